@@ -1,0 +1,18 @@
+# Release image: the `district` binary plus the built site.
+FROM rust:1-bookworm AS build
+RUN rustup target add wasm32-unknown-unknown \
+ && cargo install --locked cargo-leptos@0.3.10 \
+ && cargo install wasm-bindgen-cli --version 0.2.130 \
+ && apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN npm ci --no-audit --no-fund && LEPTOS_ENV=PROD cargo leptos build --release
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /src/target/release/district /usr/local/bin/district
+COPY --from=build /src/target/site /app/target/site
+ENV LEPTOS_SITE_ROOT=/app/target/site LEPTOS_ENV=PROD APP_HOST=0.0.0.0
+EXPOSE 8080
+CMD ["district", "serve"]

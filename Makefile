@@ -1,0 +1,74 @@
+# District: `make run` to try it, `make test` to check it. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/district
+export APP_PORT ?= 8080
+export LEPTOS_OUTPUT_NAME := district
+
+# cargo-leptos compiles debug builds with this flag; reusing it keeps tests from rebuilding.
+DEV_RUSTFLAGS := --cfg erase_components
+
+.PHONY: help run test build dev test-cover lint fmt migrate-up migrate-down seed swagger docker-up docker-down bootstrap services
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+run: ## Install what is missing, prepare and seed the database, build and serve on APP_PORT
+	@scripts/bootstrap.sh
+	@scripts/services.sh
+	cargo leptos build
+	target/debug/district seed
+	@echo "District is starting on http://127.0.0.1:$(APP_PORT) (demo users in README.md)"
+	target/debug/district serve
+
+test: ## The whole suite: unit, integration (PostgreSQL, Redis) and end-to-end (Chromium)
+	@scripts/test.sh
+
+build: ## Release build: target/release/district plus the site in target/site
+	@scripts/bootstrap.sh
+	LEPTOS_ENV=PROD cargo leptos build --release
+
+dev: ## Rebuild and restart on every change
+	@scripts/bootstrap.sh
+	@scripts/services.sh
+	cargo leptos watch
+
+test-cover: ## Line coverage of the Rust tests (cargo-tarpaulin), report in target/coverage
+	@scripts/bootstrap.sh --test
+	@scripts/services.sh
+	@command -v cargo-tarpaulin >/dev/null || cargo install --locked cargo-tarpaulin
+	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_test} \
+	  RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo tarpaulin -p app -p server --features app/ssr \
+	  --skip-clean --out Html --out Lcov --output-dir target/coverage
+
+lint: ## Formatting check and clippy for the server (ssr) and the browser (hydrate) builds
+	cargo fmt --all -- --check
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+fmt: ## Format the code
+	cargo fmt --all
+
+migrate-up: ## Apply pending migrations to DATABASE_URL
+	cargo leptos build
+	target/debug/district migrate
+
+migrate-down: ## Revert the latest migration on DATABASE_URL
+	cargo leptos build
+	target/debug/district migrate --down
+
+seed: ## Load the demo data into DATABASE_URL (idempotent)
+	cargo leptos build
+	target/debug/district seed
+
+swagger: ## Where the API documentation is served
+	@echo "OpenAPI document: http://127.0.0.1:$(APP_PORT)/api/v1/openapi.json"
+	@echo "Swagger UI:       http://127.0.0.1:$(APP_PORT)/swagger/index.html"
+
+docker-up: ## Start PostgreSQL, Redis and District in containers (needs a Docker engine)
+	docker compose up -d --build
+
+docker-down: ## Stop the containers
+	docker compose down

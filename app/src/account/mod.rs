@@ -1,0 +1,4 @@
+//! Moviegoers' and staff accounts.
+
+#[cfg(feature = "ssr")]
+pub mod password;

@@ -1,0 +1,114 @@
+//! What moviegoers browse: cities and the movies playing in them.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+pub mod queries;
+
+/// The cookie that remembers the moviegoer's city between visits.
+pub const CITY_COOKIE: &str = "city";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct City {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MovieCard {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub certificate: String,
+    pub runtime_minutes: i32,
+    pub languages: Vec<String>,
+    pub genres: Vec<String>,
+    pub poster_url: Option<String>,
+}
+
+impl MovieCard {
+    /// "2h 28m", the way cinema listings print it.
+    pub fn runtime(&self) -> String {
+        let (h, m) = (self.runtime_minutes / 60, self.runtime_minutes % 60);
+        match (h, m) {
+            (0, m) => format!("{m}m"),
+            (h, 0) => format!("{h}h"),
+            (h, m) => format!("{h}h {m}m"),
+        }
+    }
+}
+
+/// Everything the home page shows for one city.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CityListing {
+    pub cities: Vec<City>,
+    pub city: Option<City>,
+    pub now_showing: Vec<MovieCard>,
+}
+
+/// Movies now showing in the chosen city. An explicit, known `city` is remembered in a cookie;
+/// otherwise the cookie's city, else the city with the most theaters.
+#[server(prefix = "/_fn", endpoint = "home_catalog")]
+pub async fn home_catalog(city: Option<String>) -> Result<CityListing, ServerFnError> {
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let db = state.db.read();
+    let cities = queries::cities(db).await.map_err(internal)?;
+    let explicit = city.and_then(|slug| cities.iter().find(|c| c.slug == slug).cloned());
+    if let Some(chosen) = &explicit {
+        remember_city(&chosen.slug);
+    }
+    let city = explicit
+        .or_else(|| {
+            let remembered = cookie_city()?;
+            cities.iter().find(|c| c.slug == remembered).cloned()
+        })
+        .or_else(|| cities.first().cloned());
+    let now_showing = match &city {
+        Some(city) => queries::now_showing(db, city.id).await.map_err(internal)?,
+        None => Vec::new(),
+    };
+    Ok(CityListing {
+        cities,
+        city,
+        now_showing,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn internal(err: sqlx::Error) -> ServerFnError {
+    tracing::error!(error = %err, "catalog query failed");
+    ServerFnError::new("The catalog is unavailable right now. Please try again.")
+}
+
+#[cfg(feature = "ssr")]
+fn cookie_city() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == CITY_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+#[cfg(feature = "ssr")]
+fn remember_city(slug: &str) {
+    use http::{header::SET_COOKIE, HeaderValue};
+    let cookie = format!("{CITY_COOKIE}={slug}; Path=/; Max-Age=31536000; SameSite=Lax");
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(SET_COOKIE, value);
+    }
+}

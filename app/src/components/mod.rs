@@ -1,0 +1,6 @@
+//! The small set of building blocks every page is made of.
+
+pub mod city_picker;
+pub mod layout;
+pub mod movie_card;
+pub mod status;

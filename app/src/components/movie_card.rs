@@ -1,0 +1,35 @@
+use crate::catalog::MovieCard;
+use leptos::prelude::*;
+
+#[component]
+pub fn MovieCardView(movie: MovieCard) -> impl IntoView {
+    let runtime = movie.runtime();
+    let poster = movie.poster_url.clone().unwrap_or_default();
+    let alt = format!("Poster of {}", movie.title);
+    view! {
+        <li>
+            <article class="flex h-full flex-col gap-2" data-movie=movie.slug.clone()>
+                <img
+                    src=poster
+                    alt=alt
+                    width="300"
+                    height="450"
+                    loading="lazy"
+                    class="aspect-[2/3] w-full rounded-xl bg-slate-200 object-cover shadow-sm"
+                />
+                <h3 class="font-semibold leading-tight text-slate-900">{movie.title.clone()}</h3>
+                <p class="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-600">
+                    <span
+                        class="rounded border border-slate-400 px-1.5 text-xs font-semibold"
+                        title="Certificate"
+                    >
+                        {movie.certificate.clone()}
+                    </span>
+                    <span>{runtime}</span>
+                    <span>{movie.languages.join(", ")}</span>
+                </p>
+                <p class="text-xs text-slate-500">{movie.genres.join(" · ")}</p>
+            </article>
+        </li>
+    }
+}

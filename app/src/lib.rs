@@ -1,0 +1,66 @@
+//! District's web UI, server functions and shared types. Behind the `ssr` feature it also holds
+//! the domain services and their SQL, so the web UI and the REST API share one implementation.
+
+pub mod account;
+pub mod catalog;
+pub mod components;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use components::layout::{SiteFooter, SiteHeader};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    SsrMode, StaticSegment,
+};
+use pages::{home::HomePage, not_found::NotFound};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Marks the page once the wasm has taken over, for people and tests alike.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/district.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Meta name="theme-color" content="#4f46e5" />
+        <Title text="District" />
+        <Router>
+            <div class="flex min-h-screen flex-col">
+                <SiteHeader />
+                <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-6">
+                    <Routes fallback=NotFound>
+                        <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+                <SiteFooter />
+            </div>
+        </Router>
+    }
+}

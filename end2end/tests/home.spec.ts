@@ -1,0 +1,45 @@
+import { test, expect, hydrated } from "./fixtures";
+
+test("home lists movies now showing before any wasm runs", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/");
+  await expect(page).toHaveTitle(/Movies in .+ · District/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Now showing in");
+  expect(await page.locator("article[data-movie]").count()).toBeGreaterThan(3);
+
+  // The plain form works without JavaScript.
+  await page.getByLabel("City").selectOption({ label: "Pune" });
+  await page.getByRole("button", { name: "Show movies" }).click();
+  await expect(page).toHaveURL(/\?city=pune/);
+  await expect(page.getByTestId("city-name")).toHaveText("Pune");
+  await context.close();
+});
+
+test("the page hydrates and the city picker works without a submit", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await expect(page.getByRole("button", { name: "Show movies" })).toBeHidden();
+
+  await page.getByLabel("City").selectOption({ label: "Chennai" });
+  await expect(page).toHaveURL(/\?city=chennai/);
+  await expect(page.getByTestId("city-name")).toHaveText("Chennai");
+  await expect(page).toHaveTitle("Movies in Chennai · District");
+  expect(await page.locator("article[data-movie]").count()).toBeGreaterThan(0);
+
+  // The choice is remembered on the next visit.
+  await page.goto("/");
+  await expect(page.getByTestId("city-name")).toHaveText("Chennai");
+  await expect(page.getByLabel("City")).toHaveValue("chennai");
+});
+
+test("posters load and the layout fits a phone", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto("/?city=mumbai");
+  await hydrated(page);
+  const poster = page.locator("article[data-movie] img").first();
+  await expect(poster).toBeVisible();
+  expect(await poster.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});

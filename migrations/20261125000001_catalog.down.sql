@@ -1,0 +1,10 @@
+DROP TABLE show_prices;
+DROP TABLE shows;
+DROP TABLE movies;
+DROP TABLE seats;
+DROP TABLE seat_categories;
+DROP TABLE screens;
+DROP TABLE theaters;
+DROP TABLE cities;
+DROP EXTENSION IF EXISTS pg_trgm;
+DROP EXTENSION IF EXISTS btree_gist;

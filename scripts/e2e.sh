@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# End-to-end tests: a freshly seeded database, the built server on a free port, Playwright
+# driving Debian's Chromium.
+source "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.."
+
+port=$(free_port)
+log=target/e2e-server.log
+export APP_ENV=test APP_HOST=127.0.0.1 APP_PORT=$port RUST_LOG=${RUST_LOG:-warn}
+export DATABASE_URL=${E2E_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_e2e}
+
+say "seeding a fresh end-to-end database"
+target/debug/district seed --fresh >/dev/null
+
+target/debug/district serve >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+wait_for_http "http://127.0.0.1:$port/healthz" 60 "$server" || { cat "$log"; die "the server did not start"; }
+
+say "end-to-end tests in Chromium (server on port $port)"
+cd end2end
+BASE_URL="http://127.0.0.1:$port" npx playwright test

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole suite: unit and integration tests against real PostgreSQL and Redis, then the
+# end-to-end tests in Chromium against the built server.
+source "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.."
+
+scripts/bootstrap.sh --test
+scripts/services.sh
+
+say "building the site (server + wasm + css)"
+cargo leptos build
+
+# sqlx::test creates a throwaway database per test on this server.
+export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_test}
+target/debug/district migrate >/dev/null
+
+say "unit and integration tests"
+# The same flags cargo-leptos builds with, so the build above is reused.
+RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=district \
+  cargo test -p app -p server --features app/ssr
+
+scripts/e2e.sh

@@ -1,0 +1,81 @@
+//! Database and cache connections, and the embedded migrations.
+
+use anyhow::Context;
+use sqlx::{
+    migrate::{MigrateDatabase, Migrator},
+    postgres::PgPoolOptions,
+    PgPool, Postgres,
+};
+use std::{collections::HashSet, time::Duration};
+
+/// The schema, compiled into the binary so `district migrate` needs no files at run time.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+        .context("could not connect to PostgreSQL (check DATABASE_URL)")
+}
+
+/// Creates the database named in `url` when it does not exist yet (first run on a machine).
+pub async fn ensure_database(url: &str) -> anyhow::Result<()> {
+    if !Postgres::database_exists(url)
+        .await
+        .context("could not reach PostgreSQL (check DATABASE_URL)")?
+    {
+        tracing::info!("creating the database");
+        Postgres::create_database(url)
+            .await
+            .context("could not create the database")?;
+    }
+    Ok(())
+}
+
+/// Drops and recreates the database: demo and test resets only.
+pub async fn recreate_database(url: &str) -> anyhow::Result<()> {
+    if Postgres::database_exists(url).await? {
+        Postgres::force_drop_database(url)
+            .await
+            .context("could not drop the database")?;
+    }
+    Postgres::create_database(url)
+        .await
+        .context("could not create the database")?;
+    Ok(())
+}
+
+/// A Redis connection that reconnects by itself after Redis restarts.
+pub async fn redis(url: &str) -> anyhow::Result<redis::aio::ConnectionManager> {
+    let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(2)));
+    redis::aio::ConnectionManager::new_with_config(client, config)
+        .await
+        .context("could not connect to Redis (check REDIS_URL)")
+}
+
+/// Versions the binary knows but the database has not successfully applied.
+pub async fn pending_migrations(db: &PgPool) -> sqlx::Result<Vec<i64>> {
+    let table_exists: bool =
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(db)
+            .await?;
+    let applied: HashSet<i64> = if table_exists {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(db)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
+        .map(|m| m.version)
+        .collect())
+}

@@ -1,0 +1,58 @@
+//! Liveness and readiness for load balancers and orchestrators.
+
+use crate::db;
+use app::state::AppState;
+use axum::{extract::State, http::StatusCode, Json};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The process is up and serving.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process is up", body = String, example = "ok")))]
+pub async fn live() -> &'static str {
+    "ok"
+}
+
+/// Ready to take traffic: database reachable with every migration applied, Redis reachable
+/// when configured. Answers 503 with the failing checks otherwise.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "Ready to take traffic", body = Object,
+     example = json!({"status": "ready", "checks": {"database": "ok", "migrations": "ok", "redis": "not configured"}})),
+    (status = 503, description = "A dependency is missing; `checks` says which", body = Object),
+))]
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let database =
+        tokio::time::timeout(CHECK_TIMEOUT, db::pending_migrations(state.db.primary())).await;
+    let (database, migrations) = match database {
+        Ok(Ok(pending)) if pending.is_empty() => ("ok".to_owned(), "ok".to_owned()),
+        Ok(Ok(pending)) => ("ok".to_owned(), format!("{} pending", pending.len())),
+        Ok(Err(err)) => (format!("unreachable: {err}"), "unknown".to_owned()),
+        Err(_) => ("timed out".to_owned(), "unknown".to_owned()),
+    };
+    let redis = match state.redis.clone() {
+        None => "not configured".to_owned(),
+        Some(mut conn) => {
+            let ping = redis::cmd("PING");
+            let ping = ping.query_async::<String>(&mut conn);
+            match tokio::time::timeout(CHECK_TIMEOUT, ping).await {
+                Ok(Ok(_)) => "ok".to_owned(),
+                Ok(Err(err)) => format!("unreachable: {err}"),
+                Err(_) => "timed out".to_owned(),
+            }
+        }
+    };
+    let healthy =
+        database == "ok" && migrations == "ok" && matches!(redis.as_str(), "ok" | "not configured");
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if healthy { "ready" } else { "not_ready" },
+        "checks": { "database": database, "migrations": migrations, "redis": redis },
+    });
+    (status, Json(body))
+}

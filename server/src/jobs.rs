@@ -1,0 +1,69 @@
+//! Background jobs that run inside every server instance, safe to run on all of them at once.
+
+use sqlx::PgPool;
+use std::{future::Future, time::Duration};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// Periodic jobs sharing one stop signal, so shutdown can wait for each to finish its pass.
+#[derive(Default)]
+pub struct Jobs {
+    stop: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl Jobs {
+    /// Runs `pass` every `period` until shutdown; a pass in progress is allowed to finish.
+    pub fn every<F, Fut>(&mut self, name: &'static str, period: Duration, mut pass: F)
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send,
+    {
+        let stop = self.stop.clone();
+        self.tasks.spawn(async move {
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = ticks.tick() => {
+                        if let Err(err) = pass().await {
+                            tracing::warn!(job = name, error = %err, "job pass failed");
+                        }
+                    }
+                }
+            }
+            tracing::debug!(job = name, "job stopped");
+        });
+    }
+
+    /// Signals every job to stop and waits until they have.
+    pub async fn shutdown(mut self) {
+        self.stop.cancel();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// The jobs every instance runs.
+pub fn start(db: PgPool) -> Jobs {
+    let mut jobs = Jobs::default();
+    jobs.every(
+        "prune_idempotency_keys",
+        Duration::from_secs(3600),
+        move || {
+            let db = db.clone();
+            async move { prune_idempotency_keys(&db).await.map(|_| ()) }
+        },
+    );
+    jobs
+}
+
+/// Saved responses are replayed for a day; after that a key may be reused.
+pub async fn prune_idempotency_keys(db: &PgPool) -> anyhow::Result<u64> {
+    let deleted =
+        sqlx::query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
+            .execute(db)
+            .await?
+            .rows_affected();
+    Ok(deleted)
+}

@@ -1,0 +1,95 @@
+//! The binary refuses to start on bad configuration with one clear line.
+
+use std::process::Command;
+
+fn district(vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    let dir = std::env::temp_dir();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_district"));
+    command.env_clear().current_dir(&dir).args(args);
+    if let Ok(path) = std::env::var("PATH") {
+        command.env("PATH", path);
+    }
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.output().expect("run district")
+}
+
+fn stderr_lines(output: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn missing_database_url_stops_start_up_with_one_line() {
+    let output = district(&[], &["serve"]);
+    assert_eq!(output.status.code(), Some(2));
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("configuration error: DATABASE_URL is required"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn malformed_port_names_the_variable_and_value() {
+    let output = district(
+        &[
+            (
+                "DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/district",
+            ),
+            ("APP_PORT", "80a"),
+        ],
+        &["migrate"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("APP_PORT") && lines[0].contains("\"80a\""),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn secrets_are_not_echoed_in_errors() {
+    let output = district(
+        &[
+            (
+                "DATABASE_URL",
+                "postgres://app:hunter2@127.0.0.1:5432/district",
+            ),
+            ("JWT_SECRET", "tooshort"),
+        ],
+        &["serve"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("JWT_SECRET"), "{stderr}");
+    assert!(
+        !stderr.contains("tooshort") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn seed_refuses_demo_users_in_production() {
+    let output = district(
+        &[
+            ("APP_ENV", "production"),
+            (
+                "DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/district",
+            ),
+            ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123"),
+            ("SANDBOX_WEBHOOK_SECRET", "whsec-production"),
+        ],
+        &["seed"],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("refusing to load demo data"), "{stderr}");
+}

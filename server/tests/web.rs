@@ -1,0 +1,206 @@
+//! Pages render on the server with real data; health endpoints tell the truth.
+
+mod support;
+
+use http::StatusCode;
+use server::db::MIGRATOR;
+use sqlx::PgPool;
+use support::{app, get, seed};
+
+async fn now_showing_titles(db: &PgPool, city: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT m.title FROM movies m JOIN shows s ON s.movie_id = m.id
+           JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
+           JOIN cities c ON c.id = t.city_id
+          WHERE c.slug = $1 AND s.starts_at > now()",
+    )
+    .bind(city)
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
+/// The page's text with the usual HTML entities decoded.
+fn text_of(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn home_lists_movies_now_showing_server_side(db: PgPool) {
+    seed(&db).await;
+    let app = app(db.clone());
+    let page = get(&app, "/", &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        page.body
+            .contains("<title>Movies in Mumbai · District</title>"),
+        "title in the head"
+    );
+    assert!(page.body.contains(r#"<meta name="description""#));
+    let titles = now_showing_titles(&db, "mumbai").await;
+    assert!(!titles.is_empty());
+    let text = text_of(&page.body);
+    for title in &titles {
+        assert!(
+            text.contains(&format!(">{title}<")),
+            "{title} missing from the page"
+        );
+    }
+    let upcoming: String =
+        sqlx::query_scalar("SELECT title FROM movies WHERE release_date > current_date LIMIT 1")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(
+        !page.body.contains(&upcoming),
+        "upcoming movies are not 'now showing'"
+    );
+    assert!(
+        page.body.contains("/pkg/district.js") || page.body.contains("/pkg/district.wasm"),
+        "hydration scripts"
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn chosen_city_is_remembered_in_a_cookie(db: PgPool) {
+    seed(&db).await;
+    let app = app(db);
+    let page = get(&app, "/?city=pune", &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .body
+        .contains("<title>Movies in Pune · District</title>"));
+    let cookie = page.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("city=pune;") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+
+    let page = get(&app, "/", &[("cookie", "theme=dark; city=pune")]).await;
+    assert!(page
+        .body
+        .contains("<title>Movies in Pune · District</title>"));
+    assert!(
+        page.headers.get("set-cookie").is_none(),
+        "nothing new to remember"
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn unknown_city_falls_back_without_error(db: PgPool) {
+    seed(&db).await;
+    let app = app(db);
+    for uri in ["/?city=atlantis", "/?city=%3Cscript%3E", "/?city="] {
+        let page = get(&app, uri, &[]).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        assert!(
+            page.body
+                .contains("<title>Movies in Mumbai · District</title>"),
+            "{uri}"
+        );
+        assert!(page.headers.get("set-cookie").is_none(), "{uri}");
+    }
+    let page = get(&app, "/", &[("cookie", "city=atlantis")]).await;
+    assert!(page.body.contains("Movies in Mumbai"));
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn empty_catalog_shows_an_empty_state(db: PgPool) {
+    let app = app(db);
+    let page = get(&app, "/", &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("No shows scheduled"));
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn unknown_pages_are_404_with_a_way_back(db: PgPool) {
+    let page = get(&app(db), "/no/such/page", &[]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Page not found"));
+    assert!(page.body.contains(r#"href="/""#));
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn posters_are_generated_per_movie(db: PgPool) {
+    seed(&db).await;
+    let app = app(db);
+    let poster = get(&app, "/posters/orbitfall.svg", &[]).await;
+    assert_eq!(poster.status, StatusCode::OK);
+    assert_eq!(poster.headers["content-type"], "image/svg+xml");
+    assert!(poster.body.starts_with("<svg") && poster.body.contains("Orbitfall"));
+    assert_eq!(
+        get(&app, "/posters/nope.svg", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, "/posters/orbitfall.png", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn every_response_carries_a_request_id(db: PgPool) {
+    let app = app(db);
+    let fresh = get(&app, "/healthz", &[]).await;
+    assert_eq!(fresh.status, StatusCode::OK);
+    assert_eq!(fresh.body, "ok");
+    assert_eq!(fresh.headers["x-request-id"].len(), 36, "a generated UUID");
+    let kept = get(&app, "/healthz", &[("x-request-id", "req-123")]).await;
+    assert_eq!(kept.headers["x-request-id"], "req-123");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn ready_when_migrated(db: PgPool) {
+    let ready = get(&app(db), "/readyz", &[]).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    let body: serde_json::Value = serde_json::from_str(&ready.body).unwrap();
+    assert_eq!(body["checks"]["database"], "ok");
+    assert_eq!(body["checks"]["migrations"], "ok");
+    assert_eq!(body["checks"]["redis"], "not configured");
+}
+
+#[sqlx::test(migrations = false)]
+async fn not_ready_with_pending_migrations(db: PgPool) {
+    let ready = get(&app(db), "/readyz", &[]).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(ready.body.contains("pending"), "{}", ready.body);
+}
+
+/// Redis is checked when configured: ready while it answers, not ready once it is gone.
+/// Uses a redis-server of its own on a free port, never the machine's shared one.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn readiness_follows_redis(db: PgPool) {
+    let redis = support::redis_server::Server::start();
+    let manager = server::db::redis(&redis.url()).await.unwrap();
+    let app = server::router(support::state(db, Some(manager)));
+    let ready = get(&app, "/readyz", &[]).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert!(ready.body.contains(r#""redis":"ok""#));
+
+    drop(redis);
+    let ready = get(&app, "/readyz", &[]).await;
+    assert_eq!(
+        ready.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        ready.body
+    );
+    assert!(!ready.body.contains(r#""redis":"ok""#), "{}", ready.body);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn the_api_is_described_in_openapi(db: PgPool) {
+    let doc = get(&app(db), "/api/v1/openapi.json", &[]).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+    assert!(json["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(json["paths"]["/healthz"]["get"].is_object());
+    assert!(json["paths"]["/readyz"]["get"]["responses"]["503"].is_object());
+}
