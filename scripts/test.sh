@@ -14,9 +14,18 @@ cargo leptos build
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_test}
 target/debug/district migrate >/dev/null
 
+log=target/test-output.log
+: >"$log"
+
 say "unit and integration tests"
 # The same flags cargo-leptos builds with, so the build above is reused.
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=district \
-  cargo test -p app -p server --features app/ssr
+  cargo test -p app -p server --features app/ssr 2>&1 | tee -a "$log"
 
-scripts/e2e.sh
+scripts/e2e.sh 2>&1 | tee -a "$log"
+
+# One closing line for the whole suite.
+awk '/^test result:/ { p += $4; f += $6 }
+     /^ +[0-9]+ passed \(/ { p += $1 }
+     /^ +[0-9]+ failed$/ { f += $1 }
+     END { printf "district: %d passed, %d failed\n", p, f }' "$log"

@@ -51,13 +51,16 @@ fn render(slug: &str, movie: &PosterMovie) -> String {
         % 360;
     let second = (hue + 40) % 360;
     let lines = wrap(&movie.title, 14);
+    // Shrink long words so every line fits the 252 px between the margins.
+    let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64;
+    let size = (252.0 / (0.62 * longest)).min(34.0).floor();
     let title: String = lines
         .iter()
         .enumerate()
         .map(|(i, line)| {
             format!(
-                r##"<text x="24" y="{}" font-size="34" font-weight="800" fill="#fff">{}</text>"##,
-                300 + i * 40,
+                r##"<text x="24" y="{}" font-size="{size}" font-weight="800" fill="#fff">{}</text>"##,
+                300.0 + i as f64 * size * 1.2,
                 escape(line)
             )
         })

@@ -79,7 +79,7 @@ pub fn day(screen: &Screen, movies: &[Movie], date: NaiveDate) -> Vec<Show> {
 }
 
 fn format_for(screen: &Screen, movie: &Movie, choice: u64) -> &'static str {
-    let three_d = movie.has_3d && choice % 3 != 0;
+    let three_d = movie.has_3d && !choice.is_multiple_of(3);
     match (screen.template.imax, three_d) {
         (true, true) => "IMAX 3D",
         (true, false) => "IMAX 2D",
