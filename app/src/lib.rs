@@ -4,7 +4,12 @@
 pub mod account;
 pub mod catalog;
 pub mod components;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod notify;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ratelimit;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -3,6 +3,7 @@
 //! Everything is parsed once at start-up so a bad value stops the process with one line naming
 //! the variable, instead of failing later in the middle of a request.
 
+use app::{ratelimit::Limit, state::RateLimits};
 use secrecy::SecretString;
 use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
 
@@ -92,6 +93,12 @@ pub struct Config {
     pub auto_migrate: bool,
     pub jwt_secret: SecretString,
     pub jwt_expiry: Duration,
+    pub refresh_token_ttl: Duration,
+    pub email_verification_required: bool,
+    pub trust_forwarded_for: bool,
+    pub rate_limit_enabled: bool,
+    pub rate_limits: RateLimits,
+    pub mail_dir: Option<String>,
     pub hold_ttl: Duration,
     pub sandbox_webhook_secret: SecretString,
     pub stripe: Stripe,
@@ -176,6 +183,17 @@ impl Config {
             auto_migrate: vars.parse_or("AUTO_MIGRATE", true, "true or false")?,
             jwt_secret: jwt_secret.into(),
             jwt_expiry: vars.duration_or("JWT_EXPIRY", Duration::from_secs(15 * 60))?,
+            refresh_token_ttl: vars
+                .duration_or("REFRESH_TOKEN_TTL", Duration::from_secs(30 * 86_400))?,
+            email_verification_required: vars.parse_or(
+                "EMAIL_VERIFICATION_REQUIRED",
+                true,
+                "true or false",
+            )?,
+            trust_forwarded_for: vars.parse_or("TRUST_FORWARDED_FOR", false, "true or false")?,
+            rate_limit_enabled: vars.parse_or("RATE_LIMIT_ENABLED", true, "true or false")?,
+            rate_limits: rate_limits(&vars)?,
+            mail_dir: vars.optional("MAIL_DIR"),
             hold_ttl: Duration::from_secs(hold_ttl_seconds),
             sandbox_webhook_secret: vars
                 .secret_or_dev("SANDBOX_WEBHOOK_SECRET", DEV_SANDBOX_SECRET, production)?
@@ -275,6 +293,37 @@ impl Vars<'_> {
     }
 }
 
+/// `RATE_LIMIT_<NAME>` as "<count>/<window>", e.g. `RATE_LIMIT_LOGIN_PER_IP=20/1m`.
+fn rate_limits(vars: &Vars) -> Result<RateLimits, ConfigError> {
+    let defaults = RateLimits::default();
+    let limit = |name: &'static str, default: Limit| -> Result<Limit, ConfigError> {
+        let Some(raw) = vars.optional(name) else {
+            return Ok(default);
+        };
+        let parsed = raw.split_once('/').and_then(|(count, window)| {
+            Some(Limit {
+                max: count.trim().parse().ok()?,
+                window: parse_duration(window.trim())?,
+            })
+        });
+        parsed.ok_or_else(|| {
+            ConfigError::new(
+                name,
+                format!("must look like 20/1m (count/window), got {raw:?}"),
+            )
+        })
+    };
+    Ok(RateLimits {
+        login_per_ip: limit("RATE_LIMIT_LOGIN_PER_IP", defaults.login_per_ip)?,
+        login_per_account: limit("RATE_LIMIT_LOGIN_PER_ACCOUNT", defaults.login_per_account)?,
+        signup_per_ip: limit("RATE_LIMIT_SIGNUP_PER_IP", defaults.signup_per_ip)?,
+        forgot_per_ip: limit("RATE_LIMIT_FORGOT_PER_IP", defaults.forgot_per_ip)?,
+        forgot_per_account: limit("RATE_LIMIT_FORGOT_PER_ACCOUNT", defaults.forgot_per_account)?,
+        verify_per_ip: limit("RATE_LIMIT_VERIFY_PER_IP", defaults.verify_per_ip)?,
+        verify_per_account: limit("RATE_LIMIT_VERIFY_PER_ACCOUNT", defaults.verify_per_account)?,
+    })
+}
+
 fn parse_duration(raw: &str) -> Option<Duration> {
     let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
     let (number, unit) = raw.split_at(split);
@@ -366,6 +415,29 @@ mod tests {
         assert_eq!(
             parse(&[DB, ("HOLD_TTL_SECONDS", "5")]).unwrap_err().var,
             "HOLD_TTL_SECONDS"
+        );
+    }
+
+    #[test]
+    fn rate_limits_parse_count_and_window() {
+        let config = parse(&[DB, ("RATE_LIMIT_LOGIN_PER_IP", "3/10s")]).unwrap();
+        assert_eq!(
+            config.rate_limits.login_per_ip,
+            Limit {
+                max: 3,
+                window: Duration::from_secs(10)
+            }
+        );
+        assert_eq!(
+            parse(&[DB, ("RATE_LIMIT_LOGIN_PER_IP", "lots")])
+                .unwrap_err()
+                .var,
+            "RATE_LIMIT_LOGIN_PER_IP"
+        );
+        assert!(
+            !parse(&[DB, ("RATE_LIMIT_ENABLED", "false")])
+                .unwrap()
+                .rate_limit_enabled
         );
     }
 

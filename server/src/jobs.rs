@@ -44,17 +44,19 @@ impl Jobs {
     }
 }
 
+const HOURLY: Duration = Duration::from_secs(3600);
+
 /// The jobs every instance runs.
-pub fn start(db: PgPool) -> Jobs {
+pub fn start(db: PgPool, sessions: crate::sessions::Store) -> Jobs {
     let mut jobs = Jobs::default();
-    jobs.every(
-        "prune_idempotency_keys",
-        Duration::from_secs(3600),
-        move || {
-            let db = db.clone();
-            async move { prune_idempotency_keys(&db).await.map(|_| ()) }
-        },
-    );
+    jobs.every("prune_idempotency_keys", HOURLY, move || {
+        let db = db.clone();
+        async move { prune_idempotency_keys(&db).await.map(|_| ()) }
+    });
+    jobs.every("delete_expired_sessions", HOURLY, move || {
+        let sessions = sessions.clone();
+        async move { Ok(sessions.delete_expired().await?) }
+    });
     jobs
 }
 

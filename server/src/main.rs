@@ -80,10 +80,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     } else if !db::pending_migrations(state.db.primary()).await?.is_empty() {
         tracing::warn!("migrations are pending and AUTO_MIGRATE=false: run `district migrate`");
     }
-    let jobs = jobs::start(state.db.primary().clone());
+    let sessions = server::sessions::Store::new(state.db.primary().clone(), state.redis.clone());
+    let jobs = jobs::start(state.db.primary().clone(), sessions);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, env = %config.app_env, "listening");
-    axum::serve(listener, server::router(state))
+    let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("requests drained, stopping jobs");

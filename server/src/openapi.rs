@@ -13,10 +13,52 @@ use utoipa::OpenApi;
                        JSON in and out; errors are `{\"error\": {\"code\", \"message\"}}`; \
                        lists are `{\"items\", \"page\", \"per_page\", \"total\"}`."
     ),
-    paths(crate::health::live, crate::health::ready),
-    tags((name = "operations", description = "Health and readiness for load balancers"))
+    paths(
+        crate::health::live,
+        crate::health::ready,
+        crate::api::auth::signup,
+        crate::api::auth::login,
+        crate::api::auth::refresh_token,
+        crate::api::auth::logout,
+        crate::api::auth::verify_email,
+        crate::api::auth::forgot_password,
+        crate::api::auth::reset_password,
+        crate::api::users::get_profile,
+        crate::api::users::put_profile,
+        crate::api::users::send_phone_code,
+        crate::api::users::verify_phone,
+        crate::api::users::bookings,
+        crate::api::admin::theaters,
+        crate::api::admin::theater,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health and readiness for load balancers"),
+        (name = "auth", description = "Sign-up, sign-in and tokens"),
+        (name = "users", description = "The signed-in user's account"),
+        (name = "admin", description = "Theater administration"),
+    )
 )]
 pub struct ApiDoc;
+
+/// Declares the Bearer JWT scheme the `security(("bearer" = []))` annotations refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())

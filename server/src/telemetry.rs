@@ -7,8 +7,9 @@ use axum::{
 };
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -34,7 +35,11 @@ pub fn init(env: AppEnv) {
 pub fn traced<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 

@@ -7,15 +7,29 @@ use app::state::{AppState, Db};
 use axum::{body::Body, http::Request, Router};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
+use server::config::Config;
 use sqlx::PgPool;
+use std::collections::HashMap;
 use tower::ServiceExt;
 
+/// The app's state from a configuration like production's, with extra variables on top.
+pub fn state_with(
+    db: PgPool,
+    redis: Option<redis::aio::ConnectionManager>,
+    vars: &[(&str, &str)],
+) -> AppState {
+    let mut all: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), "postgres://unused/by-tests".into()),
+        ("APP_ENV".into(), "test".into()),
+    ]);
+    all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::from_lookup(|name| all.get(name).cloned()).expect("test configuration");
+    let options = LeptosOptions::builder().output_name("district").build();
+    server::assemble(&config, options, Db::new(db, None), redis).expect("state")
+}
+
 pub fn state(db: PgPool, redis: Option<redis::aio::ConnectionManager>) -> AppState {
-    AppState {
-        leptos_options: LeptosOptions::builder().output_name("district").build(),
-        db: Db::new(db, None),
-        redis,
-    }
+    state_with(db, redis, &[])
 }
 
 pub fn app(db: PgPool) -> Router {
@@ -52,4 +66,71 @@ pub async fn get(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     }
+}
+
+pub async fn send(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    body: Option<serde_json::Value>,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let body = match body {
+        Some(json) => {
+            request = request.header("content-type", "application/json");
+            Body::from(json.to_string())
+        }
+        None => Body::empty(),
+    };
+    let response = app
+        .clone()
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+}
+
+/// A directory of its own where the app writes outgoing mail.
+pub fn mail_dir() -> String {
+    let dir = std::env::temp_dir().join(format!("district-mail-{}", uuid::Uuid::new_v4()));
+    dir.to_string_lossy().into_owned()
+}
+
+/// The token from the newest link to `path` mailed to `to`.
+pub fn mailed_token(dir: &str, to: &str, path: &str) -> String {
+    let mut mails: Vec<_> = std::fs::read_dir(dir)
+        .expect("mail was sent")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .ends_with(&format!("{to}.txt"))
+        })
+        .map(|e| e.path())
+        .collect();
+    mails.sort();
+    let text = std::fs::read_to_string(mails.last().expect("a mail to this address")).unwrap();
+    let marker = format!("{path}?token=");
+    let start = text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {path} link in {text}"))
+        + marker.len();
+    text[start..].split_whitespace().next().unwrap().to_owned()
 }

@@ -1,0 +1,153 @@
+//! Who is asking: one extractor for REST handlers (Bearer JWT) and the web UI (cookie session),
+//! and the role and theater checks both use.
+
+use super::{service, AccountError, Role};
+use crate::state::AppState;
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::{header::AUTHORIZATION, request::Parts},
+};
+use sqlx::PgPool;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+pub const SESSION_USER: &str = "user_id";
+pub const SESSION_FINGERPRINT: &str = "fp";
+
+/// A signed-in user. Extracting it answers 401 when there are no valid credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub role: Role,
+}
+
+impl Principal {
+    /// 403 unless the user has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AccountError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AccountError::Forbidden)
+        }
+    }
+
+    /// 403 unless the user runs this theater (platform admins run them all).
+    pub async fn require_theater(&self, db: &PgPool, theater_id: Uuid) -> Result<(), AccountError> {
+        if service::may_manage_theater(db, self.user_id, self.role, theater_id).await? {
+            Ok(())
+        } else {
+            Err(AccountError::Forbidden)
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Principal
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AccountError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AccountError> {
+        let state = AppState::from_ref(state);
+        if let Some(header) = parts.headers.get(AUTHORIZATION) {
+            let token = header
+                .to_str()
+                .ok()
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .ok_or(AccountError::Unauthenticated)?;
+            let claims = state
+                .jwt
+                .verify(token.trim())
+                .ok_or(AccountError::Unauthenticated)?;
+            return Ok(Self {
+                user_id: claims.sub,
+                role: claims.role,
+            });
+        }
+        let session = parts.extensions.get::<Session>().cloned();
+        match session {
+            Some(session) => from_session(state.db.primary(), &session)
+                .await?
+                .ok_or(AccountError::Unauthenticated),
+            None => Err(AccountError::Unauthenticated),
+        }
+    }
+}
+
+/// The user a browser session belongs to. A session opened before the password last changed
+/// is ended here, which is how a password reset signs out every browser.
+pub async fn from_session(
+    db: &PgPool,
+    session: &Session,
+) -> Result<Option<Principal>, AccountError> {
+    let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(session_error)?;
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    let fingerprint: Option<String> = session
+        .get(SESSION_FINGERPRINT)
+        .await
+        .map_err(session_error)?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT role, password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    match row {
+        Some((role, hash))
+            if fingerprint.as_deref() == Some(service::fingerprint(&hash).as_str()) =>
+        {
+            Ok(Role::parse(&role).map(|role| Principal { user_id, role }))
+        }
+        _ => {
+            session.flush().await.map_err(session_error)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Starts a browser session for a sign-in, under a fresh session id (no fixation).
+pub async fn start_session(session: &Session, who: &service::SignedIn) -> Result<(), AccountError> {
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(SESSION_USER, who.user_id)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SESSION_FINGERPRINT, &who.fingerprint)
+        .await
+        .map_err(session_error)?;
+    Ok(())
+}
+
+/// The client's address: the first `X-Forwarded-For` hop behind a trusted load balancer,
+/// otherwise the peer address of the connection.
+pub fn client_ip(parts: &Parts, trust_forwarded_for: bool) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            parts
+                .headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()
+                .map(str::trim)
+        })
+        .flatten()
+        .filter(|ip| !ip.is_empty());
+    match forwarded {
+        Some(ip) => ip.to_owned(),
+        None => parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned()),
+    }
+}
+
+pub fn session_error(err: tower_sessions::session::Error) -> AccountError {
+    tracing::error!(error = %err, "session store failed");
+    AccountError::Internal
+}

@@ -1,0 +1,197 @@
+//! Input rules shared by the server and the browser, so both give the same message.
+
+use super::{AccountError, FieldErrors};
+use serde::{Deserialize, Serialize};
+
+pub const MIN_PASSWORD: usize = 8;
+pub const MAX_PASSWORD: usize = 128;
+const MAX_NAME: usize = 100;
+const MAX_EMAIL: usize = 254;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SignupInput {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// Trimmed and lower-cased: one address, one account.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+impl SignupInput {
+    /// The normalized input, or every problem at once.
+    pub fn validate(&self) -> Result<SignupInput, AccountError> {
+        let mut errors = FieldErrors::new();
+        let name = self.name.trim().to_owned();
+        let email = normalize_email(&self.email);
+        if let Err(message) = check_name(&name) {
+            errors.insert("name".into(), message);
+        }
+        if let Err(message) = check_email(&email) {
+            errors.insert("email".into(), message);
+        }
+        if let Err(message) = check_password(&self.password, &email) {
+            errors.insert("password".into(), message);
+        }
+        let phone = match self
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            None => None,
+            Some(raw) => match normalize_phone(raw) {
+                Ok(phone) => Some(phone),
+                Err(message) => {
+                    errors.insert("phone".into(), message);
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(AccountError::Invalid(errors));
+        }
+        Ok(SignupInput {
+            name,
+            email,
+            password: self.password.clone(),
+            phone,
+        })
+    }
+}
+
+/// Password rules for a new password, with the message to show when it fails.
+pub fn validate_new_password(password: &str, email: &str) -> Result<(), AccountError> {
+    check_password(password, &normalize_email(email))
+        .map_err(|m| AccountError::field("password", &m))
+}
+
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    match name.chars().count() {
+        0 => Err("Enter your name.".into()),
+        n if n > MAX_NAME => Err(format!("Use at most {MAX_NAME} characters.")),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn check_email(email: &str) -> Result<(), String> {
+    let valid = email.len() <= MAX_EMAIL
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err("Enter a valid email address, like name@example.com.".into())
+    }
+}
+
+fn check_password(password: &str, email: &str) -> Result<(), String> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD {
+        Err(format!("Use at least {MIN_PASSWORD} characters."))
+    } else if length > MAX_PASSWORD {
+        Err(format!("Use at most {MAX_PASSWORD} characters."))
+    } else if !email.is_empty() && normalize_email(password) == email {
+        Err("Your password cannot be your email address.".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Phone numbers in international form: `+` and 10 to 15 digits; Indian 10-digit numbers get +91.
+pub(crate) fn normalize_phone(raw: &str) -> Result<String, String> {
+    let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
+    let allowed = raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    let phone = if raw.trim_start().starts_with('+') {
+        format!("+{digits}")
+    } else if digits.len() == 10 {
+        format!("+91{digits}")
+    } else {
+        format!("+{digits}")
+    };
+    if allowed && (11..=16).contains(&phone.len()) {
+        Ok(phone)
+    } else {
+        Err("Enter a phone number like +91 98765 43210.".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str, email: &str, password: &str, phone: Option<&str>) -> SignupInput {
+        SignupInput {
+            name: name.into(),
+            email: email.into(),
+            password: password.into(),
+            phone: phone.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn normalizes_what_it_accepts() {
+        let ok = input(
+            " Asha ",
+            "  Asha@Example.COM ",
+            "long enough",
+            Some("98765 43210"),
+        )
+        .validate()
+        .unwrap();
+        assert_eq!(ok.name, "Asha");
+        assert_eq!(ok.email, "asha@example.com");
+        assert_eq!(ok.phone.as_deref(), Some("+919876543210"));
+    }
+
+    #[test]
+    fn reports_every_bad_field_at_once() {
+        let err = input("", "not-an-email", "short", Some("call me"))
+            .validate()
+            .unwrap_err();
+        let AccountError::Invalid(fields) = err else {
+            panic!()
+        };
+        assert_eq!(
+            fields.keys().collect::<Vec<_>>(),
+            ["email", "name", "password", "phone"]
+        );
+    }
+
+    #[test]
+    fn password_cannot_be_the_email() {
+        let err = input("A", "a@example.com", "A@Example.com", None)
+            .validate()
+            .unwrap_err();
+        assert!(err.field_message("password").unwrap().contains("email"));
+        assert!(validate_new_password("a@example.com", "A@example.com").is_err());
+        assert!(validate_new_password("a much better one", "a@example.com").is_ok());
+    }
+
+    #[test]
+    fn emails_need_a_domain() {
+        for bad in [
+            "a@b",
+            "@example.com",
+            "a@.com",
+            "a b@example.com",
+            "a@example.com.",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+        assert!(check_email("first.last+tag@mail.example.in").is_ok());
+    }
+}

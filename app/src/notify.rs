@@ -1,0 +1,122 @@
+//! Email and SMS delivery. Real transports (SMTP, Twilio) when configured; otherwise messages
+//! go to the log, or to files in MAIL_DIR so a person or a test can follow the links.
+
+use lettre::{
+    message::Mailbox, transport::smtp::authentication::Credentials, AsyncSmtpTransport,
+    AsyncTransport, Message, Tokio1Executor,
+};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SendError(String);
+
+fn fail(err: impl std::fmt::Display) -> SendError {
+    SendError(err.to_string())
+}
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    /// One `.eml`-like text file per message.
+    Files(PathBuf),
+    Log,
+}
+
+/// SMTP settings as configured; `host` absent means no SMTP.
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, String)>,
+    pub from: String,
+}
+
+impl Mailer {
+    pub fn smtp(settings: SmtpSettings) -> Result<Self, SendError> {
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)
+            .map_err(fail)?
+            .port(settings.port);
+        if let Some((user, password)) = settings.credentials {
+            builder = builder.credentials(Credentials::new(user, password));
+        }
+        Ok(Self::Smtp {
+            transport: builder.build(),
+            from: settings.from.parse().map_err(fail)?,
+        })
+    }
+
+    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), SendError> {
+        match self {
+            Self::Smtp { transport, from } => {
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to.parse().map_err(fail)?)
+                    .subject(subject)
+                    .body(body.to_owned())
+                    .map_err(fail)?;
+                transport.send(message).await.map(|_| ()).map_err(fail)
+            }
+            Self::Files(dir) => {
+                tokio::fs::create_dir_all(dir).await.map_err(fail)?;
+                let name = format!(
+                    "{}-{}.txt",
+                    chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"),
+                    to
+                );
+                let text = format!("To: {to}\nSubject: {subject}\n\n{body}\n");
+                tokio::fs::write(dir.join(name), text).await.map_err(fail)
+            }
+            Self::Log => {
+                tracing::info!(%to, %subject, body, "email (log transport)");
+                Ok(())
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+pub enum Sms {
+    Twilio {
+        client: reqwest::Client,
+        api_base: String,
+        account_sid: String,
+        auth_token: String,
+        from: String,
+    },
+    Log,
+}
+
+impl Sms {
+    pub async fn send(&self, to: &str, text: &str) -> Result<(), SendError> {
+        match self {
+            Self::Twilio {
+                client,
+                api_base,
+                account_sid,
+                auth_token,
+                from,
+            } => {
+                let url = format!("{api_base}/2010-04-01/Accounts/{account_sid}/Messages.json");
+                let response = client
+                    .post(url)
+                    .basic_auth(account_sid, Some(auth_token))
+                    .form(&[("To", to), ("From", from.as_str()), ("Body", text)])
+                    .send()
+                    .await
+                    .map_err(fail)?;
+                if response.status().is_success() {
+                    Ok(())
+                } else {
+                    Err(SendError(format!("Twilio answered {}", response.status())))
+                }
+            }
+            Self::Log => {
+                tracing::info!(%to, text, "sms (log transport)");
+                Ok(())
+            }
+        }
+    }
+}
