@@ -8,6 +8,10 @@ port=$(free_port)
 log=target/e2e-server.log
 export APP_ENV=test APP_HOST=127.0.0.1 APP_PORT=$port RUST_LOG=${RUST_LOG:-warn}
 export DATABASE_URL=${E2E_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_e2e}
+export PUBLIC_URL="http://127.0.0.1:$port"
+# Outgoing mail lands here as files, so the tests can follow the links.
+export MAIL_DIR="$PWD/target/e2e-mail"
+rm -rf "$MAIL_DIR"
 
 say "seeding a fresh end-to-end database"
 target/debug/district seed --fresh >/dev/null

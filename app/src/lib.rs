@@ -20,7 +20,13 @@ use leptos_router::{
     components::{Route, Router, Routes},
     SsrMode, StaticSegment,
 };
-use pages::{home::HomePage, not_found::NotFound};
+use pages::{
+    account::{
+        AccountPage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage,
+    },
+    home::HomePage,
+    not_found::NotFound,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,6 +68,12 @@ pub fn App() -> impl IntoView {
                 <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-6">
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("signup") view=SignupPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <SiteFooter />

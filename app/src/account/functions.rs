@@ -1,1 +1,213 @@
-//! Server functions behind the account pages.
+//! Server functions behind the account pages: the same service as the REST API, with a cookie
+//! session instead of tokens. Each works as a plain form post before the wasm loads.
+
+use super::{AccountError, Profile};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::account::{
+        auth::{self, Principal},
+        AccountError,
+    };
+    use crate::state::AppState;
+    use leptos::prelude::expect_context;
+    use tower_sessions::Session;
+
+    pub fn state() -> AppState {
+        expect_context::<AppState>()
+    }
+
+    pub async fn session() -> Result<Session, AccountError> {
+        leptos_axum::extract::<Session>().await.map_err(|err| {
+            tracing::error!(error = %err, "no session layer");
+            AccountError::Internal
+        })
+    }
+
+    pub fn client_ip() -> String {
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        parts
+            .map(|p| auth::client_ip(&p, state().settings.trust_forwarded_for))
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    pub async fn principal() -> Result<Option<Principal>, AccountError> {
+        auth::from_session(state().db.primary(), &session().await?).await
+    }
+
+    pub async fn signed_in() -> Result<Principal, AccountError> {
+        principal().await?.ok_or(AccountError::Unauthenticated)
+    }
+
+    /// Gives a failed call its real status (422, 401, 429, ...) instead of a blanket 500.
+    /// Plain form posts keep the redirect back to the form, which carries the error.
+    pub fn answer<T>(result: Result<T, AccountError>) -> Result<T, AccountError> {
+        if let Err(err) = &result {
+            let parts = leptos::prelude::use_context::<http::request::Parts>();
+            let form_post = parts.as_ref().is_some_and(|p| {
+                p.headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"))
+            });
+            if let (false, Some(response)) = (
+                form_post,
+                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                response.set_status(err.status());
+            }
+        }
+        result
+    }
+
+    /// Only paths on this site, so a crafted `next` cannot send people elsewhere.
+    pub fn local_path(next: Option<String>, default: &str) -> String {
+        next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+            .unwrap_or_else(|| default.to_owned())
+    }
+}
+
+/// The signed-in user's profile, or nothing for visitors.
+#[server(prefix = "/_fn", endpoint = "account/current")]
+pub async fn current_user() -> Result<Option<Profile>, AccountError> {
+    ssr::answer(
+        async move {
+            match ssr::principal().await? {
+                Some(who) => super::service::profile(ssr::state().db.primary(), who.user_id)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "account/signup")]
+pub async fn sign_up(
+    name: String,
+    email: String,
+    password: String,
+    phone: Option<String>,
+) -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            use super::{auth, service, SignupInput};
+            let state = ssr::state();
+            service::throttle_signup(&state, &ssr::client_ip()).await?;
+            let input = SignupInput {
+                name,
+                email,
+                password,
+                phone,
+            };
+            let who = service::sign_up(&state, &input).await?;
+            auth::start_session(&ssr::session().await?, &who).await?;
+            leptos_axum::redirect("/account?welcome=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "account/login")]
+pub async fn log_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            use super::{auth, service};
+            let state = ssr::state();
+            service::throttle_login(&state, &ssr::client_ip(), &email).await?;
+            let who = service::authenticate(state.db.primary(), &email, &password).await?;
+            auth::start_session(&ssr::session().await?, &who).await?;
+            leptos_axum::redirect(&ssr::local_path(next, "/account"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "account/logout")]
+pub async fn log_out() -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            ssr::session()
+                .await?
+                .flush()
+                .await
+                .map_err(super::auth::session_error)?;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "account/verify-email")]
+pub async fn confirm_email(token: String) -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            use super::service;
+            let state = ssr::state();
+            service::throttle_verify(&state, &ssr::client_ip(), None).await?;
+            service::verify_email(state.db.primary(), &token).await?;
+            leptos_axum::redirect("/verify-email?done=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "account/forgot-password")]
+pub async fn request_password_reset(email: String) -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            use super::service;
+            let state = ssr::state();
+            service::throttle_forgot(&state, &ssr::client_ip(), &email).await?;
+            service::forgot_password(&state, &email).await?;
+            leptos_axum::redirect("/forgot-password?sent=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "account/reset-password")]
+pub async fn choose_new_password(token: String, password: String) -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            use super::service;
+            let state = ssr::state();
+            service::throttle_verify(&state, &ssr::client_ip(), None).await?;
+            service::reset_password(state.db.primary(), &token, &password).await?;
+            leptos_axum::redirect("/login?reset=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "account/profile")]
+pub async fn save_profile(name: String, email: String, phone: String) -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            use super::{service, ProfileUpdate};
+            let who = ssr::signed_in().await?;
+            let update = ProfileUpdate {
+                name: Some(name),
+                email: Some(email),
+                phone: Some(phone),
+                preferred_city_id: None,
+            };
+            service::update_profile(&ssr::state(), who.user_id, &update).await?;
+            leptos_axum::redirect("/account?saved=1");
+            Ok(())
+        }
+        .await,
+    )
+}

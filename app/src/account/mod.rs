@@ -159,11 +159,10 @@ impl From<sqlx::Error> for AccountError {
 }
 
 #[cfg(feature = "ssr")]
-impl axum::response::IntoResponse for AccountError {
-    fn into_response(self) -> axum::response::Response {
+impl AccountError {
+    pub fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
-        use serde_json::{json, Map};
-        let status = match &self {
+        match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::EmailTaken => StatusCode::CONFLICT,
             Self::InvalidCredentials | Self::InvalidRefreshToken | Self::Unauthenticated => {
@@ -174,7 +173,15 @@ impl axum::response::IntoResponse for AccountError {
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AccountError {
+    fn into_response(self) -> axum::response::Response {
+        use serde_json::{json, Map};
+        let status = self.status();
         let mut details = Map::new();
         if let Self::Invalid(fields) = &self {
             details.insert("fields".into(), json!(fields));

@@ -1,4 +1,8 @@
-use leptos::prelude::*;
+use crate::account::functions::current_user;
+use leptos::{either::Either, prelude::*};
+use leptos_router::hooks::use_location;
+
+const NAV_LINK: &str = "rounded px-2 py-1 hover:text-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600";
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -28,9 +32,12 @@ pub fn SiteHeader() -> impl IntoView {
                 </a>
                 <ul class="flex items-center gap-4 text-sm font-medium text-slate-700">
                     <li>
-                        <a href="/" class="rounded px-2 py-1 hover:text-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600">
+                        <a href="/" class=NAV_LINK>
                             "Movies"
                         </a>
+                    </li>
+                    <li>
+                        <UserMenu />
                     </li>
                 </ul>
             </nav>
@@ -48,4 +55,36 @@ pub fn SiteFooter() -> impl IntoView {
             </div>
         </footer>
     }
+}
+
+/// "Sign in" for visitors, the user's first name (to their account) once signed in.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let location = use_location();
+    let user = Resource::new(
+        move || (location.pathname.get(), location.search.get()),
+        |_| current_user(),
+    );
+    let sign_in = || view! { <a href="/login" class=NAV_LINK>"Sign in"</a> };
+    let menu = move || {
+        Suspend::new(async move {
+            match user.await {
+                Ok(Some(profile)) => {
+                    let first = profile
+                        .name
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("Account")
+                        .to_owned();
+                    Either::Left(view! {
+                        <a href="/account" class=NAV_LINK data-testid="user-menu">
+                            {first}
+                        </a>
+                    })
+                }
+                _ => Either::Right(sign_in()),
+            }
+        })
+    };
+    view! { <Transition fallback=sign_in>{menu}</Transition> }
 }

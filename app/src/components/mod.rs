@@ -1,6 +1,7 @@
 //! The small set of building blocks every page is made of.
 
 pub mod city_picker;
+pub mod form;
 pub mod layout;
 pub mod movie_card;
 pub mod status;

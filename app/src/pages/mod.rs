@@ -1,2 +1,3 @@
+pub mod account;
 pub mod home;
 pub mod not_found;

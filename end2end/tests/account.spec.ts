@@ -1,0 +1,91 @@
+import * as fs from "fs";
+import * as path from "path";
+import { test, expect, hydrated } from "./fixtures";
+
+/** The newest link to `route` that the server mailed to `to` (MAIL_DIR file transport). */
+function mailedLink(to: string, route: string): string {
+  const dir = process.env.MAIL_DIR ?? "";
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(`${to}.txt`)).sort();
+  expect(files.length, `mail to ${to}`).toBeGreaterThan(0);
+  const text = fs.readFileSync(path.join(dir, files[files.length - 1]), "utf8");
+  const link = text.match(new RegExp(`https?://\\S+${route}\\?token=\\S+`));
+  expect(link, text).not.toBeNull();
+  return link![0];
+}
+
+test("sign up, confirm the email, sign in, edit the profile, sign out", async ({ page }) => {
+  const email = `priya-${Date.now()}@example.com`;
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Name").fill("Priya Test");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("Use at least 8 characters.")).toBeVisible();
+
+  await page.getByLabel("Password").fill("popcorn-and-chai");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/account\?welcome=1/);
+  await expect(page.getByTestId("account-email")).toHaveText(email);
+  await expect(page.getByText("Not verified yet")).toBeVisible();
+  await expect(page.getByTestId("user-menu")).toHaveText("Priya");
+
+  await page.goto(mailedLink(email, "/verify-email"));
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm my email" }).click();
+  await expect(page.getByText("Your email address is confirmed")).toBeVisible();
+
+  await page.goto("/account");
+  await hydrated(page);
+  await expect(page.getByText("✓ Verified")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("popcorn-and-tea");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect.");
+  await page.getByLabel("Password").fill("popcorn-and-chai");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  await page.getByLabel("Name").fill("Priyanka Sharma");
+  await page.getByLabel("Phone").fill("98765 43210");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("Your changes are saved.")).toBeVisible();
+  await expect(page.getByTestId("user-menu")).toHaveText("Priyanka");
+  await page.reload();
+  await expect(page.getByLabel("Name")).toHaveValue("Priyanka Sharma");
+  await expect(page.getByLabel("Phone")).toHaveValue("+919876543210");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login\?next=%2Faccount/);
+});
+
+test("signing in works before any wasm runs", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login?next=%2Faccount");
+  await page.getByLabel("Email").fill("customer@demo.district.test");
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect.");
+  await page.getByLabel("Email").fill("customer@demo.district.test");
+  await page.getByLabel("Password").fill("district-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-email")).toHaveText("customer@demo.district.test");
+  await context.close();
+});
+
+test("forgot password answers the same for any address", async ({ page }) => {
+  await page.goto("/forgot-password");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("nobody-at-all@example.com");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByText("a link to reset the password is on its way")).toBeVisible();
+});
