@@ -694,3 +694,123 @@ async fn unknown_api_paths_answer_in_the_envelope(db: PgPool) {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.json()["error"]["code"], "not_found");
 }
+
+/// A stand-in for Twilio's Messages API on a local port, recording what it was sent.
+async fn twilio_stand_in() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+) {
+    use axum::{extract::State, http::HeaderMap, routing::post};
+    type Sent = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+    let sent: Sent = Default::default();
+    let app = axum::Router::new()
+        .route(
+            "/2010-04-01/Accounts/{sid}/Messages.json",
+            post(
+                |State(sent): State<Sent>, headers: HeaderMap, body: String| async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    sent.lock().unwrap().push((auth, body));
+                    (
+                        StatusCode::CREATED,
+                        axum::Json(json!({"sid": "SM0001", "status": "queued"})),
+                    )
+                },
+            ),
+        )
+        .with_state(sent.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, sent)
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn phone_codes_are_texted_through_twilio(db: PgPool) {
+    let (base, sent) = twilio_stand_in().await;
+    let api = Api::with(
+        db,
+        &[
+            ("TWILIO_ACCOUNT_SID", "AC123"),
+            ("TWILIO_AUTH_TOKEN", "twilio-secret"),
+            ("TWILIO_FROM_NUMBER", "+15005550006"),
+            ("TWILIO_API_BASE", &base),
+        ],
+    );
+    let body = api
+        .post("/api/v1/auth/signup", json!({"name": "Asha", "email": "a@example.com", "password": "popcorn-and-chai", "phone": "+91 98765 43210"}))
+        .await
+        .json();
+    let auth = format!("Bearer {}", body["access_token"].as_str().unwrap());
+    let sent_code = send(
+        &api.app,
+        "POST",
+        "/api/v1/users/phone/send-code",
+        None,
+        &[("authorization", &auth)],
+    )
+    .await;
+    assert_eq!(sent_code.status, StatusCode::ACCEPTED, "{}", sent_code.body);
+
+    let (authorization, form) = sent.lock().unwrap().pop().expect("Twilio was called");
+    assert_eq!(
+        authorization, "Basic QUMxMjM6dHdpbGlvLXNlY3JldA==",
+        "account SID and token"
+    );
+    let fields: std::collections::HashMap<String, String> = form
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.replace('+', " ").replace("%2B", "+")))
+        .collect();
+    assert_eq!(fields["To"], "+919876543210");
+    assert_eq!(fields["From"], "+15005550006");
+    let code: String = fields["Body"].chars().take(6).collect();
+    assert!(
+        code.chars().all(|c| c.is_ascii_digit()),
+        "{}",
+        fields["Body"]
+    );
+
+    let verified = send(
+        &api.app,
+        "POST",
+        "/api/v1/users/phone/verify",
+        Some(json!({"code": code})),
+        &[("authorization", &auth)],
+    )
+    .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    assert_eq!(verified.json()["phone_verified"], true);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn booking_needs_a_confirmed_email_unless_switched_off(db: PgPool) {
+    use app::account::{service, AccountError};
+    let strict = support::state_with(db.clone(), None, &[("MAIL_DIR", &mail_dir())]);
+    let relaxed = support::state_with(
+        db.clone(),
+        None,
+        &[("EMAIL_VERIFICATION_REQUIRED", "false")],
+    );
+    let api = Api::new(db);
+    let user: uuid::Uuid = api.signup("a@example.com").await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        service::require_verified_email(&strict, user).await,
+        Err(AccountError::EmailNotVerified)
+    );
+    assert_eq!(
+        service::require_verified_email(&relaxed, user).await,
+        Ok(())
+    );
+    let token = mailed_token(&api.mail, "a@example.com", "/verify-email");
+    api.post("/api/v1/auth/verify-email", json!({"token": token}))
+        .await;
+    assert_eq!(service::require_verified_email(&strict, user).await, Ok(()));
+}

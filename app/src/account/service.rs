@@ -59,7 +59,7 @@ pub async fn sign_up(state: &AppState, input: &SignupInput) -> Result<SignedIn, 
     .bind(&hash)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|err| on_email_taken(err))?;
+    .map_err(on_email_taken)?;
     let token = create_token(
         &mut tx,
         user_id,
@@ -117,16 +117,19 @@ pub async fn issue_tokens(state: &AppState, who: &SignedIn) -> Result<TokenPair,
 /// Rotates a refresh token. Presenting a token that was already rotated means it leaked:
 /// the whole family is revoked and the client must sign in again.
 pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, AccountError> {
+    #[derive(sqlx::FromRow)]
+    struct Presented {
+        user_id: Uuid,
+        family_id: Uuid,
+        spent: bool,
+        revoked: bool,
+        live: bool,
+        role: String,
+    }
     let mut tx = state.db.primary().begin().await?;
-    let row: Option<(
-        Uuid,
-        Uuid,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        bool,
-        String,
-    )> = sqlx::query_as(
-        "SELECT r.user_id, r.family_id, r.used_at, r.revoked_at, r.expires_at > now(), u.role
+    let row: Option<Presented> = sqlx::query_as(
+        "SELECT r.user_id, r.family_id, r.used_at IS NOT NULL AS spent, r.revoked_at IS NOT NULL AS revoked,
+                r.expires_at > now() AS live, u.role
            FROM refresh_tokens r JOIN users u ON u.id = r.user_id
           WHERE r.token_hash = $1
           FOR UPDATE OF r",
@@ -134,11 +137,19 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Acc
     .bind(digest(presented))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((user_id, family, used_at, revoked_at, live, role)) = row else {
+    let Some(Presented {
+        user_id,
+        family_id: family,
+        spent,
+        revoked,
+        live,
+        role,
+    }) = row
+    else {
         return Err(AccountError::InvalidRefreshToken);
     };
-    if used_at.is_some() || revoked_at.is_some() {
-        if revoked_at.is_none() {
+    if spent || revoked {
+        if !revoked {
             tracing::warn!(%user_id, %family, "refresh token reused: revoking its family");
         }
         revoke_family(&mut *tx, family).await?;
@@ -532,6 +543,23 @@ pub async fn throttle_verify(
         keys.push((format!("verify:account:{user}"), limits.verify_per_account));
     }
     throttle(state, &keys).await
+}
+
+/// Booking needs a confirmed email address, unless the deployment switched that off.
+pub async fn require_verified_email(state: &AppState, user_id: Uuid) -> Result<(), AccountError> {
+    if !state.settings.email_verification_required {
+        return Ok(());
+    }
+    let verified: Option<bool> =
+        sqlx::query_scalar("SELECT email_verified_at IS NOT NULL FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(state.db.primary())
+            .await?;
+    match verified {
+        Some(true) => Ok(()),
+        Some(false) => Err(AccountError::EmailNotVerified),
+        None => Err(AccountError::Unauthenticated),
+    }
 }
 
 /// Which theaters a user manages: every theater for a platform admin.
