@@ -5,12 +5,10 @@ mod support;
 
 use axum::{body::Body, http::Request, Router};
 use http::StatusCode;
-use http_body_util::BodyExt;
 use serde_json::json;
 use server::db::MIGRATOR;
 use sqlx::PgPool;
 use support::{send, Reply};
-use tower::ServiceExt;
 
 const ORIGIN: &str = "http://district.test";
 
@@ -31,19 +29,7 @@ async fn call(
     if let Some(cookie) = cookie {
         request = request.header("cookie", format!("district_session={cookie}"));
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::from(form.to_owned())).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    support::request(app, request.body(Body::from(form.to_owned())).unwrap()).await
 }
 
 fn session_cookie(reply: &Reply) -> Option<(String, String)> {

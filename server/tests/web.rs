@@ -203,4 +203,17 @@ async fn the_api_is_described_in_openapi(db: PgPool) {
     assert!(json["openapi"].as_str().unwrap().starts_with("3."));
     assert!(json["paths"]["/healthz"]["get"].is_object());
     assert!(json["paths"]["/readyz"]["get"]["responses"]["503"].is_object());
+    for path in [
+        "/api/v1/auth/signup",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh-token",
+        "/api/v1/auth/reset-password",
+    ] {
+        assert!(json["paths"][path]["post"].is_object(), "{path}");
+    }
+    assert!(json["paths"]["/api/v1/users/profile"]["put"].is_object());
+    assert_eq!(
+        json["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
 }

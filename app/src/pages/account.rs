@@ -76,15 +76,7 @@ pub fn SignupPage() -> impl IntoView {
                 <FormError error />
                 <Field label="Name" name="name" autocomplete="name" required=true error=field_error(error, "name") />
                 <Field label="Email" name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />
-                <Field
-                    label="Password"
-                    name="password"
-                    kind="password"
-                    autocomplete="new-password"
-                    required=true
-                    hint="At least 8 characters, and not your email address."
-                    error=field_error(error, "password")
-                />
+                <NewPasswordField label="Password" error />
                 <Field
                     label="Phone (optional)"
                     name="phone"
@@ -174,18 +166,26 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <ActionForm action=action attr:class="flex flex-col gap-4">
                 <FormError error />
                 <input type="hidden" name="token" value=token />
-                <Field
-                    label="New password"
-                    name="password"
-                    kind="password"
-                    autocomplete="new-password"
-                    required=true
-                    hint="At least 8 characters, and not your email address."
-                    error=field_error(error, "password")
-                />
+                <NewPasswordField label="New password" error />
                 <SubmitButton label="Change password" pending=action.pending() />
             </ActionForm>
         </FormCard>
+    }
+}
+
+/// A password being chosen, with the rules it must meet.
+#[component]
+fn NewPasswordField(label: &'static str, error: Signal<Option<AccountError>>) -> impl IntoView {
+    view! {
+        <Field
+            label=label
+            name="password"
+            kind="password"
+            autocomplete="new-password"
+            required=true
+            hint="At least 8 characters, and not your email address."
+            error=field_error(error, "password")
+        />
     }
 }
 

@@ -1,14 +1,11 @@
 //! `/api/v1/admin`: what theater admins and platform admins manage.
 
+use super::ApiPath;
 use app::{
     account::{auth::Principal, AccountError, Role},
     state::AppState,
 };
-use axum::{
-    extract::{Path, State},
-    routing::get,
-    Json, Router,
-};
+use axum::{extract::State, routing::get, Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -59,7 +56,7 @@ pub async fn theaters(
 pub async fn theater(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ManagedTheater>, AccountError> {
     who.require(&[Role::TheaterAdmin, Role::Admin])?;
     who.require_theater(state.db.primary(), id).await?;

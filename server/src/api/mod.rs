@@ -69,6 +69,44 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A path parameter that does not parse (a malformed id) is a 400 in the envelope.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Self(value))
+            .map_err(|rejection| bad_request("invalid_path", &rejection.body_text()))
+    }
+}
+
+/// Query parameters of the wrong type are a 400 in the envelope.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|rejection| bad_request("invalid_query", &rejection.body_text()))
+    }
+}
+
+fn bad_request(code: &str, message: &str) -> Response {
+    error_response(
+        StatusCode::BAD_REQUEST,
+        code,
+        message,
+        Default::default(),
+        None,
+    )
+}
+
 /// The client's IP address, for rate limits.
 pub struct ClientIp(pub String);
 
@@ -77,6 +115,31 @@ impl FromRequestParts<AppState> for ClientIp {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
         Ok(Self(client_ip(parts, state.settings.trust_forwarded_for)))
+    }
+}
+
+/// `?page=&per_page=`: page 1 and 20 a page unless asked; page 0 or over 100 a page is a 422.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct Paging {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+impl Paging {
+    pub fn resolve(&self) -> Result<(u32, u32), app::account::AccountError> {
+        use app::account::AccountError;
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(20);
+        if page == 0 {
+            return Err(AccountError::field("page", "Pages start at 1."));
+        }
+        if !(1..=100).contains(&per_page) {
+            return Err(AccountError::field(
+                "per_page",
+                "Ask for 1 to 100 items a page.",
+            ));
+        }
+        Ok((page, per_page))
     }
 }
 

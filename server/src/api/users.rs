@@ -1,19 +1,19 @@
 //! `/api/v1/users`: the signed-in user's own profile, phone verification and bookings.
 
-use super::{ApiJson, ClientIp, Page};
+use super::{ApiJson, ApiQuery, ClientIp, Page, Paging};
 use app::{
     account::{auth::Principal, service, AccountError, Profile, ProfileUpdate},
     state::AppState,
 };
 use axum::{
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     routing::{get, post},
     Json, Router,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -82,12 +82,6 @@ pub async fn verify_phone(
     ))
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct Paging {
-    page: Option<u32>,
-    per_page: Option<u32>,
-}
-
 #[derive(Serialize, sqlx::FromRow, ToSchema)]
 pub struct BookingSummary {
     id: Uuid,
@@ -106,10 +100,9 @@ pub struct BookingSummary {
 pub async fn bookings(
     State(state): State<AppState>,
     who: Principal,
-    Query(paging): Query<Paging>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Page<BookingSummary>, AccountError> {
-    let page = paging.page.unwrap_or(1).max(1);
-    let per_page = paging.per_page.unwrap_or(20).clamp(1, 100);
+    let (page, per_page) = paging.resolve()?;
     let db = state.db.primary();
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings WHERE user_id = $1")
         .bind(who.user_id)

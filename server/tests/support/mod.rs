@@ -49,15 +49,12 @@ pub struct Reply {
 }
 
 pub async fn get(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut request = Request::get(uri);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    send(app, "GET", uri, None, headers).await
+}
+
+/// Sends any request through the real router.
+pub async fn request(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -75,30 +72,18 @@ pub async fn send(
     body: Option<serde_json::Value>,
     headers: &[(&str, &str)],
 ) -> Reply {
-    let mut request = Request::builder().method(method).uri(uri);
+    let mut builder = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
-        request = request.header(*name, *value);
+        builder = builder.header(*name, *value);
     }
     let body = match body {
         Some(json) => {
-            request = request.header("content-type", "application/json");
+            builder = builder.header("content-type", "application/json");
             Body::from(json.to_string())
         }
         None => Body::empty(),
     };
-    let response = app
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    request(app, builder.body(body).unwrap()).await
 }
 
 impl Reply {
