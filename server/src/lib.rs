@@ -101,7 +101,9 @@ fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     Ok(match (relay, &config.mail_dir) {
         (Some(relay), _) => Mailer::smtp(relay)?,
         (None, Some(dir)) => Mailer::Files(dir.into()),
-        (None, None) => Mailer::Log,
+        (None, None) => Mailer::Log {
+            show_body: !config.is_production(),
+        },
     })
 }
 
@@ -115,7 +117,9 @@ fn sms(config: &Config) -> Sms {
             auth_token: token.expose_secret().to_owned(),
             from: from.clone(),
         },
-        _ => Sms::Log,
+        _ => Sms::Log {
+            show_body: !config.is_production(),
+        },
     }
 }
 

@@ -217,3 +217,46 @@ async fn the_api_is_described_in_openapi(db: PgPool) {
         "bearer"
     );
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn account_pages_render_on_the_server(db: PgPool) {
+    let app = app(db);
+    for (uri, title, control) in [
+        ("/login", "Sign in · District", r#"name="password""#),
+        (
+            "/signup",
+            "Create your account · District",
+            r#"name="name""#,
+        ),
+        (
+            "/forgot-password",
+            "Reset your password · District",
+            r#"name="email""#,
+        ),
+        (
+            "/reset-password?token=abc",
+            "Choose a new password · District",
+            r#"value="abc""#,
+        ),
+        (
+            "/verify-email?token=abc",
+            "Confirm your email · District",
+            r#"value="abc""#,
+        ),
+    ] {
+        let page = get(&app, uri, &[]).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        assert!(
+            page.body.contains(&format!("<title>{title}</title>")),
+            "{uri}"
+        );
+        assert!(page.body.contains(control), "{uri}");
+        assert!(
+            page.body.contains(r#"action="/_fn/account/"#),
+            "{uri}: a plain form posts without wasm"
+        );
+    }
+    let visitor = get(&app, "/account", &[("accept", "text/html")]).await;
+    assert_eq!(visitor.status, StatusCode::FOUND);
+    assert_eq!(visitor.headers["location"], "/login?next=%2Faccount");
+}
