@@ -30,6 +30,16 @@ use utoipa::OpenApi;
         crate::api::users::bookings,
         crate::api::admin::theaters,
         crate::api::admin::theater,
+        crate::api::catalog::cities,
+        crate::api::catalog::theaters,
+        crate::api::catalog::theater,
+        crate::api::catalog::movies,
+        crate::api::catalog::movie,
+        crate::api::catalog::upcoming,
+        crate::api::catalog::trending,
+        crate::api::catalog::search,
+        crate::api::catalog::shows,
+        crate::api::catalog::seats,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -37,6 +47,7 @@ use utoipa::OpenApi;
         (name = "auth", description = "Sign-up, sign-in and tokens"),
         (name = "users", description = "The signed-in user's account"),
         (name = "admin", description = "Theater administration"),
+        (name = "catalog", description = "Cities, theaters, movies, shows and seat maps"),
     )
 )]
 pub struct ApiDoc;

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
+pub mod browse;
+#[cfg(feature = "ssr")]
 pub mod queries;
 
 /// The cookie that remembers the moviegoer's city between visits.
@@ -41,6 +43,54 @@ impl MovieCard {
             (h, 0) => format!("{h}h"),
             (h, m) => format!("{h}h {m}m"),
         }
+    }
+}
+
+/// What can go wrong browsing the catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum CatalogError {
+    #[error("Some parameters need attention.")]
+    Invalid(std::collections::BTreeMap<String, String>),
+    #[error("Not found.")]
+    NotFound,
+    #[error("The catalog is unavailable right now. Please try again.")]
+    Unavailable,
+}
+
+impl CatalogError {
+    pub fn field(name: &str, message: &str) -> Self {
+        Self::Invalid([(name.to_owned(), message.to_owned())].into())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for CatalogError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "catalog query failed");
+        Self::Unavailable
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for CatalogError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::StatusCode;
+        let (status, code, details) = match &self {
+            Self::Invalid(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                [("fields".to_owned(), serde_json::json!(fields))]
+                    .into_iter()
+                    .collect(),
+            ),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found", Default::default()),
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                Default::default(),
+            ),
+        };
+        crate::error::error_response(status, code, &self.to_string(), details, None)
     }
 }
 

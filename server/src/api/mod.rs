@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod catalog;
 pub mod users;
 
 use app::{account::auth::client_ip, error::error_response, state::AppState};
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .nest("/auth", auth::router())
         .nest("/users", users::router())
         .nest("/admin", admin::router())
+        .merge(catalog::router())
         .route(
             "/openapi.json",
             axum::routing::get(crate::openapi::document),
@@ -119,25 +121,22 @@ impl FromRequestParts<AppState> for ClientIp {
 }
 
 /// `?page=&per_page=`: page 1 and 20 a page unless asked; page 0 or over 100 a page is a 422.
-#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[derive(Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct Paging {
-    page: Option<u32>,
-    per_page: Option<u32>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
 }
 
 impl Paging {
-    pub fn resolve(&self) -> Result<(u32, u32), app::account::AccountError> {
-        use app::account::AccountError;
+    /// (page, per_page), or the field at fault and what to say about it.
+    pub fn resolve(&self) -> Result<(u32, u32), (&'static str, &'static str)> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         if page == 0 {
-            return Err(AccountError::field("page", "Pages start at 1."));
+            return Err(("page", "Pages start at 1."));
         }
         if !(1..=100).contains(&per_page) {
-            return Err(AccountError::field(
-                "per_page",
-                "Ask for 1 to 100 items a page.",
-            ));
+            return Err(("per_page", "Ask for 1 to 100 items a page."));
         }
         Ok((page, per_page))
     }

@@ -102,7 +102,9 @@ pub async fn bookings(
     who: Principal,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Page<BookingSummary>, AccountError> {
-    let (page, per_page) = paging.resolve()?;
+    let (page, per_page) = paging
+        .resolve()
+        .map_err(|(field, message)| AccountError::field(field, message))?;
     let db = state.db.primary();
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings WHERE user_id = $1")
         .bind(who.user_id)

@@ -1,0 +1,405 @@
+//! The catalog over REST, against the seeded demo data.
+
+mod support;
+
+use http::StatusCode;
+use serde_json::Value;
+use server::db::MIGRATOR;
+use sqlx::PgPool;
+use support::{get, Reply};
+
+async fn seeded(db: &PgPool) -> axum::Router {
+    support::seed(db).await;
+    support::app(db.clone())
+}
+
+async fn json(app: &axum::Router, uri: &str) -> Value {
+    let reply = get(app, uri, &[]).await;
+    assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+    reply.json()
+}
+
+async fn city_id(db: &PgPool, slug: &str) -> String {
+    sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM cities WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(db)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+fn assert_error(reply: &Reply, status: StatusCode, field: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        assert!(
+            reply.json()["error"]["fields"][field].is_string(),
+            "{field}: {}",
+            reply.body
+        );
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn cities_and_their_theaters(db: PgPool) {
+    let app = seeded(&db).await;
+    let cities = json(&app, "/api/v1/cities").await;
+    let mumbai = cities
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == "mumbai")
+        .unwrap();
+    assert_eq!(mumbai["time_zone"], "Asia/Kolkata");
+    assert_eq!(mumbai["theaters_with_shows"], 5);
+    assert!(mumbai["latitude"].as_f64().unwrap() > 18.0);
+
+    let theaters = json(
+        &app,
+        &format!(
+            "/api/v1/theaters?city_id={}",
+            mumbai["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(theaters.as_array().unwrap().len(), 5);
+    let theater = &theaters[0];
+    let details = json(
+        &app,
+        &format!("/api/v1/theaters/{}", theater["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(details["name"], theater["name"]);
+    assert!(details["screens"].as_array().unwrap().len() >= 2);
+    assert!(details["todays_shows"].is_array());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn theaters_near_a_point_come_nearest_first(db: PgPool) {
+    let app = seeded(&db).await;
+    // Bandra, Mumbai: Galaxy Talkies Bandra is on Hill Road, a few hundred metres away.
+    let near = json(
+        &app,
+        "/api/v1/theaters?lat=19.0550&lng=72.8300&radius_km=15",
+    )
+    .await;
+    let near = near.as_array().unwrap();
+    assert!(near.len() >= 3, "{near:?}");
+    assert_eq!(near[0]["name"], "Galaxy Talkies: Bandra");
+    assert!(near[0]["distance_km"].as_f64().unwrap() < 1.0);
+    let distances: Vec<f64> = near
+        .iter()
+        .map(|t| t["distance_km"].as_f64().unwrap())
+        .collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    assert!(distances.iter().all(|d| *d <= 15.0));
+    // Nothing in the Gulf of Guinea.
+    let none = json(&app, "/api/v1/theaters?lat=0&lng=0&radius_km=10").await;
+    assert_eq!(none.as_array().unwrap().len(), 0);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn bad_parameters_are_refused_without_a_500(db: PgPool) {
+    let app = seeded(&db).await;
+    let unknown_city = "00000000-0000-0000-0000-000000000000";
+    for (uri, status, field) in [
+        (
+            format!("/api/v1/theaters?city_id={unknown_city}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "city_id",
+        ),
+        (
+            "/api/v1/theaters".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "city_id",
+        ),
+        (
+            "/api/v1/theaters?lat=19&lng=72&radius_km=-5".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "radius_km",
+        ),
+        (
+            "/api/v1/theaters?lat=91&lng=72".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "lat",
+        ),
+        (
+            "/api/v1/theaters?city_id=mumbai".into(),
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+        (
+            "/api/v1/movies?date=tomorrow".into(),
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+        (
+            "/api/v1/movies?page=0".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "page",
+        ),
+        (
+            "/api/v1/movies/search?q=".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "q",
+        ),
+        (
+            format!("/api/v1/movies/search?q={}", "a".repeat(101)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "q",
+        ),
+        (
+            format!("/api/v1/movies/trending?city_id={unknown_city}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "city_id",
+        ),
+        (
+            format!("/api/v1/movies/{unknown_city}"),
+            StatusCode::NOT_FOUND,
+            "",
+        ),
+        (
+            format!("/api/v1/shows/{unknown_city}/seats"),
+            StatusCode::NOT_FOUND,
+            "",
+        ),
+        (
+            "/api/v1/shows/not-an-id/seats".into(),
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+    ] {
+        assert_error(&get(&app, &uri, &[]).await, status, field);
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn movies_filter_by_city_language_genre_format_and_date(db: PgPool) {
+    let app = seeded(&db).await;
+    let pune = city_id(&db, "pune").await;
+    let all = json(&app, &format!("/api/v1/movies?city_id={pune}")).await;
+    assert!(all["total"].as_i64().unwrap() > 0);
+    assert_eq!(all["page"], 1);
+    assert_eq!(all["per_page"], 20);
+
+    let hindi = json(
+        &app,
+        &format!("/api/v1/movies?city_id={pune}&language=hindi"),
+    )
+    .await;
+    for movie in hindi["items"].as_array().unwrap() {
+        assert!(movie["languages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "Hindi"));
+    }
+    let comedy_hindi = json(
+        &app,
+        &format!("/api/v1/movies?city_id={pune}&language=Hindi&genre=comedy"),
+    )
+    .await;
+    for movie in comedy_hindi["items"].as_array().unwrap() {
+        assert!(movie["genres"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g == "Comedy"));
+    }
+    assert!(comedy_hindi["total"].as_i64().unwrap() <= hindi["total"].as_i64().unwrap());
+    let expected: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT m.id) FROM movies m JOIN shows s ON s.movie_id = m.id
+           JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id JOIN cities c ON c.id = t.city_id
+          WHERE c.slug = 'pune' AND s.language = 'Hindi' AND 'Comedy' = ANY(m.genres) AND s.starts_at > now()",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(comedy_hindi["total"], expected, "filters combine");
+
+    let imax = json(&app, "/api/v1/movies?format=IMAX%203D").await;
+    for movie in imax["items"].as_array().unwrap() {
+        let id = movie["id"].as_str().unwrap();
+        let shows = json(&app, &format!("/api/v1/shows?movie_id={id}")).await;
+        assert!(shows
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["format"] == "IMAX 3D"));
+    }
+    let far_future = json(&app, "/api/v1/movies?date=2099-01-01").await;
+    assert_eq!(far_future["total"], 0);
+    let paged = json(&app, "/api/v1/movies?per_page=2&page=2").await;
+    assert!(paged["items"].as_array().unwrap().len() <= 2);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn movie_details_upcoming_and_trending(db: PgPool) {
+    let app = seeded(&db).await;
+    let upcoming = json(&app, "/api/v1/movies/upcoming").await;
+    let upcoming = upcoming.as_array().unwrap();
+    assert!(upcoming.len() >= 2);
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(upcoming
+        .iter()
+        .all(|m| m["release_date"].as_str().unwrap() > today.as_str()));
+
+    let first = &json(&app, "/api/v1/movies").await["items"][0];
+    let details = json(
+        &app,
+        &format!("/api/v1/movies/{}", first["id"].as_str().unwrap()),
+    )
+    .await;
+    for field in [
+        "synopsis",
+        "runtime_minutes",
+        "languages",
+        "genres",
+        "certificate",
+        "release_date",
+        "poster_url",
+        "trailer_url",
+    ] {
+        assert!(!details[field].is_null(), "{field}");
+    }
+    assert_eq!(details["rating_count"], 0);
+    assert!(details["rating"].is_null());
+
+    let trending = json(
+        &app,
+        &format!(
+            "/api/v1/movies/trending?city_id={}",
+            city_id(&db, "mumbai").await
+        ),
+    )
+    .await;
+    assert!(!trending.as_array().unwrap().is_empty());
+    assert!(trending
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["recent_bookings"] == 0));
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn search_forgives_typos_and_ranks_the_exact_title_first(db: PgPool) {
+    let app = seeded(&db).await;
+    let typo = json(&app, "/api/v1/movies/search?q=Orbitfal").await;
+    assert_eq!(typo[0]["title"], "Orbitfall");
+    let exact = json(&app, "/api/v1/movies/search?q=Paper%20Kites").await;
+    assert_eq!(exact[0]["title"], "Paper Kites");
+    let genre = json(&app, "/api/v1/movies/search?q=horror").await;
+    assert!(genre
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["title"] == "Ghostwriter Gupta"));
+    let language = json(&app, "/api/v1/movies/search?q=malayalam").await;
+    assert!(language.as_array().unwrap().iter().all(|m| m["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l == "Malayalam")));
+    assert!(!language.as_array().unwrap().is_empty());
+    let nothing = json(&app, "/api/v1/movies/search?q=zzzzqqqq").await;
+    assert_eq!(nothing.as_array().unwrap().len(), 0);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn shows_and_their_seat_maps(db: PgPool) {
+    let app = seeded(&db).await;
+    let mumbai = city_id(&db, "mumbai").await;
+    let shows = json(&app, &format!("/api/v1/shows?city_id={mumbai}")).await;
+    let show = &shows[0];
+    for field in [
+        "id",
+        "movie_id",
+        "theater_id",
+        "theater_name",
+        "screen_id",
+        "screen_name",
+        "starts_at",
+        "ends_at",
+        "language",
+        "format",
+        "price_min",
+        "price_max",
+        "currency",
+        "availability",
+    ] {
+        assert!(!show[field].is_null(), "{field}");
+    }
+    assert_eq!(show["availability"], "available");
+    assert!(show["price_min"].as_i64().unwrap() <= show["price_max"].as_i64().unwrap());
+
+    let id = show["id"].as_str().unwrap();
+    let map = json(&app, &format!("/api/v1/shows/{id}/seats")).await;
+    assert_eq!(map["show_id"], id);
+    let seats = map["seats"].as_array().unwrap();
+    assert!(seats.len() >= 80);
+    assert!(map["layout"]["aisles"].as_array().unwrap().len() == 2);
+    assert!(map["categories"].as_array().unwrap().len() >= 3);
+    let seat = &seats[0];
+    for field in [
+        "id", "label", "row", "number", "category", "price", "currency", "kind", "status",
+        "grid_row", "grid_col",
+    ] {
+        assert!(!seat[field].is_null(), "{field}");
+    }
+    assert!(seats.iter().all(|s| s["status"] == "available"));
+    assert!(seats.iter().any(|s| s["kind"] == "wheelchair"));
+
+    // A seat held until a moment ago reads as available; a booked one does not.
+    let (seat_a, seat_b): (uuid::Uuid, uuid::Uuid) = (
+        seats[0]["id"].as_str().unwrap().parse().unwrap(),
+        seats[1]["id"].as_str().unwrap().parse().unwrap(),
+    );
+    hold(
+        &db,
+        id.parse().unwrap(),
+        seat_a,
+        "now() - interval '1 second'",
+    )
+    .await;
+    hold(
+        &db,
+        id.parse().unwrap(),
+        seat_b,
+        "now() + interval '10 minutes'",
+    )
+    .await;
+    let map = json(&app, &format!("/api/v1/shows/{id}/seats")).await;
+    let status = |seat: uuid::Uuid| {
+        map["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == seat.to_string())
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status(seat_a), "available");
+    assert_eq!(status(seat_b), "held");
+}
+
+/// Puts one seat on hold by a throwaway booking, straight in the database.
+async fn hold(db: &PgPool, show: uuid::Uuid, seat: uuid::Uuid, until: &str) {
+    let booking: uuid::Uuid = sqlx::query_scalar(&format!(
+        "INSERT INTO bookings (code, user_id, show_id, status, hold_expires_at, seat_count,
+                               subtotal_minor, convenience_fee_minor, tax_minor, total_minor, currency)
+         SELECT 'T' || substr(md5(random()::text), 1, 8), (SELECT id FROM users LIMIT 1), $1, 'expired', {until}, 1, 100, 0, 0, 100, 'INR'
+         RETURNING id"
+    ))
+    .bind(show)
+    .fetch_one(db)
+    .await
+    .unwrap();
+    sqlx::query(&format!(
+        "UPDATE show_seats SET status = 'held', booking_id = $3, held_until = {until} WHERE show_id = $1 AND seat_id = $2"
+    ))
+    .bind(show)
+    .bind(seat)
+    .bind(booking)
+    .execute(db)
+    .await
+    .unwrap();
+}
