@@ -40,6 +40,8 @@ use utoipa::OpenApi;
         crate::api::catalog::search,
         crate::api::catalog::shows,
         crate::api::catalog::seats,
+        crate::api::catalog::review,
+        crate::api::catalog::reviews,
     ),
     modifiers(&BearerAuth),
     tags(

@@ -403,3 +403,60 @@ async fn hold(db: &PgPool, show: uuid::Uuid, seat: uuid::Uuid, until: &str) {
     .await
     .unwrap();
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn one_review_per_user_and_movie_verified_by_a_booking(db: PgPool) {
+    use serde_json::json;
+    let app = seeded(&db).await;
+    let login = support::send(
+        &app,
+        "POST",
+        "/api/v1/auth/login",
+        Some(json!({"email": server::seed::DEMO_CUSTOMER, "password": server::seed::DEFAULT_DEMO_PASSWORD})),
+        &[],
+    )
+    .await
+    .json();
+    let auth = format!("Bearer {}", login["access_token"].as_str().unwrap());
+    let movie: uuid::Uuid = sqlx::query_scalar("SELECT id FROM movies WHERE slug = 'orbitfall'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let uri = format!("/api/v1/movies/{movie}/reviews");
+    let post = |body: Value| {
+        let (app, uri, auth) = (app.clone(), uri.clone(), auth.clone());
+        async move { support::send(&app, "POST", &uri, Some(body), &[("authorization", &auth)]).await }
+    };
+
+    let first = post(json!({"rating": 8, "body": "Gripping from launch to landing."})).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.json()["verified"], false, "no booking, no badge");
+    let edited = post(json!({"rating": 9, "body": "Even better the second time."}))
+        .await
+        .json();
+    assert_eq!(edited["id"], first.json()["id"], "the same review, edited");
+    assert_eq!(edited["rating"], 9);
+
+    for (body, field) in [
+        (json!({"rating": 11}), "rating"),
+        (json!({"rating": 0}), "rating"),
+        (json!({"rating": 5, "body": "x".repeat(2001)}), "body"),
+    ] {
+        assert_error(&post(body).await, StatusCode::UNPROCESSABLE_ENTITY, field);
+    }
+    let anonymous = support::send(&app, "POST", &uri, Some(json!({"rating": 5})), &[]).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    let list = json(&app, &uri).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["body"], "Even better the second time.");
+    assert_eq!(list["items"][0]["author"], "Asha Customer");
+    let details = json(&app, &format!("/api/v1/movies/{movie}")).await;
+    assert_eq!(details["rating"], 9.0);
+    assert_eq!(details["rating_count"], 1);
+    assert_eq!(
+        get(&app, &format!("{uri}?sort=loudest"), &[]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(json(&app, &format!("{uri}?sort=helpful")).await["total"], 1);
+}

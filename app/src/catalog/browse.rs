@@ -465,3 +465,101 @@ pub async fn seat_map(db: &PgPool, show_id: Uuid) -> Result<SeatMap, CatalogErro
         seats,
     })
 }
+
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Review {
+    pub id: Uuid,
+    pub movie_id: Uuid,
+    pub author: String,
+    pub rating: i16,
+    pub body: String,
+    /// The author has a confirmed booking for this movie.
+    pub verified: bool,
+    pub helpful_count: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub const MAX_REVIEW: usize = 2000;
+
+/// Adds the user's review of a movie, or edits the one they already wrote.
+pub async fn save_review(
+    db: &PgPool,
+    user_id: Uuid,
+    movie_id: Uuid,
+    rating: i16,
+    body: &str,
+) -> Result<Review, CatalogError> {
+    let mut errors = std::collections::BTreeMap::new();
+    if !(1..=10).contains(&rating) {
+        errors.insert("rating".to_owned(), "Rate from 1 to 10.".to_owned());
+    }
+    let body = body.trim();
+    if body.chars().count() > MAX_REVIEW {
+        errors.insert(
+            "body".to_owned(),
+            format!("Use at most {MAX_REVIEW} characters."),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(CatalogError::Invalid(errors));
+    }
+    if !exists(db, "movies", movie_id).await? {
+        return Err(CatalogError::NotFound);
+    }
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO reviews (user_id, movie_id, rating, body, verified)
+         VALUES ($1, $2, $3, $4, EXISTS (
+             SELECT 1 FROM bookings b JOIN shows s ON s.id = b.show_id
+              WHERE b.user_id = $1 AND s.movie_id = $2 AND b.status = 'confirmed'))
+         ON CONFLICT (user_id, movie_id) DO UPDATE
+            SET rating = EXCLUDED.rating, body = EXCLUDED.body, verified = EXCLUDED.verified, updated_at = now()
+         RETURNING id",
+    )
+    .bind(user_id)
+    .bind(movie_id)
+    .bind(rating)
+    .bind(body)
+    .fetch_one(db)
+    .await?;
+    Ok(sqlx::query_as(&format!("{REVIEWS} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_one(db)
+        .await?)
+}
+
+const REVIEWS: &str =
+    "SELECT r.id, r.movie_id, u.name AS author, r.rating, r.body, r.verified, r.helpful_count,
+        r.created_at, r.updated_at
+   FROM reviews r JOIN users u ON u.id = r.user_id";
+
+/// A page of a movie's reviews, newest or most helpful first.
+pub async fn reviews(
+    db: &PgPool,
+    movie_id: Uuid,
+    most_helpful: bool,
+    page: u32,
+    per_page: u32,
+) -> Result<(Vec<Review>, i64), CatalogError> {
+    if !exists(db, "movies", movie_id).await? {
+        return Err(CatalogError::NotFound);
+    }
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM reviews WHERE movie_id = $1")
+        .bind(movie_id)
+        .fetch_one(db)
+        .await?;
+    let order = if most_helpful {
+        "r.helpful_count DESC, r.created_at DESC"
+    } else {
+        "r.created_at DESC"
+    };
+    let items = sqlx::query_as(&format!(
+        "{REVIEWS} WHERE r.movie_id = $1 ORDER BY {order} LIMIT $2 OFFSET $3"
+    ))
+    .bind(movie_id)
+    .bind(i64::from(per_page))
+    .bind(i64::from((page - 1) * per_page))
+    .fetch_all(db)
+    .await?;
+    Ok((items, total))
+}

@@ -1,10 +1,11 @@
-//! `/api/v1` catalog: cities, theaters, movies, shows and seat maps. Reads only.
+//! `/api/v1` catalog: cities, theaters, movies, shows, seat maps and reviews.
 
-use super::{ApiPath, ApiQuery, Page, Paging};
+use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use app::{
+    account::auth::Principal,
     catalog::{
         browse::{
-            self, CityInfo, MovieFilter, MovieInfo, Near, SeatMap, ShowFilter, ShowInfo,
+            self, CityInfo, MovieFilter, MovieInfo, Near, Review, SeatMap, ShowFilter, ShowInfo,
             TheaterDetails, TheaterInfo, TrendingMovie,
         },
         CatalogError,
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/movies/trending", get(trending))
         .route("/movies/search", get(search))
         .route("/movies/{id}", get(movie))
+        .route("/movies/{id}/reviews", get(reviews).post(review))
         .route("/shows", get(shows))
         .route("/shows/{id}/seats", get(seats))
 }
@@ -221,4 +223,70 @@ pub async fn seats(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SeatMap>, CatalogError> {
     Ok(Json(browse::seat_map(state.db.read(), id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ReviewInput {
+    /// 1 to 10.
+    rating: i16,
+    #[serde(default)]
+    body: String,
+}
+
+/// Writes the signed-in user's review; a second review of the same movie edits the first.
+#[utoipa::path(post, path = "/api/v1/movies/{id}/reviews", tag = "catalog", security(("bearer" = [])),
+    request_body = ReviewInput, responses((status = 200, body = Review), (status = 401, description = "unauthenticated"),
+    (status = 404, description = "not_found"), (status = 422, description = "validation_failed")))]
+pub async fn review(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<ReviewInput>,
+) -> Result<Json<Review>, CatalogError> {
+    Ok(Json(
+        browse::save_review(
+            state.db.primary(),
+            who.user_id,
+            id,
+            input.rating,
+            &input.body,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ReviewQuery {
+    /// `newest` (default) or `helpful`.
+    sort: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/movies/{id}/reviews", tag = "catalog", params(ReviewQuery), responses(
+    (status = 200, description = "`{items, page, per_page, total}` of reviews"), (status = 404, description = "not_found")))]
+pub async fn reviews(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<ReviewQuery>,
+) -> Result<Page<Review>, CatalogError> {
+    let most_helpful = match query.sort.as_deref() {
+        None | Some("newest") => false,
+        Some("helpful") => true,
+        Some(_) => return Err(CatalogError::field("sort", "Sort by newest or helpful.")),
+    };
+    let paging = Paging {
+        page: query.page,
+        per_page: query.per_page,
+    };
+    let (page, per_page) = paging
+        .resolve()
+        .map_err(|(field, message)| CatalogError::field(field, message))?;
+    let (items, total) = browse::reviews(state.db.read(), id, most_helpful, page, per_page).await?;
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
 }
