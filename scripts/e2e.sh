@@ -4,6 +4,10 @@
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 
+# One end-to-end run at a time on a machine: they share the e2e database.
+exec 9>"${TMPDIR:-/tmp}/district-e2e.lock"
+flock 9
+
 port=$(free_port)
 log=target/e2e-server.log
 export APP_ENV=test APP_HOST=127.0.0.1 APP_PORT=$port RUST_LOG=${RUST_LOG:-warn}

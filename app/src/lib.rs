@@ -5,6 +5,7 @@ pub mod account;
 pub mod catalog;
 pub mod components;
 pub mod error;
+pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;
 pub mod pages;
@@ -18,13 +19,14 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 use pages::{
     account::{
         AccountPage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage,
     },
     home::HomePage,
+    movie::MoviePage,
     not_found::NotFound,
 };
 
@@ -68,6 +70,7 @@ pub fn App() -> impl IntoView {
                 <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-6">
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("movies"), ParamSegment("slug")) view=MoviePage ssr=SsrMode::Async />
                         <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("signup") view=SignupPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async />

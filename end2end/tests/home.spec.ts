@@ -43,3 +43,24 @@ test("posters load and the layout fits a phone", async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 });
+
+test("browse from home to a movie and its showtimes", async ({ page }) => {
+  await page.goto("/?city=mumbai");
+  await hydrated(page);
+  const card = page.locator("article[data-movie]").first();
+  const title = (await card.locator("h3").textContent())!.trim();
+  await card.click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  await expect(page).toHaveTitle(new RegExp(`Showtimes in Mumbai`));
+  const days = page.getByRole("navigation", { name: "Dates" }).getByRole("link");
+  await expect(days).toHaveCount(7);
+  await days.nth(1).click();
+  await expect(days.nth(1)).toHaveAttribute("aria-current", "date");
+  await expect(page).toHaveURL(/date=\d{4}-\d{2}-\d{2}/);
+  const theaters = page.getByTestId("theater-showtimes");
+  if ((await theaters.count()) === 0) {
+    await expect(page.getByText("No shows on this day")).toBeVisible();
+  } else {
+    await expect(theaters.first().locator("[data-show]").first()).toBeVisible();
+  }
+});

@@ -260,3 +260,70 @@ async fn account_pages_render_on_the_server(db: PgPool) {
     assert_eq!(visitor.status, StatusCode::FOUND);
     assert_eq!(visitor.headers["location"], "/login?next=%2Faccount");
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn movie_pages_show_a_week_of_showtimes_by_theater(db: PgPool) {
+    seed(&db).await;
+    let app = app(db.clone());
+    let page = get(
+        &app,
+        "/movies/orbitfall?city=mumbai",
+        &[("cookie", "city=mumbai")],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .body
+        .contains("<title>Orbitfall · Showtimes in Mumbai · District</title>"));
+    assert!(
+        page.body
+            .contains("India&#x27;s first crewed lunar station")
+            || page.body.contains("India's first crewed lunar station")
+    );
+    assert_eq!(page.body.matches("data-date=").count(), 7, "a 7-day strip");
+    assert!(page.body.contains(r#"aria-current="date""#));
+    let theaters: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT t.id) FROM shows s JOIN movies m ON m.id = s.movie_id
+           JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
+           JOIN cities c ON c.id = t.city_id
+          WHERE m.slug = 'orbitfall' AND c.slug = 'mumbai' AND s.starts_at > now()
+            AND (s.starts_at AT TIME ZONE 'Asia/Kolkata')::date = (now() AT TIME ZONE 'Asia/Kolkata')::date",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        page.body
+            .matches(r#"data-testid="theater-showtimes""#)
+            .count() as i64,
+        theaters
+    );
+    // Prices are shown the way Indians read them.
+    assert!(page.body.contains("from ₹"), "a price in rupees");
+
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let next_day = get(
+        &app,
+        &format!("/movies/orbitfall?date={tomorrow}"),
+        &[("cookie", "city=mumbai")],
+    )
+    .await;
+    assert!(
+        next_day
+            .body
+            .contains(&format!(r#"aria-current="date" data-date="{tomorrow}""#))
+            || next_day
+                .body
+                .contains(&format!(r#"data-date="{tomorrow}" aria-current="date""#))
+    );
+
+    let missing = get(&app, "/movies/no-such-movie", &[]).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let home = get(&app, "/", &[]).await;
+    assert!(
+        home.body.contains(r#"href="/movies/orbitfall""#),
+        "cards link to their movie"
+    );
+}

@@ -19,6 +19,7 @@ pub struct City {
     pub slug: String,
     pub name: String,
     pub state: String,
+    pub time_zone: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,14 +36,17 @@ pub struct MovieCard {
 }
 
 impl MovieCard {
-    /// "2h 28m", the way cinema listings print it.
     pub fn runtime(&self) -> String {
-        let (h, m) = (self.runtime_minutes / 60, self.runtime_minutes % 60);
-        match (h, m) {
-            (0, m) => format!("{m}m"),
-            (h, 0) => format!("{h}h"),
-            (h, m) => format!("{h}h {m}m"),
-        }
+        runtime_label(self.runtime_minutes)
+    }
+}
+
+/// "2h 28m", the way cinema listings print it.
+pub fn runtime_label(minutes: i32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m}m"),
     }
 }
 
@@ -110,16 +114,7 @@ pub async fn home_catalog(city: Option<String>) -> Result<CityListing, ServerFnE
     let state = expect_context::<AppState>();
     let db = state.db.read();
     let cities = queries::cities(db).await.map_err(internal)?;
-    let explicit = city.and_then(|slug| cities.iter().find(|c| c.slug == slug).cloned());
-    if let Some(chosen) = &explicit {
-        remember_city(&chosen.slug);
-    }
-    let city = explicit
-        .or_else(|| {
-            let remembered = cookie_city()?;
-            cities.iter().find(|c| c.slug == remembered).cloned()
-        })
-        .or_else(|| cities.first().cloned());
+    let city = remembered_city(&cities, city);
     let now_showing = match &city {
         Some(city) => queries::now_showing(db, city.id).await.map_err(internal)?,
         None => Vec::new(),
@@ -129,6 +124,21 @@ pub async fn home_catalog(city: Option<String>) -> Result<CityListing, ServerFnE
         city,
         now_showing,
     })
+}
+
+/// The city asked for (and then remembered), else the one in the cookie, else the busiest.
+#[cfg(feature = "ssr")]
+fn remembered_city(cities: &[City], asked: Option<String>) -> Option<City> {
+    let explicit = asked.and_then(|slug| cities.iter().find(|c| c.slug == slug).cloned());
+    if let Some(chosen) = &explicit {
+        remember_city(&chosen.slug);
+    }
+    explicit
+        .or_else(|| {
+            let remembered = cookie_city()?;
+            cities.iter().find(|c| c.slug == remembered).cloned()
+        })
+        .or_else(|| cities.first().cloned())
 }
 
 #[cfg(feature = "ssr")]
@@ -162,3 +172,91 @@ fn remember_city(slug: &str) {
         response.append_header(SET_COOKIE, value);
     }
 }
+
+/// A movie as its page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovieDetails {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub synopsis: String,
+    pub runtime: String,
+    pub languages: Vec<String>,
+    pub genres: Vec<String>,
+    pub certificate: String,
+    pub release: String,
+    pub poster_url: Option<String>,
+    pub trailer_url: Option<String>,
+    pub rating: Option<f64>,
+    pub rating_count: i64,
+}
+
+/// One day of the 7-day strip, in the city's calendar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DateChip {
+    pub date: String,
+    pub weekday: String,
+    pub day: String,
+    pub selected: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Showtime {
+    pub id: Uuid,
+    /// Local time at the theater, e.g. "7:45 PM".
+    pub time: String,
+    pub format: String,
+    pub language: String,
+    pub price_from: String,
+    pub availability: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TheaterShowtimes {
+    pub theater_id: Uuid,
+    pub theater_name: String,
+    pub showtimes: Vec<Showtime>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewCard {
+    pub author: String,
+    pub rating: i16,
+    pub body: String,
+    pub verified: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovieListing {
+    pub movie: MovieDetails,
+    pub city: City,
+    pub dates: Vec<DateChip>,
+    pub theaters: Vec<TheaterShowtimes>,
+    pub reviews: Vec<ReviewCard>,
+}
+
+/// Everything the movie page shows: details, the next 7 days of showtimes in the moviegoer's
+/// city grouped by theater, and the latest reviews. `None` when there is no such movie.
+#[server(prefix = "/_fn", endpoint = "movie_page")]
+pub async fn movie_page(
+    slug: String,
+    date: Option<String>,
+) -> Result<Option<MovieListing>, ServerFnError> {
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let db = state.db.read();
+    let cities = queries::cities(db).await.map_err(internal)?;
+    let Some(city) = remembered_city(&cities, None) else {
+        return Ok(None);
+    };
+    let Some(movie_id) = queries::movie_id(db, &slug).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    page::movie_page(db, movie_id, city, date)
+        .await
+        .map(Some)
+        .map_err(|err| ServerFnError::new(err.to_string()))
+}
+
+#[cfg(feature = "ssr")]
+mod page;

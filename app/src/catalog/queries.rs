@@ -7,7 +7,7 @@ use uuid::Uuid;
 /// Cities with the busiest first, so the default city is the one with the most to offer.
 pub async fn cities(db: &PgPool) -> sqlx::Result<Vec<City>> {
     sqlx::query_as(
-        "SELECT c.id, c.slug, c.name, c.state
+        "SELECT c.id, c.slug, c.name, c.state, c.time_zone
            FROM cities c
            LEFT JOIN theaters t ON t.city_id = c.id
           GROUP BY c.id
@@ -37,4 +37,11 @@ pub async fn now_showing(db: &PgPool, city_id: Uuid) -> sqlx::Result<Vec<MovieCa
     .bind(city_id)
     .fetch_all(db)
     .await
+}
+
+pub async fn movie_id(db: &PgPool, slug: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM movies WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db)
+        .await
 }

@@ -8,6 +8,10 @@ pub fn MovieCardView(movie: MovieCard) -> impl IntoView {
     let alt = format!("Poster of {}", movie.title);
     view! {
         <li>
+            <a
+                href=format!("/movies/{}", movie.slug)
+                class="block h-full rounded-xl focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-4 focus-visible:outline-indigo-600"
+            >
             <article class="flex h-full flex-col gap-2" data-movie=movie.slug.clone()>
                 <img
                     src=poster
@@ -30,6 +34,7 @@ pub fn MovieCardView(movie: MovieCard) -> impl IntoView {
                 </p>
                 <p class="text-xs text-slate-500">{movie.genres.join(" · ")}</p>
             </article>
+            </a>
         </li>
     }
 }

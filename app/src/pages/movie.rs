@@ -1,0 +1,208 @@
+use crate::catalog::{
+    movie_page, DateChip, MovieListing as Page, ReviewCard, Showtime, TheaterShowtimes,
+};
+use crate::components::status::{EmptyState, ErrorState, Loading};
+use crate::pages::not_found::NotFound;
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+};
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// A movie: details, the next 7 days of showtimes in the moviegoer's city, and reviews.
+#[component]
+pub fn MoviePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                query.read().get("date"),
+            )
+        },
+        |(slug, date)| movie_page(slug, date),
+    );
+    let content = move || {
+        Suspend::new(async move {
+            match data.await {
+                Ok(Some(page)) => EitherOf3::A(view! { <MovieView page /> }),
+                Ok(None) => EitherOf3::B(view! { <NotFound /> }),
+                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
+            }
+        })
+    };
+    view! { <Transition fallback=|| view! { <Loading label="Loading the movie…" /> }>{content}</Transition> }
+}
+
+#[component]
+fn MovieView(page: Page) -> impl IntoView {
+    let movie = page.movie;
+    let rating = match movie.rating {
+        Some(rating) => format!("★ {rating:.1}/10 · {} ratings", movie.rating_count),
+        None => "Not rated yet".to_owned(),
+    };
+    let slug = movie.slug.clone();
+    view! {
+        <Title text=format!("{} · Showtimes in {} · District", movie.title, page.city.name) />
+        <Meta name="description" content=movie.synopsis.clone() />
+        <article class="flex flex-col gap-8">
+            <header class="flex flex-col gap-5 sm:flex-row">
+                <img
+                    src=movie.poster_url.clone().unwrap_or_default()
+                    alt=format!("Poster of {}", movie.title)
+                    width="300"
+                    height="450"
+                    class="aspect-[2/3] w-40 shrink-0 rounded-xl object-cover shadow sm:w-56"
+                />
+                <div class="flex flex-col gap-2">
+                    <h1 class="text-3xl font-bold tracking-tight">{movie.title.clone()}</h1>
+                    <p class="flex flex-wrap items-center gap-2 text-slate-600">
+                        <span class="rounded border border-slate-400 px-1.5 text-xs font-semibold">{movie.certificate.clone()}</span>
+                        <span>{movie.runtime.clone()}</span>
+                        <span>{movie.genres.join(" · ")}</span>
+                    </p>
+                    <p class="text-slate-600">{movie.languages.join(", ")}</p>
+                    <p class="text-slate-600">"Released " {movie.release.clone()}</p>
+                    <p class="font-semibold text-amber-700" data-testid="rating">{rating}</p>
+                    <p class="max-w-prose text-slate-800">{movie.synopsis.clone()}</p>
+                    {movie.trailer_url.clone().map(|url| view! {
+                        <a href=url target="_blank" rel="noopener" class="w-fit font-semibold text-indigo-700 underline underline-offset-2">
+                            "Watch the trailer"
+                        </a>
+                    })}
+                </div>
+            </header>
+            <section aria-labelledby="showtimes" class="flex flex-col gap-4">
+                <h2 id="showtimes" class="text-xl font-bold">"Showtimes in " {page.city.name.clone()}</h2>
+                <DateStrip slug dates=page.dates />
+                <Showtimes theaters=page.theaters />
+            </section>
+            <Reviews reviews=page.reviews />
+        </article>
+    }
+}
+
+/// The next 7 days as links, so the strip works before the wasm loads.
+#[component]
+fn DateStrip(slug: String, dates: Vec<DateChip>) -> impl IntoView {
+    view! {
+        <nav aria-label="Dates" class="-mx-4 overflow-x-auto px-4">
+            <ul class="flex gap-2">
+                {dates
+                    .into_iter()
+                    .map(|chip| {
+                        let class = if chip.selected {
+                            "flex w-16 flex-col items-center rounded-xl border-2 border-indigo-600 bg-indigo-600 py-2 text-white"
+                        } else {
+                            "flex w-16 flex-col items-center rounded-xl border-2 border-slate-200 bg-white py-2 text-slate-700 hover:border-indigo-400"
+                        };
+                        view! {
+                            <li>
+                                <a
+                                    href=format!("/movies/{slug}?date={}", chip.date)
+                                    class=class
+                                    aria-current=chip.selected.then_some("date")
+                                    data-date=chip.date.clone()
+                                >
+                                    <span class="text-xs font-semibold uppercase">{chip.weekday}</span>
+                                    <span class="text-sm">{chip.day}</span>
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn Showtimes(theaters: Vec<TheaterShowtimes>) -> impl IntoView {
+    if theaters.is_empty() {
+        return Either::Left(view! {
+            <EmptyState title="No shows on this day" hint="Pick another date, or another city from the home page." />
+        });
+    }
+    Either::Right(view! {
+        <ul class="flex flex-col gap-3">
+            {theaters
+                .into_iter()
+                .map(|theater| {
+                    view! {
+                        <li class="rounded-2xl border border-slate-200 bg-white p-4" data-testid="theater-showtimes">
+                            <h3 class="font-semibold">{theater.theater_name}</h3>
+                            <ul class="mt-3 flex flex-wrap gap-2">
+                                {theater.showtimes.into_iter().map(|s| view! { <ShowtimeChip showtime=s /> }).collect_view()}
+                            </ul>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    })
+}
+
+/// A showtime; how full it is shows in the border colour and in words, never colour alone.
+#[component]
+fn ShowtimeChip(showtime: Showtime) -> impl IntoView {
+    let (border, note) = match showtime.availability.as_str() {
+        "sold_out" => ("border-slate-300 text-slate-400 line-through", "Sold out"),
+        "almost_full" => ("border-red-400", "Almost full"),
+        "filling_fast" => ("border-amber-400", "Filling fast"),
+        _ => ("border-emerald-400", "Available"),
+    };
+    let label = format!(
+        "{} {} {}, from {}, {note}",
+        showtime.time, showtime.format, showtime.language, showtime.price_from
+    );
+    view! {
+        <li
+            class=format!("flex flex-col rounded-lg border-2 px-3 py-1.5 text-center {border}")
+            data-show=showtime.id.to_string()
+            aria-label=label
+        >
+            <span class="font-semibold">{showtime.time}</span>
+            <span class="text-xs text-slate-500">{format!("{} · {}", showtime.format, showtime.language)}</span>
+            <span class="text-xs text-slate-500">{format!("from {} · {note}", showtime.price_from)}</span>
+        </li>
+    }
+}
+
+#[component]
+fn Reviews(reviews: Vec<ReviewCard>) -> impl IntoView {
+    let list = if reviews.is_empty() {
+        Either::Left(
+            view! { <EmptyState title="No reviews yet" hint="Seen it? Be the first to review it." /> },
+        )
+    } else {
+        Either::Right(view! {
+            <ul class="flex flex-col gap-3">
+                {reviews
+                    .into_iter()
+                    .map(|review| {
+                        view! {
+                            <li class="rounded-2xl border border-slate-200 bg-white p-4">
+                                <p class="flex items-center gap-2 font-semibold">
+                                    <span>{review.author}</span>
+                                    <span class="text-amber-700">{format!("★ {}/10", review.rating)}</span>
+                                    {review.verified.then(|| view! {
+                                        <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800">"✓ Booked on District"</span>
+                                    })}
+                                </p>
+                                <p class="mt-1 text-slate-700">{review.body}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        })
+    };
+    view! {
+        <section aria-labelledby="reviews" class="flex flex-col gap-4">
+            <h2 id="reviews" class="text-xl font-bold">"Reviews"</h2>
+            {list}
+        </section>
+    }
+}
