@@ -28,6 +28,7 @@ use pages::{
     home::HomePage,
     movie::MoviePage,
     not_found::NotFound,
+    search::SearchPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("movies"), ParamSegment("slug")) view=MoviePage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("signup") view=SignupPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async />

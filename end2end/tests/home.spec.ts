@@ -64,3 +64,24 @@ test("browse from home to a movie and its showtimes", async ({ page }) => {
     await expect(theaters.first().locator("[data-show]").first()).toBeVisible();
   }
 });
+
+test("search shows results as you type", async ({ page }) => {
+  await page.goto("/search");
+  await hydrated(page);
+  await expect(page.getByRole("button", { name: "Search" })).toBeHidden();
+  await page.getByLabel("Title, genre or language").pressSequentially("kaveri nigts");
+  await expect(page.getByTestId("search-results").locator("h3").first()).toHaveText("Kaveri Nights");
+  await page.getByLabel("Title, genre or language").fill("horror");
+  await expect(page.getByTestId("search-results")).toContainText("Ghostwriter Gupta");
+});
+
+test("search works as a plain form before any wasm runs", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/search");
+  await page.getByLabel("Title, genre or language").fill("paper kites");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/\/search\?q=paper\+kites/);
+  await expect(page.getByTestId("search-results").locator("h3").first()).toHaveText("Paper Kites");
+  await context.close();
+});

@@ -327,3 +327,18 @@ async fn movie_pages_show_a_week_of_showtimes_by_theater(db: PgPool) {
         "cards link to their movie"
     );
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn search_page_renders_results_without_wasm(db: PgPool) {
+    seed(&db).await;
+    let app = app(db);
+    let page = get(&app, "/search?q=Orbitfal", &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<title>Search movies · District</title>"));
+    assert!(page.body.contains(r#"href="/movies/orbitfall""#), "the typo still finds it");
+    assert!(page.body.contains(r#"value="Orbitfal""#), "the query stays in the box");
+    let nothing = get(&app, "/search?q=zzzzqqqq", &[]).await;
+    assert!(nothing.body.contains("No movies found"));
+    let empty = get(&app, "/search", &[]).await;
+    assert!(empty.body.contains("Find a movie"));
+}

@@ -260,3 +260,29 @@ pub async fn movie_page(
 
 #[cfg(feature = "ssr")]
 mod page;
+
+/// Movies matching what the moviegoer typed (title with typos, genre or language).
+#[server(prefix = "/_fn", endpoint = "search_movies")]
+pub async fn search_movies(q: String) -> Result<Vec<MovieCard>, ServerFnError> {
+    use crate::state::AppState;
+    if q.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let state = expect_context::<AppState>();
+    let found = browse::search(state.db.read(), &q)
+        .await
+        .map_err(|err| ServerFnError::new(err.to_string()))?;
+    Ok(found
+        .into_iter()
+        .map(|m| MovieCard {
+            id: m.id,
+            slug: m.slug,
+            title: m.title,
+            certificate: m.certificate,
+            runtime_minutes: m.runtime_minutes,
+            languages: m.languages,
+            genres: m.genres,
+            poster_url: m.poster_url,
+        })
+        .collect())
+}

@@ -37,6 +37,11 @@ pub fn SiteHeader() -> impl IntoView {
                         </a>
                     </li>
                     <li>
+                        <a href="/search" class=NAV_LINK>
+                            "Search"
+                        </a>
+                    </li>
+                    <li>
                         <UserMenu />
                     </li>
                 </ul>

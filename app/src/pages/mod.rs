@@ -2,3 +2,4 @@ pub mod account;
 pub mod home;
 pub mod movie;
 pub mod not_found;
+pub mod search;

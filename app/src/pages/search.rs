@@ -1,0 +1,64 @@
+use crate::catalog::search_movies;
+use crate::components::{
+    movie_card::MovieCardView,
+    status::{EmptyState, ErrorState, Loading},
+};
+use leptos::{either::EitherOf3, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Search by title, genre or language: a plain GET form before the wasm loads, results as you
+/// type once it has.
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let text = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let results = Resource::new(move || text.get(), search_movies);
+    let list = move || {
+        Suspend::new(async move {
+            let typed = text.get_untracked();
+            match results.await {
+                Ok(movies) if movies.is_empty() && typed.trim().is_empty() => EitherOf3::A(view! {
+                    <EmptyState title="Find a movie" hint="Type a title, a genre like comedy, or a language like Tamil." />
+                }),
+                Ok(movies) if movies.is_empty() => EitherOf3::A(view! {
+                    <EmptyState title="No movies found" hint="Check the spelling, or try a genre or a language." />
+                }),
+                Ok(movies) => EitherOf3::B(view! {
+                    <ul class="grid grid-cols-2 gap-x-4 gap-y-8 sm:grid-cols-3 lg:grid-cols-5" data-testid="search-results">
+                        {movies.into_iter().map(|movie| view! { <MovieCardView movie /> }).collect_view()}
+                    </ul>
+                }),
+                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
+            }
+        })
+    };
+    view! {
+        <Title text="Search movies · District" />
+        <h1 class="mb-4 text-2xl font-bold tracking-tight">"Search movies"</h1>
+        <form method="get" action="/search" role="search" class="mb-6 flex gap-2">
+            <label for="search-q" class="sr-only">"Title, genre or language"</label>
+            <input
+                id="search-q"
+                type="search"
+                name="q"
+                maxlength="100"
+                autocomplete="off"
+                placeholder="Title, genre or language"
+                value=text.get_untracked()
+                on:input=move |ev| text.set(event_target_value(&ev))
+                class="w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500"
+            />
+            <button
+                type="submit"
+                class="rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700"
+                class:hidden=move || hydrated.get()
+            >
+                "Search"
+            </button>
+        </form>
+        <Transition fallback=|| view! { <Loading label="Searching…" /> }>{list}</Transition>
+    }
+}
