@@ -29,6 +29,7 @@ use pages::{
     movie::MoviePage,
     not_found::NotFound,
     search::SearchPage,
+    theaters::{TheaterPage, TheatersPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -72,6 +73,8 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("movies"), ParamSegment("slug")) view=MoviePage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("theaters") view=TheatersPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("theaters"), ParamSegment("slug")) view=TheaterPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("signup") view=SignupPage ssr=SsrMode::Async />

@@ -85,3 +85,24 @@ test("search works as a plain form before any wasm runs", async ({ browser }) =>
   await expect(page.getByTestId("search-results").locator("h3").first()).toHaveText("Paper Kites");
   await context.close();
 });
+
+test("theaters near me use the browser's location", async ({ browser }) => {
+  const context = await browser.newContext({
+    geolocation: { latitude: 19.055, longitude: 72.83 },
+    permissions: ["geolocation"],
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("/theaters?city=mumbai");
+  await hydrated(page);
+  await expect(page.getByTestId("theaters-heading")).toHaveText("Theaters in Mumbai");
+  await page.getByRole("button", { name: "Use my location" }).click();
+  await expect(page).toHaveURL(/lat=19\.0550&lng=72\.8300/);
+  await expect(page.getByTestId("theaters-heading")).toHaveText("Theaters near you");
+  await expect(page.getByTestId("theater").first()).toContainText("Galaxy Talkies: Bandra");
+  await page.getByTestId("theater").first().getByRole("link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Galaxy Talkies: Bandra");
+  expect(errors).toEqual([]);
+  await context.close();
+});

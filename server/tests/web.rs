@@ -334,11 +334,56 @@ async fn search_page_renders_results_without_wasm(db: PgPool) {
     let app = app(db);
     let page = get(&app, "/search?q=Orbitfal", &[]).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("<title>Search movies · District</title>"));
-    assert!(page.body.contains(r#"href="/movies/orbitfall""#), "the typo still finds it");
-    assert!(page.body.contains(r#"value="Orbitfal""#), "the query stays in the box");
+    assert!(page
+        .body
+        .contains("<title>Search movies · District</title>"));
+    assert!(
+        page.body.contains(r#"href="/movies/orbitfall""#),
+        "the typo still finds it"
+    );
+    assert!(
+        page.body.contains(r#"value="Orbitfal""#),
+        "the query stays in the box"
+    );
     let nothing = get(&app, "/search?q=zzzzqqqq", &[]).await;
     assert!(nothing.body.contains("No movies found"));
     let empty = get(&app, "/search", &[]).await;
     assert!(empty.body.contains("Find a movie"));
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn theater_pages_list_by_city_or_distance(db: PgPool) {
+    seed(&db).await;
+    let app = app(db);
+    let city = get(&app, "/theaters", &[("cookie", "city=pune")]).await;
+    assert_eq!(city.status, StatusCode::OK);
+    assert!(
+        city.body.replace("<!>", "").contains("Theaters in Pune"),
+        "city fallback"
+    );
+    assert_eq!(city.body.matches(r#"data-testid="theater""#).count(), 2);
+
+    let near = get(&app, "/theaters?lat=19.0550&lng=72.8300", &[]).await;
+    let first = near
+        .body
+        .find("Galaxy Talkies: Bandra")
+        .expect("nearest theater listed");
+    let farther = near
+        .body
+        .find("Regal Picture Palace: Colaba")
+        .expect("Colaba is within 25 km");
+    assert!(first < farther, "nearest first");
+    assert!(near.body.contains(r#"data-testid="distance""#));
+
+    let theater = get(&app, "/theaters/galaxy-talkies-bandra-mumbai", &[]).await;
+    assert_eq!(theater.status, StatusCode::OK);
+    assert!(theater
+        .body
+        .contains("<title>Galaxy Talkies: Bandra · District</title>"));
+    assert!(theater.body.contains("Hill Road, Bandra West"));
+    assert!(theater.body.contains("Audi 1") || theater.body.contains("IMAX"));
+    assert_eq!(
+        get(&app, "/theaters/nowhere", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

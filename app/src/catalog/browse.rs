@@ -158,6 +158,7 @@ pub struct ShowInfo {
     pub id: Uuid,
     pub movie_id: Uuid,
     pub movie_title: String,
+    pub movie_slug: String,
     pub theater_id: Uuid,
     pub theater_name: String,
     pub screen_id: Uuid,
@@ -176,7 +177,7 @@ pub struct ShowInfo {
 /// Scheduled shows still to start, soonest first. A seat held past its deadline counts as free.
 pub async fn shows(db: &PgPool, filter: &ShowFilter) -> Result<Vec<ShowInfo>, CatalogError> {
     Ok(sqlx::query_as(
-        "SELECT s.id, s.movie_id, m.title AS movie_title, t.id AS theater_id, t.name AS theater_name,
+        "SELECT s.id, s.movie_id, m.title AS movie_title, m.slug AS movie_slug, t.id AS theater_id, t.name AS theater_name,
                 sc.id AS screen_id, sc.name AS screen_name, s.starts_at, s.ends_at, s.language, s.format,
                 p.price_min, p.price_max, s.currency::text AS currency,
                 CASE WHEN a.free = 0 THEN 'sold_out'

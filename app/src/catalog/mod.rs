@@ -286,3 +286,87 @@ pub async fn search_movies(q: String) -> Result<Vec<MovieCard>, ServerFnError> {
         })
         .collect())
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TheaterCard {
+    pub slug: String,
+    pub name: String,
+    pub address: String,
+    pub amenities: Vec<String>,
+    /// "2.4 km", when searching near a place.
+    pub distance: Option<String>,
+}
+
+/// Theaters near a point (within 25 km, nearest first), or without one those of the
+/// moviegoer's city.
+#[server(prefix = "/_fn", endpoint = "theaters_near")]
+pub async fn theaters_near(
+    lat: Option<f64>,
+    lng: Option<f64>,
+) -> Result<(String, Vec<TheaterCard>), ServerFnError> {
+    use crate::state::AppState;
+    use browse::Near;
+    let state = expect_context::<AppState>();
+    let db = state.db.read();
+    let (heading, near) = match (lat, lng) {
+        (Some(lat), Some(lng)) => (
+            "near you".to_owned(),
+            Near::Point {
+                lat,
+                lng,
+                radius_km: 25.0,
+            },
+        ),
+        _ => {
+            let cities = queries::cities(db).await.map_err(internal)?;
+            let city = remembered_city(&cities, None)
+                .ok_or_else(|| ServerFnError::new("No cities yet."))?;
+            (format!("in {}", city.name), Near::City(city.id))
+        }
+    };
+    let theaters = browse::theaters(db, near)
+        .await
+        .map_err(|err| ServerFnError::new(err.to_string()))?;
+    Ok((
+        heading,
+        theaters
+            .into_iter()
+            .map(|t| TheaterCard {
+                slug: t.slug,
+                name: t.name,
+                address: t.address,
+                amenities: t.amenities,
+                distance: t.distance_km.map(|km| format!("{km:.1} km")),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovieShowtimes {
+    pub title: String,
+    pub slug: String,
+    pub showtimes: Vec<Showtime>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TheaterListing {
+    pub card: TheaterCard,
+    pub screens: Vec<String>,
+    /// The rest of today's shows at this theater, by movie.
+    pub movies: Vec<MovieShowtimes>,
+}
+
+#[server(prefix = "/_fn", endpoint = "theater_page")]
+pub async fn theater_page(slug: String) -> Result<Option<TheaterListing>, ServerFnError> {
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let db = state.db.read();
+    let Some((id, zone)) = queries::theater_id(db, &slug).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    page::theater_page(db, id, &zone)
+        .await
+        .map(Some)
+        .map_err(|err| ServerFnError::new(err.to_string()))
+}

@@ -1,9 +1,9 @@
 //! Assembles the movie page from the catalog service, with times in the city's own zone.
 
 use super::{
-    browse::{self, ShowFilter},
-    CatalogError, City, DateChip, MovieDetails, MovieListing, ReviewCard, Showtime,
-    TheaterShowtimes,
+    browse::{self, ShowFilter, ShowInfo},
+    CatalogError, City, DateChip, MovieDetails, MovieListing, MovieShowtimes, ReviewCard, Showtime,
+    TheaterCard, TheaterListing, TheaterShowtimes,
 };
 use crate::money;
 use chrono::{Days, NaiveDate, Utc};
@@ -102,5 +102,59 @@ pub async fn movie_page(
                 verified: r.verified,
             })
             .collect(),
+    })
+}
+
+fn showtime(show: ShowInfo, zone: Tz) -> Showtime {
+    Showtime {
+        id: show.id,
+        time: show
+            .starts_at
+            .with_timezone(&zone)
+            .format("%-I:%M %p")
+            .to_string(),
+        format: show.format,
+        language: show.language,
+        price_from: money::format(show.price_min, &show.currency),
+        availability: show.availability,
+    }
+}
+
+pub async fn theater_page(
+    db: &PgPool,
+    id: Uuid,
+    zone: &str,
+) -> Result<TheaterListing, CatalogError> {
+    let zone: Tz = zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
+    let details = browse::theater(db, id).await?;
+    let mut movies: Vec<MovieShowtimes> = Vec::new();
+    for show in details.todays_shows {
+        let (title, slug) = (show.movie_title.clone(), show.movie_slug.clone());
+        let showtime = showtime(show, zone);
+        match movies.iter_mut().find(|m| m.slug == slug) {
+            Some(movie) => movie.showtimes.push(showtime),
+            None => movies.push(MovieShowtimes {
+                title,
+                slug,
+                showtimes: vec![showtime],
+            }),
+        }
+    }
+    movies.sort_by(|a, b| a.title.cmp(&b.title));
+    let theater = details.theater;
+    Ok(TheaterListing {
+        card: TheaterCard {
+            slug: theater.slug,
+            name: theater.name,
+            address: theater.address,
+            amenities: theater.amenities,
+            distance: None,
+        },
+        screens: details
+            .screens
+            .into_iter()
+            .map(|s| format!("{}: {} seats, {}", s.name, s.seats, s.formats.join(" / ")))
+            .collect(),
+        movies,
     })
 }

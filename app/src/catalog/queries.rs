@@ -45,3 +45,11 @@ pub async fn movie_id(db: &PgPool, slug: &str) -> sqlx::Result<Option<Uuid>> {
         .fetch_optional(db)
         .await
 }
+
+/// A theater's id and its city's time zone.
+pub async fn theater_id(db: &PgPool, slug: &str) -> sqlx::Result<Option<(Uuid, String)>> {
+    sqlx::query_as("SELECT t.id, c.time_zone FROM theaters t JOIN cities c ON c.id = t.city_id WHERE t.slug = $1")
+        .bind(slug)
+        .fetch_optional(db)
+        .await
+}

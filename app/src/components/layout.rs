@@ -2,7 +2,7 @@ use crate::account::functions::current_user;
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::use_location;
 
-const NAV_LINK: &str = "rounded px-2 py-1 hover:text-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600";
+const NAV_LINK: &str = "rounded px-1.5 py-1 hover:text-indigo-700 sm:px-2 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600";
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -16,10 +16,11 @@ pub fn SiteHeader() -> impl IntoView {
         <header class="border-b border-slate-200 bg-white">
             <nav
                 aria-label="Main"
-                class="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3"
+                class="mx-auto flex max-w-6xl items-center justify-between gap-2 px-4 py-3"
             >
                 <a
                     href="/"
+                    aria-label="District, home"
                     class="flex items-center gap-2 rounded text-xl font-extrabold tracking-tight text-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600"
                 >
                     <span
@@ -28,12 +29,17 @@ pub fn SiteHeader() -> impl IntoView {
                     >
                         "D"
                     </span>
-                    "District"
+                    <span class="hidden sm:inline">"District"</span>
                 </a>
-                <ul class="flex items-center gap-4 text-sm font-medium text-slate-700">
+                <ul class="flex items-center gap-1 text-sm font-medium text-slate-700 sm:gap-4">
                     <li>
                         <a href="/" class=NAV_LINK>
                             "Movies"
+                        </a>
+                    </li>
+                    <li>
+                        <a href="/theaters" class=NAV_LINK>
+                            "Theaters"
                         </a>
                     </li>
                     <li>

@@ -3,3 +3,4 @@ pub mod home;
 pub mod movie;
 pub mod not_found;
 pub mod search;
+pub mod theaters;

@@ -1,0 +1,187 @@
+use crate::catalog::{theater_page, theaters_near, TheaterCard, TheaterListing};
+use crate::components::status::{EmptyState, ErrorState, Loading};
+use crate::pages::not_found::NotFound;
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+};
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+/// Theaters near the moviegoer (browser geolocation once hydrated), else in their city.
+#[component]
+pub fn TheatersPage() -> impl IntoView {
+    let query = use_query_map();
+    let point = move || {
+        let q = query.read();
+        let coordinate = |name: &str| q.get(name).and_then(|v| v.parse::<f64>().ok());
+        (coordinate("lat"), coordinate("lng"))
+    };
+    let data = Resource::new(point, |(lat, lng)| theaters_near(lat, lng));
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let problem = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let locate = move |_| {
+        let navigate = navigate.clone();
+        current_position(
+            move |lat, lng| {
+                navigate(
+                    &format!("/theaters?lat={lat:.4}&lng={lng:.4}"),
+                    Default::default(),
+                )
+            },
+            move |message| problem.set(Some(message)),
+        );
+    };
+    let list = move || {
+        Suspend::new(async move {
+            match data.await {
+                Ok((heading, theaters)) => Either::Left(view! { <TheaterList heading theaters /> }),
+                Err(err) => Either::Right(view! { <ErrorState message=err.to_string() /> }),
+            }
+        })
+    };
+    view! {
+        <Title text="Theaters · District" />
+        <div class="mb-4 flex flex-wrap items-center justify-between gap-3">
+            <h1 class="text-2xl font-bold tracking-tight">"Theaters"</h1>
+            <button
+                type="button"
+                on:click=locate
+                class="rounded-lg border border-indigo-600 px-4 py-2 font-semibold text-indigo-700 hover:bg-indigo-50"
+                class:hidden=move || !hydrated.get()
+            >
+                "Use my location"
+            </button>
+        </div>
+        {move || problem.get().map(|message| view! { <p role="alert" class="mb-4 text-sm text-red-700">{message}</p> })}
+        <Transition fallback=|| view! { <Loading label="Finding theaters…" /> }>{list}</Transition>
+    }
+}
+
+#[component]
+fn TheaterList(heading: String, theaters: Vec<TheaterCard>) -> impl IntoView {
+    let list = if theaters.is_empty() {
+        Either::Left(
+            view! { <EmptyState title="No theaters here" hint="Try another city from the home page." /> },
+        )
+    } else {
+        Either::Right(view! {
+            <ul class="flex flex-col gap-3">
+                {theaters
+                    .into_iter()
+                    .map(|theater| {
+                        view! {
+                            <li class="rounded-2xl border border-slate-200 bg-white p-4" data-testid="theater">
+                                <a href=format!("/theaters/{}", theater.slug) class="font-semibold text-indigo-700 underline-offset-2 hover:underline">
+                                    {theater.name}
+                                </a>
+                                {theater.distance.map(|d| view! { <span class="ml-2 text-sm text-slate-500" data-testid="distance">{d}</span> })}
+                                <p class="text-sm text-slate-600">{theater.address}</p>
+                                <p class="mt-1 text-xs text-slate-500">{theater.amenities.join(" · ")}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        })
+    };
+    view! {
+        <h2 class="mb-3 text-lg font-semibold text-slate-700" data-testid="theaters-heading">"Theaters " {heading}</h2>
+        {list}
+    }
+}
+
+/// The browser's position, asked for only when the moviegoer presses the button.
+#[cfg(feature = "hydrate")]
+fn current_position(found: impl Fn(f64, f64) + 'static, failed: impl Fn(String) + 'static) {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let Ok(geolocation) = window().navigator().geolocation() else {
+        failed("This browser cannot share its location.".into());
+        return;
+    };
+    let on_found = Closure::once_into_js(move |position: web_sys::Position| {
+        let coords = position.coords();
+        found(coords.latitude(), coords.longitude());
+    });
+    let on_error = Closure::once_into_js(move |_: JsValue| {
+        failed("We could not get your location; showing theaters in your city.".into());
+    });
+    let _ = geolocation.get_current_position_with_error_callback(
+        on_found.unchecked_ref(),
+        Some(on_error.unchecked_ref()),
+    );
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn current_position(_found: impl Fn(f64, f64) + 'static, _failed: impl Fn(String) + 'static) {}
+
+/// One theater: address, amenities, screens and the rest of today's shows by movie.
+#[component]
+pub fn TheaterPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        theater_page,
+    );
+    let content = move || {
+        Suspend::new(async move {
+            match data.await {
+                Ok(Some(listing)) => EitherOf3::A(view! { <TheaterView listing /> }),
+                Ok(None) => EitherOf3::B(view! { <NotFound /> }),
+                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
+            }
+        })
+    };
+    view! { <Transition fallback=|| view! { <Loading label="Loading the theater…" /> }>{content}</Transition> }
+}
+
+#[component]
+fn TheaterView(listing: TheaterListing) -> impl IntoView {
+    let card = listing.card;
+    let movies = if listing.movies.is_empty() {
+        Either::Left(
+            view! { <EmptyState title="No more shows today" hint="Check a movie's page for the coming days." /> },
+        )
+    } else {
+        Either::Right(view! {
+            <ul class="flex flex-col gap-3">
+                {listing
+                    .movies
+                    .into_iter()
+                    .map(|movie| {
+                        view! {
+                            <li class="rounded-2xl border border-slate-200 bg-white p-4" data-testid="movie-showtimes">
+                                <a href=format!("/movies/{}", movie.slug) class="font-semibold text-indigo-700 hover:underline">{movie.title}</a>
+                                <ul class="mt-2 flex flex-wrap gap-2">
+                                    {movie
+                                        .showtimes
+                                        .into_iter()
+                                        .map(|s| view! {
+                                            <li class="rounded-lg border-2 border-slate-200 px-3 py-1 text-sm">
+                                                {format!("{} · {} · {}", s.time, s.format, s.language)}
+                                            </li>
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        })
+    };
+    view! {
+        <Title text=format!("{} · District", card.name) />
+        <h1 class="text-2xl font-bold tracking-tight">{card.name.clone()}</h1>
+        <p class="text-slate-600">{card.address.clone()}</p>
+        <p class="mt-1 text-sm text-slate-500">{card.amenities.join(" · ")}</p>
+        <h2 class="mb-2 mt-6 text-lg font-semibold">"Screens"</h2>
+        <ul class="mb-6 list-inside list-disc text-slate-700">
+            {listing.screens.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+        </ul>
+        <h2 class="mb-2 text-lg font-semibold">"Today"</h2>
+        {movies}
+    }
+}
