@@ -35,6 +35,22 @@ pub struct MovieCard {
     pub poster_url: Option<String>,
 }
 
+#[cfg(feature = "ssr")]
+impl From<browse::MovieInfo> for MovieCard {
+    fn from(m: browse::MovieInfo) -> Self {
+        Self {
+            id: m.id,
+            slug: m.slug,
+            title: m.title,
+            certificate: m.certificate,
+            runtime_minutes: m.runtime_minutes,
+            languages: m.languages,
+            genres: m.genres,
+            poster_url: m.poster_url,
+        }
+    }
+}
+
 impl MovieCard {
     pub fn runtime(&self) -> String {
         runtime_label(self.runtime_minutes)
@@ -104,25 +120,86 @@ pub struct CityListing {
     pub cities: Vec<City>,
     pub city: Option<City>,
     pub now_showing: Vec<MovieCard>,
+    pub trending: Vec<MovieCard>,
+    pub upcoming: Vec<MovieCard>,
+    pub filters: Filters,
 }
 
-/// Movies now showing in the chosen city. An explicit, known `city` is remembered in a cookie;
-/// otherwise the cookie's city, else the city with the most theaters.
+/// The filter choices that have shows in the city, and the ones picked.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    pub languages: Vec<String>,
+    pub genres: Vec<String>,
+    pub formats: Vec<String>,
+    pub language: Option<String>,
+    pub genre: Option<String>,
+    pub format: Option<String>,
+}
+
+/// Movies now showing in the chosen city (optionally filtered), what is trending there and
+/// what is coming. An explicit, known `city` is remembered in a cookie; otherwise the cookie's
+/// city, else the city with the most theaters.
 #[server(prefix = "/_fn", endpoint = "home_catalog")]
-pub async fn home_catalog(city: Option<String>) -> Result<CityListing, ServerFnError> {
+pub async fn home_catalog(
+    city: Option<String>,
+    language: Option<String>,
+    genre: Option<String>,
+    format: Option<String>,
+) -> Result<CityListing, ServerFnError> {
     use crate::state::AppState;
     let state = expect_context::<AppState>();
     let db = state.db.read();
     let cities = queries::cities(db).await.map_err(internal)?;
     let city = remembered_city(&cities, city);
-    let now_showing = match &city {
-        Some(city) => queries::now_showing(db, city.id).await.map_err(internal)?,
-        None => Vec::new(),
+    let picked = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+    let mut filters = Filters {
+        language: picked(language),
+        genre: picked(genre),
+        format: picked(format),
+        ..Filters::default()
     };
+    let cards = |movies: Vec<browse::MovieInfo>| {
+        movies.into_iter().map(MovieCard::from).collect::<Vec<_>>()
+    };
+    let unavailable = |err: CatalogError| ServerFnError::new(err.to_string());
+    let (now_showing, trending) = match &city {
+        Some(city) => {
+            (filters.languages, filters.genres, filters.formats) =
+                queries::filter_options(db, city.id)
+                    .await
+                    .map_err(internal)?;
+            let filter = browse::MovieFilter {
+                city_id: Some(city.id),
+                language: filters.language.clone(),
+                genre: filters.genre.clone(),
+                format: filters.format.clone(),
+                date: None,
+            };
+            let (movies, _) = browse::movies(db, &filter, 1, 100)
+                .await
+                .map_err(unavailable)?;
+            let trending = browse::trending(db, Some(city.id))
+                .await
+                .map_err(unavailable)?;
+            (
+                cards(movies),
+                trending
+                    .into_iter()
+                    .take(10)
+                    .map(|t| MovieCard::from(t.movie))
+                    .collect(),
+            )
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let upcoming = cards(browse::upcoming(db).await.map_err(unavailable)?);
     Ok(CityListing {
         cities,
         city,
         now_showing,
+        trending,
+        upcoming,
+        filters,
     })
 }
 
@@ -272,19 +349,7 @@ pub async fn search_movies(q: String) -> Result<Vec<MovieCard>, ServerFnError> {
     let found = browse::search(state.db.read(), &q)
         .await
         .map_err(|err| ServerFnError::new(err.to_string()))?;
-    Ok(found
-        .into_iter()
-        .map(|m| MovieCard {
-            id: m.id,
-            slug: m.slug,
-            title: m.title,
-            certificate: m.certificate,
-            runtime_minutes: m.runtime_minutes,
-            languages: m.languages,
-            genres: m.genres,
-            poster_url: m.poster_url,
-        })
-        .collect())
+    Ok(found.into_iter().map(MovieCard::from).collect())
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! Catalog SQL. Reads only; callers pass the read pool.
 
-use super::{City, MovieCard};
+use super::City;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -17,25 +17,24 @@ pub async fn cities(db: &PgPool) -> sqlx::Result<Vec<City>> {
     .await
 }
 
-/// Movies with at least one scheduled show still to start in the city.
-pub async fn now_showing(db: &PgPool, city_id: Uuid) -> sqlx::Result<Vec<MovieCard>> {
+/// Languages, genres and formats of the shows still to start in a city.
+pub async fn filter_options(
+    db: &PgPool,
+    city_id: Uuid,
+) -> sqlx::Result<(Vec<String>, Vec<String>, Vec<String>)> {
     sqlx::query_as(
-        "SELECT m.id, m.slug, m.title, m.certificate, m.runtime_minutes,
-                m.languages, m.genres, m.poster_url
-           FROM movies m
-          WHERE EXISTS (
-                SELECT 1
-                  FROM shows s
-                  JOIN screens sc ON sc.id = s.screen_id
-                  JOIN theaters t ON t.id = sc.theater_id
-                 WHERE s.movie_id = m.id
-                   AND t.city_id = $1
-                   AND s.status = 'scheduled'
-                   AND s.starts_at > now())
-          ORDER BY m.release_date DESC, m.title",
+        "WITH upcoming AS (
+            SELECT s.movie_id, s.language, s.format FROM shows s
+              JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
+             WHERE t.city_id = $1 AND s.status = 'scheduled' AND s.starts_at > now())
+         SELECT coalesce(array_agg(DISTINCT s.language ORDER BY s.language), '{}'),
+                coalesce((SELECT array_agg(DISTINCT g ORDER BY g) FROM movies m, unnest(m.genres) g
+                           WHERE m.id IN (SELECT movie_id FROM upcoming)), '{}'),
+                coalesce(array_agg(DISTINCT s.format ORDER BY s.format), '{}')
+           FROM upcoming s",
     )
     .bind(city_id)
-    .fetch_all(db)
+    .fetch_one(db)
     .await
 }
 

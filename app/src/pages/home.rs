@@ -1,4 +1,4 @@
-use crate::catalog::{home_catalog, CityListing};
+use crate::catalog::{home_catalog, CityListing, Filters, MovieCard};
 use crate::components::{
     city_picker::CityPicker,
     movie_card::MovieCardView,
@@ -12,7 +12,18 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
-    let catalog = Resource::new(move || query.read().get("city"), home_catalog);
+    let catalog = Resource::new(
+        move || {
+            let q = query.read();
+            (
+                q.get("city"),
+                q.get("language"),
+                q.get("genre"),
+                q.get("format"),
+            )
+        },
+        |(city, language, genre, format)| home_catalog(city, language, genre, format),
+    );
     let content = move || {
         Suspend::new(async move {
             match catalog.await {
@@ -41,24 +52,35 @@ fn CityHome(data: CityListing) -> impl IntoView {
         "Movies now showing in {city_name}: pick a show, choose your seats and book tickets on District."
     );
     let count = data.now_showing.len();
+    let filtered = data.filters.language.is_some()
+        || data.filters.genre.is_some()
+        || data.filters.format.is_some();
     let movies = if data.now_showing.is_empty() {
-        Either::Left(view! {
-            <EmptyState
-                title="No shows scheduled"
-                hint="Nothing is playing in this city right now. Try another city."
-            />
-        })
+        let hint = if filtered {
+            "Nothing matches these filters. Clear one to see more."
+        } else {
+            "Nothing is playing in this city right now. Try another city."
+        };
+        Either::Left(view! { <EmptyState title="No shows scheduled" hint=hint /> })
     } else {
-        Either::Right(view! {
-            <ul class="grid grid-cols-2 gap-x-4 gap-y-8 sm:grid-cols-3 lg:grid-cols-5">
-                {data
-                    .now_showing
-                    .into_iter()
-                    .map(|movie| view! { <MovieCardView movie /> })
-                    .collect_view()}
-            </ul>
-        })
+        Either::Right(view! { <MovieGrid movies=data.now_showing /> })
     };
+    let trending = (!data.trending.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="trending" class="mt-10">
+                <h2 id="trending" class="mb-4 text-xl font-bold">"Trending in " {city_name.clone()}</h2>
+                <MovieGrid movies=data.trending />
+            </section>
+        }
+    });
+    let upcoming = (!data.upcoming.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="upcoming" class="mt-10">
+                <h2 id="upcoming" class="mb-4 text-xl font-bold">"Coming soon"</h2>
+                <MovieGrid movies=data.upcoming />
+            </section>
+        }
+    });
     view! {
         <Title text=title />
         <Meta name="description" content=description />
@@ -69,9 +91,63 @@ fn CityHome(data: CityListing) -> impl IntoView {
                 </h1>
                 <p class="text-slate-600">{movie_count(count)}</p>
             </div>
-            <CityPicker cities=data.cities selected />
+            <CityPicker cities=data.cities selected=selected.clone() />
         </section>
+        <FilterBar city=selected filters=data.filters />
         {movies}
+        {trending}
+        {upcoming}
+    }
+}
+
+#[component]
+fn MovieGrid(movies: Vec<MovieCard>) -> impl IntoView {
+    view! {
+        <ul class="grid grid-cols-2 gap-x-4 gap-y-8 sm:grid-cols-3 lg:grid-cols-5">
+            {movies.into_iter().map(|movie| view! { <MovieCardView movie /> }).collect_view()}
+        </ul>
+    }
+}
+
+/// Language, genre and format filters as a plain GET form.
+#[component]
+fn FilterBar(city: String, filters: Filters) -> impl IntoView {
+    view! {
+        <form method="get" action="/" class="mb-6 flex flex-wrap items-end gap-3" aria-label="Filters">
+            <input type="hidden" name="city" value=city />
+            <FilterSelect label="Language" name="language" options=filters.languages picked=filters.language />
+            <FilterSelect label="Genre" name="genre" options=filters.genres picked=filters.genre />
+            <FilterSelect label="Format" name="format" options=filters.formats picked=filters.format />
+            <button type="submit" class="rounded-lg border border-indigo-600 px-4 py-2 font-semibold text-indigo-700 hover:bg-indigo-50">
+                "Apply"
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn FilterSelect(
+    label: &'static str,
+    name: &'static str,
+    options: Vec<String>,
+    picked: Option<String>,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    view! {
+        <div class="flex flex-col gap-1">
+            <label for=id.clone() class="text-sm font-medium text-slate-600">{label}</label>
+            <select id=id name=name class="rounded-lg border border-slate-300 bg-white px-3 py-2">
+                <option value="">"All"</option>
+                {options
+                    .into_iter()
+                    .map(|option| {
+                        let selected = picked.as_deref() == Some(option.as_str());
+                        let value = option.clone();
+                        view! { <option value=value selected=selected>{option}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
     }
 }
 
