@@ -58,8 +58,14 @@ async fn home_lists_movies_now_showing_server_side(db: PgPool) {
             .fetch_one(&db)
             .await
             .unwrap();
-    let (now_showing, coming) = page.body.split_once(r#"id="upcoming""#).expect("a coming-soon section");
-    assert!(!now_showing.contains(&upcoming), "upcoming movies are not 'now showing'");
+    let (now_showing, coming) = page
+        .body
+        .split_once(r#"id="upcoming""#)
+        .expect("a coming-soon section");
+    assert!(
+        !now_showing.contains(&upcoming),
+        "upcoming movies are not 'now showing'"
+    );
     assert!(coming.contains(&upcoming), "but they are coming soon");
     assert!(
         page.body.contains("/pkg/district.js") || page.body.contains("/pkg/district.wasm"),
@@ -393,7 +399,10 @@ async fn home_filters_by_language_genre_and_format(db: PgPool) {
     let app = app(db.clone());
     let page = get(&app, "/?city=mumbai&language=Tamil&genre=&format=", &[]).await;
     assert_eq!(page.status, StatusCode::OK);
-    let (now_showing, _) = page.body.split_once(r#"id="trending""#).unwrap_or((&page.body, ""));
+    let (now_showing, _) = page
+        .body
+        .split_once(r#"id="trending""#)
+        .unwrap_or((&page.body, ""));
     let tamil: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT m.title FROM movies m JOIN shows s ON s.movie_id = m.id
            JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
@@ -405,7 +414,10 @@ async fn home_filters_by_language_genre_and_format(db: PgPool) {
     .unwrap();
     let cards = now_showing.matches("data-movie=").count();
     assert_eq!(cards, tamil.len(), "only movies with Tamil shows");
-    assert!(page.body.contains(r#"<option value="Tamil" selected"#) || page.body.contains(r#"selected value="Tamil""#));
+    assert!(
+        page.body.contains(r#"<option value="Tamil" selected"#)
+            || page.body.contains(r#"selected value="Tamil""#)
+    );
     let none = get(&app, "/?city=mumbai&genre=Nonexistent", &[]).await;
     assert!(none.body.contains("Nothing matches these filters"));
 }

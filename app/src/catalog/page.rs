@@ -35,26 +35,13 @@ pub async fn movie_page(
     };
     let mut theaters: Vec<TheaterShowtimes> = Vec::new();
     for show in browse::shows(db, &filter).await? {
-        let showtime = Showtime {
-            id: show.id,
-            time: show
-                .starts_at
-                .with_timezone(&zone)
-                .format("%-I:%M %p")
-                .to_string(),
-            format: show.format,
-            language: show.language,
-            price_from: money::format(show.price_min, &show.currency),
-            availability: show.availability,
-        };
-        match theaters
-            .iter_mut()
-            .find(|t| t.theater_id == show.theater_id)
-        {
+        let (theater_id, theater_name) = (show.theater_id, show.theater_name.clone());
+        let showtime = showtime(show, zone);
+        match theaters.iter_mut().find(|t| t.theater_id == theater_id) {
             Some(theater) => theater.showtimes.push(showtime),
             None => theaters.push(TheaterShowtimes {
-                theater_id: show.theater_id,
-                theater_name: show.theater_name,
+                theater_id,
+                theater_name,
                 showtimes: vec![showtime],
             }),
         }
