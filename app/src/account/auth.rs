@@ -1,10 +1,10 @@
-//! Who is asking: one extractor for REST handlers (Bearer JWT) and the web UI (cookie session),
-//! and the role and theater checks both use.
+//! Who is asking: one extractor for REST handlers (Bearer JWT) and server functions (cookie
+//! session), and the role and theater checks both use.
 
 use super::{service, AccountError, Role};
 use crate::state::AppState;
 use axum::{
-    extract::{FromRef, FromRequestParts},
+    extract::{FromRef, FromRequestParts, OptionalFromRequestParts},
     http::{header::AUTHORIZATION, request::Parts},
 };
 use sqlx::PgPool;
@@ -49,6 +49,24 @@ where
     type Rejection = AccountError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AccountError> {
+        <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state)
+            .await?
+            .ok_or(AccountError::Unauthenticated)
+    }
+}
+
+/// As `Option<Principal>`: a visitor is `None`, while a bad token is still a 401.
+impl<S> OptionalFromRequestParts<S> for Principal
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AccountError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, AccountError> {
         let state = AppState::from_ref(state);
         if let Some(header) = parts.headers.get(AUTHORIZATION) {
             let token = header
@@ -60,17 +78,14 @@ where
                 .jwt
                 .verify(token.trim())
                 .ok_or(AccountError::Unauthenticated)?;
-            return Ok(Self {
+            return Ok(Some(Self {
                 user_id: claims.sub,
                 role: claims.role,
-            });
+            }));
         }
-        let session = parts.extensions.get::<Session>().cloned();
-        match session {
-            Some(session) => from_session(state.db.primary(), &session)
-                .await?
-                .ok_or(AccountError::Unauthenticated),
-            None => Err(AccountError::Unauthenticated),
+        match parts.extensions.get::<Session>().cloned() {
+            Some(session) => from_session(state.db.primary(), &session).await,
+            None => Ok(None),
         }
     }
 }

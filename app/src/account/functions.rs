@@ -32,8 +32,14 @@ mod ssr {
             .unwrap_or_else(|| "unknown".into())
     }
 
+    /// The same extractor the REST handlers use.
     pub async fn principal() -> Result<Option<Principal>, AccountError> {
-        auth::from_session(state().db.primary(), &session().await?).await
+        leptos_axum::extract_with_state::<Option<Principal>, AppState>(&state())
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "could not tell who is asking");
+                AccountError::Internal
+            })
     }
 
     pub async fn signed_in() -> Result<Principal, AccountError> {
