@@ -4,7 +4,7 @@ use crate::components::{
     status::{EmptyState, ErrorState, Loading},
 };
 use leptos::{either::EitherOf3, prelude::*};
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 /// Search by title, genre or language: a plain GET form before the wasm loads, results as you
@@ -37,6 +37,7 @@ pub fn SearchPage() -> impl IntoView {
     };
     view! {
         <Title text="Search movies · District" />
+        <Meta name="description" content="Search movies by title, genre or language and book tickets on District." />
         <h1 class="mb-4 text-2xl font-bold tracking-tight">"Search movies"</h1>
         <form method="get" action="/search" role="search" class="mb-6 flex gap-2">
             <label for="search-q" class="sr-only">"Title, genre or language"</label>

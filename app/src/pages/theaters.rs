@@ -5,7 +5,7 @@ use leptos::{
     either::{Either, EitherOf3},
     prelude::*,
 };
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// Theaters near the moviegoer (browser geolocation once hydrated), else in their city.
@@ -44,6 +44,7 @@ pub fn TheatersPage() -> impl IntoView {
     };
     view! {
         <Title text="Theaters · District" />
+        <Meta name="description" content="Cinemas near you: addresses, amenities and today's shows on District." />
         <div class="mb-4 flex flex-wrap items-center justify-between gap-3">
             <h1 class="text-2xl font-bold tracking-tight">"Theaters"</h1>
             <button
@@ -174,6 +175,7 @@ fn TheaterView(listing: TheaterListing) -> impl IntoView {
     };
     view! {
         <Title text=format!("{} · District", card.name) />
+        <Meta name="description" content=format!("Showtimes today at {}, {}.", card.name, card.address) />
         <h1 class="text-2xl font-bold tracking-tight">{card.name.clone()}</h1>
         <p class="text-slate-600">{card.address.clone()}</p>
         <p class="mt-1 text-sm text-slate-500">{card.amenities.join(" · ")}</p>
