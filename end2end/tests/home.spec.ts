@@ -52,6 +52,12 @@ test("browse from home to a movie and its showtimes", async ({ page }) => {
   await card.click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
   await expect(page).toHaveTitle(new RegExp(`Showtimes in Mumbai`));
+  // The video host is a third party: a local stand-in answers for it.
+  await page.route("https://www.youtube-nocookie.com/**", (route) =>
+    route.fulfill({ contentType: "text/html", body: "<html><body>trailer</body></html>" }),
+  );
+  await page.getByRole("button", { name: "▶ Play trailer" }).click();
+  await expect(page.frameLocator('iframe[title="Trailer"]').locator("body")).toHaveText("trailer");
   const days = page.getByRole("navigation", { name: "Dates" }).getByRole("link");
   await expect(days).toHaveCount(7);
   await days.nth(1).click();

@@ -67,11 +67,7 @@ fn MovieView(page: Page) -> impl IntoView {
                     <p class="text-slate-600">"Released " {movie.release.clone()}</p>
                     <p class="font-semibold text-amber-700" data-testid="rating">{rating}</p>
                     <p class="max-w-prose text-slate-800">{movie.synopsis.clone()}</p>
-                    {movie.trailer_url.clone().map(|url| view! {
-                        <a href=url target="_blank" rel="noopener" class="w-fit font-semibold text-indigo-700 underline underline-offset-2">
-                            "Watch the trailer"
-                        </a>
-                    })}
+                    {movie.trailer_url.clone().map(|url| view! { <Trailer url /> })}
                 </div>
             </header>
             <section aria-labelledby="showtimes" class="flex flex-col gap-4">
@@ -81,6 +77,45 @@ fn MovieView(page: Page) -> impl IntoView {
             </section>
             <Reviews reviews=page.reviews />
         </article>
+    }
+}
+
+/// The trailer plays in the page on request, so nothing loads from the video host until the
+/// moviegoer asks; before the wasm loads it is a plain link.
+#[component]
+fn Trailer(url: String) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    let playing = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let src = url.clone();
+    view! {
+        <a
+            href=url
+            target="_blank"
+            rel="noopener"
+            class="w-fit font-semibold text-indigo-700 underline underline-offset-2"
+            class:hidden=move || hydrated.get()
+        >
+            "Watch the trailer"
+        </a>
+        <Show when=move || hydrated.get() && !playing.get()>
+            <button
+                type="button"
+                on:click=move |_| playing.set(true)
+                class="w-fit rounded-lg bg-slate-900 px-4 py-2 font-semibold text-white hover:bg-slate-700"
+            >
+                "▶ Play trailer"
+            </button>
+        </Show>
+        <Show when=move || playing.get()>
+            <iframe
+                src=src.clone()
+                title="Trailer"
+                allow="autoplay; encrypted-media; picture-in-picture"
+                allowfullscreen=true
+                class="aspect-video w-full max-w-2xl rounded-xl bg-black"
+            ></iframe>
+        </Show>
     }
 }
 
