@@ -2,6 +2,8 @@
 //! the domain services and their SQL, so the web UI and the REST API share one implementation.
 
 pub mod account;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod catalog;
 pub mod components;
 pub mod error;

@@ -2,6 +2,7 @@
 
 use crate::{
     account::tokens::Jwt,
+    cache::Cache,
     notify::{Mailer, Sms},
     ratelimit::{Limit, RateLimiter},
 };
@@ -96,6 +97,7 @@ pub struct AppState {
     pub mailer: Mailer,
     pub sms: Sms,
     pub limiter: RateLimiter,
+    pub cache: Cache,
 }
 
 impl FromRef<AppState> for LeptosOptions {

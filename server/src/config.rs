@@ -99,6 +99,7 @@ pub struct Config {
     pub rate_limit_enabled: bool,
     pub rate_limits: RateLimits,
     pub mail_dir: Option<String>,
+    pub cache_ttl: Duration,
     pub hold_ttl: Duration,
     pub sandbox_webhook_secret: SecretString,
     pub stripe: Stripe,
@@ -194,6 +195,7 @@ impl Config {
             rate_limit_enabled: vars.parse_or("RATE_LIMIT_ENABLED", true, "true or false")?,
             rate_limits: rate_limits(&vars)?,
             mail_dir: vars.optional("MAIL_DIR"),
+            cache_ttl: vars.duration_or("CACHE_TTL", Duration::from_secs(60))?,
             hold_ttl: Duration::from_secs(hold_ttl_seconds),
             sandbox_webhook_secret: vars
                 .secret_or_dev("SANDBOX_WEBHOOK_SECRET", DEV_SANDBOX_SECRET, production)?

@@ -14,6 +14,7 @@ pub mod telemetry;
 
 use app::{
     account::tokens::Jwt,
+    cache::Cache,
     notify::{Mailer, Sms, SmtpSettings},
     ratelimit::RateLimiter,
     state::{AppState, Db, Settings},
@@ -54,6 +55,7 @@ pub fn assemble(
         leptos_options,
         db,
         limiter: RateLimiter::new(config.rate_limit_enabled, redis.clone()),
+        cache: Cache::new(redis.clone(), config.cache_ttl),
         redis,
         settings: Arc::new(settings(config)),
         jwt: Jwt::new(

@@ -460,3 +460,111 @@ async fn one_review_per_user_and_movie_verified_by_a_booking(db: PgPool) {
     );
     assert_eq!(json(&app, &format!("{uri}?sort=helpful")).await["total"], 1);
 }
+
+/// Seat-map layouts are cached in Redis; a price change through the service is visible on the
+/// next read, and losing Redis only means reading the database.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn cached_seat_maps_see_price_changes_and_survive_redis_loss(db: PgPool) {
+    support::seed(&db).await;
+    let redis = support::redis_server::Server::start();
+    let conn = server::db::redis(&redis.url()).await.unwrap();
+    let state = support::state(db.clone(), Some(conn.clone()));
+    let app = server::router(state.clone());
+    let show: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM shows ORDER BY starts_at DESC LIMIT 1")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let uri = format!("/api/v1/shows/{show}/seats");
+    let price_of = |map: &Value, category: &str| {
+        map["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == category)
+            .unwrap()["price"]
+            .as_i64()
+            .unwrap()
+    };
+
+    let before = json(&app, &uri).await;
+    let mut conn = conn;
+    let cached: bool = redis::cmd("EXISTS")
+        .arg(format!("catalog:seat-map:{show}"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(cached, "the layout is cached");
+
+    // A write that skips the service is not seen while the entry lives: the cache is real.
+    sqlx::query("UPDATE show_prices SET price_minor = price_minor + 100 WHERE show_id = $1")
+        .bind(show)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        price_of(&json(&app, &uri).await, "Prime"),
+        price_of(&before, "Prime")
+    );
+
+    let shows_uri = format!("/api/v1/shows?movie_id={}", before_movie(&db, show).await);
+    let listed = |shows: &Value| {
+        shows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == show.to_string())
+            .unwrap()["price_max"]
+            .clone()
+    };
+    let listed_before = listed(&json(&app, &shows_uri).await);
+
+    app::catalog::browse::set_show_price(&db, &state.cache, show, "Prime", 77_700)
+        .await
+        .unwrap();
+    let after = json(&app, &uri).await;
+    let listed_after = listed(&json(&app, &shows_uri).await);
+    assert_ne!(listed_before, listed_after, "show lists are refreshed too");
+    assert_eq!(listed_after, 77_700);
+    assert_eq!(
+        price_of(&after, "Prime"),
+        77_700,
+        "visible on the next read"
+    );
+    let prime_seat = after["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["category"] == "Prime")
+        .unwrap();
+    assert_eq!(prime_seat["price"], 77_700);
+
+    // Seat states are never stale: they are read fresh under the cached layout.
+    let seat: uuid::Uuid = after["seats"][0]["id"].as_str().unwrap().parse().unwrap();
+    hold(&db, show, seat, "now() + interval '10 minutes'").await;
+    let live = json(&app, &uri).await;
+    assert_eq!(live["seats"][0]["status"], "held");
+
+    drop(redis);
+    let without_redis = get(&app, &uri, &[]).await;
+    assert_eq!(
+        without_redis.status,
+        StatusCode::OK,
+        "falls back to the database"
+    );
+    assert_eq!(price_of(&without_redis.json(), "Prime"), 77_700);
+
+    let refused = app::catalog::browse::set_show_price(&db, &state.cache, show, "Prime", 0).await;
+    assert!(matches!(
+        refused,
+        Err(app::catalog::CatalogError::Invalid(_))
+    ));
+}
+
+async fn before_movie(db: &PgPool, show: uuid::Uuid) -> uuid::Uuid {
+    sqlx::query_scalar("SELECT movie_id FROM shows WHERE id = $1")
+        .bind(show)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}

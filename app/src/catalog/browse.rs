@@ -2,6 +2,7 @@
 //! when there is one. Shared by the REST API and the pages.
 
 use super::CatalogError;
+use crate::cache::{seat_map_key, Cache};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -153,7 +154,7 @@ pub struct ShowFilter {
     pub today_only: bool,
 }
 
-#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ShowInfo {
     pub id: Uuid,
     pub movie_id: Uuid,
@@ -221,7 +222,7 @@ async fn exists(db: &PgPool, table: &'static str, id: Uuid) -> Result<bool, Cata
     .await?)
 }
 
-#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct MovieInfo {
     pub id: Uuid,
     pub slug: String,
@@ -383,7 +384,7 @@ pub async fn search(db: &PgPool, query: &str) -> Result<Vec<MovieInfo>, CatalogE
     .await?)
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SeatMap {
     pub show_id: Uuid,
     pub layout: Layout,
@@ -391,7 +392,7 @@ pub struct SeatMap {
     pub seats: Vec<SeatInfo>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Layout {
     pub rows: i32,
     pub columns: i32,
@@ -399,14 +400,14 @@ pub struct Layout {
     pub aisles: Vec<i32>,
 }
 
-#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CategoryPrice {
     pub name: String,
     pub price: i64,
     pub currency: String,
 }
 
-#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SeatInfo {
     pub id: Uuid,
     pub label: String,
@@ -422,7 +423,60 @@ pub struct SeatInfo {
     pub grid_col: i32,
 }
 
-pub async fn seat_map(db: &PgPool, show_id: Uuid) -> Result<SeatMap, CatalogError> {
+/// The seat map with every seat's live state. The layout (seats, categories, prices) comes
+/// through the cache; the states are always read fresh.
+pub async fn seat_map(db: &PgPool, cache: &Cache, show_id: Uuid) -> Result<SeatMap, CatalogError> {
+    let mut map = cache
+        .get_or_load(&seat_map_key(show_id), || seat_layout(db, show_id))
+        .await?;
+    let states: std::collections::HashMap<Uuid, String> = sqlx::query_as(
+        "SELECT seat_id, CASE WHEN status = 'held' AND held_until < now() THEN 'available' ELSE status END
+           FROM show_seats WHERE show_id = $1",
+    )
+    .bind(show_id)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .collect();
+    for seat in &mut map.seats {
+        if let Some(state) = states.get(&seat.id) {
+            seat.status.clone_from(state);
+        }
+    }
+    Ok(map)
+}
+
+/// Changes what a seat category costs at one show, and drops the cached seat map so the next
+/// read shows the new price.
+pub async fn set_show_price(
+    db: &PgPool,
+    cache: &Cache,
+    show_id: Uuid,
+    category: &str,
+    price_minor: i64,
+) -> Result<(), CatalogError> {
+    if price_minor <= 0 {
+        return Err(CatalogError::field("price", "A price must be above zero."));
+    }
+    let changed = sqlx::query(
+        "UPDATE show_prices p SET price_minor = $3
+          FROM seat_categories c
+         WHERE p.category_id = c.id AND p.show_id = $1 AND c.name = $2",
+    )
+    .bind(show_id)
+    .bind(category)
+    .bind(price_minor)
+    .execute(db)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(CatalogError::NotFound);
+    }
+    cache.changed(&[seat_map_key(show_id)]).await;
+    Ok(())
+}
+
+async fn seat_layout(db: &PgPool, show_id: Uuid) -> Result<SeatMap, CatalogError> {
     let layout: (i32, i32, Vec<i32>) = sqlx::query_as(
         "SELECT sc.layout_rows, sc.layout_columns, sc.aisle_columns
            FROM shows s JOIN screens sc ON sc.id = s.screen_id WHERE s.id = $1",

@@ -135,7 +135,16 @@ pub async fn movies(
         format: query.format,
         date: query.date,
     };
-    let (items, total) = browse::movies(state.db.read(), &filter, page, per_page).await?;
+    let key = state
+        .cache
+        .list_key("movies", &(&filter, page, per_page))
+        .await;
+    let (items, total) = state
+        .cache
+        .get_or_load(&key, || {
+            browse::movies(state.db.read(), &filter, page, per_page)
+        })
+        .await?;
     Ok(Page {
         items,
         page,
@@ -212,7 +221,12 @@ pub async fn shows(
         date: query.date,
         today_only: false,
     };
-    Ok(Json(browse::shows(state.db.read(), &filter).await?))
+    let key = state.cache.list_key("shows", &filter).await;
+    let shows = state
+        .cache
+        .get_or_load(&key, || browse::shows(state.db.read(), &filter))
+        .await?;
+    Ok(Json(shows))
 }
 
 /// The seat map: layout, categories with prices, and every seat with its live status.
@@ -222,7 +236,9 @@ pub async fn seats(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SeatMap>, CatalogError> {
-    Ok(Json(browse::seat_map(state.db.read(), id).await?))
+    Ok(Json(
+        browse::seat_map(state.db.read(), &state.cache, id).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
