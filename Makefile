@@ -41,7 +41,7 @@ test-cover: ## Line coverage of the Rust tests (cargo-tarpaulin), report in targ
 	@command -v cargo-tarpaulin >/dev/null || cargo install --locked cargo-tarpaulin
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_test} \
 	  RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo tarpaulin -p app -p server --features app/ssr \
-	  --skip-clean --out Html --out Lcov --output-dir target/coverage
+	  --engine llvm --timeout 600 --target-dir target/coverage-build --skip-clean --out Html --out Lcov --output-dir target/coverage
 
 lint: ## Formatting check and clippy for the server (ssr) and the browser (hydrate) builds
 	cargo fmt --all -- --check
