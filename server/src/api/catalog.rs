@@ -145,12 +145,7 @@ pub async fn movies(
             browse::movies(state.db.read(), &filter, page, per_page)
         })
         .await?;
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
-    })
+    Ok(Page::new(items, (page, per_page), total))
 }
 
 #[utoipa::path(get, path = "/api/v1/movies/{id}", tag = "catalog", responses(
@@ -299,10 +294,5 @@ pub async fn reviews(
         .resolve()
         .map_err(|(field, message)| CatalogError::field(field, message))?;
     let (items, total) = browse::reviews(state.db.read(), id, most_helpful, page, per_page).await?;
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
-    })
+    Ok(Page::new(items, (page, per_page), total))
 }

@@ -151,6 +151,17 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, (page, per_page): (u32, u32), total: i64) -> Self {
+        Self {
+            items,
+            page,
+            per_page,
+            total,
+        }
+    }
+}
+
 impl<T: Serialize> IntoResponse for Page<T> {
     fn into_response(self) -> Response {
         axum::Json(self).into_response()

@@ -119,10 +119,5 @@ pub async fn bookings(
     .bind(i64::from((page - 1) * per_page))
     .fetch_all(db)
     .await?;
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
-    })
+    Ok(Page::new(items, (page, per_page), total))
 }
