@@ -2,11 +2,14 @@
 //! the domain services and their SQL, so the web UI and the REST API share one implementation.
 
 pub mod account;
+pub mod booking;
 #[cfg(feature = "ssr")]
 pub mod cache;
 pub mod catalog;
 pub mod components;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod idempotency;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;

@@ -2,6 +2,7 @@
 
 use crate::{
     account::tokens::Jwt,
+    booking::{engine::Policy, live::Live, lock::SeatLock},
     cache::Cache,
     notify::{Mailer, Sms},
     ratelimit::{Limit, RateLimiter},
@@ -71,6 +72,7 @@ pub struct Settings {
     pub refresh_ttl: Duration,
     pub email_verification_required: bool,
     pub limits: RateLimits,
+    pub booking: Policy,
 }
 
 impl Default for Settings {
@@ -82,6 +84,7 @@ impl Default for Settings {
             refresh_ttl: Duration::from_secs(30 * 86_400),
             email_verification_required: true,
             limits: RateLimits::default(),
+            booking: Policy::default(),
         }
     }
 }
@@ -98,6 +101,10 @@ pub struct AppState {
     pub sms: Sms,
     pub limiter: RateLimiter,
     pub cache: Cache,
+    /// The Redis admission filter in front of seat holds.
+    pub seat_lock: SeatLock,
+    /// Seat changes for the live seat maps.
+    pub live: Live,
 }
 
 impl FromRef<AppState> for LeptosOptions {

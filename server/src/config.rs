@@ -3,7 +3,7 @@
 //! Everything is parsed once at start-up so a bad value stops the process with one line naming
 //! the variable, instead of failing later in the middle of a request.
 
-use app::{ratelimit::Limit, state::RateLimits};
+use app::{booking::engine::Policy, ratelimit::Limit, state::RateLimits};
 use secrecy::SecretString;
 use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
 
@@ -100,7 +100,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     pub mail_dir: Option<String>,
     pub cache_ttl: Duration,
-    pub hold_ttl: Duration,
+    /// Hold length, sales close, cancellation cutoff and fees.
+    pub booking: Policy,
     pub sandbox_webhook_secret: SecretString,
     pub stripe: Stripe,
     pub razorpay: Razorpay,
@@ -196,7 +197,29 @@ impl Config {
             rate_limits: rate_limits(&vars)?,
             mail_dir: vars.optional("MAIL_DIR"),
             cache_ttl: vars.duration_or("CACHE_TTL", Duration::from_secs(60))?,
-            hold_ttl: Duration::from_secs(hold_ttl_seconds),
+            booking: Policy {
+                hold_ttl: Duration::from_secs(hold_ttl_seconds),
+                sales_close: minutes(vars.parse_or(
+                    "SALES_CLOSE_MINUTES",
+                    0,
+                    "a number of minutes",
+                )?),
+                cancellation_cutoff: minutes(vars.parse_or(
+                    "CANCELLATION_CUTOFF_MINUTES",
+                    120,
+                    "a number of minutes",
+                )?),
+                convenience_fee: i64::from(vars.parse_or::<u32>(
+                    "CONVENIENCE_FEE_MINOR",
+                    3000,
+                    "an amount in minor units (paise)",
+                )?),
+                fee_tax_percent: i64::from(vars.parse_or::<u8>(
+                    "CONVENIENCE_FEE_TAX_PERCENT",
+                    18,
+                    "a whole percentage",
+                )?),
+            },
             sandbox_webhook_secret: vars
                 .secret_or_dev("SANDBOX_WEBHOOK_SECRET", DEV_SANDBOX_SECRET, production)?
                 .into(),
@@ -231,6 +254,10 @@ impl Config {
     pub fn is_production(&self) -> bool {
         self.app_env == AppEnv::Production
     }
+}
+
+fn minutes(count: u64) -> Duration {
+    Duration::from_secs(count * 60)
 }
 
 /// Typed access to a variable source, turning every failure into a `ConfigError`.
@@ -374,7 +401,7 @@ mod tests {
         let config = parse(&[DB]).unwrap();
         assert_eq!(config.port, 8080);
         assert_eq!(config.app_env, AppEnv::Development);
-        assert_eq!(config.hold_ttl, Duration::from_secs(600));
+        assert_eq!(config.booking.hold_ttl, Duration::from_secs(600));
         assert!(config.auto_migrate);
         assert!(config.redis_url.is_none());
     }
@@ -409,7 +436,7 @@ mod tests {
     fn durations_and_hold_ttl_are_validated() {
         let config = parse(&[DB, ("JWT_EXPIRY", "24h"), ("HOLD_TTL_SECONDS", "300")]).unwrap();
         assert_eq!(config.jwt_expiry, Duration::from_secs(86_400));
-        assert_eq!(config.hold_ttl, Duration::from_secs(300));
+        assert_eq!(config.booking.hold_ttl, Duration::from_secs(300));
         assert_eq!(
             parse(&[DB, ("JWT_EXPIRY", "soon")]).unwrap_err().var,
             "JWT_EXPIRY"

@@ -1,5 +1,6 @@
 //! Background jobs that run inside every server instance, safe to run on all of them at once.
 
+use app::{booking::engine, state::AppState};
 use sqlx::PgPool;
 use std::{future::Future, time::Duration};
 use tokio::task::JoinSet;
@@ -45,10 +46,23 @@ impl Jobs {
 }
 
 const HOURLY: Duration = Duration::from_secs(3600);
+/// Expired holds are released within this long (before that, holds already treat them as free).
+const HOLD_SWEEP: Duration = Duration::from_secs(2);
 
 /// The jobs every instance runs.
-pub fn start(db: PgPool, sessions: crate::sessions::Store) -> Jobs {
+pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
     let mut jobs = Jobs::default();
+    let sweeper = state.clone();
+    jobs.every("expire_holds", HOLD_SWEEP, move || {
+        let state = sweeper.clone();
+        async move {
+            engine::expire_due_holds(&state)
+                .await
+                .map(|_| ())
+                .map_err(Into::into)
+        }
+    });
+    let db = state.db.primary().clone();
     jobs.every("prune_idempotency_keys", HOURLY, move || {
         let db = db.clone();
         async move { prune_idempotency_keys(&db).await.map(|_| ()) }

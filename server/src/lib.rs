@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod db;
 pub mod health;
 pub mod jobs;
+pub mod metrics;
 pub mod openapi;
 pub mod posters;
 pub mod seed;
@@ -14,6 +15,7 @@ pub mod telemetry;
 
 use app::{
     account::tokens::Jwt,
+    booking::{live::Live, lock::SeatLock},
     cache::Cache,
     notify::{Mailer, Sms, SmtpSettings},
     ratelimit::RateLimiter,
@@ -51,11 +53,14 @@ pub fn assemble(
     db: Db,
     redis: Option<redis::aio::ConnectionManager>,
 ) -> anyhow::Result<AppState> {
+    metrics::install();
     Ok(AppState {
         leptos_options,
-        db,
         limiter: RateLimiter::new(config.rate_limit_enabled, redis.clone()),
         cache: Cache::new(redis.clone(), config.cache_ttl),
+        seat_lock: SeatLock::new(redis.clone()),
+        live: Live::new(db.primary().clone(), redis.clone()),
+        db,
         redis,
         settings: Arc::new(settings(config)),
         jwt: Jwt::new(
@@ -75,6 +80,7 @@ pub fn settings(config: &Config) -> Settings {
         refresh_ttl: config.refresh_token_ttl,
         email_verification_required: config.email_verification_required,
         limits: config.rate_limits.clone(),
+        booking: config.booking.clone(),
     }
 }
 
@@ -144,12 +150,14 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::render))
         .route("/posters/{file}", get(posters::poster))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
         .layer(middleware::from_fn(csrf::same_origin_server_functions))
+        .route_layer(middleware::from_fn(metrics::track))
         .layer(sessions::layer(
             session_store,
             state.settings.secure_cookies,

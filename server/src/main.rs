@@ -81,12 +81,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::warn!("migrations are pending and AUTO_MIGRATE=false: run `district migrate`");
     }
     let sessions = server::sessions::Store::new(state.db.primary().clone(), state.redis.clone());
-    let jobs = jobs::start(state.db.primary().clone(), sessions);
+    let jobs = jobs::start(state.clone(), sessions);
+    state.live.listen(
+        config
+            .redis_url
+            .as_ref()
+            .map(|u| u.expose_secret().to_owned()),
+    );
+    let live = state.live.clone();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, env = %config.app_env, "listening");
     let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open seat streams would otherwise keep the drain waiting forever.
+            live.close();
+        })
         .await?;
     tracing::info!("requests drained, stopping jobs");
     jobs.shutdown().await;

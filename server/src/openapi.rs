@@ -42,6 +42,12 @@ use utoipa::OpenApi;
         crate::api::catalog::seats,
         crate::api::catalog::review,
         crate::api::catalog::reviews,
+        crate::api::bookings::hold,
+        crate::api::bookings::confirm,
+        crate::api::bookings::booking,
+        crate::api::bookings::cancel,
+        crate::api::bookings::best,
+        crate::api::bookings::stream_seats,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -50,6 +56,7 @@ use utoipa::OpenApi;
         (name = "users", description = "The signed-in user's account"),
         (name = "admin", description = "Theater administration"),
         (name = "catalog", description = "Cities, theaters, movies, shows and seat maps"),
+        (name = "bookings", description = "Seat holds, confirmation, cancellation and live seat changes"),
     )
 )]
 pub struct ApiDoc;

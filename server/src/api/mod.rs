@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bookings;
 pub mod catalog;
 pub mod users;
 
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .nest("/users", users::router())
         .nest("/admin", admin::router())
         .merge(catalog::router())
+        .merge(bookings::router())
         .route(
             "/openapi.json",
             axum::routing::get(crate::openapi::document),

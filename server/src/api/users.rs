@@ -1,6 +1,10 @@
 //! `/api/v1/users`: the signed-in user's own profile, phone verification and bookings.
 
 use super::{ApiJson, ApiQuery, ClientIp, Page, Paging};
+use app::booking::{
+    engine::{self, Scope},
+    Booking, BookingError,
+};
 use app::{
     account::{auth::Principal, service, AccountError, Profile, ProfileUpdate},
     state::AppState,
@@ -11,10 +15,8 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use uuid::Uuid;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -82,42 +84,31 @@ pub async fn verify_phone(
     ))
 }
 
-#[derive(Serialize, sqlx::FromRow, ToSchema)]
-pub struct BookingSummary {
-    id: Uuid,
-    code: String,
-    show_id: Uuid,
-    status: String,
-    seat_count: i32,
-    total: i64,
-    currency: String,
-    created_at: DateTime<Utc>,
+#[derive(Deserialize, IntoParams)]
+pub struct BookingsQuery {
+    /// upcoming, past or cancelled; every booking, newest first, when omitted.
+    scope: Option<Scope>,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
-/// The signed-in user's bookings, newest first.
-#[utoipa::path(get, path = "/api/v1/users/bookings", tag = "users", security(("bearer" = [])), params(Paging),
-    responses((status = 200, description = "`{items, page, per_page, total}` of bookings")))]
+/// The signed-in user's bookings: upcoming (soonest first), past, cancelled, or all of them.
+#[utoipa::path(get, path = "/api/v1/users/bookings", tag = "users", security(("bearer" = [])), params(BookingsQuery),
+    responses((status = 200, description = "`{items, page, per_page, total}` of bookings", body = [Booking]),
+        (status = 422, description = "validation_failed")))]
 pub async fn bookings(
     State(state): State<AppState>,
     who: Principal,
-    ApiQuery(paging): ApiQuery<Paging>,
-) -> Result<Page<BookingSummary>, AccountError> {
-    let (page, per_page) = paging
+    ApiQuery(query): ApiQuery<BookingsQuery>,
+) -> Result<Page<Booking>, BookingError> {
+    let paging = Paging {
+        page: query.page,
+        per_page: query.per_page,
+    };
+    let paging = paging
         .resolve()
-        .map_err(|(field, message)| AccountError::field(field, message))?;
-    let db = state.db.primary();
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings WHERE user_id = $1")
-        .bind(who.user_id)
-        .fetch_one(db)
-        .await?;
-    let items = sqlx::query_as(
-        "SELECT id, code, show_id, status, seat_count, total_minor AS total, currency, created_at
-           FROM bookings WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(who.user_id)
-    .bind(i64::from(per_page))
-    .bind(i64::from((page - 1) * per_page))
-    .fetch_all(db)
-    .await?;
-    Ok(Page::new(items, (page, per_page), total))
+        .map_err(|(field, message)| BookingError::field(field, message))?;
+    let (items, total) =
+        engine::list_for_user(state.db.primary(), who.user_id, query.scope, paging).await?;
+    Ok(Page::new(items, paging, total))
 }

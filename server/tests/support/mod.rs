@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod redis_server;
+pub mod venue;
 
 use app::state::{AppState, Db};
 use axum::{body::Body, http::Request, Router};

@@ -1,0 +1,1 @@
+//! Server functions behind the seat map, booking summary and my-bookings pages.

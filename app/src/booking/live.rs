@@ -1,0 +1,188 @@
+//! Seat changes, fanned out to every open seat map on every instance.
+//!
+//! After a transition commits, its change is published on Redis pub/sub, or with PostgreSQL's
+//! NOTIFY when there is no Redis (or Redis fails). Every instance listens on both and hands
+//! each change to its local subscribers (the seat-map streams) through a broadcast channel.
+
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use std::time::Duration;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// The Redis channel and the PostgreSQL NOTIFY channel.
+pub const CHANNEL: &str = "district_seat_changes";
+const PUBLISH_TIMEOUT: Duration = Duration::from_millis(200);
+
+/// Some seats of one show changed to `status` (available, held or booked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SeatChange {
+    pub show_id: Uuid,
+    pub status: String,
+    pub seat_ids: Vec<Uuid>,
+}
+
+impl SeatChange {
+    pub fn new(show_id: Uuid, status: &str, seat_ids: Vec<Uuid>) -> Self {
+        Self {
+            show_id,
+            status: status.to_owned(),
+            seat_ids,
+        }
+    }
+}
+
+/// Every seat of a show that is not available, for a stream's first event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SeatSnapshot {
+    pub show_id: Uuid,
+    pub held: Vec<Uuid>,
+    pub booked: Vec<Uuid>,
+}
+
+#[derive(Clone)]
+pub struct Live {
+    local: broadcast::Sender<SeatChange>,
+    redis: Option<ConnectionManager>,
+    db: PgPool,
+    /// Cancelled at shutdown: listeners stop and open streams end, so draining can finish.
+    stop: CancellationToken,
+}
+
+impl Live {
+    pub fn new(db: PgPool, redis: Option<ConnectionManager>) -> Self {
+        Self {
+            local: broadcast::channel(4096).0,
+            redis,
+            db,
+            stop: CancellationToken::new(),
+        }
+    }
+
+    pub fn stopping(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// Ends the listeners and every open stream.
+    pub fn close(&self) {
+        self.stop.cancel();
+    }
+
+    /// Changes from every instance, as they arrive.
+    pub fn subscribe(&self) -> broadcast::Receiver<SeatChange> {
+        self.local.subscribe()
+    }
+
+    /// Announces committed changes; never fails the caller (a lost message only delays a map).
+    pub async fn publish(&self, changes: &[SeatChange]) {
+        for change in changes.iter().filter(|c| !c.seat_ids.is_empty()) {
+            let Ok(payload) = serde_json::to_string(change) else {
+                continue;
+            };
+            if !self.publish_redis(&payload).await {
+                self.publish_postgres(&payload).await;
+            }
+        }
+    }
+
+    async fn publish_redis(&self, payload: &str) -> bool {
+        let Some(mut conn) = self.redis.clone() else {
+            return false;
+        };
+        let mut publish = redis::cmd("PUBLISH");
+        publish.arg(CHANNEL).arg(payload);
+        match tokio::time::timeout(PUBLISH_TIMEOUT, publish.query_async::<i64>(&mut conn)).await {
+            Ok(Ok(_)) => true,
+            _ => {
+                tracing::warn!("redis publish failed, announcing through PostgreSQL");
+                false
+            }
+        }
+    }
+
+    async fn publish_postgres(&self, payload: &str) {
+        if let Err(err) = sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(payload)
+            .execute(&self.db)
+            .await
+        {
+            tracing::warn!(error = %err, "seat change not announced");
+        }
+    }
+
+    fn deliver(&self, payload: &str) {
+        match serde_json::from_str::<SeatChange>(payload) {
+            Ok(change) => {
+                // No subscribers is fine: nobody is looking at a seat map here.
+                let _ = self.local.send(change);
+            }
+            Err(err) => tracing::warn!(error = %err, "unreadable seat change"),
+        }
+    }
+
+    /// Listens on PostgreSQL, and on Redis when `redis_url` is set, until closed; reconnects
+    /// after failures.
+    pub fn listen(&self, redis_url: Option<String>) {
+        let stop = self.stop.clone();
+        let live = self.clone();
+        let halt = stop.clone();
+        tokio::spawn(async move {
+            while !halt.is_cancelled() {
+                if let Err(err) = live.listen_postgres(&halt).await {
+                    tracing::warn!(error = %err, "seat change listener (PostgreSQL) restarting");
+                    pause(&halt).await;
+                }
+            }
+        });
+        if let Some(url) = redis_url {
+            let live = self.clone();
+            tokio::spawn(async move {
+                while !stop.is_cancelled() {
+                    if let Err(err) = live.listen_redis(&url, &stop).await {
+                        tracing::warn!(error = %err, "seat change listener (Redis) restarting");
+                        pause(&stop).await;
+                    }
+                }
+            });
+        }
+    }
+
+    async fn listen_postgres(&self, stop: &CancellationToken) -> Result<(), sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.db).await?;
+        listener.listen(CHANNEL).await?;
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return Ok(()),
+                notification = listener.recv() => self.deliver(notification?.payload()),
+            }
+        }
+    }
+
+    async fn listen_redis(&self, url: &str, stop: &CancellationToken) -> redis::RedisResult<()> {
+        use futures_util::StreamExt;
+        let mut pubsub = redis::Client::open(url)?.get_async_pubsub().await?;
+        pubsub.subscribe(CHANNEL).await?;
+        let mut messages = pubsub.on_message();
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return Ok(()),
+                message = messages.next() => match message {
+                    Some(message) => self.deliver(&message.get_payload::<String>()?),
+                    None => return Err(redis::RedisError::from((redis::ErrorKind::Io, "subscription closed"))),
+                },
+            }
+        }
+    }
+}
+
+async fn pause(stop: &CancellationToken) {
+    tokio::select! {
+        _ = stop.cancelled() => {}
+        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+    }
+}

@@ -1,0 +1,177 @@
+//! `Idempotency-Key` for mutating booking and payment calls: a retry with the same key gets the
+//! first answer instead of doing the work twice.
+//!
+//! The key is claimed before the work starts; the answer is saved when it is final (anything but
+//! a 5xx, which frees the key for a retry). A second request while the first is still running is
+//! a 409; a claim left behind by a crashed process can be taken over after a short while.
+
+use crate::error::error_response;
+use axum::{
+    body::Body,
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use std::future::Future;
+
+pub const HEADER: &str = "idempotency-key";
+/// A claim without an answer this old belongs to a request that died.
+const ABANDONED_AFTER_SECONDS: f64 = 30.0;
+
+/// Runs `work` once per (scope, key): `scope` names the caller and the operation, `request`
+/// is what was asked (a different request under the same key is refused). Without the header
+/// the work simply runs.
+pub async fn once<F, Fut>(
+    db: &PgPool,
+    headers: &HeaderMap,
+    scope: &str,
+    request: &[u8],
+    work: F,
+) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Response>,
+{
+    let Some(key) = headers.get(HEADER) else {
+        return work().await;
+    };
+    let key = match key.to_str() {
+        Ok(key) if (1..=255).contains(&key.len()) => key,
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_idempotency_key",
+                "The Idempotency-Key header must be 1 to 255 visible characters.",
+            )
+        }
+    };
+    let hash = Sha256::digest(request).to_vec();
+    match claim(db, scope, key, &hash).await {
+        Ok(Claimed::Fresh) => {}
+        Ok(Claimed::Replay(status, body)) => return replay(status, body),
+        Ok(Claimed::Reused) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request.",
+            )
+        }
+        Ok(Claimed::InProgress) => {
+            return refuse(
+                StatusCode::CONFLICT,
+                "request_in_progress",
+                "A request with this Idempotency-Key is still being processed.",
+            )
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "idempotency key unavailable");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Please try again.",
+            );
+        }
+    }
+    let response = work().await;
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let saved = if parts.status.is_server_error() {
+        sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2")
+            .bind(scope)
+            .bind(key)
+            .execute(db)
+            .await
+    } else {
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        sqlx::query(
+            "UPDATE idempotency_keys SET status_code = $3, response_body = $4
+              WHERE scope = $1 AND key = $2",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(parts.status.as_u16() as i16)
+        .bind(json)
+        .execute(db)
+        .await
+    };
+    if let Err(err) = saved {
+        tracing::warn!(error = %err, "idempotent answer not saved");
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+enum Claimed {
+    Fresh,
+    Replay(u16, serde_json::Value),
+    Reused,
+    InProgress,
+}
+
+async fn claim(db: &PgPool, scope: &str, key: &str, hash: &[u8]) -> Result<Claimed, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(hash)
+    .execute(db)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(Claimed::Fresh);
+    }
+    let saved: Option<(Vec<u8>, Option<i16>, Option<serde_json::Value>, bool)> = sqlx::query_as(
+        "SELECT request_hash, status_code, response_body,
+                created_at < now() - make_interval(secs => $3)
+           FROM idempotency_keys WHERE scope = $1 AND key = $2",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(ABANDONED_AFTER_SECONDS)
+    .fetch_optional(db)
+    .await?;
+    let Some((saved_hash, status, body, abandoned)) = saved else {
+        // Pruned between the two statements: claim it afresh.
+        return Box::pin(claim(db, scope, key, hash)).await;
+    };
+    if saved_hash != hash {
+        return Ok(Claimed::Reused);
+    }
+    if let Some(status) = status {
+        return Ok(Claimed::Replay(status as u16, body.unwrap_or_default()));
+    }
+    if abandoned {
+        let taken = sqlx::query(
+            "UPDATE idempotency_keys SET created_at = now()
+              WHERE scope = $1 AND key = $2 AND status_code IS NULL
+                AND created_at < now() - make_interval(secs => $3)",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(ABANDONED_AFTER_SECONDS)
+        .execute(db)
+        .await?
+        .rows_affected();
+        if taken == 1 {
+            return Ok(Claimed::Fresh);
+        }
+    }
+    Ok(Claimed::InProgress)
+}
+
+fn replay(status: u16, body: serde_json::Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = (status, axum::Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    error_response(status, code, message, Default::default(), None)
+}

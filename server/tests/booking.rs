@@ -1,0 +1,721 @@
+//! Holds, confirmation, cancellation and expiry over REST, against real PostgreSQL.
+
+mod support;
+
+use app::{account::Role, booking::engine, state::AppState};
+use chrono::Duration;
+use http::StatusCode;
+use serde_json::{json, Value};
+use server::db::MIGRATOR;
+use sqlx::PgPool;
+use support::{
+    send,
+    venue::{self, customers, paid, run_out, venue, Venue, PRICE},
+    Reply,
+};
+use uuid::Uuid;
+
+struct Setup {
+    state: AppState,
+    app: axum::Router,
+    venue: Venue,
+    users: Vec<Uuid>,
+}
+
+async fn setup(db: &PgPool, vars: &[(&str, &str)]) -> Setup {
+    let venue = venue(db, 6, 12, Duration::days(2)).await;
+    let users = customers(db, 3).await;
+    let state = support::state_with(db.clone(), None, vars);
+    let app = server::router(state.clone());
+    Setup {
+        state,
+        app,
+        venue,
+        users,
+    }
+}
+
+impl Setup {
+    fn token(&self, user: usize) -> String {
+        format!(
+            "Bearer {}",
+            self.state.jwt.issue(self.users[user], Role::Customer)
+        )
+    }
+
+    async fn call(&self, user: usize, method: &str, uri: &str, body: Option<Value>) -> Reply {
+        send(
+            &self.app,
+            method,
+            uri,
+            body,
+            &[("authorization", &self.token(user))],
+        )
+        .await
+    }
+
+    async fn hold(&self, user: usize, seats: &[Uuid]) -> Reply {
+        let body = json!({ "show_id": self.venue.show_id, "seat_ids": seats });
+        self.call(user, "POST", "/api/v1/bookings/hold", Some(body))
+            .await
+    }
+
+    async fn seat_status(&self, seat: Uuid) -> String {
+        sqlx::query_scalar("SELECT status FROM show_seats WHERE show_id = $1 AND seat_id = $2")
+            .bind(self.venue.show_id)
+            .bind(seat)
+            .fetch_one(self.state.db.primary())
+            .await
+            .unwrap()
+    }
+
+    async fn events(&self, booking: Uuid) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT event_type FROM outbox_events WHERE aggregate_id = $1 ORDER BY id",
+        )
+        .bind(booking)
+        .fetch_all(self.state.db.primary())
+        .await
+        .unwrap()
+    }
+}
+
+fn id_of(reply: &Reply) -> Uuid {
+    reply.json()["booking_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn ids(value: &Value) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = value
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap().parse().unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+    ids.sort();
+    ids
+}
+
+async fn bookings_count(db: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM bookings")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn hold_pay_confirm_and_cancel(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let seats = s.venue.ids(&["C5", "C6"]);
+    let held = s.hold(0, &seats).await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+    let body = held.json();
+    assert_eq!(body["status"], "held");
+    assert_eq!(
+        body["amount"],
+        json!({"subtotal": 2 * PRICE, "convenience_fee": 6000, "tax": 1080,
+               "total": 2 * PRICE + 7080, "currency": "INR"})
+    );
+    let labels: Vec<&str> = body["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["C5", "C6"]);
+    let deadline: chrono::DateTime<chrono::Utc> =
+        body["hold_expires_at"].as_str().unwrap().parse().unwrap();
+    let left = deadline - chrono::Utc::now();
+    assert!(
+        left > Duration::seconds(590) && left <= Duration::seconds(600),
+        "{left}"
+    );
+    let booking = id_of(&held);
+    assert_eq!(s.seat_status(seats[0]).await, "held");
+
+    let map = support::get(
+        &s.app,
+        &format!("/api/v1/shows/{}/seats", s.venue.show_id),
+        &[],
+    )
+    .await;
+    let held_on_map = map.json()["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|seat| seat["status"] == "held")
+        .count();
+    assert_eq!(held_on_map, 2);
+
+    let fetched = s
+        .call(0, "GET", &format!("/api/v1/bookings/{booking}"), None)
+        .await;
+    assert_eq!(fetched.status, StatusCode::OK);
+    assert_eq!(fetched.json()["code"], body["code"]);
+
+    // Not paid yet: nothing to confirm.
+    let confirm = json!({ "booking_id": booking });
+    let unpaid = s
+        .call(0, "POST", "/api/v1/bookings/confirm", Some(confirm))
+        .await;
+    assert_eq!(unpaid.status, StatusCode::CONFLICT);
+    assert_eq!(unpaid.json()["error"]["code"], "payment_required");
+
+    let payment = paid(&db, booking).await;
+    let confirm = json!({ "booking_id": booking, "payment_id": payment });
+    for _ in 0..2 {
+        let confirmed = s
+            .call(0, "POST", "/api/v1/bookings/confirm", Some(confirm.clone()))
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+        assert_eq!(confirmed.json()["status"], "confirmed");
+    }
+    assert_eq!(s.seat_status(seats[1]).await, "booked");
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+
+    // Two days ahead: the whole ticket price comes back, fees do not.
+    for _ in 0..2 {
+        let cancelled = s
+            .call(0, "DELETE", &format!("/api/v1/bookings/{booking}"), None)
+            .await;
+        assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+        assert_eq!(cancelled.json()["status"], "cancelled");
+        assert_eq!(cancelled.json()["refund_due"], 2 * PRICE);
+    }
+    assert_eq!(s.seat_status(seats[0]).await, "available");
+    assert_eq!(
+        s.events(booking).await,
+        ["booking.held", "booking.confirmed", "booking.cancelled"]
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_hold_is_all_or_nothing_and_names_the_taken_seats(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let first = s.hold(0, &s.venue.ids(&["B3", "B4"])).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let wanted = s.venue.ids(&["B2", "B3", "B4", "B5"]);
+    let refused = s.hold(1, &wanted).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    let error = &refused.json()["error"];
+    assert_eq!(error["code"], "seats_unavailable");
+    assert_eq!(
+        ids(&error["unavailable_seat_ids"]),
+        sorted(s.venue.ids(&["B3", "B4"]))
+    );
+    assert_eq!(s.seat_status(wanted[0]).await, "available");
+    assert_eq!(bookings_count(&db).await, 1);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_new_hold_replaces_the_users_earlier_one(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let first = id_of(&s.hold(0, &s.venue.ids(&["D3", "D4"])).await);
+    let second = s.hold(0, &s.venue.ids(&["D1", "D2", "D3"])).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+    assert_eq!(s.seat_status(s.venue.ids(&["D4"])[0]).await, "available");
+    assert_eq!(s.seat_status(s.venue.ids(&["D3"])[0]).await, "held");
+    let old = s
+        .call(0, "GET", &format!("/api/v1/bookings/{first}"), None)
+        .await;
+    assert_eq!(old.json()["status"], "cancelled");
+    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings WHERE status = 'held'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(live, 1);
+    // A refused replacement leaves the earlier hold as it was.
+    s.hold(1, &s.venue.ids(&["E1", "E2"])).await;
+    let refused = s.hold(0, &s.venue.ids(&["E1", "E2"])).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(s.seat_status(s.venue.ids(&["D3"])[0]).await, "held");
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn bad_requests_are_refused_and_change_nothing(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let eleven = s.venue.block(2, 1, 11);
+    let a3 = s.venue.ids(&["A3"])[0];
+    let cases: Vec<(Value, StatusCode, &str)> = vec![
+        (
+            json!({"show_id": s.venue.show_id, "seat_ids": []}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"show_id": s.venue.show_id, "seat_ids": eleven}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"show_id": s.venue.show_id, "seat_ids": [a3, a3]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"show_id": s.venue.show_id, "seat_ids": [Uuid::nil()]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"show_id": Uuid::nil(), "seat_ids": [a3]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"show_id": "tomorrow", "seat_ids": [a3]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            json!({"seat_ids": [a3]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let reply = s
+            .call(0, "POST", "/api/v1/bookings/hold", Some(body.clone()))
+            .await;
+        assert_eq!(reply.status, status, "{body}: {}", reply.body);
+        assert_eq!(reply.json()["error"]["code"], code, "{body}");
+    }
+    let malformed = support::request(
+        &s.app,
+        http::Request::post("/api/v1/bookings/hold")
+            .header("authorization", s.token(0))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from("{\"show_id\":"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    let anonymous = send(
+        &s.app,
+        "POST",
+        "/api/v1/bookings/hold",
+        Some(json!({"show_id": s.venue.show_id, "seat_ids": [a3]})),
+        &[],
+    )
+    .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    sqlx::query("UPDATE users SET email_verified_at = NULL WHERE id = $1")
+        .bind(s.users[2])
+        .execute(&db)
+        .await
+        .unwrap();
+    let unverified = s.hold(2, &s.venue.ids(&["A3", "A4"])).await;
+    assert_eq!(unverified.status, StatusCode::FORBIDDEN);
+    assert_eq!(unverified.json()["error"]["code"], "email_not_verified");
+    let bad_id = s.call(0, "GET", "/api/v1/bookings/not-an-id", None).await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bookings_count(&db).await, 0);
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn seat_rules_name_the_seat(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    // B1..B6 left of the aisle; taking B2 and B3 leaves B1 alone against the wall.
+    let gap = s.hold(0, &s.venue.ids(&["B2", "B3"])).await;
+    assert_eq!(gap.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", gap.body);
+    let error = &gap.json()["error"];
+    assert_eq!(error["code"], "single_seat_gap");
+    assert_eq!(ids(&error["seat_ids"]), s.venue.ids(&["B1"]));
+    assert!(error["message"].as_str().unwrap().contains("B1"));
+    // Against a taken seat too.
+    assert_eq!(
+        s.hold(1, &s.venue.ids(&["C1", "C2"])).await.status,
+        StatusCode::CREATED
+    );
+    let gap = s.hold(0, &s.venue.ids(&["C4", "C5"])).await;
+    assert_eq!(ids(&gap.json()["error"]["seat_ids"]), s.venue.ids(&["C3"]));
+    assert_eq!(
+        s.hold(0, &s.venue.ids(&["C3", "C4"])).await.status,
+        StatusCode::CREATED
+    );
+
+    let space = s.venue.ids(&["A1"]);
+    let alone = s.hold(2, &space).await;
+    assert_eq!(alone.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(alone.json()["error"]["code"], "wheelchair_space");
+    let chosen = json!({"show_id": s.venue.show_id, "seat_ids": space, "wheelchair": true});
+    let chosen = s
+        .call(2, "POST", "/api/v1/bookings/hold", Some(chosen))
+        .await;
+    assert_eq!(chosen.status, StatusCode::CREATED, "{}", chosen.body);
+    let with_companion = s.hold(2, &s.venue.ids(&["A1", "A2"])).await;
+    assert_eq!(
+        with_companion.status,
+        StatusCode::CREATED,
+        "{}",
+        with_companion.body
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn sales_close_before_the_show(db: PgPool) {
+    let s = setup(&db, &[("SALES_CLOSE_MINUTES", "30")]).await;
+    let soon = venue::add_show(&db, &s.venue, Duration::minutes(20)).await;
+    let body = json!({"show_id": soon, "seat_ids": s.venue.ids(&["D3", "D4"])});
+    let closed = s.call(0, "POST", "/api/v1/bookings/hold", Some(body)).await;
+    assert_eq!(closed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(closed.json()["error"]["code"], "sales_closed");
+    assert_eq!(bookings_count(&db).await, 0);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn cancellation_follows_the_policy(db: PgPool) {
+    let s = setup(&db, &[("CANCELLATION_CUTOFF_MINUTES", "120")]).await;
+    let soon = venue::add_show(&db, &s.venue, Duration::minutes(90)).await;
+    let body = json!({"show_id": soon, "seat_ids": s.venue.ids(&["D3", "D4"])});
+    let booking = id_of(&s.call(0, "POST", "/api/v1/bookings/hold", Some(body)).await);
+    let payment = paid(&db, booking).await;
+    engine::confirm(&s.state, booking, Some(payment))
+        .await
+        .unwrap();
+    let late = s
+        .call(0, "DELETE", &format!("/api/v1/bookings/{booking}"), None)
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert_eq!(late.json()["error"]["code"], "cancellation_closed");
+    // Someone else's booking does not exist for this user.
+    let stranger = s
+        .call(1, "DELETE", &format!("/api/v1/bookings/{booking}"), None)
+        .await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND);
+
+    let policy = &s.state.settings.booking;
+    assert_eq!(policy.refund(10_000, Duration::hours(30)), 10_000);
+    assert_eq!(policy.refund(10_000, Duration::hours(8)), 7_500);
+    assert_eq!(policy.refund(10_000, Duration::hours(3)), 5_000);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_booking_is_visible_to_its_owner_and_its_theater_only(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let booking = id_of(&s.hold(0, &s.venue.ids(&["E3", "E4"])).await);
+    let uri = format!("/api/v1/bookings/{booking}");
+    assert_eq!(
+        s.call(1, "GET", &uri, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let staff: Vec<(Uuid, Role)> = vec![
+        (customers(&db, 1).await[0], Role::Admin),
+        (customers(&db, 1).await[0], Role::TheaterAdmin),
+    ];
+    sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
+        .bind(staff[0].0)
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET role = 'theater_admin' WHERE id = $1")
+        .bind(staff[1].0)
+        .execute(&db)
+        .await
+        .unwrap();
+    let outsider = s.state.jwt.issue(staff[1].0, Role::TheaterAdmin);
+    let reply = send(
+        &s.app,
+        "GET",
+        &uri,
+        None,
+        &[("authorization", &format!("Bearer {outsider}"))],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "not their theater yet");
+    sqlx::query("INSERT INTO theater_admins (theater_id, user_id) VALUES ($1, $2)")
+        .bind(s.venue.theater_id)
+        .bind(staff[1].0)
+        .execute(&db)
+        .await
+        .unwrap();
+    for (user, role) in staff {
+        let token = format!("Bearer {}", s.state.jwt.issue(user, role));
+        let reply = send(&s.app, "GET", &uri, None, &[("authorization", &token)]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{role:?}: {}", reply.body);
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn idempotency_keys_replay_the_first_answer(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let body = json!({"show_id": s.venue.show_id, "seat_ids": s.venue.ids(&["F1", "F2"])});
+    let headers = |key: &'static str| {
+        let token = s.token(0);
+        move || {
+            vec![
+                ("authorization".to_owned(), token.clone()),
+                ("idempotency-key".to_owned(), key.to_owned()),
+            ]
+        }
+    };
+    let with_key = headers("hold-1");
+    let retry = |body: Value| {
+        let headers = with_key();
+        let app = s.app.clone();
+        async move {
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            send(&app, "POST", "/api/v1/bookings/hold", Some(body), &headers).await
+        }
+    };
+    // A burst of retries at once: one hold, every finished answer the same.
+    let answers = futures_util::future::join_all((0..8).map(|_| retry(body.clone()))).await;
+    let created: Vec<&Reply> = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .collect();
+    assert!(!created.is_empty());
+    for reply in &answers {
+        assert!(
+            reply.status == StatusCode::CREATED
+                || reply.json()["error"]["code"] == "request_in_progress",
+            "{}",
+            reply.body
+        );
+    }
+    let first = id_of(created[0]);
+    assert!(created.iter().all(|r| id_of(r) == first));
+    let again = retry(body.clone()).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(id_of(&again), first);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(bookings_count(&db).await, 1);
+    // The same key for a different request is a mistake, not a replay.
+    let other = json!({"show_id": s.venue.show_id, "seat_ids": s.venue.ids(&["F3", "F4"])});
+    let reused = retry(other).await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused.json()["error"]["code"], "idempotency_key_reused");
+
+    // Cancelling under retries releases once.
+    let uri = format!("/api/v1/bookings/{first}");
+    let cancels = futures_util::future::join_all((0..6).map(|_| {
+        let app = s.app.clone();
+        let token = s.token(0);
+        let uri = uri.clone();
+        async move { send(&app, "DELETE", &uri, None, &[("authorization", &token)]).await }
+    }))
+    .await;
+    assert!(cancels
+        .iter()
+        .all(|r| r.status == StatusCode::OK && r.json()["status"] == "cancelled"));
+    assert_eq!(s.events(first).await, ["booking.held", "booking.released"]);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn expired_holds_are_taken_over_before_and_after_the_sweeper(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let seats = s.venue.ids(&["D5", "D6"]);
+    // Before any sweep: the expired hold's seats are free for the next person.
+    let stale = id_of(&s.hold(0, &seats).await);
+    run_out(&db, stale).await;
+    let taker = s.hold(1, &seats).await;
+    assert_eq!(taker.status, StatusCode::CREATED, "{}", taker.body);
+    let sweep = engine::expire_holds(&db, 100).await.unwrap();
+    assert_eq!(sweep.expired, 1);
+    assert!(
+        sweep.changes.is_empty(),
+        "the seats were not the stale hold's any more"
+    );
+    assert_eq!(s.seat_status(seats[0]).await, "held");
+    let old = s
+        .call(0, "GET", &format!("/api/v1/bookings/{stale}"), None)
+        .await;
+    assert_eq!(old.json()["status"], "expired");
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+
+    // After the sweep: released, then held again.
+    let second = id_of(&s.hold(1, &s.venue.ids(&["E5", "E6"])).await);
+    run_out(&db, second).await;
+    let sweep = engine::expire_holds(&db, 100).await.unwrap();
+    assert_eq!(sweep.expired, 1);
+    assert_eq!(sweep.changes.len(), 1);
+    assert_eq!(sweep.changes[0].seat_ids.len(), 2);
+    assert!(sweep.lag_seconds >= 1.0);
+    assert_eq!(
+        s.hold(2, &s.venue.ids(&["E5", "E6"])).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(s.events(second).await, ["booking.held", "booking.expired"]);
+
+    // The job's pass records how late it released holds.
+    let third = id_of(&s.hold(0, &s.venue.ids(&["F5", "F6"])).await);
+    run_out(&db, third).await;
+    assert_eq!(engine::expire_due_holds(&s.state).await.unwrap(), 1);
+    let metrics = support::get(&s.app, "/metrics", &[]).await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        metrics.body.contains("district_hold_expiry_lag_seconds"),
+        "{}",
+        metrics.body
+    );
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn confirm_after_expiry_reclaims_free_seats_or_is_refused(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    // Expired and swept, seats still free: the late payment confirms it.
+    let late = id_of(&s.hold(0, &s.venue.ids(&["B7", "B8"])).await);
+    run_out(&db, late).await;
+    engine::expire_holds(&db, 100).await.unwrap();
+    let payment = paid(&db, late).await;
+    let confirmed = engine::confirm(&s.state, late, Some(payment))
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status, "confirmed");
+    assert_eq!(s.seat_status(s.venue.ids(&["B7"])[0]).await, "booked");
+
+    // Expired, and one seat has gone to someone else: refused, nothing changes.
+    let unlucky = id_of(&s.hold(0, &s.venue.ids(&["C7", "C8", "C9"])).await);
+    run_out(&db, unlucky).await;
+    let rival = id_of(&s.hold(1, &s.venue.ids(&["C9", "C10"])).await);
+    let payment = paid(&db, unlucky).await;
+    let refused = engine::confirm(&s.state, unlucky, Some(payment))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "seats_unavailable");
+    assert_eq!(
+        s.seat_status(s.venue.ids(&["C7"])[0]).await,
+        "held",
+        "still the stale hold's"
+    );
+    let rival_seats: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM show_seats WHERE booking_id = $1 AND status = 'held'",
+    )
+    .bind(rival)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(rival_seats, 2);
+    // A payment that did not succeed never confirms.
+    let pending = id_of(&s.hold(2, &s.venue.ids(&["F9", "F10"])).await);
+    let payment = paid(&db, pending).await;
+    sqlx::query("UPDATE payments SET status = 'failed', succeeded_at = NULL WHERE id = $1")
+        .bind(payment)
+        .execute(&db)
+        .await
+        .unwrap();
+    let failed = engine::confirm(&s.state, pending, Some(payment))
+        .await
+        .unwrap_err();
+    assert_eq!(failed.code(), "payment_not_succeeded");
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn two_sweepers_release_each_hold_once(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let users = customers(&db, 36).await;
+    for (i, user) in users.iter().enumerate() {
+        let row = (i / 6) as i32;
+        let from = 1 + 2 * (i % 6) as i32;
+        let seats = s.venue.block(row, from, 2);
+        let request = engine::HoldRequest {
+            show_id: s.venue.show_id,
+            seat_ids: seats,
+            wheelchair: true,
+        };
+        engine::hold(&s.state, *user, &request).await.unwrap();
+    }
+    sqlx::query("UPDATE bookings SET hold_expires_at = now() - interval '1 second'")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE show_seats SET held_until = now() - interval '1 second' WHERE status = 'held'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let sweeper = |db: PgPool| async move {
+        let mut expired = 0;
+        loop {
+            let sweep = engine::expire_holds(&db, 5).await.unwrap();
+            if sweep.expired == 0 {
+                return expired;
+            }
+            expired += sweep.expired;
+        }
+    };
+    let (a, b) = tokio::join!(sweeper(db.clone()), sweeper(db.clone()));
+    assert_eq!(a + b, 36, "{a} + {b}");
+    let events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox_events WHERE event_type = 'booking.expired'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(events, 36);
+    let still_held: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM show_seats WHERE status <> 'available'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(still_held, 0);
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn best_available_and_my_bookings(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let uri = format!("/api/v1/shows/{}/seats/best?count=3", s.venue.show_id);
+    let best = support::get(&s.app, &uri, &[]).await;
+    assert_eq!(best.status, StatusCode::OK, "{}", best.body);
+    let seats = best.json()["seats"].as_array().unwrap().clone();
+    assert_eq!(seats.len(), 3);
+    let picked: Vec<Uuid> = seats
+        .iter()
+        .map(|s| s["seat_id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let held = s.hold(0, &picked).await;
+    assert_eq!(
+        held.status,
+        StatusCode::CREATED,
+        "the suggestion obeys the rules: {}",
+        held.body
+    );
+    for bad in ["count=0", "count=11", "count=two"] {
+        let reply = support::get(
+            &s.app,
+            &format!("/api/v1/shows/{}/seats/best?{bad}", s.venue.show_id),
+            &[],
+        )
+        .await;
+        assert!(reply.status.is_client_error(), "{bad}: {}", reply.status);
+    }
+    let missing = support::get(
+        &s.app,
+        &format!("/api/v1/shows/{}/seats/best?count=2", Uuid::nil()),
+        &[],
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    let mine = s
+        .call(0, "GET", "/api/v1/users/bookings?scope=upcoming", None)
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.json()["total"], 1);
+    assert_eq!(mine.json()["items"][0]["show"]["movie_title"], "Test Movie");
+    let cancelled = s
+        .call(0, "GET", "/api/v1/users/bookings?scope=cancelled", None)
+        .await;
+    assert_eq!(cancelled.json()["total"], 0);
+    let bad = s
+        .call(0, "GET", "/api/v1/users/bookings?scope=someday", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
