@@ -1,0 +1,186 @@
+//! Live seat maps: a change made on one instance reaches a seat stream open on another, through
+//! Redis pub/sub or, without Redis, PostgreSQL's LISTEN/NOTIFY.
+
+mod support;
+
+use app::{account::Role, state::AppState};
+use axum::body::Body;
+use chrono::Duration;
+use http::StatusCode;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use server::db::MIGRATOR;
+use sqlx::PgPool;
+use support::{
+    redis_server,
+    venue::{customers, venue, Venue},
+};
+use tower::ServiceExt;
+
+/// Reads server-sent events off a streaming body.
+struct Events {
+    body: Body,
+    buffer: String,
+}
+
+impl Events {
+    /// The next event as (name, data), or `None` if none arrives within `within`.
+    async fn next(&mut self, within: std::time::Duration) -> Option<(String, Value)> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|line| line.strip_prefix(name))
+                        .map(|v| v.trim().to_owned())
+                };
+                match (field("event:"), field("data:")) {
+                    (Some(event), Some(data)) => {
+                        return Some((event, serde_json::from_str(&data).unwrap()))
+                    }
+                    _ => continue, // a keep-alive comment
+                }
+            }
+            let frame = tokio::time::timeout_at(deadline, self.body.frame())
+                .await
+                .ok()??;
+            if let Ok(data) = frame.unwrap().into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    }
+}
+
+async fn open_stream(state: &AppState, venue: &Venue) -> Events {
+    let response = server::router(state.clone())
+        .oneshot(
+            http::Request::get(format!("/api/v1/shows/{}/seats/stream", venue.show_id))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    Events {
+        body: response.into_body(),
+        buffer: String::new(),
+    }
+}
+
+/// Two instances on one database: a hold on `b` shows up on a stream opened on `a`, which
+/// listens through Redis when `redis_url` is given.
+async fn changes_cross_instances(db: &PgPool, a: AppState, b: AppState, redis_url: Option<String>) {
+    let venue = venue(db, 4, 8, Duration::days(1)).await;
+    let user = customers(db, 1).await[0];
+    let held = venue.ids(&["B1", "B2"]);
+    // Somebody already holds C3 and C4 when the map opens.
+    let token = format!("Bearer {}", b.jwt.issue(user, Role::Customer));
+    let hold = |seats: Vec<uuid::Uuid>| {
+        let app = server::router(b.clone());
+        let token = token.clone();
+        let body = json!({ "show_id": venue.show_id, "seat_ids": seats });
+        async move {
+            support::send(
+                &app,
+                "POST",
+                "/api/v1/bookings/hold",
+                Some(body),
+                &[("authorization", &token)],
+            )
+            .await
+        }
+    };
+    let other = customers(db, 1).await[0];
+    let early = app::booking::engine::HoldRequest {
+        show_id: venue.show_id,
+        seat_ids: venue.ids(&["C3", "C4"]),
+        wheelchair: false,
+    };
+    app::booking::engine::hold(&b, other, &early).await.unwrap();
+    a.live.listen(redis_url);
+
+    let mut events = open_stream(&a, &venue).await;
+    let (name, snapshot) = events
+        .next(std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(name, "snapshot");
+    assert_eq!(snapshot["held"].as_array().unwrap().len(), 2);
+    // Give the listeners a moment to subscribe, then change seats on the other instance.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(hold(held.clone()).await.status, StatusCode::CREATED);
+    let (name, change) = events
+        .next(std::time::Duration::from_secs(1))
+        .await
+        .expect("the change arrives within a second");
+    assert_eq!(name, "seats");
+    assert_eq!(change["status"], "held");
+    let mut seats: Vec<uuid::Uuid> = serde_json::from_value(change["seat_ids"].clone()).unwrap();
+    seats.sort();
+    let mut expected = held;
+    expected.sort();
+    assert_eq!(seats, expected);
+
+    // Replacing the hold frees the old seats and takes the new ones, in that order.
+    assert_eq!(
+        hold(venue.ids(&["D1", "D2"])).await.status,
+        StatusCode::CREATED
+    );
+    let (_, freed) = events
+        .next(std::time::Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(freed["status"], "available");
+    let (_, taken) = events
+        .next(std::time::Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(taken["status"], "held");
+
+    // Shutting an instance down ends its streams, so draining does not wait on them.
+    a.live.close();
+    assert!(events
+        .next(std::time::Duration::from_secs(2))
+        .await
+        .is_none());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn seat_changes_reach_other_instances_through_postgresql(db: PgPool) {
+    let a = support::state(db.clone(), None);
+    let b = support::state(db.clone(), None);
+    changes_cross_instances(&db, a, b, None).await;
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn seat_changes_reach_other_instances_through_redis(db: PgPool) {
+    let redis = redis_server::Server::start();
+    let instance = || async {
+        let conn = server::db::redis(&redis.url()).await.unwrap();
+        support::state_with(db.clone(), Some(conn), &[("REDIS_URL", &redis.url())])
+    };
+    let (a, b) = (instance().await, instance().await);
+    let mut postgres = sqlx::postgres::PgListener::connect_with(&db).await.unwrap();
+    postgres.listen(app::booking::live::CHANNEL).await.unwrap();
+    changes_cross_instances(&db, a, b, Some(redis.url())).await;
+    // With Redis up, nothing went through PostgreSQL: Redis carried every change.
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(200), postgres.recv()).await;
+    assert!(quiet.is_err(), "unexpected NOTIFY: {quiet:?}");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_stream_for_an_unknown_show_is_a_404(db: PgPool) {
+    let app = support::app(db);
+    let reply = support::get(
+        &app,
+        &format!("/api/v1/shows/{}/seats/stream", uuid::Uuid::nil()),
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let reply = support::get(&app, "/api/v1/shows/nope/seats/stream", &[]).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+}
