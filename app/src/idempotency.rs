@@ -110,6 +110,9 @@ enum Claimed {
     InProgress,
 }
 
+/// Request hash, the saved answer's status and body, and whether the claim was abandoned.
+type SavedKey = (Vec<u8>, Option<i16>, Option<serde_json::Value>, bool);
+
 async fn claim(db: &PgPool, scope: &str, key: &str, hash: &[u8]) -> Result<Claimed, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
@@ -124,7 +127,7 @@ async fn claim(db: &PgPool, scope: &str, key: &str, hash: &[u8]) -> Result<Claim
     if inserted == 1 {
         return Ok(Claimed::Fresh);
     }
-    let saved: Option<(Vec<u8>, Option<i16>, Option<serde_json::Value>, bool)> = sqlx::query_as(
+    let saved: Option<SavedKey> = sqlx::query_as(
         "SELECT request_hash, status_code, response_body,
                 created_at < now() - make_interval(secs => $3)
            FROM idempotency_keys WHERE scope = $1 AND key = $2",

@@ -172,7 +172,7 @@ mod tests {
             .enumerate()
             .filter(|(_, ch)| *ch != '|')
             .map(|(col, ch)| Seat {
-                id: Uuid::from_u128(((grid_row as u128) << 32) | col as u128 + 1),
+                id: Uuid::from_u128(((grid_row as u128) << 32) | (col as u128 + 1)),
                 label: format!("{}{}", char::from(b'A' + grid_row as u8), col + 1),
                 grid_row,
                 grid_col: col as i32,
