@@ -30,10 +30,12 @@ use pages::{
     account::{
         AccountPage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage,
     },
+    bookings::{BookingPage, MyBookingsPage},
     home::HomePage,
     movie::MoviePage,
     not_found::NotFound,
     search::SearchPage,
+    show::ShowPage,
     theaters::{TheaterPage, TheatersPage},
 };
 
@@ -87,6 +89,9 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("shows"), ParamSegment("id")) view=ShowPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("bookings") view=MyBookingsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("bookings"), ParamSegment("id")) view=BookingPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <SiteFooter />

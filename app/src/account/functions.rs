@@ -5,7 +5,7 @@ use super::{AccountError, Profile};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use crate::account::{
         auth::{self, Principal},
         AccountError,
@@ -46,26 +46,7 @@ mod ssr {
         principal().await?.ok_or(AccountError::Unauthenticated)
     }
 
-    /// Gives a failed call its real status (422, 401, 429, ...) instead of a blanket 500.
-    /// Plain form posts keep the redirect back to the form, which carries the error.
-    pub fn answer<T>(result: Result<T, AccountError>) -> Result<T, AccountError> {
-        if let Err(err) = &result {
-            let parts = leptos::prelude::use_context::<http::request::Parts>();
-            let form_post = parts.as_ref().is_some_and(|p| {
-                p.headers
-                    .get(http::header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.contains("text/html"))
-            });
-            if let (false, Some(response)) = (
-                form_post,
-                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-            ) {
-                response.set_status(err.status());
-            }
-        }
-        result
-    }
+    pub use crate::error::answer;
 
     /// Only paths on this site, so a crafted `next` cannot send people elsewhere.
     pub fn local_path(next: Option<String>, default: &str) -> String {

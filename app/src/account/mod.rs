@@ -159,8 +159,8 @@ impl From<sqlx::Error> for AccountError {
 }
 
 #[cfg(feature = "ssr")]
-impl AccountError {
-    pub fn status(&self) -> axum::http::StatusCode {
+impl crate::error::HttpStatus for AccountError {
+    fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -180,6 +180,7 @@ impl AccountError {
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AccountError {
     fn into_response(self) -> axum::response::Response {
+        use crate::error::HttpStatus;
         use serde_json::{json, Map};
         let status = self.status();
         let mut details = Map::new();

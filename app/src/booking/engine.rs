@@ -656,6 +656,9 @@ pub struct Actor {
     pub role: Role,
 }
 
+/// Owner, status, show, subtotal, show start and the database's clock.
+type CancelRow = (Uuid, String, Uuid, i64, DateTime<Utc>, DateTime<Utc>);
+
 /// Cancels a booking: a hold is released at once; a confirmed booking follows the policy
 /// (until the cutoff, with the refund due recorded). Cancelling again answers the same.
 pub async fn cancel(
@@ -667,7 +670,7 @@ pub async fn cancel(
     let policy = &state.settings.booking;
     let released = retrying(|| async {
         let mut tx = db.begin().await?;
-        let row: Option<(Uuid, String, Uuid, i64, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        let row: Option<CancelRow> = sqlx::query_as(
             "SELECT b.user_id, b.status, b.show_id, b.subtotal_minor, s.starts_at, now()
                FROM bookings b JOIN shows s ON s.id = b.show_id
               WHERE b.id = $1 FOR UPDATE OF b",
@@ -913,6 +916,17 @@ async fn load(db: &PgPool, ids: &[Uuid]) -> Result<Vec<Booking>, BookingError> {
     Ok(bookings)
 }
 
+/// What a booking page says about a show; `None` when there is no such show.
+pub async fn show_info(db: &PgPool, show_id: Uuid) -> Result<Option<BookingShow>, BookingError> {
+    let row: Option<ShowRow> = sqlx::query_as(&format!(
+        "SELECT {SHOW_COLUMNS} FROM shows s {SHOW_JOINS} WHERE s.id = $1"
+    ))
+    .bind(show_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| row.info()))
+}
+
 /// The user's live hold on a show, if any (for the seat map to pick up where they left off).
 pub async fn current_hold(
     db: &PgPool,
@@ -942,11 +956,14 @@ pub struct Sweep {
     pub changes: Vec<SeatChange>,
 }
 
+/// A show and some of its seats.
+type ShowSeats = (Uuid, Vec<Uuid>);
+
 /// Expires up to `batch` holds past their deadline and frees their seats (those not already
 /// taken over by a newer hold). Rows another sweeper is working on are skipped, so any number
 /// of instances can sweep at once and each hold is expired exactly once.
 pub async fn expire_holds(db: &PgPool, batch: i64) -> Result<Sweep, sqlx::Error> {
-    let (expired, lag_seconds, changes): (i64, f64, sqlx::types::Json<Vec<(Uuid, Vec<Uuid>)>>) =
+    let (expired, lag_seconds, changes): (i64, f64, sqlx::types::Json<Vec<ShowSeats>>) =
         sqlx::query_as(
             "WITH due AS (
                 SELECT id FROM bookings

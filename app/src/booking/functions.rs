@@ -1,1 +1,244 @@
-//! Server functions behind the seat map, booking summary and my-bookings pages.
+//! Server functions behind the seat map, the booking summary and My bookings: the same booking
+//! service as the REST API, with the cookie session instead of a token. Each works as a plain
+//! form post before the wasm loads.
+
+use super::{Booking, BookingError, BookingShow};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One seat on the map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeatView {
+    pub id: Uuid,
+    pub label: String,
+    pub row: String,
+    pub number: i32,
+    pub category: String,
+    pub price: i64,
+    /// standard, wheelchair or companion.
+    pub kind: String,
+    /// available, held or booked.
+    pub status: String,
+    pub grid_row: i32,
+    pub grid_col: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategoryView {
+    pub name: String,
+    pub price: i64,
+}
+
+/// Everything the seat-map page shows for one show.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeatChart {
+    pub show: BookingShow,
+    pub currency: String,
+    pub rows: i32,
+    pub columns: i32,
+    pub categories: Vec<CategoryView>,
+    pub seats: Vec<SeatView>,
+    /// The visitor's live hold on this show, to pick up where they left off.
+    pub hold: Option<Booking>,
+    pub signed_in: bool,
+    /// Seats suggested by "best available" (pre-selected on the map).
+    pub suggested: Vec<Uuid>,
+}
+
+/// The signed-in user's bookings, as My bookings groups them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookingLists {
+    pub upcoming: Vec<Booking>,
+    pub past: Vec<Booking>,
+    pub cancelled: Vec<Booking>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::{
+        account::functions::ssr::principal,
+        booking::{engine::Actor, BookingError},
+        state::AppState,
+    };
+
+    pub fn state() -> AppState {
+        leptos::prelude::expect_context::<AppState>()
+    }
+
+    pub async fn actor() -> Result<Option<Actor>, BookingError> {
+        Ok(principal().await?.map(|who| Actor {
+            user_id: who.user_id,
+            role: who.role,
+        }))
+    }
+
+    pub async fn signed_in() -> Result<Actor, BookingError> {
+        actor().await?.ok_or(BookingError::Unauthenticated)
+    }
+}
+
+/// The seat map of a show with every seat's state, and the visitor's hold if they have one.
+/// `best` asks for a suggestion of that many seats (optionally of `category`). `None` when
+/// there is no such show.
+#[server(prefix = "/_fn", endpoint = "booking/seats")]
+pub async fn show_seats(
+    show_id: Uuid,
+    best: Option<usize>,
+    category: Option<String>,
+) -> Result<Option<SeatChart>, BookingError> {
+    use super::engine;
+    use crate::catalog::{browse, CatalogError};
+    let state = ssr::state();
+    let map = match browse::seat_map(state.db.primary(), &state.cache, show_id).await {
+        Ok(map) => map,
+        Err(CatalogError::NotFound) => return Ok(None),
+        Err(_) => return Err(BookingError::Unavailable),
+    };
+    let Some(show) = engine::show_info(state.db.primary(), show_id).await? else {
+        return Ok(None);
+    };
+    let actor = ssr::actor().await?;
+    let hold = match actor {
+        Some(actor) => engine::current_hold(state.db.primary(), actor.user_id, show_id).await?,
+        None => None,
+    };
+    let category = category.filter(|c| !c.trim().is_empty());
+    let suggested = match best {
+        Some(count) => engine::best_seats(&state, show_id, count, category.as_deref())
+            .await
+            .map(|seats| seats.into_iter().map(|s| s.seat_id).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let currency = map
+        .categories
+        .first()
+        .map_or_else(|| "INR".to_owned(), |c| c.currency.clone());
+    Ok(Some(SeatChart {
+        show,
+        currency,
+        rows: map.layout.rows,
+        columns: map.layout.columns,
+        categories: map
+            .categories
+            .into_iter()
+            .map(|c| CategoryView {
+                name: c.name,
+                price: c.price,
+            })
+            .collect(),
+        seats: map
+            .seats
+            .into_iter()
+            .map(|s| SeatView {
+                id: s.id,
+                label: s.label,
+                row: s.row,
+                number: s.number,
+                category: s.category,
+                price: s.price,
+                kind: s.kind,
+                status: s.status,
+                grid_row: s.grid_row,
+                grid_col: s.grid_col,
+            })
+            .collect(),
+        hold,
+        signed_in: actor.is_some(),
+        suggested,
+    }))
+}
+
+/// The best block of `count` free seats, for the seat map's suggestion button.
+#[server(prefix = "/_fn", endpoint = "booking/best")]
+pub async fn suggest_seats(
+    show_id: Uuid,
+    count: usize,
+    category: Option<String>,
+) -> Result<Vec<Uuid>, BookingError> {
+    let category = category.filter(|c| !c.trim().is_empty());
+    let seats = super::engine::best_seats(&ssr::state(), show_id, count, category.as_deref()).await;
+    crate::error::answer(seats.map(|seats| seats.into_iter().map(|s| s.seat_id).collect()))
+}
+
+/// Holds the chosen seats and goes on to the booking summary.
+#[server(prefix = "/_fn", endpoint = "booking/hold")]
+pub async fn hold_seats(
+    show_id: Uuid,
+    seat_ids: Option<Vec<Uuid>>,
+    wheelchair: Option<String>,
+) -> Result<Booking, BookingError> {
+    use super::engine::{self, HoldRequest};
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let request = HoldRequest {
+                show_id,
+                seat_ids: seat_ids.unwrap_or_default(),
+                wheelchair: wheelchair.is_some_and(|v| v == "true" || v == "on"),
+            };
+            let booking = engine::hold(&ssr::state(), actor.user_id, &request).await?;
+            leptos_axum::redirect(&format!("/bookings/{}", booking.booking_id));
+            Ok(booking)
+        }
+        .await,
+    )
+}
+
+/// One of the visitor's bookings; `None` when it is not theirs or does not exist.
+#[server(prefix = "/_fn", endpoint = "booking/get")]
+pub async fn booking_details(booking_id: Uuid) -> Result<Option<Booking>, BookingError> {
+    let Some(actor) = ssr::actor().await? else {
+        return Err(BookingError::Unauthenticated);
+    };
+    match super::engine::get(&ssr::state(), booking_id, actor).await {
+        Ok(booking) => Ok(Some(booking)),
+        Err(BookingError::NotFound) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Releases a hold or cancels a booking, then returns to `next` (a path on this site).
+#[server(prefix = "/_fn", endpoint = "booking/cancel")]
+pub async fn cancel_booking(
+    booking_id: Uuid,
+    next: Option<String>,
+) -> Result<Booking, BookingError> {
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let booking = super::engine::cancel(&ssr::state(), booking_id, actor).await?;
+            let back = crate::account::functions::ssr::local_path(
+                next,
+                &format!("/bookings/{booking_id}"),
+            );
+            leptos_axum::redirect(&back);
+            Ok(booking)
+        }
+        .await,
+    )
+}
+
+/// The visitor's bookings in three lists; `None` for visitors who are not signed in.
+#[server(prefix = "/_fn", endpoint = "booking/mine")]
+pub async fn my_bookings() -> Result<Option<BookingLists>, BookingError> {
+    use super::engine::{list_for_user, Scope};
+    let Some(actor) = ssr::actor().await? else {
+        return Ok(None);
+    };
+    let db = ssr::state().db.primary().clone();
+    let list = |scope| {
+        let db = db.clone();
+        async move {
+            list_for_user(&db, actor.user_id, Some(scope), (1, 50))
+                .await
+                .map(|(items, _)| items)
+        }
+    };
+    Ok(Some(BookingLists {
+        upcoming: list(Scope::Upcoming).await?,
+        past: list(Scope::Past).await?,
+        cancelled: list(Scope::Cancelled).await?,
+    }))
+}

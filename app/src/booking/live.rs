@@ -4,45 +4,16 @@
 //! NOTIFY when there is no Redis (or Redis fails). Every instance listens on both and hands
 //! each change to its local subscribers (the seat-map streams) through a broadcast channel.
 
+pub use super::{SeatChange, SeatSnapshot};
 use redis::aio::ConnectionManager;
-use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 /// The Redis channel and the PostgreSQL NOTIFY channel.
 pub const CHANNEL: &str = "district_seat_changes";
 const PUBLISH_TIMEOUT: Duration = Duration::from_millis(200);
-
-/// Some seats of one show changed to `status` (available, held or booked).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct SeatChange {
-    pub show_id: Uuid,
-    pub status: String,
-    pub seat_ids: Vec<Uuid>,
-}
-
-impl SeatChange {
-    pub fn new(show_id: Uuid, status: &str, seat_ids: Vec<Uuid>) -> Self {
-        Self {
-            show_id,
-            status: status.to_owned(),
-            seat_ids,
-        }
-    }
-}
-
-/// Every seat of a show that is not available, for a stream's first event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct SeatSnapshot {
-    pub show_id: Uuid,
-    pub held: Vec<Uuid>,
-    pub booked: Vec<Uuid>,
-}
 
 #[derive(Clone)]
 pub struct Live {

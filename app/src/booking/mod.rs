@@ -96,6 +96,34 @@ pub struct Amount {
     pub currency: String,
 }
 
+/// Some seats of one show changed to `status` (available, held or booked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SeatChange {
+    pub show_id: Uuid,
+    pub status: String,
+    pub seat_ids: Vec<Uuid>,
+}
+
+impl SeatChange {
+    pub fn new(show_id: Uuid, status: &str, seat_ids: Vec<Uuid>) -> Self {
+        Self {
+            show_id,
+            status: status.to_owned(),
+            seat_ids,
+        }
+    }
+}
+
+/// Every seat of a show that is not available, for a stream's first event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SeatSnapshot {
+    pub show_id: Uuid,
+    pub held: Vec<Uuid>,
+    pub booked: Vec<Uuid>,
+}
+
 /// Everything that can stop a booking, as the client should hear it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum BookingError {
@@ -188,8 +216,8 @@ impl From<crate::account::AccountError> for BookingError {
 }
 
 #[cfg(feature = "ssr")]
-impl BookingError {
-    pub fn status(&self) -> axum::http::StatusCode {
+impl crate::error::HttpStatus for BookingError {
+    fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
         match self {
             Self::Invalid(_) | Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -205,6 +233,7 @@ impl BookingError {
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for BookingError {
     fn into_response(self) -> axum::response::Response {
+        use crate::error::HttpStatus;
         use serde_json::{json, Map};
         let mut details = Map::new();
         match &self {

@@ -88,6 +88,9 @@ fn UserMenu() -> impl IntoView {
                         .unwrap_or("Account")
                         .to_owned();
                     Either::Left(view! {
+                        <a href="/bookings" class=NAV_LINK>
+                            "My bookings"
+                        </a>
                         <a href="/account" class=NAV_LINK data-testid="user-menu">
                             {first}
                         </a>

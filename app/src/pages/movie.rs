@@ -181,7 +181,7 @@ fn Showtimes(theaters: Vec<TheaterShowtimes>) -> impl IntoView {
 
 /// A showtime; how full it is shows in the border colour and in words, never colour alone.
 #[component]
-fn ShowtimeChip(showtime: Showtime) -> impl IntoView {
+pub fn ShowtimeChip(showtime: Showtime) -> impl IntoView {
     let (border, note) = match showtime.availability.as_str() {
         "sold_out" => ("border-slate-300 text-slate-400 line-through", "Sold out"),
         "almost_full" => ("border-red-400", "Almost full"),
@@ -193,14 +193,17 @@ fn ShowtimeChip(showtime: Showtime) -> impl IntoView {
         showtime.time, showtime.format, showtime.language, showtime.price_from
     );
     view! {
-        <li
-            class=format!("flex flex-col rounded-lg border-2 px-3 py-1.5 text-center {border}")
-            data-show=showtime.id.to_string()
-            aria-label=label
-        >
-            <span class="font-semibold">{showtime.time}</span>
-            <span class="text-xs text-slate-500">{format!("{} · {}", showtime.format, showtime.language)}</span>
-            <span class="text-xs text-slate-500">{format!("from {} · {note}", showtime.price_from)}</span>
+        <li>
+            <a
+                href=format!("/shows/{}", showtime.id)
+                class=format!("flex flex-col rounded-lg border-2 px-3 py-1.5 text-center hover:bg-indigo-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600 {border}")
+                data-show=showtime.id.to_string()
+                aria-label=label
+            >
+                <span class="font-semibold">{showtime.time}</span>
+                <span class="text-xs text-slate-500">{format!("{} · {}", showtime.format, showtime.language)}</span>
+                <span class="text-xs text-slate-500">{format!("from {} · {note}", showtime.price_from)}</span>
+            </a>
         </li>
     }
 }

@@ -159,11 +159,7 @@ fn TheaterView(listing: TheaterListing) -> impl IntoView {
                                     {movie
                                         .showtimes
                                         .into_iter()
-                                        .map(|s| view! {
-                                            <li class="rounded-lg border-2 border-slate-200 px-3 py-1 text-sm">
-                                                {format!("{} · {} · {}", s.time, s.format, s.language)}
-                                            </li>
-                                        })
+                                        .map(|s| view! { <crate::pages::movie::ShowtimeChip showtime=s /> })
                                         .collect_view()}
                                 </ul>
                             </li>

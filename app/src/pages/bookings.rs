@@ -1,0 +1,222 @@
+//! A booking's summary (with the hold's countdown and release) and My bookings.
+
+use crate::booking::{
+    functions::{booking_details, my_bookings, BookingLists, CancelBooking},
+    Booking, BookingError,
+};
+use crate::components::{
+    countdown::Countdown,
+    status::{EmptyState, ErrorState, Loading},
+};
+use crate::money;
+use crate::pages::not_found::NotFound;
+use leptos::{
+    either::{Either, EitherOf4},
+    prelude::*,
+};
+use leptos_meta::Title;
+use leptos_router::{components::Redirect, hooks::use_params_map};
+use uuid::Uuid;
+
+#[component]
+pub fn BookingPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<Uuid>().ok())
+    };
+    let data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => booking_details(id).await,
+            None => Ok(None),
+        }
+    });
+    let content = move || {
+        Suspend::new(async move {
+            match data.await {
+                Ok(Some(booking)) => EitherOf4::A(view! { <Summary booking /> }),
+                Ok(None) => EitherOf4::B(view! { <NotFound /> }),
+                Err(BookingError::Unauthenticated) => {
+                    let next = id().map(|id| format!("/bookings/{id}")).unwrap_or_default();
+                    EitherOf4::C(view! { <Redirect path=format!("/login?next={next}") /> })
+                }
+                Err(err) => EitherOf4::D(view! { <ErrorState message=err.to_string() /> }),
+            }
+        })
+    };
+    view! { <Transition fallback=|| view! { <Loading label="Loading your booking…" /> }>{content}</Transition> }
+}
+
+#[component]
+fn Summary(booking: Booking) -> impl IntoView {
+    let cancel = ServerAction::<CancelBooking>::new();
+    let expired = RwSignal::new(false);
+    let show = booking.show.clone();
+    let held = booking.is_held();
+    let (heading, release_label, next) = match booking.status.as_str() {
+        "held" => (
+            "Your seats are held",
+            "Release seats",
+            format!("/shows/{}", show.show_id),
+        ),
+        "confirmed" => (
+            "Booking confirmed",
+            "Cancel booking",
+            format!("/bookings/{}", booking.booking_id),
+        ),
+        "cancelled" => ("Booking cancelled", "", String::new()),
+        _ => ("This hold has expired", "", String::new()),
+    };
+    let error = move || {
+        cancel
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Title text=format!("{heading} · {} · District", show.movie_title) />
+        <article class="mx-auto flex w-full max-w-xl flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" data-testid="booking-summary" data-status=booking.status.clone()>
+            <header class="flex flex-col gap-1">
+                <p class="text-sm font-semibold uppercase tracking-wide text-indigo-700">{heading}</p>
+                <h1 class="text-2xl font-bold tracking-tight">{show.movie_title.clone()}</h1>
+                <p class="text-slate-600">{format!("{} · {}", show.theater_name, show.screen_name)}</p>
+                <p class="text-slate-600">{format!("{} · {} · {}", show.local_time, show.format, show.language)}</p>
+            </header>
+            {held.then(|| view! {
+                <p class="rounded-lg bg-amber-50 px-3 py-2 text-amber-900" data-testid="hold-countdown">
+                    <Show
+                        when=move || !expired.get()
+                        fallback=move || view! {
+                            "Your hold has run out and the seats may go to someone else. "
+                            <a href=format!("/shows/{}", show.show_id) class="font-semibold underline">"Pick seats again"</a>
+                        }
+                    >
+                        "Seats held for you for "
+                        <Countdown deadline=booking.hold_expires_at expired=move |_| expired.set(true) />
+                        ". Pay before the time runs out to confirm them."
+                    </Show>
+                </p>
+            })}
+            <dl class="grid grid-cols-[1fr_auto] gap-x-4 gap-y-1 text-slate-700">
+                <dt>"Seats"</dt>
+                <dd class="text-right font-semibold" data-testid="booked-seats">{booking.seat_labels()}</dd>
+                <PriceLine label=format!("Tickets ({})", booking.seats.len()) minor=booking.amount.subtotal currency=booking.amount.currency.clone() />
+                <PriceLine label="Convenience fee" minor=booking.amount.convenience_fee currency=booking.amount.currency.clone() />
+                <PriceLine label="GST on convenience fee" minor=booking.amount.tax currency=booking.amount.currency.clone() />
+                <dt class="border-t border-slate-200 pt-2 font-bold">"Total"</dt>
+                <dd class="border-t border-slate-200 pt-2 text-right font-bold" data-testid="booking-total">
+                    {money::format(booking.amount.total, &booking.amount.currency)}
+                </dd>
+                {(booking.status == "confirmed").then(|| view! {
+                    <dt>"Booking code"</dt>
+                    <dd class="text-right font-mono font-bold">{booking.code.clone()}</dd>
+                })}
+                {(booking.refund_due > 0).then(|| view! {
+                    <dt>"Refund due"</dt>
+                    <dd class="text-right">{money::format(booking.refund_due, &booking.amount.currency)}</dd>
+                })}
+            </dl>
+            {(!release_label.is_empty()).then(|| view! {
+                <ActionForm action=cancel attr:class="flex flex-col gap-2">
+                    <input type="hidden" name="booking_id" value=booking.booking_id.to_string() />
+                    <input type="hidden" name="next" value=next />
+                    {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
+                    <button type="submit" class="w-fit rounded-lg border-2 border-slate-300 px-4 py-2 font-semibold text-slate-700 hover:border-red-400 hover:text-red-700">
+                        {release_label}
+                    </button>
+                </ActionForm>
+            })}
+            <a href="/bookings" class="text-sm font-semibold text-indigo-700 underline underline-offset-2">"All my bookings"</a>
+        </article>
+    }
+}
+
+#[component]
+fn PriceLine(#[prop(into)] label: String, minor: i64, currency: String) -> impl IntoView {
+    view! {
+        <dt>{label}</dt>
+        <dd class="text-right">{money::format(minor, &currency)}</dd>
+    }
+}
+
+#[component]
+pub fn MyBookingsPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| my_bookings());
+    let content = move || {
+        Suspend::new(async move {
+            match data.await {
+                Ok(Some(lists)) => Either::Left(Either::Left(view! { <Lists lists /> })),
+                Ok(None) => Either::Left(Either::Right(
+                    view! { <Redirect path="/login?next=/bookings" /> },
+                )),
+                Err(err) => Either::Right(view! { <ErrorState message=err.to_string() /> }),
+            }
+        })
+    };
+    view! {
+        <Title text="My bookings · District" />
+        <h1 class="mb-5 text-2xl font-bold tracking-tight">"My bookings"</h1>
+        <Transition fallback=|| view! { <Loading label="Loading your bookings…" /> }>{content}</Transition>
+    }
+}
+
+#[component]
+fn Lists(lists: BookingLists) -> impl IntoView {
+    view! {
+        <div class="flex flex-col gap-8">
+            <BookingList title="Upcoming" empty="No upcoming bookings. Find a movie on the home page." bookings=lists.upcoming />
+            <BookingList title="Past" empty="Nothing watched with District yet." bookings=lists.past />
+            <BookingList title="Cancelled and expired" empty="Nothing cancelled." bookings=lists.cancelled />
+        </div>
+    }
+}
+
+#[component]
+fn BookingList(
+    #[prop(into)] title: String,
+    #[prop(into)] empty: String,
+    bookings: Vec<Booking>,
+) -> impl IntoView {
+    let slug = title.to_lowercase().replace(' ', "-");
+    let list = if bookings.is_empty() {
+        Either::Left(view! { <EmptyState title="Nothing here" hint=empty /> })
+    } else {
+        Either::Right(view! {
+            <ul class="grid gap-3 sm:grid-cols-2">
+                {bookings.into_iter().map(|b| view! { <BookingCard booking=b /> }).collect_view()}
+            </ul>
+        })
+    };
+    view! {
+        <section aria-labelledby=slug.clone() class="flex flex-col gap-3" data-testid=slug.clone()>
+            <h2 id=slug.clone() class="text-lg font-bold">{title}</h2>
+            {list}
+        </section>
+    }
+}
+
+#[component]
+fn BookingCard(booking: Booking) -> impl IntoView {
+    let badge = match booking.status.as_str() {
+        "held" => "bg-amber-100 text-amber-900",
+        "confirmed" => "bg-emerald-100 text-emerald-900",
+        _ => "bg-slate-200 text-slate-700",
+    };
+    view! {
+        <li class="rounded-2xl border border-slate-200 bg-white p-4" data-testid="booking-card">
+            <a href=format!("/bookings/{}", booking.booking_id) class="flex flex-col gap-1 hover:text-indigo-700">
+                <span class="flex items-center justify-between gap-2">
+                    <span class="font-semibold">{booking.show.movie_title.clone()}</span>
+                    <span class=format!("rounded-full px-2 py-0.5 text-xs font-semibold {badge}")>{booking.status.clone()}</span>
+                </span>
+                <span class="text-sm text-slate-600">{format!("{} · {}", booking.show.theater_name, booking.show.local_time)}</span>
+                <span class="text-sm text-slate-600">
+                    {format!("{} · {}", booking.seat_labels(), money::format(booking.amount.total, &booking.amount.currency))}
+                </span>
+            </a>
+        </li>
+    }
+}

@@ -1,0 +1,112 @@
+import { Browser, Page } from "@playwright/test";
+import { test, expect, hydrated } from "./fixtures";
+
+/** Show pages of the first movie on tomorrow's listing (so none has started yet). */
+async function showUrls(page: Page): Promise<string[]> {
+  await page.goto("/?city=mumbai");
+  const movie = await page.locator("article[data-movie] a[href^='/movies/']").first().getAttribute("href");
+  await page.goto(movie!);
+  const tomorrow = await page.locator("a[data-date]").nth(1).getAttribute("href");
+  await page.goto(tomorrow!);
+  const links = await page.locator("a[data-show]").evaluateAll((all) =>
+    all.map((a) => a.getAttribute("href")!),
+  );
+  expect(links.length).toBeGreaterThan(1);
+  return links;
+}
+
+async function signIn(page: Page, next: string) {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Email").fill("customer@demo.district.test");
+  await page.getByLabel("Password").fill("district-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`${next}$`));
+}
+
+async function moviegoer(browser: Browser, javaScriptEnabled = true) {
+  const context = await browser.newContext({ javaScriptEnabled });
+  return { context, page: await context.newPage() };
+}
+
+/** The seat checkbox, found by its label on the map (e.g. "F12"). */
+const seat = (page: Page, label: string) => page.locator(`input[data-seat="${label}"]`);
+const tick = (page: Page, label: string) => page.locator(`label:has(input[data-seat="${label}"])`).click();
+
+test("a hold turns seats unavailable on another moviegoer's map without reloading", async ({ browser, page }) => {
+  const [show] = await showUrls(page);
+  const holder = await moviegoer(browser);
+  const watcher = await moviegoer(browser);
+  await signIn(holder.page, show);
+  await hydrated(holder.page);
+  await watcher.page.goto(show);
+  await hydrated(watcher.page);
+
+  // The holder takes the suggested best pair.
+  await holder.page.getByLabel("Seats", { exact: true }).selectOption("2");
+  await holder.page.getByRole("button", { name: "Suggest best seats" }).click();
+  const picked = holder.page.locator("#seat-grid input:checked");
+  await expect(picked).toHaveCount(2);
+  const labels = await picked.evaluateAll((all) => all.map((i) => i.getAttribute("data-seat")!));
+  await expect(holder.page.getByTestId("selection-total")).toContainText("2 seats · ₹");
+
+  // The watcher has ticked one of them.
+  await tick(watcher.page, labels[0]);
+  await expect(seat(watcher.page, labels[0])).toBeChecked();
+  await expect(watcher.page.getByTestId("selection-total")).toContainText("1 seat · ₹");
+
+  await holder.page.getByRole("button", { name: "Proceed" }).click();
+  await expect(holder.page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  await expect(holder.page.getByTestId("booked-seats")).toHaveText(labels.join(", "));
+
+  // Without a reload, the watcher sees both seats go and is told about the one they had.
+  for (const label of labels) {
+    await expect(seat(watcher.page, label)).toBeDisabled();
+    await expect(seat(watcher.page, label)).toHaveAttribute("aria-label", /unavailable$/);
+  }
+  await expect(seat(watcher.page, labels[0])).not.toBeChecked();
+  await expect(watcher.page.getByTestId("seat-notice")).toContainText(`${labels[0]} was just taken`);
+  await expect(watcher.page.getByTestId("selection-total")).toContainText("No seats chosen yet.");
+
+  // The countdown survives a reload; releasing frees the seats for everyone.
+  await holder.page.reload();
+  await hydrated(holder.page);
+  await expect(holder.page.getByTestId("hold-countdown")).toContainText(/Seats held for you for (9|10):\d\d/);
+  await holder.page.getByRole("button", { name: "Release seats" }).click();
+  await expect(holder.page).toHaveURL(new RegExp(`${show}$`));
+  for (const label of labels) {
+    await expect(seat(watcher.page, label)).toBeEnabled();
+  }
+  await holder.context.close();
+  await watcher.context.close();
+});
+
+test("seats can be held, reviewed and released without JavaScript", async ({ browser, page }) => {
+  const shows = await showUrls(page);
+  const show = shows[shows.length - 1];
+  const { context, page: phone } = await moviegoer(browser, false);
+  await phone.setViewportSize({ width: 360, height: 740 });
+  await signIn(phone, show);
+
+  await phone.getByLabel("Seats", { exact: true }).selectOption("3");
+  await phone.getByRole("button", { name: "Suggest best seats" }).click();
+  await expect(phone).toHaveURL(/best=3/);
+  const picked = phone.locator("#seat-grid input:checked");
+  await expect(picked).toHaveCount(3);
+  const labels = await picked.evaluateAll((all) => all.map((i) => i.getAttribute("data-seat")!));
+
+  await phone.getByRole("button", { name: "Proceed" }).click();
+  await expect(phone).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  await expect(phone.getByTestId("booking-summary")).toHaveAttribute("data-status", "held");
+  await expect(phone.getByTestId("booked-seats")).toHaveText(labels.join(", "));
+  await expect(phone.getByTestId("booking-total")).toContainText("₹");
+
+  await phone.goto("/bookings");
+  await expect(phone.getByRole("heading", { name: "Upcoming" })).toBeVisible();
+  await phone.goBack();
+  await phone.getByRole("button", { name: "Release seats" }).click();
+  await expect(phone).toHaveURL(new RegExp(`${show}$`));
+  for (const label of labels) {
+    await expect(seat(phone, label)).toBeEnabled();
+  }
+  await context.close();
+});

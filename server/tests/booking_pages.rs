@@ -1,0 +1,277 @@
+//! The seat map, the booking summary and My bookings render on the server and work as plain
+//! forms, the way a phone uses them before the wasm has loaded.
+
+mod support;
+
+use app::booking::engine::{self, HoldRequest};
+use axum::{body::Body, http::Request, Router};
+use chrono::Duration;
+use http::StatusCode;
+use server::db::MIGRATOR;
+use sqlx::PgPool;
+use support::{
+    get,
+    venue::{customers, venue, Venue},
+    Reply,
+};
+use uuid::Uuid;
+
+const ORIGIN: &str = "http://district.test";
+
+/// Posts a form to a server function as a browser without JavaScript does: brackets in field
+/// names percent-encoded, no `Accept: application/json`.
+async fn post_form(app: &Router, path: &str, form: &str, cookie: Option<&str>) -> Reply {
+    let mut request = Request::post(path)
+        .header("host", "district.test")
+        .header("origin", ORIGIN)
+        .header("accept", "text/html")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    support::request(app, request.body(Body::from(form.to_owned())).unwrap()).await
+}
+
+/// Signs the demo customer in and returns the session cookie.
+async fn sign_in(app: &Router) -> String {
+    let reply = post_form(
+        app,
+        "/_fn/account/login",
+        "email=customer%40demo.district.test&password=district-demo",
+        None,
+    )
+    .await;
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("district_session="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no session cookie: {} {}", reply.status, reply.body))
+}
+
+/// The seeded demo catalog plus a small test cinema whose layout the test knows.
+async fn setup(db: &PgPool) -> (Router, Venue) {
+    support::seed(db).await;
+    let venue = venue(db, 4, 8, Duration::days(1)).await;
+    (support::app(db.clone()), venue)
+}
+
+/// The page with entities decoded and hydration markers dropped.
+fn page_text(html: &str) -> String {
+    html.replace("<!>", "")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The form field a seat's checkbox posts, as the browser encodes it.
+fn seat_field(page: &str, seat: Uuid) -> String {
+    let value = format!(r#"value="{seat}""#);
+    let at = page.find(&value).expect("the seat is on the map");
+    let name = &page[..at]
+        .rsplit_once(r#"name=""#)
+        .expect("a named field")
+        .1;
+    let name = name.split('"').next().unwrap();
+    format!("{}={seat}", name.replace('[', "%5B").replace(']', "%5D"))
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn the_seat_map_shows_the_real_layout_with_spoken_labels(db: PgPool) {
+    let (app, venue) = setup(&db).await;
+    let someone = customers(&db, 1).await[0];
+    let request = HoldRequest {
+        show_id: venue.show_id,
+        seat_ids: venue.ids(&["B4"]),
+        wheelchair: false,
+    };
+    engine::hold(&support::state(db.clone(), None), someone, &request)
+        .await
+        .expect("B4 held by someone else");
+
+    let page = get(&app, &format!("/shows/{}", venue.show_id), &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page_text(&page.body);
+    assert!(text.contains("<title>Pick seats · Test Movie · District</title>"));
+    assert!(text.contains("Test Cinema · Screen 1"));
+    assert!(
+        text.contains(r#"aria-label="Row C seat 5, Prime, 250 rupees, available""#),
+        "seats are labelled in words"
+    );
+    assert!(text
+        .contains(r#"aria-label="Row A seat 1, Prime, 250 rupees, wheelchair space, available""#));
+    assert!(text.contains(r#"aria-label="Row B seat 4, Prime, 250 rupees, unavailable""#));
+    assert_eq!(
+        text.matches(r#"name="seat_ids["#).count(),
+        venue.seats.len(),
+        "one checkbox per seat"
+    );
+    assert!(
+        text.contains(r#"title="A5" class="relative flex" style="grid-row: 1; grid-column: 7;""#),
+        "seat A5 sits right of the aisle"
+    );
+    assert!(text.contains("Prime</b> ₹250"), "legend with prices");
+    assert!(
+        text.contains(r#"action="/_fn/booking/hold""#),
+        "a plain form"
+    );
+    assert!(
+        text.contains(&format!("/login?next=/shows/{}", venue.show_id)),
+        "visitors are asked to sign in to book"
+    );
+
+    let missing = get(&app, &format!("/shows/{}", Uuid::new_v4()), &[]).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let garbage = get(&app, "/shows/not-a-show", &[]).await;
+    assert_eq!(garbage.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn best_available_preselects_seats_without_javascript(db: PgPool) {
+    let (app, venue) = setup(&db).await;
+    let page = get(
+        &app,
+        &format!("/shows/{}?best=3&category=Prime", venue.show_id),
+        &[],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let checked = page.body.matches(" checked").count();
+    assert_eq!(checked, 3, "the suggested block is ticked");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn hold_release_and_my_bookings_work_as_plain_forms(db: PgPool) {
+    let (app, venue) = setup(&db).await;
+    let cookie = sign_in(&app).await;
+    let map = get(
+        &app,
+        &format!("/shows/{}", venue.show_id),
+        &[("cookie", &cookie)],
+    )
+    .await;
+    assert!(
+        map.body.contains(">Proceed<"),
+        "signed-in visitors can proceed"
+    );
+    let seats = venue.ids(&["C3", "C4"]);
+    let form = format!(
+        "show_id={}&{}&{}",
+        venue.show_id,
+        seat_field(&map.body, seats[0]),
+        seat_field(&map.body, seats[1]),
+    );
+
+    let held = post_form(&app, "/_fn/booking/hold", &form, Some(&cookie)).await;
+    assert!(
+        held.status.is_redirection(),
+        "{} {}",
+        held.status,
+        held.body
+    );
+    let location = held.headers["location"].to_str().unwrap().to_owned();
+    let booking_id: Uuid = location
+        .strip_prefix("/bookings/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("redirected to {location}"));
+    let states: Vec<String> = sqlx::query_scalar(
+        "SELECT status FROM show_seats WHERE show_id = $1 AND booking_id = $2 ORDER BY seat_id",
+    )
+    .bind(venue.show_id)
+    .bind(booking_id)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(states, ["held", "held"]);
+
+    let summary = get(&app, &location, &[("cookie", &cookie)]).await;
+    assert_eq!(summary.status, StatusCode::OK);
+    let text = page_text(&summary.body);
+    assert!(text.contains("Your seats are held"));
+    assert!(text.contains("C3, C4"));
+    assert!(text.contains(r#"data-testid="hold-countdown""#));
+    assert!(
+        text.contains("₹570.80"),
+        "₹500 of tickets, ₹60 convenience fee and ₹10.80 GST on it"
+    );
+
+    let stranger = get(&app, &location, &[]).await;
+    assert!(
+        stranger.status.is_redirection() || stranger.body.contains("/login"),
+        "a visitor is sent to sign in"
+    );
+
+    let mine = get(&app, "/bookings", &[("cookie", &cookie)]).await;
+    assert!(
+        page_text(&mine.body).contains("Test Movie"),
+        "listed as upcoming"
+    );
+
+    let released = post_form(
+        &app,
+        "/_fn/booking/cancel",
+        &format!("booking_id={booking_id}&next=%2Fshows%2F{}", venue.show_id),
+        Some(&cookie),
+    )
+    .await;
+    assert!(released.status.is_redirection(), "{}", released.body);
+    assert_eq!(
+        released.headers["location"],
+        format!("/shows/{}", venue.show_id).as_str()
+    );
+    let free: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM show_seats WHERE show_id = $1 AND status = 'available'",
+    )
+    .bind(venue.show_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(free, venue.seats.len() as i64, "the seats are free again");
+    let status: String = sqlx::query_scalar("SELECT status FROM bookings WHERE id = $1")
+        .bind(booking_id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(status, "cancelled");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_refused_hold_changes_nothing_and_says_why(db: PgPool) {
+    let (app, venue) = setup(&db).await;
+    let cookie = sign_in(&app).await;
+    let map = get(
+        &app,
+        &format!("/shows/{}", venue.show_id),
+        &[("cookie", &cookie)],
+    )
+    .await;
+    // C2 alone would leave C1 as a single seat by the wall.
+    let form = format!(
+        "show_id={}&{}",
+        venue.show_id,
+        seat_field(&map.body, venue.ids(&["C2"])[0])
+    );
+    let refused = post_form(&app, "/_fn/booking/hold", &form, Some(&cookie)).await;
+    assert!(
+        !refused
+            .headers
+            .get("location")
+            .is_some_and(|l| l.to_str().unwrap().starts_with("/bookings/")),
+        "no booking summary for a refused hold"
+    );
+    let bookings: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(bookings, 0);
+
+    let signed_out = post_form(&app, "/_fn/booking/hold", &form, None).await;
+    assert!(!signed_out.status.is_server_error());
+    let bookings: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(bookings, 0);
+}
