@@ -18,12 +18,19 @@ use uuid::Uuid;
 
 const ORIGIN: &str = "http://district.test";
 
-/// Posts a form to a server function as a browser without JavaScript does: brackets in field
-/// names percent-encoded, no `Accept: application/json`.
-async fn post_form(app: &Router, path: &str, form: &str, cookie: Option<&str>) -> Reply {
+/// Posts a form from the page at `from` to a server function as a browser without JavaScript
+/// does: brackets in field names percent-encoded, no `Accept: application/json`.
+async fn post_form(
+    app: &Router,
+    from: &str,
+    path: &str,
+    form: &str,
+    cookie: Option<&str>,
+) -> Reply {
     let mut request = Request::post(path)
         .header("host", "district.test")
         .header("origin", ORIGIN)
+        .header("referer", format!("{ORIGIN}{from}"))
         .header("accept", "text/html")
         .header("content-type", "application/x-www-form-urlencoded");
     if let Some(cookie) = cookie {
@@ -36,6 +43,7 @@ async fn post_form(app: &Router, path: &str, form: &str, cookie: Option<&str>) -
 async fn sign_in(app: &Router) -> String {
     let reply = post_form(
         app,
+        "/login",
         "/_fn/account/login",
         "email=customer%40demo.district.test&password=district-demo",
         None,
@@ -64,6 +72,29 @@ fn page_text(html: &str) -> String {
     html.replace("<!>", "")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+/// The seat map as the signed-in demo customer sees it, with their session cookie.
+async fn signed_in_map(app: &Router, venue: &Venue) -> (String, String) {
+    let cookie = sign_in(app).await;
+    let map = get(
+        app,
+        &format!("/shows/{}", venue.show_id),
+        &[("cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(map.status, StatusCode::OK);
+    (cookie, map.body)
+}
+
+/// The hold form with these seats ticked, as the browser posts it.
+fn hold_form(page: &str, venue: &Venue, labels: &[&str]) -> String {
+    let mut form = format!("show_id={}", venue.show_id);
+    for seat in venue.ids(labels) {
+        form.push('&');
+        form.push_str(&seat_field(page, seat));
+    }
+    form
 }
 
 /// The form field a seat's checkbox posts, as the browser encodes it.
@@ -145,26 +176,12 @@ async fn best_available_preselects_seats_without_javascript(db: PgPool) {
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn hold_release_and_my_bookings_work_as_plain_forms(db: PgPool) {
     let (app, venue) = setup(&db).await;
-    let cookie = sign_in(&app).await;
-    let map = get(
-        &app,
-        &format!("/shows/{}", venue.show_id),
-        &[("cookie", &cookie)],
-    )
-    .await;
-    assert!(
-        map.body.contains(">Proceed<"),
-        "signed-in visitors can proceed"
-    );
-    let seats = venue.ids(&["C3", "C4"]);
-    let form = format!(
-        "show_id={}&{}&{}",
-        venue.show_id,
-        seat_field(&map.body, seats[0]),
-        seat_field(&map.body, seats[1]),
-    );
+    let (cookie, map) = signed_in_map(&app, &venue).await;
+    let show_page = format!("/shows/{}", venue.show_id);
+    assert!(map.contains(">Proceed<"), "signed-in visitors can proceed");
+    let form = hold_form(&map, &venue, &["C3", "C4"]);
 
-    let held = post_form(&app, "/_fn/booking/hold", &form, Some(&cookie)).await;
+    let held = post_form(&app, &show_page, "/_fn/booking/hold", &form, Some(&cookie)).await;
     assert!(
         held.status.is_redirection(),
         "{} {}",
@@ -211,6 +228,7 @@ async fn hold_release_and_my_bookings_work_as_plain_forms(db: PgPool) {
 
     let released = post_form(
         &app,
+        &location,
         "/_fn/booking/cancel",
         &format!("booking_id={booking_id}&next=%2Fshows%2F{}", venue.show_id),
         Some(&cookie),
@@ -240,20 +258,11 @@ async fn hold_release_and_my_bookings_work_as_plain_forms(db: PgPool) {
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn a_refused_hold_changes_nothing_and_says_why(db: PgPool) {
     let (app, venue) = setup(&db).await;
-    let cookie = sign_in(&app).await;
-    let map = get(
-        &app,
-        &format!("/shows/{}", venue.show_id),
-        &[("cookie", &cookie)],
-    )
-    .await;
+    let (cookie, map) = signed_in_map(&app, &venue).await;
+    let show_page = format!("/shows/{}", venue.show_id);
     // C2 alone would leave C1 as a single seat by the wall.
-    let form = format!(
-        "show_id={}&{}",
-        venue.show_id,
-        seat_field(&map.body, venue.ids(&["C2"])[0])
-    );
-    let refused = post_form(&app, "/_fn/booking/hold", &form, Some(&cookie)).await;
+    let form = hold_form(&map, &venue, &["C2"]);
+    let refused = post_form(&app, &show_page, "/_fn/booking/hold", &form, Some(&cookie)).await;
     assert!(
         !refused
             .headers
@@ -261,13 +270,19 @@ async fn a_refused_hold_changes_nothing_and_says_why(db: PgPool) {
             .is_some_and(|l| l.to_str().unwrap().starts_with("/bookings/")),
         "no booking summary for a refused hold"
     );
+    eprintln!(
+        "{} {:?} {}",
+        refused.status,
+        refused.headers.get("location"),
+        refused.body
+    );
     let bookings: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings")
         .fetch_one(&db)
         .await
         .unwrap();
     assert_eq!(bookings, 0);
 
-    let signed_out = post_form(&app, "/_fn/booking/hold", &form, None).await;
+    let signed_out = post_form(&app, &show_page, "/_fn/booking/hold", &form, None).await;
     assert!(!signed_out.status.is_server_error());
     let bookings: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings")
         .fetch_one(&db)

@@ -3,42 +3,17 @@
 //! form post before the wasm loads.
 
 use super::{Booking, BookingError, BookingShow};
+use crate::catalog::SeatMap;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// One seat on the map.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SeatView {
-    pub id: Uuid,
-    pub label: String,
-    pub row: String,
-    pub number: i32,
-    pub category: String,
-    pub price: i64,
-    /// standard, wheelchair or companion.
-    pub kind: String,
-    /// available, held or booked.
-    pub status: String,
-    pub grid_row: i32,
-    pub grid_col: i32,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CategoryView {
-    pub name: String,
-    pub price: i64,
-}
 
 /// Everything the seat-map page shows for one show.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeatChart {
     pub show: BookingShow,
     pub currency: String,
-    pub rows: i32,
-    pub columns: i32,
-    pub categories: Vec<CategoryView>,
-    pub seats: Vec<SeatView>,
+    pub map: SeatMap,
     /// The visitor's live hold on this show, to pick up where they left off.
     pub hold: Option<Booking>,
     pub signed_in: bool,
@@ -118,32 +93,7 @@ pub async fn show_seats(
     Ok(Some(SeatChart {
         show,
         currency,
-        rows: map.layout.rows,
-        columns: map.layout.columns,
-        categories: map
-            .categories
-            .into_iter()
-            .map(|c| CategoryView {
-                name: c.name,
-                price: c.price,
-            })
-            .collect(),
-        seats: map
-            .seats
-            .into_iter()
-            .map(|s| SeatView {
-                id: s.id,
-                label: s.label,
-                row: s.row,
-                number: s.number,
-                category: s.category,
-                price: s.price,
-                kind: s.kind,
-                status: s.status,
-                grid_row: s.grid_row,
-                grid_col: s.grid_col,
-            })
-            .collect(),
+        map,
         hold,
         signed_in: actor.is_some(),
         suggested,

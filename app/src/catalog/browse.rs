@@ -2,6 +2,7 @@
 //! when there is one. Shared by the REST API and the pages.
 
 use super::CatalogError;
+pub use super::{CategoryPrice, Layout, SeatInfo, SeatMap};
 use crate::cache::{seat_map_key, Cache};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -382,45 +383,6 @@ pub async fn search(db: &PgPool, query: &str) -> Result<Vec<MovieInfo>, CatalogE
     .bind(query)
     .fetch_all(db)
     .await?)
-}
-
-#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct SeatMap {
-    pub show_id: Uuid,
-    pub layout: Layout,
-    pub categories: Vec<CategoryPrice>,
-    pub seats: Vec<SeatInfo>,
-}
-
-#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Layout {
-    pub rows: i32,
-    pub columns: i32,
-    /// Grid columns left empty as walkways.
-    pub aisles: Vec<i32>,
-}
-
-#[derive(Debug, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct CategoryPrice {
-    pub name: String,
-    pub price: i64,
-    pub currency: String,
-}
-
-#[derive(Debug, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct SeatInfo {
-    pub id: Uuid,
-    pub label: String,
-    pub row: String,
-    pub number: i32,
-    pub category: String,
-    pub price: i64,
-    pub currency: String,
-    pub kind: String,
-    /// available, held or booked; a hold past its deadline reads as available.
-    pub status: String,
-    pub grid_row: i32,
-    pub grid_col: i32,
 }
 
 /// The seat map with every seat's live state. The layout (seats, categories, prices) comes

@@ -13,6 +13,50 @@ pub mod queries;
 pub const CITY_COOKIE: &str = "city";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+/// A show's screen as the seat map draws it: layout, prices by category, every seat's state.
+pub struct SeatMap {
+    pub show_id: Uuid,
+    pub layout: Layout,
+    pub categories: Vec<CategoryPrice>,
+    pub seats: Vec<SeatInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Layout {
+    pub rows: i32,
+    pub columns: i32,
+    /// Grid columns left empty as walkways.
+    pub aisles: Vec<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
+pub struct CategoryPrice {
+    pub name: String,
+    pub price: i64,
+    pub currency: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
+pub struct SeatInfo {
+    pub id: Uuid,
+    pub label: String,
+    pub row: String,
+    pub number: i32,
+    pub category: String,
+    pub price: i64,
+    pub currency: String,
+    pub kind: String,
+    /// available, held or booked; a hold past its deadline reads as available.
+    pub status: String,
+    pub grid_row: i32,
+    pub grid_col: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct City {
     pub id: Uuid,

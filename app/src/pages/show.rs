@@ -3,9 +3,10 @@
 //! turn unavailable while you look.
 
 use crate::booking::{
-    functions::{show_seats, suggest_seats, HoldSeats, SeatChart, SeatView},
+    functions::{show_seats, suggest_seats, HoldSeats, SeatChart},
     BookingError, MAX_SEATS,
 };
+use crate::catalog::SeatInfo;
 use crate::components::{
     price::spoken,
     status::{ErrorState, Loading},
@@ -58,9 +59,10 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
     let show = page.show.clone();
     let show_id = show.show_id;
     let currency = page.currency.clone();
-    let seats = StoredValue::new(page.seats.clone());
+    let seats = StoredValue::new(page.map.seats.clone());
     let taken = RwSignal::new(
-        page.seats
+        page.map
+            .seats
             .iter()
             .filter(|s| s.status != "available")
             .map(|s| s.id)
@@ -134,11 +136,11 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                     " — or pick new seats to replace them."
                 </p>
             })}
-            <BestAvailable show_id categories=page.categories.iter().map(|c| c.name.clone()).collect() selected />
-            <Legend categories=page.categories.iter().map(|c| (c.name.clone(), money::format(c.price, &currency))).collect() />
+            <BestAvailable show_id categories=page.map.categories.iter().map(|c| c.name.clone()).collect() selected />
+            <Legend categories=page.map.categories.iter().map(|c| (c.name.clone(), money::format(c.price, &currency))).collect() />
             <ActionForm action=hold attr:class="flex flex-col gap-4" attr:id="seat-form">
                 <input type="hidden" name="show_id" value=show_id.to_string() />
-                <SeatGrid seats=page.seats.clone() rows=page.rows columns=page.columns taken selected toggle currency=currency.clone() />
+                <SeatGrid seats=page.map.seats.clone() rows=page.map.layout.rows columns=page.map.layout.columns taken selected toggle currency=currency.clone() />
                 <label class="flex items-center gap-2 text-sm text-slate-700">
                     <input type="checkbox" name="wheelchair" value="true" class="h-4 w-4" />
                     "I use a wheelchair and need a wheelchair space"
@@ -191,7 +193,7 @@ fn drop_taken(
     taken: RwSignal<HashSet<Uuid>>,
     selected: RwSignal<Vec<Uuid>>,
     notice: RwSignal<Option<String>>,
-    seats: StoredValue<Vec<SeatView>>,
+    seats: StoredValue<Vec<SeatInfo>>,
 ) {
     let lost: Vec<Uuid> = selected
         .get_untracked()
@@ -222,7 +224,7 @@ fn follow_live_changes(
     taken: RwSignal<HashSet<Uuid>>,
     selected: RwSignal<Vec<Uuid>>,
     notice: RwSignal<Option<String>>,
-    seats: StoredValue<Vec<SeatView>>,
+    seats: StoredValue<Vec<SeatInfo>>,
 ) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -266,7 +268,7 @@ fn follow_live_changes(
 /// works without JavaScript; arrow keys move between seats once hydrated.
 #[component]
 fn SeatGrid(
-    seats: Vec<SeatView>,
+    seats: Vec<SeatInfo>,
     rows: i32,
     columns: i32,
     taken: RwSignal<HashSet<Uuid>>,
@@ -312,7 +314,7 @@ fn SeatGrid(
 #[component]
 fn SeatButton(
     index: usize,
-    seat: SeatView,
+    seat: SeatInfo,
     taken: RwSignal<HashSet<Uuid>>,
     selected: RwSignal<Vec<Uuid>>,
     toggle: impl Fn(Uuid) + Copy + Send + Sync + 'static,
