@@ -27,4 +27,4 @@ wait_for_http "http://127.0.0.1:$port/healthz" 60 "$server" || { cat "$log"; die
 
 say "end-to-end tests in Chromium (server on port $port)"
 cd end2end
-BASE_URL="http://127.0.0.1:$port" npx playwright test
+BASE_URL="http://127.0.0.1:$port" npx playwright test "$@"

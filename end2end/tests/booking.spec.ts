@@ -1,18 +1,20 @@
 import { Browser, Page } from "@playwright/test";
 import { test, expect, hydrated } from "./fixtures";
 
-/** Show pages of the first movie on tomorrow's listing (so none has started yet). */
+/** Seat-map pages of Mumbai shows that start in three hours or more, soonest first. */
 async function showUrls(page: Page): Promise<string[]> {
-  await page.goto("/?city=mumbai");
-  const movie = await page.locator("article[data-movie] a[href^='/movies/']").first().getAttribute("href");
-  await page.goto(movie!);
-  const tomorrow = await page.locator("a[data-date]").nth(1).getAttribute("href");
-  await page.goto(tomorrow!);
-  const links = await page.locator("a[data-show]").evaluateAll((all) =>
-    all.map((a) => a.getAttribute("href")!),
-  );
-  expect(links.length).toBeGreaterThan(1);
-  return links;
+  const cities: { id: string; slug: string }[] = await (await page.request.get("/api/v1/cities")).json();
+  const mumbai = cities.find((c) => c.slug === "mumbai")!;
+  const shows: { id: string; starts_at: string }[] = await (
+    await page.request.get(`/api/v1/shows?city_id=${mumbai.id}`)
+  ).json();
+  const later = Date.now() + 3 * 3600 * 1000;
+  const urls = shows
+    .filter((s) => Date.parse(s.starts_at) > later)
+    .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at))
+    .map((s) => `/shows/${s.id}`);
+  expect(urls.length).toBeGreaterThan(1);
+  return urls;
 }
 
 async function signIn(page: Page, next: string) {
@@ -42,7 +44,7 @@ test("a hold turns seats unavailable on another moviegoer's map without reloadin
   await hydrated(watcher.page);
 
   // The holder takes the suggested best pair.
-  await holder.page.getByLabel("Seats", { exact: true }).selectOption("2");
+  await holder.page.getByRole("combobox", { name: "Seats" }).selectOption("2");
   await holder.page.getByRole("button", { name: "Suggest best seats" }).click();
   const picked = holder.page.locator("#seat-grid input:checked");
   await expect(picked).toHaveCount(2);
@@ -87,7 +89,7 @@ test("seats can be held, reviewed and released without JavaScript", async ({ bro
   await phone.setViewportSize({ width: 360, height: 740 });
   await signIn(phone, show);
 
-  await phone.getByLabel("Seats", { exact: true }).selectOption("3");
+  await phone.getByRole("combobox", { name: "Seats" }).selectOption("3");
   await phone.getByRole("button", { name: "Suggest best seats" }).click();
   await expect(phone).toHaveURL(/best=3/);
   const picked = phone.locator("#seat-grid input:checked");
