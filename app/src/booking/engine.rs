@@ -77,34 +77,53 @@ pub struct HoldRequest {
 }
 
 /// Holds seats for `user_id`, all or nothing, replacing the user's earlier hold on the show.
+///
+/// With Redis, the seats are claimed there first, so in a rush the requests that would lose
+/// are turned away before they touch PostgreSQL; PostgreSQL still decides, and the claims are
+/// given back when it says no.
 pub async fn hold(
     state: &AppState,
     user_id: Uuid,
     request: &HoldRequest,
 ) -> Result<Booking, BookingError> {
     let seat_ids = validate_selection(&request.seat_ids)?;
+    let lock = &state.seat_lock;
+    let ttl = state.settings.booking.hold_ttl;
+    let fresh = match lock.claim(request.show_id, &seat_ids, user_id, ttl).await {
+        Admission::Refused(taken) => {
+            return Err(count_hold(
+                BookingError::SeatsUnavailable(taken),
+                "refused_early",
+            ))
+        }
+        Admission::Claimed(fresh) => fresh,
+        Admission::Bypassed => Vec::new(),
+    };
+    let held = hold_in_postgres(state, user_id, request, &seat_ids).await;
+    if held.is_err() {
+        lock.release(request.show_id, &fresh, user_id).await;
+    }
+    held
+}
+
+/// The hold itself: checks, then the conditional write; announces the change.
+async fn hold_in_postgres(
+    state: &AppState,
+    user_id: Uuid,
+    request: &HoldRequest,
+    seat_ids: &[Uuid],
+) -> Result<Booking, BookingError> {
     let policy = &state.settings.booking;
     let db = state.db.primary();
-    let show = show_for_sale(state, request.show_id, user_id).await?;
-    let rows = row_seats(db, request.show_id, &seat_ids, user_id).await?;
-    let mut picked = picked_seats(&rows, &seat_ids)?;
+    let (show, rows) = show_for_sale(state, request.show_id, seat_ids, user_id).await?;
+    let mut picked = picked_seats(&rows, seat_ids)?;
     picked.sort_by_key(|s| (s.grid_row, s.grid_col));
     let taken: Vec<Uuid> = picked.iter().filter(|s| !s.free).map(|s| s.id).collect();
     if !taken.is_empty() {
         return Err(count_hold(BookingError::SeatsUnavailable(taken), "refused"));
     }
-    rules::check(&rows, &seat_ids, request.wheelchair)?;
+    rules::check(&rows, seat_ids, request.wheelchair)?;
 
-    let admission = state
-        .seat_lock
-        .claim(request.show_id, &seat_ids, user_id, policy.hold_ttl)
-        .await;
-    if let Admission::Refused(taken) = admission {
-        return Err(count_hold(
-            BookingError::SeatsUnavailable(taken),
-            "refused_early",
-        ));
-    }
     let prices: Vec<i64> = picked.iter().map(|s| s.price).collect();
     let claim = Claim {
         user_id,
@@ -114,18 +133,9 @@ pub async fn hold(
         amount: policy.amount(&prices, &show.currency),
         hold_ttl: policy.hold_ttl,
     };
-    let held = match claim_seats(db, &claim).await {
-        Ok(held) => held,
-        Err(err) => {
-            if let Admission::Claimed(fresh) = admission {
-                state
-                    .seat_lock
-                    .release(request.show_id, &fresh, user_id)
-                    .await;
-            }
-            return Err(count_hold(err, "refused"));
-        }
-    };
+    let held = claim_seats(db, &claim)
+        .await
+        .map_err(|err| count_hold(err, "refused"))?;
     metrics::counter!("district_holds_total", "outcome" => "held").increment(1);
     let dropped: Vec<Uuid> = held
         .released
@@ -141,7 +151,7 @@ pub async fn hold(
         .live
         .publish(&[
             SeatChange::new(request.show_id, "available", dropped),
-            SeatChange::new(request.show_id, "held", seat_ids),
+            SeatChange::new(request.show_id, "held", seat_ids.to_vec()),
         ])
         .await;
     Ok(Booking {
@@ -242,6 +252,7 @@ struct SaleRow {
     scheduled: bool,
     on_sale: bool,
     email_verified: Option<bool>,
+    seats: sqlx::types::Json<Vec<rules::Seat>>,
 }
 
 struct ShowForSale {
@@ -249,21 +260,38 @@ struct ShowForSale {
     currency: String,
 }
 
-/// The show, if it is still on sale and the user may book.
+/// The show, if it is still on sale and the user may book, with every seat in the rows of the
+/// selection and whether it is free for this user: one round trip.
 async fn show_for_sale(
     state: &AppState,
     show_id: Uuid,
+    seat_ids: &[Uuid],
     user_id: Uuid,
-) -> Result<ShowForSale, BookingError> {
+) -> Result<(ShowForSale, Vec<rules::Seat>), BookingError> {
     let row: Option<SaleRow> = sqlx::query_as(&format!(
         "SELECT {SHOW_COLUMNS}, s.currency::text AS currency, s.status = 'scheduled' AS scheduled,
                 s.starts_at - make_interval(secs => $3) > now() AS on_sale,
-                (SELECT email_verified_at IS NOT NULL FROM users WHERE id = $2) AS email_verified
+                (SELECT email_verified_at IS NOT NULL FROM users WHERE id = $2) AS email_verified,
+                (SELECT COALESCE(json_agg(json_build_object(
+                            'id', se.id, 'label', se.row_label || se.number,
+                            'grid_row', se.grid_row, 'grid_col', se.grid_col, 'category', c.name,
+                            'kind', se.kind, 'price', p.price_minor,
+                            'free', COALESCE(ss.status = 'available' OR (ss.status = 'held'
+                                    AND (ss.held_until < now() OR b.user_id = $2)), false))), '[]')
+                   FROM seats se
+                   JOIN show_seats ss ON ss.show_id = s.id AND ss.seat_id = se.id
+                   JOIN seat_categories c ON c.id = se.category_id
+                   JOIN show_prices p ON p.show_id = s.id AND p.category_id = se.category_id
+                   LEFT JOIN bookings b ON b.id = ss.booking_id AND ss.status = 'held'
+                  WHERE se.screen_id = s.screen_id
+                    AND se.grid_row IN (SELECT grid_row FROM seats
+                                         WHERE id = ANY($4) AND screen_id = s.screen_id)) AS seats
            FROM shows s {SHOW_JOINS} WHERE s.id = $1"
     ))
     .bind(show_id)
     .bind(user_id)
     .bind(state.settings.booking.sales_close.as_secs_f64())
+    .bind(seat_ids)
     .fetch_optional(state.db.primary())
     .await?;
     let Some(row) = row else {
@@ -290,37 +318,11 @@ async fn show_for_sale(
             vec![],
         ));
     }
-    Ok(ShowForSale {
+    let show = ShowForSale {
         info: row.show.info(),
         currency: row.currency,
-    })
-}
-
-/// Every seat in the rows of the selection, with whether it is free for this user.
-async fn row_seats(
-    db: &PgPool,
-    show_id: Uuid,
-    seat_ids: &[Uuid],
-    user_id: Uuid,
-) -> Result<Vec<rules::Seat>, BookingError> {
-    Ok(sqlx::query_as(
-        "SELECT se.id, se.row_label || se.number AS label, se.grid_row, se.grid_col,
-                c.name AS category, se.kind, p.price_minor AS price,
-                (ss.status = 'available'
-                 OR (ss.status = 'held' AND (ss.held_until < now() OR b.user_id = $3))) AS free
-           FROM show_seats ss
-           JOIN seats se ON se.id = ss.seat_id
-           JOIN seat_categories c ON c.id = se.category_id
-           JOIN show_prices p ON p.show_id = ss.show_id AND p.category_id = se.category_id
-           LEFT JOIN bookings b ON b.id = ss.booking_id AND ss.status = 'held'
-          WHERE ss.show_id = $1
-            AND se.grid_row IN (SELECT grid_row FROM seats WHERE id = ANY($2))",
-    )
-    .bind(show_id)
-    .bind(seat_ids)
-    .bind(user_id)
-    .fetch_all(db)
-    .await?)
+    };
+    Ok((show, row.seats.0))
 }
 
 /// The requested seats, in seat order; any id that is not a seat of this show is a 422.

@@ -50,24 +50,27 @@ impl Live {
 
     /// Announces committed changes; never fails the caller (a lost message only delays a map).
     pub async fn publish(&self, changes: &[SeatChange]) {
-        for change in changes.iter().filter(|c| !c.seat_ids.is_empty()) {
-            let Ok(payload) = serde_json::to_string(change) else {
-                continue;
-            };
-            if !self.publish_redis(&payload).await {
-                self.publish_postgres(&payload).await;
-            }
+        let payloads: Vec<String> = changes
+            .iter()
+            .filter(|c| !c.seat_ids.is_empty())
+            .filter_map(|c| serde_json::to_string(c).ok())
+            .collect();
+        if !payloads.is_empty() && !self.publish_redis(&payloads).await {
+            self.publish_postgres(&payloads).await;
         }
     }
 
-    async fn publish_redis(&self, payload: &str) -> bool {
+    /// One round trip for all the payloads.
+    async fn publish_redis(&self, payloads: &[String]) -> bool {
         let Some(mut conn) = self.redis.clone() else {
             return false;
         };
-        let mut publish = redis::cmd("PUBLISH");
-        publish.arg(CHANNEL).arg(payload);
-        match tokio::time::timeout(PUBLISH_TIMEOUT, publish.query_async::<i64>(&mut conn)).await {
-            Ok(Ok(_)) => true,
+        let mut pipe = redis::pipe();
+        for payload in payloads {
+            pipe.cmd("PUBLISH").arg(CHANNEL).arg(payload).ignore();
+        }
+        match tokio::time::timeout(PUBLISH_TIMEOUT, pipe.query_async::<()>(&mut conn)).await {
+            Ok(Ok(())) => true,
             _ => {
                 tracing::warn!("redis publish failed, announcing through PostgreSQL");
                 false
@@ -75,12 +78,13 @@ impl Live {
         }
     }
 
-    async fn publish_postgres(&self, payload: &str) {
-        if let Err(err) = sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(payload)
-            .execute(&self.db)
-            .await
+    async fn publish_postgres(&self, payloads: &[String]) {
+        if let Err(err) =
+            sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
+                .bind(CHANNEL)
+                .bind(payloads)
+                .execute(&self.db)
+                .await
         {
             tracing::warn!(error = %err, "seat change not announced");
         }

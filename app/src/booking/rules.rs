@@ -5,8 +5,7 @@ use super::BookingError;
 use uuid::Uuid;
 
 /// One seat as the rules see it.
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Clone, Debug, serde::Deserialize)]
 pub struct Seat {
     pub id: Uuid,
     pub label: String,
