@@ -10,7 +10,7 @@ export LEPTOS_OUTPUT_NAME := district
 # cargo-leptos compiles debug builds with this flag; reusing it keeps tests from rebuilding.
 DEV_RUSTFLAGS := --cfg erase_components
 
-.PHONY: help run test build dev test-cover lint fmt migrate-up migrate-down seed swagger docker-up docker-down bootstrap services
+.PHONY: help run test build dev test-cover lint fmt migrate-up migrate-down seed swagger docker-up docker-down bootstrap services bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ migrate-down: ## Revert the latest migration on DATABASE_URL
 seed: ## Load the demo data into DATABASE_URL (idempotent)
 	cargo leptos build
 	target/debug/district seed
+
+bench: ## Seat-hold throughput and p50/p99 over HTTP (with and without Redis) vs PostgreSQL alone
+	@scripts/bench.sh
 
 swagger: ## Where the API documentation is served
 	@echo "OpenAPI document: http://127.0.0.1:$(APP_PORT)/api/v1/openapi.json"
