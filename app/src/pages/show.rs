@@ -140,7 +140,7 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
             <Legend categories=page.map.categories.iter().map(|c| (c.name.clone(), money::format(c.price, &currency))).collect() />
             <ActionForm action=hold attr:class="flex flex-col gap-4" attr:id="seat-form">
                 <input type="hidden" name="show_id" value=show_id.to_string() />
-                <SeatGrid seats=page.map.seats.clone() rows=page.map.layout.rows columns=page.map.layout.columns taken selected toggle currency=currency.clone() />
+                <SeatGrid seats=page.map.seats.clone() categories=page.map.categories.iter().map(|c| c.name.clone()).collect() rows=page.map.layout.rows columns=page.map.layout.columns taken selected toggle currency=currency.clone() />
                 <label class="flex items-center gap-2 text-sm text-slate-700">
                     <input type="checkbox" name="wheelchair" value="true" class="h-4 w-4" />
                     "I use a wheelchair and need a wheelchair space"
@@ -269,6 +269,8 @@ fn follow_live_changes(
 #[component]
 fn SeatGrid(
     seats: Vec<SeatInfo>,
+    /// Category names in the legend's order: each gets its own colour.
+    categories: Vec<String>,
     rows: i32,
     columns: i32,
     taken: RwSignal<HashSet<Uuid>>,
@@ -285,8 +287,15 @@ fn SeatGrid(
     let style = format!(
         "grid-template-columns: 1.5rem repeat({columns}, minmax(1.75rem, 1fr)); grid-template-rows: repeat({rows}, 2rem)"
     );
+    // On a narrow screen the map scrolls sideways: start from the middle, where the best seats are.
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = scroller.get() {
+            el.set_scroll_left((el.scroll_width() - el.client_width()) / 2);
+        }
+    });
     view! {
-        <div class="overflow-x-auto pb-2">
+        <div class="overflow-x-auto pb-2" node_ref=scroller>
             <div class="mx-auto mb-4 h-2 w-3/4 rounded-full bg-gradient-to-r from-slate-200 via-slate-400 to-slate-200" aria-hidden="true"></div>
             <p class="mb-3 text-center text-xs uppercase tracking-widest text-slate-500">"Screen this way"</p>
             <fieldset>
@@ -301,7 +310,10 @@ fn SeatGrid(
                     {seats
                         .into_iter()
                         .enumerate()
-                        .map(|(index, seat)| view! { <SeatButton index seat taken selected toggle currency=currency.clone() /> })
+                        .map(|(index, seat)| {
+                            let tint = tint(&categories, &seat.category);
+                            view! { <SeatButton index seat tint taken selected toggle currency=currency.clone() /> }
+                        })
                         .collect_view()}
                 </div>
             </fieldset>
@@ -315,6 +327,7 @@ fn SeatGrid(
 fn SeatButton(
     index: usize,
     seat: SeatInfo,
+    tint: &'static str,
     taken: RwSignal<HashSet<Uuid>>,
     selected: RwSignal<Vec<Uuid>>,
     toggle: impl Fn(Uuid) + Copy + Send + Sync + 'static,
@@ -370,7 +383,7 @@ fn SeatButton(
             />
             <span
                 aria-hidden="true"
-                class="flex h-7 w-7 cursor-pointer select-none items-center justify-center rounded-t-lg border-2 border-emerald-600 bg-white text-[11px] font-semibold text-emerald-800 hover:bg-emerald-50 peer-checked:rounded-full peer-checked:border-indigo-700 peer-checked:bg-indigo-600 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-indigo-500 peer-focus-visible:ring-offset-1 peer-disabled:cursor-not-allowed peer-disabled:border-slate-300 peer-disabled:bg-slate-200 peer-disabled:text-slate-400 peer-disabled:line-through"
+                class=format!("flex h-7 w-7 cursor-pointer select-none items-center justify-center rounded-t-lg border-2 {tint} bg-white text-[11px] font-semibold hover:bg-slate-50 peer-checked:rounded-full peer-checked:border-indigo-700 peer-checked:bg-indigo-600 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-indigo-500 peer-focus-visible:ring-offset-1 peer-disabled:cursor-not-allowed peer-disabled:border-slate-300 peer-disabled:bg-slate-200 peer-disabled:text-slate-400 peer-disabled:line-through")
             >
                 {move || if is_taken() { "✕".to_owned() } else { mark.clone() }}
             </span>
@@ -425,19 +438,38 @@ fn move_focus(event: leptos::ev::KeyboardEvent) {
     let _ = event;
 }
 
+/// Outline and number colours of free seats, one per category (in the order of the legend).
+const TINTS: [&str; 4] = [
+    "border-emerald-600 text-emerald-800",
+    "border-sky-600 text-sky-800",
+    "border-violet-600 text-violet-800",
+    "border-amber-600 text-amber-800",
+];
+
+fn tint(categories: &[String], category: &str) -> &'static str {
+    let at = categories.iter().position(|c| c == category).unwrap_or(0);
+    TINTS[at % TINTS.len()]
+}
+
 /// What each seat state and category looks like, in words as well as pictures.
 #[component]
 fn Legend(categories: Vec<(String, String)>) -> impl IntoView {
     const SWATCH: &str = "inline-flex h-5 w-5 items-center justify-center border-2 text-[10px]";
     view! {
         <section aria-label="Legend and prices" class="flex flex-wrap gap-x-5 gap-y-2 text-sm text-slate-700">
-            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-emerald-600 bg-white")></span>"Available"</span>
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-500 bg-white")></span>"Available"</span>
             <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-full border-indigo-700 bg-indigo-600 text-white")></span>"Your choice"</span>
             <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-300 bg-slate-200 text-slate-400")>"✕"</span>"Taken"</span>
-            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-emerald-600 bg-white")>"♿"</span>"Wheelchair space"</span>
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-500 bg-white")>"♿"</span>"Wheelchair space"</span>
             {categories
                 .into_iter()
-                .map(|(name, price)| view! { <span data-testid="category-price"><b>{name}</b>" "{price}</span> })
+                .enumerate()
+                .map(|(at, (name, price))| view! {
+                    <span class="flex items-center gap-1.5" data-testid="category-price">
+                        <span aria-hidden="true" class=format!("{SWATCH} rounded-t-md bg-white {}", TINTS[at % TINTS.len()])></span>
+                        <b>{name}</b>" "{price}
+                    </span>
+                })
                 .collect_view()}
         </section>
     }
