@@ -78,9 +78,10 @@ pub struct HoldRequest {
 
 /// Holds seats for `user_id`, all or nothing, replacing the user's earlier hold on the show.
 ///
-/// With Redis, the seats are claimed there first, so in a rush the requests that would lose
-/// are turned away before they touch PostgreSQL; PostgreSQL still decides, and the claims are
-/// given back when it says no.
+/// With Redis, seats someone else has claimed there are refused first, so in a rush the
+/// requests that would lose never reach PostgreSQL. Seats are claimed in Redis only once the
+/// request has passed every check, so a claim almost always ends in a hold; PostgreSQL still
+/// decides, and the claims are given back when it says no.
 pub async fn hold(
     state: &AppState,
     user_id: Uuid,
@@ -88,42 +89,29 @@ pub async fn hold(
 ) -> Result<Booking, BookingError> {
     let seat_ids = validate_selection(&request.seat_ids)?;
     let lock = &state.seat_lock;
-    let ttl = state.settings.booking.hold_ttl;
-    let fresh = match lock.claim(request.show_id, &seat_ids, user_id, ttl).await {
-        Admission::Refused(taken) => {
-            return Err(count_hold(
-                BookingError::SeatsUnavailable(taken),
-                "refused_early",
-            ))
-        }
-        Admission::Claimed(fresh) => fresh,
-        Admission::Bypassed => Vec::new(),
-    };
-    let held = hold_in_postgres(state, user_id, request, &seat_ids).await;
-    if held.is_err() {
-        lock.release(request.show_id, &fresh, user_id).await;
+    let taken = lock.taken(request.show_id, &seat_ids, user_id).await;
+    if !taken.is_empty() {
+        return Err(refused_early(taken));
     }
-    held
-}
-
-/// The hold itself: checks, then the conditional write; announces the change.
-async fn hold_in_postgres(
-    state: &AppState,
-    user_id: Uuid,
-    request: &HoldRequest,
-    seat_ids: &[Uuid],
-) -> Result<Booking, BookingError> {
     let policy = &state.settings.booking;
     let db = state.db.primary();
-    let (show, rows) = show_for_sale(state, request.show_id, seat_ids, user_id).await?;
-    let mut picked = picked_seats(&rows, seat_ids)?;
+    let (show, rows) = show_for_sale(state, request.show_id, &seat_ids, user_id).await?;
+    let mut picked = picked_seats(&rows, &seat_ids)?;
     picked.sort_by_key(|s| (s.grid_row, s.grid_col));
     let taken: Vec<Uuid> = picked.iter().filter(|s| !s.free).map(|s| s.id).collect();
     if !taken.is_empty() {
         return Err(count_hold(BookingError::SeatsUnavailable(taken), "refused"));
     }
-    rules::check(&rows, seat_ids, request.wheelchair)?;
+    rules::check(&rows, &seat_ids, request.wheelchair)?;
 
+    let fresh = match lock
+        .claim(request.show_id, &seat_ids, user_id, policy.hold_ttl)
+        .await
+    {
+        Admission::Refused(taken) => return Err(refused_early(taken)),
+        Admission::Claimed(fresh) => fresh,
+        Admission::Bypassed => Vec::new(),
+    };
     let prices: Vec<i64> = picked.iter().map(|s| s.price).collect();
     let claim = Claim {
         user_id,
@@ -133,9 +121,13 @@ async fn hold_in_postgres(
         amount: policy.amount(&prices, &show.currency),
         hold_ttl: policy.hold_ttl,
     };
-    let held = claim_seats(db, &claim)
-        .await
-        .map_err(|err| count_hold(err, "refused"))?;
+    let held = match claim_seats(db, &claim).await {
+        Ok(held) => held,
+        Err(err) => {
+            lock.release(request.show_id, &fresh, user_id).await;
+            return Err(count_hold(err, "refused"));
+        }
+    };
     metrics::counter!("district_holds_total", "outcome" => "held").increment(1);
     let dropped: Vec<Uuid> = held
         .released
@@ -143,15 +135,12 @@ async fn hold_in_postgres(
         .copied()
         .filter(|s| !seat_ids.contains(s))
         .collect();
-    state
-        .seat_lock
-        .release(request.show_id, &dropped, user_id)
-        .await;
+    lock.release(request.show_id, &dropped, user_id).await;
     state
         .live
         .publish(&[
             SeatChange::new(request.show_id, "available", dropped),
-            SeatChange::new(request.show_id, "held", seat_ids.to_vec()),
+            SeatChange::new(request.show_id, "held", seat_ids),
         ])
         .await;
     Ok(Booking {
@@ -167,6 +156,10 @@ async fn hold_in_postgres(
         refund_due: 0,
         created_at: held.created_at,
     })
+}
+
+fn refused_early(taken: Vec<Uuid>) -> BookingError {
+    count_hold(BookingError::SeatsUnavailable(taken), "refused_early")
 }
 
 fn count_hold(err: BookingError, refused: &'static str) -> BookingError {

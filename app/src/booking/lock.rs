@@ -40,6 +40,16 @@ end
 return {1, fresh}
 ";
 
+/// KEYS: one per seat; ARGV: owner. The indexes (1-based) of seats someone else has claimed.
+const CHECK: &str = r"
+local taken = {}
+for i, key in ipairs(KEYS) do
+  local current = redis.call('GET', key)
+  if current and current ~= ARGV[1] then taken[#taken + 1] = i end
+end
+return taken
+";
+
 /// KEYS: one per seat; ARGV: owner. Deletes only the keys this owner still has.
 const RELEASE: &str = r"
 local released = 0
@@ -50,6 +60,7 @@ return released
 ";
 
 static CLAIM_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(CLAIM));
+static CHECK_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(CHECK));
 static RELEASE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(RELEASE));
 
 /// What the filter says about a claim.
@@ -78,6 +89,23 @@ impl SeatLock {
         }
     }
 
+    /// Seats of this selection that someone else has claimed, without claiming anything: the
+    /// cheap first question of a hold. Empty when Redis is absent or unwell.
+    pub async fn taken(&self, show_id: Uuid, seats: &[Uuid], owner: Uuid) -> Vec<Uuid> {
+        let mut invocation = CHECK_SCRIPT.prepare_invoke();
+        for seat in seats {
+            invocation.key(key(show_id, *seat));
+        }
+        invocation.arg(owner.to_string());
+        // Only a hint: an unanswered check lets the request on to PostgreSQL and leaves the
+        // verdict on Redis's health to the claim.
+        let taken = self
+            .run::<Vec<usize>>(invocation, false)
+            .await
+            .unwrap_or_default();
+        pick(seats, taken)
+    }
+
     pub async fn claim(
         &self,
         show_id: Uuid,
@@ -92,18 +120,12 @@ impl SeatLock {
         invocation
             .arg(owner.to_string())
             .arg(ttl.as_millis() as u64);
-        let Some(answer) = self.run::<(i32, Vec<usize>)>(invocation).await else {
+        let Some(answer) = self.run::<(i32, Vec<usize>)>(invocation, true).await else {
             return Admission::Bypassed;
         };
-        let pick = |indexes: Vec<usize>| {
-            indexes
-                .into_iter()
-                .filter_map(|i| seats.get(i.wrapping_sub(1)).copied())
-                .collect()
-        };
         match answer {
-            (1, fresh) => Admission::Claimed(pick(fresh)),
-            (_, taken) => Admission::Refused(pick(taken)),
+            (1, fresh) => Admission::Claimed(pick(seats, fresh)),
+            (_, taken) => Admission::Refused(pick(seats, taken)),
         }
     }
 
@@ -117,12 +139,15 @@ impl SeatLock {
             invocation.key(key(show_id, *seat));
         }
         invocation.arg(owner.to_string());
-        self.run::<i64>(invocation).await;
+        self.run::<i64>(invocation, true).await;
     }
 
+    /// Runs a script within the timeout; `None` when Redis is resting, slow or failing, and a
+    /// failure sends it to rest when `rest_on_failure`.
     async fn run<T: redis::FromRedisValue>(
         &self,
         invocation: redis::ScriptInvocation<'_>,
+        rest_on_failure: bool,
     ) -> Option<T> {
         let mut conn = self.redis.clone()?;
         if now_millis() < self.resting_until.load(Ordering::Relaxed) {
@@ -130,6 +155,7 @@ impl SeatLock {
         }
         match tokio::time::timeout(TIMEOUT, invocation.invoke_async::<T>(&mut conn)).await {
             Ok(Ok(value)) => Some(value),
+            _ if !rest_on_failure => None,
             failure => {
                 let reason = match failure {
                     Ok(Err(err)) => err.to_string(),
@@ -142,6 +168,14 @@ impl SeatLock {
             }
         }
     }
+}
+
+/// The seats at these 1-based indexes (as Lua counts).
+fn pick(seats: &[Uuid], indexes: Vec<usize>) -> Vec<Uuid> {
+    indexes
+        .into_iter()
+        .filter_map(|i| seats.get(i.wrapping_sub(1)).copied())
+        .collect()
 }
 
 /// Keys of one show share a hash tag, so a claim stays on one Redis Cluster slot.
