@@ -221,9 +221,16 @@ async fn hold_release_and_my_bookings_work_as_plain_forms(db: PgPool) {
     );
 
     let mine = get(&app, "/bookings", &[("cookie", &cookie)]).await;
+    let mine = page_text(&mine.body);
+    let upcoming = mine
+        .split_once(r#"data-testid="upcoming""#)
+        .and_then(|(_, rest)| rest.split_once(r#"data-testid="past""#))
+        .expect("an upcoming list")
+        .0;
+    assert!(upcoming.contains("Test Movie"), "listed as upcoming");
     assert!(
-        page_text(&mine.body).contains("Test Movie"),
-        "listed as upcoming"
+        upcoming.contains(r#"aria-label="Release seats: Test Movie, C3, C4""#),
+        "with a way to release it"
     );
 
     let released = post_form(

@@ -144,11 +144,13 @@ fn PriceLine(#[prop(into)] label: String, minor: i64, currency: String) -> impl 
 
 #[component]
 pub fn MyBookingsPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| my_bookings());
+    let cancel = ServerAction::<CancelBooking>::new();
+    // Read again after every cancellation, so the booking moves to its new list.
+    let data = Resource::new(move || cancel.version().get(), |_| my_bookings());
     let content = move || {
         Suspend::new(async move {
             match data.await {
-                Ok(Some(lists)) => Either::Left(Either::Left(view! { <Lists lists /> })),
+                Ok(Some(lists)) => Either::Left(Either::Left(view! { <Lists lists cancel /> })),
                 Ok(None) => Either::Left(Either::Right(
                     view! { <Redirect path="/login?next=/bookings" /> },
                 )),
@@ -164,12 +166,20 @@ pub fn MyBookingsPage() -> impl IntoView {
 }
 
 #[component]
-fn Lists(lists: BookingLists) -> impl IntoView {
+fn Lists(lists: BookingLists, cancel: ServerAction<CancelBooking>) -> impl IntoView {
+    let error = move || {
+        cancel
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
     view! {
         <div class="flex flex-col gap-8">
-            <BookingList title="Upcoming" empty="No upcoming bookings. Find a movie on the home page." bookings=lists.upcoming />
-            <BookingList title="Past" empty="Nothing watched with District yet." bookings=lists.past />
-            <BookingList title="Cancelled and expired" empty="Nothing cancelled." bookings=lists.cancelled />
+            {move || error().map(|text| view! { <p role="alert" class="text-red-700">{text}</p> })}
+            <BookingList title="Upcoming" empty="No upcoming bookings. Find a movie on the home page." bookings=lists.upcoming cancel=Some(cancel) />
+            <BookingList title="Past" empty="Nothing watched with District yet." bookings=lists.past cancel=None />
+            <BookingList title="Cancelled and expired" empty="Nothing cancelled." bookings=lists.cancelled cancel=None />
         </div>
     }
 }
@@ -179,6 +189,8 @@ fn BookingList(
     #[prop(into)] title: String,
     #[prop(into)] empty: String,
     bookings: Vec<Booking>,
+    /// Offered on upcoming bookings only.
+    cancel: Option<ServerAction<CancelBooking>>,
 ) -> impl IntoView {
     let slug = title.to_lowercase().replace(' ', "-");
     let list = if bookings.is_empty() {
@@ -186,7 +198,7 @@ fn BookingList(
     } else {
         Either::Right(view! {
             <ul class="grid gap-3 sm:grid-cols-2">
-                {bookings.into_iter().map(|b| view! { <BookingCard booking=b /> }).collect_view()}
+                {bookings.into_iter().map(|b| view! { <BookingCard booking=b cancel /> }).collect_view()}
             </ul>
         })
     };
@@ -199,7 +211,32 @@ fn BookingList(
 }
 
 #[component]
-fn BookingCard(booking: Booking) -> impl IntoView {
+fn BookingCard(booking: Booking, cancel: Option<ServerAction<CancelBooking>>) -> impl IntoView {
+    let label = match booking.status.as_str() {
+        "held" => "Release seats",
+        _ => "Cancel booking",
+    };
+    let booking_id = booking.booking_id.to_string();
+    let described = format!(
+        "{label}: {}, {}",
+        booking.show.movie_title,
+        booking.seat_labels()
+    );
+    let cancel_form = cancel.map(|action| {
+        view! {
+            <ActionForm action attr:class="mt-3">
+                <input type="hidden" name="booking_id" value=booking_id />
+                <input type="hidden" name="next" value="/bookings" />
+                <button
+                    type="submit"
+                    aria-label=described
+                    class="rounded-lg border-2 border-slate-300 px-3 py-1.5 text-sm font-semibold text-slate-700 hover:border-red-400 hover:text-red-700"
+                >
+                    {label}
+                </button>
+            </ActionForm>
+        }
+    });
     let badge = match booking.status.as_str() {
         "held" => "bg-amber-100 text-amber-900",
         "confirmed" => "bg-emerald-100 text-emerald-900",
@@ -217,6 +254,7 @@ fn BookingCard(booking: Booking) -> impl IntoView {
                     {format!("{} · {}", booking.seat_labels(), money::format(booking.amount.total, &booking.amount.currency))}
                 </span>
             </a>
+            {cancel_form}
         </li>
     }
 }
