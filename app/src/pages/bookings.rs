@@ -69,13 +69,7 @@ fn Summary(booking: Booking) -> impl IntoView {
         "cancelled" => ("Booking cancelled", "", String::new()),
         _ => ("This hold has expired", "", String::new()),
     };
-    let error = move || {
-        cancel
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = cancel_error(cancel);
     view! {
         <Title text=format!("{heading} · {} · District", show.movie_title) />
         <article class="mx-auto flex w-full max-w-xl flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" data-testid="booking-summary" data-status=booking.status.clone()>
@@ -134,6 +128,17 @@ fn Summary(booking: Booking) -> impl IntoView {
     }
 }
 
+/// The last cancellation's error, in words for the moviegoer.
+fn cancel_error(cancel: ServerAction<CancelBooking>) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        cancel
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    }
+}
+
 #[component]
 fn PriceLine(#[prop(into)] label: String, minor: i64, currency: String) -> impl IntoView {
     view! {
@@ -167,13 +172,7 @@ pub fn MyBookingsPage() -> impl IntoView {
 
 #[component]
 fn Lists(lists: BookingLists, cancel: ServerAction<CancelBooking>) -> impl IntoView {
-    let error = move || {
-        cancel
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = cancel_error(cancel);
     view! {
         <div class="flex flex-col gap-8">
             {move || error().map(|text| view! { <p role="alert" class="text-red-700">{text}</p> })}
