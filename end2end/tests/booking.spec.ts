@@ -51,6 +51,13 @@ test("a hold turns seats unavailable on another moviegoer's map without reloadin
   const labels = await picked.evaluateAll((all) => all.map((i) => i.getAttribute("data-seat")!));
   await expect(holder.page.getByTestId("selection-total")).toContainText("2 seats · ₹");
 
+  // Arrow keys walk the map: right of the first suggested seat is the second.
+  await seat(watcher.page, labels[0]).focus();
+  await watcher.page.keyboard.press("ArrowRight");
+  await expect(seat(watcher.page, labels[1])).toBeFocused();
+  await watcher.page.keyboard.press("ArrowLeft");
+  await expect(seat(watcher.page, labels[0])).toBeFocused();
+
   // The watcher has ticked one of them.
   await tick(watcher.page, labels[0]);
   await expect(seat(watcher.page, labels[0])).toBeChecked();
