@@ -50,11 +50,7 @@ async fn sign_in(app: &Router) -> String {
     )
     .await;
     reply
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("district_session="))
+        .session_cookie()
         .and_then(|c| c.split(';').next())
         .map(str::to_owned)
         .unwrap_or_else(|| panic!("no session cookie: {} {}", reply.status, reply.body))

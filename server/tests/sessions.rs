@@ -33,20 +33,14 @@ async fn call(
 }
 
 fn session_cookie(reply: &Reply) -> Option<(String, String)> {
-    reply
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("district_session="))
-        .map(|c| {
-            let id = c["district_session=".len()..]
-                .split(';')
-                .next()
-                .unwrap()
-                .to_owned();
-            (id, c.to_owned())
-        })
+    reply.session_cookie().map(|c| {
+        let id = c["district_session=".len()..]
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        (id, c.to_owned())
+    })
 }
 
 async fn profile_with(app: &Router, cookie: &str) -> StatusCode {

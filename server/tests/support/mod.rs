@@ -91,6 +91,15 @@ impl Reply {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }
+
+    /// The whole `Set-Cookie` line of the browser session cookie, when this reply sets one.
+    pub fn session_cookie(&self) -> Option<&str> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("district_session="))
+    }
 }
 
 /// A directory of its own where the app writes outgoing mail.
