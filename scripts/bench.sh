@@ -73,12 +73,12 @@ start_server() {
 say "ceiling: engine::claim_seats straight on PostgreSQL"
 run_bench --target postgres --label "PostgreSQL ceiling" --header
 
-say "engine::hold in process, no HTTP, no Redis"
-run_bench --target engine --label "engine, no Redis"
+say "engine::hold in process, no HTTP, seat claims in memory"
+run_bench --target engine --label "engine, memory filter"
 
-say "HTTP, no Redis"
+say "HTTP, no Redis: seat claims in the server's memory"
 start_server
-run_bench --target http --url "$url" --server-pid "$server_pid" --label "HTTP, no Redis"
+run_bench --target http --url "$url" --server-pid "$server_pid" --label "HTTP, memory filter"
 stop "$server_pid"; server_pid=""
 
 command -v redis-server >/dev/null || die "redis-server is not installed (apt-get install redis-server)"

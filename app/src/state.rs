@@ -101,7 +101,7 @@ pub struct AppState {
     pub sms: Sms,
     pub limiter: RateLimiter,
     pub cache: Cache,
-    /// The Redis admission filter in front of seat holds.
+    /// The admission filter in front of seat holds (Redis, or in process).
     pub seat_lock: SeatLock,
     /// Seat changes for the live seat maps.
     pub live: Live,

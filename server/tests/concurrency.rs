@@ -5,7 +5,7 @@
 
 mod support;
 
-use app::{account::Role, state::AppState};
+use app::{account::Role, booking::lock::SeatLock, state::AppState};
 use axum::Router;
 use chrono::Duration;
 use futures_util::future::join_all;
@@ -165,6 +165,19 @@ fn assert_fair(outcomes: &[(Vec<Uuid>, Attempt)], problems: &[String]) {
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn a_rush_on_postgresql_alone_holds_every_seat_at_most_once(db: PgPool) {
     let (venue, users) = arena(&db).await;
+    let mut state = support::state(db.clone(), None);
+    state.seat_lock = SeatLock::off();
+    let app = server::router(state.clone());
+    let outcomes = rush(&venue, |i, seats| {
+        over_http(&state, &app, &venue, users[i], seats)
+    })
+    .await;
+    assert_fair(&outcomes, &problems(&db, &outcomes, true).await);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_rush_through_the_in_process_filter_holds_every_seat_at_most_once(db: PgPool) {
+    let (venue, users) = arena(&db).await;
     let state = support::state(db.clone(), None);
     let app = server::router(state.clone());
     let outcomes = rush(&venue, |i, seats| {
@@ -172,6 +185,16 @@ async fn a_rush_on_postgresql_alone_holds_every_seat_at_most_once(db: PgPool) {
     })
     .await;
     assert_fair(&outcomes, &problems(&db, &outcomes, true).await);
+    // The filter took part: every seat a winner holds is claimed there, against anyone else.
+    for (_, attempt) in &outcomes {
+        if let Attempt::Won(seats) = attempt {
+            let claimed = state
+                .seat_lock
+                .taken(venue.show_id, seats, Uuid::new_v4())
+                .await;
+            assert_eq!(&claimed, seats);
+        }
+    }
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -208,7 +231,11 @@ async fn killing_redis_mid_rush_neither_oversells_nor_fails_requests(db: PgPool)
     let (venue, users) = arena(&db).await;
     let redis = redis_server::Server::start();
     let conn = server::db::redis(&redis.url()).await.unwrap();
-    let state = support::state_with(db.clone(), Some(conn), &[("REDIS_URL", &redis.url())]);
+    let state = support::state_with(
+        db.clone(),
+        Some(conn.clone()),
+        &[("REDIS_URL", &redis.url())],
+    );
     let app = server::router(state.clone());
     let answered = AtomicUsize::new(0);
     let mut redis = Some(redis);
@@ -224,14 +251,20 @@ async fn killing_redis_mid_rush_neither_oversells_nor_fails_requests(db: PgPool)
         while answered.load(Ordering::SeqCst) < CLIENTS / 4 {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
+        let claims: Vec<String> = redis::cmd("KEYS")
+            .arg("seat:*")
+            .query_async(&mut conn.clone())
+            .await
+            .unwrap_or_default();
         drop(redis.take());
-        answered.load(Ordering::SeqCst)
+        (answered.load(Ordering::SeqCst), claims.len())
     };
-    let (outcomes, answered_before_kill) = tokio::join!(clients, killer);
+    let (outcomes, (answered_before_kill, claims_before_kill)) = tokio::join!(clients, killer);
     assert!(
         answered_before_kill < CLIENTS,
         "killed while requests were in flight"
     );
+    assert!(claims_before_kill > 0, "Redis took part before it died");
     assert_fair(&outcomes, &problems(&db, &outcomes, false).await);
 }
 

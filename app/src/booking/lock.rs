@@ -1,20 +1,25 @@
-//! Redis as the admission filter in front of PostgreSQL: in a rush for the same seats, the
-//! requests that would lose anyway are turned away here, before they reach the database.
+//! The admission filter in front of PostgreSQL: in a rush for the same seats, the requests that
+//! would lose anyway are turned away here, before they reach the database.
 //!
-//! Each show seat has a key owned by the user who claimed it, expiring with the hold. Claims are
-//! all-or-nothing in one Lua script. Redis never decides: PostgreSQL's conditional write does,
-//! so a stale or lost key can at worst refuse early or let a request through to be judged there.
-//! When Redis is slow or down, the filter steps aside for a few seconds and holds go straight
-//! to PostgreSQL.
+//! Each show seat has a claim owned by the user who made it, expiring with the hold. Claims are
+//! all-or-nothing: in Redis (one Lua script, shared by every instance) when REDIS_URL is set,
+//! otherwise in this process's memory, the single-instance equivalent. The filter never
+//! decides: PostgreSQL's conditional write does, so a stale or lost claim can at worst refuse
+//! early or let a request through to be judged there. When Redis is slow or down, the filter
+//! steps aside for a few seconds and holds go straight to PostgreSQL.
 
+use super::SeatChange;
 use redis::aio::ConnectionManager;
 use std::{
+    collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, LazyLock,
+        Arc, LazyLock, Mutex, MutexGuard, PoisonError,
     },
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 /// A hold never waits longer than this for Redis.
@@ -76,36 +81,59 @@ pub enum Admission {
 
 #[derive(Clone)]
 pub struct SeatLock {
-    redis: Option<ConnectionManager>,
-    /// Unix milliseconds until which Redis is skipped after a failure.
-    resting_until: Arc<AtomicU64>,
+    store: Store,
+}
+
+#[derive(Clone)]
+enum Store {
+    Redis {
+        conn: ConnectionManager,
+        /// Unix milliseconds until which Redis is skipped after a failure.
+        resting_until: Arc<AtomicU64>,
+    },
+    Memory(Arc<Mutex<Claims>>),
+    /// No filter: PostgreSQL alone decides (to measure and test the database's own guarantee).
+    Off,
 }
 
 impl SeatLock {
+    /// Claims in Redis when there is one, in this process's memory otherwise.
     pub fn new(redis: Option<ConnectionManager>) -> Self {
-        Self {
-            redis,
-            resting_until: Arc::default(),
-        }
+        let store = match redis {
+            Some(conn) => Store::Redis {
+                conn,
+                resting_until: Arc::default(),
+            },
+            None => Store::Memory(Arc::default()),
+        };
+        Self { store }
+    }
+
+    /// Every hold goes straight to PostgreSQL.
+    pub fn off() -> Self {
+        Self { store: Store::Off }
     }
 
     /// Seats of this selection that someone else has claimed, without claiming anything: the
-    /// cheap first question of a hold. Empty when Redis is absent or unwell.
+    /// cheap first question of a hold. Empty when there is no filter or Redis is unwell.
     pub async fn taken(&self, show_id: Uuid, seats: &[Uuid], owner: Uuid) -> Vec<Uuid> {
-        let mut invocation = CHECK_SCRIPT.prepare_invoke();
-        for seat in seats {
-            invocation.key(key(show_id, *seat));
+        match &self.store {
+            Store::Redis { .. } => {
+                let invocation = invoke(&CHECK_SCRIPT, show_id, seats, owner);
+                // Only a hint: an unanswered check lets the request on to PostgreSQL and
+                // leaves the verdict on Redis's health to the claim.
+                let taken = self
+                    .run::<Vec<usize>>(invocation, false)
+                    .await
+                    .unwrap_or_default();
+                pick(seats, taken)
+            }
+            Store::Memory(claims) => lock(claims).others(show_id, seats, owner, Instant::now()),
+            Store::Off => Vec::new(),
         }
-        invocation.arg(owner.to_string());
-        // Only a hint: an unanswered check lets the request on to PostgreSQL and leaves the
-        // verdict on Redis's health to the claim.
-        let taken = self
-            .run::<Vec<usize>>(invocation, false)
-            .await
-            .unwrap_or_default();
-        pick(seats, taken)
     }
 
+    /// Claims every seat for `owner` until `ttl` from now, or none if someone else has one.
     pub async fn claim(
         &self,
         show_id: Uuid,
@@ -113,19 +141,18 @@ impl SeatLock {
         owner: Uuid,
         ttl: Duration,
     ) -> Admission {
-        let mut invocation = CLAIM_SCRIPT.prepare_invoke();
-        for seat in seats {
-            invocation.key(key(show_id, *seat));
-        }
-        invocation
-            .arg(owner.to_string())
-            .arg(ttl.as_millis() as u64);
-        let Some(answer) = self.run::<(i32, Vec<usize>)>(invocation, true).await else {
-            return Admission::Bypassed;
-        };
-        match answer {
-            (1, fresh) => Admission::Claimed(pick(seats, fresh)),
-            (_, taken) => Admission::Refused(pick(seats, taken)),
+        match &self.store {
+            Store::Redis { .. } => {
+                let mut invocation = invoke(&CLAIM_SCRIPT, show_id, seats, owner);
+                invocation.arg(ttl.as_millis() as u64);
+                match self.run::<(i32, Vec<usize>)>(invocation, true).await {
+                    Some((1, fresh)) => Admission::Claimed(pick(seats, fresh)),
+                    Some((_, taken)) => Admission::Refused(pick(seats, taken)),
+                    None => Admission::Bypassed,
+                }
+            }
+            Store::Memory(claims) => lock(claims).claim(show_id, seats, owner, ttl),
+            Store::Off => Admission::Bypassed,
         }
     }
 
@@ -134,12 +161,41 @@ impl SeatLock {
         if seats.is_empty() {
             return;
         }
-        let mut invocation = RELEASE_SCRIPT.prepare_invoke();
-        for seat in seats {
-            invocation.key(key(show_id, *seat));
+        match &self.store {
+            Store::Redis { .. } => {
+                let invocation = invoke(&RELEASE_SCRIPT, show_id, seats, owner);
+                self.run::<i64>(invocation, true).await;
+            }
+            Store::Memory(claims) => lock(claims).release(show_id, seats, Some(owner)),
+            Store::Off => {}
         }
-        invocation.arg(owner.to_string());
-        self.run::<i64>(invocation, true).await;
+    }
+
+    /// Keeps in-memory claims honest across instances: seats announced free anywhere (another
+    /// instance's cancellation, the sweeper) lose their claims here too. Redis needs none of
+    /// this, its claims are shared.
+    pub fn follow(&self, mut changes: broadcast::Receiver<SeatChange>, stop: CancellationToken) {
+        let Store::Memory(claims) = &self.store else {
+            return;
+        };
+        let claims = Arc::clone(claims);
+        tokio::spawn(async move {
+            loop {
+                let change = tokio::select! {
+                    _ = stop.cancelled() => return,
+                    change = changes.recv() => change,
+                };
+                match change {
+                    Ok(change) if change.status == "available" => {
+                        lock(&claims).release(change.show_id, &change.seat_ids, None);
+                    }
+                    Ok(_) => {}
+                    // Missed changes: forget everything rather than refuse on stale claims.
+                    Err(RecvError::Lagged(_)) => lock(&claims).seats.clear(),
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
     }
 
     /// Runs a script within the timeout; `None` when Redis is resting, slow or failing, and a
@@ -149,10 +205,17 @@ impl SeatLock {
         invocation: redis::ScriptInvocation<'_>,
         rest_on_failure: bool,
     ) -> Option<T> {
-        let mut conn = self.redis.clone()?;
-        if now_millis() < self.resting_until.load(Ordering::Relaxed) {
+        let Store::Redis {
+            conn,
+            resting_until,
+        } = &self.store
+        else {
+            return None;
+        };
+        if now_millis() < resting_until.load(Ordering::Relaxed) {
             return None;
         }
+        let mut conn = conn.clone();
         match tokio::time::timeout(TIMEOUT, invocation.invoke_async::<T>(&mut conn)).await {
             Ok(Ok(value)) => Some(value),
             _ if !rest_on_failure => None,
@@ -162,12 +225,26 @@ impl SeatLock {
                     _ => "timed out".to_owned(),
                 };
                 tracing::warn!(%reason, "seat lock unavailable, PostgreSQL decides alone for a while");
-                self.resting_until
-                    .store(now_millis() + REST.as_millis() as u64, Ordering::Relaxed);
+                resting_until.store(now_millis() + REST.as_millis() as u64, Ordering::Relaxed);
                 None
             }
         }
     }
+}
+
+/// A script call with one key per seat and the owner as its first argument.
+fn invoke<'a>(
+    script: &'a redis::Script,
+    show_id: Uuid,
+    seats: &[Uuid],
+    owner: Uuid,
+) -> redis::ScriptInvocation<'a> {
+    let mut invocation = script.prepare_invoke();
+    for seat in seats {
+        invocation.key(key(show_id, *seat));
+    }
+    invocation.arg(owner.to_string());
+    invocation
 }
 
 /// The seats at these 1-based indexes (as Lua counts).
@@ -187,4 +264,136 @@ fn now_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The in-process claims: (show, seat) to owner and deadline, as Redis would keep them.
+#[derive(Default)]
+struct Claims {
+    seats: HashMap<(Uuid, Uuid), (Uuid, Instant)>,
+    /// Claims made since expired ones were last swept out.
+    since_prune: usize,
+}
+
+/// Expired claims are swept out once this many claims have been made.
+const PRUNE_EVERY: usize = 4096;
+
+fn lock(claims: &Mutex<Claims>) -> MutexGuard<'_, Claims> {
+    // The map is valid after any panic (every change is a single insert or remove).
+    claims.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Claims {
+    fn others(&self, show_id: Uuid, seats: &[Uuid], owner: Uuid, now: Instant) -> Vec<Uuid> {
+        seats
+            .iter()
+            .copied()
+            .filter(|seat| {
+                self.seats
+                    .get(&(show_id, *seat))
+                    .is_some_and(|(by, until)| *by != owner && *until > now)
+            })
+            .collect()
+    }
+
+    fn claim(&mut self, show_id: Uuid, seats: &[Uuid], owner: Uuid, ttl: Duration) -> Admission {
+        let now = Instant::now();
+        let taken = self.others(show_id, seats, owner, now);
+        if !taken.is_empty() {
+            return Admission::Refused(taken);
+        }
+        self.since_prune += 1;
+        if self.since_prune >= PRUNE_EVERY {
+            self.seats.retain(|_, (_, until)| *until > now);
+            self.since_prune = 0;
+        }
+        let fresh = seats
+            .iter()
+            .copied()
+            .filter(|seat| {
+                let before = self.seats.insert((show_id, *seat), (owner, now + ttl));
+                !before.is_some_and(|(by, until)| by == owner && until > now)
+            })
+            .collect();
+        Admission::Claimed(fresh)
+    }
+
+    /// Removes the claims on these seats: only `owner`'s, or anyone's.
+    fn release(&mut self, show_id: Uuid, seats: &[Uuid], owner: Option<Uuid>) {
+        for seat in seats {
+            let key = (show_id, *seat);
+            if self
+                .seats
+                .get(&key)
+                .is_some_and(|(by, _)| owner.is_none_or(|owner| owner == *by))
+            {
+                self.seats.remove(&key);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<Uuid> {
+        (0..n).map(|_| Uuid::new_v4()).collect()
+    }
+
+    #[test]
+    fn memory_claims_are_all_or_nothing_and_owned() {
+        let (show, seats, alice, bob) = (Uuid::new_v4(), ids(3), Uuid::new_v4(), Uuid::new_v4());
+        let ttl = Duration::from_secs(60);
+        let mut claims = Claims::default();
+        assert_eq!(
+            claims.claim(show, &seats[..2], alice, ttl),
+            Admission::Claimed(seats[..2].to_vec())
+        );
+        // Bob wants one of Alice's seats and a free one: refused, and the free one stays free.
+        assert_eq!(
+            claims.claim(show, &seats[1..], bob, ttl),
+            Admission::Refused(vec![seats[1]])
+        );
+        assert!(claims
+            .others(show, &seats[2..], alice, Instant::now())
+            .is_empty());
+        // Alice extends her claim: only the new seat is fresh.
+        assert_eq!(
+            claims.claim(show, &seats, alice, ttl),
+            Admission::Claimed(vec![seats[2]])
+        );
+        // Bob cannot release Alice's claims; Alice can.
+        claims.release(show, &seats, Some(bob));
+        assert_eq!(claims.others(show, &seats, bob, Instant::now()), seats);
+        claims.release(show, &seats[..1], Some(alice));
+        assert_eq!(claims.others(show, &seats, bob, Instant::now()), seats[1..]);
+        // A change announced from elsewhere frees whatever it names.
+        claims.release(show, &seats, None);
+        assert!(claims.others(show, &seats, bob, Instant::now()).is_empty());
+    }
+
+    #[test]
+    fn expired_memory_claims_count_as_free() {
+        let (show, seats, alice, bob) = (Uuid::new_v4(), ids(2), Uuid::new_v4(), Uuid::new_v4());
+        let mut claims = Claims::default();
+        claims.claim(show, &seats, alice, Duration::ZERO);
+        assert_eq!(
+            claims.claim(show, &seats, bob, Duration::from_secs(60)),
+            Admission::Claimed(seats.clone())
+        );
+    }
+
+    #[test]
+    fn expired_memory_claims_are_swept_out() {
+        let show = Uuid::new_v4();
+        let mut claims = Claims::default();
+        for _ in 0..PRUNE_EVERY {
+            claims.claim(show, &ids(1), Uuid::new_v4(), Duration::ZERO);
+        }
+        assert!(
+            claims.seats.len() <= 1,
+            "{} claims kept",
+            claims.seats.len()
+        );
+    }
 }
