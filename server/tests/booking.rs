@@ -512,19 +512,41 @@ async fn idempotency_keys_replay_the_first_answer(db: PgPool) {
     assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reused.json()["error"]["code"], "idempotency_key_reused");
 
-    // Cancelling under retries releases once.
+    // Cancelling under retries releases once, with or without a key.
     let uri = format!("/api/v1/bookings/{first}");
-    let cancels = futures_util::future::join_all((0..6).map(|_| {
+    let cancel = |keyed: bool| {
+        let headers = headers("cancel-1")();
         let app = s.app.clone();
-        let token = s.token(0);
         let uri = uri.clone();
-        async move { send(&app, "DELETE", &uri, None, &[("authorization", &token)]).await }
-    }))
-    .await;
-    assert!(cancels
-        .iter()
-        .all(|r| r.status == StatusCode::OK && r.json()["status"] == "cancelled"));
+        async move {
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .take(if keyed { 2 } else { 1 })
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            send(&app, "DELETE", &uri, None, &headers).await
+        }
+    };
+    let cancels = futures_util::future::join_all((0..6).map(|i| cancel(i % 2 == 0))).await;
+    for reply in &cancels {
+        assert!(
+            (reply.status == StatusCode::OK && reply.json()["status"] == "cancelled")
+                || reply.json()["error"]["code"] == "request_in_progress",
+            "{}",
+            reply.body
+        );
+    }
+    let replayed = cancel(true).await;
+    assert_eq!(replayed.status, StatusCode::OK, "{}", replayed.body);
+    assert_eq!(replayed.json()["status"], "cancelled");
+    assert_eq!(replayed.headers["idempotent-replayed"], "true");
     assert_eq!(s.events(first).await, ["booking.held", "booking.released"]);
+    // The released seats are free for the next person at once.
+    assert_eq!(
+        s.hold(1, &s.venue.ids(&["F1", "F2"])).await.status,
+        StatusCode::CREATED
+    );
+    assert!(venue::invariant_breaches(&db).await.is_empty());
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -574,6 +596,18 @@ async fn expired_holds_are_taken_over_before_and_after_the_sweeper(db: PgPool) {
         "{}",
         metrics.body
     );
+
+    // Releasing a hold that ran out before any sweep: it expired, it was not cancelled.
+    let lapsed = id_of(&s.hold(1, &s.venue.ids(&["B5", "B6"])).await);
+    run_out(&db, lapsed).await;
+    let released = s
+        .call(1, "DELETE", &format!("/api/v1/bookings/{lapsed}"), None)
+        .await;
+    assert_eq!(released.status, StatusCode::OK, "{}", released.body);
+    assert_eq!(released.json()["status"], "expired");
+    assert_eq!(released.json()["cancelled_at"], Value::Null);
+    assert_eq!(s.events(lapsed).await, ["booking.held", "booking.expired"]);
+    assert_eq!(s.seat_status(s.venue.ids(&["B5"])[0]).await, "available");
     assert!(venue::invariant_breaches(&db).await.is_empty());
 }
 
@@ -590,6 +624,16 @@ async fn confirm_after_expiry_reclaims_free_seats_or_is_refused(db: PgPool) {
         .unwrap();
     assert_eq!(confirmed.status, "confirmed");
     assert_eq!(s.seat_status(s.venue.ids(&["B7"])[0]).await, "booked");
+
+    // Past its deadline but not yet swept, seats still free: confirmed just the same.
+    let unswept = id_of(&s.hold(1, &s.venue.ids(&["E7", "E8"])).await);
+    run_out(&db, unswept).await;
+    let payment = paid(&db, unswept).await;
+    let confirmed = engine::confirm(&s.state, unswept, Some(payment))
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status, "confirmed");
+    assert_eq!(s.seat_status(s.venue.ids(&["E8"])[0]).await, "booked");
 
     // Expired, and one seat has gone to someone else: refused, nothing changes.
     let unlucky = id_of(&s.hold(0, &s.venue.ids(&["C7", "C8", "C9"])).await);
@@ -727,6 +771,18 @@ async fn best_available_and_my_bookings(db: PgPool) {
         .call(0, "GET", "/api/v1/users/bookings?scope=cancelled", None)
         .await;
     assert_eq!(cancelled.json()["total"], 0);
+    // A page far past the end is just empty.
+    let beyond = s
+        .call(
+            0,
+            "GET",
+            "/api/v1/users/bookings?page=4294967295&per_page=100",
+            None,
+        )
+        .await;
+    assert_eq!(beyond.status, StatusCode::OK, "{}", beyond.body);
+    assert_eq!(beyond.json()["items"], json!([]));
+    assert_eq!(beyond.json()["total"], 1);
     let bad = s
         .call(0, "GET", "/api/v1/users/bookings?scope=someday", None)
         .await;

@@ -230,6 +230,8 @@ async fn movies_filter_by_city_language_genre_format_and_date(db: PgPool) {
     assert_eq!(far_future["total"], 0);
     let paged = json(&app, "/api/v1/movies?per_page=2&page=2").await;
     assert!(paged["items"].as_array().unwrap().len() <= 2);
+    let beyond = json(&app, "/api/v1/movies?per_page=100&page=4294967295").await;
+    assert_eq!(beyond["items"], serde_json::json!([]));
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

@@ -6,7 +6,7 @@ use super::{
     lock::Admission,
     rules, Amount, BookedSeat, Booking, BookingError, BookingShow, MAX_SEATS,
 };
-use crate::{account::Role, state::AppState};
+use crate::{account::Role, catalog::SeatMap, state::AppState};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -651,8 +651,9 @@ pub struct Actor {
     pub role: Role,
 }
 
-/// Owner, status, show, subtotal, show start and the database's clock.
-type CancelRow = (Uuid, String, Uuid, i64, DateTime<Utc>, DateTime<Utc>);
+/// Owner, status, show, subtotal, show start, the database's clock, and whether a hold is past
+/// its deadline.
+type CancelRow = (Uuid, String, Uuid, i64, DateTime<Utc>, DateTime<Utc>, bool);
 
 /// Cancels a booking: a hold is released at once; a confirmed booking follows the policy
 /// (until the cutoff, with the refund due recorded). Cancelling again answers the same.
@@ -666,14 +667,15 @@ pub async fn cancel(
     let released = retrying(|| async {
         let mut tx = db.begin().await?;
         let row: Option<CancelRow> = sqlx::query_as(
-            "SELECT b.user_id, b.status, b.show_id, b.subtotal_minor, s.starts_at, now()
+            "SELECT b.user_id, b.status, b.show_id, b.subtotal_minor, s.starts_at, now(),
+                    b.hold_expires_at < now()
                FROM bookings b JOIN shows s ON s.id = b.show_id
               WHERE b.id = $1 FOR UPDATE OF b",
         )
         .bind(booking_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((owner, status, show_id, subtotal, starts_at, now)) = row else {
+        let Some((owner, status, show_id, subtotal, starts_at, now, lapsed)) = row else {
             return Ok(Err(BookingError::NotFound));
         };
         if owner != actor.user_id && actor.role != Role::Admin {
@@ -709,16 +711,23 @@ pub async fn cancel(
         .bind(seat_status)
         .fetch_all(&mut *tx)
         .await?;
+        // A hold already past its deadline has expired rather than been cancelled.
+        let (new_status, event) = match seat_status {
+            "held" if lapsed => ("expired", "booking.expired"),
+            "held" => ("cancelled", "booking.released"),
+            _ => ("cancelled", "booking.cancelled"),
+        };
         sqlx::query(
-            "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), refund_due_minor = $2,
-                    updated_at = now()
+            "UPDATE bookings
+                SET status = $2, refund_due_minor = $3, updated_at = now(),
+                    cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() END
               WHERE id = $1",
         )
         .bind(booking_id)
+        .bind(new_status)
         .bind(refund)
         .execute(&mut *tx)
         .await?;
-        let event = if seat_status == "held" { "booking.released" } else { "booking.cancelled" };
         record_event(
             &mut tx,
             booking_id,
@@ -803,7 +812,7 @@ pub async fn list_for_user(
     ))
     .bind(user_id)
     .bind(i64::from(per_page))
-    .bind(i64::from((page - 1) * per_page))
+    .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
     .fetch_all(db)
     .await?;
     let total = match rows.first() {
@@ -1004,10 +1013,9 @@ pub async fn expire_due_holds(state: &AppState) -> Result<i64, sqlx::Error> {
     let mut total = 0;
     loop {
         let sweep = expire_holds(state.db.primary(), 500).await?;
-        if sweep.expired > 0 {
-            metrics::gauge!("district_hold_expiry_lag_seconds").set(sweep.lag_seconds);
-            metrics::counter!("district_holds_expired_total").increment(sweep.expired as u64);
-        }
+        // Zero when nothing was due: the gauge says how far behind the sweeper is now.
+        metrics::gauge!("district_hold_expiry_lag_seconds").set(sweep.lag_seconds);
+        metrics::counter!("district_holds_expired_total").increment(sweep.expired as u64);
         state.live.publish(&sweep.changes).await;
         total += sweep.expired;
         if sweep.expired < 500 {
@@ -1016,35 +1024,41 @@ pub async fn expire_due_holds(state: &AppState) -> Result<i64, sqlx::Error> {
     }
 }
 
-/// The best block of `count` free seats for a show, optionally of one category.
+/// The best block of `count` free seats of a show (optionally of one category): centre of the
+/// screen, a comfortable distance back.
 pub async fn best_seats(
     state: &AppState,
     show_id: Uuid,
     count: usize,
     category: Option<&str>,
 ) -> Result<Vec<BookedSeat>, BookingError> {
-    if !(1..=MAX_SEATS).contains(&count) {
-        return Err(BookingError::field(
-            "count",
-            &format!("Ask for 1 to {MAX_SEATS} seats."),
-        ));
-    }
+    check_count(count)?;
     let map = crate::catalog::browse::seat_map(state.db.primary(), &state.cache, show_id)
         .await
         .map_err(|err| match err {
             crate::catalog::CatalogError::NotFound => BookingError::NotFound,
             _ => BookingError::Unavailable,
         })?;
+    best_in(&map, count, category)
+}
+
+/// The same, on a seat map already read.
+pub fn best_in(
+    map: &SeatMap,
+    count: usize,
+    category: Option<&str>,
+) -> Result<Vec<BookedSeat>, BookingError> {
+    check_count(count)?;
     let seats: Vec<rules::Seat> = map
         .seats
-        .into_iter()
+        .iter()
         .map(|s| rules::Seat {
             id: s.id,
-            label: s.label,
+            label: s.label.clone(),
             grid_row: s.grid_row,
             grid_col: s.grid_col,
-            category: s.category,
-            kind: s.kind,
+            category: s.category.clone(),
+            kind: s.kind.clone(),
             price: s.price,
             free: s.status == "available",
         })
@@ -1055,6 +1069,17 @@ pub async fn best_seats(
         .filter(|s| best.contains(&s.id))
         .map(booked_seat)
         .collect())
+}
+
+fn check_count(count: usize) -> Result<(), BookingError> {
+    if (1..=MAX_SEATS).contains(&count) {
+        Ok(())
+    } else {
+        Err(BookingError::field(
+            "count",
+            &format!("Ask for 1 to {MAX_SEATS} seats."),
+        ))
+    }
 }
 
 /// Every seat of a show that is held (and not expired) or booked.

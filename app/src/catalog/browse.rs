@@ -291,7 +291,7 @@ pub async fn movies(
     .bind(&filter.format)
     .bind(filter.date)
     .bind(i64::from(per_page))
-    .bind(i64::from((page - 1) * per_page))
+    .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
     .fetch_all(db)
     .await?;
     Ok((items, total))
@@ -575,7 +575,7 @@ pub async fn reviews(
     ))
     .bind(movie_id)
     .bind(i64::from(per_page))
-    .bind(i64::from((page - 1) * per_page))
+    .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
     .fetch_all(db)
     .await?;
     Ok((items, total))
