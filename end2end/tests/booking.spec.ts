@@ -80,6 +80,22 @@ test("a hold turns seats unavailable on another moviegoer's map without reloadin
   await holder.page.reload();
   await hydrated(holder.page);
   await expect(holder.page.getByTestId("hold-countdown")).toContainText(/Seats held for you for (9|10):\d\d/);
+
+  // Back on the map, the held seats are still the holder's: ticked and free to change, even
+  // after the live stream has reported them held.
+  const summary = holder.page.url();
+  await holder.page.goto(show);
+  await hydrated(holder.page);
+  await expect(holder.page.locator("#seat-grid[data-live=true]")).toHaveCount(1);
+  await expect(holder.page.getByTestId("current-hold")).toBeVisible();
+  for (const label of labels) {
+    await expect(seat(holder.page, label)).toBeEnabled();
+    await expect(seat(holder.page, label)).toBeChecked();
+  }
+  await expect(holder.page.getByTestId("seat-notice")).toHaveCount(0);
+  await expect(holder.page.getByTestId("selection-total")).toContainText("2 seats · ₹");
+  await holder.page.goto(summary);
+  await hydrated(holder.page);
   await holder.page.getByRole("button", { name: "Release seats" }).click();
   await expect(holder.page).toHaveURL(new RegExp(`${show}$`));
   for (const label of labels) {

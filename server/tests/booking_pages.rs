@@ -199,11 +199,36 @@ async fn hold_release_and_my_bookings_work_as_plain_forms(db: PgPool) {
     .unwrap();
     assert_eq!(states, ["held", "held"]);
 
+    // Back on the map, the held seats are still the visitor's: ticked, free to change.
+    let again = get(&app, &show_page, &[("cookie", &cookie)]).await;
+    let again = page_text(&again.body);
+    assert!(again.contains(r#"data-testid="current-hold""#));
+    assert!(again.contains(r#"aria-label="Row C seat 3, Prime, 250 rupees, available""#));
+    assert_eq!(
+        again.matches(" checked").count(),
+        2,
+        "C3 and C4 stay ticked"
+    );
+    let moved = post_form(
+        &app,
+        &show_page,
+        "/_fn/booking/hold",
+        &hold_form(&again, &venue, &["C4", "C5"]),
+        Some(&cookie),
+    )
+    .await;
+    assert!(moved.status.is_redirection(), "{}", moved.body);
+    let location = moved.headers["location"].to_str().unwrap().to_owned();
+    let booking_id: Uuid = location
+        .strip_prefix("/bookings/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("redirected to {location}"));
+
     let summary = get(&app, &location, &[("cookie", &cookie)]).await;
     assert_eq!(summary.status, StatusCode::OK);
     let text = page_text(&summary.body);
     assert!(text.contains("Your seats are held"));
-    assert!(text.contains("C3, C4"));
+    assert!(text.contains("C4, C5"));
     assert!(text.contains(r#"data-testid="hold-countdown""#));
     assert!(
         text.contains("₹570.80"),
@@ -225,7 +250,7 @@ async fn hold_release_and_my_bookings_work_as_plain_forms(db: PgPool) {
         .0;
     assert!(upcoming.contains("Test Movie"), "listed as upcoming");
     assert!(
-        upcoming.contains(r#"aria-label="Release seats: Test Movie, C3, C4""#),
+        upcoming.contains(r#"aria-label="Release seats: Test Movie, C4, C5""#),
         "with a way to release it"
     );
 

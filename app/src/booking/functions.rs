@@ -12,7 +12,6 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeatChart {
     pub show: BookingShow,
-    pub currency: String,
     pub map: SeatMap,
     /// The visitor's live hold on this show, to pick up where they left off.
     pub hold: Option<Booking>,
@@ -33,9 +32,10 @@ pub struct BookingLists {
 mod ssr {
     use crate::{
         account::functions::ssr::principal,
-        booking::{engine::Actor, BookingError},
+        booking::{engine::Actor, BookedSeat, BookingError},
         state::AppState,
     };
+    use uuid::Uuid;
 
     pub fn state() -> AppState {
         leptos::prelude::expect_context::<AppState>()
@@ -51,6 +51,15 @@ mod ssr {
     pub async fn signed_in() -> Result<Actor, BookingError> {
         actor().await?.ok_or(BookingError::Unauthenticated)
     }
+
+    /// A category picked in a form; the empty "Any" choice means none.
+    pub fn category(picked: Option<String>) -> Option<String> {
+        picked.filter(|c| !c.trim().is_empty())
+    }
+
+    pub fn ids(seats: Vec<BookedSeat>) -> Vec<Uuid> {
+        seats.into_iter().map(|s| s.seat_id).collect()
+    }
 }
 
 /// The seat map of a show with every seat's state, and the visitor's hold if they have one.
@@ -65,7 +74,7 @@ pub async fn show_seats(
     use super::engine;
     use crate::catalog::{browse, CatalogError};
     let state = ssr::state();
-    let map = match browse::seat_map(state.db.primary(), &state.cache, show_id).await {
+    let mut map = match browse::seat_map(state.db.primary(), &state.cache, show_id).await {
         Ok(map) => map,
         Err(CatalogError::NotFound) => return Ok(None),
         Err(_) => return Err(BookingError::Unavailable),
@@ -78,21 +87,24 @@ pub async fn show_seats(
         Some(actor) => engine::current_hold(state.db.primary(), actor.user_id, show_id).await?,
         None => None,
     };
-    let category = category.filter(|c| !c.trim().is_empty());
+    // The visitor's own held seats are theirs to keep or change: free to them, and ticked.
+    let mine: Vec<Uuid> = hold
+        .iter()
+        .flat_map(|h| h.seats.iter())
+        .map(|s| s.seat_id)
+        .collect();
+    for seat in map.seats.iter_mut().filter(|s| mine.contains(&s.id)) {
+        seat.status = "available".into();
+    }
+    let category = ssr::category(category);
     let suggested = match best {
-        Some(count) => engine::best_seats(&state, show_id, count, category.as_deref())
-            .await
-            .map(|seats| seats.into_iter().map(|s| s.seat_id).collect())
+        Some(count) => engine::best_in(&map, count, category.as_deref())
+            .map(ssr::ids)
             .unwrap_or_default(),
-        None => Vec::new(),
+        None => mine,
     };
-    let currency = map
-        .categories
-        .first()
-        .map_or_else(|| "INR".to_owned(), |c| c.currency.clone());
     Ok(Some(SeatChart {
         show,
-        currency,
         map,
         hold,
         signed_in: actor.is_some(),
@@ -107,9 +119,9 @@ pub async fn suggest_seats(
     count: usize,
     category: Option<String>,
 ) -> Result<Vec<Uuid>, BookingError> {
-    let category = category.filter(|c| !c.trim().is_empty());
+    let category = ssr::category(category);
     let seats = super::engine::best_seats(&ssr::state(), show_id, count, category.as_deref()).await;
-    crate::error::answer(seats.map(|seats| seats.into_iter().map(|s| s.seat_id).collect()))
+    crate::error::answer(seats.map(ssr::ids))
 }
 
 /// Holds the chosen seats and goes on to the booking summary.
@@ -177,18 +189,21 @@ pub async fn my_bookings() -> Result<Option<BookingLists>, BookingError> {
     let Some(actor) = ssr::actor().await? else {
         return Ok(None);
     };
-    let db = ssr::state().db.primary().clone();
-    let list = |scope| {
-        let db = db.clone();
-        async move {
-            list_for_user(&db, actor.user_id, Some(scope), (1, 50))
-                .await
-                .map(|(items, _)| items)
-        }
+    let state = ssr::state();
+    let db = state.db.primary();
+    let list = |scope| async move {
+        list_for_user(db, actor.user_id, Some(scope), (1, 50))
+            .await
+            .map(|(items, _)| items)
     };
+    let (upcoming, past, cancelled) = tokio::try_join!(
+        list(Scope::Upcoming),
+        list(Scope::Past),
+        list(Scope::Cancelled)
+    )?;
     Ok(Some(BookingLists {
-        upcoming: list(Scope::Upcoming).await?,
-        past: list(Scope::Past).await?,
-        cancelled: list(Scope::Cancelled).await?,
+        upcoming,
+        past,
+        cancelled,
     }))
 }

@@ -12,14 +12,21 @@ pub mod queries;
 /// The cookie that remembers the moviegoer's city between visits.
 pub const CITY_COOKIE: &str = "city";
 
+/// A show's screen as the seat map draws it: layout, prices by category, every seat's state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-/// A show's screen as the seat map draws it: layout, prices by category, every seat's state.
 pub struct SeatMap {
     pub show_id: Uuid,
     pub layout: Layout,
     pub categories: Vec<CategoryPrice>,
     pub seats: Vec<SeatInfo>,
+}
+
+impl SeatMap {
+    /// The show's currency (every price of a show is in one).
+    pub fn currency(&self) -> &str {
+        self.categories.first().map_or("INR", |c| &c.currency)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

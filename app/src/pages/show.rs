@@ -58,18 +58,13 @@ pub fn ShowPage() -> impl IntoView {
 fn SeatMap(page: SeatChart) -> impl IntoView {
     let show = page.show.clone();
     let show_id = show.show_id;
-    let currency = page.currency.clone();
-    let seats = StoredValue::new(page.map.seats.clone());
-    let taken = RwSignal::new(
-        page.map
-            .seats
-            .iter()
-            .filter(|s| s.status != "available")
-            .map(|s| s.id)
-            .collect::<HashSet<Uuid>>(),
-    );
-    let selected = RwSignal::new(page.suggested.clone());
-    let notice = RwSignal::new(None::<String>);
+    let currency = page.map.currency().to_owned();
+    let mine = page
+        .hold
+        .iter()
+        .flat_map(|h| h.seats.iter())
+        .map(|s| s.seat_id);
+    let choice = Choice::new(&page.map.seats, page.suggested.clone(), mine.collect());
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 
@@ -77,35 +72,16 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
     // Seats someone took between looking and asking: mark them and drop them from the choice.
     Effect::new(move |_| {
         if let Some(Err(BookingError::SeatsUnavailable(gone))) = hold.value().get() {
-            drop_taken(gone, taken, selected, notice, seats);
+            choice.drop_taken(gone);
         }
     });
-    follow_live_changes(show_id, taken, selected, notice, seats);
+    follow_live_changes(show_id, choice);
 
-    let toggle = move |id: Uuid| {
-        selected.update(|chosen| {
-            if let Some(at) = chosen.iter().position(|s| *s == id) {
-                chosen.remove(at);
-            } else if chosen.len() < MAX_SEATS {
-                chosen.push(id);
-            }
-        });
-        notice.set(
-            (selected.read().len() == MAX_SEATS)
-                .then(|| format!("You can book up to {MAX_SEATS} seats at a time.")),
-        );
-    };
     let total = {
         let currency = currency.clone();
         move || {
-            let chosen = selected.get();
-            let sum: i64 = seats.with_value(|all| {
-                all.iter()
-                    .filter(|s| chosen.contains(&s.id))
-                    .map(|s| s.price)
-                    .sum()
-            });
-            (chosen.len(), money::format(sum, &currency))
+            let (count, sum) = choice.total();
+            (count, money::format(sum, &currency))
         }
     };
     let error = move || {
@@ -133,20 +109,20 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                 <p role="status" class="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="current-hold">
                     {format!("You are holding {}. ", held.seat_labels())}
                     <a href=format!("/bookings/{}", held.booking_id) class="font-semibold underline">"Continue with these seats"</a>
-                    " — or pick new seats to replace them."
+                    " — or change the seats ticked below and Proceed to hold those instead."
                 </p>
             })}
-            <BestAvailable show_id categories=page.map.categories.iter().map(|c| c.name.clone()).collect() selected />
+            <BestAvailable show_id categories=page.map.categories.iter().map(|c| c.name.clone()).collect() selected=choice.selected />
             <Legend categories=page.map.categories.iter().map(|c| (c.name.clone(), money::format(c.price, &currency))).collect() />
             <ActionForm action=hold attr:class="flex flex-col gap-4" attr:id="seat-form">
                 <input type="hidden" name="show_id" value=show_id.to_string() />
-                <SeatGrid seats=page.map.seats.clone() categories=page.map.categories.iter().map(|c| c.name.clone()).collect() rows=page.map.layout.rows columns=page.map.layout.columns taken selected toggle currency=currency.clone() />
+                <SeatGrid seats=page.map.seats.clone() categories=page.map.categories.iter().map(|c| c.name.clone()).collect() rows=page.map.layout.rows columns=page.map.layout.columns choice currency=currency.clone() />
                 <label class="flex items-center gap-2 text-sm text-slate-700">
                     <input type="checkbox" name="wheelchair" value="true" class="h-4 w-4" />
                     "I use a wheelchair and need a wheelchair space"
                 </label>
                 <div aria-live="polite" class="min-h-6 text-sm">
-                    {move || notice.get().map(|text| view! { <p class="text-amber-800" data-testid="seat-notice">{text}</p> })}
+                    {move || choice.notice.get().map(|text| view! { <p class="text-amber-800" data-testid="seat-notice">{text}</p> })}
                     {move || error().map(|text| view! { <p role="alert" class="text-red-700" data-testid="hold-error">{text}</p> })}
                 </div>
                 <div class="sticky bottom-0 -mx-4 flex items-center justify-between gap-3 border-t border-slate-200 bg-white px-4 py-3 sm:static sm:mx-0 sm:rounded-2xl sm:border">
@@ -166,7 +142,7 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                         view! {
                             <button
                                 type="submit"
-                                disabled=move || hydrated.get() && (selected.read().is_empty() || hold.pending().get())
+                                disabled=move || hydrated.get() && (choice.selected.read().is_empty() || hold.pending().get())
                                 class="rounded-lg bg-indigo-600 px-5 py-2.5 font-semibold text-white hover:bg-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-50"
                             >
                                 {move || if hold.pending().get() { "Holding…" } else { "Proceed" }}
@@ -187,45 +163,114 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
     }
 }
 
-/// Marks seats as taken, drops them from the choice and says so.
-fn drop_taken(
-    gone: Vec<Uuid>,
+/// The moviegoer's choice and what the map knows of everyone else's seats, shared by the grid,
+/// the live stream and the answer to a hold.
+#[derive(Clone, Copy)]
+struct Choice {
+    seats: StoredValue<Vec<SeatInfo>>,
     taken: RwSignal<HashSet<Uuid>>,
+    /// Seats of the visitor's own hold: the stream reports them held, but they are not taken.
+    mine: StoredValue<HashSet<Uuid>>,
     selected: RwSignal<Vec<Uuid>>,
     notice: RwSignal<Option<String>>,
-    seats: StoredValue<Vec<SeatInfo>>,
-) {
-    let lost: Vec<Uuid> = selected
-        .get_untracked()
-        .into_iter()
-        .filter(|id| gone.contains(id))
-        .collect();
-    taken.update(|t| t.extend(gone.iter().copied()));
-    if lost.is_empty() {
-        return;
+    /// The live stream has sent its first snapshot: the map now shows every seat as it is.
+    live: RwSignal<bool>,
+}
+
+impl Choice {
+    fn new(seats: &[SeatInfo], suggested: Vec<Uuid>, mine: HashSet<Uuid>) -> Self {
+        let taken = seats
+            .iter()
+            .filter(|s| s.status != "available")
+            .map(|s| s.id)
+            .collect();
+        Self {
+            seats: StoredValue::new(seats.to_vec()),
+            taken: RwSignal::new(taken),
+            mine: StoredValue::new(mine),
+            selected: RwSignal::new(suggested),
+            notice: RwSignal::new(None),
+            live: RwSignal::new(false),
+        }
     }
-    selected.update(|chosen| chosen.retain(|id| !lost.contains(id)));
-    let labels = seats.with_value(|all| {
-        all.iter()
-            .filter(|s| lost.contains(&s.id))
-            .map(|s| s.label.clone())
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
-    notice.set(Some(format!(
-        "Sorry, {labels} {} just taken by someone else. Please pick again.",
-        if lost.len() == 1 { "was" } else { "were" }
-    )));
+
+    fn is_taken(self, id: Uuid) -> bool {
+        self.taken.read().contains(&id)
+    }
+
+    fn is_chosen(self, id: Uuid) -> bool {
+        self.selected.read().contains(&id)
+    }
+
+    /// Picks or unpicks a seat, up to the most one booking may hold.
+    fn toggle(self, id: Uuid) {
+        self.selected.update(|chosen| {
+            if let Some(at) = chosen.iter().position(|s| *s == id) {
+                chosen.remove(at);
+            } else if chosen.len() < MAX_SEATS {
+                chosen.push(id);
+            }
+        });
+        self.notice.set(
+            (self.selected.read().len() == MAX_SEATS)
+                .then(|| format!("You can book up to {MAX_SEATS} seats at a time.")),
+        );
+    }
+
+    /// Seats now free for anyone; any of ours among them are no longer ours.
+    #[cfg(feature = "hydrate")]
+    fn freed(self, seats: &[Uuid]) {
+        self.taken
+            .update(|taken| seats.iter().for_each(|id| _ = taken.remove(id)));
+        self.mine
+            .update_value(|mine| seats.iter().for_each(|id| _ = mine.remove(id)));
+    }
+
+    /// How many seats are chosen and what they cost, in minor units.
+    fn total(self) -> (usize, i64) {
+        let chosen = self.selected.get();
+        let sum = self.seats.with_value(|all| {
+            all.iter()
+                .filter(|s| chosen.contains(&s.id))
+                .map(|s| s.price)
+                .sum()
+        });
+        (chosen.len(), sum)
+    }
+
+    /// Marks seats as taken, drops them from the choice and says so.
+    fn drop_taken(self, gone: Vec<Uuid>) {
+        let gone: Vec<Uuid> = self
+            .mine
+            .with_value(|mine| gone.into_iter().filter(|id| !mine.contains(id)).collect());
+        let lost: Vec<Uuid> = self
+            .selected
+            .get_untracked()
+            .into_iter()
+            .filter(|id| gone.contains(id))
+            .collect();
+        self.taken.update(|t| t.extend(gone.iter().copied()));
+        if lost.is_empty() {
+            return;
+        }
+        self.selected
+            .update(|chosen| chosen.retain(|id| !lost.contains(id)));
+        let labels = self.seats.with_value(|all| {
+            all.iter()
+                .filter(|s| lost.contains(&s.id))
+                .map(|s| s.label.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        self.notice.set(Some(format!(
+            "Sorry, {labels} {} just taken by someone else. Please pick again.",
+            if lost.len() == 1 { "was" } else { "were" }
+        )));
+    }
 }
 
 /// Keeps the map live once hydrated: the show's seat stream (a snapshot, then each change).
-fn follow_live_changes(
-    show_id: Uuid,
-    taken: RwSignal<HashSet<Uuid>>,
-    selected: RwSignal<Vec<Uuid>>,
-    notice: RwSignal<Option<String>>,
-    seats: StoredValue<Vec<SeatInfo>>,
-) {
+fn follow_live_changes(show_id: Uuid, choice: Choice) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use crate::booking::{SeatChange, SeatSnapshot};
@@ -240,16 +285,17 @@ fn follow_live_changes(
             if let Ok(snapshot) = serde_json::from_str::<SeatSnapshot>(&data(&event)) {
                 let now_taken: Vec<Uuid> =
                     snapshot.held.into_iter().chain(snapshot.booked).collect();
-                taken.set(HashSet::new());
-                drop_taken(now_taken, taken, selected, notice, seats);
+                choice.taken.set(HashSet::new());
+                choice.drop_taken(now_taken);
+                choice.live.set(true);
             }
         });
         let on_change = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event| {
             if let Ok(change) = serde_json::from_str::<SeatChange>(&data(&event)) {
                 if change.status == "available" {
-                    taken.update(|t| change.seat_ids.iter().for_each(|id| _ = t.remove(id)));
+                    choice.freed(&change.seat_ids);
                 } else {
-                    drop_taken(change.seat_ids, taken, selected, notice, seats);
+                    choice.drop_taken(change.seat_ids);
                 }
             }
         });
@@ -261,7 +307,7 @@ fn follow_live_changes(
         on_cleanup(move || live.0.close());
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (show_id, taken, selected, notice, seats);
+    let _ = (show_id, choice);
 }
 
 /// The screen's real layout: rows and aisles on a grid, one checkbox per seat, so the form
@@ -273,9 +319,7 @@ fn SeatGrid(
     categories: Vec<String>,
     rows: i32,
     columns: i32,
-    taken: RwSignal<HashSet<Uuid>>,
-    selected: RwSignal<Vec<Uuid>>,
-    toggle: impl Fn(Uuid) + Copy + Send + Sync + 'static,
+    choice: Choice,
     currency: String,
 ) -> impl IntoView {
     let row_labels: Vec<(i32, String)> = {
@@ -300,7 +344,7 @@ fn SeatGrid(
             <p class="mb-3 text-center text-xs uppercase tracking-widest text-slate-500">"Screen this way"</p>
             <fieldset>
                 <legend class="sr-only">"Seats"</legend>
-                <div id="seat-grid" class="grid min-w-max gap-1" style=style on:keydown=move_focus>
+                <div id="seat-grid" class="grid min-w-max gap-1" style=style data-live=move || choice.live.get().to_string() on:keydown=move_focus>
                     {row_labels
                         .into_iter()
                         .map(|(row, label)| view! {
@@ -312,7 +356,7 @@ fn SeatGrid(
                         .enumerate()
                         .map(|(index, seat)| {
                             let tint = tint(&categories, &seat.category);
-                            view! { <SeatButton index seat tint taken selected toggle currency=currency.clone() /> }
+                            view! { <SeatButton index seat tint choice currency=currency.clone() /> }
                         })
                         .collect_view()}
                 </div>
@@ -328,13 +372,11 @@ fn SeatButton(
     index: usize,
     seat: SeatInfo,
     tint: &'static str,
-    taken: RwSignal<HashSet<Uuid>>,
-    selected: RwSignal<Vec<Uuid>>,
-    toggle: impl Fn(Uuid) + Copy + Send + Sync + 'static,
+    choice: Choice,
     currency: String,
 ) -> impl IntoView {
     let id = seat.id;
-    let is_taken = move || taken.read().contains(&id);
+    let is_taken = move || choice.is_taken(id);
     let kind = match seat.kind.as_str() {
         "wheelchair" => ", wheelchair space",
         "companion" => ", companion seat",
@@ -377,9 +419,9 @@ fn SeatButton(
                 data-category=seat.category.clone()
                 aria-label=label
                 disabled=is_taken
-                checked=selected.read_untracked().contains(&id)
-                prop:checked=move || selected.read().contains(&id)
-                on:change=move |_| toggle(id)
+                checked=choice.selected.read_untracked().contains(&id)
+                prop:checked=move || choice.is_chosen(id)
+                on:change=move |_| choice.toggle(id)
             />
             <span
                 aria-hidden="true"
