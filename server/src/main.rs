@@ -88,9 +88,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             .as_ref()
             .map(|u| u.expose_secret().to_owned()),
     );
-    state
-        .seat_lock
-        .follow(state.live.subscribe(), state.live.stopping());
+    state.seat_lock.follow(&state.live);
     let live = state.live.clone();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, env = %config.app_env, "listening");

@@ -184,3 +184,62 @@ async fn a_stream_for_an_unknown_show_is_a_404(db: PgPool) {
     let reply = support::get(&app, "/api/v1/shows/nope/seats/stream", &[]).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
 }
+
+/// Polls `check` for up to two seconds.
+async fn eventually<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..40 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn in_process_seat_claims_follow_releases_made_on_other_instances(db: PgPool) {
+    use app::booking::{engine, SeatChange};
+    let venue = venue(&db, 4, 8, Duration::days(1)).await;
+    let users = customers(&db, 3).await;
+    let (a, b) = (
+        support::state(db.clone(), None),
+        support::state(db.clone(), None),
+    );
+    for instance in [&a, &b] {
+        instance.live.listen(None);
+        instance.seat_lock.follow(&instance.live);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let seats = venue.ids(&["B1", "B2"]);
+    let claimed_on_a = || a.seat_lock.taken(venue.show_id, &seats, users[2]);
+
+    // Held through instance a, released through instance b...
+    let request = engine::HoldRequest {
+        show_id: venue.show_id,
+        seat_ids: seats.clone(),
+        wheelchair: false,
+    };
+    let held = engine::hold(&a, users[0], &request).await.unwrap();
+    assert_eq!(claimed_on_a().await.len(), 2);
+    let actor = engine::Actor {
+        user_id: users[0],
+        role: Role::Customer,
+    };
+    engine::cancel(&b, held.booking_id, actor).await.unwrap();
+    // ...so a forgets its claims and the next moviegoer gets the seats there at once.
+    assert!(eventually(|| async { claimed_on_a().await.is_empty() }).await);
+    engine::hold(&a, users[1], &request).await.unwrap();
+
+    // A's own announcement, heard back late, leaves a newer claim alone.
+    let mut heard = a.live.subscribe();
+    a.live
+        .publish(&[SeatChange::new(venue.show_id, "available", seats.clone())])
+        .await;
+    heard.recv().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(claimed_on_a().await.len(), 2, "still users[1]'s");
+}

@@ -6,18 +6,32 @@
 
 pub use super::{SeatChange, SeatSnapshot};
 use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 /// The Redis channel and the PostgreSQL NOTIFY channel.
 pub const CHANNEL: &str = "district_seat_changes";
 const PUBLISH_TIMEOUT: Duration = Duration::from_millis(200);
 
+/// A change on the wire, with the instance that made it.
+#[derive(Serialize, Deserialize)]
+struct Announced {
+    #[serde(default)]
+    origin: Option<Uuid>,
+    #[serde(flatten)]
+    change: SeatChange,
+}
+
 #[derive(Clone)]
 pub struct Live {
+    /// This instance, so it can tell its own changes from everyone else's.
+    instance: Uuid,
     local: broadcast::Sender<SeatChange>,
+    remote: broadcast::Sender<SeatChange>,
     redis: Option<ConnectionManager>,
     db: PgPool,
     /// Cancelled at shutdown: listeners stop and open streams end, so draining can finish.
@@ -27,7 +41,9 @@ pub struct Live {
 impl Live {
     pub fn new(db: PgPool, redis: Option<ConnectionManager>) -> Self {
         Self {
+            instance: Uuid::new_v4(),
             local: broadcast::channel(4096).0,
+            remote: broadcast::channel(4096).0,
             redis,
             db,
             stop: CancellationToken::new(),
@@ -48,12 +64,23 @@ impl Live {
         self.local.subscribe()
     }
 
+    /// Changes made by other instances only: what this one did not do itself.
+    pub fn subscribe_remote(&self) -> broadcast::Receiver<SeatChange> {
+        self.remote.subscribe()
+    }
+
     /// Announces committed changes; never fails the caller (a lost message only delays a map).
     pub async fn publish(&self, changes: &[SeatChange]) {
         let payloads: Vec<String> = changes
             .iter()
             .filter(|c| !c.seat_ids.is_empty())
-            .filter_map(|c| serde_json::to_string(c).ok())
+            .filter_map(|change| {
+                serde_json::to_string(&Announced {
+                    origin: Some(self.instance),
+                    change: change.clone(),
+                })
+                .ok()
+            })
             .collect();
         if !payloads.is_empty() && !self.publish_redis(&payloads).await {
             self.publish_postgres(&payloads).await;
@@ -91,9 +118,12 @@ impl Live {
     }
 
     fn deliver(&self, payload: &str) {
-        match serde_json::from_str::<SeatChange>(payload) {
-            Ok(change) => {
+        match serde_json::from_str::<Announced>(payload) {
+            Ok(Announced { origin, change }) => {
                 // No subscribers is fine: nobody is looking at a seat map here.
+                if origin != Some(self.instance) {
+                    let _ = self.remote.send(change.clone());
+                }
                 let _ = self.local.send(change);
             }
             Err(err) => tracing::warn!(error = %err, "unreadable seat change"),

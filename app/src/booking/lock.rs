@@ -8,7 +8,7 @@
 //! early or let a request through to be judged there. When Redis is slow or down, the filter
 //! steps aside for a few seconds and holds go straight to PostgreSQL.
 
-use super::SeatChange;
+use super::live::Live;
 use redis::aio::ConnectionManager;
 use std::{
     collections::HashMap,
@@ -18,8 +18,7 @@ use std::{
     },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
-use tokio::sync::broadcast::{self, error::RecvError};
-use tokio_util::sync::CancellationToken;
+use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 /// A hold never waits longer than this for Redis.
@@ -171,14 +170,16 @@ impl SeatLock {
         }
     }
 
-    /// Keeps in-memory claims honest across instances: seats announced free anywhere (another
-    /// instance's cancellation, the sweeper) lose their claims here too. Redis needs none of
-    /// this, its claims are shared.
-    pub fn follow(&self, mut changes: broadcast::Receiver<SeatChange>, stop: CancellationToken) {
+    /// Keeps in-memory claims honest across instances: seats another instance announces free
+    /// lose their claims here too. This instance's own releases are already applied (hearing
+    /// them again late could drop a newer claim). Redis needs none of this, its claims are
+    /// shared.
+    pub fn follow(&self, live: &Live) {
         let Store::Memory(claims) = &self.store else {
             return;
         };
         let claims = Arc::clone(claims);
+        let (mut changes, stop) = (live.subscribe_remote(), live.stopping());
         tokio::spawn(async move {
             loop {
                 let change = tokio::select! {
