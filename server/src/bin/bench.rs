@@ -693,6 +693,9 @@ async fn measure(
                 };
                 n += 1;
                 let (answer, error) = driver.hold(client, user, show, pair).await;
+                // An answer that never waited (a refusal from the in-process filter) must still
+                // let the timers and the other clients run.
+                tokio::task::consume_budget().await;
                 let ended = Instant::now();
                 if began < measure_from || ended > until {
                     continue;
