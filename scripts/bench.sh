@@ -57,7 +57,21 @@ log=target/bench/server.log
 : >"$log"
 
 run_bench() {
-  "$bench" run --clients "$clients" --duration "$seconds" --warmup "$warmup" --results "$results" "$@"
+  "$bench" run --duration "$seconds" --warmup "$warmup" --results "$results" "$@"
+}
+
+# One fresh server for every scenario and client count, so that no run inherits another's
+# seat claims (the in-process filter keeps them in the server's memory).
+http_runs() {
+  local label=$1 scenario count
+  for scenario in many-shows hot-show; do
+    for count in ${clients//,/ }; do
+      start_server
+      run_bench --target http --url "$url" --server-pid "$server_pid" --label "$label" \
+        --scenarios "$scenario" --clients "$count"
+      stop "$server_pid"; server_pid=""
+    done
+  done
 }
 
 # Starts the server on a free port with the current environment; sets server_pid and url.
@@ -71,15 +85,13 @@ start_server() {
 }
 
 say "ceiling: engine::claim_seats straight on PostgreSQL"
-run_bench --target postgres --label "PostgreSQL ceiling" --header
+run_bench --target postgres --label "PostgreSQL ceiling" --clients "$clients" --header
 
-say "engine::hold in process, no HTTP, seat claims in memory"
-run_bench --target engine --label "engine, memory filter"
+say "engine::hold in process: no HTTP, no seat filter"
+run_bench --target engine --label "engine, no filter" --clients "$clients"
 
 say "HTTP, no Redis: seat claims in the server's memory"
-start_server
-run_bench --target http --url "$url" --server-pid "$server_pid" --label "HTTP, memory filter"
-stop "$server_pid"; server_pid=""
+http_runs "HTTP, memory filter"
 
 command -v redis-server >/dev/null || die "redis-server is not installed (apt-get install redis-server)"
 redis_port=$(free_port)
@@ -90,9 +102,7 @@ port_open 127.0.0.1 "$redis_port" || die "redis-server did not start (see target
 export REDIS_URL=redis://127.0.0.1:$redis_port
 
 say "HTTP, Redis"
-start_server
-run_bench --target http --url "$url" --server-pid "$server_pid" --label "HTTP, Redis"
-stop "$server_pid"; server_pid=""
+http_runs "HTTP, Redis"
 
 echo
 say "results ($(nproc) cores; $seconds s measured after $warmup s warm-up; DATABASE_MAX_CONNECTIONS=$DATABASE_MAX_CONNECTIONS)"

@@ -332,3 +332,83 @@ async fn the_check_catches_a_naive_read_then_write(db: PgPool) {
         "the naive version double-booked nothing, so the harness proves nothing: {problems:#?}"
     );
 }
+
+/// Holds `seats` for `user` through `state`, returning the HTTP status.
+async fn hold_status(state: &AppState, venue: &Venue, user: Uuid, seats: &[Uuid]) -> StatusCode {
+    let request = app::booking::engine::HoldRequest {
+        show_id: venue.show_id,
+        seat_ids: seats.to_vec(),
+        wheelchair: false,
+    };
+    match app::booking::engine::hold(state, user, &request).await {
+        Ok(_) => StatusCode::CREATED,
+        Err(err) => axum::response::IntoResponse::into_response(err).status(),
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn refusals_teach_a_filter_that_lost_its_claims(db: PgPool) {
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let users = customers(&db, 3).await;
+    let seats = venue.block(2, 1, 2);
+    let redis = redis_server::Server::start();
+    let conn = server::db::redis(&redis.url()).await.unwrap();
+    let with_redis = support::state_with(
+        db.clone(),
+        Some(conn.clone()),
+        &[("REDIS_URL", &redis.url())],
+    );
+    assert_eq!(
+        hold_status(&with_redis, &venue, users[0], &seats).await,
+        StatusCode::CREATED
+    );
+
+    // Redis comes back empty: PostgreSQL refuses, and Redis learns whose the seats are, briefly.
+    let _: () = redis::cmd("FLUSHALL")
+        .query_async(&mut conn.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        hold_status(&with_redis, &venue, users[1], &seats).await,
+        StatusCode::CONFLICT
+    );
+    let key = app::booking::lock::key(venue.show_id, seats[0]);
+    let (owner, ttl): (Option<String>, i64) = redis::pipe()
+        .get(&key)
+        .pttl(&key)
+        .query_async(&mut conn.clone())
+        .await
+        .unwrap();
+    assert_eq!(owner, Some(users[0].to_string()));
+    assert!((1..=2000).contains(&ttl), "remembered for {ttl} ms");
+    assert_eq!(
+        with_redis
+            .seat_lock
+            .taken(venue.show_id, &seats, users[2])
+            .await,
+        seats
+    );
+    // The holder is still free to change their own hold.
+    let more = venue.block(2, 1, 4);
+    assert_eq!(
+        hold_status(&with_redis, &venue, users[0], &more).await,
+        StatusCode::CREATED
+    );
+
+    // A new instance without Redis starts with no claims and learns the same way.
+    let fresh = support::state(db.clone(), None);
+    assert!(fresh
+        .seat_lock
+        .taken(venue.show_id, &more, users[2])
+        .await
+        .is_empty());
+    assert_eq!(
+        hold_status(&fresh, &venue, users[1], &more).await,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        fresh.seat_lock.taken(venue.show_id, &more, users[2]).await,
+        more
+    );
+    assert!(invariant_breaches(&db).await.is_empty());
+}

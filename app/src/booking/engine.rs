@@ -98,8 +98,15 @@ pub async fn hold(
     let (show, rows) = show_for_sale(state, request.show_id, &seat_ids, user_id).await?;
     let mut picked = picked_seats(&rows, &seat_ids)?;
     picked.sort_by_key(|s| (s.grid_row, s.grid_col));
-    let taken: Vec<Uuid> = picked.iter().filter(|s| !s.free).map(|s| s.id).collect();
+    let taken: Vec<&rules::Seat> = picked.iter().copied().filter(|s| !s.free).collect();
     if !taken.is_empty() {
+        // Teach the filter, so the next requests for these seats are answered before this.
+        let holders: Vec<(Uuid, rules::Taken)> = taken
+            .iter()
+            .filter_map(|s| s.taken.map(|t| (s.id, t)))
+            .collect();
+        lock.remember(request.show_id, &holders).await;
+        let taken = taken.iter().map(|s| s.id).collect();
         return Err(count_hold(BookingError::SeatsUnavailable(taken), "refused"));
     }
     rules::check(&rows, &seat_ids, request.wheelchair)?;
@@ -268,14 +275,17 @@ async fn show_for_sale(
                 (SELECT COALESCE(json_agg(json_build_object(
                             'id', se.id, 'label', se.row_label || se.number,
                             'grid_row', se.grid_row, 'grid_col', se.grid_col, 'category', c.name,
-                            'kind', se.kind, 'price', p.price_minor,
-                            'free', COALESCE(ss.status = 'available' OR (ss.status = 'held'
-                                    AND (ss.held_until < now() OR b.user_id = $2)), false))), '[]')
+                            'kind', se.kind, 'price', p.price_minor, 'free', f.free,
+                            'taken', CASE WHEN NOT f.free THEN json_build_object('by', b.user_id,
+                                'held_ms', (EXTRACT(EPOCH FROM ss.held_until - now()) * 1000)::bigint)
+                            END)), '[]')
                    FROM seats se
                    JOIN show_seats ss ON ss.show_id = s.id AND ss.seat_id = se.id
                    JOIN seat_categories c ON c.id = se.category_id
                    JOIN show_prices p ON p.show_id = s.id AND p.category_id = se.category_id
-                   LEFT JOIN bookings b ON b.id = ss.booking_id AND ss.status = 'held'
+                   LEFT JOIN bookings b ON b.id = ss.booking_id
+                  CROSS JOIN LATERAL (SELECT COALESCE(ss.status = 'available' OR (ss.status = 'held'
+                                AND (ss.held_until < now() OR b.user_id = $2)), false) AS free) f
                   WHERE se.screen_id = s.screen_id
                     AND se.grid_row IN (SELECT grid_row FROM seats
                                          WHERE id = ANY($4) AND screen_id = s.screen_id)) AS seats
@@ -1061,6 +1071,7 @@ pub fn best_in(
             kind: s.kind.clone(),
             price: s.price,
             free: s.status == "available",
+            taken: None,
         })
         .collect();
     let best = rules::best_block(&seats, count, category);

@@ -8,7 +8,7 @@
 //! early or let a request through to be judged there. When Redis is slow or down, the filter
 //! steps aside for a few seconds and holds go straight to PostgreSQL.
 
-use super::live::Live;
+use super::{live::Live, rules::Taken};
 use redis::aio::ConnectionManager;
 use std::{
     collections::HashMap,
@@ -21,6 +21,9 @@ use std::{
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
+/// How long the filter remembers a seat PostgreSQL said is taken, at most: short, because the
+/// holder may let go before the filter hears of it.
+const REMEMBERED: Duration = Duration::from_secs(2);
 /// A hold never waits longer than this for Redis.
 const TIMEOUT: Duration = Duration::from_millis(100);
 /// After a failure, Redis is left alone this long before it is tried again.
@@ -63,6 +66,16 @@ end
 return released
 ";
 
+/// KEYS: one per seat; ARGV: owner and ttl in ms for each key in turn. Sets the keys that do
+/// not exist yet, never overwriting a claim.
+const REMEMBER: &str = r"
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[2 * i - 1], 'PX', ARGV[2 * i], 'NX')
+end
+return #KEYS
+";
+
+static REMEMBER_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(REMEMBER));
 static CLAIM_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(CLAIM));
 static CHECK_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(CHECK));
 static RELEASE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(RELEASE));
@@ -152,6 +165,40 @@ impl SeatLock {
             }
             Store::Memory(claims) => lock(claims).claim(show_id, seats, owner, ttl),
             Store::Off => Admission::Bypassed,
+        }
+    }
+
+    /// Records seats PostgreSQL says are taken, in their holder's name, for a moment (never past
+    /// the hold's deadline): after a Redis outage, a restart or a claim made elsewhere, the
+    /// filter learns the show again from the first refusals instead of sending every later
+    /// request for those seats to the database. Existing claims are left as they are.
+    pub async fn remember(&self, show_id: Uuid, holders: &[(Uuid, Taken)]) {
+        let claims: Vec<(Uuid, Uuid, Duration)> = holders
+            .iter()
+            .map(|(seat, taken)| {
+                let left = taken.held_ms.map_or(REMEMBERED, |ms| {
+                    Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+                });
+                (*seat, taken.by, left.min(REMEMBERED))
+            })
+            .filter(|(_, _, ttl)| !ttl.is_zero())
+            .collect();
+        if claims.is_empty() {
+            return;
+        }
+        match &self.store {
+            Store::Redis { .. } => {
+                let mut invocation = REMEMBER_SCRIPT.prepare_invoke();
+                for (seat, owner, ttl) in &claims {
+                    invocation
+                        .key(key(show_id, *seat))
+                        .arg(owner.to_string())
+                        .arg(ttl.as_millis() as u64);
+                }
+                self.run::<i64>(invocation, true).await;
+            }
+            Store::Memory(claims_here) => lock(claims_here).remember(show_id, &claims),
+            Store::Off => {}
         }
     }
 
@@ -318,6 +365,17 @@ impl Claims {
         Admission::Claimed(fresh)
     }
 
+    /// Claims seats that nobody has claimed (or whose claim has run out), each for its owner.
+    fn remember(&mut self, show_id: Uuid, claims: &[(Uuid, Uuid, Duration)]) {
+        let now = Instant::now();
+        for (seat, owner, ttl) in claims {
+            let entry = self.seats.entry((show_id, *seat)).or_insert((*owner, now));
+            if entry.1 <= now {
+                *entry = (*owner, now + *ttl);
+            }
+        }
+    }
+
     /// Removes the claims on these seats: only `owner`'s, or anyone's.
     fn release(&mut self, show_id: Uuid, seats: &[Uuid], owner: Option<Uuid>) {
         for seat in seats {
@@ -382,6 +440,49 @@ mod tests {
             claims.claim(show, &seats, bob, Duration::from_secs(60)),
             Admission::Claimed(seats.clone())
         );
+    }
+
+    #[test]
+    fn remembered_seats_are_refused_briefly_and_never_overwrite_a_claim() {
+        let (show, seats, alice, bob, carol) = (
+            Uuid::new_v4(),
+            ids(2),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+        );
+        let mut claims = Claims::default();
+        claims.claim(show, &seats[..1], alice, Duration::from_secs(60));
+        claims.remember(
+            show,
+            &[(seats[0], bob, REMEMBERED), (seats[1], bob, REMEMBERED)],
+        );
+        let now = Instant::now();
+        assert_eq!(claims.seats[&(show, seats[0])].0, alice, "kept");
+        assert_eq!(claims.seats[&(show, seats[1])].0, bob);
+        assert!(claims.seats[&(show, seats[1])].1 <= now + REMEMBERED);
+        assert_eq!(claims.others(show, &seats, carol, now), seats);
+        // Bob's own seat is his to ask for again.
+        assert!(claims.others(show, &seats[1..], bob, now).is_empty());
+    }
+
+    #[tokio::test]
+    async fn remembered_claims_never_outlive_the_hold() {
+        let filter = SeatLock::new(None);
+        let (show, seats, bob, carol) = (Uuid::new_v4(), ids(2), Uuid::new_v4(), Uuid::new_v4());
+        let held = |ms| Taken {
+            by: bob,
+            held_ms: Some(ms),
+        };
+        filter
+            .remember(show, &[(seats[0], held(0)), (seats[1], held(60_000))])
+            .await;
+        assert_eq!(filter.taken(show, &seats, carol).await, [seats[1]]);
+        let Store::Memory(claims) = &filter.store else {
+            panic!("in memory without Redis");
+        };
+        let until = lock(claims).seats[&(show, seats[1])].1;
+        assert!(until <= Instant::now() + REMEMBERED);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::BookingError;
 use uuid::Uuid;
 
-/// One seat as the rules see it.
+/// One seat as a hold sees it.
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct Seat {
     pub id: Uuid,
@@ -17,6 +17,16 @@ pub struct Seat {
     pub price: i64,
     /// Nobody else holds or has booked it (expired holds and the asker's own hold count as free).
     pub free: bool,
+    /// Who has it when it is not free, so a refusal can teach the seat filter.
+    #[serde(default)]
+    pub taken: Option<Taken>,
+}
+
+/// The holder of a seat that is not free, and how long their hold has left (`None`: booked).
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+pub struct Taken {
+    pub by: Uuid,
+    pub held_ms: Option<i64>,
 }
 
 /// Checks a selection against the rules; `seats` holds every seat of the rows involved.
@@ -90,6 +100,7 @@ static SENTINEL: Seat = Seat {
     kind: String::new(),
     price: 0,
     free: false,
+    taken: None,
 };
 
 /// Maximal runs of free seats standing side by side (no aisle between), row by row.
@@ -184,6 +195,7 @@ mod tests {
                 .into(),
                 price: 100,
                 free: ch != 'x',
+                taken: None,
             })
             .collect()
     }

@@ -4,7 +4,8 @@
 //! prints one Markdown row. Targets:
 //!
 //! - `http`: POST /api/v1/bookings/hold on a running server, one user and token per client;
-//! - `engine`: `engine::hold` in this process, the same work without HTTP;
+//! - `engine`: `engine::hold` in this process, the same work without HTTP and without the seat
+//!   filter;
 //! - `postgres`: `engine::claim_seats` alone, the conditional write transaction, on a pool the
 //!   size of the server's (DATABASE_MAX_CONNECTIONS): the ceiling the others are compared with.
 //!
@@ -22,6 +23,7 @@ use app::{
     account::{tokens::Jwt, Role},
     booking::{
         engine::{self, Claim, HoldRequest, Policy},
+        lock::SeatLock,
         BookingError,
     },
     state::AppState,
@@ -182,7 +184,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             policy: config.booking.clone(),
         },
         Target::Engine => {
-            let state = server::state(&config, server::leptos_options(&config)?).await?;
+            let mut state = server::state(&config, server::leptos_options(&config)?).await?;
+            // PostgreSQL alone: claims kept in this process would outlive the resets between
+            // runs, and the filter is measured over HTTP.
+            state.seat_lock = SeatLock::off();
             Driver::Engine(Box::new(state))
         }
         Target::Http => {
