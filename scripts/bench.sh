@@ -4,15 +4,20 @@
 #
 # Uses its own database (BENCH_DATABASE_URL, default .../district_bench, reloaded with the demo
 # data) and, for the Redis runs, a private redis-server on a free port; both servers started
-# here are stopped on exit, also on failure. Tunables: BENCH_CLIENTS (32,256),
-# BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_DAYS (2), BENCH_SKIP_BUILD=1.
+# here are stopped on exit, also on failure.
+#
+# The machine's speed drifts by a quarter or more over minutes, so targets are interleaved:
+# each round measures every target once for every scenario and client count, and the report
+# compares each run with the ceiling of its own round. Tunables: BENCH_CLIENTS (32,256),
+# BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_DAYS (2), BENCH_SKIP_BUILD=1.
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 
 admin_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district}
 export DATABASE_URL=${BENCH_DATABASE_URL:-${admin_url%/*}/district_bench}
 clients=${BENCH_CLIENTS:-32,256}
-seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-3}
+seconds=${BENCH_SECONDS:-5}
 warmup=${BENCH_WARMUP:-2}
 days=${BENCH_DAYS:-2}
 
@@ -56,42 +61,30 @@ mkdir -p target/bench
 log=target/bench/server.log
 : >"$log"
 
+# The bench reads the server's settings; with_redis (when set) is its REDIS_URL.
 run_bench() {
-  "$bench" run --duration "$seconds" --warmup "$warmup" --results "$results" "$@"
+  env ${with_redis:+REDIS_URL=$with_redis} \
+    "$bench" run --duration "$seconds" --warmup "$warmup" --results "$results" "$@"
 }
 
-# One fresh server for every scenario and client count, so that no run inherits another's
-# seat claims (the in-process filter keeps them in the server's memory).
-http_runs() {
-  local label=$1 scenario count
-  for scenario in many-shows hot-show; do
-    for count in ${clients//,/ }; do
-      start_server
-      run_bench --target http --url "$url" --server-pid "$server_pid" --label "$label" \
-        --scenarios "$scenario" --clients "$count"
-      stop "$server_pid"; server_pid=""
-    done
-  done
-}
-
-# Starts the server on a free port with the current environment; sets server_pid and url.
+# Starts the server on a free port, with Redis at $1 if given; sets server_pid and url.
 start_server() {
   local port
   port=$(free_port)
-  APP_PORT=$port "$district" serve >>"$log" 2>&1 &
+  APP_PORT=$port env ${1:+REDIS_URL=$1} "$district" serve >>"$log" 2>&1 &
   server_pid=$!
   url=http://127.0.0.1:$port
   wait_for_http "$url/healthz" 60 "$server_pid" || die "the server did not start (see $log)"
 }
 
-say "ceiling: engine::claim_seats straight on PostgreSQL"
-run_bench --target postgres --label "PostgreSQL ceiling" --clients "$clients" --header
-
-say "engine::hold in process: no HTTP, no seat filter"
-run_bench --target engine --label "engine, no filter" --clients "$clients"
-
-say "HTTP, no Redis: seat claims in the server's memory"
-http_runs "HTTP, memory filter"
+# One run over HTTP on a fresh server, so that no run inherits another's seat claims (the
+# in-process filter keeps them in the server's memory; the bench clears Redis's itself).
+http_run() {
+  local label=$1 redis=$2; shift 2
+  start_server "$redis"
+  with_redis=$redis run_bench --target http --url "$url" --server-pid "$server_pid" --label "$label" "$@"
+  stop "$server_pid"; server_pid=""
+}
 
 command -v redis-server >/dev/null || die "redis-server is not installed (apt-get install redis-server)"
 redis_port=$(free_port)
@@ -99,11 +92,25 @@ redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >ta
 redis_pid=$!
 for _ in $(seq 50); do port_open 127.0.0.1 "$redis_port" && break; sleep 0.1; done
 port_open 127.0.0.1 "$redis_port" || die "redis-server did not start (see target/bench/redis.log)"
-export REDIS_URL=redis://127.0.0.1:$redis_port
+redis_url=redis://127.0.0.1:$redis_port
 
-say "HTTP, Redis"
-http_runs "HTTP, Redis"
+header=--header
+for round in $(seq "$rounds"); do
+  for scenario in many-shows hot-show; do
+    for count in ${clients//,/ }; do
+      say "round $round/$rounds: $scenario, $count clients"
+      each=(--round "$round" --scenarios "$scenario" --clients "$count")
+      # The ceiling: engine::claim_seats straight on PostgreSQL.
+      run_bench --target postgres --label "PostgreSQL ceiling" "${each[@]}" $header
+      header=
+      # engine::hold in process: no HTTP, no seat filter.
+      run_bench --target engine --label "engine, no filter" "${each[@]}"
+      http_run "HTTP, memory filter" "" "${each[@]}"
+      http_run "HTTP, Redis" "$redis_url" "${each[@]}"
+    done
+  done
+done
 
 echo
-say "results ($(nproc) cores; $seconds s measured after $warmup s warm-up; DATABASE_MAX_CONNECTIONS=$DATABASE_MAX_CONNECTIONS)"
+say "results ($(nproc) cores; $rounds rounds of $seconds s measured after $warmup s warm-up; DATABASE_MAX_CONNECTIONS=$DATABASE_MAX_CONNECTIONS)"
 "$bench" report --results "$results"

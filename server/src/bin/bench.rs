@@ -95,6 +95,10 @@ struct RunArgs {
     /// Prints the table header first.
     #[arg(long)]
     header: bool,
+    /// The round of an interleaved series this run belongs to: the report compares each run
+    /// with the ceiling of its own round, measured minutes apart at most.
+    #[arg(long, default_value_t = 1)]
+    round: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
@@ -126,6 +130,8 @@ impl Scenario {
 /// One measured run.
 #[derive(Serialize, Deserialize)]
 struct Outcome {
+    #[serde(default)]
+    round: u32,
     label: String,
     target: Target,
     scenario: Scenario,
@@ -230,6 +236,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             )
             .await;
             let outcome = Outcome {
+                round: args.round,
                 label: label.clone(),
                 target: args.target,
                 ..outcome
@@ -747,6 +754,7 @@ async fn measure(
     let seconds = duration.as_secs_f64();
     let requests = all.latencies_us.len() as u64;
     Outcome {
+        round: 1,
         label: String::new(),
         target: Target::Http,
         scenario,
@@ -859,8 +867,9 @@ fn machine_busy_ticks() -> u64 {
         .sum()
 }
 
-/// The results file as one table: every run, with its throughput relative to the direct
-/// PostgreSQL ceiling of the same scenario and client count.
+/// The results file as one table: for every target the median of its rounds, and its
+/// throughput relative to the direct PostgreSQL ceiling of the same scenario, client count and
+/// round (median, with the lowest and highest round).
 fn report(path: &PathBuf) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -869,62 +878,107 @@ fn report(path: &PathBuf) -> anyhow::Result<()> {
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
-    let ceiling: HashMap<(Scenario, usize), f64> = runs
+    let ceiling: HashMap<(Scenario, usize, u32), f64> = runs
         .iter()
-        .filter(|r| r.target == Target::Postgres)
-        .map(|r| ((r.scenario, r.clients), r.per_second))
+        .filter(|r| r.target == Target::Postgres && r.per_second > 0.0)
+        .map(|r| ((r.scenario, r.clients, r.round), r.per_second))
         .collect();
-    let mut ordered: Vec<&Outcome> = runs.iter().collect();
-    let rank = |t: Target| match t {
-        Target::Postgres => 0,
-        Target::Engine => 1,
-        Target::Http => 2,
+    let rank = |t: Target| -> u8 {
+        match t {
+            Target::Postgres => 0,
+            Target::Engine => 1,
+            Target::Http => 2,
+        }
     };
-    ordered.sort_by_key(|r| (r.scenario, r.clients, rank(r.target)));
+    // (scenario, clients, target rank, first appearance) -> the rounds of one target.
+    let mut groups: BTreeMap<(Scenario, usize, u8, usize), Vec<&Outcome>> = BTreeMap::new();
+    let mut order: HashMap<&str, usize> = HashMap::new();
+    for r in &runs {
+        let next = order.len();
+        let seen = *order.entry(r.label.as_str()).or_insert(next);
+        groups
+            .entry((r.scenario, r.clients, rank(r.target), seen))
+            .or_default()
+            .push(r);
+    }
     let mut out = String::new();
+    let rounds = runs.iter().map(|r| r.round).max().unwrap_or(1);
     let _ = writeln!(
         out,
-        "| scenario | clients | target | holds/s | vs ceiling | p50 ms | p99 ms | 201 | 409 | other |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+        "Medians of {rounds} round(s).\n\n| scenario | clients | target | holds/s | vs ceiling | p50 ms | p99 ms | 201 | 409 | other |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
     );
-    for r in &ordered {
-        let ratio = ceiling
-            .get(&(r.scenario, r.clients))
-            .filter(|c| **c > 0.0)
-            .map_or_else(|| "-".to_owned(), |c| format!("{:.2}", r.per_second / c));
+    for group in groups.values() {
+        let r = group[0];
+        let ratios: Vec<f64> = group
+            .iter()
+            .filter_map(|g| {
+                let c = ceiling.get(&(g.scenario, g.clients, g.round))?;
+                Some(g.per_second / c)
+            })
+            .collect();
+        let ratio = match (median(&ratios), min_max(&ratios)) {
+            (Some(m), Some((lo, hi))) if ratios.len() > 1 => format!("{m:.2} ({lo:.2}-{hi:.2})"),
+            (Some(m), _) => format!("{m:.2}"),
+            _ => "-".to_owned(),
+        };
+        let of = |f: fn(&Outcome) -> f64| {
+            median(&group.iter().map(|g| f(g)).collect::<Vec<_>>()).unwrap_or(0.0)
+        };
+        let total = |f: fn(&Outcome) -> u64| group.iter().map(|g| f(g)).sum::<u64>();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {:.0} | {} | {:.1} | {:.1} | {} | {} | {} |",
             r.scenario.name(),
             r.clients,
             r.label,
-            r.per_second,
+            of(|g| g.per_second),
             ratio,
-            r.p50_ms,
-            r.p99_ms,
-            r.held,
-            r.refused,
-            r.other,
+            of(|g| g.p50_ms),
+            of(|g| g.p99_ms),
+            total(|g| g.held),
+            total(|g| g.refused),
+            total(|g| g.other),
         );
     }
     let _ = writeln!(
         out,
-        "\nCPU cores busy on average (2 = the whole machine):\n\n| scenario | clients | target | bench process | server | postgres | machine |\n|---|---:|---|---:|---:|---:|---:|"
+        "\nCPU cores busy on average, medians (2 = the whole machine):\n\n| scenario | clients | target | bench process | server | postgres | machine |\n|---|---:|---|---:|---:|---:|---:|"
     );
-    for r in &ordered {
+    for group in groups.values() {
+        let r = group[0];
+        let of = |f: fn(&Outcome) -> f64| {
+            median(&group.iter().map(|g| f(g)).collect::<Vec<_>>()).unwrap_or(0.0)
+        };
+        let server: Vec<f64> = group.iter().filter_map(|g| g.cpu.server).collect();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {:.2} | {} | {:.2} | {:.2} |",
             r.scenario.name(),
             r.clients,
             r.label,
-            r.cpu.bench,
-            r.cpu
-                .server
-                .map_or_else(|| "-".to_owned(), |c| format!("{c:.2}")),
-            r.cpu.postgres,
-            r.cpu.machine,
+            of(|g| g.cpu.bench),
+            median(&server).map_or_else(|| "-".to_owned(), |c| format!("{c:.2}")),
+            of(|g| g.cpu.postgres),
+            of(|g| g.cpu.machine),
         );
     }
     print!("{out}");
     Ok(())
+}
+
+fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+fn min_max(values: &[f64]) -> Option<(f64, f64)> {
+    let lo = values.iter().copied().reduce(f64::min)?;
+    let hi = values.iter().copied().reduce(f64::max)?;
+    Some((lo, hi))
 }
