@@ -92,7 +92,8 @@ impl Default for Settings {
 /// The router state; Leptos hands it to server functions as context.
 #[derive(Clone)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    /// Shared, because the state is cloned for every request and these options are large.
+    pub leptos_options: Arc<LeptosOptions>,
     pub db: Db,
     pub redis: Option<redis::aio::ConnectionManager>,
     pub settings: Arc<Settings>,
@@ -109,6 +110,6 @@ pub struct AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
+        LeptosOptions::clone(&state.leptos_options)
     }
 }

@@ -55,7 +55,7 @@ pub fn assemble(
 ) -> anyhow::Result<AppState> {
     metrics::install();
     Ok(AppState {
-        leptos_options,
+        leptos_options: Arc::new(leptos_options),
         limiter: RateLimiter::new(config.rate_limit_enabled, redis.clone()),
         cache: Cache::new(redis.clone(), config.cache_ttl),
         seat_lock: SeatLock::new(redis.clone()),
@@ -144,7 +144,7 @@ pub fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
 /// Every route the server answers, with request ids and tracing around them.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let shell_options = state.leptos_options.clone();
+    let shell_options = LeptosOptions::clone(&state.leptos_options);
     let session_store = sessions::Store::new(state.db.primary().clone(), state.redis.clone());
     let router = Router::new()
         .nest("/api/v1", api::router())

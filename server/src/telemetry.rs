@@ -24,7 +24,9 @@ pub fn init(env: AppEnv) {
             .with(fmt::layer().json().flatten_event(true))
             .try_init()
     } else {
-        registry.with(fmt::layer()).try_init()
+        // Colours only for a terminal, not in log files.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        registry.with(fmt::layer().with_ansi(ansi)).try_init()
     };
     // A second init (tests) keeps the first subscriber.
     let _ = result;
