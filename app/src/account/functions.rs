@@ -32,9 +32,13 @@ pub(crate) mod ssr {
             .unwrap_or_else(|| "unknown".into())
     }
 
-    /// The same extractor the REST handlers use.
+    /// The same extractor the REST handlers use. Nobody is asking when there is no request
+    /// (the router renders the app once to list its routes).
     pub async fn principal() -> Result<Option<Principal>, AccountError> {
-        leptos_axum::extract_with_state::<Option<Principal>, AppState>(&state())
+        let Some(state) = leptos::prelude::use_context::<AppState>() else {
+            return Ok(None);
+        };
+        leptos_axum::extract_with_state::<Option<Principal>, AppState>(&state)
             .await
             .map_err(|err| {
                 tracing::error!(error = %err, "could not tell who is asking");
