@@ -921,9 +921,7 @@ fn report(path: &PathBuf) -> anyhow::Result<()> {
             (Some(m), _) => format!("{m:.2}"),
             _ => "-".to_owned(),
         };
-        let of = |f: fn(&Outcome) -> f64| {
-            median(&group.iter().map(|g| f(g)).collect::<Vec<_>>()).unwrap_or(0.0)
-        };
+        let of = |f: fn(&Outcome) -> f64| median_by(group, f);
         let total = |f: fn(&Outcome) -> u64| group.iter().map(|g| f(g)).sum::<u64>();
         let _ = writeln!(
             out,
@@ -946,9 +944,7 @@ fn report(path: &PathBuf) -> anyhow::Result<()> {
     );
     for group in groups.values() {
         let r = group[0];
-        let of = |f: fn(&Outcome) -> f64| {
-            median(&group.iter().map(|g| f(g)).collect::<Vec<_>>()).unwrap_or(0.0)
-        };
+        let of = |f: fn(&Outcome) -> f64| median_by(group, f);
         let server: Vec<f64> = group.iter().filter_map(|g| g.cpu.server).collect();
         let _ = writeln!(
             out,
@@ -964,6 +960,11 @@ fn report(path: &PathBuf) -> anyhow::Result<()> {
     }
     print!("{out}");
     Ok(())
+}
+
+/// The median of one figure over a target's rounds.
+fn median_by(group: &[&Outcome], figure: fn(&Outcome) -> f64) -> f64 {
+    median(&group.iter().map(|g| figure(g)).collect::<Vec<_>>()).unwrap_or(0.0)
 }
 
 fn median(values: &[f64]) -> Option<f64> {
