@@ -186,6 +186,7 @@ async fn a_rush_through_the_in_process_filter_holds_every_seat_at_most_once(db: 
     .await;
     assert_fair(&outcomes, &problems(&db, &outcomes, true).await);
     // The filter took part: every seat a winner holds is claimed there, against anyone else.
+    let mut won = Vec::new();
     for (_, attempt) in &outcomes {
         if let Attempt::Won(seats) = attempt {
             let claimed = state
@@ -193,8 +194,28 @@ async fn a_rush_through_the_in_process_filter_holds_every_seat_at_most_once(db: 
                 .taken(venue.show_id, seats, Uuid::new_v4())
                 .await;
             assert_eq!(&claimed, seats);
+            won = seats.clone();
         }
     }
+    // And it answers a loser alone: with the database gone, the refusal still names the seats.
+    let latecomer = customers(&db, 1).await[0];
+    db.close().await;
+    let request = app::booking::engine::HoldRequest {
+        show_id: venue.show_id,
+        seat_ids: won.clone(),
+        wheelchair: false,
+    };
+    match app::booking::engine::hold(&state, latecomer, &request).await {
+        Err(app::booking::BookingError::SeatsUnavailable(named)) => {
+            assert_eq!(sorted(named), sorted(won));
+        }
+        other => panic!("not answered by the filter: {other:?}"),
+    }
+}
+
+fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+    ids.sort();
+    ids
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -224,6 +245,29 @@ async fn a_rush_through_the_redis_filter_holds_every_seat_at_most_once(db: PgPoo
         .await
         .unwrap();
     assert_eq!(claims.len() as i64, held);
+    // A written hold keeps its claims as long as the hold; a claim with no hold behind it
+    // (its process died before writing) lapses soon.
+    let ttl = |key: String| {
+        let mut conn = conn.clone();
+        async move {
+            redis::cmd("PTTL")
+                .arg(key)
+                .query_async::<i64>(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(ttl(claims[0].clone()).await > 500_000);
+    let orphan = venue.block(5, 1, 2);
+    state
+        .seat_lock
+        .claim(venue.show_id, &orphan, Uuid::new_v4())
+        .await;
+    let pending = ttl(app::booking::lock::key(venue.show_id, orphan[0])).await;
+    assert!(
+        (1..=app::booking::lock::PENDING.as_millis() as i64).contains(&pending),
+        "{pending} ms"
+    );
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

@@ -78,8 +78,8 @@ pub struct HoldRequest {
 
 /// Holds seats for `user_id`, all or nothing, replacing the user's earlier hold on the show.
 ///
-/// With Redis, seats someone else has claimed there are refused first, so in a rush the
-/// requests that would lose never reach PostgreSQL. Seats are claimed in Redis only once the
+/// Seats someone else has claimed in the seat filter are refused first, so in a rush the
+/// requests that would lose never reach PostgreSQL. Seats are claimed there only once the
 /// request has passed every check, so a claim almost always ends in a hold; PostgreSQL still
 /// decides, and the claims are given back when it says no.
 pub async fn hold(
@@ -94,7 +94,6 @@ pub async fn hold(
         return Err(refused_early(taken));
     }
     let policy = &state.settings.booking;
-    let db = state.db.primary();
     let (show, rows) = show_for_sale(state, request.show_id, &seat_ids, user_id).await?;
     let mut picked = picked_seats(&rows, &seat_ids)?;
     picked.sort_by_key(|s| (s.grid_row, s.grid_col));
@@ -111,45 +110,25 @@ pub async fn hold(
     }
     rules::check(&rows, &seat_ids, request.wheelchair)?;
 
-    let fresh = match lock
-        .claim(request.show_id, &seat_ids, user_id, policy.hold_ttl)
-        .await
-    {
-        Admission::Refused(taken) => return Err(refused_early(taken)),
-        Admission::Claimed(fresh) => fresh,
-        Admission::Bypassed => Vec::new(),
-    };
     let prices: Vec<i64> = picked.iter().map(|s| s.price).collect();
+    let amount = policy.amount(&prices, &show.currency);
     let claim = Claim {
         user_id,
         show_id: request.show_id,
         seat_ids: picked.iter().map(|s| s.id).collect(),
-        prices: prices.clone(),
-        amount: policy.amount(&prices, &show.currency),
+        prices,
+        amount: amount.clone(),
         hold_ttl: policy.hold_ttl,
     };
-    let held = match claim_seats(db, &claim).await {
-        Ok(held) => held,
-        Err(err) => {
-            lock.release(request.show_id, &fresh, user_id).await;
-            return Err(count_hold(err, "refused"));
-        }
-    };
+    // From the first claim on, the hold runs to its end on a task of its own: a caller that
+    // goes away (a closed connection, a shutdown) cannot leave claims without a hold behind.
+    let held = tokio::spawn(claim_and_write(state.clone(), claim))
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "hold task failed");
+            BookingError::Unavailable
+        })??;
     metrics::counter!("district_holds_total", "outcome" => "held").increment(1);
-    let dropped: Vec<Uuid> = held
-        .released
-        .iter()
-        .copied()
-        .filter(|s| !seat_ids.contains(s))
-        .collect();
-    lock.release(request.show_id, &dropped, user_id).await;
-    state
-        .live
-        .publish(&[
-            SeatChange::new(request.show_id, "available", dropped),
-            SeatChange::new(request.show_id, "held", seat_ids),
-        ])
-        .await;
     Ok(Booking {
         booking_id: held.booking_id,
         code: held.code,
@@ -157,12 +136,46 @@ pub async fn hold(
         hold_expires_at: held.hold_expires_at,
         show: show.info,
         seats: picked.iter().map(|s| booked_seat(s)).collect(),
-        amount: claim.amount,
+        amount,
         confirmed_at: None,
         cancelled_at: None,
         refund_due: 0,
         created_at: held.created_at,
     })
+}
+
+/// Claims the seats in the filter and writes the hold; then makes the claims last as long as
+/// the hold, or gives them back when PostgreSQL says no, and gives back those of seats a
+/// replaced hold let go; announces the change.
+async fn claim_and_write(state: AppState, claim: Claim) -> Result<Held, BookingError> {
+    let (lock, show_id, owner) = (&state.seat_lock, claim.show_id, claim.user_id);
+    if let Admission::Refused(taken) = lock.claim(show_id, &claim.seat_ids, owner).await {
+        return Err(refused_early(taken));
+    }
+    let held = match claim_seats(state.db.primary(), &claim).await {
+        Ok(held) => held,
+        Err(err) => {
+            lock.release(show_id, &claim.seat_ids, owner).await;
+            return Err(count_hold(err, "refused"));
+        }
+    };
+    lock.keep(show_id, &claim.seat_ids, owner, claim.hold_ttl)
+        .await;
+    let dropped: Vec<Uuid> = held
+        .released
+        .iter()
+        .copied()
+        .filter(|s| !claim.seat_ids.contains(s))
+        .collect();
+    lock.release(show_id, &dropped, owner).await;
+    state
+        .live
+        .publish(&[
+            SeatChange::new(show_id, "available", dropped),
+            SeatChange::new(show_id, "held", claim.seat_ids.clone()),
+        ])
+        .await;
+    Ok(held)
 }
 
 fn refused_early(taken: Vec<Uuid>) -> BookingError {

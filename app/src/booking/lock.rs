@@ -21,6 +21,9 @@ use std::{
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
+/// How long a claim lasts before its hold is written: a process that dies in between leaves
+/// claims that turn people away this long at most.
+pub const PENDING: Duration = Duration::from_secs(30);
 /// How long the filter remembers a seat PostgreSQL said is taken, at most: short, because the
 /// holder may let go before the filter hears of it.
 const REMEMBERED: Duration = Duration::from_secs(2);
@@ -30,7 +33,7 @@ const TIMEOUT: Duration = Duration::from_millis(100);
 const REST: Duration = Duration::from_secs(2);
 
 /// KEYS: one per seat; ARGV: owner, ttl in ms. Refuses with the indexes (1-based) of seats that
-/// someone else owns, or claims every key and returns the indexes that were not already ours.
+/// someone else owns, or claims every key.
 const CLAIM: &str = r"
 local owner, ttl = ARGV[1], tonumber(ARGV[2])
 local taken = {}
@@ -39,12 +42,10 @@ for i, key in ipairs(KEYS) do
   if current and current ~= owner then taken[#taken + 1] = i end
 end
 if #taken > 0 then return {0, taken} end
-local fresh = {}
-for i, key in ipairs(KEYS) do
-  if not redis.call('GET', key) then fresh[#fresh + 1] = i end
+for _, key in ipairs(KEYS) do
   redis.call('SET', key, owner, 'PX', ttl)
 end
-return {1, fresh}
+return {1, {}}
 ";
 
 /// KEYS: one per seat; ARGV: owner. The indexes (1-based) of seats someone else has claimed.
@@ -55,6 +56,14 @@ for i, key in ipairs(KEYS) do
   if current and current ~= ARGV[1] then taken[#taken + 1] = i end
 end
 return taken
+";
+
+/// KEYS: one per seat; ARGV: owner, ttl in ms. Extends only the keys this owner still has.
+const KEEP: &str = r"
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('PEXPIRE', key, ARGV[2]) end
+end
+return 0
 ";
 
 /// KEYS: one per seat; ARGV: owner. Deletes only the keys this owner still has.
@@ -76,6 +85,7 @@ return #KEYS
 ";
 
 static REMEMBER_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(REMEMBER));
+static KEEP_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(KEEP));
 static CLAIM_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(CLAIM));
 static CHECK_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(CHECK));
 static RELEASE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(RELEASE));
@@ -83,8 +93,8 @@ static RELEASE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script:
 /// What the filter says about a claim.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Admission {
-    /// Claimed; these seats were newly claimed (the rest were already the owner's).
-    Claimed(Vec<Uuid>),
+    /// Every seat is the owner's until the deadline.
+    Claimed,
     /// Someone else has these seats.
     Refused(Vec<Uuid>),
     /// No Redis, or it is unwell: PostgreSQL alone decides.
@@ -145,26 +155,35 @@ impl SeatLock {
         }
     }
 
-    /// Claims every seat for `owner` until `ttl` from now, or none if someone else has one.
-    pub async fn claim(
-        &self,
-        show_id: Uuid,
-        seats: &[Uuid],
-        owner: Uuid,
-        ttl: Duration,
-    ) -> Admission {
+    /// Claims every seat for `owner`, or none if someone else has one. The claim lasts
+    /// [`PENDING`] until [`SeatLock::keep`] says the hold was written.
+    pub async fn claim(&self, show_id: Uuid, seats: &[Uuid], owner: Uuid) -> Admission {
+        let ttl = PENDING;
         match &self.store {
             Store::Redis { .. } => {
                 let mut invocation = invoke(&CLAIM_SCRIPT, show_id, seats, owner);
                 invocation.arg(ttl.as_millis() as u64);
                 match self.run::<(i32, Vec<usize>)>(invocation, true).await {
-                    Some((1, fresh)) => Admission::Claimed(pick(seats, fresh)),
+                    Some((1, _)) => Admission::Claimed,
                     Some((_, taken)) => Admission::Refused(pick(seats, taken)),
                     None => Admission::Bypassed,
                 }
             }
             Store::Memory(claims) => lock(claims).claim(show_id, seats, owner, ttl),
             Store::Off => Admission::Bypassed,
+        }
+    }
+
+    /// The hold is written: the owner's claims on these seats now last as long as it does.
+    pub async fn keep(&self, show_id: Uuid, seats: &[Uuid], owner: Uuid, ttl: Duration) {
+        match &self.store {
+            Store::Redis { .. } => {
+                let mut invocation = invoke(&KEEP_SCRIPT, show_id, seats, owner);
+                invocation.arg(ttl.as_millis() as u64);
+                self.run::<i64>(invocation, true).await;
+            }
+            Store::Memory(claims) => lock(claims).keep(show_id, seats, owner, ttl),
+            Store::Off => {}
         }
     }
 
@@ -354,15 +373,21 @@ impl Claims {
             self.seats.retain(|_, (_, until)| *until > now);
             self.since_prune = 0;
         }
-        let fresh = seats
-            .iter()
-            .copied()
-            .filter(|seat| {
-                let before = self.seats.insert((show_id, *seat), (owner, now + ttl));
-                !before.is_some_and(|(by, until)| by == owner && until > now)
-            })
-            .collect();
-        Admission::Claimed(fresh)
+        for seat in seats {
+            self.seats.insert((show_id, *seat), (owner, now + ttl));
+        }
+        Admission::Claimed
+    }
+
+    fn keep(&mut self, show_id: Uuid, seats: &[Uuid], owner: Uuid, ttl: Duration) {
+        let until = Instant::now() + ttl;
+        for seat in seats {
+            if let Some(claim) = self.seats.get_mut(&(show_id, *seat)) {
+                if claim.0 == owner {
+                    claim.1 = until;
+                }
+            }
+        }
     }
 
     /// Claims seats that nobody has claimed (or whose claim has run out), each for its owner.
@@ -406,7 +431,7 @@ mod tests {
         let mut claims = Claims::default();
         assert_eq!(
             claims.claim(show, &seats[..2], alice, ttl),
-            Admission::Claimed(seats[..2].to_vec())
+            Admission::Claimed
         );
         // Bob wants one of Alice's seats and a free one: refused, and the free one stays free.
         assert_eq!(
@@ -416,11 +441,8 @@ mod tests {
         assert!(claims
             .others(show, &seats[2..], alice, Instant::now())
             .is_empty());
-        // Alice extends her claim: only the new seat is fresh.
-        assert_eq!(
-            claims.claim(show, &seats, alice, ttl),
-            Admission::Claimed(vec![seats[2]])
-        );
+        // Alice extends her claim to the free seat.
+        assert_eq!(claims.claim(show, &seats, alice, ttl), Admission::Claimed);
         // Bob cannot release Alice's claims; Alice can.
         claims.release(show, &seats, Some(bob));
         assert_eq!(claims.others(show, &seats, bob, Instant::now()), seats);
@@ -432,13 +454,29 @@ mod tests {
     }
 
     #[test]
+    fn only_the_owner_keeps_a_claim_for_the_length_of_the_hold() {
+        let (show, seats, alice, bob) = (Uuid::new_v4(), ids(2), Uuid::new_v4(), Uuid::new_v4());
+        let mut claims = Claims::default();
+        claims.claim(show, &seats[..1], alice, PENDING);
+        claims.claim(show, &seats[1..], bob, PENDING);
+        let hold = Duration::from_secs(600);
+        claims.keep(show, &seats, alice, hold);
+        let until = |seat| claims.seats[&(show, seat)].1;
+        assert!(until(seats[0]) > Instant::now() + PENDING, "Alice's hold");
+        assert!(
+            until(seats[1]) <= Instant::now() + PENDING,
+            "still Bob's pending claim"
+        );
+    }
+
+    #[test]
     fn expired_memory_claims_count_as_free() {
         let (show, seats, alice, bob) = (Uuid::new_v4(), ids(2), Uuid::new_v4(), Uuid::new_v4());
         let mut claims = Claims::default();
         claims.claim(show, &seats, alice, Duration::ZERO);
         assert_eq!(
             claims.claim(show, &seats, bob, Duration::from_secs(60)),
-            Admission::Claimed(seats.clone())
+            Admission::Claimed
         );
     }
 
@@ -469,20 +507,32 @@ mod tests {
     #[tokio::test]
     async fn remembered_claims_never_outlive_the_hold() {
         let filter = SeatLock::new(None);
-        let (show, seats, bob, carol) = (Uuid::new_v4(), ids(2), Uuid::new_v4(), Uuid::new_v4());
+        let (show, seats, bob, carol) = (Uuid::new_v4(), ids(3), Uuid::new_v4(), Uuid::new_v4());
         let held = |ms| Taken {
             by: bob,
             held_ms: Some(ms),
         };
         filter
-            .remember(show, &[(seats[0], held(0)), (seats[1], held(60_000))])
+            .remember(
+                show,
+                &[
+                    (seats[0], held(0)),
+                    (seats[1], held(60_000)),
+                    (seats[2], held(500)),
+                ],
+            )
             .await;
-        assert_eq!(filter.taken(show, &seats, carol).await, [seats[1]]);
+        assert_eq!(filter.taken(show, &seats, carol).await, seats[1..]);
         let Store::Memory(claims) = &filter.store else {
             panic!("in memory without Redis");
         };
-        let until = lock(claims).seats[&(show, seats[1])].1;
-        assert!(until <= Instant::now() + REMEMBERED);
+        let until = |seat| lock(claims).seats[&(show, seat)].1;
+        let now = Instant::now();
+        assert!(until(seats[1]) <= now + REMEMBERED, "two seconds at most");
+        assert!(
+            until(seats[2]) <= now + Duration::from_millis(500),
+            "never past the hold"
+        );
     }
 
     #[test]
