@@ -202,7 +202,7 @@ where
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn in_process_seat_claims_follow_releases_made_on_other_instances(db: PgPool) {
-    use app::booking::{engine, SeatChange};
+    use app::booking::{engine, live::Heard, SeatChange};
     let venue = venue(&db, 4, 8, Duration::days(1)).await;
     let users = customers(&db, 3).await;
     let (a, b) = (
@@ -239,7 +239,102 @@ async fn in_process_seat_claims_follow_releases_made_on_other_instances(db: PgPo
     a.live
         .publish(&[SeatChange::new(venue.show_id, "available", seats.clone())])
         .await;
-    heard.recv().await.unwrap();
+    assert!(matches!(heard.recv().await.unwrap(), Heard::Change(_)));
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(claimed_on_a().await.len(), 2, "still users[1]'s");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_change_too_big_for_one_notify_still_arrives_whole(db: PgPool) {
+    use app::booking::SeatChange;
+    let venue = venue(&db, 4, 8, Duration::days(1)).await;
+    let (a, b) = (
+        support::state(db.clone(), None),
+        support::state(db.clone(), None),
+    );
+    a.live.listen(None);
+    let mut events = open_stream(&a, &venue).await;
+    let (name, _) = events
+        .next(std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(name, "snapshot");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // A sweep that frees 400 seats of one show: far over NOTIFY's 8000-byte payload.
+    let freed: Vec<uuid::Uuid> = (0..400).map(|_| uuid::Uuid::new_v4()).collect();
+    b.live
+        .publish(&[SeatChange::new(venue.show_id, "available", freed.clone())])
+        .await;
+    let mut heard = Vec::new();
+    while heard.len() < freed.len() {
+        let Some((name, change)) = events.next(std::time::Duration::from_secs(2)).await else {
+            break;
+        };
+        if name == "seats" {
+            heard.extend(
+                serde_json::from_value::<Vec<uuid::Uuid>>(change["seat_ids"].clone()).unwrap(),
+            );
+        }
+    }
+    heard.sort();
+    let mut expected = freed;
+    expected.sort();
+    assert_eq!(heard, expected);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_lost_listener_connection_refreshes_maps_and_in_process_claims(db: PgPool) {
+    use app::booking::engine;
+    let venue = venue(&db, 4, 8, Duration::days(1)).await;
+    let users = customers(&db, 2).await;
+    let a = support::state(db.clone(), None);
+    a.live.listen(None);
+    a.seat_lock.follow(&a.live);
+    let mut events = open_stream(&a, &venue).await;
+    events
+        .next(std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let seats = venue.ids(&["B1", "B2"]);
+    let request = engine::HoldRequest {
+        show_id: venue.show_id,
+        seat_ids: seats.clone(),
+        wheelchair: false,
+    };
+    engine::hold(&a, users[0], &request).await.unwrap();
+    let (name, _) = events
+        .next(std::time::Duration::from_secs(2))
+        .await
+        .unwrap();
+    assert_eq!(name, "seats");
+    assert_eq!(
+        a.seat_lock.taken(venue.show_id, &seats, users[1]).await,
+        seats
+    );
+
+    // The listener's connection dies: whatever was announced meanwhile is lost, so open maps
+    // get a fresh snapshot and the in-process filter forgets what it cannot vouch for.
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let (name, snapshot) = events
+        .next(std::time::Duration::from_secs(5))
+        .await
+        .expect("a fresh snapshot after the listener reconnects");
+    assert_eq!(name, "snapshot");
+    assert_eq!(snapshot["held"].as_array().unwrap().len(), 2);
+    assert!(
+        eventually(|| async {
+            a.seat_lock
+                .taken(venue.show_id, &seats, users[1])
+                .await
+                .is_empty()
+        })
+        .await
+    );
 }

@@ -17,6 +17,17 @@ use uuid::Uuid;
 pub const CHANNEL: &str = "district_seat_changes";
 const PUBLISH_TIMEOUT: Duration = Duration::from_millis(200);
 
+/// What a listener hears: a change, or that changes may have been missed (a listener has
+/// just (re)connected), so whoever keeps state built from changes should start afresh.
+#[derive(Clone, Debug)]
+pub enum Heard {
+    Change(SeatChange),
+    Gap,
+}
+
+/// Seats per message: NOTIFY payloads stop at 8000 bytes, a seat id takes 39 in JSON.
+const SEATS_PER_MESSAGE: usize = 150;
+
 /// A change on the wire, with the instance that made it.
 #[derive(Serialize, Deserialize)]
 struct Announced {
@@ -30,8 +41,8 @@ struct Announced {
 pub struct Live {
     /// This instance, so it can tell its own changes from everyone else's.
     instance: Uuid,
-    local: broadcast::Sender<SeatChange>,
-    remote: broadcast::Sender<SeatChange>,
+    local: broadcast::Sender<Heard>,
+    remote: broadcast::Sender<Heard>,
     redis: Option<ConnectionManager>,
     db: PgPool,
     /// Cancelled at shutdown: listeners stop and open streams end, so draining can finish.
@@ -60,12 +71,12 @@ impl Live {
     }
 
     /// Changes from every instance, as they arrive.
-    pub fn subscribe(&self) -> broadcast::Receiver<SeatChange> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Heard> {
         self.local.subscribe()
     }
 
     /// Changes made by other instances only: what this one did not do itself.
-    pub fn subscribe_remote(&self) -> broadcast::Receiver<SeatChange> {
+    pub fn subscribe_remote(&self) -> broadcast::Receiver<Heard> {
         self.remote.subscribe()
     }
 
@@ -73,11 +84,15 @@ impl Live {
     pub async fn publish(&self, changes: &[SeatChange]) {
         let payloads: Vec<String> = changes
             .iter()
-            .filter(|c| !c.seat_ids.is_empty())
+            .flat_map(|c| {
+                c.seat_ids
+                    .chunks(SEATS_PER_MESSAGE)
+                    .map(|seats| SeatChange::new(c.show_id, &c.status, seats.to_vec()))
+            })
             .filter_map(|change| {
                 serde_json::to_string(&Announced {
                     origin: Some(self.instance),
-                    change: change.clone(),
+                    change,
                 })
                 .ok()
             })
@@ -122,12 +137,18 @@ impl Live {
             Ok(Announced { origin, change }) => {
                 // No subscribers is fine: nobody is looking at a seat map here.
                 if origin != Some(self.instance) {
-                    let _ = self.remote.send(change.clone());
+                    let _ = self.remote.send(Heard::Change(change.clone()));
                 }
-                let _ = self.local.send(change);
+                let _ = self.local.send(Heard::Change(change));
             }
             Err(err) => tracing::warn!(error = %err, "unreadable seat change"),
         }
+    }
+
+    /// A listener has reconnected: what was announced while it was away is lost.
+    fn gap(&self) {
+        let _ = self.remote.send(Heard::Gap);
+        let _ = self.local.send(Heard::Gap);
     }
 
     /// Listens on PostgreSQL, and on Redis when `redis_url` is set, until closed; reconnects
@@ -137,41 +158,65 @@ impl Live {
         let live = self.clone();
         let halt = stop.clone();
         tokio::spawn(async move {
+            let mut again = false;
             while !halt.is_cancelled() {
-                if let Err(err) = live.listen_postgres(&halt).await {
+                if let Err(err) = live.listen_postgres(&halt, again).await {
                     tracing::warn!(error = %err, "seat change listener (PostgreSQL) restarting");
                     pause(&halt).await;
                 }
+                again = true;
             }
         });
         if let Some(url) = redis_url {
             let live = self.clone();
             tokio::spawn(async move {
+                let mut again = false;
                 while !stop.is_cancelled() {
-                    if let Err(err) = live.listen_redis(&url, &stop).await {
+                    if let Err(err) = live.listen_redis(&url, &stop, again).await {
                         tracing::warn!(error = %err, "seat change listener (Redis) restarting");
                         pause(&stop).await;
                     }
+                    again = true;
                 }
             });
         }
     }
 
-    async fn listen_postgres(&self, stop: &CancellationToken) -> Result<(), sqlx::Error> {
+    /// `again`: this is a reconnection, so changes may have been missed.
+    async fn listen_postgres(
+        &self,
+        stop: &CancellationToken,
+        again: bool,
+    ) -> Result<(), sqlx::Error> {
         let mut listener = sqlx::postgres::PgListener::connect_with(&self.db).await?;
         listener.listen(CHANNEL).await?;
+        if again {
+            self.gap();
+        }
         loop {
             tokio::select! {
                 _ = stop.cancelled() => return Ok(()),
-                notification = listener.recv() => self.deliver(notification?.payload()),
+                notification = listener.try_recv() => match notification? {
+                    Some(notification) => self.deliver(notification.payload()),
+                    // The connection dropped; the next call reconnects.
+                    None => self.gap(),
+                },
             }
         }
     }
 
-    async fn listen_redis(&self, url: &str, stop: &CancellationToken) -> redis::RedisResult<()> {
+    async fn listen_redis(
+        &self,
+        url: &str,
+        stop: &CancellationToken,
+        again: bool,
+    ) -> redis::RedisResult<()> {
         use futures_util::StreamExt;
         let mut pubsub = redis::Client::open(url)?.get_async_pubsub().await?;
         pubsub.subscribe(CHANNEL).await?;
+        if again {
+            self.gap();
+        }
         let mut messages = pubsub.on_message();
         loop {
             tokio::select! {

@@ -8,7 +8,10 @@
 //! early or let a request through to be judged there. When Redis is slow or down, the filter
 //! steps aside for a few seconds and holds go straight to PostgreSQL.
 
-use super::{live::Live, rules::Taken};
+use super::{
+    live::{Heard, Live},
+    rules::Taken,
+};
 use redis::aio::ConnectionManager;
 use std::{
     collections::HashMap,
@@ -253,12 +256,12 @@ impl SeatLock {
                     change = changes.recv() => change,
                 };
                 match change {
-                    Ok(change) if change.status == "available" => {
+                    Ok(Heard::Change(change)) if change.status == "available" => {
                         lock(&claims).release(change.show_id, &change.seat_ids, None);
                     }
-                    Ok(_) => {}
+                    Ok(Heard::Change(_)) => {}
                     // Missed changes: forget everything rather than refuse on stale claims.
-                    Err(RecvError::Lagged(_)) => lock(&claims).seats.clear(),
+                    Ok(Heard::Gap) | Err(RecvError::Lagged(_)) => lock(&claims).seats.clear(),
                     Err(RecvError::Closed) => return,
                 }
             }

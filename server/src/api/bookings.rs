@@ -6,7 +6,7 @@ use app::{
     account::auth::Principal,
     booking::{
         engine::{self, Actor, HoldRequest},
-        live::SeatChange,
+        live::{Heard, SeatChange},
         BookedSeat, Booking, BookingError,
     },
     idempotency,
@@ -199,12 +199,12 @@ pub async fn stream_seats(
                     change = changes.recv() => change,
                 };
                 let event = match change {
-                    Ok(change) if change.show_id == show_id => {
+                    Ok(Heard::Change(change)) if change.show_id == show_id => {
                         Event::default().event("seats").json_data(&change).ok()?
                     }
-                    Ok(_) => continue,
-                    // Fell behind: a fresh snapshot puts the map right again.
-                    Err(RecvError::Lagged(_)) => {
+                    Ok(Heard::Change(_)) => continue,
+                    // Changes were missed: a fresh snapshot puts the map right again.
+                    Ok(Heard::Gap) | Err(RecvError::Lagged(_)) => {
                         let snapshot = engine::taken_seats(&db, show_id).await.ok()?;
                         Event::default()
                             .event("snapshot")
