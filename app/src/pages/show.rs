@@ -72,6 +72,10 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
     // Seats someone took between looking and asking: mark them and drop them from the choice.
     Effect::new(move |_| {
         if let Some(Err(BookingError::SeatsUnavailable(gone))) = hold.value().get() {
+            // The server only names seats that are not the visitor's, whatever the map thought.
+            choice
+                .mine
+                .update_value(|mine| gone.iter().for_each(|id| _ = mine.remove(id)));
             choice.drop_taken(gone);
         }
     });
@@ -283,6 +287,10 @@ fn follow_live_changes(show_id: Uuid, choice: Choice) {
         let data = |event: &web_sys::MessageEvent| event.data().as_string().unwrap_or_default();
         let on_snapshot = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event| {
             if let Ok(snapshot) = serde_json::from_str::<SeatSnapshot>(&data(&event)) {
+                // Ours only while still held: a lapsed or sold seat is someone else's now.
+                choice
+                    .mine
+                    .update_value(|mine| mine.retain(|id| snapshot.held.contains(id)));
                 let now_taken: Vec<Uuid> =
                     snapshot.held.into_iter().chain(snapshot.booked).collect();
                 choice.taken.set(HashSet::new());
