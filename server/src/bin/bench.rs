@@ -905,7 +905,7 @@ fn report(path: &PathBuf) -> anyhow::Result<()> {
     let rounds = runs.iter().map(|r| r.round).max().unwrap_or(1);
     let _ = writeln!(
         out,
-        "Medians of {rounds} round(s).\n\n| scenario | clients | target | holds/s | vs ceiling | p50 ms | p99 ms | 201 | 409 | other |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+        "Medians of {rounds} round(s); the answer counts are totals over them.\n\n| scenario | clients | target | holds/s | vs ceiling | p50 ms | p99 ms | 201 | 409 | other |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
     );
     for group in groups.values() {
         let r = group[0];
