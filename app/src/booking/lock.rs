@@ -1,9 +1,10 @@
 //! The admission filter in front of PostgreSQL: in a rush for the same seats, the requests that
 //! would lose anyway are turned away here, before they reach the database.
 //!
-//! Each show seat has a claim owned by the user who made it, expiring with the hold. Claims are
-//! all-or-nothing: in Redis (one Lua script, shared by every instance) when REDIS_URL is set,
-//! otherwise in this process's memory, the single-instance equivalent. The filter never
+//! Each show seat has a claim owned by the user who made it: for a few seconds while the hold
+//! is written, then as long as the hold. Claims are all-or-nothing: in Redis (Lua scripts,
+//! shared by every instance) when REDIS_URL is set, otherwise in this process's memory, the
+//! single-instance equivalent. The filter never
 //! decides: PostgreSQL's conditional write does, so a stale or lost claim can at worst refuse
 //! early or let a request through to be judged there. When Redis is slow or down, the filter
 //! steps aside for a few seconds and holds go straight to PostgreSQL.
@@ -96,7 +97,7 @@ static RELEASE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script:
 /// What the filter says about a claim.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Admission {
-    /// Every seat is the owner's until the deadline.
+    /// Every seat is the owner's, for [`PENDING`] unless kept.
     Claimed,
     /// Someone else has these seats.
     Refused(Vec<Uuid>),
