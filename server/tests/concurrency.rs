@@ -139,6 +139,24 @@ async fn over_http(
     }
 }
 
+/// An instance whose Redis is a server of the test's own, which it may kill.
+async fn with_private_redis(
+    db: &PgPool,
+) -> (
+    redis_server::Server,
+    redis::aio::ConnectionManager,
+    AppState,
+) {
+    let redis = redis_server::Server::start();
+    let conn = server::db::redis(&redis.url()).await.unwrap();
+    let state = support::state_with(
+        db.clone(),
+        Some(conn.clone()),
+        &[("REDIS_URL", &redis.url())],
+    );
+    (redis, conn, state)
+}
+
 async fn arena(db: &PgPool) -> (Venue, Vec<Uuid>) {
     (
         venue(db, 6, 12, Duration::days(2)).await,
@@ -221,13 +239,7 @@ fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn a_rush_through_the_redis_filter_holds_every_seat_at_most_once(db: PgPool) {
     let (venue, users) = arena(&db).await;
-    let redis = redis_server::Server::start();
-    let conn = server::db::redis(&redis.url()).await.unwrap();
-    let state = support::state_with(
-        db.clone(),
-        Some(conn.clone()),
-        &[("REDIS_URL", &redis.url())],
-    );
+    let (_redis, conn, state) = with_private_redis(&db).await;
     let app = server::router(state.clone());
     let outcomes = rush(&venue, |i, seats| {
         over_http(&state, &app, &venue, users[i], seats)
@@ -273,13 +285,7 @@ async fn a_rush_through_the_redis_filter_holds_every_seat_at_most_once(db: PgPoo
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn killing_redis_mid_rush_neither_oversells_nor_fails_requests(db: PgPool) {
     let (venue, users) = arena(&db).await;
-    let redis = redis_server::Server::start();
-    let conn = server::db::redis(&redis.url()).await.unwrap();
-    let state = support::state_with(
-        db.clone(),
-        Some(conn.clone()),
-        &[("REDIS_URL", &redis.url())],
-    );
+    let (redis, conn, state) = with_private_redis(&db).await;
     let app = server::router(state.clone());
     let answered = AtomicUsize::new(0);
     let mut redis = Some(redis);
@@ -395,13 +401,7 @@ async fn refusals_teach_a_filter_that_lost_its_claims(db: PgPool) {
     let venue = venue(&db, 6, 12, Duration::days(2)).await;
     let users = customers(&db, 3).await;
     let seats = venue.block(2, 1, 2);
-    let redis = redis_server::Server::start();
-    let conn = server::db::redis(&redis.url()).await.unwrap();
-    let with_redis = support::state_with(
-        db.clone(),
-        Some(conn.clone()),
-        &[("REDIS_URL", &redis.url())],
-    );
+    let (_redis, conn, with_redis) = with_private_redis(&db).await;
     assert_eq!(
         hold_status(&with_redis, &venue, users[0], &seats).await,
         StatusCode::CREATED

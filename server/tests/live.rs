@@ -70,6 +70,19 @@ async fn open_stream(state: &AppState, venue: &Venue) -> Events {
     }
 }
 
+/// A stream open on `state`, past its first snapshot (returned), with the listeners given a
+/// moment to subscribe.
+async fn watch(state: &AppState, venue: &Venue) -> (Events, Value) {
+    let mut events = open_stream(state, venue).await;
+    let (name, snapshot) = events
+        .next(std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(name, "snapshot");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    (events, snapshot)
+}
+
 /// Two instances on one database: a hold on `b` shows up on a stream opened on `a`, which
 /// listens through Redis when `redis_url` is given.
 async fn changes_cross_instances(db: &PgPool, a: AppState, b: AppState, redis_url: Option<String>) {
@@ -102,15 +115,9 @@ async fn changes_cross_instances(db: &PgPool, a: AppState, b: AppState, redis_ur
     app::booking::engine::hold(&b, other, &early).await.unwrap();
     a.live.listen(redis_url);
 
-    let mut events = open_stream(&a, &venue).await;
-    let (name, snapshot) = events
-        .next(std::time::Duration::from_secs(5))
-        .await
-        .unwrap();
-    assert_eq!(name, "snapshot");
+    let (mut events, snapshot) = watch(&a, &venue).await;
     assert_eq!(snapshot["held"].as_array().unwrap().len(), 2);
-    // Give the listeners a moment to subscribe, then change seats on the other instance.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Now change seats on the other instance.
     assert_eq!(hold(held.clone()).await.status, StatusCode::CREATED);
     let (name, change) = events
         .next(std::time::Duration::from_secs(1))
@@ -253,13 +260,7 @@ async fn a_change_too_big_for_one_notify_still_arrives_whole(db: PgPool) {
         support::state(db.clone(), None),
     );
     a.live.listen(None);
-    let mut events = open_stream(&a, &venue).await;
-    let (name, _) = events
-        .next(std::time::Duration::from_secs(5))
-        .await
-        .unwrap();
-    assert_eq!(name, "snapshot");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (mut events, _) = watch(&a, &venue).await;
     // A sweep that frees 400 seats of one show: far over NOTIFY's 8000-byte payload.
     let freed: Vec<uuid::Uuid> = (0..400).map(|_| uuid::Uuid::new_v4()).collect();
     b.live
@@ -290,12 +291,7 @@ async fn a_lost_listener_connection_refreshes_maps_and_in_process_claims(db: PgP
     let a = support::state(db.clone(), None);
     a.live.listen(None);
     a.seat_lock.follow(&a.live);
-    let mut events = open_stream(&a, &venue).await;
-    events
-        .next(std::time::Duration::from_secs(5))
-        .await
-        .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (mut events, _) = watch(&a, &venue).await;
     let seats = venue.ids(&["B1", "B2"]);
     let request = engine::HoldRequest {
         show_id: venue.show_id,
