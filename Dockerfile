@@ -6,12 +6,12 @@ RUN rustup target add wasm32-unknown-unknown \
  && apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN npm ci --no-audit --no-fund && LEPTOS_ENV=PROD cargo leptos build --release
+RUN npm ci --no-audit --no-fund && LEPTOS_ENV=PROD cargo leptos build --release --precompress
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY --from=build /src/target/release/district /usr/local/bin/district
+COPY --from=build /src/target/release/district /src/target/release/hash.txt /usr/local/bin/
 COPY --from=build /src/target/site /app/target/site
 ENV LEPTOS_SITE_ROOT=/app/target/site LEPTOS_ENV=PROD APP_HOST=0.0.0.0
 EXPOSE 8080

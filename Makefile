@@ -28,7 +28,7 @@ test: ## The whole suite: unit, integration (PostgreSQL, Redis) and end-to-end (
 
 build: ## Release build: target/release/district plus the site in target/site
 	@scripts/bootstrap.sh
-	LEPTOS_ENV=PROD cargo leptos build --release
+	LEPTOS_ENV=PROD cargo leptos build --release --precompress
 
 dev: ## Rebuild and restart on every change
 	@scripts/bootstrap.sh

@@ -6,6 +6,8 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
+  // A `test.only` left behind would quietly skip the rest.
+  forbidOnly: !!process.env.CI,
   workers: 1,
   retries: 0,
   reporter: [["list"]],

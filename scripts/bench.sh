@@ -1,29 +1,36 @@
 #!/usr/bin/env bash
-# `make bench`: throughput and latency of seat holds (POST /api/v1/bookings/hold) on one
-# instance, against the same conditional write run straight on PostgreSQL.
+# `make bench`: the hot paths on one instance, against what PostgreSQL itself can do.
+#
+# Holds (POST /api/v1/bookings/hold) in two scenarios, each beside the pgbench limit of
+# bench/pg-limit run in the same round with the same client count; seat-map reads of a show of
+# about 300 seats; the home, movie and seat-map pages, timed by the server's own summary.
 #
 # Uses its own database (BENCH_DATABASE_URL, default .../district_bench, reloaded with the demo
-# data) and, for the Redis runs, a private redis-server on a free port; both servers started
-# here are stopped on exit, also on failure.
+# data), a scratch database for the limit, and a private redis-server on a free port; the
+# servers started here are stopped on exit, also on failure.
 #
 # The machine's speed drifts by a quarter or more over minutes, so targets are interleaved:
 # each round measures every target once for every scenario and client count, and the report
-# compares each run with the ceiling of its own round. Tunables: BENCH_CLIENTS (32,256),
-# BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_DAYS (2), BENCH_SKIP_BUILD=1.
+# compares each hold figure with the limit of its own round. Tunables: BENCH_CLIENTS (32,256),
+# BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_DAYS (2), BENCH_READERS (64),
+# BENCH_PAGE_CLIENTS (4), BENCH_SKIP_BUILD=1.
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 
 admin_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district}
 export DATABASE_URL=${BENCH_DATABASE_URL:-${admin_url%/*}/district_bench}
+limit_db=district_pg_limit
 clients=${BENCH_CLIENTS:-32,256}
 rounds=${BENCH_ROUNDS:-3}
 seconds=${BENCH_SECONDS:-5}
 warmup=${BENCH_WARMUP:-2}
 days=${BENCH_DAYS:-2}
+readers=${BENCH_READERS:-64}
+page_clients=${BENCH_PAGE_CLIENTS:-4}
 
 # The server and the bench read the same settings.
-unset REDIS_URL DATABASE_REPLICA_URL KAFKA_BROKERS
-export APP_ENV=development APP_HOST=127.0.0.1 LEPTOS_OUTPUT_NAME=district
+unset REDIS_URL DATABASE_REPLICA_URL
+export APP_ENV=development APP_HOST=127.0.0.1 LEPTOS_OUTPUT_NAME=district LEPTOS_ENV=PROD
 export JWT_SECRET=${JWT_SECRET:-district-bench-jwt-secret-0123456789abcdef}
 export RATE_LIMIT_ENABLED=false AUTO_MIGRATE=false EMAIL_VERIFICATION_REQUIRED=true
 export DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
@@ -43,10 +50,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 scripts/services.sh
+command -v pgbench >/dev/null || apt_install postgresql-client
+command -v redis-server >/dev/null || apt_install redis-server
 
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  say "building the release binaries"
-  cargo build --release -p server --features app/ssr --bin district --bin district-bench
+  say "building the release site and binaries"
+  LEPTOS_ENV=PROD cargo leptos build --release --precompress
+  cargo build --release -p server --features app/ssr --bin district-bench
 fi
 district=target/release/district
 bench=target/release/district-bench
@@ -55,16 +65,24 @@ bench=target/release/district-bench
 say "loading the demo data ($days days) into $DATABASE_URL"
 "$district" seed --fresh --days "$days" >/dev/null
 
-results=target/bench/results.jsonl
+pg_host=$(url_host "$DATABASE_URL"); pg_port=$(url_port "$DATABASE_URL" 5432)
+pg_user=$(echo "$DATABASE_URL" | sed -n 's#^[a-z]*://\([^:@/]*\).*#\1#p')
+psql_admin() { psql -qX -h "$pg_host" -p "$pg_port" -U "${pg_user:-postgres}" "$@"; }
+say "loading the pgbench limit's tables into $limit_db"
+psql_admin -c "DROP DATABASE IF EXISTS $limit_db WITH (FORCE)" postgres >/dev/null 2>&1
+psql_admin -c "CREATE DATABASE $limit_db" postgres
+psql_admin -f bench/pg-limit/schema.sql "$limit_db" >/dev/null 2>&1
+
 mkdir -p target/bench
+results=target/bench/results.jsonl
 : >"$results"
 log=target/bench/server.log
 : >"$log"
 
-# The bench reads the server's settings; with_redis (when set) is its REDIS_URL.
 run_bench() {
   env ${with_redis:+REDIS_URL=$with_redis} \
-    "$bench" run --duration "$seconds" --warmup "$warmup" --results "$results" "$@"
+    "$bench" run --duration "$seconds" --warmup "$warmup" --results "$results" \
+    --limit-db "$limit_db" "$@"
 }
 
 # Starts the server on a free port, with Redis at $1 if given; sets server_pid and url.
@@ -86,7 +104,6 @@ http_run() {
   stop "$server_pid"; server_pid=""
 }
 
-command -v redis-server >/dev/null || die "redis-server is not installed (apt-get install redis-server)"
 redis_port=$(free_port)
 redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >target/bench/redis.log 2>&1 &
 redis_pid=$!
@@ -94,22 +111,23 @@ for _ in $(seq 50); do port_open 127.0.0.1 "$redis_port" && break; sleep 0.1; do
 port_open 127.0.0.1 "$redis_port" || die "redis-server did not start (see target/bench/redis.log)"
 redis_url=redis://127.0.0.1:$redis_port
 
-header=--header
 for round in $(seq "$rounds"); do
   for scenario in many-shows hot-show; do
     for count in ${clients//,/ }; do
       say "round $round/$rounds: $scenario, $count clients"
       each=(--round "$round" --scenarios "$scenario" --clients "$count")
-      # The ceiling: engine::claim_seats straight on PostgreSQL.
-      run_bench --target postgres --label "PostgreSQL ceiling" "${each[@]}" $header
-      header=
-      # engine::hold in process: no HTTP, no seat filter.
+      run_bench --target limit --label "PostgreSQL limit (pgbench)" "${each[@]}"
       run_bench --target engine --label "engine, no filter" "${each[@]}"
       http_run "HTTP, memory filter" "" "${each[@]}"
       http_run "HTTP, Redis" "$redis_url" "${each[@]}"
     done
   done
+  say "round $round/$rounds: seat-map reads ($readers clients) and pages ($page_clients clients)"
+  http_run "HTTP, Redis" "$redis_url" --round "$round" --scenarios seat-map --clients "$readers"
+  http_run "HTTP, memory" "" --round "$round" --scenarios seat-map --clients "$readers"
+  http_run "HTTP, Redis" "$redis_url" --round "$round" --scenarios pages --clients "$page_clients"
 done
+psql_admin -c "DROP DATABASE IF EXISTS $limit_db WITH (FORCE)" postgres >/dev/null 2>&1
 
 echo
 say "results ($(nproc) cores; $rounds rounds of $seconds s measured after $warmup s warm-up; DATABASE_MAX_CONNECTIONS=$DATABASE_MAX_CONNECTIONS)"

@@ -26,5 +26,10 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 wait_for_http "http://127.0.0.1:$port/healthz" 60 "$server" || { cat "$log"; die "the server did not start"; }
 
 say "end-to-end tests in Chromium (server on port $port)"
-cd end2end
-BASE_URL="http://127.0.0.1:$port" npx playwright test "$@"
+status=0
+(cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test "$@") || status=$?
+# A panic in the server fails the run even when every page looked fine.
+if grep -n "panicked" "$log"; then
+  die "the server panicked during the end-to-end tests (see $log)"
+fi
+exit "$status"

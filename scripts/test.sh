@@ -25,7 +25,8 @@ RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=district \
 scripts/e2e.sh 2>&1 | tee -a "$log"
 
 # One closing line for the whole suite.
-awk '/^test result:/ { p += $4; f += $6 }
+awk '/^test result:/ { p += $4; f += $6; s += $8 }
      /^ +[0-9]+ passed \(/ { p += $1 }
      /^ +[0-9]+ failed$/ { f += $1 }
-     END { printf "district: %d passed, %d failed\n", p, f }' "$log"
+     /^ +[0-9]+ (skipped|did not run)$/ { s += $1 }
+     END { printf "district: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -1,22 +1,63 @@
-//! Read-through cache for hot catalog reads, in Redis when configured. PostgreSQL stays the
-//! truth: a miss, a timeout or a Redis outage just reads the database.
+//! Read-through cache for hot catalog reads: in this process's memory first, then in Redis when
+//! configured (shared by every instance). PostgreSQL stays the truth: a miss, a timeout or a
+//! Redis outage just reads the database.
+//!
+//! `changed` drops entries here and in Redis at once and starts a new generation for the lists;
+//! other instances drop their own copies within [`LOCAL_TTL`] (with Redis; without it there is
+//! one instance and its copies live as long as CACHE_TTL).
 
 use serde::{de::DeserializeOwned, Serialize};
-use std::{future::Future, time::Duration};
+use std::{
+    any::Any,
+    collections::HashMap,
+    future::Future,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    time::{Duration, Instant},
+};
 
 const REDIS_TIMEOUT: Duration = Duration::from_millis(200);
 const GENERATION: &str = "catalog:generation";
+/// How long this process trusts its own copy while other instances may change the catalog.
+pub const LOCAL_TTL: Duration = Duration::from_secs(1);
+/// Local entries past this many are swept of expired ones.
+const LOCAL_MAX: usize = 4096;
+
+type Entry = (Instant, Arc<dyn Any + Send + Sync>);
 
 #[derive(Clone)]
 pub struct Cache {
     redis: Option<redis::aio::ConnectionManager>,
     /// The backstop: entries expire even if an invalidation is missed.
     ttl: Duration,
+    local_ttl: Duration,
+    local: Arc<Mutex<Local>>,
+}
+
+#[derive(Default)]
+struct Local {
+    entries: HashMap<String, Entry>,
+    /// The list generation and when it was last read from Redis.
+    generation: Option<(Instant, u64)>,
 }
 
 impl Cache {
     pub fn new(redis: Option<redis::aio::ConnectionManager>, ttl: Duration) -> Self {
-        Self { redis, ttl }
+        let local_ttl = if redis.is_some() {
+            LOCAL_TTL.min(ttl)
+        } else {
+            ttl
+        };
+        Self {
+            redis,
+            ttl,
+            local_ttl,
+            local: Arc::default(),
+        }
+    }
+
+    fn local(&self) -> MutexGuard<'_, Local> {
+        // Entries are inserted and removed whole: the map is valid after any panic.
+        self.local.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The cached value for `key`, or what `load` returns (then stored for next time).
@@ -24,64 +65,109 @@ impl Cache {
         &self,
         key: &str,
         load: impl FnOnce() -> Fut,
-    ) -> Result<T, E>
+    ) -> Result<Arc<T>, E>
     where
-        T: Serialize + DeserializeOwned,
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
         Fut: Future<Output = Result<T, E>>,
     {
-        let Some(conn) = &self.redis else {
-            return load().await;
+        if let Some(value) = self.in_memory(key) {
+            return Ok(value);
+        }
+        let value = match self.in_redis(key).await {
+            Some(value) => value,
+            None => {
+                let value = load().await?;
+                self.to_redis(key, &value).await;
+                value
+            }
         };
-        let mut conn = conn.clone();
-        let cached = tokio::time::timeout(
-            REDIS_TIMEOUT,
-            redis::cmd("GET")
-                .arg(key)
-                .query_async::<Option<Vec<u8>>>(&mut conn),
-        )
-        .await;
-        match cached {
-            Ok(Ok(Some(bytes))) => match serde_json::from_slice(&bytes) {
-                Ok(value) => return Ok(value),
-                Err(err) => tracing::warn!(key, error = %err, "unreadable cache entry"),
-            },
-            Ok(Ok(None)) => {}
-            Ok(Err(err)) => {
-                tracing::warn!(key, error = %err, "cache unavailable, reading the database")
-            }
-            Err(_) => tracing::warn!(key, "cache timed out, reading the database"),
+        let value = Arc::new(value);
+        let mut local = self.local();
+        if local.entries.len() >= LOCAL_MAX {
+            let ttl = self.local_ttl;
+            local.entries.retain(|_, (at, _)| at.elapsed() < ttl);
         }
-        let value = load().await?;
-        if let Ok(bytes) = serde_json::to_vec(&value) {
-            let mut command = redis::cmd("SET");
-            command
-                .arg(key)
-                .arg(bytes)
-                .arg("EX")
-                .arg(self.ttl.as_secs().max(1));
-            let set = command.query_async::<()>(&mut conn);
-            if let Ok(Err(err)) = tokio::time::timeout(REDIS_TIMEOUT, set).await {
-                tracing::warn!(key, error = %err, "could not fill the cache");
-            }
-        }
+        let entry: Arc<dyn Any + Send + Sync> = value.clone();
+        local
+            .entries
+            .insert(key.to_owned(), (Instant::now(), entry));
         Ok(value)
+    }
+
+    fn in_memory<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
+        let local = self.local();
+        let (at, value) = local.entries.get(key)?;
+        (at.elapsed() < self.local_ttl)
+            .then(|| value.clone().downcast::<T>().ok())
+            .flatten()
+    }
+
+    async fn in_redis<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let mut conn = self.redis.clone()?;
+        let mut command = redis::cmd("GET");
+        command.arg(key);
+        let read = command.query_async::<Option<Vec<u8>>>(&mut conn);
+        match tokio::time::timeout(REDIS_TIMEOUT, read).await {
+            Ok(Ok(Some(bytes))) => match serde_json::from_slice(&bytes) {
+                Ok(value) => Some(value),
+                Err(err) => {
+                    tracing::warn!(key, error = %err, "unreadable cache entry");
+                    None
+                }
+            },
+            Ok(Ok(None)) => None,
+            Ok(Err(err)) => {
+                tracing::warn!(key, error = %err, "cache unavailable, reading the database");
+                None
+            }
+            Err(_) => {
+                tracing::warn!(key, "cache timed out, reading the database");
+                None
+            }
+        }
+    }
+
+    async fn to_redis<T: Serialize>(&self, key: &str, value: &T) {
+        let (Some(mut conn), Ok(bytes)) = (self.redis.clone(), serde_json::to_vec(value)) else {
+            return;
+        };
+        let mut command = redis::cmd("SET");
+        command
+            .arg(key)
+            .arg(bytes)
+            .arg("EX")
+            .arg(self.ttl.as_secs().max(1));
+        let set = command.query_async::<()>(&mut conn);
+        if let Ok(Err(err)) = tokio::time::timeout(REDIS_TIMEOUT, set).await {
+            tracing::warn!(key, error = %err, "could not fill the cache");
+        }
     }
 
     /// After a catalog change: drops `keys` and starts a new generation, so every cached list
     /// (whose keys carry the generation) is read afresh.
     pub async fn changed(&self, keys: &[String]) {
-        let Some(conn) = &self.redis else { return };
-        let mut conn = conn.clone();
+        {
+            let mut local = self.local();
+            for key in keys {
+                local.entries.remove(key);
+            }
+            let next = local.generation.map_or(1, |(_, g)| g + 1);
+            local.generation = Some((Instant::now(), next));
+        }
+        let Some(mut conn) = self.redis.clone() else {
+            return;
+        };
         let mut pipe = redis::pipe();
         pipe.cmd("DEL")
             .arg(keys)
             .ignore()
             .cmd("INCR")
-            .arg(GENERATION)
-            .ignore();
-        let done = pipe.query_async::<()>(&mut conn);
+            .arg(GENERATION);
+        let done = pipe.query_async::<(u64,)>(&mut conn);
         match tokio::time::timeout(REDIS_TIMEOUT, done).await {
-            Ok(Ok(())) => {}
+            Ok(Ok((generation,))) => {
+                self.local().generation = Some((Instant::now(), generation));
+            }
             _ => tracing::warn!(
                 ?keys,
                 "could not invalidate cache entries; they expire with their TTL"
@@ -91,26 +177,28 @@ impl Cache {
 
     /// The key of a cached list in the current catalog generation.
     pub async fn list_key(&self, name: &str, params: &impl std::fmt::Debug) -> String {
-        let generation = match &self.redis {
-            Some(conn) => {
-                let mut conn = conn.clone();
-                let mut command = redis::cmd("GET");
-                command.arg(GENERATION);
-                let read = command.query_async::<Option<u64>>(&mut conn);
-                tokio::time::timeout(REDIS_TIMEOUT, read)
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .flatten()
-                    .unwrap_or(0)
-            }
-            None => 0,
-        };
-        format!("catalog:{generation}:{name}:{params:?}")
+        format!("catalog:{}:{name}:{params:?}", self.generation().await)
     }
-}
 
-/// The seat-map layout of a show (seats, categories, prices; not seat states).
-pub fn seat_map_key(show_id: uuid::Uuid) -> String {
-    format!("catalog:seat-map:{show_id}")
+    async fn generation(&self) -> u64 {
+        if let Some((at, generation)) = self.local().generation {
+            if at.elapsed() < self.local_ttl || self.redis.is_none() {
+                return generation;
+            }
+        }
+        let Some(mut conn) = self.redis.clone() else {
+            return 0;
+        };
+        let mut command = redis::cmd("GET");
+        command.arg(GENERATION);
+        let read = command.query_async::<Option<u64>>(&mut conn);
+        let generation = tokio::time::timeout(REDIS_TIMEOUT, read)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten()
+            .unwrap_or(0);
+        self.local().generation = Some((Instant::now(), generation));
+        generation
+    }
 }

@@ -1,8 +1,11 @@
 //! The one JSON error envelope every REST error uses:
 //! `{"error": {"code": "snake_case", "message": "human text", ...details}}`.
+//!
+//! Each domain's error says its status, code and details ([`ErrorBody`]); [`respond`] builds the
+//! response for all of them, and [`answer`] gives a failed server function the same status.
 
 #[cfg(feature = "ssr")]
-pub use ssr::{answer, error_response, HttpStatus};
+pub use ssr::{answer, envelope, respond, ErrorBody};
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -13,34 +16,34 @@ mod ssr {
     };
     use serde_json::{json, Map, Value};
 
-    /// Domain errors know the HTTP status they stand for.
-    pub trait HttpStatus {
+    /// What a domain error tells a client.
+    pub trait ErrorBody: std::fmt::Display {
         fn status(&self) -> StatusCode;
-    }
-
-    /// Gives a failed server function its real status (422, 401, 409, ...) instead of a blanket
-    /// 500. Plain form posts keep the redirect back to the form, which carries the error.
-    pub fn answer<T, E: HttpStatus>(result: Result<T, E>) -> Result<T, E> {
-        if let Err(err) = &result {
-            let parts = leptos::prelude::use_context::<http::request::Parts>();
-            let form_post = parts.as_ref().is_some_and(|p| {
-                p.headers
-                    .get(http::header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.contains("text/html"))
-            });
-            if let (false, Some(response)) = (
-                form_post,
-                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-            ) {
-                response.set_status(err.status());
-            }
+        fn code(&self) -> &str;
+        /// Merged next to `code` and `message` (e.g. `fields`, `unavailable_seat_ids`).
+        fn details(&self) -> Map<String, Value> {
+            Map::new()
         }
-        result
+        /// Seconds, for 429 answers.
+        fn retry_after(&self) -> Option<u64> {
+            None
+        }
     }
 
-    /// Builds the envelope; `details` are merged next to `code` and `message`.
-    pub fn error_response(
+    /// The envelope of a domain error.
+    pub fn respond(err: &impl ErrorBody) -> Response {
+        envelope(
+            err.status(),
+            err.code(),
+            &err.to_string(),
+            err.details(),
+            err.retry_after(),
+        )
+    }
+
+    /// The envelope from its parts, for errors that belong to no domain (a malformed body, an
+    /// unknown route).
+    pub fn envelope(
         status: StatusCode,
         code: &str,
         message: &str,
@@ -59,4 +62,33 @@ mod ssr {
         }
         response
     }
+
+    /// Gives a failed server function its real status (422, 401, 409, ...) instead of a blanket
+    /// 500. Plain form posts keep the redirect back to the form, which carries the error.
+    pub fn answer<T, E: ErrorBody>(result: Result<T, E>) -> Result<T, E> {
+        if let Err(err) = &result {
+            let parts = leptos::prelude::use_context::<http::request::Parts>();
+            let form_post = parts.as_ref().is_some_and(|p| {
+                p.headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"))
+            });
+            if let (false, Some(response)) = (
+                form_post,
+                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                response.set_status(err.status());
+            }
+        }
+        result
+    }
+}
+
+/// Field name to a message a person can act on.
+pub type FieldErrors = std::collections::BTreeMap<String, String>;
+
+/// One field's error, for the `Invalid` variant every domain error has.
+pub fn field(name: &str, message: &str) -> FieldErrors {
+    FieldErrors::from([(name.to_owned(), message.to_owned())])
 }

@@ -5,7 +5,7 @@
 //! a 5xx, which frees the key for a retry). A second request while the first is still running is
 //! a 409; a claim left behind by a crashed process can be taken over after a short while.
 
-use crate::error::error_response;
+use crate::error::envelope;
 use axum::{
     body::Body,
     http::{HeaderMap, HeaderValue, StatusCode},
@@ -176,5 +176,5 @@ fn replay(status: u16, body: serde_json::Value) -> Response {
 }
 
 fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
-    error_response(status, code, message, Default::default(), None)
+    envelope(status, code, message, Default::default(), None)
 }

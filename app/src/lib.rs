@@ -1,5 +1,10 @@
 //! District's web UI, server functions and shared types. Behind the `ssr` feature it also holds
-//! the domain services and their SQL, so the web UI and the REST API share one implementation.
+//! the domain services and their SQL, so the web UI and the REST API share one implementation:
+//! `account`, `catalog` and `booking` are the domains, each a handle holding only what it
+//! uses; `cache`, `db`, `idempotency`, `notify` and `ratelimit` are what they share.
+
+#[macro_use]
+mod words;
 
 pub mod account;
 pub mod booking;
@@ -7,21 +12,22 @@ pub mod booking;
 pub mod cache;
 pub mod catalog;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod db;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod idempotency;
+pub mod ids;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ratelimit;
-#[cfg(feature = "ssr")]
-pub mod state;
 
 use components::layout::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     ParamSegment, SsrMode, StaticSegment,
@@ -48,7 +54,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options=options.clone() />
+                <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
             <body class="bg-slate-50 text-slate-900 antialiased">
@@ -69,7 +76,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/district.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="theme-color" content="#4f46e5" />
         <Title text="District" />

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, openPage } from "./fixtures";
 
 /** The newest link to `route` that the server mailed to `to` (MAIL_DIR file transport). */
 function mailedLink(to: string, route: string): string {
@@ -67,8 +67,7 @@ test("sign up, confirm the email, sign in, edit the profile, sign out", async ({
 });
 
 test("signing in works before any wasm runs", async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
+  const { context, page } = await openPage(browser, { javaScriptEnabled: false });
   await page.goto("/login?next=%2Faccount");
   await page.getByLabel("Email").fill("customer@demo.district.test");
   await page.getByLabel("Password").fill("wrong password");

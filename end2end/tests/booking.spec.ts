@@ -1,13 +1,14 @@
 import { Browser, Page } from "@playwright/test";
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, items, openPage } from "./fixtures";
 
 /** Seat-map pages of Mumbai shows that start in three hours or more, soonest first. */
 async function showUrls(page: Page): Promise<string[]> {
-  const cities: { id: string; slug: string }[] = await (await page.request.get("/api/v1/cities")).json();
+  const cities = await items<{ id: string; slug: string }>(page, "/api/v1/cities");
   const mumbai = cities.find((c) => c.slug === "mumbai")!;
-  const shows: { id: string; starts_at: string }[] = await (
-    await page.request.get(`/api/v1/shows?city_id=${mumbai.id}`)
-  ).json();
+  const shows = await items<{ id: string; starts_at: string }>(
+    page,
+    `/api/v1/shows?city_id=${mumbai.id}&per_page=100`,
+  );
   const later = Date.now() + 3 * 3600 * 1000;
   const urls = shows
     .filter((s) => Date.parse(s.starts_at) > later)
@@ -25,9 +26,8 @@ async function signIn(page: Page, next: string) {
   await expect(page).toHaveURL(new RegExp(`${next}$`));
 }
 
-async function moviegoer(browser: Browser, javaScriptEnabled = true) {
-  const context = await browser.newContext({ javaScriptEnabled });
-  return { context, page: await context.newPage() };
+function moviegoer(browser: Browser, javaScriptEnabled = true) {
+  return openPage(browser, { javaScriptEnabled });
 }
 
 /** The seat checkbox, found by its label on the map (e.g. "F12"). */

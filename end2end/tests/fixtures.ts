@@ -1,22 +1,53 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, Browser, BrowserContextOptions, Page } from "@playwright/test";
 
-/** A server function answering a person's mistake (422, 401, 429...) is the app working, not an error. */
+/** A server function answering a person's mistake (422, 401, 409, 429...) is the app working. A
+ *  404 or 405 from one means the page called a server function the server does not have. */
 function expectedAnswer(text: string, url: string): boolean {
-  return /status of 4\d\d/.test(text) && new URL(url).pathname.startsWith("/_fn/");
+  const status = /status of (4\d\d)/.exec(text)?.[1];
+  return status !== undefined && !["404", "405"].includes(status) && new URL(url).pathname.startsWith("/_fn/");
 }
 
-/** Every test fails on an uncaught page error or a console error: that is what a broken wasm looks like. */
-export const test = base.extend<{ page: Page }>({
+/** What went wrong on any page of the running test. */
+let problems: string[] = [];
+
+/** Fails the test on an uncaught page error, a console error (what a broken wasm looks like) or
+ *  a server function that does not exist, on this page. */
+export function guard(page: Page) {
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !expectedAnswer(msg.text(), msg.location().url)) {
+      problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+    }
+  });
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.startsWith("/_fn/") && [404, 405].includes(response.status())) {
+      problems.push(`server function ${url.pathname} answered ${response.status()}`);
+    }
+  });
+}
+
+/** A page of its own (another moviegoer, another browser setting), guarded like the test's. */
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  guard(page);
+  return { context, page };
+}
+
+export const test = base.extend<{ page: Page; checked: void }>({
+  // Every test, whatever pages it opens, ends with no problem found on any of them.
+  checked: [
+    async ({}, use) => {
+      problems = [];
+      await use();
+      expect(problems, problems.join("\n")).toEqual([]);
+    },
+    { auto: true },
+  ],
   page: async ({ page }, use) => {
-    const problems: string[] = [];
-    page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-    page.on("console", (msg) => {
-      if (msg.type() === "error" && !expectedAnswer(msg.text(), msg.location().url)) {
-        problems.push(`console error: ${msg.text()} (${msg.location().url})`);
-      }
-    });
+    guard(page);
     await use(page);
-    expect(problems, problems.join("\n")).toEqual([]);
   },
 });
 
@@ -25,4 +56,11 @@ export { expect };
 /** Waits until the wasm has hydrated the page (the app marks <body> when it has). */
 export async function hydrated(page: Page) {
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+}
+
+/** The items of a list answer of the REST API. */
+export async function items<T>(page: Page, path: string): Promise<T[]> {
+  const answer = await page.request.get(path);
+  expect(answer.ok(), `${path}: ${answer.status()}`).toBeTruthy();
+  return (await answer.json()).items;
 }

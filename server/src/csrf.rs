@@ -1,7 +1,7 @@
 //! Cross-site request protection for server functions: a state-changing call must come from a
 //! page of this site. Together with SameSite=Lax session cookies this stops forged form posts.
 
-use app::error::error_response;
+use app::error::envelope;
 use axum::{
     extract::Request,
     http::{header, HeaderMap, Method, StatusCode},
@@ -16,7 +16,7 @@ pub async fn same_origin_server_functions(request: Request, next: Next) -> Respo
             Method::GET | Method::HEAD | Method::OPTIONS
         );
     if guarded && !same_origin(request.headers()) {
-        return error_response(
+        return envelope(
             StatusCode::FORBIDDEN,
             "cross_site_request",
             "This request did not come from a District page.",

@@ -1,7 +1,7 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
 use crate::db;
-use app::state::AppState;
+use crate::Backends;
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -22,16 +22,16 @@ pub async fn live() -> &'static str {
      example = json!({"status": "ready", "checks": {"database": "ok", "migrations": "ok", "redis": "not configured"}})),
     (status = 503, description = "A dependency is missing; `checks` says which", body = Object),
 ))]
-pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub async fn ready(State(backends): State<Backends>) -> (StatusCode, Json<Value>) {
     let database =
-        tokio::time::timeout(CHECK_TIMEOUT, db::pending_migrations(state.db.primary())).await;
+        tokio::time::timeout(CHECK_TIMEOUT, db::pending_migrations(backends.db.primary())).await;
     let (database, migrations) = match database {
         Ok(Ok(pending)) if pending.is_empty() => ("ok".to_owned(), "ok".to_owned()),
         Ok(Ok(pending)) => ("ok".to_owned(), format!("{} pending", pending.len())),
         Ok(Err(err)) => (format!("unreachable: {err}"), "unknown".to_owned()),
         Err(_) => ("timed out".to_owned(), "unknown".to_owned()),
     };
-    let redis = match state.redis.clone() {
+    let redis = match backends.redis.clone() {
         None => "not configured".to_owned(),
         Some(mut conn) => {
             let ping = redis::cmd("PING");

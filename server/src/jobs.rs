@@ -1,6 +1,6 @@
 //! Background jobs that run inside every server instance, safe to run on all of them at once.
 
-use app::{booking::engine, state::AppState};
+use crate::AppState;
 use sqlx::PgPool;
 use std::{future::Future, time::Duration};
 use tokio::task::JoinSet;
@@ -52,17 +52,18 @@ const HOLD_SWEEP: Duration = Duration::from_secs(2);
 /// The jobs every instance runs.
 pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
     let mut jobs = Jobs::default();
-    let sweeper = state.clone();
+    let bookings = state.bookings.clone();
     jobs.every("expire_holds", HOLD_SWEEP, move || {
-        let state = sweeper.clone();
+        let bookings = bookings.clone();
         async move {
-            engine::expire_due_holds(&state)
+            bookings
+                .expire_due_holds()
                 .await
                 .map(|_| ())
-                .map_err(Into::into)
+                .map_err(|err| anyhow::anyhow!("{err}"))
         }
     });
-    let db = state.db.primary().clone();
+    let db = state.backends.db.primary().clone();
     jobs.every("prune_idempotency_keys", HOURLY, move || {
         let db = db.clone();
         async move { prune_idempotency_keys(&db).await.map(|_| ()) }

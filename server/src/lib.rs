@@ -1,6 +1,7 @@
 //! The District server: Leptos pages, REST and webhooks on one axum router, plus the jobs.
 
 pub mod api;
+pub mod assets;
 pub mod config;
 pub mod csrf;
 pub mod db;
@@ -11,20 +12,24 @@ pub mod openapi;
 pub mod posters;
 pub mod seed;
 pub mod sessions;
+pub mod state;
 pub mod telemetry;
 
+pub use state::{AppState, Backends};
+
 use app::{
-    account::tokens::Jwt,
-    booking::{live::Live, lock::SeatLock},
+    account::{tokens::Jwt, AccountSettings, Accounts},
+    booking::Bookings,
     cache::Cache,
+    catalog::Catalog,
+    db::Db,
     notify::{Mailer, Sms, SmtpSettings},
     ratelimit::RateLimiter,
-    state::{AppState, Db, Settings},
 };
 use axum::{middleware, routing::get, Router};
 use config::{AppEnv, Config};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
 
@@ -54,34 +59,37 @@ pub fn assemble(
     redis: Option<redis::aio::ConnectionManager>,
 ) -> anyhow::Result<AppState> {
     metrics::install();
-    Ok(AppState {
-        leptos_options: Arc::new(leptos_options),
-        limiter: RateLimiter::new(config.rate_limit_enabled, redis.clone()),
-        cache: Cache::new(redis.clone(), config.cache_ttl),
-        seat_lock: SeatLock::new(redis.clone()),
-        live: Live::new(db.primary().clone(), redis.clone()),
-        db,
-        redis,
-        settings: Arc::new(settings(config)),
-        jwt: Jwt::new(
+    let catalog = Catalog::new(db.clone(), Cache::new(redis.clone(), config.cache_ttl));
+    let accounts = Accounts::new(
+        db.clone(),
+        Jwt::new(
             config.jwt_secret.expose_secret().as_bytes(),
             config.jwt_expiry,
         ),
-        mailer: mailer(config)?,
-        sms: sms(config),
-    })
-}
-
-pub fn settings(config: &Config) -> Settings {
-    Settings {
-        public_url: config.public_url.trim_end_matches('/').to_owned(),
+        mailer(config)?,
+        sms(config),
+        RateLimiter::new(config.rate_limit_enabled, redis.clone()),
+        AccountSettings {
+            public_url: config.public_url.trim_end_matches('/').to_owned(),
+            trust_forwarded_for: config.trust_forwarded_for,
+            refresh_ttl: config.refresh_token_ttl,
+            limits: config.rate_limits.clone(),
+        },
+    );
+    let bookings = Bookings::new(
+        db.clone(),
+        catalog.clone(),
+        redis.clone(),
+        config.booking.clone(),
+    );
+    Ok(AppState {
+        leptos_options: Arc::new(leptos_options),
+        accounts,
+        bookings,
+        catalog,
+        backends: Backends { db, redis },
         secure_cookies: config.app_env == AppEnv::Production,
-        trust_forwarded_for: config.trust_forwarded_for,
-        refresh_ttl: config.refresh_token_ttl,
-        email_verification_required: config.email_verification_required,
-        limits: config.rate_limits.clone(),
-        booking: config.booking.clone(),
-    }
+    })
 }
 
 /// SMTP when SMTP_HOST is set (SendGrid's relay when only SENDGRID_API_KEY is), files in
@@ -138,6 +146,7 @@ pub fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
         options.output_name = "district".into();
     }
     options.site_addr = (config.host, config.port).into();
+    options.hash_files = options.hash_files || assets::hashed(&options);
     Ok(options)
 }
 
@@ -145,22 +154,30 @@ pub fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let shell_options = LeptosOptions::clone(&state.leptos_options);
-    let session_store = sessions::Store::new(state.db.primary().clone(), state.redis.clone());
+    let backends = &state.backends;
+    let session_store = sessions::Store::new(backends.db.primary().clone(), backends.redis.clone());
+    let domains = {
+        let state = state.clone();
+        move || state.provide()
+    };
+    let pkg = assets::pkg(&state.leptos_options);
     let router = Router::new()
+        .nest_service(&assets::prefix(&state.leptos_options), pkg)
         .nest("/api/v1", api::router())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
         .route("/posters/{file}", get(posters::poster))
-        .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+        .leptos_routes_with_context(&state, routes, domains.clone(), move || {
+            app::shell(shell_options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            domains,
             app::shell,
         ))
         .layer(middleware::from_fn(csrf::same_origin_server_functions))
         .route_layer(middleware::from_fn(metrics::track))
-        .layer(sessions::layer(
-            session_store,
-            state.settings.secure_cookies,
-        ));
+        .layer(sessions::layer(session_store, state.secure_cookies))
+        .layer(assets::compression());
     telemetry::traced(router).with_state(state)
 }

@@ -75,21 +75,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let options = server::leptos_options(&config)?;
     let addr = options.site_addr;
     let state = server::state(&config, options).await?;
+    let backends = &state.backends;
     if config.auto_migrate {
-        db::MIGRATOR.run(state.db.primary()).await?;
-    } else if !db::pending_migrations(state.db.primary()).await?.is_empty() {
+        db::MIGRATOR.run(backends.db.primary()).await?;
+    } else if !db::pending_migrations(backends.db.primary())
+        .await?
+        .is_empty()
+    {
         tracing::warn!("migrations are pending and AUTO_MIGRATE=false: run `district migrate`");
     }
-    let sessions = server::sessions::Store::new(state.db.primary().clone(), state.redis.clone());
+    let sessions =
+        server::sessions::Store::new(backends.db.primary().clone(), backends.redis.clone());
     let jobs = jobs::start(state.clone(), sessions);
-    state.live.listen(
-        config
-            .redis_url
-            .as_ref()
-            .map(|u| u.expose_secret().to_owned()),
-    );
-    state.seat_lock.follow(&state.live);
-    let live = state.live.clone();
+    let redis_url = config.redis_url.as_ref();
+    state
+        .bookings
+        .follow_others(redis_url.map(|u| u.expose_secret().to_owned()));
+    let live = state.bookings.live().clone();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, env = %config.app_env, "listening");
     let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

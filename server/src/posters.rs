@@ -1,32 +1,22 @@
 //! Poster artwork generated as SVG from the movie's own data, so the catalog never shows a
 //! broken image and needs no image storage.
 
-use app::state::AppState;
+use app::catalog::{Catalog, MovieInfo};
 use axum::{
     extract::{Path, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
+use chrono::Datelike;
 
-#[derive(sqlx::FromRow)]
-struct PosterMovie {
-    title: String,
-    genres: Vec<String>,
-    certificate: String,
-    release_year: i32,
-}
-
-pub async fn poster(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn poster(State(catalog): State<Catalog>, Path(file): Path<String>) -> Response {
     let Some(slug) = file.strip_suffix(".svg") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let movie = sqlx::query_as::<_, PosterMovie>(
-        "SELECT title, genres, certificate, extract(year FROM release_date)::int AS release_year
-           FROM movies WHERE slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(state.db.read())
-    .await;
+    let movie = match catalog.movie_by_slug(slug).await {
+        Ok(Some(id)) => catalog.movie(id).await.map(Some),
+        other => other.map(|_| None),
+    };
     match movie {
         Ok(Some(movie)) => (
             [
@@ -44,7 +34,7 @@ pub async fn poster(State(state): State<AppState>, Path(file): Path<String>) -> 
     }
 }
 
-fn render(slug: &str, movie: &PosterMovie) -> String {
+fn render(slug: &str, movie: &MovieInfo) -> String {
     let hue = slug
         .bytes()
         .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into()))
@@ -78,7 +68,7 @@ fn render(slug: &str, movie: &PosterMovie) -> String {
 </svg>"##,
         label = escape(&movie.title),
         genres = escape(&movie.genres.join(" / ")),
-        year = movie.release_year,
+        year = movie.release_date.year(),
         certificate = escape(&movie.certificate),
     )
 }

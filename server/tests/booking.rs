@@ -4,16 +4,15 @@ mod support;
 
 use app::{
     account::Role,
-    booking::{engine, lock::SeatLock},
-    state::AppState,
+    booking::{seat_filter::SeatFilter, BookingStatus},
 };
 use chrono::Duration;
 use http::StatusCode;
 use serde_json::{json, Value};
-use server::db::MIGRATOR;
+use server::{db::MIGRATOR, AppState};
 use sqlx::PgPool;
 use support::{
-    send,
+    hold_request, send,
     venue::{self, customers, paid, run_out, venue, Venue, PRICE},
     Reply,
 };
@@ -43,17 +42,14 @@ async fn setup(db: &PgPool, vars: &[(&str, &str)]) -> Setup {
 /// filter keeps its own clock, so it steps aside and PostgreSQL alone decides.
 async fn setup_unfiltered(db: &PgPool) -> Setup {
     let mut s = setup(db, &[]).await;
-    s.state.seat_lock = SeatLock::off();
+    s.state.bookings = s.state.bookings.clone().with_filter(SeatFilter::off());
     s.app = server::router(s.state.clone());
     s
 }
 
 impl Setup {
     fn token(&self, user: usize) -> String {
-        format!(
-            "Bearer {}",
-            self.state.jwt.issue(self.users[user], Role::Customer)
-        )
+        support::bearer(&self.state, self.users[user], Role::Customer)
     }
 
     async fn call(&self, user: usize, method: &str, uri: &str, body: Option<Value>) -> Reply {
@@ -73,13 +69,25 @@ impl Setup {
             .await
     }
 
-    async fn seat_status(&self, seat: Uuid) -> String {
-        sqlx::query_scalar("SELECT status FROM show_seats WHERE show_id = $1 AND seat_id = $2")
-            .bind(self.venue.show_id)
-            .bind(seat)
-            .fetch_one(self.state.db.primary())
+    /// A paid, confirmed booking of `labels` at `show`.
+    async fn confirmed(&self, user: usize, show: Uuid, labels: &[&str]) -> Uuid {
+        let body = json!({"show_id": show, "seat_ids": self.venue.ids(labels)});
+        let held = self
+            .call(user, "POST", "/api/v1/bookings/hold", Some(body))
+            .await;
+        assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+        let booking = id_of(&held);
+        let payment = paid(self.state.backends.db.primary(), booking).await;
+        self.state
+            .bookings
+            .confirm(booking.into(), Some(payment))
             .await
-            .unwrap()
+            .unwrap();
+        booking
+    }
+
+    async fn seat_status(&self, seat: Uuid) -> String {
+        venue::seat_status(self.state.backends.db.primary(), self.venue.show_id, seat).await
     }
 
     async fn events(&self, booking: Uuid) -> Vec<String> {
@@ -87,7 +95,7 @@ impl Setup {
             "SELECT event_type FROM outbox_events WHERE aggregate_id = $1 ORDER BY id",
         )
         .bind(booking)
-        .fetch_all(self.state.db.primary())
+        .fetch_all(self.state.backends.db.primary())
         .await
         .unwrap()
     }
@@ -390,12 +398,7 @@ async fn sales_close_before_the_show(db: PgPool) {
 async fn cancellation_follows_the_policy(db: PgPool) {
     let s = setup(&db, &[("CANCELLATION_CUTOFF_MINUTES", "120")]).await;
     let soon = venue::add_show(&db, &s.venue, Duration::minutes(90)).await;
-    let body = json!({"show_id": soon, "seat_ids": s.venue.ids(&["D3", "D4"])});
-    let booking = id_of(&s.call(0, "POST", "/api/v1/bookings/hold", Some(body)).await);
-    let payment = paid(&db, booking).await;
-    engine::confirm(&s.state, booking, Some(payment))
-        .await
-        .unwrap();
+    let booking = s.confirmed(0, soon, &["D3", "D4"]).await;
     let late = s
         .call(0, "DELETE", &format!("/api/v1/bookings/{booking}"), None)
         .await;
@@ -407,10 +410,132 @@ async fn cancellation_follows_the_policy(db: PgPool) {
         .await;
     assert_eq!(stranger.status, StatusCode::NOT_FOUND);
 
-    let policy = &s.state.settings.booking;
+    let policy = s.state.bookings.policy();
     assert_eq!(policy.refund(10_000, Duration::hours(30)), 10_000);
     assert_eq!(policy.refund(10_000, Duration::hours(8)), 7_500);
     assert_eq!(policy.refund(10_000, Duration::hours(3)), 5_000);
+}
+
+/// Each refund band through the API, on either side of where it changes: the whole ticket
+/// price a day or more ahead, 75% from six hours, 50% until the two-hour cutoff, then nothing.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn refunds_change_at_each_band_boundary(db: PgPool) {
+    let s = setup(&db, &[("CANCELLATION_CUTOFF_MINUTES", "120")]).await;
+    let (two, five) = (2 * PRICE, Duration::minutes(5));
+    let cases = [
+        (Duration::hours(24) + five, Some(two)),
+        (Duration::hours(24) - five, Some(two * 3 / 4)),
+        (Duration::hours(6) + five, Some(two * 3 / 4)),
+        (Duration::hours(6) - five, Some(two / 2)),
+        (Duration::hours(2) + five, Some(two / 2)),
+        (Duration::hours(2) - five, None),
+    ];
+    for (starts_in, refund) in cases {
+        let show = venue::add_show_lasting(&db, &s.venue, starts_in, Duration::minutes(1)).await;
+        let booking = s.confirmed(0, show, &["C5", "C6"]).await;
+        let cancelled = s
+            .call(0, "DELETE", &format!("/api/v1/bookings/{booking}"), None)
+            .await;
+        let status: String = sqlx::query_scalar("SELECT status::text FROM bookings WHERE id = $1")
+            .bind(booking)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        match refund {
+            Some(refund) => {
+                assert_eq!(
+                    cancelled.status,
+                    StatusCode::OK,
+                    "{starts_in}: {}",
+                    cancelled.body
+                );
+                assert_eq!(cancelled.json()["refund_due"], refund, "{starts_in}");
+                assert_eq!(status, "cancelled");
+            }
+            None => {
+                assert_eq!(cancelled.status, StatusCode::CONFLICT, "{starts_in}");
+                assert_eq!(cancelled.json()["error"]["code"], "cancellation_closed");
+                assert_eq!(
+                    status, "confirmed",
+                    "a refused cancellation changes nothing"
+                );
+            }
+        }
+    }
+}
+
+/// A hold across categories prices each seat at its own category's price for the show.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn each_seat_costs_its_categorys_price(db: PgPool) {
+    const RECLINER: i64 = 42_000;
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    venue::price_row(&db, &venue, 'F', "Recliner", RECLINER).await;
+    let users = customers(&db, 1).await;
+    let state = support::state_with(db.clone(), None, &[]);
+    let s = Setup {
+        app: server::router(state.clone()),
+        state,
+        venue,
+        users,
+    };
+    let held = s.hold(0, &s.venue.ids(&["E3", "F3", "F4"])).await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+    let body = held.json();
+    let seats: Vec<(&str, &str, i64)> = body["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let (label, category) = (s["label"].as_str().unwrap(), s["category"].as_str());
+            (label, category.unwrap(), s["price"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        seats,
+        [
+            ("E3", "Prime", PRICE),
+            ("F3", "Recliner", RECLINER),
+            ("F4", "Recliner", RECLINER)
+        ]
+    );
+    let subtotal = PRICE + 2 * RECLINER;
+    assert_eq!(
+        body["amount"],
+        json!({"subtotal": subtotal, "convenience_fee": 9000, "tax": 1620,
+               "total": subtotal + 10_620, "currency": "INR"})
+    );
+    let stored: (i64, i64) = sqlx::query_as(
+        "SELECT b.subtotal_minor, (SELECT sum(price_minor) FROM booking_seats WHERE booking_id = b.id)::bigint
+           FROM bookings b WHERE b.id = $1",
+    )
+    .bind(id_of(&held))
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(stored, (subtotal, subtotal));
+    let map = support::get(
+        &s.app,
+        &format!("/api/v1/shows/{}/seats", s.venue.show_id),
+        &[],
+    )
+    .await
+    .json();
+    let prices: Vec<(String, i64)> = map["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["price"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        prices.contains(&("Recliner".into(), RECLINER)),
+        "{prices:?}"
+    );
+    assert!(prices.contains(&("Prime".into(), PRICE)), "{prices:?}");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -436,15 +561,8 @@ async fn a_booking_is_visible_to_its_owner_and_its_theater_only(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    let outsider = s.state.jwt.issue(staff[1].0, Role::TheaterAdmin);
-    let reply = send(
-        &s.app,
-        "GET",
-        &uri,
-        None,
-        &[("authorization", &format!("Bearer {outsider}"))],
-    )
-    .await;
+    let outsider = support::bearer(&s.state, staff[1].0, Role::TheaterAdmin);
+    let reply = send(&s.app, "GET", &uri, None, &[("authorization", &outsider)]).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND, "not their theater yet");
     sqlx::query("INSERT INTO theater_admins (theater_id, user_id) VALUES ($1, $2)")
         .bind(s.venue.theater_id)
@@ -453,7 +571,7 @@ async fn a_booking_is_visible_to_its_owner_and_its_theater_only(db: PgPool) {
         .await
         .unwrap();
     for (user, role) in staff {
-        let token = format!("Bearer {}", s.state.jwt.issue(user, role));
+        let token = support::bearer(&s.state, user, role);
         let reply = send(&s.app, "GET", &uri, None, &[("authorization", &token)]).await;
         assert_eq!(reply.status, StatusCode::OK, "{role:?}: {}", reply.body);
     }
@@ -558,8 +676,9 @@ async fn expired_holds_are_taken_over_before_and_after_the_sweeper(db: PgPool) {
     run_out(&db, stale).await;
     let taker = s.hold(1, &seats).await;
     assert_eq!(taker.status, StatusCode::CREATED, "{}", taker.body);
-    let sweep = engine::expire_holds(&db, 100).await.unwrap();
-    assert_eq!(sweep.expired, 1);
+    // Taking the seats ended the stale hold, so the sweeper finds nothing left to release.
+    let sweep = s.state.bookings.expire_holds(100).await.unwrap();
+    assert_eq!(sweep.expired, 0, "the taker expired it");
     assert!(
         sweep.changes.is_empty(),
         "the seats were not the stale hold's any more"
@@ -569,12 +688,13 @@ async fn expired_holds_are_taken_over_before_and_after_the_sweeper(db: PgPool) {
         .call(0, "GET", &format!("/api/v1/bookings/{stale}"), None)
         .await;
     assert_eq!(old.json()["status"], "expired");
+    assert_eq!(s.events(stale).await, ["booking.held", "booking.expired"]);
     assert!(venue::invariant_breaches(&db).await.is_empty());
 
     // After the sweep: released, then held again.
     let second = id_of(&s.hold(1, &s.venue.ids(&["E5", "E6"])).await);
     run_out(&db, second).await;
-    let sweep = engine::expire_holds(&db, 100).await.unwrap();
+    let sweep = s.state.bookings.expire_holds(100).await.unwrap();
     assert_eq!(sweep.expired, 1);
     assert_eq!(sweep.changes.len(), 1);
     assert_eq!(sweep.changes[0].seat_ids.len(), 2);
@@ -588,7 +708,7 @@ async fn expired_holds_are_taken_over_before_and_after_the_sweeper(db: PgPool) {
     // The job's pass records how late it released holds.
     let third = id_of(&s.hold(0, &s.venue.ids(&["F5", "F6"])).await);
     run_out(&db, third).await;
-    assert_eq!(engine::expire_due_holds(&s.state).await.unwrap(), 1);
+    assert_eq!(s.state.bookings.expire_due_holds().await.unwrap(), 1);
     let metrics = support::get(&s.app, "/metrics", &[]).await;
     assert_eq!(metrics.status, StatusCode::OK);
     assert!(
@@ -617,22 +737,28 @@ async fn confirm_after_expiry_reclaims_free_seats_or_is_refused(db: PgPool) {
     // Expired and swept, seats still free: the late payment confirms it.
     let late = id_of(&s.hold(0, &s.venue.ids(&["B7", "B8"])).await);
     run_out(&db, late).await;
-    engine::expire_holds(&db, 100).await.unwrap();
+    s.state.bookings.expire_holds(100).await.unwrap();
     let payment = paid(&db, late).await;
-    let confirmed = engine::confirm(&s.state, late, Some(payment))
+    let confirmed = s
+        .state
+        .bookings
+        .confirm(late.into(), Some(payment))
         .await
         .unwrap();
-    assert_eq!(confirmed.status, "confirmed");
+    assert_eq!(confirmed.status, BookingStatus::Confirmed);
     assert_eq!(s.seat_status(s.venue.ids(&["B7"])[0]).await, "booked");
 
     // Past its deadline but not yet swept, seats still free: confirmed just the same.
     let unswept = id_of(&s.hold(1, &s.venue.ids(&["E7", "E8"])).await);
     run_out(&db, unswept).await;
     let payment = paid(&db, unswept).await;
-    let confirmed = engine::confirm(&s.state, unswept, Some(payment))
+    let confirmed = s
+        .state
+        .bookings
+        .confirm(unswept.into(), Some(payment))
         .await
         .unwrap();
-    assert_eq!(confirmed.status, "confirmed");
+    assert_eq!(confirmed.status, BookingStatus::Confirmed);
     assert_eq!(s.seat_status(s.venue.ids(&["E8"])[0]).await, "booked");
 
     // Expired, and one seat has gone to someone else: refused, nothing changes.
@@ -640,17 +766,20 @@ async fn confirm_after_expiry_reclaims_free_seats_or_is_refused(db: PgPool) {
     run_out(&db, unlucky).await;
     let rival = id_of(&s.hold(1, &s.venue.ids(&["C9", "C10"])).await);
     let payment = paid(&db, unlucky).await;
-    let refused = engine::confirm(&s.state, unlucky, Some(payment))
+    let refused = s
+        .state
+        .bookings
+        .confirm(unlucky.into(), Some(payment))
         .await
         .unwrap_err();
     assert_eq!(refused.code(), "seats_unavailable");
     assert_eq!(
         s.seat_status(s.venue.ids(&["C7"])[0]).await,
-        "held",
-        "still the stale hold's"
+        "available",
+        "the stale hold's, run out, and not taken back"
     );
     let rival_seats: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM show_seats WHERE booking_id = $1 AND status = 'held'",
+        "SELECT count(*) FROM seat_states WHERE booking_id = $1 AND status = 'held'",
     )
     .bind(rival)
     .fetch_one(&db)
@@ -665,7 +794,10 @@ async fn confirm_after_expiry_reclaims_free_seats_or_is_refused(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    let failed = engine::confirm(&s.state, pending, Some(payment))
+    let failed = s
+        .state
+        .bookings
+        .confirm(pending.into(), Some(payment))
         .await
         .unwrap_err();
     assert_eq!(failed.code(), "payment_not_succeeded");
@@ -680,34 +812,31 @@ async fn two_sweepers_release_each_hold_once(db: PgPool) {
         let row = (i / 6) as i32;
         let from = 1 + 2 * (i % 6) as i32;
         let seats = s.venue.block(row, from, 2);
-        let request = engine::HoldRequest {
-            show_id: s.venue.show_id,
-            seat_ids: seats,
-            wheelchair: true,
-        };
-        engine::hold(&s.state, *user, &request).await.unwrap();
+        let request = hold_request(s.venue.show_id, &seats, true);
+        s.state
+            .bookings
+            .hold((*user).into(), &request)
+            .await
+            .unwrap();
     }
     sqlx::query("UPDATE bookings SET hold_expires_at = now() - interval '1 second'")
         .execute(&db)
         .await
         .unwrap();
-    sqlx::query(
-        "UPDATE show_seats SET held_until = now() - interval '1 second' WHERE status = 'held'",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
-    let sweeper = |db: PgPool| async move {
+    let sweeper = |state: AppState| async move {
         let mut expired = 0;
         loop {
-            let sweep = engine::expire_holds(&db, 5).await.unwrap();
+            let sweep = state.bookings.expire_holds(5).await.unwrap();
             if sweep.expired == 0 {
                 return expired;
             }
             expired += sweep.expired;
         }
     };
-    let (a, b) = tokio::join!(sweeper(db.clone()), sweeper(db.clone()));
+    let (a, b) = tokio::join!(
+        sweeper(support::state(db.clone(), None)),
+        sweeper(support::state(db.clone(), None))
+    );
     assert_eq!(a + b, 36, "{a} + {b}");
     let events: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM outbox_events WHERE event_type = 'booking.expired'",
@@ -717,7 +846,7 @@ async fn two_sweepers_release_each_hold_once(db: PgPool) {
     .unwrap();
     assert_eq!(events, 36);
     let still_held: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM show_seats WHERE status <> 'available'")
+        sqlx::query_scalar("SELECT count(*) FROM seat_states WHERE status <> 'available'")
             .fetch_one(&db)
             .await
             .unwrap();

@@ -43,7 +43,9 @@ fn assert_error(reply: &Reply, status: StatusCode, field: &str) {
 async fn cities_and_their_theaters(db: PgPool) {
     let app = seeded(&db).await;
     let cities = json(&app, "/api/v1/cities").await;
-    let mumbai = cities
+    assert_eq!(cities["total"], 7);
+    assert_eq!(cities["page"], 1);
+    let mumbai = cities["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -61,8 +63,9 @@ async fn cities_and_their_theaters(db: PgPool) {
         ),
     )
     .await;
-    assert_eq!(theaters.as_array().unwrap().len(), 5);
-    let theater = &theaters[0];
+    assert_eq!(theaters["items"].as_array().unwrap().len(), 5);
+    assert_eq!(theaters["total"], 5);
+    let theater = &theaters["items"][0];
     let details = json(
         &app,
         &format!("/api/v1/theaters/{}", theater["id"].as_str().unwrap()),
@@ -82,7 +85,7 @@ async fn theaters_near_a_point_come_nearest_first(db: PgPool) {
         "/api/v1/theaters?lat=19.0550&lng=72.8300&radius_km=15",
     )
     .await;
-    let near = near.as_array().unwrap();
+    let near = near["items"].as_array().unwrap();
     assert!(near.len() >= 3, "{near:?}");
     assert_eq!(near[0]["name"], "Galaxy Talkies: Bandra");
     assert!(near[0]["distance_km"].as_f64().unwrap() < 1.0);
@@ -94,7 +97,8 @@ async fn theaters_near_a_point_come_nearest_first(db: PgPool) {
     assert!(distances.iter().all(|d| *d <= 15.0));
     // Nothing in the Gulf of Guinea.
     let none = json(&app, "/api/v1/theaters?lat=0&lng=0&radius_km=10").await;
-    assert_eq!(none.as_array().unwrap().len(), 0);
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+    assert_eq!(none["total"], 0);
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -186,6 +190,10 @@ async fn movies_filter_by_city_language_genre_format_and_date(db: PgPool) {
         &format!("/api/v1/movies?city_id={pune}&language=hindi"),
     )
     .await;
+    assert!(
+        !hindi["items"].as_array().unwrap().is_empty(),
+        "Pune has Hindi shows"
+    );
     for movie in hindi["items"].as_array().unwrap() {
         assert!(movie["languages"]
             .as_array()
@@ -198,6 +206,10 @@ async fn movies_filter_by_city_language_genre_format_and_date(db: PgPool) {
         &format!("/api/v1/movies?city_id={pune}&language=Hindi&genre=comedy"),
     )
     .await;
+    assert!(
+        !comedy_hindi["items"].as_array().unwrap().is_empty(),
+        "Pune has Hindi comedies"
+    );
     for movie in comedy_hindi["items"].as_array().unwrap() {
         assert!(movie["genres"]
             .as_array()
@@ -217,10 +229,14 @@ async fn movies_filter_by_city_language_genre_format_and_date(db: PgPool) {
     assert_eq!(comedy_hindi["total"], expected, "filters combine");
 
     let imax = json(&app, "/api/v1/movies?format=IMAX%203D").await;
+    assert!(
+        !imax["items"].as_array().unwrap().is_empty(),
+        "IMAX 3D plays somewhere"
+    );
     for movie in imax["items"].as_array().unwrap() {
         let id = movie["id"].as_str().unwrap();
-        let shows = json(&app, &format!("/api/v1/shows?movie_id={id}")).await;
-        assert!(shows
+        let shows = json(&app, &format!("/api/v1/shows?movie_id={id}&per_page=100")).await;
+        assert!(shows["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -238,7 +254,7 @@ async fn movies_filter_by_city_language_genre_format_and_date(db: PgPool) {
 async fn movie_details_upcoming_and_trending(db: PgPool) {
     let app = seeded(&db).await;
     let upcoming = json(&app, "/api/v1/movies/upcoming").await;
-    let upcoming = upcoming.as_array().unwrap();
+    let upcoming = upcoming["items"].as_array().unwrap();
     assert!(upcoming.len() >= 2);
     let today = chrono::Utc::now().date_naive().to_string();
     assert!(upcoming
@@ -274,36 +290,43 @@ async fn movie_details_upcoming_and_trending(db: PgPool) {
         ),
     )
     .await;
-    assert!(!trending.as_array().unwrap().is_empty());
-    assert!(trending
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|m| m["recent_bookings"] == 0));
+    let trending = trending["items"].as_array().unwrap();
+    assert!(!trending.is_empty());
+    assert!(trending.iter().all(|m| m["recent_bookings"] == 0));
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn search_forgives_typos_and_ranks_the_exact_title_first(db: PgPool) {
     let app = seeded(&db).await;
-    let typo = json(&app, "/api/v1/movies/search?q=Orbitfal").await;
+    let items = |found: Value| found["items"].as_array().unwrap().clone();
+    let typo = items(json(&app, "/api/v1/movies/search?q=Orbitfal").await);
     assert_eq!(typo[0]["title"], "Orbitfall");
-    let exact = json(&app, "/api/v1/movies/search?q=Paper%20Kites").await;
+    // A longer title with the same words ranks at least as well on text alone: the exact one
+    // still comes first.
+    sqlx::query(
+        "INSERT INTO movies (slug, title, runtime_minutes, languages, genres, certificate, release_date)
+         VALUES ('paper-kites-paper-kites', 'Paper Kites Paper Kites', 110, '{Hindi}', '{Drama}', 'UA', current_date)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let exact = items(json(&app, "/api/v1/movies/search?q=Paper%20Kites").await);
+    assert!(exact.len() >= 2, "{exact:?}");
     assert_eq!(exact[0]["title"], "Paper Kites");
-    let genre = json(&app, "/api/v1/movies/search?q=horror").await;
-    assert!(genre
-        .as_array()
-        .unwrap()
+    assert!(exact
         .iter()
-        .any(|m| m["title"] == "Ghostwriter Gupta"));
-    let language = json(&app, "/api/v1/movies/search?q=malayalam").await;
-    assert!(language.as_array().unwrap().iter().all(|m| m["languages"]
+        .any(|m| m["title"] == "Paper Kites Paper Kites"));
+    let genre = items(json(&app, "/api/v1/movies/search?q=horror").await);
+    assert!(genre.iter().any(|m| m["title"] == "Ghostwriter Gupta"));
+    let language = items(json(&app, "/api/v1/movies/search?q=malayalam").await);
+    assert!(!language.is_empty());
+    assert!(language.iter().all(|m| m["languages"]
         .as_array()
         .unwrap()
         .iter()
         .any(|l| l == "Malayalam")));
-    assert!(!language.as_array().unwrap().is_empty());
     let nothing = json(&app, "/api/v1/movies/search?q=zzzzqqqq").await;
-    assert_eq!(nothing.as_array().unwrap().len(), 0);
+    assert_eq!(nothing["total"], 0);
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -311,7 +334,9 @@ async fn shows_and_their_seat_maps(db: PgPool) {
     let app = seeded(&db).await;
     let mumbai = city_id(&db, "mumbai").await;
     let shows = json(&app, &format!("/api/v1/shows?city_id={mumbai}")).await;
-    let show = &shows[0];
+    assert!(shows["total"].as_i64().unwrap() > 20, "{}", shows["total"]);
+    assert_eq!(shows["items"].as_array().unwrap().len(), 20, "a page of 20");
+    let show = &shows["items"][0];
     for field in [
         "id",
         "movie_id",
@@ -369,7 +394,10 @@ async fn shows_and_their_seat_maps(db: PgPool) {
         "now() + interval '10 minutes'",
     )
     .await;
-    let map = json(&app, &format!("/api/v1/shows/{id}/seats")).await;
+    // A new instance reads the seat states afresh (this one follows changes made through the
+    // service, which these writes bypass).
+    let fresh = support::app(db.clone());
+    let map = json(&fresh, &format!("/api/v1/shows/{id}/seats")).await;
     let status = |seat: uuid::Uuid| {
         map["seats"]
             .as_array()
@@ -383,33 +411,46 @@ async fn shows_and_their_seat_maps(db: PgPool) {
     assert_eq!(status(seat_b), "held");
 }
 
-/// Puts one seat on hold by a throwaway booking, straight in the database.
+/// Puts one seat on hold until `until` by a throwaway booking of a user without a hold on the
+/// show, straight in the database.
 async fn hold(db: &PgPool, show: uuid::Uuid, seat: uuid::Uuid, until: &str) {
+    let mut tx = db.begin().await.unwrap();
     let booking: uuid::Uuid = sqlx::query_scalar(&format!(
-        "INSERT INTO bookings (code, user_id, show_id, status, hold_expires_at, seat_count,
-                               subtotal_minor, convenience_fee_minor, tax_minor, total_minor, currency)
-         SELECT 'T' || substr(md5(random()::text), 1, 8), (SELECT id FROM users LIMIT 1), $1, 'expired', {until}, 1, 100, 0, 0, 100, 'INR'
-         RETURNING id"
-    ))
-    .bind(show)
-    .fetch_one(db)
-    .await
-    .unwrap();
-    sqlx::query(&format!(
-        "UPDATE show_seats SET status = 'held', booking_id = $3, held_until = {until} WHERE show_id = $1 AND seat_id = $2"
+        "WITH b AS (
+            INSERT INTO bookings (code, user_id, show_id, status, hold_expires_at, seat_count,
+                                  subtotal_minor, convenience_fee_minor, tax_minor, total_minor, currency)
+            SELECT 'T' || substr(md5(random()::text), 1, 8),
+                   (SELECT u.id FROM users u WHERE NOT EXISTS (
+                        SELECT 1 FROM bookings o WHERE o.user_id = u.id AND o.show_id = $1
+                           AND o.status = 'held') ORDER BY u.id LIMIT 1), $1,
+                   'held', {until}, 1, 100, 0, 0, 100, 'INR'
+            RETURNING id),
+         line AS (
+            INSERT INTO booking_seats (booking_id, show_id, seat_id, price_minor, status)
+            SELECT id, $1, $2, 100, 'held' FROM b)
+         SELECT id FROM b"
     ))
     .bind(show)
     .bind(seat)
-    .bind(booking)
-    .execute(db)
+    .fetch_one(&mut *tx)
     .await
     .unwrap();
+    sqlx::query("UPDATE show_seats SET booking_id = $3 WHERE show_id = $1 AND seat_id = $2")
+        .bind(show)
+        .bind(seat)
+        .bind(booking)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn one_review_per_user_and_movie_verified_by_a_booking(db: PgPool) {
     use serde_json::json;
-    let app = seeded(&db).await;
+    support::seed(&db).await;
+    let state = support::state(db.clone(), None);
+    let app = server::router(state.clone());
     let login = support::send(
         &app,
         "POST",
@@ -461,6 +502,107 @@ async fn one_review_per_user_and_movie_verified_by_a_booking(db: PgPool) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(json(&app, &format!("{uri}?sort=helpful")).await["total"], 1);
+
+    // Once the author has seen it (a confirmed booking), the review says so.
+    let customer: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(server::seed::DEMO_CUSTOMER)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let (show, seats): (uuid::Uuid, Vec<uuid::Uuid>) = sqlx::query_as(
+        "SELECT s.id, (SELECT array_agg(ss.seat_id ORDER BY se.grid_row, se.grid_col)
+                         FROM show_seats ss JOIN seats se ON se.id = ss.seat_id
+                        WHERE ss.show_id = s.id AND se.kind = 'standard'
+                          AND se.grid_row = (SELECT max(grid_row) FROM seats WHERE screen_id = s.screen_id))
+           FROM shows s WHERE s.movie_id = $1 AND s.starts_at > now() + interval '1 hour'
+          ORDER BY s.starts_at LIMIT 1",
+    )
+    .bind(movie)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let request = support::hold_request(show, &seats[..seats.len().min(10)], false);
+    let held = state.bookings.hold(customer.into(), &request).await;
+    let held = match held {
+        Ok(held) => held,
+        // The whole back row at once leaves no gap; if the seed's row is longer, take a pair
+        // from its end.
+        Err(_) => {
+            let pair = support::hold_request(show, &seats[seats.len() - 2..], false);
+            state.bookings.hold(customer.into(), &pair).await.unwrap()
+        }
+    };
+    let payment = support::venue::paid(&db, held.booking_id.uuid()).await;
+    state
+        .bookings
+        .confirm(held.booking_id, Some(payment))
+        .await
+        .unwrap();
+    let verified = post(json!({"rating": 9, "body": "Seen it: even better."})).await;
+    assert_eq!(verified.json()["verified"], true, "{}", verified.body);
+
+    // Other users review it and vote: "most helpful" follows the votes.
+    let others = support::venue::customers(&db, 3).await;
+    let token = |user: uuid::Uuid| support::bearer(&state, user, app::account::Role::Customer);
+    let mut ids = Vec::new();
+    for (user, body) in others[..2]
+        .iter()
+        .zip(["Too long.", "The score is wonderful."])
+    {
+        let reply = support::send(
+            &app,
+            "POST",
+            &uri,
+            Some(json!({"rating": 7, "body": body})),
+            &[("authorization", &token(*user))],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        ids.push(reply.json()["id"].as_str().unwrap().to_owned());
+    }
+    let mine = first.json()["id"].as_str().unwrap().to_owned();
+    let vote = |user: uuid::Uuid, review: &str| {
+        let (app, uri, token) = (app.clone(), format!("{uri}/{review}/helpful"), token(user));
+        async move { support::send(&app, "POST", &uri, None, &[("authorization", &token)]).await }
+    };
+    // The score review: two votes, one of them cast twice; the customer's: one.
+    assert_eq!(vote(others[2], &ids[1]).await.status, StatusCode::OK);
+    assert_eq!(
+        vote(others[2], &ids[1]).await.json()["helpful_count"],
+        1,
+        "once per user"
+    );
+    assert_eq!(vote(customer, &ids[1]).await.json()["helpful_count"], 2);
+    assert_eq!(vote(others[0], &mine).await.json()["helpful_count"], 1);
+    assert_error(
+        &vote(others[1], &ids[1]).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "review_id",
+    );
+    let helpful = json(&app, &format!("{uri}?sort=helpful")).await;
+    let order: Vec<&str> = helpful["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, [ids[1].as_str(), mine.as_str(), ids[0].as_str()]);
+    let newest = json(&app, &uri).await;
+    assert_eq!(
+        newest["items"][0]["id"],
+        ids[1].as_str(),
+        "newest first by default"
+    );
+    let stranger = format!("{uri}/{}/helpful", uuid::Uuid::new_v4());
+    let missing = support::send(
+        &app,
+        "POST",
+        &stranger,
+        None,
+        &[("authorization", &token(others[0]))],
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
 /// Seat-map layouts are cached in Redis; a price change through the service is visible on the
@@ -509,9 +651,12 @@ async fn cached_seat_maps_see_price_changes_and_survive_redis_loss(db: PgPool) {
         price_of(&before, "Prime")
     );
 
-    let shows_uri = format!("/api/v1/shows?movie_id={}", before_movie(&db, show).await);
+    let shows_uri = format!(
+        "/api/v1/shows?movie_id={}&per_page=100",
+        before_movie(&db, show).await
+    );
     let listed = |shows: &Value| {
-        shows
+        shows["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -521,7 +666,9 @@ async fn cached_seat_maps_see_price_changes_and_survive_redis_loss(db: PgPool) {
     };
     let listed_before = listed(&json(&app, &shows_uri).await);
 
-    app::catalog::browse::set_show_price(&db, &state.cache, show, "Prime", 77_700)
+    state
+        .catalog
+        .set_show_price(show.into(), "Prime", 77_700)
         .await
         .unwrap();
     let after = json(&app, &uri).await;
@@ -541,13 +688,49 @@ async fn cached_seat_maps_see_price_changes_and_survive_redis_loss(db: PgPool) {
         .unwrap();
     assert_eq!(prime_seat["price"], 77_700);
 
-    // Seat states are never stale: they are read fresh under the cached layout.
-    let seat: uuid::Uuid = after["seats"][0]["id"].as_str().unwrap().parse().unwrap();
-    hold(&db, show, seat, "now() + interval '10 minutes'").await;
-    let live = json(&app, &uri).await;
-    assert_eq!(live["seats"][0]["status"], "held");
+    // Seat states follow the holds of every instance: another one holds two seats, and this
+    // one's seat map shows them as soon as the announcement lands.
+    state.bookings.follow_others(Some(redis.url()));
+    state.bookings.live().listening().await;
+    let other_conn = server::db::redis(&redis.url()).await.unwrap();
+    let other = support::state(db.clone(), Some(other_conn));
+    let best = other
+        .bookings
+        .best_seats(show.into(), 2, None)
+        .await
+        .unwrap();
+    let pair: Vec<uuid::Uuid> = best.iter().map(|s| s.seat_id.uuid()).collect();
+    let user = support::venue::customers(&db, 1).await[0];
+    let request = support::hold_request(show, &pair, false);
+    other.bookings.hold(user.into(), &request).await.unwrap();
+    let status_of = |map: Value, seat: uuid::Uuid| {
+        map["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == seat.to_string())
+            .unwrap()["status"]
+            .clone()
+    };
+    let shows_held = |seat: uuid::Uuid| {
+        let (app, uri) = (app.clone(), uri.clone());
+        async move { status_of(json(&app, &uri).await, seat) == "held" }
+    };
+    assert!(
+        support::eventually(|| shows_held(pair[0])).await,
+        "seen within seconds"
+    );
+    // A write that bypasses the service is seen once the states are read again.
+    let bypass: uuid::Uuid = after["seats"][0]["id"].as_str().unwrap().parse().unwrap();
+    hold(&db, show, bypass, "now() + interval '10 minutes'").await;
+    assert!(
+        support::eventually(|| shows_held(bypass)).await,
+        "seen after a refresh"
+    );
 
     drop(redis);
+    // Past this instance's own copy, the layout comes from the database.
+    tokio::time::sleep(app::cache::LOCAL_TTL).await;
     let without_redis = get(&app, &uri, &[]).await;
     assert_eq!(
         without_redis.status,
@@ -556,7 +739,7 @@ async fn cached_seat_maps_see_price_changes_and_survive_redis_loss(db: PgPool) {
     );
     assert_eq!(price_of(&without_redis.json(), "Prime"), 77_700);
 
-    let refused = app::catalog::browse::set_show_price(&db, &state.cache, show, "Prime", 0).await;
+    let refused = state.catalog.set_show_price(show.into(), "Prime", 0).await;
     assert!(matches!(
         refused,
         Err(app::catalog::CatalogError::Invalid(_))

@@ -3,16 +3,19 @@
 
 mod support;
 
-use app::{account::Role, state::AppState};
+use app::{
+    account::Role,
+    booking::{live::Announced, SeatChange, SeatStatus},
+};
 use axum::body::Body;
 use chrono::Duration;
 use http::StatusCode;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use server::db::MIGRATOR;
+use server::{db::MIGRATOR, AppState};
 use sqlx::PgPool;
 use support::{
-    redis_server,
+    hold_request, redis_server,
     venue::{customers, venue, Venue},
 };
 use tower::ServiceExt;
@@ -23,9 +26,19 @@ struct Events {
     buffer: String,
 }
 
+/// What a stream did next.
+#[derive(Debug)]
+enum Next {
+    Event(String, Value),
+    /// The server closed the stream.
+    Ended,
+    /// Nothing within the time given.
+    Quiet,
+}
+
 impl Events {
-    /// The next event as (name, data), or `None` if none arrives within `within`.
-    async fn next(&mut self, within: std::time::Duration) -> Option<(String, Value)> {
+    /// The next event, or whether the stream ended or stayed quiet for `within`.
+    async fn next(&mut self, within: std::time::Duration) -> Next {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
@@ -38,17 +51,28 @@ impl Events {
                 };
                 match (field("event:"), field("data:")) {
                     (Some(event), Some(data)) => {
-                        return Some((event, serde_json::from_str(&data).unwrap()))
+                        return Next::Event(event, serde_json::from_str(&data).unwrap())
                     }
                     _ => continue, // a keep-alive comment
                 }
             }
-            let frame = tokio::time::timeout_at(deadline, self.body.frame())
-                .await
-                .ok()??;
-            if let Ok(data) = frame.unwrap().into_data() {
-                self.buffer.push_str(&String::from_utf8_lossy(&data));
+            match tokio::time::timeout_at(deadline, self.body.frame()).await {
+                Err(_) => return Next::Quiet,
+                Ok(None) => return Next::Ended,
+                Ok(Some(frame)) => {
+                    if let Ok(data) = frame.unwrap().into_data() {
+                        self.buffer.push_str(&String::from_utf8_lossy(&data));
+                    }
+                }
             }
+        }
+    }
+
+    /// The next event, which must come within `within`.
+    async fn event(&mut self, within: std::time::Duration) -> (String, Value) {
+        match self.next(within).await {
+            Next::Event(name, data) => (name, data),
+            other => panic!("expected an event, got {other:?}"),
         }
     }
 }
@@ -70,17 +94,26 @@ async fn open_stream(state: &AppState, venue: &Venue) -> Events {
     }
 }
 
-/// A stream open on `state`, past its first snapshot (returned), with the listeners given a
-/// moment to subscribe.
+/// A stream open on `state`, past its first snapshot (returned).
 async fn watch(state: &AppState, venue: &Venue) -> (Events, Value) {
     let mut events = open_stream(state, venue).await;
-    let (name, snapshot) = events
-        .next(std::time::Duration::from_secs(5))
-        .await
-        .unwrap();
+    let (name, snapshot) = events.event(std::time::Duration::from_secs(5)).await;
     assert_eq!(name, "snapshot");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     (events, snapshot)
+}
+
+/// Starts `state` listening to the other instances and waits until it is subscribed.
+async fn listen(state: &AppState, redis_url: Option<String>) {
+    state.bookings.follow_others(redis_url);
+    state.bookings.live().listening().await;
+}
+
+fn freed(show: uuid::Uuid, seats: &[uuid::Uuid]) -> Announced {
+    Announced::freed(SeatChange {
+        show_id: show.into(),
+        status: SeatStatus::Available,
+        seat_ids: support::seat_ids(seats),
+    })
 }
 
 /// Two instances on one database: a hold on `b` shows up on a stream opened on `a`, which
@@ -90,7 +123,7 @@ async fn changes_cross_instances(db: &PgPool, a: AppState, b: AppState, redis_ur
     let user = customers(db, 1).await[0];
     let held = venue.ids(&["B1", "B2"]);
     // Somebody already holds C3 and C4 when the map opens.
-    let token = format!("Bearer {}", b.jwt.issue(user, Role::Customer));
+    let token = support::bearer(&b, user, Role::Customer);
     let hold = |seats: Vec<uuid::Uuid>| {
         let app = server::router(b.clone());
         let token = token.clone();
@@ -107,22 +140,17 @@ async fn changes_cross_instances(db: &PgPool, a: AppState, b: AppState, redis_ur
         }
     };
     let other = customers(db, 1).await[0];
-    let early = app::booking::engine::HoldRequest {
-        show_id: venue.show_id,
-        seat_ids: venue.ids(&["C3", "C4"]),
-        wheelchair: false,
-    };
-    app::booking::engine::hold(&b, other, &early).await.unwrap();
-    a.live.listen(redis_url);
+    let early = hold_request(venue.show_id, &venue.ids(&["C3", "C4"]), false);
+    b.bookings.hold(other.into(), &early).await.unwrap();
+    // Announced, and gone, before a starts to listen.
+    b.bookings.live().flush().await;
+    listen(&a, redis_url).await;
 
     let (mut events, snapshot) = watch(&a, &venue).await;
     assert_eq!(snapshot["held"].as_array().unwrap().len(), 2);
     // Now change seats on the other instance.
     assert_eq!(hold(held.clone()).await.status, StatusCode::CREATED);
-    let (name, change) = events
-        .next(std::time::Duration::from_secs(1))
-        .await
-        .expect("the change arrives within a second");
+    let (name, change) = events.event(std::time::Duration::from_secs(1)).await;
     assert_eq!(name, "seats");
     assert_eq!(change["status"], "held");
     let mut seats: Vec<uuid::Uuid> = serde_json::from_value(change["seat_ids"].clone()).unwrap();
@@ -136,23 +164,15 @@ async fn changes_cross_instances(db: &PgPool, a: AppState, b: AppState, redis_ur
         hold(venue.ids(&["D1", "D2"])).await.status,
         StatusCode::CREATED
     );
-    let (_, freed) = events
-        .next(std::time::Duration::from_secs(1))
-        .await
-        .unwrap();
+    let (_, freed) = events.event(std::time::Duration::from_secs(1)).await;
     assert_eq!(freed["status"], "available");
-    let (_, taken) = events
-        .next(std::time::Duration::from_secs(1))
-        .await
-        .unwrap();
+    let (_, taken) = events.event(std::time::Duration::from_secs(1)).await;
     assert_eq!(taken["status"], "held");
 
     // Shutting an instance down ends its streams, so draining does not wait on them.
-    a.live.close();
-    assert!(events
-        .next(std::time::Duration::from_secs(2))
-        .await
-        .is_none());
+    a.bookings.live().close();
+    let after = events.next(std::time::Duration::from_secs(2)).await;
+    assert!(matches!(after, Next::Ended), "{after:?}");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -192,85 +212,82 @@ async fn a_stream_for_an_unknown_show_is_a_404(db: PgPool) {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
 }
 
-/// Polls `check` for up to two seconds.
-async fn eventually<F, Fut>(mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..40 {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    false
-}
+use support::eventually;
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn in_process_seat_claims_follow_releases_made_on_other_instances(db: PgPool) {
-    use app::booking::{engine, live::Heard, SeatChange};
     let venue = venue(&db, 4, 8, Duration::days(1)).await;
     let users = customers(&db, 3).await;
     let (a, b) = (
         support::state(db.clone(), None),
         support::state(db.clone(), None),
     );
-    for instance in [&a, &b] {
-        instance.live.listen(None);
-        instance.seat_lock.follow(&instance.live);
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    listen(&a, None).await;
+    listen(&b, None).await;
+    let show = venue.show_id.into();
     let seats = venue.ids(&["B1", "B2"]);
-    let claimed_on_a = || a.seat_lock.taken(venue.show_id, &seats, users[2]);
+    let seat_ids = support::seat_ids(&seats);
+    let claimed_on_a = || a.bookings.filter().taken(show, &seat_ids, users[2].into());
 
     // Held through instance a, released through instance b...
-    let request = engine::HoldRequest {
-        show_id: venue.show_id,
-        seat_ids: seats.clone(),
-        wheelchair: false,
-    };
-    let held = engine::hold(&a, users[0], &request).await.unwrap();
+    let request = hold_request(venue.show_id, &seats, false);
+    let held = a.bookings.hold(users[0].into(), &request).await.unwrap();
     assert_eq!(claimed_on_a().await.len(), 2);
-    let actor = engine::Actor {
-        user_id: users[0],
+    let actor = app::booking::Actor {
+        user_id: users[0].into(),
         role: Role::Customer,
     };
-    engine::cancel(&b, held.booking_id, actor).await.unwrap();
+    b.bookings.cancel(actor, held.booking_id).await.unwrap();
     // ...so a forgets its claims and the next moviegoer gets the seats there at once.
     assert!(eventually(|| async { claimed_on_a().await.is_empty() }).await);
-    engine::hold(&a, users[1], &request).await.unwrap();
+    a.bookings.hold(users[1].into(), &request).await.unwrap();
 
-    // A's own announcement, heard back late, leaves a newer claim alone.
-    let mut heard = a.live.subscribe();
-    a.live
-        .publish(&[SeatChange::new(venue.show_id, "available", seats.clone())])
-        .await;
-    assert!(matches!(heard.recv().await.unwrap(), Heard::Change(_)));
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // A's own announcement, heard back late, leaves a newer claim alone. NOTIFY delivers in
+    // commit order: once the echo is out (a listener of the test's own heard it) and a hears
+    // what b announced after that, a has heard its echo too.
+    let mut raw = sqlx::postgres::PgListener::connect_with(&db).await.unwrap();
+    raw.listen(app::booking::live::CHANNEL).await.unwrap();
+    let mut heard = a.bookings.live().subscribe_remote();
+    a.bookings.live().publish(&[freed(venue.show_id, &seats)]);
+    while !raw
+        .recv()
+        .await
+        .unwrap()
+        .payload()
+        .contains(&seats[0].to_string())
+    {}
+    let marker = venue.ids(&["D1"]);
+    b.bookings.live().publish(&[freed(venue.show_id, &marker)]);
+    loop {
+        match heard.recv().await.unwrap() {
+            app::booking::live::Heard::Change(change)
+                if change.change.seat_ids == support::seat_ids(&marker) =>
+            {
+                break
+            }
+            _ => {}
+        }
+    }
     assert_eq!(claimed_on_a().await.len(), 2, "still users[1]'s");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn a_change_too_big_for_one_notify_still_arrives_whole(db: PgPool) {
-    use app::booking::SeatChange;
     let venue = venue(&db, 4, 8, Duration::days(1)).await;
     let (a, b) = (
         support::state(db.clone(), None),
         support::state(db.clone(), None),
     );
-    a.live.listen(None);
+    listen(&a, None).await;
     let (mut events, _) = watch(&a, &venue).await;
     // A sweep that frees 400 seats of one show: far over NOTIFY's 8000-byte payload.
-    let freed: Vec<uuid::Uuid> = (0..400).map(|_| uuid::Uuid::new_v4()).collect();
-    b.live
-        .publish(&[SeatChange::new(venue.show_id, "available", freed.clone())])
-        .await;
+    let freed_seats: Vec<uuid::Uuid> = (0..400).map(|_| uuid::Uuid::new_v4()).collect();
+    b.bookings
+        .live()
+        .publish(&[freed(venue.show_id, &freed_seats)]);
     let mut heard = Vec::new();
-    while heard.len() < freed.len() {
-        let Some((name, change)) = events.next(std::time::Duration::from_secs(2)).await else {
-            break;
-        };
+    while heard.len() < freed_seats.len() {
+        let (name, change) = events.event(std::time::Duration::from_secs(2)).await;
         if name == "seats" {
             heard.extend(
                 serde_json::from_value::<Vec<uuid::Uuid>>(change["seat_ids"].clone()).unwrap(),
@@ -278,35 +295,30 @@ async fn a_change_too_big_for_one_notify_still_arrives_whole(db: PgPool) {
         }
     }
     heard.sort();
-    let mut expected = freed;
+    let mut expected = freed_seats;
     expected.sort();
     assert_eq!(heard, expected);
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn a_lost_listener_connection_refreshes_maps_and_in_process_claims(db: PgPool) {
-    use app::booking::engine;
     let venue = venue(&db, 4, 8, Duration::days(1)).await;
     let users = customers(&db, 2).await;
     let a = support::state(db.clone(), None);
-    a.live.listen(None);
-    a.seat_lock.follow(&a.live);
+    listen(&a, None).await;
     let (mut events, _) = watch(&a, &venue).await;
     let seats = venue.ids(&["B1", "B2"]);
-    let request = engine::HoldRequest {
-        show_id: venue.show_id,
-        seat_ids: seats.clone(),
-        wheelchair: false,
-    };
-    engine::hold(&a, users[0], &request).await.unwrap();
-    let (name, _) = events
-        .next(std::time::Duration::from_secs(2))
-        .await
-        .unwrap();
+    let (show, seat_ids) = (venue.show_id.into(), support::seat_ids(&seats));
+    let request = hold_request(venue.show_id, &seats, false);
+    a.bookings.hold(users[0].into(), &request).await.unwrap();
+    let (name, _) = events.event(std::time::Duration::from_secs(2)).await;
     assert_eq!(name, "seats");
     assert_eq!(
-        a.seat_lock.taken(venue.show_id, &seats, users[1]).await,
-        seats
+        a.bookings
+            .filter()
+            .taken(show, &seat_ids, users[1].into())
+            .await,
+        seat_ids
     );
 
     // The listener's connection dies: whatever was announced meanwhile is lost, so open maps
@@ -318,16 +330,14 @@ async fn a_lost_listener_connection_refreshes_maps_and_in_process_claims(db: PgP
     .execute(&db)
     .await
     .unwrap();
-    let (name, snapshot) = events
-        .next(std::time::Duration::from_secs(5))
-        .await
-        .expect("a fresh snapshot after the listener reconnects");
+    let (name, snapshot) = events.event(std::time::Duration::from_secs(5)).await;
     assert_eq!(name, "snapshot");
     assert_eq!(snapshot["held"].as_array().unwrap().len(), 2);
     assert!(
         eventually(|| async {
-            a.seat_lock
-                .taken(venue.show_id, &seats, users[1])
+            a.bookings
+                .filter()
+                .taken(show, &seat_ids, users[1].into())
                 .await
                 .is_empty()
         })

@@ -123,18 +123,8 @@ async fn prices_are_positive(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
-async fn seat_state_and_references_are_consistent(db: PgPool) {
-    let (show, _, seat, _) = any_show(&db).await;
-    // Held without a booking or a deadline is not a state a seat can be in.
-    let err =
-        sqlx::query("UPDATE show_seats SET status = 'held' WHERE show_id = $1 AND seat_id = $2")
-            .bind(show)
-            .bind(seat)
-            .execute(&db)
-            .await
-            .unwrap_err();
-    assert_eq!(violated(err), "show_seats_state");
-    // A seat from another screen cannot join this show.
+async fn a_show_takes_only_its_screens_seats(db: PgPool) {
+    let (show, _, _, _) = any_show(&db).await;
     let foreign_seat: Uuid = sqlx::query_scalar(
         "SELECT se.id FROM seats se WHERE se.screen_id <> (SELECT screen_id FROM shows WHERE id = $1) LIMIT 1",
     )
@@ -151,6 +141,339 @@ async fn seat_state_and_references_are_consistent(db: PgPool) {
     .await
     .unwrap_err();
     assert_eq!(violated(err), "show_seats_seat_id_screen_id_fkey");
+}
+
+/// Raw writes of bookings, the way only a broken program (or a person at a SQL prompt) would.
+struct Raw {
+    db: PgPool,
+    show: Uuid,
+    user: Uuid,
+}
+
+impl Raw {
+    async fn new(db: &PgPool) -> Self {
+        let (show, _, _, _) = any_show(db).await;
+        let user = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
+            .fetch_one(db)
+            .await
+            .unwrap();
+        Self {
+            db: db.clone(),
+            show,
+            user,
+        }
+    }
+
+    /// `count` seats of the show that no booking names.
+    async fn free_seats(&self, show: Uuid, count: i64) -> Vec<Uuid> {
+        sqlx::query_scalar(
+            "SELECT seat_id FROM show_seats WHERE show_id = $1 AND booking_id IS NULL
+              ORDER BY seat_id LIMIT $2",
+        )
+        .bind(show)
+        .bind(count)
+        .fetch_all(&self.db)
+        .await
+        .unwrap()
+    }
+
+    /// A booking of `show` in `status` (deadline ten minutes on), each seat priced 100, with
+    /// `seat_count` and `subtotal` as given.
+    async fn booking(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        show: Uuid,
+        status: &str,
+        seat_count: i32,
+        subtotal: i64,
+    ) -> Result<Uuid, sqlx::Error> {
+        sqlx::query_scalar(
+            "INSERT INTO bookings (code, user_id, show_id, status, hold_expires_at, seat_count,
+                                   subtotal_minor, convenience_fee_minor, tax_minor, total_minor,
+                                   currency, confirmed_at)
+             VALUES (substr(md5(random()::text), 1, 10), $1, $2, $3::booking_status,
+                     now() + interval '10 minutes', $4, $5, 0, 0, $5, 'INR',
+                     CASE WHEN $3 = 'confirmed' THEN now() END)
+             RETURNING id",
+        )
+        .bind(self.user)
+        .bind(show)
+        .bind(status)
+        .bind(seat_count)
+        .bind(subtotal)
+        .fetch_one(tx)
+        .await
+    }
+
+    async fn lines(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        booking: Uuid,
+        show: Uuid,
+        seats: &[Uuid],
+        status: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO booking_seats (booking_id, show_id, seat_id, price_minor, status)
+             SELECT $1, $2, seat, 100, $4::booking_status FROM unnest($3::uuid[]) seat",
+        )
+        .bind(booking)
+        .bind(show)
+        .bind(seats)
+        .bind(status)
+        .execute(tx)
+        .await
+        .map(|_| ())
+    }
+
+    async fn name(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        booking: Uuid,
+        show: Uuid,
+        seats: &[Uuid],
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE show_seats SET booking_id = $1 WHERE show_id = $2 AND seat_id = ANY($3)",
+        )
+        .bind(booking)
+        .bind(show)
+        .bind(seats)
+        .execute(tx)
+        .await
+        .map(|_| ())
+    }
+
+    /// A whole, valid booking of these seats, committed.
+    async fn held(&self, seats: &[Uuid], status: &str) -> Uuid {
+        let mut tx = self.db.begin().await.unwrap();
+        let n = seats.len();
+        let booking = self
+            .booking(&mut tx, self.show, status, n as i32, 100 * n as i64)
+            .await
+            .unwrap();
+        self.lines(&mut tx, booking, self.show, seats, status)
+            .await
+            .unwrap();
+        self.name(&mut tx, booking, self.show, seats).await.unwrap();
+        tx.commit().await.unwrap();
+        booking
+    }
+
+    async fn another_show(&self) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM shows WHERE id <> $1 LIMIT 1")
+            .bind(self.show)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_seat_is_on_the_lines_of_one_live_booking_at_most(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 2).await;
+    raw.held(&seats, "confirmed").await;
+    // A second booking of one of those seats, held or confirmed: refused by the schema alone.
+    for status in ["held", "confirmed"] {
+        let mut tx = db.begin().await.unwrap();
+        let second = raw
+            .booking(&mut tx, raw.show, status, 1, 100)
+            .await
+            .unwrap();
+        let err = raw
+            .lines(&mut tx, second, raw.show, &seats[1..], status)
+            .await
+            .unwrap_err();
+        assert_eq!(violated(err), "booking_seats_one_live_booking", "{status}");
+    }
+    // A booking that has ended may keep its lines: they no longer count.
+    let mut tx = db.begin().await.unwrap();
+    let old = raw
+        .booking(&mut tx, raw.show, "expired", 1, 100)
+        .await
+        .unwrap();
+    raw.lines(&mut tx, old, raw.show, &seats[1..], "expired")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // And it cannot come back to life over a live booking's seat: its lines follow its status.
+    let err = sqlx::query("UPDATE bookings SET status = 'held' WHERE id = $1")
+        .bind(old)
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert_eq!(violated(err), "booking_seats_one_live_booking");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn seats_and_lines_only_name_bookings_of_their_own_show(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let elsewhere = raw.another_show().await;
+    let seats = raw.free_seats(raw.show, 1).await;
+    // A line of this show's seat for a booking of another show.
+    let mut tx = db.begin().await.unwrap();
+    let foreign = raw
+        .booking(&mut tx, elsewhere, "held", 1, 100)
+        .await
+        .unwrap();
+    let err = raw
+        .lines(&mut tx, foreign, raw.show, &seats, "held")
+        .await
+        .unwrap_err();
+    assert_eq!(violated(err), "booking_seats_booking");
+    drop(tx);
+    // A seat of this show naming another show's booking (which has lines of its own show).
+    let other_seats = raw.free_seats(elsewhere, 1).await;
+    let mut tx = db.begin().await.unwrap();
+    let foreign = raw
+        .booking(&mut tx, elsewhere, "held", 1, 100)
+        .await
+        .unwrap();
+    raw.lines(&mut tx, foreign, elsewhere, &other_seats, "held")
+        .await
+        .unwrap();
+    let err = raw
+        .name(&mut tx, foreign, raw.show, &seats)
+        .await
+        .unwrap_err();
+    assert_eq!(violated(err), "show_seats_booking");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_seat_names_only_a_booking_that_bought_it(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 2).await;
+    let mut tx = db.begin().await.unwrap();
+    let booking = raw
+        .booking(&mut tx, raw.show, "held", 1, 100)
+        .await
+        .unwrap();
+    raw.lines(&mut tx, booking, raw.show, &seats[..1], "held")
+        .await
+        .unwrap();
+    let err = raw
+        .name(&mut tx, booking, raw.show, &seats[1..])
+        .await
+        .unwrap_err();
+    assert_eq!(violated(err), "show_seats_booking_line");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn lines_carry_their_bookings_status(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 1).await;
+    let mut tx = db.begin().await.unwrap();
+    let booking = raw.booking(&mut tx, raw.show, "cancelled", 1, 100).await;
+    // (cancelled needs its date: the booking itself is refused first.)
+    assert_eq!(violated(booking.unwrap_err()), "bookings_cancelled_at");
+    drop(tx);
+    let mut tx = db.begin().await.unwrap();
+    let booking = raw
+        .booking(&mut tx, raw.show, "expired", 1, 100)
+        .await
+        .unwrap();
+    // A line claiming to be live for a booking that is not.
+    let err = raw
+        .lines(&mut tx, booking, raw.show, &seats, "held")
+        .await
+        .unwrap_err();
+    assert_eq!(violated(err), "booking_seats_booking");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_booking_is_its_lines_and_a_live_one_holds_them_all(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 3).await;
+    // Checked at commit: seat count, subtotal, and every seat of a live booking naming it.
+    let cases: [(i32, i64, usize, &str); 3] = [
+        (3, 300, 2, "bookings_lines_add_up"),
+        (2, 250, 2, "bookings_lines_add_up"),
+        (2, 200, 1, "bookings_seats_held"),
+    ];
+    for (count, subtotal, named, constraint) in cases {
+        let mut tx = db.begin().await.unwrap();
+        let booking = raw
+            .booking(&mut tx, raw.show, "held", count, subtotal)
+            .await
+            .unwrap();
+        raw.lines(&mut tx, booking, raw.show, &seats[..2], "held")
+            .await
+            .unwrap();
+        raw.name(&mut tx, booking, raw.show, &seats[..named])
+            .await
+            .unwrap();
+        let err = tx.commit().await.unwrap_err();
+        assert_eq!(
+            violated(err),
+            constraint,
+            "{count} seats, {subtotal}, {named} named"
+        );
+    }
+    // A seat taken from a live booking makes the booking refuse to be confirmed.
+    let booking = raw.held(&seats[..2], "held").await;
+    sqlx::query("UPDATE show_seats SET booking_id = NULL WHERE booking_id = $1 AND seat_id = $2")
+        .bind(booking)
+        .bind(seats[0])
+        .execute(&db)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    sqlx::query("UPDATE bookings SET status = 'confirmed', confirmed_at = now() WHERE id = $1")
+        .bind(booking)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        violated(tx.commit().await.unwrap_err()),
+        "bookings_seats_held"
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_hold_past_its_deadline_is_free_everywhere(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 2).await;
+    let booking = raw.held(&seats, "held").await;
+    let state = |seat: Uuid| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT status::text FROM seat_states WHERE show_id = $1 AND seat_id = $2",
+        )
+        .bind(raw.show)
+        .bind(seat)
+        .fetch_one(&db)
+    };
+    assert_eq!(state(seats[0]).await.unwrap(), "held");
+    sqlx::query("UPDATE bookings SET hold_expires_at = now() - interval '1 second' WHERE id = $1")
+        .bind(booking)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(state(seats[0]).await.unwrap(), "available");
+    let read: String = sqlx::query_scalar(
+        "SELECT booking_state(status, hold_expires_at)::text FROM bookings WHERE id = $1",
+    )
+    .bind(booking)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(read, "expired");
+    // The deadline is kept once: seats and lines have no copy of it to disagree.
+    for table in ["show_seats", "booking_seats"] {
+        let columns: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1",
+        )
+        .bind(table)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert!(
+            !columns
+                .iter()
+                .any(|c| c.contains("until") || c.contains("expires")),
+            "{table}: {columns:?}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

@@ -420,3 +420,43 @@ async fn home_filters_by_language_genre_and_format(db: PgPool) {
     let none = get(&app, "/?city=mumbai&genre=Nonexistent", &[]).await;
     assert!(none.body.contains("Nothing matches these filters"));
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn large_answers_are_compressed_for_clients_that_accept_it(db: PgPool) {
+    use std::io::Read;
+    seed(&db).await;
+    let app = app(db);
+    let page = support::request(
+        &app,
+        http::Request::get("/")
+            .header("accept-encoding", "br")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers["content-encoding"], "br");
+
+    let response = tower::ServiceExt::oneshot(
+        app.clone(),
+        http::Request::get("/api/v1/movies")
+            .header("accept-encoding", "gzip")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut json)
+        .unwrap();
+    let plain = get(&app, "/api/v1/movies", &[]).await;
+    assert!(plain.headers.get("content-encoding").is_none());
+    assert_eq!(json, plain.body, "the same answer, compressed");
+    assert!(plain.json()["items"].is_array());
+}

@@ -1,15 +1,13 @@
 //! Who is asking: one extractor for REST handlers (Bearer JWT) and server functions (cookie
 //! session), and the role and theater checks both use.
 
-use super::{service, AccountError, Role};
-use crate::state::AppState;
+use super::{service::fingerprint, AccountError, Accounts, Role, SignedIn};
+use crate::ids::UserId;
 use axum::{
     extract::{FromRef, FromRequestParts, OptionalFromRequestParts},
     http::{header::AUTHORIZATION, request::Parts},
 };
-use sqlx::PgPool;
 use tower_sessions::Session;
-use uuid::Uuid;
 
 pub const SESSION_USER: &str = "user_id";
 pub const SESSION_FINGERPRINT: &str = "fp";
@@ -17,7 +15,7 @@ pub const SESSION_FINGERPRINT: &str = "fp";
 /// A signed-in user. Extracting it answers 401 when there are no valid credentials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Principal {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub role: Role,
 }
 
@@ -30,21 +28,12 @@ impl Principal {
             Err(AccountError::Forbidden)
         }
     }
-
-    /// 403 unless the user runs this theater (platform admins run them all).
-    pub async fn require_theater(&self, db: &PgPool, theater_id: Uuid) -> Result<(), AccountError> {
-        if service::may_manage_theater(db, self.user_id, self.role, theater_id).await? {
-            Ok(())
-        } else {
-            Err(AccountError::Forbidden)
-        }
-    }
 }
 
 impl<S> FromRequestParts<S> for Principal
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    Accounts: FromRef<S>,
 {
     type Rejection = AccountError;
 
@@ -59,7 +48,7 @@ where
 impl<S> OptionalFromRequestParts<S> for Principal
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    Accounts: FromRef<S>,
 {
     type Rejection = AccountError;
 
@@ -67,14 +56,14 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, AccountError> {
-        let state = AppState::from_ref(state);
+        let accounts = Accounts::from_ref(state);
         if let Some(header) = parts.headers.get(AUTHORIZATION) {
             let token = header
                 .to_str()
                 .ok()
                 .and_then(|h| h.strip_prefix("Bearer "))
                 .ok_or(AccountError::Unauthenticated)?;
-            let claims = state
+            let claims = accounts
                 .jwt
                 .verify(token.trim())
                 .ok_or(AccountError::Unauthenticated)?;
@@ -84,46 +73,43 @@ where
             }));
         }
         match parts.extensions.get::<Session>().cloned() {
-            Some(session) => from_session(state.db.primary(), &session).await,
+            Some(session) => accounts.from_session(&session).await,
             None => Ok(None),
         }
     }
 }
 
-/// The user a browser session belongs to. A session opened before the password last changed
-/// is ended here, which is how a password reset signs out every browser.
-pub async fn from_session(
-    db: &PgPool,
-    session: &Session,
-) -> Result<Option<Principal>, AccountError> {
-    let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(session_error)?;
-    let Some(user_id) = user_id else {
-        return Ok(None);
-    };
-    let fingerprint: Option<String> = session
-        .get(SESSION_FINGERPRINT)
-        .await
-        .map_err(session_error)?;
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT role, password_hash FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
-    match row {
-        Some((role, hash))
-            if fingerprint.as_deref() == Some(service::fingerprint(&hash).as_str()) =>
-        {
-            Ok(Role::parse(&role).map(|role| Principal { user_id, role }))
-        }
-        _ => {
-            session.flush().await.map_err(session_error)?;
-            Ok(None)
+impl Accounts {
+    /// The user a browser session belongs to. A session opened before the password last
+    /// changed is ended here, which is how a password reset signs out every browser.
+    pub async fn from_session(&self, session: &Session) -> Result<Option<Principal>, AccountError> {
+        let user: Option<UserId> = session.get(SESSION_USER).await.map_err(session_error)?;
+        let Some(user_id) = user else {
+            return Ok(None);
+        };
+        let stored: Option<String> = session
+            .get(SESSION_FINGERPRINT)
+            .await
+            .map_err(session_error)?;
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT role, password_hash FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(self.db())
+                .await?;
+        match row {
+            Some((role, hash)) if stored.as_deref() == Some(fingerprint(&hash).as_str()) => {
+                Ok(Role::parse(&role).map(|role| Principal { user_id, role }))
+            }
+            _ => {
+                session.flush().await.map_err(session_error)?;
+                Ok(None)
+            }
         }
     }
 }
 
 /// Starts a browser session for a sign-in, under a fresh session id (no fixation).
-pub async fn start_session(session: &Session, who: &service::SignedIn) -> Result<(), AccountError> {
+pub async fn start_session(session: &Session, who: &SignedIn) -> Result<(), AccountError> {
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(SESSION_USER, who.user_id)

@@ -8,14 +8,13 @@ use leptos::prelude::*;
 pub(crate) mod ssr {
     use crate::account::{
         auth::{self, Principal},
-        AccountError,
+        AccountError, Accounts,
     };
-    use crate::state::AppState;
     use leptos::prelude::expect_context;
     use tower_sessions::Session;
 
-    pub fn state() -> AppState {
-        expect_context::<AppState>()
+    pub fn accounts() -> Accounts {
+        expect_context::<Accounts>()
     }
 
     pub async fn session() -> Result<Session, AccountError> {
@@ -28,17 +27,17 @@ pub(crate) mod ssr {
     pub fn client_ip() -> String {
         let parts = leptos::prelude::use_context::<http::request::Parts>();
         parts
-            .map(|p| auth::client_ip(&p, state().settings.trust_forwarded_for))
+            .map(|p| auth::client_ip(&p, accounts().settings().trust_forwarded_for))
             .unwrap_or_else(|| "unknown".into())
     }
 
     /// The same extractor the REST handlers use. Nobody is asking when there is no request
     /// (the router renders the app once to list its routes).
     pub async fn principal() -> Result<Option<Principal>, AccountError> {
-        let Some(state) = leptos::prelude::use_context::<AppState>() else {
+        let Some(accounts) = leptos::prelude::use_context::<Accounts>() else {
             return Ok(None);
         };
-        leptos_axum::extract_with_state::<Option<Principal>, AppState>(&state)
+        leptos_axum::extract_with_state::<Option<Principal>, Accounts>(&accounts)
             .await
             .map_err(|err| {
                 tracing::error!(error = %err, "could not tell who is asking");
@@ -65,9 +64,7 @@ pub async fn current_user() -> Result<Option<Profile>, AccountError> {
     ssr::answer(
         async move {
             match ssr::principal().await? {
-                Some(who) => super::service::profile(ssr::state().db.primary(), who.user_id)
-                    .await
-                    .map(Some),
+                Some(who) => ssr::accounts().profile(who.user_id).await.map(Some),
                 None => Ok(None),
             }
         }
@@ -84,16 +81,16 @@ pub async fn sign_up(
 ) -> Result<(), AccountError> {
     ssr::answer(
         async move {
-            use super::{auth, service, SignupInput};
-            let state = ssr::state();
-            service::throttle_signup(&state, &ssr::client_ip()).await?;
+            use super::{auth, SignupInput};
+            let accounts = ssr::accounts();
+            accounts.throttle_signup(&ssr::client_ip()).await?;
             let input = SignupInput {
                 name,
                 email,
                 password,
                 phone,
             };
-            let who = service::sign_up(&state, &input).await?;
+            let who = accounts.sign_up(&input).await?;
             auth::start_session(&ssr::session().await?, &who).await?;
             leptos_axum::redirect("/account?welcome=1");
             Ok(())
@@ -110,11 +107,10 @@ pub async fn log_in(
 ) -> Result<(), AccountError> {
     ssr::answer(
         async move {
-            use super::{auth, service};
-            let state = ssr::state();
-            service::throttle_login(&state, &ssr::client_ip(), &email).await?;
-            let who = service::authenticate(state.db.primary(), &email, &password).await?;
-            auth::start_session(&ssr::session().await?, &who).await?;
+            let accounts = ssr::accounts();
+            accounts.throttle_login(&ssr::client_ip(), &email).await?;
+            let who = accounts.authenticate(&email, &password).await?;
+            super::auth::start_session(&ssr::session().await?, &who).await?;
             leptos_axum::redirect(&ssr::local_path(next, "/account"));
             Ok(())
         }
@@ -142,10 +138,9 @@ pub async fn log_out() -> Result<(), AccountError> {
 pub async fn confirm_email(token: String) -> Result<(), AccountError> {
     ssr::answer(
         async move {
-            use super::service;
-            let state = ssr::state();
-            service::throttle_verify(&state, &ssr::client_ip(), None).await?;
-            service::verify_email(state.db.primary(), &token).await?;
+            let accounts = ssr::accounts();
+            accounts.throttle_verify(&ssr::client_ip(), None).await?;
+            accounts.verify_email(&token).await?;
             leptos_axum::redirect("/verify-email?done=1");
             Ok(())
         }
@@ -157,10 +152,9 @@ pub async fn confirm_email(token: String) -> Result<(), AccountError> {
 pub async fn request_password_reset(email: String) -> Result<(), AccountError> {
     ssr::answer(
         async move {
-            use super::service;
-            let state = ssr::state();
-            service::throttle_forgot(&state, &ssr::client_ip(), &email).await?;
-            service::forgot_password(&state, &email).await?;
+            let accounts = ssr::accounts();
+            accounts.throttle_forgot(&ssr::client_ip(), &email).await?;
+            accounts.forgot_password(&email).await?;
             leptos_axum::redirect("/forgot-password?sent=1");
             Ok(())
         }
@@ -172,10 +166,9 @@ pub async fn request_password_reset(email: String) -> Result<(), AccountError> {
 pub async fn choose_new_password(token: String, password: String) -> Result<(), AccountError> {
     ssr::answer(
         async move {
-            use super::service;
-            let state = ssr::state();
-            service::throttle_verify(&state, &ssr::client_ip(), None).await?;
-            service::reset_password(state.db.primary(), &token, &password).await?;
+            let accounts = ssr::accounts();
+            accounts.throttle_verify(&ssr::client_ip(), None).await?;
+            accounts.reset_password(&token, &password).await?;
             leptos_axum::redirect("/login?reset=1");
             Ok(())
         }
@@ -187,7 +180,7 @@ pub async fn choose_new_password(token: String, password: String) -> Result<(), 
 pub async fn save_profile(name: String, email: String, phone: String) -> Result<(), AccountError> {
     ssr::answer(
         async move {
-            use super::{service, ProfileUpdate};
+            use super::ProfileUpdate;
             let who = ssr::signed_in().await?;
             let update = ProfileUpdate {
                 name: Some(name),
@@ -195,7 +188,7 @@ pub async fn save_profile(name: String, email: String, phone: String) -> Result<
                 phone: Some(phone),
                 preferred_city_id: None,
             };
-            service::update_profile(&ssr::state(), who.user_id, &update).await?;
+            ssr::accounts().update_profile(who.user_id, &update).await?;
             leptos_axum::redirect("/account?saved=1");
             Ok(())
         }

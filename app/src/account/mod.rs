@@ -1,6 +1,8 @@
-//! Moviegoers' and staff accounts: sign-up, sign-in, verification, password reset, profiles.
+//! Moviegoers' and staff accounts: sign-up, sign-in, tokens, verification, password reset,
+//! profiles, and who runs which theater.
 //!
-//! One service (`service`, server only) serves the web UI's server functions and the REST API.
+//! One service (`Accounts`, server only) serves the web UI's server functions and the REST
+//! API; each flow has a file of its own.
 
 pub mod functions;
 mod validate;
@@ -10,42 +12,44 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
-pub mod service;
+mod profile;
+#[cfg(feature = "ssr")]
+mod refresh;
+#[cfg(feature = "ssr")]
+mod reset;
+#[cfg(feature = "ssr")]
+mod service;
+#[cfg(feature = "ssr")]
+mod signin;
+#[cfg(feature = "ssr")]
+mod staff;
+#[cfg(feature = "ssr")]
+mod throttle;
 #[cfg(feature = "ssr")]
 pub mod tokens;
+#[cfg(feature = "ssr")]
+mod verification;
 
+use crate::ids::UserId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
+pub use crate::error::FieldErrors;
 pub use validate::{normalize_email, validate_new_password, SignupInput};
+#[cfg(feature = "ssr")]
+pub use {
+    service::{AccountSettings, Accounts},
+    signin::{SignedIn, TokenPair},
+    staff::ManagedTheater,
+    throttle::RateLimits,
+};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Customer,
-    TheaterAdmin,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Customer => "customer",
-            Self::TheaterAdmin => "theater_admin",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "customer" => Some(Self::Customer),
-            "theater_admin" => Some(Self::TheaterAdmin),
-            "admin" => Some(Self::Admin),
-            _ => None,
-        }
+words! {
+    pub enum Role {
+        Customer = "customer",
+        TheaterAdmin = "theater_admin",
+        Admin = "admin",
     }
 }
 
@@ -53,7 +57,7 @@ impl Role {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Profile {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
@@ -75,9 +79,6 @@ pub struct ProfileUpdate {
     pub phone: Option<String>,
     pub preferred_city_id: Option<Uuid>,
 }
-
-/// Field name to a message a person can act on.
-pub type FieldErrors = BTreeMap<String, String>;
 
 /// Everything that can go wrong with an account, as the client should hear it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -113,7 +114,7 @@ pub enum AccountError {
 impl AccountError {
     /// A single-field validation error.
     pub fn field(name: &str, message: &str) -> Self {
-        Self::Invalid(BTreeMap::from([(name.to_owned(), message.to_owned())]))
+        Self::Invalid(crate::error::field(name, message))
     }
 
     /// The message for one field, for forms that show errors next to their inputs.
@@ -151,46 +152,56 @@ impl leptos::server_fn::error::FromServerFnError for AccountError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<sqlx::Error> for AccountError {
-    fn from(err: sqlx::Error) -> Self {
-        tracing::error!(error = %err, "account query failed");
-        Self::Internal
-    }
-}
+mod ssr {
+    use super::AccountError;
+    use axum::{http::StatusCode, response::IntoResponse};
+    use serde_json::{json, Map, Value};
 
-#[cfg(feature = "ssr")]
-impl crate::error::HttpStatus for AccountError {
-    fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self {
-            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::EmailTaken => StatusCode::CONFLICT,
-            Self::InvalidCredentials | Self::InvalidRefreshToken | Self::Unauthenticated => {
-                StatusCode::UNAUTHORIZED
+    impl From<sqlx::Error> for AccountError {
+        fn from(err: sqlx::Error) -> Self {
+            tracing::error!(error = %err, "account query failed");
+            Self::Internal
+        }
+    }
+
+    impl crate::error::ErrorBody for AccountError {
+        fn status(&self) -> StatusCode {
+            match self {
+                Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::EmailTaken => StatusCode::CONFLICT,
+                Self::InvalidCredentials | Self::InvalidRefreshToken | Self::Unauthenticated => {
+                    StatusCode::UNAUTHORIZED
+                }
+                Self::InvalidToken | Self::InvalidCode => StatusCode::BAD_REQUEST,
+                Self::Forbidden | Self::EmailNotVerified => StatusCode::FORBIDDEN,
+                Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                Self::NotFound => StatusCode::NOT_FOUND,
+                Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
-            Self::InvalidToken | Self::InvalidCode => StatusCode::BAD_REQUEST,
-            Self::Forbidden | Self::EmailNotVerified => StatusCode::FORBIDDEN,
-            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+
+        fn code(&self) -> &str {
+            AccountError::code(self)
+        }
+
+        fn details(&self) -> Map<String, Value> {
+            match self {
+                Self::Invalid(fields) => Map::from_iter([("fields".to_owned(), json!(fields))]),
+                _ => Map::new(),
+            }
+        }
+
+        fn retry_after(&self) -> Option<u64> {
+            match self {
+                Self::RateLimited(seconds) => Some(*seconds),
+                _ => None,
+            }
         }
     }
-}
 
-#[cfg(feature = "ssr")]
-impl axum::response::IntoResponse for AccountError {
-    fn into_response(self) -> axum::response::Response {
-        use crate::error::HttpStatus;
-        use serde_json::{json, Map};
-        let status = self.status();
-        let mut details = Map::new();
-        if let Self::Invalid(fields) = &self {
-            details.insert("fields".into(), json!(fields));
+    impl IntoResponse for AccountError {
+        fn into_response(self) -> axum::response::Response {
+            crate::error::respond(&self)
         }
-        let retry_after = match self {
-            Self::RateLimited(seconds) => Some(seconds),
-            _ => None,
-        };
-        crate::error::error_response(status, self.code(), &self.to_string(), details, retry_after)
     }
 }

@@ -2,13 +2,13 @@
 //! (refresh, email verification, password reset) of which only a SHA-256 is stored.
 
 use super::Role;
+use crate::ids::UserId;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::{sync::Arc, time::Duration};
-use uuid::Uuid;
 
 const ISSUER: &str = "district";
 
@@ -26,7 +26,7 @@ pub fn digest(token: &str) -> Vec<u8> {
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
-    pub sub: Uuid,
+    pub sub: UserId,
     pub role: Role,
     pub iss: String,
     pub iat: i64,
@@ -51,7 +51,7 @@ impl Jwt {
         }
     }
 
-    pub fn issue(&self, user_id: Uuid, role: Role) -> String {
+    pub fn issue(&self, user_id: UserId, role: Role) -> String {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id,
@@ -92,7 +92,7 @@ mod tests {
     #[test]
     fn jwt_round_trips_and_rejects_tampering() {
         let jwt = Jwt::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60));
-        let user = Uuid::new_v4();
+        let user = UserId(uuid::Uuid::new_v4());
         let token = jwt.issue(user, Role::Customer);
         let claims = jwt.verify(&token).unwrap();
         assert_eq!((claims.sub, claims.role), (user, Role::Customer));

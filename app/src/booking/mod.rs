@@ -1,38 +1,91 @@
 //! Holding, confirming and cancelling seats: where the booking invariant lives.
 //!
 //! A seat of a show is available, held by one live hold until its deadline, or booked by one
-//! confirmed booking. PostgreSQL decides every transition with a conditional write in one
-//! transaction (`engine`); Redis only turns away requests that would lose anyway (`lock`), and
-//! every change is announced to open seat maps (`live`).
+//! confirmed booking. The schema enforces that on its own; each transition is one function call
+//! in PostgreSQL (`hold`, `confirm`, `cancel`, `expiry`). In front of it, the seat filter turns
+//! away requests that would lose anyway (`seat_filter`), every change is announced to open seat
+//! maps on every instance (`live`), and each instance keeps the seat states of the shows being
+//! looked at in memory (`board`), so reading a seat map costs the database nothing.
 
+mod error;
 pub mod functions;
 
 #[cfg(feature = "ssr")]
-pub mod engine;
+mod board;
+#[cfg(feature = "ssr")]
+mod cancel;
+#[cfg(feature = "ssr")]
+mod confirm;
+#[cfg(feature = "ssr")]
+mod expiry;
+#[cfg(feature = "ssr")]
+mod hold;
 #[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]
-pub mod lock;
+pub mod policy;
+#[cfg(feature = "ssr")]
+mod reads;
 #[cfg(feature = "ssr")]
 pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod seat_filter;
+#[cfg(feature = "ssr")]
+mod seat_map;
+#[cfg(feature = "ssr")]
+mod service;
+#[cfg(feature = "ssr")]
+mod stream;
 
+pub use error::{BookingError, ConflictCode, RuleCode};
+#[cfg(feature = "ssr")]
+pub use {
+    expiry::Sweep,
+    hold::HoldRequest,
+    policy::Policy,
+    reads::Scope,
+    service::{Actor, Bookings},
+    stream::SeatEvent,
+};
+
+use crate::{
+    catalog::{CategoryPrice, Layout, SeatKind},
+    ids::{BookingId, SeatId, ShowId},
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use uuid::Uuid;
 
 /// Most seats one booking may take.
 pub const MAX_SEATS: usize = 10;
+
+words! {
+    /// Where a booking stands. A hold past its deadline reads as expired everywhere, before any
+    /// sweeper has run.
+    pub enum BookingStatus in "booking_status" {
+        Held = "held",
+        Confirmed = "confirmed",
+        Cancelled = "cancelled",
+        Expired = "expired",
+    }
+}
+
+words! {
+    /// A seat of a show, as everyone sees it.
+    pub enum SeatStatus in "seat_status" {
+        Available = "available",
+        Held = "held",
+        Booked = "booked",
+    }
+}
 
 /// A booking as its owner, the theater and REST clients see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Booking {
-    pub booking_id: Uuid,
+    pub booking_id: BookingId,
     /// Short code printed on the ticket and read out at the counter.
     pub code: String,
-    /// held, confirmed, cancelled or expired.
-    pub status: String,
+    pub status: BookingStatus,
     pub hold_expires_at: DateTime<Utc>,
     pub show: BookingShow,
     pub seats: Vec<BookedSeat>,
@@ -46,7 +99,7 @@ pub struct Booking {
 
 impl Booking {
     pub fn is_held(&self) -> bool {
-        self.status == "held"
+        self.status == BookingStatus::Held
     }
 
     /// "F11, F12, F13": the seats as a ticket prints them.
@@ -61,9 +114,9 @@ impl Booking {
 
 /// The show a booking is for, with its time in the theater's zone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BookingShow {
-    pub show_id: Uuid,
+    pub show_id: ShowId,
     pub movie_title: String,
     pub movie_slug: String,
     pub theater_name: String,
@@ -78,7 +131,7 @@ pub struct BookingShow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
 pub struct BookedSeat {
-    pub seat_id: Uuid,
+    pub seat_id: SeatId,
     pub label: String,
     pub category: String,
     /// What this seat sold for, in minor units.
@@ -96,158 +149,53 @@ pub struct Amount {
     pub currency: String,
 }
 
-/// Some seats of one show changed to `status` (available, held or booked).
+/// Some seats of one show changed to `status`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SeatChange {
-    pub show_id: Uuid,
-    pub status: String,
-    pub seat_ids: Vec<Uuid>,
-}
-
-impl SeatChange {
-    pub fn new(show_id: Uuid, status: &str, seat_ids: Vec<Uuid>) -> Self {
-        Self {
-            show_id,
-            status: status.to_owned(),
-            seat_ids,
-        }
-    }
+    pub show_id: ShowId,
+    pub status: SeatStatus,
+    pub seat_ids: Vec<SeatId>,
 }
 
 /// Every seat of a show that is not available, for a stream's first event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SeatSnapshot {
-    pub show_id: Uuid,
-    pub held: Vec<Uuid>,
-    pub booked: Vec<Uuid>,
+    pub show_id: ShowId,
+    pub held: Vec<SeatId>,
+    pub booked: Vec<SeatId>,
 }
 
-/// Everything that can stop a booking, as the client should hear it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum BookingError {
-    #[error("Some fields need attention.")]
-    Invalid(BTreeMap<String, String>),
-    /// A seat rule (a single-seat gap, a wheelchair space, sales closed), naming the seats.
-    #[error("{message}")]
-    Rule {
-        code: String,
-        message: String,
-        seat_ids: Vec<Uuid>,
-    },
-    #[error("Some of these seats have just been taken. Please pick others.")]
-    SeatsUnavailable(Vec<Uuid>),
-    /// The booking is not in a state that allows this (cancelled, unpaid, too late...).
-    #[error("{message}")]
-    Conflict { code: String, message: String },
-    #[error("Please sign in to continue.")]
-    Unauthenticated,
-    #[error("Please verify your email address before booking.")]
-    EmailNotVerified,
-    #[error("Not found.")]
-    NotFound,
-    #[error("Booking is unavailable right now. Please try again.")]
-    Unavailable,
-    #[error("{0}")]
-    Transport(String),
+/// A show's screen as the seat map draws it: layout, prices by category, every seat's state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SeatMap {
+    pub show_id: ShowId,
+    pub layout: Layout,
+    pub categories: Vec<CategoryPrice>,
+    pub seats: Vec<SeatInfo>,
 }
 
-impl BookingError {
-    pub fn field(name: &str, message: &str) -> Self {
-        Self::Invalid(BTreeMap::from([(name.to_owned(), message.to_owned())]))
-    }
-
-    pub fn rule(code: &str, message: impl Into<String>, seat_ids: Vec<Uuid>) -> Self {
-        Self::Rule {
-            code: code.to_owned(),
-            message: message.into(),
-            seat_ids,
-        }
-    }
-
-    pub fn conflict(code: &str, message: &str) -> Self {
-        Self::Conflict {
-            code: code.to_owned(),
-            message: message.to_owned(),
-        }
-    }
-
-    pub fn code(&self) -> &str {
-        match self {
-            Self::Invalid(_) => "validation_failed",
-            Self::Rule { code, .. } | Self::Conflict { code, .. } => code,
-            Self::SeatsUnavailable(_) => "seats_unavailable",
-            Self::Unauthenticated => "unauthenticated",
-            Self::EmailNotVerified => "email_not_verified",
-            Self::NotFound => "not_found",
-            Self::Unavailable | Self::Transport(_) => "unavailable",
-        }
+impl SeatMap {
+    /// The show's currency (every price of a show is in one).
+    pub fn currency(&self) -> &str {
+        self.categories.first().map_or("INR", |c| &c.currency)
     }
 }
 
-impl leptos::server_fn::error::FromServerFnError for BookingError {
-    type Encoder = leptos::server_fn::codec::JsonEncoding;
-
-    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<sqlx::Error> for BookingError {
-    fn from(err: sqlx::Error) -> Self {
-        tracing::error!(error = %err, "booking query failed");
-        Self::Unavailable
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<crate::account::AccountError> for BookingError {
-    fn from(err: crate::account::AccountError) -> Self {
-        use crate::account::AccountError;
-        match err {
-            AccountError::Unauthenticated => Self::Unauthenticated,
-            AccountError::EmailNotVerified => Self::EmailNotVerified,
-            AccountError::NotFound | AccountError::Forbidden => Self::NotFound,
-            _ => Self::Unavailable,
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl crate::error::HttpStatus for BookingError {
-    fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self {
-            Self::Invalid(_) | Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::SeatsUnavailable(_) | Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::EmailNotVerified => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Unavailable | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl axum::response::IntoResponse for BookingError {
-    fn into_response(self) -> axum::response::Response {
-        use crate::error::HttpStatus;
-        use serde_json::{json, Map};
-        let mut details = Map::new();
-        match &self {
-            Self::Invalid(fields) => {
-                details.insert("fields".into(), json!(fields));
-            }
-            Self::Rule { seat_ids, .. } => {
-                details.insert("seat_ids".into(), json!(seat_ids));
-            }
-            Self::SeatsUnavailable(seats) => {
-                details.insert("unavailable_seat_ids".into(), json!(seats));
-            }
-            _ => {}
-        }
-        crate::error::error_response(self.status(), self.code(), &self.to_string(), details, None)
-    }
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SeatInfo {
+    pub id: SeatId,
+    pub label: String,
+    pub row: String,
+    pub number: i32,
+    pub category: String,
+    pub price: i64,
+    pub currency: String,
+    pub kind: SeatKind,
+    pub status: SeatStatus,
+    pub grid_row: i32,
+    pub grid_col: i32,
 }

@@ -1,57 +1,63 @@
 //! Seat rules a cinema applies to a selection, and the best block to suggest. Pure functions
 //! over the seats of the rows involved, so they are checked the same way for every caller.
 
-use super::BookingError;
-use uuid::Uuid;
+use super::{BookingError, RuleCode};
+use crate::{
+    catalog::{LayoutSeat, SeatKind},
+    ids::SeatId,
+};
 
-/// One seat as a hold sees it.
-#[derive(Clone, Debug, serde::Deserialize)]
+/// One seat as the rules see it.
+#[derive(Clone, Debug)]
 pub struct Seat {
-    pub id: Uuid,
+    pub id: SeatId,
     pub label: String,
     pub grid_row: i32,
     pub grid_col: i32,
     pub category: String,
-    /// standard, wheelchair or companion.
-    pub kind: String,
-    pub price: i64,
+    pub kind: SeatKind,
     /// Nobody else holds or has booked it (expired holds and the asker's own hold count as free).
     pub free: bool,
-    /// Who has it when it is not free, so a refusal can teach the seat filter.
-    #[serde(default)]
-    pub taken: Option<Taken>,
 }
 
-/// The holder of a seat that is not free, and how long their hold has left (`None`: booked).
-#[derive(Clone, Copy, Debug, serde::Deserialize)]
-pub struct Taken {
-    pub by: Uuid,
-    pub held_ms: Option<i64>,
+impl Seat {
+    /// A seat of the show's layout, free or not.
+    pub fn of(seat: &LayoutSeat, free: bool) -> Self {
+        Self {
+            id: seat.id,
+            label: seat.label.clone(),
+            grid_row: seat.grid_row,
+            grid_col: seat.grid_col,
+            category: seat.category.clone(),
+            kind: seat.kind,
+            free,
+        }
+    }
 }
 
 /// Checks a selection against the rules; `seats` holds every seat of the rows involved.
 pub fn check(
     seats: &[Seat],
-    selected: &[Uuid],
+    selected: &[SeatId],
     wheelchair_chosen: bool,
 ) -> Result<(), BookingError> {
     let picked: Vec<&Seat> = seats.iter().filter(|s| selected.contains(&s.id)).collect();
-    let wheelchair: Vec<Uuid> = picked
+    let wheelchair: Vec<SeatId> = picked
         .iter()
-        .filter(|s| s.kind == "wheelchair")
+        .filter(|s| s.kind == SeatKind::Wheelchair)
         .map(|s| s.id)
         .collect();
-    let with_companion = picked.iter().any(|s| s.kind == "companion");
+    let with_companion = picked.iter().any(|s| s.kind == SeatKind::Companion);
     if !wheelchair.is_empty() && !with_companion && !wheelchair_chosen {
         return Err(BookingError::rule(
-            "wheelchair_space",
+            RuleCode::WheelchairSpace,
             "Wheelchair spaces are kept for wheelchair users: add the companion seat next to it, or confirm you need the space.",
             wheelchair,
         ));
     }
     if let Some(gap) = single_gaps(seats, selected).first() {
         return Err(BookingError::rule(
-            "single_seat_gap",
+            RuleCode::SingleSeatGap,
             format!(
                 "Seat {} would be left empty on its own. Please choose seats next to each other without a one-seat gap.",
                 gap.label
@@ -65,7 +71,7 @@ pub fn check(
 /// Seats a selection would leave as a lone empty seat between taken seats, or between a taken
 /// seat and an aisle or wall. A gap is tolerated when no placement of as many seats in that run
 /// of free seats could avoid one (the run is exactly one seat longer than the selection in it).
-pub fn single_gaps<'a>(seats: &'a [Seat], selected: &[Uuid]) -> Vec<&'a Seat> {
+pub fn single_gaps<'a>(seats: &'a [Seat], selected: &[SeatId]) -> Vec<&'a Seat> {
     let mut gaps = Vec::new();
     for run in free_runs(seats) {
         let taken_here = run.iter().filter(|s| selected.contains(&s.id)).count();
@@ -80,7 +86,7 @@ pub fn single_gaps<'a>(seats: &'a [Seat], selected: &[Uuid]) -> Vec<&'a Seat> {
             }
             // A wheelchair space left alone is waiting for a wheelchair user, not a gap.
             if let [lone] = piece[..] {
-                if lone.kind != "wheelchair" {
+                if lone.kind != SeatKind::Wheelchair {
                     gaps.push(lone);
                 }
             }
@@ -90,17 +96,44 @@ pub fn single_gaps<'a>(seats: &'a [Seat], selected: &[Uuid]) -> Vec<&'a Seat> {
     gaps
 }
 
+/// The seats a verdict of [`check`] depends on: every seat of the free runs the selection is in,
+/// and the seats just beside those runs (were one of those to come free, its run would grow).
+/// Nothing else in the rows can change the answer.
+pub fn watched(seats: &[Seat], selected: &[SeatId]) -> Vec<SeatId> {
+    let mut watched = Vec::new();
+    for run in free_runs(seats) {
+        if !run.iter().any(|s| selected.contains(&s.id)) {
+            continue;
+        }
+        let (row, first, last) = (
+            run[0].grid_row,
+            run[0].grid_col,
+            run[run.len() - 1].grid_col,
+        );
+        watched.extend(run.iter().map(|s| s.id));
+        watched.extend(
+            seats
+                .iter()
+                .filter(|s| {
+                    s.grid_row == row && (s.grid_col == first - 1 || s.grid_col == last + 1)
+                })
+                .map(|s| s.id),
+        );
+    }
+    watched.sort();
+    watched.dedup();
+    watched
+}
+
 /// Stands for "the end of the run" so the last piece is judged like the others.
 static SENTINEL: Seat = Seat {
-    id: Uuid::nil(),
+    id: SeatId(uuid::Uuid::nil()),
     label: String::new(),
     grid_row: -1,
     grid_col: -1,
     category: String::new(),
-    kind: String::new(),
-    price: 0,
+    kind: SeatKind::Standard,
     free: false,
-    taken: None,
 };
 
 /// Maximal runs of free seats standing side by side (no aisle between), row by row.
@@ -131,7 +164,7 @@ fn free_runs(seats: &[Seat]) -> Vec<Vec<&Seat>> {
 /// The best block of `count` adjacent free seats, optionally of one category: as near the
 /// centre line as possible, in the rows about two thirds of the way back, never leaving a
 /// single-seat gap and never taking wheelchair spaces. Empty when no such block exists.
-pub fn best_block(seats: &[Seat], count: usize, category: Option<&str>) -> Vec<Uuid> {
+pub fn best_block(seats: &[Seat], count: usize, category: Option<&str>) -> Vec<SeatId> {
     if count == 0 || seats.is_empty() {
         return Vec::new();
     }
@@ -141,17 +174,17 @@ pub fn best_block(seats: &[Seat], count: usize, category: Option<&str>) -> Vec<U
     let ideal_row = f64::from(min_row) + f64::from(max_row - min_row) * 2.0 / 3.0;
     let width = f64::from(max_col - min_col + 1);
     let depth = f64::from(max_row - min_row + 1);
-    let mut best: Option<(f64, Vec<Uuid>)> = None;
+    let mut best: Option<(f64, Vec<SeatId>)> = None;
     for run in free_runs(seats) {
         for window in run.windows(count) {
             let fits = window.iter().all(|s| {
-                s.kind != "wheelchair"
+                s.kind != SeatKind::Wheelchair
                     && category.is_none_or(|c| s.category.eq_ignore_ascii_case(c))
             });
             if !fits {
                 continue;
             }
-            let ids: Vec<Uuid> = window.iter().map(|s| s.id).collect();
+            let ids: Vec<SeatId> = window.iter().map(|s| s.id).collect();
             if !single_gaps(seats, &ids).is_empty() {
                 continue;
             }
@@ -182,25 +215,24 @@ mod tests {
             .enumerate()
             .filter(|(_, ch)| *ch != '|')
             .map(|(col, ch)| Seat {
-                id: Uuid::from_u128(((grid_row as u128) << 32) | (col as u128 + 1)),
+                id: SeatId(uuid::Uuid::from_u128(
+                    ((grid_row as u128) << 32) | (col as u128 + 1),
+                )),
                 label: format!("{}{}", char::from(b'A' + grid_row as u8), col + 1),
                 grid_row,
                 grid_col: col as i32,
                 category: if grid_row > 2 { "Prime" } else { "Classic" }.into(),
                 kind: match ch {
-                    'w' => "wheelchair",
-                    'c' => "companion",
-                    _ => "standard",
-                }
-                .into(),
-                price: 100,
+                    'w' => SeatKind::Wheelchair,
+                    'c' => SeatKind::Companion,
+                    _ => SeatKind::Standard,
+                },
                 free: ch != 'x',
-                taken: None,
             })
             .collect()
     }
 
-    fn ids(seats: &[Seat], cols: &[i32]) -> Vec<Uuid> {
+    fn ids(seats: &[Seat], cols: &[i32]) -> Vec<SeatId> {
         cols.iter()
             .map(|c| seats.iter().find(|s| s.grid_col == *c).unwrap().id)
             .collect()
@@ -292,6 +324,20 @@ mod tests {
         );
         assert!(best_block(&seats, 5, Some("prime")).is_empty());
         assert!(best_block(&seats, 2, Some("classic")).is_empty());
+    }
+
+    #[test]
+    fn the_verdict_depends_on_the_selections_runs_and_what_bounds_them() {
+        // Seats 1-3 free, 4 taken, 5-6 free, aisle, 7-9 free: picking 5 and 6 depends on them and
+        // on seat 4 beside them, not on seats 1-3 or across the aisle.
+        let seats = row(0, "...x..|...");
+        let watched = watched(&seats, &ids(&seats, &[4, 5]));
+        assert_eq!(watched, sorted(ids(&seats, &[3, 4, 5])));
+    }
+
+    fn sorted(mut ids: Vec<SeatId>) -> Vec<SeatId> {
+        ids.sort();
+        ids
     }
 
     #[test]

@@ -2,12 +2,13 @@
 
 use crate::booking::{
     functions::{booking_details, my_bookings, BookingLists, CancelBooking},
-    Booking, BookingError,
+    Booking, BookingError, BookingStatus,
 };
 use crate::components::{
     countdown::Countdown,
     status::{EmptyState, ErrorState, Loading},
 };
+use crate::ids::BookingId;
 use crate::money;
 use crate::pages::not_found::NotFound;
 use leptos::{
@@ -16,7 +17,6 @@ use leptos::{
 };
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
-use uuid::Uuid;
 
 #[component]
 pub fn BookingPage() -> impl IntoView {
@@ -25,7 +25,7 @@ pub fn BookingPage() -> impl IntoView {
         params
             .read()
             .get("id")
-            .and_then(|id| id.parse::<Uuid>().ok())
+            .and_then(|id| id.parse::<BookingId>().ok())
     };
     let data = Resource::new(id, |id| async move {
         match id {
@@ -55,24 +55,24 @@ fn Summary(booking: Booking) -> impl IntoView {
     let expired = RwSignal::new(false);
     let show = booking.show.clone();
     let held = booking.is_held();
-    let (heading, release_label, next) = match booking.status.as_str() {
-        "held" => (
+    let (heading, release_label, next) = match booking.status {
+        BookingStatus::Held => (
             "Your seats are held",
             "Release seats",
             format!("/shows/{}", show.show_id),
         ),
-        "confirmed" => (
+        BookingStatus::Confirmed => (
             "Booking confirmed",
             "Cancel booking",
             format!("/bookings/{}", booking.booking_id),
         ),
-        "cancelled" => ("Booking cancelled", "", String::new()),
-        _ => ("This hold has expired", "", String::new()),
+        BookingStatus::Cancelled => ("Booking cancelled", "", String::new()),
+        BookingStatus::Expired => ("This hold has expired", "", String::new()),
     };
     let error = cancel_error(cancel);
     view! {
         <Title text=format!("{heading} · {} · District", show.movie_title) />
-        <article class="mx-auto flex w-full max-w-xl flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" data-testid="booking-summary" data-status=booking.status.clone()>
+        <article class="mx-auto flex w-full max-w-xl flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" data-testid="booking-summary" data-status=booking.status.as_str()>
             <header class="flex flex-col gap-1">
                 <p class="text-sm font-semibold uppercase tracking-wide text-indigo-700">{heading}</p>
                 <h1 class="text-2xl font-bold tracking-tight">{show.movie_title.clone()}</h1>
@@ -104,7 +104,7 @@ fn Summary(booking: Booking) -> impl IntoView {
                 <dd class="border-t border-slate-200 pt-2 text-right font-bold" data-testid="booking-total">
                     {money::format(booking.amount.total, &booking.amount.currency)}
                 </dd>
-                {(booking.status == "confirmed").then(|| view! {
+                {(booking.status == BookingStatus::Confirmed).then(|| view! {
                     <dt>"Booking code"</dt>
                     <dd class="text-right font-mono font-bold">{booking.code.clone()}</dd>
                 })}
@@ -211,8 +211,8 @@ fn BookingList(
 
 #[component]
 fn BookingCard(booking: Booking, cancel: Option<ServerAction<CancelBooking>>) -> impl IntoView {
-    let label = match booking.status.as_str() {
-        "held" => "Release seats",
+    let label = match booking.status {
+        BookingStatus::Held => "Release seats",
         _ => "Cancel booking",
     };
     let booking_id = booking.booking_id.to_string();
@@ -236,9 +236,9 @@ fn BookingCard(booking: Booking, cancel: Option<ServerAction<CancelBooking>>) ->
             </ActionForm>
         }
     });
-    let badge = match booking.status.as_str() {
-        "held" => "bg-amber-100 text-amber-900",
-        "confirmed" => "bg-emerald-100 text-emerald-900",
+    let badge = match booking.status {
+        BookingStatus::Held => "bg-amber-100 text-amber-900",
+        BookingStatus::Confirmed => "bg-emerald-100 text-emerald-900",
         _ => "bg-slate-200 text-slate-700",
     };
     view! {
@@ -246,7 +246,7 @@ fn BookingCard(booking: Booking, cancel: Option<ServerAction<CancelBooking>>) ->
             <a href=format!("/bookings/{}", booking.booking_id) class="flex flex-col gap-1 hover:text-indigo-700">
                 <span class="flex items-center justify-between gap-2">
                     <span class="font-semibold">{booking.show.movie_title.clone()}</span>
-                    <span class=format!("rounded-full px-2 py-0.5 text-xs font-semibold {badge}")>{booking.status.clone()}</span>
+                    <span class=format!("rounded-full px-2 py-0.5 text-xs font-semibold {badge}")>{booking.status.as_str()}</span>
                 </span>
                 <span class="text-sm text-slate-600">{format!("{} · {}", booking.show.theater_name, booking.show.local_time)}</span>
                 <span class="text-sm text-slate-600">

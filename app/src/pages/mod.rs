@@ -6,3 +6,31 @@ pub mod not_found;
 pub mod search;
 pub mod show;
 pub mod theaters;
+
+use crate::components::status::{ErrorState, Loading};
+use leptos::{either::EitherOf3, prelude::*};
+use not_found::NotFound;
+
+/// A page whose data is one read: the page once read, "not found" when there is nothing to
+/// show, the error otherwise; `loading` while it is read.
+pub fn found<T, E, V>(
+    data: Resource<Result<Option<T>, E>>,
+    loading: &'static str,
+    page: fn(T) -> V,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    E: Clone + Send + Sync + std::fmt::Display + 'static,
+    V: IntoView + Send + 'static,
+{
+    let content = move || {
+        Suspend::new(async move {
+            match data.await {
+                Ok(Some(found)) => EitherOf3::A(page(found)),
+                Ok(None) => EitherOf3::B(view! { <NotFound /> }),
+                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
+            }
+        })
+    };
+    view! { <Transition fallback=move || view! { <Loading label=loading /> }>{content}</Transition> }
+}

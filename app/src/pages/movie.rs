@@ -1,12 +1,9 @@
 use crate::catalog::{
-    movie_page, DateChip, MovieListing as Page, ReviewCard, Showtime, TheaterShowtimes,
+    movie_page, Availability, DateChip, MovieListing as Page, ReviewCard, Showtime,
+    TheaterShowtimes,
 };
-use crate::components::status::{EmptyState, ErrorState, Loading};
-use crate::pages::not_found::NotFound;
-use leptos::{
-    either::{Either, EitherOf3},
-    prelude::*,
-};
+use crate::components::status::EmptyState;
+use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -24,16 +21,11 @@ pub fn MoviePage() -> impl IntoView {
         },
         |(slug, date)| movie_page(slug, date),
     );
-    let content = move || {
-        Suspend::new(async move {
-            match data.await {
-                Ok(Some(page)) => EitherOf3::A(view! { <MovieView page /> }),
-                Ok(None) => EitherOf3::B(view! { <NotFound /> }),
-                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
-            }
-        })
-    };
-    view! { <Transition fallback=|| view! { <Loading label="Loading the movie…" /> }>{content}</Transition> }
+    super::found(
+        data,
+        "Loading the movie…",
+        |page| view! { <MovieView page /> },
+    )
 }
 
 #[component]
@@ -182,11 +174,11 @@ fn Showtimes(theaters: Vec<TheaterShowtimes>) -> impl IntoView {
 /// A showtime; how full it is shows in the border colour and in words, never colour alone.
 #[component]
 pub fn ShowtimeChip(showtime: Showtime) -> impl IntoView {
-    let (border, note) = match showtime.availability.as_str() {
-        "sold_out" => ("border-slate-300 text-slate-400 line-through", "Sold out"),
-        "almost_full" => ("border-red-400", "Almost full"),
-        "filling_fast" => ("border-amber-400", "Filling fast"),
-        _ => ("border-emerald-400", "Available"),
+    let (border, note) = match showtime.availability {
+        Availability::SoldOut => ("border-slate-300 text-slate-400 line-through", "Sold out"),
+        Availability::AlmostFull => ("border-red-400", "Almost full"),
+        Availability::FillingFast => ("border-amber-400", "Filling fast"),
+        Availability::Available => ("border-emerald-400", "Available"),
     };
     let label = format!(
         "{} {} {}, from {}, {note}",

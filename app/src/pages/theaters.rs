@@ -1,10 +1,6 @@
 use crate::catalog::{theater_page, theaters_near, TheaterCard, TheaterListing};
 use crate::components::status::{EmptyState, ErrorState, Loading};
-use crate::pages::not_found::NotFound;
-use leptos::{
-    either::{Either, EitherOf3},
-    prelude::*,
-};
+use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -126,16 +122,11 @@ pub fn TheaterPage() -> impl IntoView {
         move || params.read().get("slug").unwrap_or_default(),
         theater_page,
     );
-    let content = move || {
-        Suspend::new(async move {
-            match data.await {
-                Ok(Some(listing)) => EitherOf3::A(view! { <TheaterView listing /> }),
-                Ok(None) => EitherOf3::B(view! { <NotFound /> }),
-                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
-            }
-        })
-    };
-    view! { <Transition fallback=|| view! { <Loading label="Loading the theater…" /> }>{content}</Transition> }
+    super::found(
+        data,
+        "Loading the theater…",
+        |listing| view! { <TheaterView listing /> },
+    )
 }
 
 #[component]

@@ -1,13 +1,8 @@
 //! `/api/v1/auth`: sign-up, sign-in and token lifecycle for REST clients.
 
 use super::{ApiJson, ClientIp};
-use app::{
-    account::{
-        service::{self, TokenPair},
-        AccountError, Profile, SignupInput,
-    },
-    state::AppState,
-};
+use crate::AppState;
+use app::account::{AccountError, Accounts, Profile, SignupInput, TokenPair};
 use axum::{extract::State, http::StatusCode, routing::post, Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -67,14 +62,14 @@ pub struct Message {
     (status = 201, body = SignedUp), (status = 409, description = "email_taken"),
     (status = 422, description = "validation_failed, with `fields`"), (status = 429, description = "rate_limited")))]
 pub async fn signup(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<SignupInput>,
 ) -> Result<(StatusCode, Json<SignedUp>), AccountError> {
-    service::throttle_signup(&state, &ip).await?;
-    let who = service::sign_up(&state, &input).await?;
-    let tokens = service::issue_tokens(&state, &who).await?;
-    let user = service::profile(state.db.primary(), who.user_id).await?;
+    accounts.throttle_signup(&ip).await?;
+    let who = accounts.sign_up(&input).await?;
+    let tokens = accounts.issue_tokens(&who).await?;
+    let user = accounts.profile(who.user_id).await?;
     Ok((StatusCode::CREATED, Json(SignedUp { user, tokens })))
 }
 
@@ -83,40 +78,35 @@ pub async fn signup(
     (status = 200, body = TokenPair), (status = 401, description = "invalid_credentials"),
     (status = 429, description = "rate_limited, with Retry-After")))]
 pub async fn login(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ClientIp(ip): ClientIp,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Json<TokenPair>, AccountError> {
-    service::throttle_login(&state, &ip, &credentials.email).await?;
-    let who = service::authenticate(
-        state.db.primary(),
-        &credentials.email,
-        &credentials.password,
-    )
-    .await?;
-    Ok(Json(service::issue_tokens(&state, &who).await?))
+    accounts.throttle_login(&ip, &credentials.email).await?;
+    let who = accounts
+        .authenticate(&credentials.email, &credentials.password)
+        .await?;
+    Ok(Json(accounts.issue_tokens(&who).await?))
 }
 
 /// Trades a refresh token for a new pair; each refresh token works once.
 #[utoipa::path(post, path = "/api/v1/auth/refresh-token", tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, body = TokenPair), (status = 401, description = "invalid_refresh_token")))]
 pub async fn refresh_token(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenPair>, AccountError> {
-    Ok(Json(
-        service::refresh(&state, &request.refresh_token).await?,
-    ))
+    Ok(Json(accounts.refresh(&request.refresh_token).await?))
 }
 
 /// Ends the sign-in the refresh token belongs to.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204, description = "Signed out")))]
 pub async fn logout(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<StatusCode, AccountError> {
-    service::sign_out(state.db.primary(), &request.refresh_token).await?;
+    accounts.sign_out(&request.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -124,12 +114,12 @@ pub async fn logout(
 #[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest, responses(
     (status = 200, body = Message), (status = 400, description = "invalid_token")))]
 pub async fn verify_email(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<Json<Message>, AccountError> {
-    service::throttle_verify(&state, &ip, None).await?;
-    service::verify_email(state.db.primary(), &request.token).await?;
+    accounts.throttle_verify(&ip, None).await?;
+    accounts.verify_email(&request.token).await?;
     Ok(Json(Message {
         message: "Your email address is verified.",
     }))
@@ -139,12 +129,12 @@ pub async fn verify_email(
 #[utoipa::path(post, path = "/api/v1/auth/forgot-password", tag = "auth", request_body = EmailRequest, responses(
     (status = 202, body = Message), (status = 429, description = "rate_limited")))]
 pub async fn forgot_password(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<EmailRequest>,
 ) -> Result<(StatusCode, Json<Message>), AccountError> {
-    service::throttle_forgot(&state, &ip, &request.email).await?;
-    service::forgot_password(&state, &request.email).await?;
+    accounts.throttle_forgot(&ip, &request.email).await?;
+    accounts.forgot_password(&request.email).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Message {
@@ -161,12 +151,14 @@ pub const FORGOT_ANSWER: &str =
     (status = 200, body = Message), (status = 400, description = "invalid_token"),
     (status = 422, description = "validation_failed")))]
 pub async fn reset_password(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<ResetRequest>,
 ) -> Result<Json<Message>, AccountError> {
-    service::throttle_verify(&state, &ip, None).await?;
-    service::reset_password(state.db.primary(), &request.token, &request.password).await?;
+    accounts.throttle_verify(&ip, None).await?;
+    accounts
+        .reset_password(&request.token, &request.password)
+        .await?;
     Ok(Json(Message {
         message: "Your password has been changed. Please sign in.",
     }))

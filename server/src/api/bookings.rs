@@ -1,20 +1,21 @@
-//! `/api/v1/bookings` and the seat endpoints of a show: holds, confirmation, cancellation,
-//! best available seats and the live seat stream.
+//! `/api/v1/bookings` and the seat endpoints of a show: the seat map, holds, confirmation,
+//! cancellation, best available seats and the live seat stream.
 
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::AppState;
 use app::{
     account::auth::Principal,
     booking::{
-        engine::{self, Actor, HoldRequest},
-        live::{Heard, SeatChange},
-        BookedSeat, Booking, BookingError,
+        Actor, BookedSeat, Booking, BookingError, Bookings, HoldRequest, SeatChange, SeatEvent,
+        SeatMap,
     },
+    db::Db,
     idempotency,
-    state::AppState,
+    ids::{BookingId, ShowId},
 };
 use axum::{
     extract::State,
-    http::{HeaderMap, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{
         sse::{Event, KeepAlive, Sse},
         IntoResponse, Response,
@@ -22,10 +23,9 @@ use axum::{
     routing::{delete, get, post},
     Json, Router,
 };
-use futures_util::{stream, Stream};
+use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::{convert::Infallible, time::Duration};
-use tokio::sync::broadcast::error::RecvError;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -34,11 +34,50 @@ pub fn router() -> Router<AppState> {
         .route("/bookings/hold", post(hold))
         .route("/bookings/confirm", post(confirm))
         .route("/bookings/{id}", get(booking).merge(delete(cancel)))
+        .route("/shows/{id}/seats", get(seats))
         .route("/shows/{id}/seats/best", get(best))
         .route("/shows/{id}/seats/stream", get(stream_seats))
 }
 
-fn actor(who: &Principal) -> Actor {
+/// The seat map: layout, categories with prices, and every seat with its live status.
+/// Rendered once per change, so it is sent gzipped to clients that take it.
+#[utoipa::path(get, path = "/api/v1/shows/{id}/seats", tag = "bookings", responses(
+    (status = 200, body = SeatMap), (status = 404, description = "not_found")))]
+pub async fn seats(
+    State(bookings): State<Bookings>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<ShowId>,
+) -> Result<Response, BookingError> {
+    let rendered = bookings.seat_map_json(id).await?;
+    let gzip = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let json = HeaderValue::from_static("application/json");
+    let vary = HeaderValue::from_static("accept-encoding");
+    let response = if gzip {
+        let encoding = HeaderValue::from_static("gzip");
+        (
+            [
+                (header::CONTENT_TYPE, json),
+                (header::CONTENT_ENCODING, encoding),
+                (header::VARY, vary),
+            ],
+            rendered.gzip,
+        )
+            .into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, json), (header::VARY, vary)],
+            rendered.json,
+        )
+            .into_response()
+    };
+    Ok(response)
+}
+
+fn actor(who: Principal) -> Actor {
     Actor {
         user_id: who.user_id,
         role: who.role,
@@ -53,15 +92,16 @@ fn actor(who: &Principal) -> Actor {
         (status = 409, description = "seats_unavailable, with unavailable_seat_ids"),
         (status = 422, description = "validation_failed, single_seat_gap, wheelchair_space, sales_closed")))]
 pub async fn hold(
-    State(state): State<AppState>,
+    State(bookings): State<Bookings>,
+    State(db): State<Db>,
     who: Principal,
     headers: HeaderMap,
     ApiJson(request): ApiJson<HoldRequest>,
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:bookings/hold", who.user_id);
-    idempotency::once(state.db.primary(), &headers, &scope, &body, || async {
-        match engine::hold(&state, who.user_id, &request).await {
+    idempotency::once(db.primary(), &headers, &scope, &body, || async {
+        match bookings.hold(who.user_id, &request).await {
             Ok(booking) => (StatusCode::CREATED, Json(booking)).into_response(),
             Err(err) => err.into_response(),
         }
@@ -71,7 +111,7 @@ pub async fn hold(
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ConfirmRequest {
-    booking_id: Uuid,
+    booking_id: BookingId,
     /// A succeeded payment of this booking; omitted only for bookings that cost nothing.
     payment_id: Option<Uuid>,
 }
@@ -83,18 +123,16 @@ pub struct ConfirmRequest {
         (status = 404, description = "not_found"),
         (status = 409, description = "payment_not_succeeded, seats_unavailable, booking_cancelled, show_started")))]
 pub async fn confirm(
-    State(state): State<AppState>,
+    State(bookings): State<Bookings>,
+    State(db): State<Db>,
     who: Principal,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ConfirmRequest>,
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:bookings/confirm", who.user_id);
-    idempotency::once(state.db.primary(), &headers, &scope, &body, || async {
-        let confirmed = async {
-            engine::get(&state, request.booking_id, actor(&who)).await?;
-            engine::confirm(&state, request.booking_id, request.payment_id).await
-        };
+    idempotency::once(db.primary(), &headers, &scope, &body, || async {
+        let confirmed = bookings.confirm_as(actor(who), request.booking_id, request.payment_id);
         match confirmed.await {
             Ok(booking) => Json(booking).into_response(),
             Err(err) => err.into_response(),
@@ -107,11 +145,11 @@ pub async fn confirm(
 #[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
     responses((status = 200, body = Booking), (status = 404, description = "not_found")))]
 pub async fn booking(
-    State(state): State<AppState>,
+    State(bookings): State<Bookings>,
     who: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<BookingId>,
 ) -> Result<Json<Booking>, BookingError> {
-    Ok(Json(engine::get(&state, id, actor(&who)).await?))
+    Ok(Json(bookings.get(actor(who), id).await?))
 }
 
 /// Cancels: a hold is released at once; a confirmed booking until CANCELLATION_CUTOFF_MINUTES
@@ -120,19 +158,20 @@ pub async fn booking(
     responses((status = 200, body = Booking), (status = 404, description = "not_found"),
         (status = 409, description = "cancellation_closed")))]
 pub async fn cancel(
-    State(state): State<AppState>,
+    State(bookings): State<Bookings>,
+    State(db): State<Db>,
     who: Principal,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<BookingId>,
 ) -> Response {
     let scope = format!("{}:bookings/cancel", who.user_id);
     idempotency::once(
-        state.db.primary(),
+        db.primary(),
         &headers,
         &scope,
-        id.as_bytes(),
+        id.uuid().as_bytes(),
         || async {
-            match engine::cancel(&state, id, actor(&who)).await {
+            match bookings.cancel(actor(who), id).await {
                 Ok(booking) => Json(booking).into_response(),
                 Err(err) => err.into_response(),
             }
@@ -161,14 +200,14 @@ pub struct BestSeats {
     responses((status = 200, body = BestSeats), (status = 404, description = "not_found"),
         (status = 422, description = "validation_failed")))]
 pub async fn best(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
+    State(bookings): State<Bookings>,
+    ApiPath(id): ApiPath<ShowId>,
     ApiQuery(query): ApiQuery<BestQuery>,
 ) -> Result<Json<BestSeats>, BookingError> {
     let count = query.count.unwrap_or(2);
     let category = query.category.as_deref().filter(|c| !c.trim().is_empty());
     Ok(Json(BestSeats {
-        seats: engine::best_seats(&state, id, count, category).await?,
+        seats: bookings.best_seats(id, count, category).await?,
     }))
 }
 
@@ -178,44 +217,20 @@ pub async fn best(
     responses((status = 200, description = "text/event-stream of seat changes", body = SeatChange),
         (status = 404, description = "not_found")))]
 pub async fn stream_seats(
-    State(state): State<AppState>,
-    ApiPath(show_id): ApiPath<Uuid>,
+    State(bookings): State<Bookings>,
+    ApiPath(show): ApiPath<ShowId>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, BookingError> {
-    // Subscribe before reading the snapshot, so no change falls in between.
-    let changes = state.live.subscribe();
-    let snapshot = engine::taken_seats(state.db.primary(), show_id).await?;
-    let first = Event::default().event("snapshot").json_data(&snapshot).ok();
-    let stop = state.live.stopping();
-    let db = state.db.primary().clone();
-    let updates = stream::unfold((changes, first), move |(mut changes, first)| {
-        let (stop, db) = (stop.clone(), db.clone());
-        async move {
-            if let Some(event) = first {
-                return Some((Ok(event), (changes, None)));
-            }
-            loop {
-                let change = tokio::select! {
-                    _ = stop.cancelled() => return None,
-                    change = changes.recv() => change,
-                };
-                let event = match change {
-                    Ok(Heard::Change(change)) if change.show_id == show_id => {
-                        Event::default().event("seats").json_data(&change).ok()?
-                    }
-                    Ok(Heard::Change(_)) => continue,
-                    // Changes were missed: a fresh snapshot puts the map right again.
-                    Ok(Heard::Gap) | Err(RecvError::Lagged(_)) => {
-                        let snapshot = engine::taken_seats(&db, show_id).await.ok()?;
-                        Event::default()
-                            .event("snapshot")
-                            .json_data(&snapshot)
-                            .ok()?
-                    }
-                    Err(RecvError::Closed) => return None,
-                };
-                return Some((Ok(event), (changes, None)));
-            }
-        }
-    });
-    Ok(Sse::new(updates).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    let events = bookings
+        .seat_events(show)
+        .await?
+        .filter_map(|event| async move {
+            let event = match event {
+                SeatEvent::Snapshot(snapshot) => {
+                    Event::default().event("snapshot").json_data(snapshot)
+                }
+                SeatEvent::Change(change) => Event::default().event("seats").json_data(change),
+            };
+            event.ok().map(Ok)
+        });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -1,18 +1,16 @@
-//! `/api/v1` catalog: cities, theaters, movies, shows, seat maps and reviews.
+//! `/api/v1` catalog: cities, theaters, movies, shows and reviews. Every list answers the list
+//! envelope and takes `page` and `per_page`.
 
 use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
+use crate::AppState;
 use app::{
     account::auth::Principal,
     catalog::{
-        browse::{
-            self, CityInfo, MovieFilter, MovieInfo, Near, Review, SeatMap, ShowFilter, ShowInfo,
-            TheaterDetails, TheaterInfo, TrendingMovie,
-        },
-        CatalogError,
+        Catalog, CatalogError, CityInfo, MovieFilter, MovieInfo, Near, Review, ReviewSort,
+        ShowFilter, ShowInfo, TheaterDetails, TheaterInfo, TrendingMovie,
     },
-    state::AppState,
 };
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, response::Response, routing::get, routing::post, Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,13 +27,24 @@ pub fn router() -> Router<AppState> {
         .route("/movies/search", get(search))
         .route("/movies/{id}", get(movie))
         .route("/movies/{id}/reviews", get(reviews).post(review))
+        .route("/movies/{id}/reviews/{review_id}/helpful", post(helpful))
         .route("/shows", get(shows))
-        .route("/shows/{id}/seats", get(seats))
 }
 
-#[utoipa::path(get, path = "/api/v1/cities", tag = "catalog", responses((status = 200, body = [CityInfo])))]
-pub async fn cities(State(state): State<AppState>) -> Result<Json<Vec<CityInfo>>, CatalogError> {
-    Ok(Json(browse::cities(state.db.read()).await?))
+fn paged(paging: Paging) -> Result<(u32, u32), CatalogError> {
+    paging
+        .resolve()
+        .map_err(|(field, message)| CatalogError::field(field, message))
+}
+
+/// Every city, by name, with how many theaters have shows ahead.
+#[utoipa::path(get, path = "/api/v1/cities", tag = "catalog", params(Paging),
+    responses((status = 200, description = "`{items, page, per_page, total}` of cities", body = [CityInfo])))]
+pub async fn cities(
+    State(catalog): State<Catalog>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Response, CatalogError> {
+    Ok(Page::of(&catalog.cities().await?, paged(paging)?).respond())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -45,61 +54,34 @@ pub struct TheaterQuery {
     lng: Option<f64>,
     /// Defaults to 25 km.
     radius_km: Option<f64>,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 /// Theaters of a city, or near a point (sorted by distance, with `distance_km`).
 #[utoipa::path(get, path = "/api/v1/theaters", tag = "catalog", params(TheaterQuery), responses(
-    (status = 200, body = [TheaterInfo]), (status = 422, description = "validation_failed")))]
+    (status = 200, description = "`{items, page, per_page, total}` of theaters", body = [TheaterInfo]),
+    (status = 422, description = "validation_failed")))]
 pub async fn theaters(
-    State(state): State<AppState>,
+    State(catalog): State<Catalog>,
     ApiQuery(query): ApiQuery<TheaterQuery>,
-) -> Result<Json<Vec<TheaterInfo>>, CatalogError> {
-    let near = match (query.city_id, query.lat, query.lng) {
-        (_, Some(lat), Some(lng)) => {
-            let radius_km = query.radius_km.unwrap_or(25.0);
-            if !(-90.0..=90.0).contains(&lat) {
-                return Err(CatalogError::field(
-                    "lat",
-                    "Latitude is between -90 and 90.",
-                ));
-            }
-            if !(-180.0..=180.0).contains(&lng) {
-                return Err(CatalogError::field(
-                    "lng",
-                    "Longitude is between -180 and 180.",
-                ));
-            }
-            if !(radius_km > 0.0 && radius_km <= 500.0) {
-                return Err(CatalogError::field(
-                    "radius_km",
-                    "Use a radius above 0 and up to 500 km.",
-                ));
-            }
-            Near::Point {
-                lat,
-                lng,
-                radius_km,
-            }
-        }
-        (Some(city), None, None) => Near::City(city),
-        _ => {
-            return Err(CatalogError::field(
-                "city_id",
-                "Give a city_id, or lat and lng.",
-            ))
-        }
-    };
-    Ok(Json(browse::theaters(state.db.read(), near).await?))
+) -> Result<Response, CatalogError> {
+    let paging = paged(Paging {
+        page: query.page,
+        per_page: query.per_page,
+    })?;
+    let near = Near::parse(query.city_id, query.lat, query.lng, query.radius_km)?;
+    Ok(Page::of(&catalog.theaters(near).await?, paging).respond())
 }
 
 /// A theater with its screens and the rest of today's shows.
 #[utoipa::path(get, path = "/api/v1/theaters/{id}", tag = "catalog", responses(
     (status = 200, body = TheaterDetails), (status = 404, description = "not_found")))]
 pub async fn theater(
-    State(state): State<AppState>,
+    State(catalog): State<Catalog>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<TheaterDetails>, CatalogError> {
-    Ok(Json(browse::theater(state.db.read(), id).await?))
+    Ok(Json(catalog.theater(id).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -116,18 +98,16 @@ pub struct MovieQuery {
 
 /// Movies with at least one upcoming show matching every filter.
 #[utoipa::path(get, path = "/api/v1/movies", tag = "catalog", params(MovieQuery), responses(
-    (status = 200, description = "`{items, page, per_page, total}` of movies"), (status = 400, description = "invalid_query")))]
+    (status = 200, description = "`{items, page, per_page, total}` of movies", body = [MovieInfo]),
+    (status = 400, description = "invalid_query")))]
 pub async fn movies(
-    State(state): State<AppState>,
+    State(catalog): State<Catalog>,
     ApiQuery(query): ApiQuery<MovieQuery>,
-) -> Result<Page<MovieInfo>, CatalogError> {
-    let paging = Paging {
+) -> Result<Response, CatalogError> {
+    let paging = paged(Paging {
         page: query.page,
         per_page: query.per_page,
-    };
-    let (page, per_page) = paging
-        .resolve()
-        .map_err(|(field, message)| CatalogError::field(field, message))?;
+    })?;
     let filter = MovieFilter {
         city_id: query.city_id,
         language: query.language,
@@ -135,64 +115,73 @@ pub async fn movies(
         format: query.format,
         date: query.date,
     };
-    let key = state
-        .cache
-        .list_key("movies", &(&filter, page, per_page))
-        .await;
-    let (items, total) = state
-        .cache
-        .get_or_load(&key, || {
-            browse::movies(state.db.read(), &filter, page, per_page)
-        })
-        .await?;
-    Ok(Page::new(items, (page, per_page), total))
+    let found = catalog.movies(&filter, paging).await?;
+    Ok(Page::new(&found.0, paging, found.1).respond())
 }
 
 #[utoipa::path(get, path = "/api/v1/movies/{id}", tag = "catalog", responses(
     (status = 200, body = MovieInfo), (status = 404, description = "not_found")))]
 pub async fn movie(
-    State(state): State<AppState>,
+    State(catalog): State<Catalog>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<MovieInfo>, CatalogError> {
-    Ok(Json(browse::movie(state.db.read(), id).await?))
+    Ok(Json(catalog.movie(id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/movies/upcoming", tag = "catalog", responses((status = 200, body = [MovieInfo])))]
-pub async fn upcoming(State(state): State<AppState>) -> Result<Json<Vec<MovieInfo>>, CatalogError> {
-    Ok(Json(browse::upcoming(state.db.read()).await?))
+/// Releases still to come, soonest first.
+#[utoipa::path(get, path = "/api/v1/movies/upcoming", tag = "catalog", params(Paging),
+    responses((status = 200, description = "`{items, page, per_page, total}` of movies", body = [MovieInfo])))]
+pub async fn upcoming(
+    State(catalog): State<Catalog>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Response, CatalogError> {
+    Ok(Page::of(&catalog.upcoming().await?, paged(paging)?).respond())
 }
 
 #[derive(Deserialize, IntoParams)]
-pub struct CityFilter {
+pub struct TrendingQuery {
     city_id: Option<Uuid>,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/movies/trending", tag = "catalog", params(CityFilter),
-    responses((status = 200, body = [TrendingMovie])))]
+/// Movies now showing, ranked by confirmed bookings in the last 7 days.
+#[utoipa::path(get, path = "/api/v1/movies/trending", tag = "catalog", params(TrendingQuery),
+    responses((status = 200, description = "`{items, page, per_page, total}` of movies", body = [TrendingMovie])))]
 pub async fn trending(
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<CityFilter>,
-) -> Result<Json<Vec<TrendingMovie>>, CatalogError> {
-    Ok(Json(
-        browse::trending(state.db.read(), query.city_id).await?,
-    ))
+    State(catalog): State<Catalog>,
+    ApiQuery(query): ApiQuery<TrendingQuery>,
+) -> Result<Response, CatalogError> {
+    let paging = paged(Paging {
+        page: query.page,
+        per_page: query.per_page,
+    })?;
+    Ok(Page::of(&catalog.trending(query.city_id).await?, paging).respond())
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
     q: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
-/// Typo-tolerant search over titles, genres and languages.
+/// Typo-tolerant search over titles, genres and languages, the exact title first.
 #[utoipa::path(get, path = "/api/v1/movies/search", tag = "catalog", params(SearchQuery), responses(
-    (status = 200, body = [MovieInfo]), (status = 422, description = "empty or over-long query")))]
+    (status = 200, description = "`{items, page, per_page, total}` of movies", body = [MovieInfo]),
+    (status = 422, description = "empty or over-long query")))]
 pub async fn search(
-    State(state): State<AppState>,
+    State(catalog): State<Catalog>,
     ApiQuery(query): ApiQuery<SearchQuery>,
-) -> Result<Json<Vec<MovieInfo>>, CatalogError> {
-    Ok(Json(
-        browse::search(state.db.read(), query.q.as_deref().unwrap_or_default()).await?,
-    ))
+) -> Result<Response, CatalogError> {
+    let paging = paged(Paging {
+        page: query.page,
+        per_page: query.per_page,
+    })?;
+    let found = catalog
+        .search(query.q.as_deref().unwrap_or_default())
+        .await?;
+    Ok(Page::of(&found, paging).respond())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -202,13 +191,21 @@ pub struct ShowQuery {
     theater_id: Option<Uuid>,
     /// YYYY-MM-DD, in the theater's time zone.
     date: Option<NaiveDate>,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/shows", tag = "catalog", params(ShowQuery), responses((status = 200, body = [ShowInfo])))]
+/// Shows still to start, soonest first, with price range and availability.
+#[utoipa::path(get, path = "/api/v1/shows", tag = "catalog", params(ShowQuery),
+    responses((status = 200, description = "`{items, page, per_page, total}` of shows", body = [ShowInfo])))]
 pub async fn shows(
-    State(state): State<AppState>,
+    State(catalog): State<Catalog>,
     ApiQuery(query): ApiQuery<ShowQuery>,
-) -> Result<Json<Vec<ShowInfo>>, CatalogError> {
+) -> Result<Response, CatalogError> {
+    let paging = paged(Paging {
+        page: query.page,
+        per_page: query.per_page,
+    })?;
     let filter = ShowFilter {
         movie_id: query.movie_id,
         city_id: query.city_id,
@@ -216,24 +213,7 @@ pub async fn shows(
         date: query.date,
         today_only: false,
     };
-    let key = state.cache.list_key("shows", &filter).await;
-    let shows = state
-        .cache
-        .get_or_load(&key, || browse::shows(state.db.read(), &filter))
-        .await?;
-    Ok(Json(shows))
-}
-
-/// The seat map: layout, categories with prices, and every seat with its live status.
-#[utoipa::path(get, path = "/api/v1/shows/{id}/seats", tag = "catalog", responses(
-    (status = 200, body = SeatMap), (status = 404, description = "not_found")))]
-pub async fn seats(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<SeatMap>, CatalogError> {
-    Ok(Json(
-        browse::seat_map(state.db.read(), &state.cache, id).await?,
-    ))
+    Ok(Page::of(&catalog.shows(&filter).await?, paging).respond())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -249,20 +229,29 @@ pub struct ReviewInput {
     request_body = ReviewInput, responses((status = 200, body = Review), (status = 401, description = "unauthenticated"),
     (status = 404, description = "not_found"), (status = 422, description = "validation_failed")))]
 pub async fn review(
-    State(state): State<AppState>,
+    State(catalog): State<Catalog>,
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> Result<Json<Review>, CatalogError> {
+    let saved = catalog
+        .save_review(who.user_id, id, input.rating, &input.body)
+        .await?;
+    Ok(Json(saved))
+}
+
+/// The signed-in user found a review helpful; voting again changes nothing.
+#[utoipa::path(post, path = "/api/v1/movies/{id}/reviews/{review_id}/helpful", tag = "catalog",
+    security(("bearer" = [])), responses((status = 200, body = Review),
+    (status = 401, description = "unauthenticated"), (status = 404, description = "not_found"),
+    (status = 422, description = "validation_failed: your own review")))]
+pub async fn helpful(
+    State(catalog): State<Catalog>,
+    who: Principal,
+    ApiPath((id, review_id)): ApiPath<(Uuid, Uuid)>,
+) -> Result<Json<Review>, CatalogError> {
     Ok(Json(
-        browse::save_review(
-            state.db.primary(),
-            who.user_id,
-            id,
-            input.rating,
-            &input.body,
-        )
-        .await?,
+        catalog.vote_helpful(who.user_id, id, review_id).await?,
     ))
 }
 
@@ -275,24 +264,22 @@ pub struct ReviewQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/movies/{id}/reviews", tag = "catalog", params(ReviewQuery), responses(
-    (status = 200, description = "`{items, page, per_page, total}` of reviews"), (status = 404, description = "not_found")))]
+    (status = 200, description = "`{items, page, per_page, total}` of reviews", body = [Review]),
+    (status = 404, description = "not_found")))]
 pub async fn reviews(
-    State(state): State<AppState>,
+    State(catalog): State<Catalog>,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<ReviewQuery>,
-) -> Result<Page<Review>, CatalogError> {
-    let most_helpful = match query.sort.as_deref() {
-        None | Some("newest") => false,
-        Some("helpful") => true,
-        Some(_) => return Err(CatalogError::field("sort", "Sort by newest or helpful.")),
+) -> Result<Response, CatalogError> {
+    let sort = match query.sort.as_deref() {
+        None => ReviewSort::Newest,
+        Some(word) => ReviewSort::parse(word)
+            .ok_or_else(|| CatalogError::field("sort", "Sort by newest or helpful."))?,
     };
-    let paging = Paging {
+    let paging = paged(Paging {
         page: query.page,
         per_page: query.per_page,
-    };
-    let (page, per_page) = paging
-        .resolve()
-        .map_err(|(field, message)| CatalogError::field(field, message))?;
-    let (items, total) = browse::reviews(state.db.read(), id, most_helpful, page, per_page).await?;
-    Ok(Page::new(items, (page, per_page), total))
+    })?;
+    let (items, total) = catalog.reviews(id, sort, paging).await?;
+    Ok(Page::new(&items, paging, total).respond())
 }

@@ -7,9 +7,13 @@ pub mod bookings;
 pub mod catalog;
 pub mod users;
 
-use app::{account::auth::client_ip, error::error_response, state::AppState};
+use crate::AppState;
+use app::{
+    account::{auth::client_ip, Accounts},
+    error::envelope,
+};
 use axum::{
-    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
+    extract::{rejection::JsonRejection, FromRef, FromRequest, FromRequestParts, Request},
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
     Router,
@@ -32,7 +36,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn not_found() -> Response {
-    error_response(
+    envelope(
         StatusCode::NOT_FOUND,
         "not_found",
         "There is no such endpoint.",
@@ -61,7 +65,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     }
                     _ => (StatusCode::BAD_REQUEST, "malformed_json"),
                 };
-                Err(error_response(
+                Err(envelope(
                     status,
                     code,
                     &rejection.body_text(),
@@ -102,7 +106,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn bad_request(code: &str, message: &str) -> Response {
-    error_response(
+    envelope(
         StatusCode::BAD_REQUEST,
         code,
         message,
@@ -118,12 +122,16 @@ impl FromRequestParts<AppState> for ClientIp {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        Ok(Self(client_ip(parts, state.settings.trust_forwarded_for)))
+        let accounts = Accounts::from_ref(state);
+        Ok(Self(client_ip(
+            parts,
+            accounts.settings().trust_forwarded_for,
+        )))
     }
 }
 
 /// `?page=&per_page=`: page 1 and 20 a page unless asked; page 0 or over 100 a page is a 422.
-#[derive(Default, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Copy, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct Paging {
     pub page: Option<u32>,
     pub per_page: Option<u32>,
@@ -146,15 +154,16 @@ impl Paging {
 
 /// The list envelope: `{"items", "page", "per_page", "total"}`.
 #[derive(Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
+pub struct Page<'a, T> {
+    pub items: &'a [T],
     pub page: u32,
     pub per_page: u32,
     pub total: i64,
 }
 
-impl<T> Page<T> {
-    pub fn new(items: Vec<T>, (page, per_page): (u32, u32), total: i64) -> Self {
+impl<'a, T: Serialize> Page<'a, T> {
+    /// One page of a list the service already paged, of `total` in all.
+    pub fn new(items: &'a [T], (page, per_page): (u32, u32), total: i64) -> Self {
         Self {
             items,
             page,
@@ -162,10 +171,17 @@ impl<T> Page<T> {
             total,
         }
     }
-}
 
-impl<T: Serialize> IntoResponse for Page<T> {
-    fn into_response(self) -> Response {
+    /// One page of a whole list.
+    pub fn of(all: &'a [T], (page, per_page): (u32, u32)) -> Self {
+        let start = usize::try_from(u64::from(page - 1) * u64::from(per_page))
+            .unwrap_or(usize::MAX)
+            .min(all.len());
+        let end = start.saturating_add(per_page as usize).min(all.len());
+        Self::new(&all[start..end], (page, per_page), all.len() as i64)
+    }
+
+    pub fn respond(self) -> Response {
         axum::Json(self).into_response()
     }
 }

@@ -1,17 +1,15 @@
 //! `/api/v1/users`: the signed-in user's own profile, phone verification and bookings.
 
 use super::{ApiJson, ApiQuery, ClientIp, Page, Paging};
-use app::booking::{
-    engine::{self, Scope},
-    Booking, BookingError,
-};
+use crate::AppState;
 use app::{
-    account::{auth::Principal, service, AccountError, Profile, ProfileUpdate},
-    state::AppState,
+    account::{auth::Principal, AccountError, Accounts, Profile, ProfileUpdate},
+    booking::{Booking, BookingError, Bookings, Scope},
 };
 use axum::{
     extract::State,
     http::StatusCode,
+    response::Response,
     routing::{get, post},
     Json, Router,
 };
@@ -29,12 +27,10 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/users/profile", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Profile), (status = 401, description = "unauthenticated")))]
 pub async fn get_profile(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     who: Principal,
 ) -> Result<Json<Profile>, AccountError> {
-    Ok(Json(
-        service::profile(state.db.primary(), who.user_id).await?,
-    ))
+    Ok(Json(accounts.profile(who.user_id).await?))
 }
 
 /// Changes name, phone or preferred city; a new email address is confirmed by a link first.
@@ -42,24 +38,22 @@ pub async fn get_profile(
     request_body = ProfileUpdate, responses((status = 200, body = Profile),
     (status = 409, description = "email_taken"), (status = 422, description = "validation_failed")))]
 pub async fn put_profile(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     who: Principal,
     ApiJson(update): ApiJson<ProfileUpdate>,
 ) -> Result<Json<Profile>, AccountError> {
-    Ok(Json(
-        service::update_profile(&state, who.user_id, &update).await?,
-    ))
+    Ok(Json(accounts.update_profile(who.user_id, &update).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users/phone/send-code", tag = "users", security(("bearer" = [])),
     responses((status = 202, description = "A code is on its way"), (status = 429, description = "rate_limited")))]
 pub async fn send_phone_code(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ClientIp(ip): ClientIp,
     who: Principal,
 ) -> Result<StatusCode, AccountError> {
-    service::throttle_verify(&state, &ip, Some(who.user_id)).await?;
-    service::send_phone_code(&state, who.user_id).await?;
+    accounts.throttle_verify(&ip, Some(who.user_id)).await?;
+    accounts.send_phone_code(who.user_id).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -72,16 +66,16 @@ pub struct CodeRequest {
     request_body = CodeRequest, responses((status = 200, body = Profile),
     (status = 400, description = "invalid_code"), (status = 429, description = "rate_limited")))]
 pub async fn verify_phone(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ClientIp(ip): ClientIp,
     who: Principal,
     ApiJson(request): ApiJson<CodeRequest>,
 ) -> Result<Json<Profile>, AccountError> {
-    service::throttle_verify(&state, &ip, Some(who.user_id)).await?;
-    service::verify_phone_code(state.db.primary(), who.user_id, &request.code).await?;
-    Ok(Json(
-        service::profile(state.db.primary(), who.user_id).await?,
-    ))
+    accounts.throttle_verify(&ip, Some(who.user_id)).await?;
+    accounts
+        .verify_phone_code(who.user_id, &request.code)
+        .await?;
+    Ok(Json(accounts.profile(who.user_id).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -97,10 +91,10 @@ pub struct BookingsQuery {
     responses((status = 200, description = "`{items, page, per_page, total}` of bookings", body = [Booking]),
         (status = 422, description = "validation_failed")))]
 pub async fn bookings(
-    State(state): State<AppState>,
+    State(bookings): State<Bookings>,
     who: Principal,
     ApiQuery(query): ApiQuery<BookingsQuery>,
-) -> Result<Page<Booking>, BookingError> {
+) -> Result<Response, BookingError> {
     let paging = Paging {
         page: query.page,
         per_page: query.per_page,
@@ -108,7 +102,6 @@ pub async fn bookings(
     let paging = paging
         .resolve()
         .map_err(|(field, message)| BookingError::field(field, message))?;
-    let (items, total) =
-        engine::list_for_user(state.db.primary(), who.user_id, query.scope, paging).await?;
-    Ok(Page::new(items, paging, total))
+    let (items, total) = bookings.list(who.user_id, query.scope, paging).await?;
+    Ok(Page::<Booking>::new(&items, paging, total).respond())
 }

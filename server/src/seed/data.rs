@@ -1,4 +1,5 @@
-//! The demo catalog: real Indian cities and neighbourhoods, invented theaters and movies.
+//! The demo catalog: real Indian cities and neighbourhoods, invented theaters and movies. Long
+//! because it is data, one entry per item, with no logic to read.
 
 pub struct CitySeed {
     pub slug: &'static str,

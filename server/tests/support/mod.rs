@@ -4,11 +4,11 @@
 pub mod redis_server;
 pub mod venue;
 
-use app::state::{AppState, Db};
+use app::{booking::HoldRequest, db::Db};
 use axum::{body::Body, http::Request, Router};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
-use server::config::Config;
+use server::{config::Config, AppState};
 use sqlx::PgPool;
 use std::collections::HashMap;
 use tower::ServiceExt;
@@ -25,12 +25,83 @@ pub fn state_with(
     ]);
     all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::from_lookup(|name| all.get(name).cloned()).expect("test configuration");
+    // Warnings and errors go to the test's own output, shown when it fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
     let options = LeptosOptions::builder().output_name("district").build();
     server::assemble(&config, options, Db::new(db, None), redis).expect("state")
 }
 
 pub fn state(db: PgPool, redis: Option<redis::aio::ConnectionManager>) -> AppState {
     state_with(db, redis, &[])
+}
+
+/// A hold of `seats` of `show`, as a REST client or the seat map asks for it.
+pub fn hold_request(show: uuid::Uuid, seats: &[uuid::Uuid], wheelchair: bool) -> HoldRequest {
+    HoldRequest {
+        show_id: show.into(),
+        seat_ids: seats.iter().map(|s| (*s).into()).collect(),
+        wheelchair,
+    }
+}
+
+pub fn seat_ids(seats: &[uuid::Uuid]) -> Vec<app::ids::SeatId> {
+    seats.iter().map(|s| (*s).into()).collect()
+}
+
+/// Runs `test` against a database of its own, created from DATABASE_URL and migrated, as
+/// `#[sqlx::test]` does, but on whatever runtime the caller runs (several threads, say). The
+/// database is dropped when the test passes and kept for a look when it fails.
+pub async fn with_database<F, Fut>(migrator: &'static sqlx::migrate::Migrator, test: F)
+where
+    F: FnOnce(PgPool) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use sqlx::postgres::PgConnectOptions;
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test server");
+    let admin: PgConnectOptions = url.parse().expect("a PostgreSQL URL");
+    let name = format!("district_race_{}", uuid::Uuid::new_v4().simple());
+    let server = sqlx::PgPool::connect_with(admin.clone().database("postgres"))
+        .await
+        .expect("the test server answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&server)
+        .await
+        .unwrap();
+    let db = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(10)
+        .connect_with(admin.database(&name))
+        .await
+        .unwrap();
+    migrator.run(&db).await.unwrap();
+    test(db.clone()).await;
+    db.close().await;
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&server)
+        .await
+        .unwrap();
+}
+
+/// Polls `check` for up to three seconds.
+pub async fn eventually<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..60 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// A bearer token for a user with a role.
+pub fn bearer(state: &AppState, user: uuid::Uuid, role: app::account::Role) -> String {
+    format!("Bearer {}", state.accounts.jwt().issue(user.into(), role))
 }
 
 pub fn app(db: PgPool) -> Router {

@@ -77,7 +77,7 @@ pub async fn venue(db: &PgPool, rows: i32, seats_per_row: i32, starts_in: Durati
             INSERT INTO seat_categories (screen_id, name, rank) VALUES ($1, 'Prime', 1) RETURNING id)
          INSERT INTO seats (screen_id, category_id, row_label, number, grid_row, grid_col, kind)
          SELECT $1, category.id, chr(65 + r), n, r, n - 1 + CASE WHEN n > $3 THEN 1 ELSE 0 END,
-                CASE WHEN r = 0 AND n = 1 THEN 'wheelchair' WHEN r = 0 AND n = 2 THEN 'companion' ELSE 'standard' END
+                (CASE WHEN r = 0 AND n = 1 THEN 'wheelchair' WHEN r = 0 AND n = 2 THEN 'companion' ELSE 'standard' END)::seat_kind
            FROM category, generate_series(0, $2 - 1) r, generate_series(1, $4) n",
     )
     .bind(screen_id)
@@ -125,11 +125,21 @@ pub async fn venue(db: &PgPool, rows: i32, seats_per_row: i32, starts_in: Durati
 
 /// Another show of the same movie on the same screen, with every seat available.
 pub async fn add_show(db: &PgPool, venue: &Venue, starts_in: Duration) -> Uuid {
+    add_show_lasting(db, venue, starts_in, Duration::hours(2)).await
+}
+
+/// The same, `length` long: short shows can start minutes apart on one screen.
+pub async fn add_show_lasting(
+    db: &PgPool,
+    venue: &Venue,
+    starts_in: Duration,
+    length: Duration,
+) -> Uuid {
     let starts_at = Utc::now() + starts_in;
     sqlx::query_scalar(
         "WITH show AS (
             INSERT INTO shows (movie_id, screen_id, starts_at, ends_at, language, format)
-            VALUES ($1, $2, $3, $3 + interval '2 hours', 'English', '2D') RETURNING id, screen_id),
+            VALUES ($1, $2, $3, $3 + $5, 'English', '2D') RETURNING id, screen_id),
          prices AS (
             INSERT INTO show_prices (show_id, category_id, price_minor)
             SELECT show.id, c.id, $4 FROM show, seat_categories c WHERE c.screen_id = show.screen_id),
@@ -142,9 +152,31 @@ pub async fn add_show(db: &PgPool, venue: &Venue, starts_in: Duration) -> Uuid {
     .bind(venue.screen_id)
     .bind(starts_at)
     .bind(PRICE)
+    .bind(length)
     .fetch_one(db)
     .await
     .unwrap()
+}
+
+/// Moves one row of seats into a category of its own at `price` for every show of the screen.
+pub async fn price_row(db: &PgPool, venue: &Venue, row: char, category: &str, price: i64) {
+    sqlx::query(
+        "WITH category AS (
+            INSERT INTO seat_categories (screen_id, name, rank)
+            SELECT $1, $3, 1 + max(rank) FROM seat_categories WHERE screen_id = $1 RETURNING id),
+         moved AS (
+            UPDATE seats SET category_id = category.id FROM category
+             WHERE screen_id = $1 AND row_label = $2)
+         INSERT INTO show_prices (show_id, category_id, price_minor)
+         SELECT shows.id, category.id, $4 FROM shows, category WHERE shows.screen_id = $1",
+    )
+    .bind(venue.screen_id)
+    .bind(row.to_string())
+    .bind(category)
+    .bind(price)
+    .execute(db)
+    .await
+    .unwrap();
 }
 
 /// `count` customers with verified email addresses.
@@ -177,49 +209,49 @@ pub async fn paid(db: &PgPool, booking_id: Uuid) -> Uuid {
 
 /// Moves a booking's hold deadline into the past, as if its time had run out.
 pub async fn run_out(db: &PgPool, booking_id: Uuid) {
-    sqlx::query(
-        "WITH b AS (UPDATE bookings SET hold_expires_at = now() - interval '1 second'
-                     WHERE id = $1 RETURNING id)
-         UPDATE show_seats SET held_until = now() - interval '1 second'
-          WHERE booking_id = $1 AND status = 'held'",
-    )
-    .bind(booking_id)
-    .execute(db)
-    .await
-    .unwrap();
+    sqlx::query("UPDATE bookings SET hold_expires_at = now() - interval '1 second' WHERE id = $1")
+        .bind(booking_id)
+        .execute(db)
+        .await
+        .unwrap();
 }
 
-/// Breaches of the booking invariant, described; empty when it holds.
+/// A seat's state as everyone sees it: available, held or booked.
+pub async fn seat_status(db: &PgPool, show: Uuid, seat: Uuid) -> String {
+    sqlx::query_scalar("SELECT status::text FROM seat_states WHERE show_id = $1 AND seat_id = $2")
+        .bind(show)
+        .bind(seat)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// Breaches of the booking invariant, described; empty when it holds: no seat is on the lines
+/// of two live bookings, and every seat of a live booking names it.
 pub async fn invariant_breaches(db: &PgPool) -> Vec<String> {
+    let live = "booking_state(b.status, b.hold_expires_at) IN ('held', 'confirmed')";
     let checks = [
         (
             "seat in two live bookings",
-            "SELECT bs.show_id::text || '/' || bs.seat_id::text FROM booking_seats bs
-               JOIN bookings b ON b.id = bs.booking_id
-              WHERE b.status = 'confirmed' OR (b.status = 'held' AND b.hold_expires_at > now())
-              GROUP BY bs.show_id, bs.seat_id HAVING count(*) > 1",
-        ),
-        (
-            "booked seat without a confirmed booking",
-            "SELECT ss.seat_id::text FROM show_seats ss LEFT JOIN bookings b ON b.id = ss.booking_id
-              WHERE ss.status = 'booked' AND b.status IS DISTINCT FROM 'confirmed'",
-        ),
-        (
-            "held seat without a held booking",
-            "SELECT ss.seat_id::text FROM show_seats ss LEFT JOIN bookings b ON b.id = ss.booking_id
-              WHERE ss.status = 'held' AND b.status IS DISTINCT FROM 'held'",
+            format!(
+                "SELECT bs.show_id::text || '/' || bs.seat_id::text FROM booking_seats bs
+                   JOIN bookings b ON b.id = bs.booking_id
+                  WHERE {live}
+                  GROUP BY bs.show_id, bs.seat_id HAVING count(*) > 1"
+            ),
         ),
         (
             "live booking missing one of its seats",
-            "SELECT b.id::text FROM bookings b JOIN booking_seats bs ON bs.booking_id = b.id
-               JOIN show_seats ss ON ss.show_id = bs.show_id AND ss.seat_id = bs.seat_id
-              WHERE (b.status = 'confirmed' OR (b.status = 'held' AND b.hold_expires_at > now()))
-                AND ss.booking_id IS DISTINCT FROM b.id",
+            format!(
+                "SELECT b.id::text FROM bookings b JOIN booking_seats bs ON bs.booking_id = b.id
+                   JOIN show_seats ss ON ss.show_id = bs.show_id AND ss.seat_id = bs.seat_id
+                  WHERE {live} AND ss.booking_id IS DISTINCT FROM b.id"
+            ),
         ),
     ];
     let mut breaches = Vec::new();
     for (what, sql) in checks {
-        let found: Vec<String> = sqlx::query_scalar(sql).fetch_all(db).await.unwrap();
+        let found: Vec<String> = sqlx::query_scalar(&sql).fetch_all(db).await.unwrap();
         breaches.extend(found.into_iter().map(|id| format!("{what}: {id}")));
     }
     breaches

@@ -1,0 +1,135 @@
+//! A user's own profile: reading it, and changing name, phone, email or preferred city.
+
+use super::{
+    service::{create_token, Purpose},
+    signin::VERIFY_EMAIL_HOURS,
+    validate::{check_email, check_name, normalize_phone},
+    AccountError, Accounts, FieldErrors, Profile, ProfileUpdate, Role,
+};
+use crate::ids::UserId;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: UserId,
+    email: String,
+    name: String,
+    phone: Option<String>,
+    role: String,
+    email_verified: bool,
+    phone_verified: bool,
+    pending_email: Option<String>,
+    preferred_city_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+}
+
+impl Accounts {
+    pub async fn profile(&self, user: UserId) -> Result<Profile, AccountError> {
+        let row: Row = sqlx::query_as(
+            "SELECT u.id, u.email, u.name, u.phone, u.role,
+                    u.email_verified_at IS NOT NULL AS email_verified,
+                    u.phone_verified_at IS NOT NULL AS phone_verified,
+                    (SELECT t.email FROM user_tokens t
+                      WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.used_at IS NULL
+                        AND t.expires_at > now() AND t.email <> u.email
+                      ORDER BY t.created_at DESC LIMIT 1) AS pending_email,
+                    u.preferred_city_id, u.created_at
+               FROM users u WHERE u.id = $1",
+        )
+        .bind(user)
+        .fetch_optional(self.db())
+        .await?
+        .ok_or(AccountError::Unauthenticated)?;
+        Ok(Profile {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            phone: row.phone,
+            role: Role::parse(&row.role).ok_or(AccountError::Internal)?,
+            email_verified: row.email_verified,
+            phone_verified: row.phone_verified,
+            pending_email: row.pending_email,
+            preferred_city_id: row.preferred_city_id,
+            created_at: row.created_at,
+        })
+    }
+
+    /// Applies a profile change. A new phone number must be verified again; a new email
+    /// address takes effect only once the link sent to it is followed.
+    pub async fn update_profile(
+        &self,
+        user: UserId,
+        update: &ProfileUpdate,
+    ) -> Result<Profile, AccountError> {
+        let current = self.profile(user).await?;
+        let mut errors = FieldErrors::new();
+        let name = update.name.as_deref().map(str::trim);
+        if let Some(Err(message)) = name.map(check_name) {
+            errors.insert("name".into(), message);
+        }
+        let phone = match update.phone.as_deref().map(str::trim) {
+            None => current.phone.clone(),
+            Some("") => None,
+            Some(raw) => match normalize_phone(raw) {
+                Ok(phone) => Some(phone),
+                Err(message) => {
+                    errors.insert("phone".into(), message);
+                    None
+                }
+            },
+        };
+        let new_email = update
+            .email
+            .as_deref()
+            .map(super::normalize_email)
+            .filter(|email| *email != current.email);
+        if let Some(Err(message)) = new_email.as_deref().map(check_email) {
+            errors.insert("email".into(), message);
+        }
+        if !errors.is_empty() {
+            return Err(AccountError::Invalid(errors));
+        }
+        let mut tx = self.db().begin().await?;
+        sqlx::query(
+            "UPDATE users SET name = coalesce($2, name),
+                    phone = $3,
+                    phone_verified_at = CASE WHEN phone IS NOT DISTINCT FROM $3 THEN phone_verified_at END,
+                    preferred_city_id = coalesce($4, preferred_city_id),
+                    updated_at = now()
+              WHERE id = $1",
+        )
+        .bind(user)
+        .bind(name)
+        .bind(&phone)
+        .bind(update.preferred_city_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| match crate::db::constraint(&err) {
+            Some("users_preferred_city_id_fkey") => {
+                AccountError::field("preferred_city_id", "There is no such city.")
+            }
+            _ => err.into(),
+        })?;
+        let email_token = match &new_email {
+            Some(email) => {
+                let taken: bool =
+                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+                        .bind(email)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if taken {
+                    return Err(AccountError::EmailTaken);
+                }
+                let minutes = VERIFY_EMAIL_HOURS * 60;
+                Some(create_token(&mut tx, user, Purpose::VerifyEmail, email, minutes).await?)
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        if let (Some(email), Some(token)) = (&new_email, &email_token) {
+            self.send_verification(email, &current.name, token).await;
+        }
+        self.profile(user).await
+    }
+}

@@ -1,0 +1,93 @@
+//! Forgotten passwords: a one-time link by email, and a new password that ends every sign-in.
+
+use super::{
+    service::{create_token, hash_password, Purpose},
+    tokens::digest,
+    AccountError, Accounts,
+};
+use crate::ids::UserId;
+
+const RESET_PASSWORD_MINUTES: i32 = 60;
+
+impl Accounts {
+    /// Emails a reset link when the address has an account; the answer never says whether it
+    /// does.
+    pub async fn forgot_password(&self, email: &str) -> Result<(), AccountError> {
+        let email = super::normalize_email(email);
+        let user: Option<(UserId, String)> =
+            sqlx::query_as("SELECT id, name FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_optional(self.db())
+                .await?;
+        let Some((user, name)) = user else {
+            return Ok(());
+        };
+        let mut tx = self.db().begin().await?;
+        let token = create_token(
+            &mut tx,
+            user,
+            Purpose::ResetPassword,
+            &email,
+            RESET_PASSWORD_MINUTES,
+        )
+        .await?;
+        tx.commit().await?;
+        let link = self.link("/reset-password", &token);
+        let body = format!(
+            "Hello {name},\n\nSomeone asked to reset the password of your District account.\n\
+             Choose a new password here (the link works once, for {RESET_PASSWORD_MINUTES} minutes):\n\n{link}\n\n\
+             If it was not you, ignore this email: your password stays as it is."
+        );
+        self.deliver(&email, "Reset your District password", &body)
+            .await;
+        Ok(())
+    }
+
+    /// Sets a new password with a reset link, and ends every sign-in of the account.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+    ) -> Result<(), AccountError> {
+        let owner: Option<(UserId, String)> = sqlx::query_as(
+            "SELECT u.id, u.email FROM user_tokens t JOIN users u ON u.id = t.user_id
+              WHERE t.token_hash = $1 AND t.purpose = 'reset_password' AND t.used_at IS NULL
+                AND t.expires_at > now()",
+        )
+        .bind(digest(token))
+        .fetch_optional(self.db())
+        .await?;
+        let (user, email) = owner.ok_or(AccountError::InvalidToken)?;
+        super::validate_new_password(new_password, &email)?;
+        let hash = hash_password(new_password.to_owned()).await?;
+        let mut tx = self.db().begin().await?;
+        let consumed = sqlx::query(
+            "UPDATE user_tokens SET used_at = now()
+              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()",
+        )
+        .bind(digest(token))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if consumed == 0 {
+            return Err(AccountError::InvalidToken);
+        }
+        sqlx::query(
+            "UPDATE users SET password_hash = $2, updated_at = now(),
+                    email_verified_at = coalesce(email_verified_at, now())
+              WHERE id = $1",
+        )
+        .bind(user)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

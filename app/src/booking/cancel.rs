@@ -1,0 +1,113 @@
+//! Cancelling: a hold is released at once; a confirmed booking follows the policy. The policy
+//! is decided here, and `cancel_booking` writes it only while that decision still holds.
+
+use super::{
+    live::Announced,
+    policy::Cancellation,
+    reads::{load, Owned},
+    service::retrying,
+    Actor, Booking, BookingError, BookingStatus, Bookings, ConflictCode, SeatChange, SeatStatus,
+};
+use crate::{
+    account::Role,
+    ids::{BookingId, SeatId, ShowId},
+};
+use chrono::{DateTime, Utc};
+
+#[derive(sqlx::FromRow)]
+struct Cancelled {
+    outcome: String,
+    show_id: Option<ShowId>,
+    seats: Option<Vec<SeatId>>,
+}
+
+/// What cancelling now gives back, and until when that holds (a hold: nothing, for ever).
+struct Terms {
+    refund: i64,
+    valid_until: Option<DateTime<Utc>>,
+}
+
+impl Bookings {
+    /// Cancels a booking of the actor's (a platform admin may cancel any): a hold is released
+    /// (one already past its deadline is recorded as expired); a confirmed booking may be
+    /// cancelled until the cutoff, with the refund due recorded. Cancelling again answers the
+    /// same.
+    pub async fn cancel(&self, actor: Actor, booking: BookingId) -> Result<Booking, BookingError> {
+        // Another write between reading and writing makes the decision stale: decide again.
+        for _ in 0..3 {
+            let owned = self.owned(booking).await?;
+            if owned.owner != actor.user_id && actor.role != Role::Admin {
+                return Err(BookingError::NotFound);
+            }
+            let Some(Terms {
+                refund,
+                valid_until,
+            }) = self.terms(&owned)?
+            else {
+                return Ok(owned.booking);
+            };
+            let cancelled: Cancelled = retrying(|| {
+                sqlx::query_as("SELECT * FROM cancel_booking($1, $2, $3, $4)")
+                    .bind(booking)
+                    .bind(owned.stored_status)
+                    .bind(refund)
+                    .bind(valid_until)
+                    .fetch_one(self.primary())
+            })
+            .await?;
+            match (cancelled.outcome.as_str(), cancelled.show_id) {
+                ("stale", _) => continue,
+                ("not_found", _) => return Err(BookingError::NotFound),
+                ("released" | "expired" | "cancelled", Some(show_id)) => {
+                    let seats = cancelled.seats.unwrap_or_default();
+                    self.filter.release(show_id, &seats, owned.owner).await;
+                    self.announce(&[Announced::freed(SeatChange {
+                        show_id,
+                        status: SeatStatus::Available,
+                        seat_ids: seats,
+                    })]);
+                }
+                _ => {}
+            }
+            return Ok(self.owned(booking).await?.booking);
+        }
+        Err(BookingError::Unavailable)
+    }
+
+    async fn owned(&self, booking: BookingId) -> Result<Owned, BookingError> {
+        load(self.primary(), &[booking])
+            .await?
+            .pop()
+            .ok_or(BookingError::NotFound)
+    }
+
+    /// The refund and until when it holds, for a booking that can be cancelled now; `None`
+    /// when there is nothing left to cancel.
+    fn terms(&self, owned: &Owned) -> Result<Option<Terms>, BookingError> {
+        let booking = &owned.booking;
+        match owned.stored_status {
+            BookingStatus::Held => Ok(Some(Terms {
+                refund: 0,
+                valid_until: None,
+            })),
+            BookingStatus::Confirmed => match self.policy.cancellation(
+                booking.amount.subtotal,
+                booking.show.starts_at,
+                Utc::now(),
+            ) {
+                Cancellation::Open { refund, until } => Ok(Some(Terms {
+                    refund,
+                    valid_until: Some(until),
+                })),
+                Cancellation::Closed => Err(BookingError::conflict(
+                    ConflictCode::CancellationClosed,
+                    format!(
+                        "Bookings can be cancelled until {} minutes before the show.",
+                        self.policy.cutoff().num_minutes()
+                    ),
+                )),
+            },
+            BookingStatus::Cancelled | BookingStatus::Expired => Ok(None),
+        }
+    }
+}

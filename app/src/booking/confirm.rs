@@ -1,0 +1,115 @@
+//! Confirming a booking once its payment has succeeded: one call to `confirm_booking`.
+
+use super::{
+    live::Announced, reads::load, service::retrying, Actor, Booking, BookingError, Bookings,
+    ConflictCode, SeatChange, SeatStatus,
+};
+use crate::ids::{BookingId, SeatId, ShowId};
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct Confirmed {
+    outcome: String,
+    show_id: Option<ShowId>,
+    seats: Option<Vec<SeatId>>,
+    /// Seats of lapsed holds that had to end first, ours now or free.
+    released: Option<Vec<SeatId>>,
+}
+
+impl Bookings {
+    /// Confirms a booking its caller may see (see [`Bookings::get`]).
+    pub async fn confirm_as(
+        &self,
+        actor: Actor,
+        booking: BookingId,
+        payment: Option<Uuid>,
+    ) -> Result<Booking, BookingError> {
+        self.visible(actor, booking).await?;
+        self.confirm(booking, payment).await
+    }
+
+    /// Confirms a held (or expired) booking once its payment has succeeded; `None` only for a
+    /// booking that costs nothing. A hold past its deadline is confirmed only if every seat is
+    /// still free, taken back in the same call. Confirming twice answers the same.
+    pub async fn confirm(
+        &self,
+        booking: BookingId,
+        payment: Option<Uuid>,
+    ) -> Result<Booking, BookingError> {
+        let confirmed: Confirmed = retrying(|| {
+            sqlx::query_as("SELECT * FROM confirm_booking($1, $2)")
+                .bind(booking)
+                .bind(payment)
+                .fetch_one(self.primary())
+        })
+        .await?;
+        let seats = confirmed.seats.unwrap_or_default();
+        match confirmed.outcome.as_str() {
+            "confirmed" | "already_confirmed" => {}
+            "seats_unavailable" => return Err(BookingError::SeatsUnavailable(seats)),
+            "not_found" => return Err(BookingError::NotFound),
+            other => return Err(conflict(other)),
+        }
+        let owned = load(self.primary(), &[booking])
+            .await?
+            .pop()
+            .ok_or(BookingError::NotFound)?;
+        if let ("confirmed", Some(show_id)) = (confirmed.outcome.as_str(), confirmed.show_id) {
+            metrics::counter!("district_bookings_confirmed_total").increment(1);
+            let freed: Vec<SeatId> = confirmed
+                .released
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|s| !seats.contains(s))
+                .collect();
+            self.announce(&[
+                Announced::freed(SeatChange {
+                    show_id,
+                    status: SeatStatus::Available,
+                    seat_ids: freed,
+                }),
+                Announced {
+                    change: SeatChange {
+                        show_id,
+                        status: SeatStatus::Booked,
+                        seat_ids: seats,
+                    },
+                    holder: Some(owned.owner),
+                    until: None,
+                },
+            ]);
+        }
+        Ok(owned.booking)
+    }
+}
+
+fn conflict(outcome: &str) -> BookingError {
+    let (code, message) = match outcome {
+        "booking_cancelled" => (
+            ConflictCode::BookingCancelled,
+            "This booking was cancelled.",
+        ),
+        "payment_required" => (
+            ConflictCode::PaymentRequired,
+            "This booking has to be paid for first.",
+        ),
+        "payment_not_found" => (
+            ConflictCode::PaymentNotFound,
+            "There is no such payment for this booking.",
+        ),
+        "payment_not_succeeded" => (
+            ConflictCode::PaymentNotSucceeded,
+            "The payment has not succeeded.",
+        ),
+        "payment_amount_mismatch" => (
+            ConflictCode::PaymentAmountMismatch,
+            "The payment does not cover this booking.",
+        ),
+        "show_started" => (ConflictCode::ShowStarted, "The show has already started."),
+        other => {
+            tracing::error!(outcome = other, "unexpected answer from confirm_booking");
+            return BookingError::Unavailable;
+        }
+    };
+    BookingError::conflict(code, message)
+}

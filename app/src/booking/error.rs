@@ -1,0 +1,167 @@
+//! Everything that can stop a booking, as the client should hear it.
+
+use crate::{error::FieldErrors, ids::SeatId};
+use serde::{Deserialize, Serialize};
+
+words! {
+    /// A seat rule or sales rule a selection broke (422).
+    pub enum RuleCode {
+        SingleSeatGap = "single_seat_gap",
+        WheelchairSpace = "wheelchair_space",
+        SalesClosed = "sales_closed",
+        ShowCancelled = "show_cancelled",
+    }
+}
+
+words! {
+    /// Why a booking is not in a state that allows this (409).
+    pub enum ConflictCode {
+        BookingCancelled = "booking_cancelled",
+        ShowStarted = "show_started",
+        PaymentRequired = "payment_required",
+        PaymentNotFound = "payment_not_found",
+        PaymentNotSucceeded = "payment_not_succeeded",
+        PaymentAmountMismatch = "payment_amount_mismatch",
+        CancellationClosed = "cancellation_closed",
+        PricesChanged = "prices_changed",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum BookingError {
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    /// A seat rule (a single-seat gap, a wheelchair space, sales closed), naming the seats.
+    #[error("{message}")]
+    Rule {
+        code: RuleCode,
+        message: String,
+        seat_ids: Vec<SeatId>,
+    },
+    #[error("Some of these seats have just been taken. Please pick others.")]
+    SeatsUnavailable(Vec<SeatId>),
+    #[error("{message}")]
+    Conflict { code: ConflictCode, message: String },
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("Please verify your email address before booking.")]
+    EmailNotVerified,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Booking is unavailable right now. Please try again.")]
+    Unavailable,
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl BookingError {
+    pub fn field(name: &str, message: &str) -> Self {
+        Self::Invalid(crate::error::field(name, message))
+    }
+
+    pub fn rule(code: RuleCode, message: impl Into<String>, seat_ids: Vec<SeatId>) -> Self {
+        Self::Rule {
+            code,
+            message: message.into(),
+            seat_ids,
+        }
+    }
+
+    pub fn conflict(code: ConflictCode, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Invalid(_) => "validation_failed",
+            Self::Rule { code, .. } => code.as_str(),
+            Self::Conflict { code, .. } => code.as_str(),
+            Self::SeatsUnavailable(_) => "seats_unavailable",
+            Self::Unauthenticated => "unauthenticated",
+            Self::EmailNotVerified => "email_not_verified",
+            Self::NotFound => "not_found",
+            Self::Unavailable | Self::Transport(_) => "unavailable",
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for BookingError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::BookingError;
+    use axum::{http::StatusCode, response::IntoResponse};
+    use serde_json::{json, Map, Value};
+
+    impl From<sqlx::Error> for BookingError {
+        fn from(err: sqlx::Error) -> Self {
+            tracing::error!(error = %err, "booking query failed");
+            Self::Unavailable
+        }
+    }
+
+    impl From<crate::catalog::CatalogError> for BookingError {
+        fn from(err: crate::catalog::CatalogError) -> Self {
+            match err {
+                crate::catalog::CatalogError::NotFound => Self::NotFound,
+                crate::catalog::CatalogError::Invalid(fields) => Self::Invalid(fields),
+                _ => Self::Unavailable,
+            }
+        }
+    }
+
+    /// Who is asking comes from the account domain.
+    impl From<crate::account::AccountError> for BookingError {
+        fn from(err: crate::account::AccountError) -> Self {
+            use crate::account::AccountError;
+            match err {
+                AccountError::Unauthenticated => Self::Unauthenticated,
+                AccountError::EmailNotVerified => Self::EmailNotVerified,
+                AccountError::NotFound | AccountError::Forbidden => Self::NotFound,
+                _ => Self::Unavailable,
+            }
+        }
+    }
+
+    impl crate::error::ErrorBody for BookingError {
+        fn status(&self) -> StatusCode {
+            match self {
+                Self::Invalid(_) | Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::SeatsUnavailable(_) | Self::Conflict { .. } => StatusCode::CONFLICT,
+                Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+                Self::EmailNotVerified => StatusCode::FORBIDDEN,
+                Self::NotFound => StatusCode::NOT_FOUND,
+                Self::Unavailable | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
+            }
+        }
+
+        fn code(&self) -> &str {
+            BookingError::code(self)
+        }
+
+        fn details(&self) -> Map<String, Value> {
+            let (name, value) = match self {
+                Self::Invalid(fields) => ("fields", json!(fields)),
+                Self::Rule { seat_ids, .. } => ("seat_ids", json!(seat_ids)),
+                Self::SeatsUnavailable(seats) => ("unavailable_seat_ids", json!(seats)),
+                _ => return Map::new(),
+            };
+            Map::from_iter([(name.to_owned(), value)])
+        }
+    }
+
+    impl IntoResponse for BookingError {
+        fn into_response(self) -> axum::response::Response {
+            crate::error::respond(&self)
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Holding seats: all or nothing, replacing the user's earlier hold on the show, in one round
+//! trip to PostgreSQL.
+//!
+//! Everything a hold checks before writing comes from memory: the seat filter (is anyone else
+//! claiming these seats?), the cached layout (are they seats of this show, what do they cost,
+//! is it on sale?) and the show's board (the seat rules). PostgreSQL then checks all of it again
+//! inside the write (`hold_seats`), and its answer is the one that counts.
+
+use super::{
+    live::Announced,
+    reads::booking_show,
+    rules,
+    seat_filter::{Admission, Holder},
+    service::retrying,
+    Amount, BookedSeat, Booking, BookingError, BookingStatus, Bookings, ConflictCode, RuleCode,
+    SeatChange, SeatStatus, MAX_SEATS,
+};
+use crate::{
+    catalog::{CatalogError, LayoutSeat, ShowLayout},
+    ids::{BookingId, SeatId, ShowId, UserId},
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::{collections::HashSet, sync::Arc};
+
+/// Writes tried when seats keep changing beside the selection.
+const ATTEMPTS: usize = 5;
+
+/// A request to hold seats of one show.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HoldRequest {
+    pub show_id: ShowId,
+    pub seat_ids: Vec<SeatId>,
+    /// The asker needs a wheelchair space, so no companion seat has to come with it.
+    #[serde(default)]
+    pub wheelchair: bool,
+}
+
+/// A hold judged and priced, ready to be claimed and written.
+struct Judged {
+    user: UserId,
+    layout: Arc<ShowLayout>,
+    /// The asked-for seats, in id order.
+    seats: Vec<SeatId>,
+    prices: Vec<i64>,
+    amount: Amount,
+    /// The seats the rules' verdict depends on, and those of them not free for this user.
+    watch: Vec<SeatId>,
+    taken: Vec<SeatId>,
+    wheelchair: bool,
+}
+
+/// What `hold_seats` answers.
+#[derive(sqlx::FromRow)]
+struct Written {
+    outcome: String,
+    booking_id: Option<BookingId>,
+    hold_expires_at: Option<DateTime<Utc>>,
+    created_at: Option<DateTime<Utc>>,
+    seats: Option<Vec<SeatId>>,
+    released: Option<Vec<SeatId>>,
+    holders: Option<sqlx::types::Json<Vec<Holder>>>,
+}
+
+struct Held {
+    booking_id: BookingId,
+    code: String,
+    hold_expires_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+}
+
+impl Bookings {
+    /// Holds seats for `user`, all or nothing, replacing the user's earlier hold on the show.
+    pub async fn hold(&self, user: UserId, request: &HoldRequest) -> Result<Booking, BookingError> {
+        let seats = validate_selection(&request.seat_ids)?;
+        let show = request.show_id;
+        let taken = self.filter.taken(show, &seats, user).await;
+        if !taken.is_empty() {
+            return Err(refused(taken));
+        }
+        let layout = self.catalog.layout(show).await.map_err(|err| match err {
+            CatalogError::NotFound => BookingError::field("show_id", "There is no such show."),
+            other => other.into(),
+        })?;
+        let picked = picked(&layout, &seats)?;
+        on_sale(&layout, self.policy.sales_close)?;
+        // The board only judges the rules: whether the asked-for seats are taken, PostgreSQL
+        // says (the filter has already answered for the seats it knows).
+        let board = self.boards.get(show).await?.unwrap_or_default();
+        let now = Utc::now();
+        let taken: Vec<SeatId> = row_seats(&layout, &seats)
+            .filter(|s| !seats.contains(&s.id) && board.taken_from(s.id, user, now))
+            .map(|s| s.id)
+            .collect();
+        let (watch, taken) = judge(&layout, &seats, &taken, request.wheelchair)?;
+        let prices: Vec<i64> = picked.iter().map(|s| s.price).collect();
+        let judged = Judged {
+            user,
+            amount: self.policy.amount(&prices, &layout.show.currency),
+            layout: layout.clone(),
+            seats,
+            prices,
+            watch,
+            taken,
+            wheelchair: request.wheelchair,
+        };
+        let amount = judged.amount.clone();
+        // From the first claim on, the hold runs to its end on a task of its own: a caller that
+        // goes away (a closed connection, a shutdown) cannot leave claims without a hold.
+        let held = tokio::spawn(self.clone().claim_and_write(judged))
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "hold task failed");
+                BookingError::Unavailable
+            })?;
+
+        let held = count(held)?;
+        Ok(Booking {
+            booking_id: held.booking_id,
+            code: held.code,
+            status: BookingStatus::Held,
+            hold_expires_at: held.hold_expires_at,
+            show: booking_show(&layout.show),
+            seats: in_seat_order(&picked)
+                .iter()
+                .map(|s| BookedSeat {
+                    seat_id: s.id,
+                    label: s.label.clone(),
+                    category: s.category.clone(),
+                    price: s.price,
+                })
+                .collect(),
+            amount,
+            confirmed_at: None,
+            cancelled_at: None,
+            refund_due: 0,
+            created_at: held.created_at,
+        })
+    }
+
+    /// Claims the seats in the filter and writes the hold; then makes the claims last as long
+    /// as the hold, or gives them back when PostgreSQL says no; announces the change.
+    async fn claim_and_write(self, mut judged: Judged) -> Result<Held, BookingError> {
+        let (show, user) = (judged.layout.show.id, judged.user);
+        if let Admission::Refused(taken) = self.filter.claim(show, &judged.seats, user).await {
+            return Err(refused(taken));
+        }
+        let outcome = self.write(&mut judged).await;
+        let claimed = &judged.seats;
+        match &outcome {
+            Ok((held, released)) => {
+                self.filter
+                    .keep(show, claimed, user, self.policy.hold_ttl)
+                    .await;
+                let dropped: Vec<SeatId> = released
+                    .iter()
+                    .copied()
+                    .filter(|s| !claimed.contains(s))
+                    .collect();
+                self.filter.release(show, &dropped, user).await;
+                self.announce(&[
+                    Announced::freed(SeatChange {
+                        show_id: show,
+                        status: SeatStatus::Available,
+                        seat_ids: dropped,
+                    }),
+                    Announced {
+                        change: SeatChange {
+                            show_id: show,
+                            status: SeatStatus::Held,
+                            seat_ids: claimed.clone(),
+                        },
+                        holder: Some(user),
+                        until: Some(held.hold_expires_at),
+                    },
+                ]);
+            }
+            Err(_) => self.filter.release(show, claimed, user).await,
+        }
+        outcome.map(|(held, _)| held)
+    }
+
+    /// The write itself; when seats the rules were judged on changed since, judges them again as
+    /// PostgreSQL sees them, and tries again.
+    async fn write(&self, judged: &mut Judged) -> Result<(Held, Vec<SeatId>), BookingError> {
+        let show = judged.layout.show.id;
+        for _ in 0..ATTEMPTS {
+            let (code, written) = retrying(|| async {
+                let code = booking_code();
+                let written: Written = sqlx::query_as(
+                    "SELECT * FROM hold_seats($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8),
+                                              make_interval(secs => $9), $10, $11, $12)",
+                )
+                .bind(judged.user)
+                .bind(show)
+                .bind(&judged.seats)
+                .bind(&judged.prices)
+                .bind(&judged.watch)
+                .bind(&judged.taken)
+                .bind(&code)
+                .bind(self.policy.hold_ttl.as_secs_f64())
+                .bind(self.policy.sales_close.as_secs_f64())
+                .bind(self.policy.verified_email_only)
+                .bind(judged.amount.convenience_fee)
+                .bind(judged.amount.tax)
+                .fetch_one(self.primary())
+                .await?;
+                Ok((code, written))
+            })
+            .await?;
+            match written.outcome.as_str() {
+                "held" => {
+                    let (Some(booking_id), Some(hold_expires_at), Some(created_at)) = (
+                        written.booking_id,
+                        written.hold_expires_at,
+                        written.created_at,
+                    ) else {
+                        return Err(BookingError::Unavailable);
+                    };
+                    let held = Held {
+                        booking_id,
+                        code,
+                        hold_expires_at,
+                        created_at,
+                    };
+                    return Ok((held, written.released.unwrap_or_default()));
+                }
+                "stale" => {
+                    self.boards.forget(show);
+                    let rows_taken = written.seats.unwrap_or_default();
+                    (judged.watch, judged.taken) = judge(
+                        &judged.layout,
+                        &judged.seats,
+                        &rows_taken,
+                        judged.wheelchair,
+                    )?;
+                }
+                "refused" => {
+                    self.boards.forget(show);
+                    // This request's own claims go first, so the holders' can take their place.
+                    self.filter.release(show, &judged.seats, judged.user).await;
+                    let holders = written.holders.map(|h| h.0).unwrap_or_default();
+                    self.filter.remember(show, &holders).await;
+                    return Err(refused(written.seats.unwrap_or_default()));
+                }
+                "prices_changed" => {
+                    self.catalog.layout_changed(show).await;
+                    return Err(refusal("prices_changed"));
+                }
+                other => return Err(refusal(other)),
+            }
+        }
+        tracing::warn!(%show, "seats kept changing under a hold; gave up");
+        Err(BookingError::Unavailable)
+    }
+}
+
+fn validate_selection(seat_ids: &[SeatId]) -> Result<Vec<SeatId>, BookingError> {
+    if seat_ids.is_empty() || seat_ids.len() > MAX_SEATS {
+        return Err(BookingError::field(
+            "seat_ids",
+            &format!("Choose 1 to {MAX_SEATS} seats."),
+        ));
+    }
+    let mut unique = seat_ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != seat_ids.len() {
+        return Err(BookingError::field("seat_ids", "A seat is listed twice."));
+    }
+    Ok(unique)
+}
+
+/// The asked-for seats in the layout; an id that is not a seat of this show is a 422.
+fn picked<'a>(
+    layout: &'a ShowLayout,
+    seats: &[SeatId],
+) -> Result<Vec<&'a LayoutSeat>, BookingError> {
+    seats
+        .iter()
+        .map(|id| {
+            layout.seat(*id).ok_or_else(|| {
+                BookingError::field("seat_ids", &format!("{id} is not a seat of this show."))
+            })
+        })
+        .collect()
+}
+
+/// The early answer for a show that cannot be booked (PostgreSQL checks again).
+fn on_sale(layout: &ShowLayout, sales_close: std::time::Duration) -> Result<(), BookingError> {
+    if !layout.show.scheduled {
+        return Err(refusal("show_cancelled"));
+    }
+    let close = chrono::Duration::from_std(sales_close).unwrap_or(chrono::Duration::MAX);
+    if layout.show.starts_at - close <= Utc::now() {
+        return Err(refusal("sales_closed"));
+    }
+    Ok(())
+}
+
+/// Every seat of the rows the asked-for seats are in.
+fn row_seats<'a>(
+    layout: &'a ShowLayout,
+    seats: &[SeatId],
+) -> impl Iterator<Item = &'a LayoutSeat> + 'a {
+    let rows: HashSet<i32> = layout
+        .seats
+        .iter()
+        .filter(|s| seats.contains(&s.id))
+        .map(|s| s.grid_row)
+        .collect();
+    layout
+        .seats
+        .iter()
+        .filter(move |s| rows.contains(&s.grid_row))
+}
+
+/// Judges the seat rules on the rows of the selection, with `taken` their seats nobody else may
+/// add; gives back the seats the verdict depends on and those of them taken.
+fn judge(
+    layout: &ShowLayout,
+    seats: &[SeatId],
+    taken: &[SeatId],
+    wheelchair: bool,
+) -> Result<(Vec<SeatId>, Vec<SeatId>), BookingError> {
+    let rows: Vec<rules::Seat> = row_seats(layout, seats)
+        .map(|s| rules::Seat::of(s, !taken.contains(&s.id)))
+        .collect();
+    rules::check(&rows, seats, wheelchair)?;
+    let watch = rules::watched(&rows, seats);
+    let taken = watch
+        .iter()
+        .copied()
+        .filter(|s| taken.contains(s))
+        .collect();
+    Ok((watch, taken))
+}
+
+/// Row by row, left to right, as a ticket prints them.
+fn in_seat_order<'a>(seats: &[&'a LayoutSeat]) -> Vec<&'a LayoutSeat> {
+    let mut ordered = seats.to_vec();
+    ordered.sort_by_key(|s| (s.grid_row, s.grid_col));
+    ordered
+}
+
+fn refused(seats: Vec<SeatId>) -> BookingError {
+    metrics::counter!("district_holds_total", "outcome" => "refused").increment(1);
+    BookingError::SeatsUnavailable(seats)
+}
+
+fn count<T>(held: Result<T, BookingError>) -> Result<T, BookingError> {
+    if held.is_ok() {
+        metrics::counter!("district_holds_total", "outcome" => "held").increment(1);
+    }
+    held
+}
+
+/// Why PostgreSQL would not write a hold, as the client should hear it.
+fn refusal(outcome: &str) -> BookingError {
+    match outcome {
+        "show_cancelled" => BookingError::rule(
+            RuleCode::ShowCancelled,
+            "This show has been cancelled.",
+            vec![],
+        ),
+        "sales_closed" => BookingError::rule(
+            RuleCode::SalesClosed,
+            "Booking for this show has closed.",
+            vec![],
+        ),
+        "no_show" => BookingError::field("show_id", "There is no such show."),
+        "unknown_seats" => {
+            BookingError::field("seat_ids", "Some of these are not seats of this show.")
+        }
+        "email_not_verified" => BookingError::EmailNotVerified,
+        "unknown_user" => BookingError::Unauthenticated,
+        "prices_changed" => BookingError::conflict(
+            ConflictCode::PricesChanged,
+            "The prices of this show have just changed. Please check them and try again.",
+        ),
+        other => {
+            tracing::error!(outcome = other, "unexpected answer from hold_seats");
+            BookingError::Unavailable
+        }
+    }
+}
+
+/// Eight characters from an alphabet without look-alikes (no 0/O, 1/I).
+fn booking_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..8)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}

@@ -1,0 +1,7 @@
+-- KEYS: one per seat; ARGV: owner. The indexes (1-based) of seats someone else has claimed.
+local taken = {}
+for i, key in ipairs(KEYS) do
+  local current = redis.call('GET', key)
+  if current and current ~= ARGV[1] then taken[#taken + 1] = i end
+end
+return taken

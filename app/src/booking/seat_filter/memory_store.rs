@@ -1,0 +1,247 @@
+//! Seat claims in this process's memory: (show, seat) to owner and deadline, as Redis would
+//! keep them, for a single instance without Redis.
+
+use super::Admission;
+use crate::ids::{SeatId, ShowId, UserId};
+use std::{
+    collections::HashMap,
+    sync::{Mutex, MutexGuard, PoisonError},
+    time::{Duration, Instant},
+};
+
+/// Expired claims are swept out once this many claims have been made.
+const PRUNE_EVERY: usize = 4096;
+
+#[derive(Default)]
+pub(super) struct Claims {
+    seats: HashMap<(ShowId, SeatId), (UserId, Instant)>,
+    /// Claims made since expired ones were last swept out.
+    since_prune: usize,
+}
+
+pub(super) fn lock(claims: &Mutex<Claims>) -> MutexGuard<'_, Claims> {
+    // The map is valid after any panic (every change is a single insert or remove).
+    claims.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Claims {
+    pub fn others(
+        &self,
+        show: ShowId,
+        seats: &[SeatId],
+        owner: UserId,
+        now: Instant,
+    ) -> Vec<SeatId> {
+        seats
+            .iter()
+            .copied()
+            .filter(|seat| {
+                self.seats
+                    .get(&(show, *seat))
+                    .is_some_and(|(by, until)| *by != owner && *until > now)
+            })
+            .collect()
+    }
+
+    pub fn claim(
+        &mut self,
+        show: ShowId,
+        seats: &[SeatId],
+        owner: UserId,
+        ttl: Duration,
+    ) -> Admission {
+        let now = Instant::now();
+        let taken = self.others(show, seats, owner, now);
+        if !taken.is_empty() {
+            return Admission::Refused(taken);
+        }
+        self.since_prune += 1;
+        if self.since_prune >= PRUNE_EVERY {
+            self.seats.retain(|_, (_, until)| *until > now);
+            self.since_prune = 0;
+        }
+        for seat in seats {
+            self.seats.insert((show, *seat), (owner, now + ttl));
+        }
+        Admission::Claimed
+    }
+
+    pub fn keep(&mut self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
+        let until = Instant::now() + ttl;
+        for seat in seats {
+            if let Some(claim) = self.seats.get_mut(&(show, *seat)) {
+                if claim.0 == owner {
+                    claim.1 = until;
+                }
+            }
+        }
+    }
+
+    /// Claims seats that nobody has claimed (or whose claim has run out), each for its owner.
+    pub fn remember(&mut self, show: ShowId, claims: &[(SeatId, UserId, Duration)]) {
+        let now = Instant::now();
+        for (seat, owner, ttl) in claims {
+            let entry = self.seats.entry((show, *seat)).or_insert((*owner, now));
+            if entry.1 <= now {
+                *entry = (*owner, now + *ttl);
+            }
+        }
+    }
+
+    /// Removes the claims on these seats: only `owner`'s, or anyone's.
+    pub fn release(&mut self, show: ShowId, seats: &[SeatId], owner: Option<UserId>) {
+        for seat in seats {
+            let key = (show, *seat);
+            if self
+                .seats
+                .get(&key)
+                .is_some_and(|(by, _)| owner.is_none_or(|owner| owner == *by))
+            {
+                self.seats.remove(&key);
+            }
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.seats.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Holder, SeatFilter, Store, PENDING, REMEMBERED};
+    use super::*;
+    use uuid::Uuid;
+
+    fn ids(n: usize) -> Vec<SeatId> {
+        (0..n).map(|_| SeatId(Uuid::new_v4())).collect()
+    }
+
+    fn someone() -> UserId {
+        UserId(Uuid::new_v4())
+    }
+
+    fn a_show() -> ShowId {
+        ShowId(Uuid::new_v4())
+    }
+
+    #[test]
+    fn memory_claims_are_all_or_nothing_and_owned() {
+        let (show, seats, alice, bob) = (a_show(), ids(3), someone(), someone());
+        let ttl = Duration::from_secs(60);
+        let mut claims = Claims::default();
+        assert_eq!(
+            claims.claim(show, &seats[..2], alice, ttl),
+            Admission::Claimed
+        );
+        // Bob wants one of Alice's seats and a free one: refused, and the free one stays free.
+        assert_eq!(
+            claims.claim(show, &seats[1..], bob, ttl),
+            Admission::Refused(vec![seats[1]])
+        );
+        assert!(claims
+            .others(show, &seats[2..], alice, Instant::now())
+            .is_empty());
+        // Alice extends her claim to the free seat.
+        assert_eq!(claims.claim(show, &seats, alice, ttl), Admission::Claimed);
+        // Bob cannot release Alice's claims; Alice can.
+        claims.release(show, &seats, Some(bob));
+        assert_eq!(claims.others(show, &seats, bob, Instant::now()), seats);
+        claims.release(show, &seats[..1], Some(alice));
+        assert_eq!(claims.others(show, &seats, bob, Instant::now()), seats[1..]);
+        // A change announced from elsewhere frees whatever it names.
+        claims.release(show, &seats, None);
+        assert!(claims.others(show, &seats, bob, Instant::now()).is_empty());
+    }
+
+    #[test]
+    fn only_the_owner_keeps_a_claim_for_the_length_of_the_hold() {
+        let (show, seats, alice, bob) = (a_show(), ids(2), someone(), someone());
+        let mut claims = Claims::default();
+        claims.claim(show, &seats[..1], alice, PENDING);
+        claims.claim(show, &seats[1..], bob, PENDING);
+        let hold = Duration::from_secs(600);
+        claims.keep(show, &seats, alice, hold);
+        let until = |seat| claims.seats[&(show, seat)].1;
+        assert!(until(seats[0]) > Instant::now() + PENDING, "Alice's hold");
+        assert!(
+            until(seats[1]) <= Instant::now() + PENDING,
+            "still Bob's pending claim"
+        );
+    }
+
+    #[test]
+    fn expired_memory_claims_count_as_free() {
+        let (show, seats, alice, bob) = (a_show(), ids(2), someone(), someone());
+        let mut claims = Claims::default();
+        claims.claim(show, &seats, alice, Duration::ZERO);
+        assert_eq!(
+            claims.claim(show, &seats, bob, Duration::from_secs(60)),
+            Admission::Claimed
+        );
+    }
+
+    #[test]
+    fn remembered_seats_are_refused_briefly_and_never_overwrite_a_claim() {
+        let (show, seats, alice, bob, carol) = (a_show(), ids(2), someone(), someone(), someone());
+        let mut claims = Claims::default();
+        claims.claim(show, &seats[..1], alice, Duration::from_secs(60));
+        claims.remember(
+            show,
+            &[(seats[0], bob, REMEMBERED), (seats[1], bob, REMEMBERED)],
+        );
+        let now = Instant::now();
+        assert_eq!(claims.seats[&(show, seats[0])].0, alice, "kept");
+        assert_eq!(claims.seats[&(show, seats[1])].0, bob);
+        assert!(claims.seats[&(show, seats[1])].1 <= now + REMEMBERED);
+        assert_eq!(claims.others(show, &seats, carol, now), seats);
+        // Bob's own seat is his to ask for again.
+        assert!(claims.others(show, &seats[1..], bob, now).is_empty());
+    }
+
+    #[tokio::test]
+    async fn remembered_claims_never_outlive_the_hold() {
+        let filter = SeatFilter::new(None);
+        let (show, seats, bob, carol) = (a_show(), ids(3), someone(), someone());
+        let held = |seat, ms| Holder {
+            seat,
+            by: bob,
+            held_ms: Some(ms),
+        };
+        filter
+            .remember(
+                show,
+                &[
+                    held(seats[0], 0),
+                    held(seats[1], 60_000),
+                    held(seats[2], 500),
+                ],
+            )
+            .await;
+        assert_eq!(filter.taken(show, &seats, carol).await, seats[1..]);
+        let Store::Memory(claims) = &filter.store else {
+            panic!("in memory without Redis");
+        };
+        let until = |seat| lock(claims).seats[&(show, seat)].1;
+        let now = Instant::now();
+        assert!(until(seats[1]) <= now + REMEMBERED, "two seconds at most");
+        assert!(
+            until(seats[2]) <= now + Duration::from_millis(500),
+            "never past the hold"
+        );
+    }
+
+    #[test]
+    fn expired_memory_claims_are_swept_out() {
+        let show = a_show();
+        let mut claims = Claims::default();
+        for _ in 0..PRUNE_EVERY {
+            claims.claim(show, &ids(1), someone(), Duration::ZERO);
+        }
+        assert!(
+            claims.seats.len() <= 1,
+            "{} claims kept",
+            claims.seats.len()
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! The bookings handle: everything the booking operations use, and nothing else.
+
+use super::{
+    board::Boards,
+    live::{Announced, Live},
+    seat_filter::SeatFilter,
+    BookingError, Policy,
+};
+use crate::{account::Role, catalog::Catalog, db::Db, ids::UserId};
+use sqlx::PgPool;
+use std::{future::Future, sync::Arc};
+
+/// Who is acting on a booking.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+#[derive(Clone)]
+pub struct Bookings {
+    pub(super) db: Db,
+    pub(super) catalog: Catalog,
+    pub(super) filter: SeatFilter,
+    pub(super) live: Live,
+    pub(super) boards: Boards,
+    pub(super) policy: Arc<Policy>,
+}
+
+impl Bookings {
+    /// The seat filter and the fan-out in Redis when there is one, in this process otherwise.
+    pub fn new(
+        db: Db,
+        catalog: Catalog,
+        redis: Option<redis::aio::ConnectionManager>,
+        policy: Policy,
+    ) -> Self {
+        Self {
+            filter: SeatFilter::new(redis.clone()),
+            live: Live::new(db.primary().clone(), redis),
+            boards: Boards::new(db.read().clone()),
+            db,
+            catalog,
+            policy: Arc::new(policy),
+        }
+    }
+
+    /// The same, with another seat filter (`SeatFilter::off()` lets PostgreSQL alone decide).
+    pub fn with_filter(self, filter: SeatFilter) -> Self {
+        Self { filter, ..self }
+    }
+
+    /// Listens for other instances' changes (on Redis too when `redis_url` is set) and keeps
+    /// this instance's seat states and in-process claims in step with them.
+    pub fn follow_others(&self, redis_url: Option<String>) {
+        self.live.listen(redis_url);
+        self.filter.follow(&self.live);
+        self.boards.follow(&self.live);
+    }
+
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
+    pub fn filter(&self) -> &SeatFilter {
+        &self.filter
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub(super) fn primary(&self) -> &PgPool {
+        self.db.primary()
+    }
+
+    /// Tells this instance's seat states at once, and everyone else soon.
+    pub(super) fn announce(&self, changes: &[Announced]) {
+        self.boards.apply(changes);
+        self.live.publish(changes);
+    }
+}
+
+/// Calls a write again when PostgreSQL aborted it for a deadlock, a serialization failure or a
+/// rival write of the same user (a hold from another tab: the retry replaces that hold).
+pub(super) async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, BookingError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, sqlx::Error>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Ok(outcome) => return Ok(outcome),
+            Err(err) if tries < 5 && retryable(&err) => {
+                tracing::debug!(error = %err, "booking write retried");
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+fn retryable(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| matches!(code.as_ref(), "40P01" | "40001" | "23505"))
+}

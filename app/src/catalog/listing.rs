@@ -1,0 +1,143 @@
+//! What the catalog pages show, as it crosses from the server to the browser.
+
+use super::Availability;
+use crate::ids::ShowId;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct City {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub state: String,
+    pub time_zone: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovieCard {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub certificate: String,
+    pub runtime_minutes: i32,
+    pub languages: Vec<String>,
+    pub genres: Vec<String>,
+    pub poster_url: Option<String>,
+}
+
+impl MovieCard {
+    pub fn runtime(&self) -> String {
+        super::runtime_label(self.runtime_minutes)
+    }
+}
+
+/// Everything the home page shows for one city.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CityListing {
+    pub cities: Vec<City>,
+    pub city: Option<City>,
+    pub now_showing: Vec<MovieCard>,
+    pub trending: Vec<MovieCard>,
+    pub upcoming: Vec<MovieCard>,
+    pub filters: Filters,
+}
+
+/// The filter choices that have shows in the city, and the ones picked.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    pub languages: Vec<String>,
+    pub genres: Vec<String>,
+    pub formats: Vec<String>,
+    pub language: Option<String>,
+    pub genre: Option<String>,
+    pub format: Option<String>,
+}
+
+/// A movie as its page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovieDetails {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub synopsis: String,
+    pub runtime: String,
+    pub languages: Vec<String>,
+    pub genres: Vec<String>,
+    pub certificate: String,
+    pub release: String,
+    pub poster_url: Option<String>,
+    pub trailer_url: Option<String>,
+    pub rating: Option<f64>,
+    pub rating_count: i64,
+}
+
+/// One day of the 7-day strip, in the city's calendar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DateChip {
+    pub date: String,
+    pub weekday: String,
+    pub day: String,
+    pub selected: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Showtime {
+    pub id: ShowId,
+    /// Local time at the theater, e.g. "7:45 PM".
+    pub time: String,
+    pub format: String,
+    pub language: String,
+    pub price_from: String,
+    pub availability: Availability,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TheaterShowtimes {
+    pub theater_id: Uuid,
+    pub theater_name: String,
+    pub showtimes: Vec<Showtime>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewCard {
+    pub author: String,
+    pub rating: i16,
+    pub body: String,
+    pub verified: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovieListing {
+    pub movie: MovieDetails,
+    pub city: City,
+    pub dates: Vec<DateChip>,
+    pub theaters: Vec<TheaterShowtimes>,
+    pub reviews: Vec<ReviewCard>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TheaterCard {
+    pub slug: String,
+    pub name: String,
+    pub address: String,
+    pub amenities: Vec<String>,
+    /// "2.4 km", when searching near a place.
+    pub distance: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovieShowtimes {
+    pub title: String,
+    pub slug: String,
+    pub showtimes: Vec<Showtime>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TheaterListing {
+    pub card: TheaterCard,
+    pub screens: Vec<String>,
+    /// The rest of today's shows at this theater, by movie.
+    pub movies: Vec<MovieShowtimes>,
+}

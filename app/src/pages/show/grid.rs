@@ -1,0 +1,215 @@
+//! The seat grid itself: seats on the screen's layout, the keyboard moves between them, and
+//! the legend.
+
+use super::choice::Choice;
+use crate::booking::SeatInfo;
+use crate::catalog::SeatKind;
+use crate::components::price::spoken;
+use leptos::prelude::*;
+
+/// The screen's real layout: rows and aisles on a grid, one checkbox per seat, so the form
+/// works without JavaScript; arrow keys move between seats once hydrated.
+#[component]
+pub(super) fn SeatGrid(
+    seats: Vec<SeatInfo>,
+    /// Category names in the legend's order: each gets its own colour.
+    categories: Vec<String>,
+    rows: i32,
+    columns: i32,
+    choice: Choice,
+    currency: String,
+) -> impl IntoView {
+    let row_labels: Vec<(i32, String)> = {
+        let mut labels: Vec<(i32, String)> =
+            seats.iter().map(|s| (s.grid_row, s.row.clone())).collect();
+        labels.dedup();
+        labels
+    };
+    let style = format!(
+        "grid-template-columns: 1.5rem repeat({columns}, minmax(1.75rem, 1fr)); grid-template-rows: repeat({rows}, 2rem)"
+    );
+    // On a narrow screen the map scrolls sideways: start from the middle, where the best seats are.
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = scroller.get() {
+            el.set_scroll_left((el.scroll_width() - el.client_width()) / 2);
+        }
+    });
+    view! {
+        <div class="overflow-x-auto pb-2" node_ref=scroller>
+            <div class="mx-auto mb-4 h-2 w-3/4 rounded-full bg-gradient-to-r from-slate-200 via-slate-400 to-slate-200" aria-hidden="true"></div>
+            <p class="mb-3 text-center text-xs uppercase tracking-widest text-slate-500">"Screen this way"</p>
+            <fieldset>
+                <legend class="sr-only">"Seats"</legend>
+                <div id="seat-grid" class="grid min-w-max gap-1" style=style data-live=move || choice.live.get().to_string() on:keydown=move_focus>
+                    {row_labels
+                        .into_iter()
+                        .map(|(row, label)| view! {
+                            <span aria-hidden="true" class="self-center text-xs font-semibold text-slate-500" style=format!("grid-row: {}; grid-column: 1", row + 1)>{label}</span>
+                        })
+                        .collect_view()}
+                    {seats
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, seat)| {
+                            let tint = tint(&categories, &seat.category);
+                            view! { <SeatButton index seat tint choice currency=currency.clone() /> }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// One seat. Its state shows in shape and mark as well as colour: free seats are outlined,
+/// chosen ones filled and round, taken ones crossed out; wheelchair spaces carry the symbol.
+#[component]
+fn SeatButton(
+    index: usize,
+    seat: SeatInfo,
+    tint: &'static str,
+    choice: Choice,
+    currency: String,
+) -> impl IntoView {
+    let id = seat.id;
+    let is_taken = move || choice.is_taken(id);
+    let kind = match seat.kind {
+        SeatKind::Wheelchair => ", wheelchair space",
+        SeatKind::Companion => ", companion seat",
+        SeatKind::Standard => "",
+    };
+    let described = format!(
+        "Row {} seat {}, {}, {}{kind}",
+        seat.row,
+        seat.number,
+        seat.category,
+        spoken(seat.price, &currency)
+    );
+    let label = move || {
+        let state = if is_taken() {
+            "unavailable"
+        } else {
+            "available"
+        };
+        format!("{described}, {state}")
+    };
+    let mark = if seat.kind == SeatKind::Wheelchair {
+        "♿".to_owned()
+    } else {
+        seat.number.to_string()
+    };
+    view! {
+        <label
+            class="relative flex"
+            style=format!("grid-row: {}; grid-column: {}", seat.grid_row + 1, seat.grid_col + 2)
+            title=seat.label.clone()
+        >
+            <input
+                type="checkbox"
+                class="peer sr-only"
+                name=format!("seat_ids[{index}]")
+                value=id.to_string()
+                data-r=seat.grid_row
+                data-c=seat.grid_col
+                data-seat=seat.label.clone()
+                data-category=seat.category.clone()
+                aria-label=label
+                disabled=is_taken
+                checked=choice.selected.read_untracked().contains(&id)
+                prop:checked=move || choice.is_chosen(id)
+                on:change=move |_| choice.toggle(id)
+            />
+            <span
+                aria-hidden="true"
+                class=format!("flex h-7 w-7 cursor-pointer select-none items-center justify-center rounded-t-lg border-2 {tint} bg-white text-[11px] font-semibold hover:bg-slate-50 peer-checked:rounded-full peer-checked:border-indigo-700 peer-checked:bg-indigo-600 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-indigo-500 peer-focus-visible:ring-offset-1 peer-disabled:cursor-not-allowed peer-disabled:border-slate-300 peer-disabled:bg-slate-200 peer-disabled:text-slate-400 peer-disabled:line-through")
+            >
+                {move || if is_taken() { "✕".to_owned() } else { mark.clone() }}
+            </span>
+        </label>
+    }
+}
+
+/// Arrow keys move to the nearest open seat in that direction, across aisles and gaps.
+fn move_focus(event: leptos::ev::KeyboardEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let (dr, dc) = match event.key().as_str() {
+            "ArrowLeft" => (0, -1),
+            "ArrowRight" => (0, 1),
+            "ArrowUp" => (-1, 0),
+            "ArrowDown" => (1, 0),
+            _ => return,
+        };
+        let Some(current) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let at = |name: &str| {
+            current
+                .get_attribute(name)
+                .and_then(|v| v.parse::<i32>().ok())
+        };
+        let (Some(mut row), Some(mut col)) = (at("data-r"), at("data-c")) else {
+            return;
+        };
+        event.prevent_default();
+        for _ in 0..80 {
+            row += dr;
+            col += dc;
+            let selector =
+                format!("#seat-grid input[data-r='{row}'][data-c='{col}']:not(:disabled)");
+            if let Some(next) = document()
+                .query_selector(&selector)
+                .ok()
+                .flatten()
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = next.focus();
+                return;
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
+}
+
+/// Outline and number colours of free seats, one per category (in the order of the legend).
+const TINTS: [&str; 4] = [
+    "border-emerald-600 text-emerald-800",
+    "border-sky-600 text-sky-800",
+    "border-violet-600 text-violet-800",
+    "border-amber-600 text-amber-800",
+];
+
+fn tint(categories: &[String], category: &str) -> &'static str {
+    let at = categories.iter().position(|c| c == category).unwrap_or(0);
+    TINTS[at % TINTS.len()]
+}
+
+/// What each seat state and category looks like, in words as well as pictures.
+#[component]
+pub(super) fn Legend(categories: Vec<(String, String)>) -> impl IntoView {
+    const SWATCH: &str = "inline-flex h-5 w-5 items-center justify-center border-2 text-[10px]";
+    view! {
+        <section aria-label="Legend and prices" class="flex flex-wrap gap-x-5 gap-y-2 text-sm text-slate-700">
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-500 bg-white")></span>"Available"</span>
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-full border-indigo-700 bg-indigo-600 text-white")></span>"Your choice"</span>
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-300 bg-slate-200 text-slate-400")>"✕"</span>"Taken"</span>
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-500 bg-white")>"♿"</span>"Wheelchair space"</span>
+            {categories
+                .into_iter()
+                .enumerate()
+                .map(|(at, (name, price))| view! {
+                    <span class="flex items-center gap-1.5" data-testid="category-price">
+                        <span aria-hidden="true" class=format!("{SWATCH} rounded-t-md bg-white {}", TINTS[at % TINTS.len()])></span>
+                        <b>{name}</b>" "{price}
+                    </span>
+                })
+                .collect_view()}
+        </section>
+    }
+}

@@ -1,0 +1,55 @@
+//! Statuses, kinds and codes are enums whose variants are words: the same snake_case word in
+//! the code, on the wire (serde, OpenAPI) and in the database (sqlx), written once per variant.
+
+/// Declares such an enum: `words! { pub enum Status in "pg_type" { Held = "held", ... } }`,
+/// where `pg_type` is the PostgreSQL enum type it is stored as; without `in "..."` it is never
+/// stored as a type of its own.
+macro_rules! words {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident in $pg:literal {
+        $($(#[$vmeta:meta])* $variant:ident = $word:literal),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema), sqlx(type_name = $pg))]
+        $vis enum $name {
+            $($(#[$vmeta])*
+              #[serde(rename = $word)]
+              #[cfg_attr(feature = "ssr", sqlx(rename = $word))]
+              $variant),*
+        }
+        words!(@words $name { $($variant = $word),* });
+    };
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $word:literal),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        $vis enum $name {
+            $($(#[$vmeta])* #[serde(rename = $word)] $variant),*
+        }
+        words!(@words $name { $($variant = $word),* });
+    };
+    (@words $name:ident { $($variant:ident = $word:literal),* }) => {
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $word),*
+                }
+            }
+
+            /// The variant for a word, if it is one.
+            pub fn parse(word: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == word)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}

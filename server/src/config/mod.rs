@@ -1,0 +1,241 @@
+//! Configuration from the environment (and `.env` when present).
+//!
+//! Everything is parsed once at start-up so a bad value stops the process with one line naming
+//! the variable, instead of failing later in the middle of a request.
+
+use app::{account::RateLimits, booking::Policy};
+use secrecy::SecretString;
+use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
+use vars::{rate_limits, Vars};
+
+#[cfg(test)]
+mod tests;
+mod vars;
+
+/// Which deployment the process runs in; production tightens defaults (JSON logs, no demo data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Test,
+    Production,
+}
+
+impl FromStr for AppEnv {
+    type Err = ();
+    fn from_str(value: &str) -> Result<Self, ()> {
+        match value {
+            "development" | "dev" => Ok(Self::Development),
+            "test" => Ok(Self::Test),
+            "production" | "prod" => Ok(Self::Production),
+            _ => Err(()),
+        }
+    }
+}
+
+/// A configuration value that is missing or cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration error: {var} {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            var,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Mail relay settings; secrets are `SecretString`s so they never reach a log by accident.
+#[derive(Clone, Debug, Default)]
+pub struct Smtp {
+    pub host: Option<String>,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub from: String,
+    pub sendgrid_api_key: Option<SecretString>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Twilio {
+    pub account_sid: Option<String>,
+    pub auth_token: Option<SecretString>,
+    pub from_number: Option<String>,
+    pub api_base: String,
+}
+
+/// The whole process configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub app_env: AppEnv,
+    pub host: IpAddr,
+    pub port: u16,
+    pub public_url: String,
+    pub database_url: SecretString,
+    pub database_replica_url: Option<SecretString>,
+    pub database_max_connections: u32,
+    pub redis_url: Option<SecretString>,
+    pub auto_migrate: bool,
+    pub jwt_secret: SecretString,
+    pub jwt_expiry: Duration,
+    pub refresh_token_ttl: Duration,
+    pub trust_forwarded_for: bool,
+    pub rate_limit_enabled: bool,
+    pub rate_limits: RateLimits,
+    pub mail_dir: Option<String>,
+    pub cache_ttl: Duration,
+    /// Hold length, sales close, cancellation cutoff, fees and whether booking needs a
+    /// confirmed email address.
+    pub booking: Policy,
+    pub smtp: Smtp,
+    pub twilio: Twilio,
+}
+
+/// Used outside production only, so a fresh checkout runs without a `.env`.
+const DEV_JWT_SECRET: &str = "district-development-jwt-secret-not-for-production";
+
+impl Config {
+    /// Reads the process environment, after loading `.env` if one exists.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Parses configuration from any variable source; tests pass a map.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars(&get);
+        let app_env = vars.parse_or(
+            "APP_ENV",
+            AppEnv::Development,
+            "development, test or production",
+        )?;
+        let production = app_env == AppEnv::Production;
+        let port = vars.parse_or("APP_PORT", 8080u16, "a TCP port number (1-65535)")?;
+        if port == 0 {
+            return Err(ConfigError::new(
+                "APP_PORT",
+                "must be a TCP port number (1-65535), got \"0\"",
+            ));
+        }
+        let database_url = vars.required(
+            "DATABASE_URL",
+            "e.g. postgres://postgres@127.0.0.1:5432/district",
+        )?;
+        if !database_url.starts_with("postgres://") && !database_url.starts_with("postgresql://") {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "must be a postgres:// URL",
+            ));
+        }
+        let redis_url = vars.optional("REDIS_URL");
+        if let Some(url) = &redis_url {
+            if !url.starts_with("redis://") && !url.starts_with("rediss://") {
+                return Err(ConfigError::new(
+                    "REDIS_URL",
+                    "must be a redis:// or rediss:// URL",
+                ));
+            }
+        }
+        let jwt_secret = vars.secret_or_dev("JWT_SECRET", DEV_JWT_SECRET, production)?;
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError::new(
+                "JWT_SECRET",
+                "must be at least 32 characters",
+            ));
+        }
+        let hold_ttl_seconds: u64 =
+            vars.parse_or("HOLD_TTL_SECONDS", 600, "a number of seconds")?;
+        if !(30..=3600).contains(&hold_ttl_seconds) {
+            return Err(ConfigError::new(
+                "HOLD_TTL_SECONDS",
+                "must be between 30 and 3600 seconds",
+            ));
+        }
+        Ok(Self {
+            app_env,
+            host: vars.parse_or("APP_HOST", IpAddr::from([0, 0, 0, 0]), "an IP address")?,
+            port,
+            public_url: vars
+                .optional("PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://127.0.0.1:{port}")),
+            database_url: database_url.into(),
+            database_replica_url: vars.optional("DATABASE_REPLICA_URL").map(Into::into),
+            database_max_connections: vars.parse_or("DATABASE_MAX_CONNECTIONS", 32, "a number")?,
+            redis_url: redis_url.map(Into::into),
+            auto_migrate: vars.parse_or("AUTO_MIGRATE", true, "true or false")?,
+            jwt_secret: jwt_secret.into(),
+            jwt_expiry: vars.duration_or("JWT_EXPIRY", Duration::from_secs(15 * 60))?,
+            refresh_token_ttl: vars
+                .duration_or("REFRESH_TOKEN_TTL", Duration::from_secs(30 * 86_400))?,
+            trust_forwarded_for: vars.parse_or("TRUST_FORWARDED_FOR", false, "true or false")?,
+            rate_limit_enabled: vars.parse_or("RATE_LIMIT_ENABLED", true, "true or false")?,
+            rate_limits: rate_limits(&vars)?,
+            mail_dir: vars.optional("MAIL_DIR"),
+            cache_ttl: vars.duration_or("CACHE_TTL", Duration::from_secs(60))?,
+            booking: Policy {
+                hold_ttl: Duration::from_secs(hold_ttl_seconds),
+                sales_close: minutes(vars.parse_or(
+                    "SALES_CLOSE_MINUTES",
+                    0,
+                    "a number of minutes",
+                )?),
+                cancellation_cutoff: minutes(vars.parse_or(
+                    "CANCELLATION_CUTOFF_MINUTES",
+                    120,
+                    "a number of minutes",
+                )?),
+                convenience_fee: i64::from(vars.parse_or::<u32>(
+                    "CONVENIENCE_FEE_MINOR",
+                    3000,
+                    "an amount in minor units (paise)",
+                )?),
+                fee_tax_percent: i64::from(vars.parse_or::<u8>(
+                    "CONVENIENCE_FEE_TAX_PERCENT",
+                    18,
+                    "a whole percentage",
+                )?),
+                verified_email_only: vars.parse_or(
+                    "EMAIL_VERIFICATION_REQUIRED",
+                    true,
+                    "true or false",
+                )?,
+            },
+            smtp: Smtp {
+                host: vars.optional("SMTP_HOST"),
+                port: vars.parse_or("SMTP_PORT", 587, "a TCP port number")?,
+                username: vars.optional("SMTP_USERNAME"),
+                password: vars.optional("SMTP_PASSWORD").map(Into::into),
+                from: vars.or("SMTP_FROM", "District <no-reply@district.test>"),
+                sendgrid_api_key: vars.optional("SENDGRID_API_KEY").map(Into::into),
+            },
+            twilio: Twilio {
+                account_sid: vars.optional("TWILIO_ACCOUNT_SID"),
+                auth_token: vars.optional("TWILIO_AUTH_TOKEN").map(Into::into),
+                from_number: vars.optional("TWILIO_FROM_NUMBER"),
+                api_base: vars.or("TWILIO_API_BASE", "https://api.twilio.com"),
+            },
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.app_env == AppEnv::Production
+    }
+}
+
+fn minutes(count: u64) -> Duration {
+    Duration::from_secs(count * 60)
+}
+
+impl fmt::Display for AppEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Development => "development",
+            Self::Test => "test",
+            Self::Production => "production",
+        })
+    }
+}

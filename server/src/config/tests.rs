@@ -1,0 +1,131 @@
+use super::*;
+use app::ratelimit::Limit;
+use secrecy::ExposeSecret;
+use std::collections::HashMap;
+
+fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let vars: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_lookup(|name| vars.get(name).cloned())
+}
+
+const DB: (&str, &str) = (
+    "DATABASE_URL",
+    "postgres://postgres@127.0.0.1:5432/district",
+);
+
+#[test]
+fn defaults_fill_everything_but_the_database() {
+    let config = parse(&[DB]).unwrap();
+    assert_eq!(config.port, 8080);
+    assert_eq!(config.app_env, AppEnv::Development);
+    assert_eq!(config.booking.hold_ttl, Duration::from_secs(600));
+    assert!(config.auto_migrate);
+    assert!(config.redis_url.is_none());
+}
+
+#[test]
+fn missing_database_url_names_the_variable() {
+    let err = parse(&[]).unwrap_err();
+    assert_eq!(err.var, "DATABASE_URL");
+    assert!(err
+        .to_string()
+        .starts_with("configuration error: DATABASE_URL is required"));
+}
+
+#[test]
+fn bad_port_names_the_variable_and_the_value() {
+    for bad in ["eighty", "70000", "-1", "0"] {
+        let err = parse(&[DB, ("APP_PORT", bad)]).unwrap_err();
+        assert_eq!(err.var, "APP_PORT", "{bad}");
+        assert!(err.to_string().contains(bad), "{err}");
+    }
+}
+
+#[test]
+fn production_requires_real_secrets() {
+    let err = parse(&[DB, ("APP_ENV", "production")]).unwrap_err();
+    assert_eq!(err.var, "JWT_SECRET");
+    let short = parse(&[DB, ("JWT_SECRET", "short")]).unwrap_err();
+    assert_eq!(short.var, "JWT_SECRET");
+}
+
+#[test]
+fn durations_and_hold_ttl_are_validated() {
+    let config = parse(&[DB, ("JWT_EXPIRY", "24h"), ("HOLD_TTL_SECONDS", "300")]).unwrap();
+    assert_eq!(config.jwt_expiry, Duration::from_secs(86_400));
+    assert_eq!(config.booking.hold_ttl, Duration::from_secs(300));
+    assert_eq!(
+        parse(&[DB, ("JWT_EXPIRY", "soon")]).unwrap_err().var,
+        "JWT_EXPIRY"
+    );
+    assert_eq!(
+        parse(&[DB, ("HOLD_TTL_SECONDS", "5")]).unwrap_err().var,
+        "HOLD_TTL_SECONDS"
+    );
+}
+
+#[test]
+fn rate_limits_parse_count_and_window() {
+    let config = parse(&[DB, ("RATE_LIMIT_LOGIN_PER_IP", "3/10s")]).unwrap();
+    assert_eq!(
+        config.rate_limits.login_per_ip,
+        Limit {
+            max: 3,
+            window: Duration::from_secs(10)
+        }
+    );
+    assert_eq!(
+        parse(&[DB, ("RATE_LIMIT_LOGIN_PER_IP", "lots")])
+            .unwrap_err()
+            .var,
+        "RATE_LIMIT_LOGIN_PER_IP"
+    );
+    assert!(
+        !parse(&[DB, ("RATE_LIMIT_ENABLED", "false")])
+            .unwrap()
+            .rate_limit_enabled
+    );
+}
+
+#[test]
+fn other_malformed_values_are_rejected() {
+    assert_eq!(
+        parse(&[DB, ("APP_ENV", "staging")]).unwrap_err().var,
+        "APP_ENV"
+    );
+    assert_eq!(
+        parse(&[DB, ("AUTO_MIGRATE", "maybe")]).unwrap_err().var,
+        "AUTO_MIGRATE"
+    );
+    assert_eq!(
+        parse(&[DB, ("REDIS_URL", "localhost:6379")])
+            .unwrap_err()
+            .var,
+        "REDIS_URL"
+    );
+    assert_eq!(
+        parse(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var,
+        "DATABASE_URL"
+    );
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() {
+    let config = parse(&[
+        ("DATABASE_URL", "postgres://app:hunter2-db@db/district"),
+        ("JWT_SECRET", "a-very-long-jwt-secret-value-0123456789"),
+        ("SMTP_PASSWORD", "smtp-supersecret"),
+    ])
+    .unwrap();
+    let shown = format!("{config:?}");
+    for secret in ["hunter2-db", "a-very-long-jwt-secret", "smtp-supersecret"] {
+        assert!(!shown.contains(secret), "{secret} leaked");
+    }
+    assert_eq!(
+        config.jwt_secret.expose_secret(),
+        "a-very-long-jwt-secret-value-0123456789"
+    );
+}

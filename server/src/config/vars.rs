@@ -1,0 +1,121 @@
+//! Reading variables: typed values, durations, secrets and rate limits, each failure a
+//! `ConfigError` naming the variable.
+
+use super::ConfigError;
+use app::{account::RateLimits, ratelimit::Limit};
+use std::{str::FromStr, time::Duration};
+
+/// Typed access to a variable source, turning every failure into a `ConfigError`.
+pub(super) struct Vars<'a>(pub(super) &'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    /// A set, non-blank value.
+    pub(super) fn optional(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub(super) fn or(&self, name: &str, default: &str) -> String {
+        self.optional(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    pub(super) fn required(
+        &self,
+        name: &'static str,
+        example: &str,
+    ) -> Result<String, ConfigError> {
+        self.optional(name)
+            .ok_or_else(|| ConfigError::new(name, format!("is required ({example})")))
+    }
+
+    pub(super) fn parse_or<T: FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+        expected: &str,
+    ) -> Result<T, ConfigError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .parse()
+                .map_err(|_| ConfigError::new(name, format!("must be {expected}, got {raw:?}"))),
+        }
+    }
+
+    /// Durations as `90`, `90s`, `15m`, `24h` or `7d`.
+    pub(super) fn duration_or(
+        &self,
+        name: &'static str,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some(raw) => parse_duration(&raw).ok_or_else(|| {
+                ConfigError::new(
+                    name,
+                    format!("must be a duration like 900s, 15m or 24h, got {raw:?}"),
+                )
+            }),
+        }
+    }
+
+    /// Secrets are required in production; elsewhere a development value keeps set-up to zero.
+    pub(super) fn secret_or_dev(
+        &self,
+        name: &'static str,
+        dev: &str,
+        production: bool,
+    ) -> Result<String, ConfigError> {
+        match self.optional(name) {
+            Some(value) => Ok(value),
+            None if production => Err(ConfigError::new(name, "is required in production")),
+            None => Ok(dev.to_owned()),
+        }
+    }
+}
+
+/// `RATE_LIMIT_<NAME>` as "<count>/<window>", e.g. `RATE_LIMIT_LOGIN_PER_IP=20/1m`.
+pub(super) fn rate_limits(vars: &Vars) -> Result<RateLimits, ConfigError> {
+    let defaults = RateLimits::default();
+    let limit = |name: &'static str, default: Limit| -> Result<Limit, ConfigError> {
+        let Some(raw) = vars.optional(name) else {
+            return Ok(default);
+        };
+        let parsed = raw.split_once('/').and_then(|(count, window)| {
+            Some(Limit {
+                max: count.trim().parse().ok()?,
+                window: parse_duration(window.trim())?,
+            })
+        });
+        parsed.ok_or_else(|| {
+            ConfigError::new(
+                name,
+                format!("must look like 20/1m (count/window), got {raw:?}"),
+            )
+        })
+    };
+    Ok(RateLimits {
+        login_per_ip: limit("RATE_LIMIT_LOGIN_PER_IP", defaults.login_per_ip)?,
+        login_per_account: limit("RATE_LIMIT_LOGIN_PER_ACCOUNT", defaults.login_per_account)?,
+        signup_per_ip: limit("RATE_LIMIT_SIGNUP_PER_IP", defaults.signup_per_ip)?,
+        forgot_per_ip: limit("RATE_LIMIT_FORGOT_PER_IP", defaults.forgot_per_ip)?,
+        forgot_per_account: limit("RATE_LIMIT_FORGOT_PER_ACCOUNT", defaults.forgot_per_account)?,
+        verify_per_ip: limit("RATE_LIMIT_VERIFY_PER_IP", defaults.verify_per_ip)?,
+        verify_per_account: limit("RATE_LIMIT_VERIFY_PER_ACCOUNT", defaults.verify_per_account)?,
+    })
+}
+
+fn parse_duration(raw: &str) -> Option<Duration> {
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let seconds = match unit.trim() {
+        "" | "s" => number,
+        "m" => number.checked_mul(60)?,
+        "h" => number.checked_mul(3600)?,
+        "d" => number.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (seconds > 0).then(|| Duration::from_secs(seconds))
+}

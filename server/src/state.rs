@@ -1,0 +1,61 @@
+//! The router's state: the domain handles, the Leptos options and the connections the server
+//! itself checks (readiness) and keeps sessions in. Wiring only; each handler takes the part
+//! it needs (`State<Bookings>`, `State<Catalog>`, ...).
+
+use app::{account::Accounts, booking::Bookings, catalog::Catalog, db::Db};
+use axum::extract::FromRef;
+use leptos::prelude::{provide_context, LeptosOptions};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    /// Shared, because the state is cloned for every request and these options are large.
+    pub leptos_options: Arc<LeptosOptions>,
+    pub accounts: Accounts,
+    pub bookings: Bookings,
+    pub catalog: Catalog,
+    pub backends: Backends,
+    /// Session cookies only over HTTPS (everywhere but local development and tests).
+    pub secure_cookies: bool,
+}
+
+/// The stores behind the domains, for readiness checks and browser sessions.
+#[derive(Clone)]
+pub struct Backends {
+    pub db: Db,
+    pub redis: Option<redis::aio::ConnectionManager>,
+}
+
+impl AppState {
+    /// Hands the domains to server functions, which find them in the Leptos context.
+    pub fn provide(&self) {
+        provide_context(self.accounts.clone());
+        provide_context(self.bookings.clone());
+        provide_context(self.catalog.clone());
+    }
+}
+
+macro_rules! part {
+    ($($part:ident: $type:ty),*) => {$(
+        impl FromRef<AppState> for $type {
+            fn from_ref(state: &AppState) -> Self {
+                state.$part.clone()
+            }
+        }
+    )*};
+}
+
+part!(accounts: Accounts, bookings: Bookings, catalog: Catalog, backends: Backends);
+
+/// Idempotency keys live next to the bookings they protect.
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Self {
+        state.backends.db.clone()
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        LeptosOptions::clone(&state.leptos_options)
+    }
+}
