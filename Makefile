@@ -44,6 +44,7 @@ test-cover: ## Line coverage of the Rust tests (cargo-tarpaulin), report in targ
 	  --engine llvm --timeout 600 --target-dir target/coverage-build --skip-clean --out Html --out Lcov --output-dir target/coverage
 
 lint: ## Formatting check and clippy for the server (ssr) and the browser (hydrate) builds
+	@scripts/bootstrap.sh
 	cargo fmt --all -- --check
 	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
@@ -63,7 +64,7 @@ seed: ## Load the demo data into DATABASE_URL (idempotent)
 	cargo leptos build
 	target/debug/district seed
 
-bench: ## Seat-hold throughput and p50/p99 over HTTP (with and without Redis) vs PostgreSQL alone
+bench: ## Holds, seat-map reads and pages on the release build, beside the pgbench limit
 	@scripts/bench.sh
 
 swagger: ## Where the API documentation is served

@@ -12,6 +12,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 command -v cargo >/dev/null || die "the Rust toolchain (cargo) is required: https://rustup.rs"
 command -v npm >/dev/null || die "Node.js and npm are required"
 
+for component in clippy rustfmt; do
+  rustup component list --installed 2>/dev/null | grep -q "^$component" \
+    || { say "adding $component"; rustup component add "$component"; }
+done
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown

@@ -19,14 +19,16 @@ log=target/test-output.log
 
 say "unit and integration tests"
 # The same flags cargo-leptos builds with, so the build above is reused.
+status=0
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=district \
-  cargo test -p app -p server --features app/ssr 2>&1 | tee -a "$log"
+  cargo test -p app -p server --features app/ssr 2>&1 | tee -a "$log" || status=$?
 
-scripts/e2e.sh 2>&1 | tee -a "$log"
+# End-to-end only on a sound build; either way the suite ends with its one closing line.
+[ "$status" -ne 0 ] || scripts/e2e.sh 2>&1 | tee -a "$log" || status=$?
 
-# One closing line for the whole suite.
 awk '/^test result:/ { p += $4; f += $6; s += $8 }
      /^ +[0-9]+ passed \(/ { p += $1 }
      /^ +[0-9]+ failed$/ { f += $1 }
      /^ +[0-9]+ (skipped|did not run)$/ { s += $1 }
      END { printf "district: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"

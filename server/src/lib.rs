@@ -1,4 +1,4 @@
-//! The District server: Leptos pages, REST and webhooks on one axum router, plus the jobs.
+//! The District server: Leptos pages and the REST API on one axum router, plus the jobs.
 
 pub mod api;
 pub mod assets;

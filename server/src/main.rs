@@ -17,7 +17,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web app, REST API and webhooks, and run the background jobs (default).
+    /// Serve the web app and REST API, and run the background jobs (default).
     Serve,
     /// Apply pending migrations, or revert the latest one with --down.
     Migrate {

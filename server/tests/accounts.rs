@@ -1,4 +1,5 @@
 //! Accounts over REST: sign-up, sign-in, tokens, verification, reset, roles and rate limits.
+//! Long: one test per flow, each readable on its own.
 
 mod support;
 

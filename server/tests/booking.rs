@@ -1,4 +1,5 @@
-//! Holds, confirmation, cancellation and expiry over REST, against real PostgreSQL.
+//! Holds, confirmation, cancellation and expiry over REST, against real PostgreSQL. Long: one
+//! test per behaviour, each readable on its own.
 
 mod support;
 

@@ -313,8 +313,15 @@ async fn a_refused_hold_changes_nothing_and_says_why(db: PgPool) {
         .unwrap();
     assert_eq!(bookings, 0);
 
+    // Signed out, the same form comes back to the map saying why.
     let signed_out = post_form(&app, &show_page, "/_fn/booking/hold", &form, None).await;
-    assert!(!signed_out.status.is_server_error());
+    assert!(signed_out.status.is_redirection(), "{}", signed_out.status);
+    let back = signed_out.headers["location"].to_str().unwrap();
+    let back = back.strip_prefix(ORIGIN).unwrap_or(back).to_owned();
+    assert!(back.starts_with(&show_page), "back to the map: {back}");
+    let page = get(&app, &back, &[]).await;
+    let text = page_text(&page.body);
+    assert!(text.contains("Please sign in to continue."), "{text}");
     let bookings: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings")
         .fetch_one(&db)
         .await

@@ -1,4 +1,5 @@
-//! The catalog over REST, against the seeded demo data.
+//! The catalog over REST, against the seeded demo data. Long: one test per endpoint, each
+//! readable on its own.
 
 mod support;
 

@@ -85,7 +85,6 @@ fn seed_refuses_demo_users_in_production() {
                 "postgres://postgres@127.0.0.1:5432/district",
             ),
             ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123"),
-            ("SANDBOX_WEBHOOK_SECRET", "whsec-production"),
         ],
         &["seed"],
     );

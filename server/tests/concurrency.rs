@@ -3,7 +3,7 @@
 //! several threads, so races between threads happen too. After every rush the booking
 //! invariant is checked in the database. A deliberately naive read-then-write is refused by the
 //! schema itself; with the schema's guard dropped, the same rush double-books and the check
-//! catches it, which shows the check can fail.
+//! catches it, which shows the check can fail. Long: the rushes share their harness here.
 
 mod support;
 

@@ -1,4 +1,5 @@
-//! The schema carries the invariants: these inserts must fail in the database itself.
+//! The schema carries the invariants: these inserts must fail in the database itself. Long: one
+//! test per invariant, each writing its violation in raw SQL.
 
 mod support;
 

@@ -98,7 +98,6 @@ async fn production_cookies_are_secure(db: PgPool) {
         &[
             ("APP_ENV", "production"),
             ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123"),
-            ("SANDBOX_WEBHOOK_SECRET", "whsec-production"),
         ],
     );
     let app = server::router(state);

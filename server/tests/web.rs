@@ -1,4 +1,5 @@
-//! Pages render on the server with real data; health endpoints tell the truth.
+//! Pages render on the server with real data; health endpoints tell the truth. Long: one test
+//! per page or endpoint, each readable on its own.
 
 mod support;
 
@@ -221,6 +222,18 @@ async fn the_api_is_described_in_openapi(db: PgPool) {
         json["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
+    // Lists are described as the envelope they answer, not as bare arrays.
+    for path in ["/api/v1/cities", "/api/v1/movies", "/api/v1/users/bookings"] {
+        let schema = &json["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        let schema = match schema["$ref"].as_str() {
+            Some(at) => &json["components"]["schemas"][at.rsplit('/').next().unwrap()],
+            None => schema,
+        };
+        for field in ["items", "page", "per_page", "total"] {
+            assert!(schema["properties"][field].is_object(), "{path}: {schema}");
+        }
+    }
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -266,6 +279,21 @@ async fn account_pages_render_on_the_server(db: PgPool) {
     assert_eq!(visitor.headers["location"], "/login?next=%2Faccount");
 }
 
+/// Theaters in Mumbai with a show of Orbitfall still to start on `date` (theater time).
+async fn orbitfall_theaters_in_mumbai(db: &PgPool, date: chrono::NaiveDate) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(DISTINCT t.id) FROM shows s JOIN movies m ON m.id = s.movie_id
+           JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
+           JOIN cities c ON c.id = t.city_id
+          WHERE m.slug = 'orbitfall' AND c.slug = 'mumbai' AND s.starts_at > now()
+            AND (s.starts_at AT TIME ZONE 'Asia/Kolkata')::date = $1",
+    )
+    .bind(date)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn movie_pages_show_a_week_of_showtimes_by_theater(db: PgPool) {
     seed(&db).await;
@@ -287,16 +315,10 @@ async fn movie_pages_show_a_week_of_showtimes_by_theater(db: PgPool) {
     );
     assert_eq!(page.body.matches("data-date=").count(), 7, "a 7-day strip");
     assert!(page.body.contains(r#"aria-current="date""#));
-    let theaters: i64 = sqlx::query_scalar(
-        "SELECT count(DISTINCT t.id) FROM shows s JOIN movies m ON m.id = s.movie_id
-           JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
-           JOIN cities c ON c.id = t.city_id
-          WHERE m.slug = 'orbitfall' AND c.slug = 'mumbai' AND s.starts_at > now()
-            AND (s.starts_at AT TIME ZONE 'Asia/Kolkata')::date = (now() AT TIME ZONE 'Asia/Kolkata')::date",
-    )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let theaters = orbitfall_theaters_in_mumbai(&db, today).await;
     assert_eq!(
         page.body
             .matches(r#"data-testid="theater-showtimes""#)
@@ -322,6 +344,15 @@ async fn movie_pages_show_a_week_of_showtimes_by_theater(db: PgPool) {
     );
     // Prices are shown the way Indians read them (tomorrow has shows whatever the hour today).
     assert!(next_day.body.contains("from ₹"), "a price in rupees");
+    let tomorrows = orbitfall_theaters_in_mumbai(&db, tomorrow).await;
+    assert!(tomorrows > 0, "the seed has shows tomorrow");
+    assert_eq!(
+        next_day
+            .body
+            .matches(r#"data-testid="theater-showtimes""#)
+            .count() as i64,
+        tomorrows
+    );
 
     let missing = get(&app, "/movies/no-such-movie", &[]).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

@@ -6,7 +6,7 @@ use crate::ids::UserId;
 use serde::Serialize;
 use uuid::Uuid;
 
-#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ManagedTheater {
     pub id: Uuid,
     pub name: String,

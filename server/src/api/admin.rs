@@ -15,7 +15,7 @@ pub fn router() -> Router<AppState> {
 /// The theaters the caller runs: all of them for a platform admin.
 #[utoipa::path(get, path = "/api/v1/admin/theaters", tag = "admin", security(("bearer" = [])),
     params(Paging), responses(
-    (status = 200, description = "`{items, page, per_page, total}` of theaters", body = [ManagedTheater]),
+    (status = 200, description = "`{items, page, per_page, total}` of theaters", body = Page<ManagedTheater>),
     (status = 401, description = "unauthenticated"),
     (status = 403, description = "forbidden: not a theater admin")))]
 pub async fn theaters(

@@ -39,7 +39,7 @@ fn paged(paging: Paging) -> Result<(u32, u32), CatalogError> {
 
 /// Every city, by name, with how many theaters have shows ahead.
 #[utoipa::path(get, path = "/api/v1/cities", tag = "catalog", params(Paging),
-    responses((status = 200, description = "`{items, page, per_page, total}` of cities", body = [CityInfo])))]
+    responses((status = 200, description = "`{items, page, per_page, total}` of cities", body = Page<CityInfo>)))]
 pub async fn cities(
     State(catalog): State<Catalog>,
     ApiQuery(paging): ApiQuery<Paging>,
@@ -60,7 +60,7 @@ pub struct TheaterQuery {
 
 /// Theaters of a city, or near a point (sorted by distance, with `distance_km`).
 #[utoipa::path(get, path = "/api/v1/theaters", tag = "catalog", params(TheaterQuery), responses(
-    (status = 200, description = "`{items, page, per_page, total}` of theaters", body = [TheaterInfo]),
+    (status = 200, description = "`{items, page, per_page, total}` of theaters", body = Page<TheaterInfo>),
     (status = 422, description = "validation_failed")))]
 pub async fn theaters(
     State(catalog): State<Catalog>,
@@ -98,7 +98,7 @@ pub struct MovieQuery {
 
 /// Movies with at least one upcoming show matching every filter.
 #[utoipa::path(get, path = "/api/v1/movies", tag = "catalog", params(MovieQuery), responses(
-    (status = 200, description = "`{items, page, per_page, total}` of movies", body = [MovieInfo]),
+    (status = 200, description = "`{items, page, per_page, total}` of movies", body = Page<MovieInfo>),
     (status = 400, description = "invalid_query")))]
 pub async fn movies(
     State(catalog): State<Catalog>,
@@ -130,7 +130,7 @@ pub async fn movie(
 
 /// Releases still to come, soonest first.
 #[utoipa::path(get, path = "/api/v1/movies/upcoming", tag = "catalog", params(Paging),
-    responses((status = 200, description = "`{items, page, per_page, total}` of movies", body = [MovieInfo])))]
+    responses((status = 200, description = "`{items, page, per_page, total}` of movies", body = Page<MovieInfo>)))]
 pub async fn upcoming(
     State(catalog): State<Catalog>,
     ApiQuery(paging): ApiQuery<Paging>,
@@ -147,7 +147,7 @@ pub struct TrendingQuery {
 
 /// Movies now showing, ranked by confirmed bookings in the last 7 days.
 #[utoipa::path(get, path = "/api/v1/movies/trending", tag = "catalog", params(TrendingQuery),
-    responses((status = 200, description = "`{items, page, per_page, total}` of movies", body = [TrendingMovie])))]
+    responses((status = 200, description = "`{items, page, per_page, total}` of movies", body = Page<TrendingMovie>)))]
 pub async fn trending(
     State(catalog): State<Catalog>,
     ApiQuery(query): ApiQuery<TrendingQuery>,
@@ -168,7 +168,7 @@ pub struct SearchQuery {
 
 /// Typo-tolerant search over titles, genres and languages, the exact title first.
 #[utoipa::path(get, path = "/api/v1/movies/search", tag = "catalog", params(SearchQuery), responses(
-    (status = 200, description = "`{items, page, per_page, total}` of movies", body = [MovieInfo]),
+    (status = 200, description = "`{items, page, per_page, total}` of movies", body = Page<MovieInfo>),
     (status = 422, description = "empty or over-long query")))]
 pub async fn search(
     State(catalog): State<Catalog>,
@@ -197,7 +197,7 @@ pub struct ShowQuery {
 
 /// Shows still to start, soonest first, with price range and availability.
 #[utoipa::path(get, path = "/api/v1/shows", tag = "catalog", params(ShowQuery),
-    responses((status = 200, description = "`{items, page, per_page, total}` of shows", body = [ShowInfo])))]
+    responses((status = 200, description = "`{items, page, per_page, total}` of shows", body = Page<ShowInfo>)))]
 pub async fn shows(
     State(catalog): State<Catalog>,
     ApiQuery(query): ApiQuery<ShowQuery>,
@@ -264,7 +264,7 @@ pub struct ReviewQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/movies/{id}/reviews", tag = "catalog", params(ReviewQuery), responses(
-    (status = 200, description = "`{items, page, per_page, total}` of reviews", body = [Review]),
+    (status = 200, description = "`{items, page, per_page, total}` of reviews", body = Page<Review>),
     (status = 404, description = "not_found")))]
 pub async fn reviews(
     State(catalog): State<Catalog>,

@@ -153,19 +153,20 @@ impl Paging {
 }
 
 /// The list envelope: `{"items", "page", "per_page", "total"}`.
-#[derive(Serialize)]
-pub struct Page<'a, T> {
-    pub items: &'a [T],
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
     pub page: u32,
     pub per_page: u32,
+    /// Items in the whole list.
     pub total: i64,
 }
 
-impl<'a, T: Serialize> Page<'a, T> {
+impl<T: Serialize + Clone> Page<T> {
     /// One page of a list the service already paged, of `total` in all.
-    pub fn new(items: &'a [T], (page, per_page): (u32, u32), total: i64) -> Self {
+    pub fn new(items: &[T], (page, per_page): (u32, u32), total: i64) -> Self {
         Self {
-            items,
+            items: items.to_vec(),
             page,
             per_page,
             total,
@@ -173,7 +174,7 @@ impl<'a, T: Serialize> Page<'a, T> {
     }
 
     /// One page of a whole list.
-    pub fn of(all: &'a [T], (page, per_page): (u32, u32)) -> Self {
+    pub fn of(all: &[T], (page, per_page): (u32, u32)) -> Self {
         let start = usize::try_from(u64::from(page - 1) * u64::from(per_page))
             .unwrap_or(usize::MAX)
             .min(all.len());

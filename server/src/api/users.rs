@@ -88,7 +88,7 @@ pub struct BookingsQuery {
 
 /// The signed-in user's bookings: upcoming (soonest first), past, cancelled, or all of them.
 #[utoipa::path(get, path = "/api/v1/users/bookings", tag = "users", security(("bearer" = [])), params(BookingsQuery),
-    responses((status = 200, description = "`{items, page, per_page, total}` of bookings", body = [Booking]),
+    responses((status = 200, description = "`{items, page, per_page, total}` of bookings", body = Page<Booking>),
         (status = 422, description = "validation_failed")))]
 pub async fn bookings(
     State(bookings): State<Bookings>,

@@ -1,5 +1,7 @@
 //! The yardstick: pgbench running the bare all-or-nothing claim and release of seats
-//! (`bench/pg-limit`) on the same PostgreSQL, with as many clients as the other targets.
+//! (`bench/pg-limit`) on the same PostgreSQL, with as many clients as the other targets, up to
+//! the server's pool size: the server never holds more connections than that, and PostgreSQL's
+//! `max_connections` may not allow more.
 
 use super::probe::CpuSample;
 use anyhow::{bail, Context};
@@ -11,6 +13,8 @@ pub struct Limit {
     pub options: PgConnectOptions,
     pub database: String,
     pub script: String,
+    /// The most connections pgbench opens (the server's pool size).
+    pub connections: usize,
 }
 
 /// What pgbench measured.
@@ -29,6 +33,7 @@ impl Limit {
         warmup: Duration,
         duration: Duration,
     ) -> anyhow::Result<Measured> {
+        let clients = clients.min(self.connections);
         self.vacuum().await?;
         if !warmup.is_zero() {
             self.pgbench(clients, warmup, None).await?;

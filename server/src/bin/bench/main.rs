@@ -203,6 +203,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         options: options.clone(),
         database: args.limit_db.clone(),
         script: "bench/pg-limit/hold_cycle.sql".into(),
+        connections: config.database_max_connections as usize,
     };
     let (warmup, duration) = (
         Duration::from_secs(args.warmup),
