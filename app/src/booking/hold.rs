@@ -122,13 +122,8 @@ impl Bookings {
             hold_expires_at: held.hold_expires_at,
             show: booking_show(&layout.show),
             seats: in_seat_order(&picked)
-                .iter()
-                .map(|s| BookedSeat {
-                    seat_id: s.id,
-                    label: s.label.clone(),
-                    category: s.category.clone(),
-                    price: s.price,
-                })
+                .into_iter()
+                .map(BookedSeat::of)
                 .collect(),
             amount,
             confirmed_at: None,

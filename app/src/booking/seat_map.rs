@@ -7,7 +7,7 @@ use super::{
     SeatMap, SeatStatus, MAX_SEATS,
 };
 use crate::{
-    catalog::ShowLayout,
+    catalog::{LayoutSeat, ShowLayout},
     ids::{SeatId, ShowId},
 };
 use bytes::Bytes;
@@ -184,11 +184,18 @@ fn best_in(
         .seats
         .iter()
         .filter(|s| best.contains(&s.id))
-        .map(|s| BookedSeat {
-            seat_id: s.id,
-            label: s.label.clone(),
-            category: s.category.clone(),
-            price: s.price,
-        })
+        .map(BookedSeat::of)
         .collect())
+}
+
+impl BookedSeat {
+    /// A seat of the show's layout, at its price for the show.
+    pub(super) fn of(seat: &LayoutSeat) -> Self {
+        Self {
+            seat_id: seat.id,
+            label: seat.label.clone(),
+            category: seat.category.clone(),
+            price: seat.price,
+        }
+    }
 }
