@@ -1,6 +1,7 @@
 -- Seat pairs for pgbench to hold with hold_seats() alone, shaped like `make bench`'s many-shows
 -- scenario: 32 clients, 13 shows each, 10 pairs per show, one bench user per client. Load into
--- the bench database after a `make bench` run (it leaves the demo data and bench users there).
+-- the bench database after a `make bench` run (it leaves the demo data and bench users there),
+-- or after `synthetic.sql`.
 DROP TABLE IF EXISTS bench_pairs;
 CREATE TABLE bench_pairs AS
 WITH u AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS client FROM users WHERE email LIKE 'bench-%' ORDER BY id LIMIT 32),

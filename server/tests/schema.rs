@@ -338,7 +338,8 @@ async fn seats_and_lines_only_name_bookings_of_their_own_show(db: PgPool) {
         .name(&mut tx, foreign, raw.show, &seats)
         .await
         .unwrap_err();
-    assert_eq!(violated(err), "show_seats_booking");
+    // Its line would have to be of this show, and the booking's lines are of its own.
+    assert_eq!(violated(err), "show_seats_booking_line");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -429,6 +430,41 @@ async fn a_booking_is_its_lines_and_a_live_one_holds_them_all(db: PgPool) {
         violated(tx.commit().await.unwrap_err()),
         "bookings_seats_held"
     );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_line_added_to_a_booking_later_is_checked_with_it(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 2).await;
+    // A line of a booking written earlier counts, even when this transaction touches the
+    // booking first or gives it this transaction's time.
+    let touches = [
+        "SELECT 1 WHERE $1::uuid IS NOT NULL",
+        "UPDATE bookings SET updated_at = now() WHERE id = $1",
+        "UPDATE bookings SET created_at = now() WHERE id = $1",
+    ];
+    for touch in touches {
+        let booking = raw.held(&seats[..1], "held").await;
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query(touch)
+            .bind(booking)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        raw.lines(&mut tx, booking, raw.show, &seats[1..], "held")
+            .await
+            .unwrap();
+        assert_eq!(
+            violated(tx.commit().await.unwrap_err()),
+            "bookings_lines_add_up",
+            "{touch}"
+        );
+        sqlx::query("UPDATE bookings SET status = 'cancelled', cancelled_at = now() WHERE id = $1")
+            .bind(booking)
+            .execute(&db)
+            .await
+            .unwrap();
+    }
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
