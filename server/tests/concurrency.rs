@@ -691,3 +691,39 @@ async fn refusals_teach_a_filter_that_lost_its_claims(db: PgPool) {
     );
     assert!(invariant_breaches(&db).await.is_empty());
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_pending_claim_makes_rivals_wait_never_refuses_them_for_nothing(db: PgPool) {
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let users = customers(&db, 3).await;
+    let show = venue.show_id.into();
+    let (_redis, _, with_redis) = with_private_redis(&db).await;
+    for (row, state) in [(2, support::state(db.clone(), None)), (4, with_redis)] {
+        let filter = state.bookings.filter();
+        let wait_for = |user: Uuid, seats: Vec<Uuid>| {
+            let (state, venue) = (state.clone(), venue.clone());
+            tokio::spawn(async move { hold_status(&state, &venue, user, &seats).await })
+        };
+        // Someone's hold is being written; it fails. The rival who waited gets the seats.
+        let seats = venue.block(row, 1, 2);
+        let ids = support::seat_ids(&seats);
+        let writing = filter.claim(show, &ids, users[0].into()).await;
+        assert_eq!(writing, seat_filter::Admission::Claimed);
+        let rival = wait_for(users[1], seats.clone());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        filter.release(show, &ids, users[0].into()).await;
+        assert_eq!(rival.await.unwrap(), StatusCode::CREATED, "row {row}");
+        // A claim whose writer died holds a rival up for a moment, then PostgreSQL decides.
+        let seats = venue.block(row + 1, 1, 2);
+        filter
+            .claim(show, &support::seat_ids(&seats), users[0].into())
+            .await;
+        assert_eq!(
+            wait_for(users[2], seats).await.unwrap(),
+            StatusCode::CREATED,
+            "row {}",
+            row + 1
+        );
+    }
+    assert!(invariant_breaches(&db).await.is_empty());
+}

@@ -1,5 +1,8 @@
--- KEYS: one per seat; ARGV: owner, ttl in ms. Extends only the keys this owner still has.
+-- KEYS: one per seat; ARGV: owner, ttl in ms. The owner's claims, pending or not, become
+-- theirs for the ttl; others' are left alone.
+local mine = 'pending:' .. ARGV[1]
 for _, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then redis.call('PEXPIRE', key, ARGV[2]) end
+  local current = redis.call('GET', key)
+  if current == ARGV[1] or current == mine then redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) end
 end
 return 0

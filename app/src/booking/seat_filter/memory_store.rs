@@ -1,7 +1,7 @@
 //! Seat claims in this process's memory: (show, seat) to owner and deadline, as Redis would
 //! keep them, for a single instance without Redis.
 
-use super::Admission;
+use super::{Admission, Claim};
 use crate::ids::{SeatId, ShowId, UserId};
 use std::{
     collections::HashMap,
@@ -14,9 +14,17 @@ const PRUNE_EVERY: usize = 4096;
 
 #[derive(Default)]
 pub(super) struct Claims {
-    seats: HashMap<(ShowId, SeatId), (UserId, Instant)>,
+    seats: HashMap<(ShowId, SeatId), Entry>,
     /// Claims made since expired ones were last swept out.
     since_prune: usize,
+}
+
+/// One seat's claim: whose, until when, and whether its hold is still being written.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    owner: UserId,
+    until: Instant,
+    pending: bool,
 }
 
 pub(super) fn lock(claims: &Mutex<Claims>) -> MutexGuard<'_, Claims> {
@@ -25,6 +33,7 @@ pub(super) fn lock(claims: &Mutex<Claims>) -> MutexGuard<'_, Claims> {
 }
 
 impl Claims {
+    /// Seats of the selection that someone else has (not counting claims still pending).
     pub fn others(
         &self,
         show: ShowId,
@@ -32,46 +41,59 @@ impl Claims {
         owner: UserId,
         now: Instant,
     ) -> Vec<SeatId> {
+        self.others_where(show, seats, owner, now, false)
+    }
+
+    fn others_where(
+        &self,
+        show: ShowId,
+        seats: &[SeatId],
+        owner: UserId,
+        now: Instant,
+        pending: bool,
+    ) -> Vec<SeatId> {
         seats
             .iter()
             .copied()
             .filter(|seat| {
-                self.seats
-                    .get(&(show, *seat))
-                    .is_some_and(|(by, until)| *by != owner && *until > now)
+                self.seats.get(&(show, *seat)).is_some_and(|e| {
+                    e.owner != owner && e.until > now && e.pending == pending
+                })
             })
             .collect()
     }
 
-    pub fn claim(
-        &mut self,
-        show: ShowId,
-        seats: &[SeatId],
-        owner: UserId,
-        ttl: Duration,
-    ) -> Admission {
+    pub fn claim(&mut self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) -> Claim {
         let now = Instant::now();
         let taken = self.others(show, seats, owner, now);
         if !taken.is_empty() {
-            return Admission::Refused(taken);
+            return Claim::Answered(Admission::Refused(taken));
+        }
+        if !self.others_where(show, seats, owner, now, true).is_empty() {
+            return Claim::Busy;
         }
         self.since_prune += 1;
         if self.since_prune >= PRUNE_EVERY {
-            self.seats.retain(|_, (_, until)| *until > now);
+            self.seats.retain(|_, e| e.until > now);
             self.since_prune = 0;
         }
         for seat in seats {
-            self.seats.insert((show, *seat), (owner, now + ttl));
+            let pending = Entry {
+                owner,
+                until: now + ttl,
+                pending: true,
+            };
+            self.seats.insert((show, *seat), pending);
         }
-        Admission::Claimed
+        Claim::Answered(Admission::Claimed)
     }
 
     pub fn keep(&mut self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
         let until = Instant::now() + ttl;
         for seat in seats {
             if let Some(claim) = self.seats.get_mut(&(show, *seat)) {
-                if claim.0 == owner {
-                    claim.1 = until;
+                if claim.owner == owner {
+                    (claim.until, claim.pending) = (until, false);
                 }
             }
         }
@@ -81,9 +103,14 @@ impl Claims {
     pub fn remember(&mut self, show: ShowId, claims: &[(SeatId, UserId, Duration)]) {
         let now = Instant::now();
         for (seat, owner, ttl) in claims {
-            let entry = self.seats.entry((show, *seat)).or_insert((*owner, now));
-            if entry.1 <= now {
-                *entry = (*owner, now + *ttl);
+            let remembered = Entry {
+                owner: *owner,
+                until: now + *ttl,
+                pending: false,
+            };
+            let entry = self.seats.entry((show, *seat)).or_insert(remembered);
+            if entry.until <= now {
+                *entry = remembered;
             }
         }
     }
@@ -95,7 +122,7 @@ impl Claims {
             if self
                 .seats
                 .get(&key)
-                .is_some_and(|(by, _)| owner.is_none_or(|owner| owner == *by))
+                .is_some_and(|e| owner.is_none_or(|owner| owner == e.owner))
             {
                 self.seats.remove(&key);
             }
@@ -125,25 +152,28 @@ mod tests {
         ShowId(Uuid::new_v4())
     }
 
+    const CLAIMED: Claim = Claim::Answered(Admission::Claimed);
+
     #[test]
     fn memory_claims_are_all_or_nothing_and_owned() {
         let (show, seats, alice, bob) = (a_show(), ids(3), someone(), someone());
         let ttl = Duration::from_secs(60);
         let mut claims = Claims::default();
-        assert_eq!(
-            claims.claim(show, &seats[..2], alice, ttl),
-            Admission::Claimed
-        );
-        // Bob wants one of Alice's seats and a free one: refused, and the free one stays free.
+        assert_eq!(claims.claim(show, &seats[..2], alice, ttl), CLAIMED);
+        // While Alice's hold is written, Bob asking for one of her seats and a free one waits,
+        // claiming nothing.
+        assert_eq!(claims.claim(show, &seats[1..], bob, ttl), Claim::Busy);
+        assert!(claims.seats.get(&(show, seats[2])).is_none());
+        // Once it is written, Bob is refused, and the free one stays free.
+        claims.keep(show, &seats[..2], alice, ttl);
         assert_eq!(
             claims.claim(show, &seats[1..], bob, ttl),
-            Admission::Refused(vec![seats[1]])
+            Claim::Answered(Admission::Refused(vec![seats[1]]))
         );
-        assert!(claims
-            .others(show, &seats[2..], alice, Instant::now())
-            .is_empty());
+        assert!(claims.seats.get(&(show, seats[2])).is_none());
         // Alice extends her claim to the free seat.
-        assert_eq!(claims.claim(show, &seats, alice, ttl), Admission::Claimed);
+        assert_eq!(claims.claim(show, &seats, alice, ttl), CLAIMED);
+        claims.keep(show, &seats, alice, ttl);
         // Bob cannot release Alice's claims; Alice can.
         claims.release(show, &seats, Some(bob));
         assert_eq!(claims.others(show, &seats, bob, Instant::now()), seats);
@@ -162,10 +192,11 @@ mod tests {
         claims.claim(show, &seats[1..], bob, PENDING);
         let hold = Duration::from_secs(600);
         claims.keep(show, &seats, alice, hold);
-        let until = |seat| claims.seats[&(show, seat)].1;
-        assert!(until(seats[0]) > Instant::now() + PENDING, "Alice's hold");
+        let entry = |seat| claims.seats[&(show, seat)];
+        assert!(entry(seats[0]).until > Instant::now() + PENDING, "Alice's hold");
+        assert!(!entry(seats[0]).pending);
         assert!(
-            until(seats[1]) <= Instant::now() + PENDING,
+            entry(seats[1]).until <= Instant::now() + PENDING && entry(seats[1]).pending,
             "still Bob's pending claim"
         );
     }
@@ -177,7 +208,7 @@ mod tests {
         claims.claim(show, &seats, alice, Duration::ZERO);
         assert_eq!(
             claims.claim(show, &seats, bob, Duration::from_secs(60)),
-            Admission::Claimed
+            CLAIMED
         );
     }
 
@@ -186,14 +217,17 @@ mod tests {
         let (show, seats, alice, bob, carol) = (a_show(), ids(2), someone(), someone(), someone());
         let mut claims = Claims::default();
         claims.claim(show, &seats[..1], alice, Duration::from_secs(60));
+        claims.remember(show, &[(seats[0], bob, REMEMBERED)]);
+        assert!(claims.seats[&(show, seats[0])].pending, "a pending claim is left alone");
+        claims.keep(show, &seats[..1], alice, Duration::from_secs(60));
         claims.remember(
             show,
             &[(seats[0], bob, REMEMBERED), (seats[1], bob, REMEMBERED)],
         );
         let now = Instant::now();
-        assert_eq!(claims.seats[&(show, seats[0])].0, alice, "kept");
-        assert_eq!(claims.seats[&(show, seats[1])].0, bob);
-        assert!(claims.seats[&(show, seats[1])].1 <= now + REMEMBERED);
+        assert_eq!(claims.seats[&(show, seats[0])].owner, alice, "kept");
+        assert_eq!(claims.seats[&(show, seats[1])].owner, bob);
+        assert!(claims.seats[&(show, seats[1])].until <= now + REMEMBERED);
         assert_eq!(claims.others(show, &seats, carol, now), seats);
         // Bob's own seat is his to ask for again.
         assert!(claims.others(show, &seats[1..], bob, now).is_empty());
@@ -222,7 +256,7 @@ mod tests {
         let Store::Memory(claims) = &filter.store else {
             panic!("in memory without Redis");
         };
-        let until = |seat| lock(claims).seats[&(show, seat)].1;
+        let until = |seat| lock(claims).seats[&(show, seat)].until;
         let now = Instant::now();
         assert!(until(seats[1]) <= now + REMEMBERED, "two seconds at most");
         assert!(

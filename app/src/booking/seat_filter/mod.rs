@@ -1,8 +1,11 @@
 //! The seat filter in front of PostgreSQL: in a rush for the same seats, the requests that would
 //! lose anyway are turned away here, before they reach the database.
 //!
-//! Each show seat has a claim owned by the user who made it: for a few seconds while the hold
-//! is written, then as long as the hold. Claims are all-or-nothing: in Redis (Lua scripts,
+//! Each show seat has a claim owned by the user who made it: pending while the hold is written,
+//! then as long as the hold. Only a claim with a written hold behind it (or a seat PostgreSQL
+//! named as taken) turns a rival away; a rival for seats still pending waits a moment for the
+//! outcome, then asks PostgreSQL, so nobody is told a seat is taken that nobody got. Claims are
+//! all-or-nothing: in Redis (Lua scripts,
 //! shared by every instance) when REDIS_URL is set, otherwise in this process's memory, the
 //! single-instance equivalent. The filter never decides: PostgreSQL does, so a stale or lost
 //! claim can at worst refuse early or let a request through to be judged there. When Redis is
@@ -26,6 +29,11 @@ pub use redis_store::key;
 /// How long a claim lasts before its hold is written: a process that dies in between leaves
 /// claims that turn people away this long at most.
 pub const PENDING: Duration = Duration::from_secs(30);
+/// How long a claim waits at most for rivals' pending claims to be kept or given back, before
+/// PostgreSQL decides (a hold is written in milliseconds; a dead process leaves its claims).
+const WAIT: Duration = Duration::from_secs(1);
+/// The first pause between tries while waiting; it doubles up to the last.
+const PAUSES: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(50));
 /// How long the filter remembers a seat PostgreSQL said is taken, at most: short, because the
 /// holder may let go before the filter hears of it.
 const REMEMBERED: Duration = Duration::from_secs(2);
@@ -39,6 +47,14 @@ pub enum Admission {
     Refused(Vec<SeatId>),
     /// No filter, or Redis is unwell: PostgreSQL alone decides.
     Bypassed,
+}
+
+/// A store's answer to one try at a claim.
+#[derive(Debug, PartialEq, Eq)]
+enum Claim {
+    Answered(Admission),
+    /// Others' holds for some of these seats are being written; nothing was claimed.
+    Busy,
 }
 
 /// A seat PostgreSQL says is taken, by whom, and how long their hold has left (`None`: booked).
@@ -77,8 +93,9 @@ impl SeatFilter {
         Self { store: Store::Off }
     }
 
-    /// Seats of this selection that someone else has claimed, without claiming anything: the
-    /// cheap first question of a hold. Empty when there is no filter or Redis is unwell.
+    /// Seats of this selection that someone else has, without claiming anything: the cheap
+    /// first question of a hold. Empty when there is no filter or Redis is unwell; claims
+    /// still pending are not counted.
     pub async fn taken(&self, show: ShowId, seats: &[SeatId], owner: UserId) -> Vec<SeatId> {
         match &self.store {
             Store::Redis(redis) => redis.taken(show, seats, owner).await,
@@ -90,12 +107,28 @@ impl SeatFilter {
     }
 
     /// Claims every seat for `owner`, or none if someone else has one. The claim lasts
-    /// [`PENDING`] until [`SeatFilter::keep`] says the hold was written.
+    /// [`PENDING`] until [`SeatFilter::keep`] says the hold was written. While others' claims
+    /// on these seats are pending, waits up to [`WAIT`] for them to be kept (refused) or given
+    /// back (claimed), then steps aside.
     pub async fn claim(&self, show: ShowId, seats: &[SeatId], owner: UserId) -> Admission {
-        match &self.store {
-            Store::Redis(redis) => redis.claim(show, seats, owner, PENDING).await,
-            Store::Memory(claims) => memory_store::lock(claims).claim(show, seats, owner, PENDING),
-            Store::Off => Admission::Bypassed,
+        let started = Instant::now();
+        let mut pause = PAUSES.0;
+        loop {
+            let claim = match &self.store {
+                Store::Redis(redis) => redis.claim(show, seats, owner, PENDING).await,
+                Store::Memory(claims) => {
+                    memory_store::lock(claims).claim(show, seats, owner, PENDING)
+                }
+                Store::Off => Claim::Answered(Admission::Bypassed),
+            };
+            match claim {
+                Claim::Answered(admission) => return admission,
+                Claim::Busy if started.elapsed() + pause > WAIT => return Admission::Bypassed,
+                Claim::Busy => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(PAUSES.1);
+                }
+            }
         }
     }
 

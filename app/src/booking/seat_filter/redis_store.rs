@@ -1,7 +1,8 @@
 //! Seat claims in Redis, shared by every instance: keys `seat:{show}:{seat}` valued with the
-//! owner's id, changed only by the Lua scripts beside this file, so each call is all or nothing.
+//! owner's id (`pending:` and the id while the hold is written), changed only by the Lua
+//! scripts beside this file, so each call is all or nothing.
 
-use super::Admission;
+use super::{Admission, Claim};
 use crate::ids::{SeatId, ShowId, UserId};
 use redis::{aio::ConnectionManager, Script, ScriptInvocation};
 use std::{
@@ -54,14 +55,15 @@ impl RedisClaims {
         seats: &[SeatId],
         owner: UserId,
         ttl: Duration,
-    ) -> Admission {
+    ) -> Claim {
         let mut invocation = invoke(&CLAIM, show, seats, owner);
         invocation.arg(ttl.as_millis() as u64);
-        match self.run::<(i32, Vec<usize>)>(invocation, true).await {
+        Claim::Answered(match self.run::<(i32, Vec<usize>)>(invocation, true).await {
             Some((1, _)) => Admission::Claimed,
+            Some((2, _)) => return Claim::Busy,
             Some((_, taken)) => Admission::Refused(pick(seats, taken)),
             None => Admission::Bypassed,
-        }
+        })
     }
 
     pub async fn keep(&self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
