@@ -24,6 +24,8 @@ words! {
         PaymentAmountMismatch = "payment_amount_mismatch",
         CancellationClosed = "cancellation_closed",
         PricesChanged = "prices_changed",
+        /// Seats beside the selection kept changing while the hold was written.
+        SeatsChanging = "seats_changing",
     }
 }
 

@@ -245,8 +245,11 @@ impl Bookings {
                 other => return Err(refusal(other)),
             }
         }
-        tracing::warn!(%show, "seats kept changing under a hold; gave up");
-        Err(BookingError::Unavailable)
+        tracing::info!(%show, "seats kept changing beside a hold; gave up");
+        Err(BookingError::conflict(
+            ConflictCode::SeatsChanging,
+            "Seats next to your selection keep changing. Please try again.",
+        ))
     }
 }
 
