@@ -2,10 +2,12 @@
 //! costs the database nothing and a hold judges the seat rules without reading first.
 //!
 //! A board is read from PostgreSQL when a show is first asked for, follows every change this
-//! instance makes and every change the others announce, and is read again at least every
-//! [`REFRESH`] in the background, which repairs whatever an announcement lost. A hold never
-//! trusts it blindly: PostgreSQL checks inside the write that the seats the rules were judged
-//! on are still as the board said.
+//! instance makes and every change the others announce, and is read again in the background
+//! when it is known to be wrong (a hold found it so, or announcements were missed) and, while
+//! its seat map is being looked at, at least every [`REFRESH`], which repairs whatever an
+//! announcement lost. A hold never trusts it blindly: PostgreSQL checks inside the write that
+//! the seats the rules were judged on are still as the board said, so holds alone do not keep
+//! it fresh.
 
 use super::{
     live::{Announced, Heard, Live},
@@ -134,27 +136,43 @@ impl Boards {
         self.shows.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The show's board: the one in memory (read again in the background once it is older
-    /// than [`REFRESH`]), or a fresh read. `None` when the show has no seats (no such show).
+    /// The show's board for its seat map: the one in memory (read again in the background once
+    /// it is older than [`REFRESH`]), or a fresh read. `None` when the show has no seats (no
+    /// such show).
     pub async fn get(&self, show: ShowId) -> Result<Option<Arc<Board>>, sqlx::Error> {
-        if let Some(board) = self.cached(show) {
+        self.get_within(show, REFRESH).await
+    }
+
+    /// The show's board for judging a hold: as [`Boards::get`], but read again only when known
+    /// to be wrong.
+    pub async fn known(&self, show: ShowId) -> Result<Option<Arc<Board>>, sqlx::Error> {
+        self.get_within(show, Duration::MAX).await
+    }
+
+    async fn get_within(
+        &self,
+        show: ShowId,
+        max_age: Duration,
+    ) -> Result<Option<Arc<Board>>, sqlx::Error> {
+        if let Some(board) = self.cached(show, max_age) {
             return Ok(Some(board));
         }
         let first_read = self.lock().entry(show).or_default().first_read.clone();
         let _turn = first_read.lock().await;
-        if let Some(board) = self.cached(show) {
+        if let Some(board) = self.cached(show, max_age) {
             return Ok(Some(board));
         }
         self.load(show).await
     }
 
-    /// The board in memory, if any; starts a background read when it is due.
-    fn cached(&self, show: ShowId) -> Option<Arc<Board>> {
+    /// The board in memory, if any; starts a background read when it is older than `max_age`
+    /// or known to be wrong.
+    fn cached(&self, show: ShowId, max_age: Duration) -> Option<Arc<Board>> {
         let mut shows = self.lock();
         let entry = shows.get_mut(&show)?;
         entry.asked_at = Some(Instant::now());
         let board = entry.board.clone()?;
-        let due = entry.loaded_at.is_none_or(|at| at.elapsed() >= REFRESH);
+        let due = entry.loaded_at.is_none_or(|at| at.elapsed() >= max_age);
         if due && !entry.loading {
             entry.loading = true;
             let boards = self.clone();

@@ -86,7 +86,7 @@ impl Bookings {
         on_sale(&layout, self.policy.sales_close)?;
         // The board only judges the rules: whether the asked-for seats are taken, PostgreSQL
         // says (the filter has already answered for the seats it knows).
-        let board = self.boards.get(show).await?.unwrap_or_default();
+        let board = self.boards.known(show).await?.unwrap_or_default();
         let now = Utc::now();
         let taken: Vec<SeatId> = row_seats(&layout, &seats)
             .filter(|s| !seats.contains(&s.id) && board.taken_from(s.id, user, now))
