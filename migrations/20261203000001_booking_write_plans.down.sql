@@ -1,10 +1,10 @@
 -- The booking writes as 20261202000002_booking_writes left them.
-ALTER FUNCTION hold_seats(uuid, uuid, uuid[], bigint[], uuid[], uuid[], text, interval, interval, boolean, bigint, bigint) RESET plan_cache_mode;
-ALTER FUNCTION end_holds(uuid[], text) RESET plan_cache_mode;
-ALTER FUNCTION confirm_booking(uuid, uuid) RESET plan_cache_mode;
-ALTER FUNCTION cancel_booking(uuid, booking_status, bigint, timestamptz) RESET plan_cache_mode;
-ALTER FUNCTION expire_holds(integer) RESET plan_cache_mode;
-ALTER FUNCTION booking_adds_up() RESET plan_cache_mode;
+ALTER FUNCTION hold_seats(uuid, uuid, uuid[], bigint[], uuid[], uuid[], text, interval, interval, boolean, bigint, bigint) RESET plan_cache_mode RESET enable_seqscan;
+ALTER FUNCTION end_holds(uuid[], text) RESET plan_cache_mode RESET enable_seqscan;
+ALTER FUNCTION confirm_booking(uuid, uuid) RESET plan_cache_mode RESET enable_seqscan;
+ALTER FUNCTION cancel_booking(uuid, booking_status, bigint, timestamptz) RESET plan_cache_mode RESET enable_seqscan;
+ALTER FUNCTION expire_holds(integer) RESET plan_cache_mode RESET enable_seqscan;
+ALTER FUNCTION booking_adds_up() RESET plan_cache_mode RESET enable_seqscan;
 
 CREATE FUNCTION lapsed_holders(p_show uuid, p_seats uuid[], p_except uuid) RETURNS uuid[]
 LANGUAGE sql STABLE AS $$

@@ -1,7 +1,9 @@
 -- The booking writes at the cost of their work, not of planning it: every statement of these
 -- functions runs on a plan made once per connection (a custom plan per call cost more than
 -- the write itself), and each of their queries is shaped so that its generic plan is the
--- right one whatever the statistics say. The hold reads its seats once after locking them.
+-- right one whatever the statistics say. Every one of them finds its rows by key, so no plan
+-- may scan a table: a plan made while a table was small would otherwise keep scanning it for
+-- the life of the connection. The hold reads its seats once after locking them.
 
 -- Bodies stored parsed, so inlining them into a query costs no parsing.
 CREATE OR REPLACE FUNCTION booking_state(status booking_status, hold_expires_at timestamptz)
@@ -261,9 +263,15 @@ END
 $$;
 DROP FUNCTION lapsed_holders(uuid, uuid[], uuid);
 
-ALTER FUNCTION hold_seats(uuid, uuid, uuid[], bigint[], uuid[], uuid[], text, interval, interval, boolean, bigint, bigint) SET plan_cache_mode = force_generic_plan;
-ALTER FUNCTION end_holds(uuid[], text) SET plan_cache_mode = force_generic_plan;
-ALTER FUNCTION confirm_booking(uuid, uuid) SET plan_cache_mode = force_generic_plan;
-ALTER FUNCTION cancel_booking(uuid, booking_status, bigint, timestamptz) SET plan_cache_mode = force_generic_plan;
-ALTER FUNCTION expire_holds(integer) SET plan_cache_mode = force_generic_plan;
-ALTER FUNCTION booking_adds_up() SET plan_cache_mode = force_generic_plan;
+ALTER FUNCTION hold_seats(uuid, uuid, uuid[], bigint[], uuid[], uuid[], text, interval, interval, boolean, bigint, bigint) SET plan_cache_mode = force_generic_plan
+    SET enable_seqscan = off;
+ALTER FUNCTION end_holds(uuid[], text) SET plan_cache_mode = force_generic_plan
+    SET enable_seqscan = off;
+ALTER FUNCTION confirm_booking(uuid, uuid) SET plan_cache_mode = force_generic_plan
+    SET enable_seqscan = off;
+ALTER FUNCTION cancel_booking(uuid, booking_status, bigint, timestamptz) SET plan_cache_mode = force_generic_plan
+    SET enable_seqscan = off;
+ALTER FUNCTION expire_holds(integer) SET plan_cache_mode = force_generic_plan
+    SET enable_seqscan = off;
+ALTER FUNCTION booking_adds_up() SET plan_cache_mode = force_generic_plan
+    SET enable_seqscan = off;

@@ -89,7 +89,7 @@ fn actor(who: Principal) -> Actor {
 #[utoipa::path(post, path = "/api/v1/bookings/hold", tag = "bookings", security(("bearer" = [])),
     request_body = HoldRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = Booking),
-        (status = 409, description = "seats_unavailable, with unavailable_seat_ids"),
+        (status = 409, description = "seats_unavailable, with unavailable_seat_ids; prices_changed; seats_changing (try again)"),
         (status = 422, description = "validation_failed, single_seat_gap, wheelchair_space, sales_closed")))]
 pub async fn hold(
     State(bookings): State<Bookings>,
