@@ -56,20 +56,29 @@ impl Claims {
             .iter()
             .copied()
             .filter(|seat| {
-                self.seats.get(&(show, *seat)).is_some_and(|e| {
-                    e.owner != owner && e.until > now && e.pending == pending
-                })
+                self.seats
+                    .get(&(show, *seat))
+                    .is_some_and(|e| e.owner != owner && e.until > now && e.pending == pending)
             })
             .collect()
     }
 
-    pub fn claim(&mut self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) -> Claim {
+    /// Claims every seat as pending for `owner`, unless someone else has one; others' pending
+    /// claims make it wait, unless `take_over`.
+    pub fn claim(
+        &mut self,
+        show: ShowId,
+        seats: &[SeatId],
+        owner: UserId,
+        ttl: Duration,
+        take_over: bool,
+    ) -> Claim {
         let now = Instant::now();
         let taken = self.others(show, seats, owner, now);
         if !taken.is_empty() {
             return Claim::Answered(Admission::Refused(taken));
         }
-        if !self.others_where(show, seats, owner, now, true).is_empty() {
+        if !take_over && !self.others_where(show, seats, owner, now, true).is_empty() {
             return Claim::Busy;
         }
         self.since_prune += 1;
@@ -159,20 +168,23 @@ mod tests {
         let (show, seats, alice, bob) = (a_show(), ids(3), someone(), someone());
         let ttl = Duration::from_secs(60);
         let mut claims = Claims::default();
-        assert_eq!(claims.claim(show, &seats[..2], alice, ttl), CLAIMED);
+        assert_eq!(claims.claim(show, &seats[..2], alice, ttl, false), CLAIMED);
         // While Alice's hold is written, Bob asking for one of her seats and a free one waits,
         // claiming nothing.
-        assert_eq!(claims.claim(show, &seats[1..], bob, ttl), Claim::Busy);
-        assert!(claims.seats.get(&(show, seats[2])).is_none());
+        assert_eq!(
+            claims.claim(show, &seats[1..], bob, ttl, false),
+            Claim::Busy
+        );
+        assert!(!claims.seats.contains_key(&(show, seats[2])));
         // Once it is written, Bob is refused, and the free one stays free.
         claims.keep(show, &seats[..2], alice, ttl);
         assert_eq!(
-            claims.claim(show, &seats[1..], bob, ttl),
+            claims.claim(show, &seats[1..], bob, ttl, false),
             Claim::Answered(Admission::Refused(vec![seats[1]]))
         );
-        assert!(claims.seats.get(&(show, seats[2])).is_none());
+        assert!(!claims.seats.contains_key(&(show, seats[2])));
         // Alice extends her claim to the free seat.
-        assert_eq!(claims.claim(show, &seats, alice, ttl), CLAIMED);
+        assert_eq!(claims.claim(show, &seats, alice, ttl, false), CLAIMED);
         claims.keep(show, &seats, alice, ttl);
         // Bob cannot release Alice's claims; Alice can.
         claims.release(show, &seats, Some(bob));
@@ -185,15 +197,33 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_claim_can_be_taken_over_never_a_kept_one() {
+        let (show, seats, alice, bob) = (a_show(), ids(2), someone(), someone());
+        let ttl = Duration::from_secs(60);
+        let mut claims = Claims::default();
+        claims.claim(show, &seats[..1], alice, ttl, false);
+        assert_eq!(claims.claim(show, &seats, bob, ttl, true), CLAIMED);
+        assert_eq!(claims.seats[&(show, seats[0])].owner, bob);
+        claims.keep(show, &seats, bob, ttl);
+        assert_eq!(
+            claims.claim(show, &seats, alice, ttl, true),
+            Claim::Answered(Admission::Refused(seats.clone()))
+        );
+    }
+
+    #[test]
     fn only_the_owner_keeps_a_claim_for_the_length_of_the_hold() {
         let (show, seats, alice, bob) = (a_show(), ids(2), someone(), someone());
         let mut claims = Claims::default();
-        claims.claim(show, &seats[..1], alice, PENDING);
-        claims.claim(show, &seats[1..], bob, PENDING);
+        claims.claim(show, &seats[..1], alice, PENDING, false);
+        claims.claim(show, &seats[1..], bob, PENDING, false);
         let hold = Duration::from_secs(600);
         claims.keep(show, &seats, alice, hold);
         let entry = |seat| claims.seats[&(show, seat)];
-        assert!(entry(seats[0]).until > Instant::now() + PENDING, "Alice's hold");
+        assert!(
+            entry(seats[0]).until > Instant::now() + PENDING,
+            "Alice's hold"
+        );
         assert!(!entry(seats[0]).pending);
         assert!(
             entry(seats[1]).until <= Instant::now() + PENDING && entry(seats[1]).pending,
@@ -205,9 +235,9 @@ mod tests {
     fn expired_memory_claims_count_as_free() {
         let (show, seats, alice, bob) = (a_show(), ids(2), someone(), someone());
         let mut claims = Claims::default();
-        claims.claim(show, &seats, alice, Duration::ZERO);
+        claims.claim(show, &seats, alice, Duration::ZERO, false);
         assert_eq!(
-            claims.claim(show, &seats, bob, Duration::from_secs(60)),
+            claims.claim(show, &seats, bob, Duration::from_secs(60), false),
             CLAIMED
         );
     }
@@ -216,9 +246,12 @@ mod tests {
     fn remembered_seats_are_refused_briefly_and_never_overwrite_a_claim() {
         let (show, seats, alice, bob, carol) = (a_show(), ids(2), someone(), someone(), someone());
         let mut claims = Claims::default();
-        claims.claim(show, &seats[..1], alice, Duration::from_secs(60));
+        claims.claim(show, &seats[..1], alice, Duration::from_secs(60), false);
         claims.remember(show, &[(seats[0], bob, REMEMBERED)]);
-        assert!(claims.seats[&(show, seats[0])].pending, "a pending claim is left alone");
+        assert!(
+            claims.seats[&(show, seats[0])].pending,
+            "a pending claim is left alone"
+        );
         claims.keep(show, &seats[..1], alice, Duration::from_secs(60));
         claims.remember(
             show,
@@ -270,7 +303,7 @@ mod tests {
         let show = a_show();
         let mut claims = Claims::default();
         for _ in 0..PRUNE_EVERY {
-            claims.claim(show, &ids(1), someone(), Duration::ZERO);
+            claims.claim(show, &ids(1), someone(), Duration::ZERO, false);
         }
         assert!(
             claims.seats.len() <= 1,

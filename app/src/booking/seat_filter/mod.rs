@@ -4,10 +4,9 @@
 //! Each show seat has a claim owned by the user who made it: pending while the hold is written,
 //! then as long as the hold. Only a claim with a written hold behind it (or a seat PostgreSQL
 //! named as taken) turns a rival away; a rival for seats still pending waits a moment for the
-//! outcome, then asks PostgreSQL, so nobody is told a seat is taken that nobody got. Claims are
-//! all-or-nothing: in Redis (Lua scripts,
-//! shared by every instance) when REDIS_URL is set, otherwise in this process's memory, the
-//! single-instance equivalent. The filter never decides: PostgreSQL does, so a stale or lost
+//! outcome, then takes the claims over and asks PostgreSQL, so nobody is told a seat is taken
+//! that nobody got. Claims are all-or-nothing: in Redis (Lua scripts, shared by every instance)
+//! when REDIS_URL is set, otherwise in this process's memory, the single-instance equivalent. The filter never decides: PostgreSQL does, so a stale or lost
 //! claim can at worst refuse early or let a request through to be judged there. When Redis is
 //! slow or down, the filter steps aside for a few seconds and holds go straight to PostgreSQL.
 
@@ -29,11 +28,12 @@ pub use redis_store::key;
 /// How long a claim lasts before its hold is written: a process that dies in between leaves
 /// claims that turn people away this long at most.
 pub const PENDING: Duration = Duration::from_secs(30);
-/// How long a claim waits at most for rivals' pending claims to be kept or given back, before
-/// PostgreSQL decides (a hold is written in milliseconds; a dead process leaves its claims).
-const WAIT: Duration = Duration::from_secs(1);
+/// How long a claim waits at most for rivals' pending claims to be kept or given back before
+/// taking them over: a hold is written in milliseconds, but a process that died (or a Redis
+/// that missed a beat) leaves claims that are never kept.
+const WAIT: Duration = Duration::from_millis(250);
 /// The first pause between tries while waiting; it doubles up to the last.
-const PAUSES: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(50));
+const PAUSES: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(32));
 /// How long the filter remembers a seat PostgreSQL said is taken, at most: short, because the
 /// holder may let go before the filter hears of it.
 const REMEMBERED: Duration = Duration::from_secs(2);
@@ -109,23 +109,24 @@ impl SeatFilter {
     /// Claims every seat for `owner`, or none if someone else has one. The claim lasts
     /// [`PENDING`] until [`SeatFilter::keep`] says the hold was written. While others' claims
     /// on these seats are pending, waits up to [`WAIT`] for them to be kept (refused) or given
-    /// back (claimed), then steps aside.
+    /// back (claimed); a claim still pending then is taken over, and PostgreSQL decides between
+    /// the two writers.
     pub async fn claim(&self, show: ShowId, seats: &[SeatId], owner: UserId) -> Admission {
         let started = Instant::now();
         let mut pause = PAUSES.0;
         loop {
+            let take_over = started.elapsed() >= WAIT;
             let claim = match &self.store {
-                Store::Redis(redis) => redis.claim(show, seats, owner, PENDING).await,
+                Store::Redis(redis) => redis.claim(show, seats, owner, PENDING, take_over).await,
                 Store::Memory(claims) => {
-                    memory_store::lock(claims).claim(show, seats, owner, PENDING)
+                    memory_store::lock(claims).claim(show, seats, owner, PENDING, take_over)
                 }
                 Store::Off => Claim::Answered(Admission::Bypassed),
             };
             match claim {
                 Claim::Answered(admission) => return admission,
-                Claim::Busy if started.elapsed() + pause > WAIT => return Admission::Bypassed,
                 Claim::Busy => {
-                    tokio::time::sleep(pause).await;
+                    tokio::time::sleep(pause.min(WAIT.saturating_sub(started.elapsed()))).await;
                     pause = (pause * 2).min(PAUSES.1);
                 }
             }

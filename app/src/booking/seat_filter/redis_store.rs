@@ -55,15 +55,20 @@ impl RedisClaims {
         seats: &[SeatId],
         owner: UserId,
         ttl: Duration,
+        take_over: bool,
     ) -> Claim {
         let mut invocation = invoke(&CLAIM, show, seats, owner);
-        invocation.arg(ttl.as_millis() as u64);
-        Claim::Answered(match self.run::<(i32, Vec<usize>)>(invocation, true).await {
-            Some((1, _)) => Admission::Claimed,
-            Some((2, _)) => return Claim::Busy,
-            Some((_, taken)) => Admission::Refused(pick(seats, taken)),
-            None => Admission::Bypassed,
-        })
+        invocation
+            .arg(ttl.as_millis() as u64)
+            .arg(u8::from(take_over));
+        Claim::Answered(
+            match self.run::<(i32, Vec<usize>)>(invocation, true).await {
+                Some((1, _)) => Admission::Claimed,
+                Some((2, _)) => return Claim::Busy,
+                Some((_, taken)) => Admission::Refused(pick(seats, taken)),
+                None => Admission::Bypassed,
+            },
+        )
     }
 
     pub async fn keep(&self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
