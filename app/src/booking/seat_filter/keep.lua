@@ -1,8 +1,11 @@
--- KEYS: one per seat; ARGV: owner, ttl in ms. The owner's claims, pending or not, become
--- theirs for the ttl; others' are left alone.
+-- KEYS: one per seat; ARGV: owner, ttl in ms. The owner's hold is written: its claims become
+-- the owner's for the ttl, and so do pending claims someone took over meanwhile (their write
+-- must lose); claims kept for others are left alone.
 local mine = 'pending:' .. ARGV[1]
 for _, key in ipairs(KEYS) do
   local current = redis.call('GET', key)
-  if current == ARGV[1] or current == mine then redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) end
+  if current == ARGV[1] or current == mine or (current and string.sub(current, 1, 8) == 'pending:') then
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  end
 end
 return 0

@@ -97,12 +97,18 @@ impl Claims {
         Claim::Answered(Admission::Claimed)
     }
 
+    /// The owner's hold is written: its claims, and pending claims someone took over meanwhile
+    /// (their write must lose), become the owner's for `ttl`.
     pub fn keep(&mut self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
         let until = Instant::now() + ttl;
         for seat in seats {
             if let Some(claim) = self.seats.get_mut(&(show, *seat)) {
-                if claim.owner == owner {
-                    (claim.until, claim.pending) = (until, false);
+                if claim.owner == owner || claim.pending {
+                    *claim = Entry {
+                        owner,
+                        until,
+                        pending: false,
+                    };
                 }
             }
         }
@@ -204,10 +210,14 @@ mod tests {
         claims.claim(show, &seats[..1], alice, ttl, false);
         assert_eq!(claims.claim(show, &seats, bob, ttl, true), CLAIMED);
         assert_eq!(claims.seats[&(show, seats[0])].owner, bob);
-        claims.keep(show, &seats, bob, ttl);
+        // Alice's hold was written after all: her claim is back and kept; Bob's write lost, and
+        // giving his claims back leaves hers.
+        claims.keep(show, &seats[..1], alice, ttl);
+        claims.release(show, &seats, Some(bob));
+        assert_eq!(claims.others(show, &seats, bob, Instant::now()), seats[..1]);
         assert_eq!(
-            claims.claim(show, &seats, alice, ttl, true),
-            Claim::Answered(Admission::Refused(seats.clone()))
+            claims.claim(show, &seats, bob, ttl, true),
+            Claim::Answered(Admission::Refused(seats[..1].to_vec()))
         );
     }
 
@@ -217,6 +227,7 @@ mod tests {
         let mut claims = Claims::default();
         claims.claim(show, &seats[..1], alice, PENDING, false);
         claims.claim(show, &seats[1..], bob, PENDING, false);
+        claims.keep(show, &seats[1..], bob, PENDING);
         let hold = Duration::from_secs(600);
         claims.keep(show, &seats, alice, hold);
         let entry = |seat| claims.seats[&(show, seat)];
@@ -226,8 +237,8 @@ mod tests {
         );
         assert!(!entry(seats[0]).pending);
         assert!(
-            entry(seats[1]).until <= Instant::now() + PENDING && entry(seats[1]).pending,
-            "still Bob's pending claim"
+            entry(seats[1]).owner == bob && entry(seats[1]).until <= Instant::now() + PENDING,
+            "still Bob's claim, as long as his"
         );
     }
 

@@ -29,11 +29,11 @@ pub use redis_store::key;
 /// claims that turn people away this long at most.
 pub const PENDING: Duration = Duration::from_secs(30);
 /// How long a claim waits at most for rivals' pending claims to be kept or given back before
-/// taking them over: a hold is written in milliseconds, but a process that died (or a Redis
-/// that missed a beat) leaves claims that are never kept.
-const WAIT: Duration = Duration::from_millis(250);
+/// taking them over: a hold is written in milliseconds (a rush's queue can make it hundreds),
+/// but a process that died, or a Redis that missed a beat, leaves claims that are never kept.
+const WAIT: Duration = Duration::from_secs(1);
 /// The first pause between tries while waiting; it doubles up to the last.
-const PAUSES: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(32));
+const PAUSES: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(50));
 /// How long the filter remembers a seat PostgreSQL said is taken, at most: short, because the
 /// holder may let go before the filter hears of it.
 const REMEMBERED: Duration = Duration::from_secs(2);
@@ -133,7 +133,8 @@ impl SeatFilter {
         }
     }
 
-    /// The hold is written: the owner's claims on these seats now last as long as it does.
+    /// The hold is written: the owner's claims on these seats now last as long as it does (and
+    /// so does any pending claim a rival took over meanwhile: that rival's write must lose).
     pub async fn keep(&self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
         match &self.store {
             Store::Redis(redis) => redis.keep(show, seats, owner, ttl).await,
