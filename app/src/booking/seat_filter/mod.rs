@@ -6,8 +6,9 @@
 //! named as taken) turns a rival away; a rival for seats still pending waits a moment for the
 //! outcome, then takes the claims over and asks PostgreSQL, so nobody is told a seat is taken
 //! that nobody got. Claims are all-or-nothing: in Redis (Lua scripts, shared by every instance)
-//! when REDIS_URL is set, otherwise in this process's memory, the single-instance equivalent. The filter never decides: PostgreSQL does, so a stale or lost
-//! claim can at worst refuse early or let a request through to be judged there. When Redis is
+//! when REDIS_URL is set, otherwise in this process's memory, the single-instance equivalent.
+//! The filter never decides: PostgreSQL does, so a stale or lost claim can at worst refuse
+//! early, delay, or let a request through to be judged there. When Redis is
 //! slow or down, the filter steps aside for a few seconds and holds go straight to PostgreSQL.
 
 mod memory_store;
@@ -26,7 +27,7 @@ use tokio::sync::broadcast::error::RecvError;
 pub use redis_store::key;
 
 /// How long a claim lasts before its hold is written: a process that dies in between leaves
-/// claims that turn people away this long at most.
+/// claims that make the first rival for them wait (see [`WAIT`]) this long at most.
 pub const PENDING: Duration = Duration::from_secs(30);
 /// How long a claim waits at most for rivals' pending claims to be kept or given back before
 /// taking them over: a hold is written in milliseconds (a rush's queue can make it hundreds),

@@ -61,14 +61,12 @@ impl RedisClaims {
         invocation
             .arg(ttl.as_millis() as u64)
             .arg(u8::from(take_over));
-        Claim::Answered(
-            match self.run::<(i32, Vec<usize>)>(invocation, true).await {
-                Some((1, _)) => Admission::Claimed,
-                Some((2, _)) => return Claim::Busy,
-                Some((_, taken)) => Admission::Refused(pick(seats, taken)),
-                None => Admission::Bypassed,
-            },
-        )
+        match self.run::<(i32, Vec<usize>)>(invocation, true).await {
+            Some((1, _)) => Claim::Answered(Admission::Claimed),
+            Some((2, _)) => Claim::Busy,
+            Some((_, taken)) => Claim::Answered(Admission::Refused(pick(seats, taken))),
+            None => Claim::Answered(Admission::Bypassed),
+        }
     }
 
     pub async fn keep(&self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
