@@ -710,7 +710,9 @@ async fn a_pending_claim_makes_rivals_wait_never_refuses_them_for_nothing(db: Pg
         let writing = filter.claim(show, &ids, users[0].into()).await;
         assert_eq!(writing, seat_filter::Admission::Claimed);
         let rival = wait_for(users[1], seats.clone());
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        // Long enough for the rival to reach its claim (refused at once by the old filter),
+        // well short of the second it waits.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         filter.release(show, &ids, users[0].into()).await;
         assert_eq!(rival.await.unwrap(), StatusCode::CREATED, "row {row}");
         // A claim whose writer died holds a rival up for a moment, then PostgreSQL decides.
