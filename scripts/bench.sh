@@ -13,7 +13,7 @@
 # each round measures every target once for every scenario and client count, and the report
 # compares each hold figure with the limit of its own round. Tunables: BENCH_CLIENTS (32,256),
 # BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_DAYS (2), BENCH_READERS (64),
-# BENCH_PAGE_CLIENTS (4), BENCH_SKIP_BUILD=1.
+# BENCH_PAGE_CLIENTS (1,4: one page at a time, and four at once), BENCH_SKIP_BUILD=1.
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,7 @@ seconds=${BENCH_SECONDS:-5}
 warmup=${BENCH_WARMUP:-2}
 days=${BENCH_DAYS:-2}
 readers=${BENCH_READERS:-64}
-page_clients=${BENCH_PAGE_CLIENTS:-4}
+page_clients=${BENCH_PAGE_CLIENTS:-1,4}
 
 # The server and the bench read the same settings.
 unset REDIS_URL DATABASE_REPLICA_URL
@@ -125,7 +125,9 @@ for round in $(seq "$rounds"); do
   say "round $round/$rounds: seat-map reads ($readers clients) and pages ($page_clients clients)"
   http_run "HTTP, Redis" "$redis_url" --round "$round" --scenarios seat-map --clients "$readers"
   http_run "HTTP, memory" "" --round "$round" --scenarios seat-map --clients "$readers"
-  http_run "HTTP, Redis" "$redis_url" --round "$round" --scenarios pages --clients "$page_clients"
+  for count in ${page_clients//,/ }; do
+    http_run "HTTP, Redis" "$redis_url" --round "$round" --scenarios pages --clients "$count"
+  done
 done
 psql_admin -c "DROP DATABASE IF EXISTS $limit_db WITH (FORCE)" postgres >/dev/null 2>&1
 

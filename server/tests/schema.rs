@@ -514,6 +514,37 @@ async fn a_hold_past_its_deadline_is_free_everywhere(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
+async fn booking_ids_follow_the_time_they_were_made(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 2).await;
+    let first = raw.held(&seats[..1], "held").await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let second = raw.held(&seats[1..], "confirmed").await;
+    // Version 7: the first 48 bits are the Unix time in milliseconds.
+    let millis = |id: Uuid| {
+        u64::from_be_bytes([
+            0,
+            0,
+            id.as_bytes()[0],
+            id.as_bytes()[1],
+            id.as_bytes()[2],
+            id.as_bytes()[3],
+            id.as_bytes()[4],
+            id.as_bytes()[5],
+        ])
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    for id in [first, second] {
+        assert_eq!(id.get_version_num(), 7, "{id}");
+        assert!(now.abs_diff(millis(id)) < 60_000, "{id} is not of now");
+    }
+    assert!(second > first, "{second} sorts before {first}");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
 async fn reviews_are_one_per_user_and_movie_within_range(db: PgPool) {
     let (_, _, _, movie) = any_show(&db).await;
     let user: Uuid = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
