@@ -158,11 +158,10 @@ impl Cache {
             return;
         };
         let mut pipe = redis::pipe();
-        pipe.cmd("DEL")
-            .arg(keys)
-            .ignore()
-            .cmd("INCR")
-            .arg(GENERATION);
+        if !keys.is_empty() {
+            pipe.cmd("DEL").arg(keys).ignore();
+        }
+        pipe.cmd("INCR").arg(GENERATION);
         let done = pipe.query_async::<(u64,)>(&mut conn);
         match tokio::time::timeout(REDIS_TIMEOUT, done).await {
             Ok(Ok((generation,))) => {

@@ -606,6 +606,44 @@ async fn one_review_per_user_and_movie_verified_by_a_booking(db: PgPool) {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
+/// The movie page is cached, yet a review shows on it, with the new rating, as soon as it is
+/// posted: a review starts a new catalog generation.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_new_review_is_on_the_cached_movie_page_at_once(db: PgPool) {
+    use serde_json::json;
+    support::seed(&db).await;
+    let state = support::state(db.clone(), None);
+    let app = server::router(state.clone());
+    let movie: uuid::Uuid = sqlx::query_scalar("SELECT id FROM movies WHERE slug = 'orbitfall'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let page = || async { get(&app, "/movies/orbitfall", &[]).await };
+    let before = page().await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(before.body.contains("Not rated yet"), "{}", before.body);
+    let customer = support::venue::customers(&db, 1).await[0];
+    let token = support::bearer(&state, customer, app::account::Role::Customer);
+    let posted = support::send(
+        &app,
+        "POST",
+        &format!("/api/v1/movies/{movie}/reviews"),
+        Some(json!({"rating": 7, "body": "The docking scene alone is worth it."})),
+        &[("authorization", &token)],
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+    let after = page().await;
+    assert!(
+        after.body.contains("The docking scene alone is worth it."),
+        "the review is missing"
+    );
+    assert!(
+        after.body.contains("★ 7.0/10 · 1 ratings"),
+        "the rating is stale"
+    );
+}
+
 /// Seat-map layouts are cached in Redis; a price change through the service is visible on the
 /// next read, and losing Redis only means reading the database.
 #[sqlx::test(migrator = "MIGRATOR")]

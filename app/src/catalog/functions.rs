@@ -96,10 +96,8 @@ pub async fn movie_page(
             let (_, Some(city)) = ssr::city(None).await? else {
                 return Ok(None);
             };
-            let Some(movie_id) = catalog.movie_by_slug(&slug).await? else {
-                return Ok(None);
-            };
-            catalog.movie_page(movie_id, city, date).await.map(Some)
+            let page = catalog.movie_page(&slug, city, date).await?;
+            Ok(page.map(|page| page.as_ref().clone()))
         }
         .await,
     )

@@ -9,6 +9,7 @@ use super::{
 use crate::money;
 use chrono::{Days, NaiveDate, Utc};
 use chrono_tz::Tz;
+use std::sync::Arc;
 use uuid::Uuid;
 
 const DAYS: u64 = 7;
@@ -73,13 +74,14 @@ impl Catalog {
     }
 
     /// Details, the next 7 days of showtimes in the city grouped by theater, and the latest
-    /// reviews.
+    /// reviews; `None` when there is no such movie. Cached like the lists it is made of (a
+    /// review or a vote starts a new generation), so the page costs no query while it lasts.
     pub async fn movie_page(
         &self,
-        movie_id: Uuid,
+        slug: &str,
         city: City,
         date: Option<String>,
-    ) -> Result<MovieListing, CatalogError> {
+    ) -> Result<Option<Arc<MovieListing>>, CatalogError> {
         let zone: Tz = city.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
         let today = Utc::now().with_timezone(&zone).date_naive();
         let last = today + Days::new(DAYS - 1);
@@ -87,6 +89,31 @@ impl Catalog {
             .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
             .filter(|d| (today..=last).contains(d))
             .unwrap_or(today);
+        // Only movies that exist are cached: unknown slugs cannot fill the cache.
+        let key = (slug, city.id, today, selected);
+        let page = self.cached_list("movie_page", &key, || async {
+            let movie_id = self
+                .movie_by_slug(slug)
+                .await?
+                .ok_or(CatalogError::NotFound)?;
+            self.read_movie_page(movie_id, city.clone(), today, selected)
+                .await
+        });
+        match page.await {
+            Ok(page) => Ok(Some(page)),
+            Err(CatalogError::NotFound) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn read_movie_page(
+        &self,
+        movie_id: Uuid,
+        city: City,
+        today: NaiveDate,
+        selected: NaiveDate,
+    ) -> Result<MovieListing, CatalogError> {
+        let zone: Tz = city.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
         let info = self.movie(movie_id).await?;
         let filter = ShowFilter {
             movie_id: Some(movie_id),

@@ -81,6 +81,8 @@ impl Catalog {
         .fetch_optional(db)
         .await?;
         let id = id.ok_or(CatalogError::NotFound)?;
+        // Ratings and the latest reviews are on cached pages and lists.
+        self.cache().changed(&[]).await;
         Ok(sqlx::query_as(&format!("{REVIEWS} WHERE r.id = $1"))
             .bind(id)
             .fetch_one(db)
@@ -153,6 +155,7 @@ impl Catalog {
         .bind(user)
         .execute(db)
         .await?;
+        self.cache().changed(&[]).await;
         Ok(sqlx::query_as(&format!("{REVIEWS} WHERE r.id = $1"))
             .bind(review_id)
             .fetch_one(db)

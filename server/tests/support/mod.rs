@@ -124,17 +124,24 @@ pub async fn get(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
     send(app, "GET", uri, None, headers).await
 }
 
-/// Sends any request through the real router.
+/// Sends any request through the real router. A request that gets no whole answer within a
+/// minute fails the test, naming it, instead of hanging the suite.
 pub async fn request(app: &Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    let asked = format!("{} {}", request.method(), request.uri());
+    let answer = async {
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), answer)
+        .await
+        .unwrap_or_else(|_| panic!("{asked} got no answer within a minute"))
 }
 
 pub async fn send(

@@ -122,7 +122,7 @@ fn SeatButton(
             />
             <span
                 aria-hidden="true"
-                class=format!("flex h-7 w-7 cursor-pointer select-none items-center justify-center rounded-t-lg border-2 {tint} bg-white text-[11px] font-semibold hover:bg-slate-50 peer-checked:rounded-full peer-checked:border-indigo-700 peer-checked:bg-indigo-600 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-indigo-500 peer-focus-visible:ring-offset-1 peer-disabled:cursor-not-allowed peer-disabled:border-slate-300 peer-disabled:bg-slate-200 peer-disabled:text-slate-400 peer-disabled:line-through")
+                class=format!("seat {tint}")
             >
                 {move || if is_taken() { "✕".to_owned() } else { mark.clone() }}
             </span>
@@ -177,13 +177,9 @@ fn move_focus(event: leptos::ev::KeyboardEvent) {
     let _ = event;
 }
 
-/// Outline and number colours of free seats, one per category (in the order of the legend).
-const TINTS: [&str; 4] = [
-    "border-emerald-600 text-emerald-800",
-    "border-sky-600 text-sky-800",
-    "border-violet-600 text-violet-800",
-    "border-amber-600 text-amber-800",
-];
+/// Outline and number colours of free seats, one per category (in the order of the legend),
+/// from style/tailwind.css.
+const TINTS: [&str; 4] = ["tint-0", "tint-1", "tint-2", "tint-3"];
 
 fn tint(categories: &[String], category: &str) -> &'static str {
     let at = categories.iter().position(|c| c == category).unwrap_or(0);
