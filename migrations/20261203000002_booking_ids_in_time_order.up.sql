@@ -9,6 +9,3 @@ RETURN encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
                               52, 1), 53, 1), 'hex')::uuid;
 
 ALTER TABLE bookings ALTER COLUMN id SET DEFAULT uuid_v7();
-
--- Nothing names a booking by (show, id) since seats name theirs through their lines.
-ALTER TABLE bookings DROP CONSTRAINT bookings_of_show;

@@ -75,7 +75,7 @@ impl Catalog {
 
     /// Details, the next 7 days of showtimes in the city grouped by theater, and the latest
     /// reviews; `None` when there is no such movie. Cached like the lists it is made of (a
-    /// review or a vote starts a new generation), so the page costs no query while it lasts.
+    /// new or edited review starts a new generation), so the page costs no query while it lasts.
     pub async fn movie_page(
         &self,
         slug: &str,
@@ -96,7 +96,7 @@ impl Catalog {
                 .movie_by_slug(slug)
                 .await?
                 .ok_or(CatalogError::NotFound)?;
-            self.read_movie_page(movie_id, city.clone(), today, selected)
+            self.read_movie_page(movie_id, city.clone(), zone, today, selected)
                 .await
         });
         match page.await {
@@ -110,10 +110,10 @@ impl Catalog {
         &self,
         movie_id: Uuid,
         city: City,
+        zone: Tz,
         today: NaiveDate,
         selected: NaiveDate,
     ) -> Result<MovieListing, CatalogError> {
-        let zone: Tz = city.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
         let info = self.movie(movie_id).await?;
         let filter = ShowFilter {
             movie_id: Some(movie_id),

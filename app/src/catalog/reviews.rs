@@ -155,7 +155,6 @@ impl Catalog {
         .bind(user)
         .execute(db)
         .await?;
-        self.cache().changed(&[]).await;
         Ok(sqlx::query_as(&format!("{REVIEWS} WHERE r.id = $1"))
             .bind(review_id)
             .fetch_one(db)
