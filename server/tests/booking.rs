@@ -918,3 +918,105 @@ async fn best_available_and_my_bookings(db: PgPool) {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+/// Holds written in one call stand alone: a refused, an unknown-seat and a mispriced hold write
+/// nothing while the others are written, and one call takes each show once.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn holds_written_in_one_call_each_stand_alone(db: PgPool) {
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let mut shows = vec![venue.show_id];
+    for i in 1..4 {
+        shows.push(venue::add_show(&db, &venue, Duration::days(2) + Duration::hours(3 * i)).await);
+    }
+    let users = customers(&db, 5).await;
+    let mut pair = venue.block(1, 3, 2);
+    pair.sort();
+    let ask = |user: Uuid, show: Uuid, seats: &[Uuid], prices: &[i64]| {
+        json!({"user_id": user, "show_id": show, "seats": seats, "prices": prices, "watch": seats,
+               "taken": [], "code": Uuid::new_v4().simple().to_string()[..8].to_uppercase(),
+               "fee": 0, "tax": 0})
+    };
+    let call = |asks: Vec<Value>| {
+        let db = db.clone();
+        async move {
+            sqlx::query_as::<_, (String, Option<Vec<Uuid>>, Option<Value>)>(
+                "SELECT outcome, seats, holders FROM hold_seats_many(
+                     ARRAY(SELECT a FROM jsonb_populate_recordset(NULL::hold_ask, $1) a),
+                     interval '10 minutes', interval '0', true)",
+            )
+            .bind(Value::Array(asks))
+            .fetch_all(&db)
+            .await
+        }
+    };
+    let first = call(vec![ask(users[4], shows[1], &pair, &[PRICE, PRICE])])
+        .await
+        .unwrap();
+    assert_eq!(first[0].0, "held");
+
+    let answers = call(vec![
+        ask(users[0], shows[0], &pair, &[PRICE, PRICE]),
+        ask(users[1], shows[1], &pair, &[PRICE, PRICE]),
+        ask(
+            users[2],
+            shows[2],
+            &[pair[0], Uuid::new_v4()],
+            &[PRICE, PRICE],
+        ),
+        ask(users[3], shows[3], &pair, &[PRICE, PRICE + 1]),
+    ])
+    .await
+    .unwrap();
+    let outcomes: Vec<&str> = answers.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(
+        outcomes,
+        ["held", "refused", "unknown_seats", "prices_changed"]
+    );
+    assert_eq!(answers[0].1.as_deref(), Some(&pair[..]), "the held seats");
+    assert_eq!(
+        answers[1].1.as_deref(),
+        Some(&pair[..]),
+        "the refused seats"
+    );
+    let holders = answers[1].2.clone().unwrap();
+    assert!(
+        holders
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["by"] == json!(users[4])),
+        "{holders}"
+    );
+
+    let live = |show: Uuid| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, Vec<Uuid>>(
+                "SELECT coalesce(array_agg(user_id), '{}') FROM bookings
+                  WHERE show_id = $1 AND booking_state(status, hold_expires_at) = 'held'",
+            )
+            .bind(show)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(live(shows[0]).await, [users[0]]);
+    assert_eq!(live(shows[1]).await, [users[4]]);
+    assert!(live(shows[2]).await.is_empty());
+    assert!(live(shows[3]).await.is_empty());
+
+    let twice = call(vec![
+        ask(users[2], shows[2], &pair, &[PRICE, PRICE]),
+        ask(users[3], shows[2], &venue.block(2, 3, 2), &[PRICE, PRICE]),
+    ])
+    .await
+    .unwrap_err();
+    let code = twice
+        .as_database_error()
+        .and_then(|e| e.code())
+        .map(|c| c.into_owned());
+    assert_eq!(code.as_deref(), Some("22023"), "{twice}");
+    assert!(live(shows[2]).await.is_empty());
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+}

@@ -28,7 +28,7 @@ use std::{
 };
 use support::{
     hold_request, redis_server,
-    venue::{customers, invariant_breaches, paid, run_out, venue, Venue},
+    venue::{add_show, customers, invariant_breaches, paid, run_out, venue, Venue},
 };
 use uuid::Uuid;
 
@@ -728,4 +728,44 @@ async fn a_pending_claim_makes_rivals_wait_never_refuses_them_for_nothing(db: Pg
         );
     }
     assert!(invariant_breaches(&db).await.is_empty());
+}
+
+race! {
+/// Holds on many shows at once are written together (fewer transactions than holds), each
+/// answered for its own show: shows on one screen share seat ids, and each hold that replaces
+/// an earlier one frees exactly that show's seats, so other users can take them at once.
+async fn holds_on_many_shows_at_once_are_written_together_each_for_its_show(db: PgPool) {
+    const SHOWS: i64 = 12;
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let mut shows = vec![venue.show_id];
+    for i in 1..SHOWS {
+        shows.push(add_show(&db, &venue, Duration::days(2) + Duration::hours(3 * i)).await);
+    }
+    let users = customers(&db, 2 * SHOWS as i32).await;
+    let state = support::state(db.clone(), None);
+    let (first, second) = (venue.block(1, 3, 2), venue.block(3, 3, 2));
+    let rush = |holders: &[Uuid], seats: &[Uuid]| {
+        join_all(holders.iter().zip(&shows).map(|(user, show)| {
+            let (state, request, user) = (state.clone(), hold_request(*show, seats, false), *user);
+            tokio::spawn(async move { state.bookings.hold(user.into(), &request).await })
+        }))
+    };
+    let (early, late) = users.split_at(SHOWS as usize);
+    for (holders, seats) in [(early, &first), (early, &second), (late, &first)] {
+        for held in rush(holders, seats).await {
+            let held = held.unwrap();
+            assert!(held.is_ok(), "{held:?}");
+        }
+    }
+    // The live holds, written by the last two rushes and never changed since.
+    let (holds, transactions): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT xmin::text) FROM bookings WHERE status = 'held'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(holds, 2 * SHOWS);
+    assert!(transactions < holds, "{holds} holds in {transactions} transactions");
+    assert!(invariant_breaches(&db).await.is_empty());
+}
 }

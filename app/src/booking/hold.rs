@@ -1,5 +1,5 @@
 //! Holding seats: all or nothing, replacing the user's earlier hold on the show, in one round
-//! trip to PostgreSQL.
+//! trip to PostgreSQL (shared with the other holds waiting at that moment: `hold_writer`).
 //!
 //! Everything a hold checks before writing comes from memory: the seat filter (is anyone else
 //! claiming these seats?), the cached layout (are they seats of this show, what do they cost,
@@ -7,13 +7,9 @@
 //! inside the write (`hold_seats`), and its answer is the one that counts.
 
 use super::{
-    live::Announced,
-    reads::booking_show,
-    rules,
-    seat_filter::{Admission, Holder},
-    service::retrying,
-    Amount, BookedSeat, Booking, BookingError, BookingStatus, Bookings, ConflictCode, RuleCode,
-    SeatChange, SeatStatus, MAX_SEATS,
+    hold_writer::Ask, live::Announced, reads::booking_show, rules, seat_filter::Admission,
+    service::retrying, Amount, BookedSeat, Booking, BookingError, BookingStatus, Bookings,
+    ConflictCode, RuleCode, SeatChange, SeatStatus, MAX_SEATS,
 };
 use crate::{
     catalog::{CatalogError, LayoutSeat, ShowLayout},
@@ -48,18 +44,6 @@ struct Judged {
     watch: Vec<SeatId>,
     taken: Vec<SeatId>,
     wheelchair: bool,
-}
-
-/// What `hold_seats` answers.
-#[derive(sqlx::FromRow)]
-struct Written {
-    outcome: String,
-    booking_id: Option<BookingId>,
-    hold_expires_at: Option<DateTime<Utc>>,
-    created_at: Option<DateTime<Utc>>,
-    seats: Option<Vec<SeatId>>,
-    released: Option<Vec<SeatId>>,
-    holders: Option<sqlx::types::Json<Vec<Holder>>>,
 }
 
 struct Held {
@@ -181,26 +165,19 @@ impl Bookings {
         let show = judged.layout.show.id;
         for _ in 0..ATTEMPTS {
             let (code, written) = retrying(|| async {
-                let code = booking_code();
-                let written: Written = sqlx::query_as(
-                    "SELECT * FROM hold_seats($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8),
-                                              make_interval(secs => $9), $10, $11, $12)",
-                )
-                .bind(judged.user)
-                .bind(show)
-                .bind(&judged.seats)
-                .bind(&judged.prices)
-                .bind(&judged.watch)
-                .bind(&judged.taken)
-                .bind(&code)
-                .bind(self.policy.hold_ttl.as_secs_f64())
-                .bind(self.policy.sales_close.as_secs_f64())
-                .bind(self.policy.verified_email_only)
-                .bind(judged.amount.convenience_fee)
-                .bind(judged.amount.tax)
-                .fetch_one(self.primary())
-                .await?;
-                Ok((code, written))
+                let ask = Ask {
+                    user_id: judged.user,
+                    show_id: show,
+                    seats: judged.seats.clone(),
+                    prices: judged.prices.clone(),
+                    watch: judged.watch.clone(),
+                    taken: judged.taken.clone(),
+                    code: booking_code(),
+                    fee: judged.amount.convenience_fee,
+                    tax: judged.amount.tax,
+                };
+                let code = ask.code.clone();
+                Ok((code, self.writer.write(ask).await?))
             })
             .await?;
             match written.outcome.as_str() {

@@ -21,6 +21,8 @@ mod expiry;
 #[cfg(feature = "ssr")]
 mod hold;
 #[cfg(feature = "ssr")]
+mod hold_writer;
+#[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]
 pub mod policy;

@@ -2,6 +2,7 @@
 
 use super::{
     board::Boards,
+    hold_writer::HoldWriter,
     live::{Announced, Live},
     seat_filter::SeatFilter,
     BookingError, Policy,
@@ -25,6 +26,7 @@ pub struct Bookings {
     pub(super) live: Live,
     pub(super) boards: Boards,
     pub(super) policy: Arc<Policy>,
+    pub(super) writer: HoldWriter,
 }
 
 impl Bookings {
@@ -35,13 +37,15 @@ impl Bookings {
         redis: Option<redis::aio::ConnectionManager>,
         policy: Policy,
     ) -> Self {
+        let policy = Arc::new(policy);
         Self {
+            writer: HoldWriter::new(db.primary().clone(), policy.clone()),
             filter: SeatFilter::new(redis.clone()),
             live: Live::new(db.primary().clone(), redis),
             boards: Boards::new(db.read().clone()),
             db,
             catalog,
-            policy: Arc::new(policy),
+            policy,
         }
     }
 
