@@ -16,9 +16,10 @@ use sqlx::PgPool;
 use std::{collections::VecDeque, sync::Arc};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-/// Calls of `hold_seats_many` running at once: enough to keep both the CPU and the WAL flush
-/// busy, few enough that holds queue here (and are written together) rather than in PostgreSQL.
-const CALLS_IN_FLIGHT: usize = 4;
+/// Calls of `hold_seats_many` running at once: two, so one runs while the other waits for its
+/// commit to reach the disk; more make each call smaller, and PostgreSQL spends more per hold
+/// (docs/PERFORMANCE.md has 1, 2, 3, 4, 8 and 16 measured side by side).
+const CALLS_IN_FLIGHT: usize = 2;
 
 /// The most holds one call writes.
 const MOST_PER_CALL: usize = 64;
