@@ -5,13 +5,15 @@
 //! instead of the queue of backends. Each hold stays all or nothing on its own.
 //!
 //! One call holds each show once (two holds of one show could depend on each other's seats
-//! through the seat rules), so a second hold of a show waits for the next call. When a call
-//! fails as a whole (a deadlock, a rival write of the same user), each of its holds is written
-//! again on its own, so one hold's error is never another's.
+//! through the seat rules), so a second hold of a show waits for the next call. When PostgreSQL
+//! refuses a call as a whole (a deadlock, a rival write of the same user), each of its holds is
+//! written again on its own, so one hold's error is never another's; when the database cannot
+//! be reached, every hold of the call hears so at once.
 
 use super::Policy;
 use crate::ids::{BookingId, SeatId, ShowId, UserId};
 use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
 use sqlx::PgPool;
 use std::{collections::VecDeque, sync::Arc};
 use tokio::sync::{mpsc, oneshot, Semaphore};
@@ -151,16 +153,26 @@ async fn write_batch(db: &PgPool, policy: &Policy, batch: Vec<Pending>) {
                 let _ = pending.answer.send(Err(sqlx::Error::RowNotFound));
             }
         }
-        Err(err) if batch.len() == 1 => {
-            if let Some(pending) = batch.into_iter().next() {
-                let _ = pending.answer.send(Err(err));
-            }
-        }
-        Err(err) => {
+        // PostgreSQL refused the call for one hold's sake (a deadlock, a rival write of the
+        // same user): each hold is written again on its own, all at once.
+        Err(err) if batch.len() > 1 && err.as_database_error().is_some() => {
             tracing::debug!(error = %err, asks = batch.len(), "holds written one by one");
-            for pending in batch {
+            join_all(batch.into_iter().map(|pending| async move {
                 let written = write_alone(db, policy, pending.ask).await;
                 let _ = pending.answer.send(written);
+            }))
+            .await;
+        }
+        // One hold's own error (its caller retries what is worth it), or a database that cannot
+        // be reached: every hold hears it now, none waits behind the others' retries.
+        Err(err) => {
+            let message = err.to_string();
+            let mut first = Some(err);
+            for pending in batch {
+                let err = first
+                    .take()
+                    .unwrap_or_else(|| sqlx::Error::Protocol(message.clone()));
+                let _ = pending.answer.send(Err(err));
             }
         }
     }
