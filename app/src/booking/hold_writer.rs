@@ -82,11 +82,11 @@ impl HoldWriter {
     /// Writes one hold, together with whatever other holds are waiting.
     pub async fn write(&self, ask: Ask) -> Result<Written, sqlx::Error> {
         let Some(queue) = &self.queue else {
-            return write_alone(&self.db, &self.policy, ask).await;
+            return write_alone(&self.db, &self.policy, &ask).await;
         };
         let (answer, answered) = oneshot::channel();
         if let Err(mpsc::error::SendError(pending)) = queue.send(Pending { ask, answer }) {
-            return write_alone(&self.db, &self.policy, pending.ask).await;
+            return write_alone(&self.db, &self.policy, &pending.ask).await;
         }
         answered.await.unwrap_or(Err(sqlx::Error::WorkerCrashed))
     }
@@ -135,31 +135,30 @@ async fn write_together(
 }
 
 async fn write_batch(db: &PgPool, policy: &Policy, batch: Vec<Pending>) {
-    let asks: Vec<Ask> = batch.iter().map(|p| p.ask.clone()).collect();
+    let (asks, answers): (Vec<Ask>, Vec<_>) = batch.into_iter().map(|p| (p.ask, p.answer)).unzip();
     metrics::histogram!("district_holds_per_write").record(asks.len() as f64);
     match call(db, policy, &asks).await {
-        Ok(rows) if rows.len() == batch.len() => {
-            for (pending, row) in batch.into_iter().zip(rows) {
-                let _ = pending.answer.send(Ok(row));
+        Ok(rows) if rows.len() == asks.len() => {
+            for (answer, row) in answers.into_iter().zip(rows) {
+                let _ = answer.send(Ok(row));
             }
         }
         Ok(rows) => {
             tracing::error!(
-                asks = batch.len(),
+                asks = asks.len(),
                 rows = rows.len(),
                 "hold_seats_many lost holds"
             );
-            for pending in batch {
-                let _ = pending.answer.send(Err(sqlx::Error::RowNotFound));
+            for answer in answers {
+                let _ = answer.send(Err(sqlx::Error::RowNotFound));
             }
         }
         // PostgreSQL refused the call for one hold's sake (a deadlock, a rival write of the
         // same user): each hold is written again on its own, all at once.
-        Err(err) if batch.len() > 1 && err.as_database_error().is_some() => {
-            tracing::debug!(error = %err, asks = batch.len(), "holds written one by one");
-            join_all(batch.into_iter().map(|pending| async move {
-                let written = write_alone(db, policy, pending.ask).await;
-                let _ = pending.answer.send(written);
+        Err(err) if asks.len() > 1 && err.as_database_error().is_some() => {
+            tracing::debug!(error = %err, asks = asks.len(), "holds written one by one");
+            join_all(asks.iter().zip(answers).map(|(ask, answer)| async move {
+                let _ = answer.send(write_alone(db, policy, ask).await);
             }))
             .await;
         }
@@ -168,18 +167,18 @@ async fn write_batch(db: &PgPool, policy: &Policy, batch: Vec<Pending>) {
         Err(err) => {
             let message = err.to_string();
             let mut first = Some(err);
-            for pending in batch {
+            for answer in answers {
                 let err = first
                     .take()
                     .unwrap_or_else(|| sqlx::Error::Protocol(message.clone()));
-                let _ = pending.answer.send(Err(err));
+                let _ = answer.send(Err(err));
             }
         }
     }
 }
 
-async fn write_alone(db: &PgPool, policy: &Policy, ask: Ask) -> Result<Written, sqlx::Error> {
-    call(db, policy, std::slice::from_ref(&ask))
+async fn write_alone(db: &PgPool, policy: &Policy, ask: &Ask) -> Result<Written, sqlx::Error> {
+    call(db, policy, std::slice::from_ref(ask))
         .await?
         .pop()
         .ok_or(sqlx::Error::RowNotFound)
