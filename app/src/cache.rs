@@ -24,6 +24,16 @@ const LOCAL_MAX: usize = 4096;
 
 type Entry = (Instant, Arc<dyn Any + Send + Sync>);
 
+/// How long this process may use its own copy of a value.
+#[derive(Clone, Copy, Debug)]
+pub enum Trust {
+    /// As long as other instances cannot have changed it unseen: [`LOCAL_TTL`] with Redis.
+    Shared,
+    /// The whole TTL, for a caller whose write checks every fact it takes from the value again
+    /// at the source (and calls [`Cache::forget`] when the source disagrees).
+    Rechecked,
+}
+
 #[derive(Clone)]
 pub struct Cache {
     redis: Option<redis::aio::ConnectionManager>,
@@ -64,13 +74,18 @@ impl Cache {
     pub async fn get_or_load<T, E, Fut>(
         &self,
         key: &str,
+        trust: Trust,
         load: impl FnOnce() -> Fut,
     ) -> Result<Arc<T>, E>
     where
         T: Serialize + DeserializeOwned + Send + Sync + 'static,
         Fut: Future<Output = Result<T, E>>,
     {
-        if let Some(value) = self.in_memory(key) {
+        let local_ttl = match trust {
+            Trust::Shared => self.local_ttl,
+            Trust::Rechecked => self.ttl,
+        };
+        if let Some(value) = self.in_memory(key, local_ttl) {
             return Ok(value);
         }
         let value = match self.in_redis(key).await {
@@ -94,10 +109,16 @@ impl Cache {
         Ok(value)
     }
 
-    fn in_memory<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
+    /// Drops this process's own copy of `key`, which the source has shown to be stale: the
+    /// next read takes it from Redis or the database.
+    pub fn forget(&self, key: &str) {
+        self.local().entries.remove(key);
+    }
+
+    fn in_memory<T: Send + Sync + 'static>(&self, key: &str, ttl: Duration) -> Option<Arc<T>> {
         let local = self.local();
         let (at, value) = local.entries.get(key)?;
-        (at.elapsed() < self.local_ttl)
+        (at.elapsed() < ttl)
             .then(|| value.clone().downcast::<T>().ok())
             .flatten()
     }

@@ -5,7 +5,7 @@ mod support;
 
 use app::{
     account::Role,
-    booking::{seat_filter::SeatFilter, BookingStatus},
+    booking::{seat_filter::SeatFilter, BookingError, BookingStatus, RuleCode},
 };
 use chrono::Duration;
 use http::StatusCode;
@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use server::{db::MIGRATOR, AppState};
 use sqlx::PgPool;
 use support::{
-    hold_request, send,
+    hold_request, redis_server, send,
     venue::{self, customers, paid, run_out, venue, Venue, PRICE},
     Reply,
 };
@@ -1019,4 +1019,51 @@ async fn holds_written_in_one_call_each_stand_alone(db: PgPool) {
     assert_eq!(code.as_deref(), Some("22023"), "{twice}");
     assert!(live(shows[2]).await.is_empty());
     assert!(venue::invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_hold_is_refused_only_on_the_layout_as_it_is(db: PgPool) {
+    let redis = redis_server::Server::start();
+    let a = support::state_on_redis(&db, &redis.url()).await;
+    let b = support::state_on_redis(&db, &redis.url()).await;
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let user = customers(&db, 1).await[0];
+    let hold = |row| {
+        let request = hold_request(venue.show_id, &venue.block(row, 1, 2), false);
+        let a = a.clone();
+        async move { a.bookings.hold(user.into(), &request).await }
+    };
+    let set_status = |status: &'static str| {
+        let (db, b, show) = (db.clone(), b.clone(), venue.show_id);
+        async move {
+            sqlx::query("UPDATE shows SET status = $2 WHERE id = $1")
+                .bind(show)
+                .bind(status)
+                .execute(&db)
+                .await
+                .unwrap();
+            // As the dashboard on instance B will: every instance's cached copy is out of date.
+            b.catalog.layout_changed(show.into()).await;
+        }
+    };
+    let cancelled = |held: Result<_, BookingError>| {
+        matches!(
+            held,
+            Err(BookingError::Rule {
+                code: RuleCode::ShowCancelled,
+                ..
+            })
+        )
+    };
+    // Instance A keeps the layout it read for this hold.
+    hold(1).await.unwrap();
+    // The show is cancelled on B: A's copy still says it is on sale, and PostgreSQL refuses.
+    set_status("cancelled").await;
+    assert!(cancelled(hold(2).await));
+    // Read afresh, A's copy says cancelled and refuses on its own.
+    assert!(cancelled(hold(2).await));
+    // Sales resume on B. A's copy still says cancelled, but refusing is only done on the
+    // layout as it is: A reads it again and the hold goes through.
+    set_status("scheduled").await;
+    hold(2).await.unwrap();
 }

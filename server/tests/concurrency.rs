@@ -411,14 +411,6 @@ async fn naive_hold(db: PgPool, show: Uuid, user: Uuid, seats: Vec<Uuid>) -> Att
         .bind(&seats)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE show_seats SET booking_id = $3 WHERE show_id = $1 AND seat_id = ANY($2)",
-        )
-        .bind(show)
-        .bind(&seats)
-        .bind(booking)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await
     };
     match written.await {
@@ -455,7 +447,6 @@ async fn the_schema_refuses_a_naive_read_then_write_and_the_check_catches_it_wit
 
     // The control: without the unique index the same rush sells seats twice, and the check
     // that every other test relies on says so.
-    sqlx::query("UPDATE show_seats SET booking_id = NULL").execute(&db).await.unwrap();
     sqlx::query("DELETE FROM outbox_events").execute(&db).await.unwrap();
     sqlx::query("DELETE FROM bookings").execute(&db).await.unwrap();
     sqlx::query("DROP INDEX booking_seats_one_live_booking").execute(&db).await.unwrap();
@@ -728,6 +719,32 @@ async fn a_pending_claim_makes_rivals_wait_never_refuses_them_for_nothing(db: Pg
         );
     }
     assert!(invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_written_hold_keeps_its_claims_and_gives_back_only_its_own(db: PgPool) {
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let users = customers(&db, 3).await;
+    let show = venue.show_id.into();
+    let (alice, bob, carol) = (users[0].into(), users[1].into(), users[2].into());
+    let hold = std::time::Duration::from_secs(600);
+    let (_redis, _, with_redis) = with_private_redis(&db).await;
+    for (row, state) in [(2, support::state(db.clone(), None)), (4, with_redis)] {
+        let filter = state.bookings.filter();
+        let ids = support::seat_ids(&venue.block(row, 1, 4));
+        // Alice's earlier hold has the first seat, Bob's the second; Alice's new hold claims
+        // the other two.
+        for (seats, owner) in [(&ids[..1], alice), (&ids[1..2], bob)] {
+            filter.claim(show, seats, owner).await;
+            filter.settle(show, seats, &[], owner, hold).await;
+        }
+        let writing = filter.claim(show, &ids[2..], alice).await;
+        assert_eq!(writing, seat_filter::Admission::Claimed, "row {row}");
+        // Written, replacing her earlier one: the new seats are hers for the hold (no longer
+        // pending), and of the seats given up only hers go.
+        filter.settle(show, &ids[2..], &ids[..2], alice, hold).await;
+        assert_eq!(filter.taken(show, &ids, carol).await, ids[1..], "row {row}");
+    }
 }
 
 race! {

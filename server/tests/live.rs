@@ -185,11 +185,8 @@ async fn seat_changes_reach_other_instances_through_postgresql(db: PgPool) {
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn seat_changes_reach_other_instances_through_redis(db: PgPool) {
     let redis = redis_server::Server::start();
-    let instance = || async {
-        let conn = server::db::redis(&redis.url()).await.unwrap();
-        support::state_with(db.clone(), Some(conn), &[("REDIS_URL", &redis.url())])
-    };
-    let (a, b) = (instance().await, instance().await);
+    let a = support::state_on_redis(&db, &redis.url()).await;
+    let b = support::state_on_redis(&db, &redis.url()).await;
     let mut postgres = sqlx::postgres::PgListener::connect_with(&db).await.unwrap();
     postgres.listen(app::booking::live::CHANNEL).await.unwrap();
     changes_cross_instances(&db, a, b, Some(redis.url())).await;

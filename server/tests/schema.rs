@@ -55,6 +55,16 @@ async fn any_show(db: &PgPool) -> (Uuid, Uuid, Uuid, Uuid) {
     (row.get(0), row.get(1), row.get(2), row.get(3))
 }
 
+async fn columns(db: &PgPool, table: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1",
+    )
+    .bind(table)
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
 fn violated(err: sqlx::Error) -> String {
     err.as_database_error()
         .and_then(|e| e.constraint().map(str::to_owned))
@@ -165,10 +175,10 @@ impl Raw {
         }
     }
 
-    /// `count` seats of the show that no booking names.
+    /// `count` seats of the show that no live booking has.
     async fn free_seats(&self, show: Uuid, count: i64) -> Vec<Uuid> {
         sqlx::query_scalar(
-            "SELECT seat_id FROM show_seats WHERE show_id = $1 AND booking_id IS NULL
+            "SELECT seat_id FROM seat_states WHERE show_id = $1 AND status = 'available'
               ORDER BY seat_id LIMIT $2",
         )
         .bind(show)
@@ -227,24 +237,6 @@ impl Raw {
         .map(|_| ())
     }
 
-    async fn name(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        booking: Uuid,
-        show: Uuid,
-        seats: &[Uuid],
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE show_seats SET booking_id = $1 WHERE show_id = $2 AND seat_id = ANY($3)",
-        )
-        .bind(booking)
-        .bind(show)
-        .bind(seats)
-        .execute(tx)
-        .await
-        .map(|_| ())
-    }
-
     /// A whole, valid booking of these seats, committed.
     async fn held(&self, seats: &[Uuid], status: &str) -> Uuid {
         let mut tx = self.db.begin().await.unwrap();
@@ -256,7 +248,6 @@ impl Raw {
         self.lines(&mut tx, booking, self.show, seats, status)
             .await
             .unwrap();
-        self.name(&mut tx, booking, self.show, seats).await.unwrap();
         tx.commit().await.unwrap();
         booking
     }
@@ -308,7 +299,7 @@ async fn a_seat_is_on_the_lines_of_one_live_booking_at_most(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
-async fn seats_and_lines_only_name_bookings_of_their_own_show(db: PgPool) {
+async fn lines_only_name_bookings_and_seats_of_their_own_show(db: PgPool) {
     let raw = Raw::new(&db).await;
     let elsewhere = raw.another_show().await;
     let seats = raw.free_seats(raw.show, 1).await;
@@ -324,41 +315,57 @@ async fn seats_and_lines_only_name_bookings_of_their_own_show(db: PgPool) {
         .unwrap_err();
     assert_eq!(violated(err), "booking_seats_booking");
     drop(tx);
-    // A seat of this show naming another show's booking (which has lines of its own show).
-    let other_seats = raw.free_seats(elsewhere, 1).await;
-    let mut tx = db.begin().await.unwrap();
-    let foreign = raw
-        .booking(&mut tx, elsewhere, "held", 1, 100)
-        .await
-        .unwrap();
-    raw.lines(&mut tx, foreign, elsewhere, &other_seats, "held")
-        .await
-        .unwrap();
-    let err = raw
-        .name(&mut tx, foreign, raw.show, &seats)
-        .await
-        .unwrap_err();
-    // Its line would have to be of this show, and the booking's lines are of its own.
-    assert_eq!(violated(err), "show_seats_booking_line");
-}
-
-#[sqlx::test(migrator = "MIGRATOR")]
-async fn a_seat_names_only_a_booking_that_bought_it(db: PgPool) {
-    let raw = Raw::new(&db).await;
-    let seats = raw.free_seats(raw.show, 2).await;
+    // A line of this show's booking naming a seat that is not one of this show's.
+    let other_seats: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT se.id FROM seats se
+          WHERE se.screen_id <> (SELECT screen_id FROM shows WHERE id = $1) LIMIT 1",
+    )
+    .bind(raw.show)
+    .fetch_all(&db)
+    .await
+    .unwrap();
     let mut tx = db.begin().await.unwrap();
     let booking = raw
         .booking(&mut tx, raw.show, "held", 1, 100)
         .await
         .unwrap();
-    raw.lines(&mut tx, booking, raw.show, &seats[..1], "held")
-        .await
-        .unwrap();
     let err = raw
-        .name(&mut tx, booking, raw.show, &seats[1..])
+        .lines(&mut tx, booking, raw.show, &other_seats, "held")
         .await
         .unwrap_err();
-    assert_eq!(violated(err), "show_seats_booking_line");
+    assert_eq!(violated(err), "booking_seats_show_id_seat_id_fkey");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_seat_has_one_record_of_who_has_it(db: PgPool) {
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 1).await;
+    let state = || {
+        sqlx::query_as::<_, (String, Option<Uuid>)>(
+            "SELECT status::text, booking_id FROM seat_states WHERE show_id = $1 AND seat_id = $2",
+        )
+        .bind(raw.show)
+        .bind(seats[0])
+        .fetch_one(&db)
+    };
+    // The live line of the booking that has it: no column of the seat's own says so.
+    let held = raw.held(&seats, "held").await;
+    assert_eq!(state().await.unwrap(), ("held".into(), Some(held)));
+    sqlx::query("UPDATE bookings SET status = 'cancelled', cancelled_at = now() WHERE id = $1")
+        .bind(held)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(state().await.unwrap(), ("available".into(), None));
+    let sold = raw.held(&seats, "confirmed").await;
+    assert_eq!(state().await.unwrap(), ("booked".into(), Some(sold)));
+    let columns = columns(&db, "show_seats").await;
+    assert!(
+        !columns
+            .iter()
+            .any(|c| c.contains("booking") || c.contains("status")),
+        "{columns:?}"
+    );
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -384,52 +391,46 @@ async fn lines_carry_their_bookings_status(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
-async fn a_booking_is_its_lines_and_a_live_one_holds_them_all(db: PgPool) {
+async fn a_booking_is_its_lines(db: PgPool) {
     let raw = Raw::new(&db).await;
-    let seats = raw.free_seats(raw.show, 3).await;
-    // Checked at commit: seat count, subtotal, and every seat of a live booking naming it.
-    let cases: [(i32, i64, usize, &str); 3] = [
-        (3, 300, 2, "bookings_lines_add_up"),
-        (2, 250, 2, "bookings_lines_add_up"),
-        (2, 200, 1, "bookings_seats_held"),
-    ];
-    for (count, subtotal, named, constraint) in cases {
+    let seats = raw.free_seats(raw.show, 2).await;
+    // Checked at commit: the seat count and the subtotal are those of the lines.
+    for (count, subtotal) in [(3, 200), (1, 200), (2, 250), (2, 150)] {
         let mut tx = db.begin().await.unwrap();
         let booking = raw
             .booking(&mut tx, raw.show, "held", count, subtotal)
             .await
             .unwrap();
-        raw.lines(&mut tx, booking, raw.show, &seats[..2], "held")
-            .await
-            .unwrap();
-        raw.name(&mut tx, booking, raw.show, &seats[..named])
+        raw.lines(&mut tx, booking, raw.show, &seats, "held")
             .await
             .unwrap();
         let err = tx.commit().await.unwrap_err();
         assert_eq!(
             violated(err),
-            constraint,
-            "{count} seats, {subtotal}, {named} named"
+            "bookings_lines_add_up",
+            "{count} seats, {subtotal}"
         );
     }
-    // A seat taken from a live booking makes the booking refuse to be confirmed.
-    let booking = raw.held(&seats[..2], "held").await;
-    sqlx::query("UPDATE show_seats SET booking_id = NULL WHERE booking_id = $1 AND seat_id = $2")
-        .bind(booking)
-        .bind(seats[0])
-        .execute(&db)
-        .await
-        .unwrap();
-    let mut tx = db.begin().await.unwrap();
-    sqlx::query("UPDATE bookings SET status = 'confirmed', confirmed_at = now() WHERE id = $1")
-        .bind(booking)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    assert_eq!(
-        violated(tx.commit().await.unwrap_err()),
-        "bookings_seats_held"
-    );
+    // A line taken away later, or a count changed later, is checked the same way.
+    let booking = raw.held(&seats, "held").await;
+    let changes = [
+        "DELETE FROM booking_seats WHERE booking_id = $1 AND seat_id = (SELECT seat_id FROM booking_seats WHERE booking_id = $1 LIMIT 1)",
+        "UPDATE bookings SET seat_count = 3 WHERE id = $1",
+        "UPDATE booking_seats SET price_minor = 150 WHERE booking_id = $1",
+    ];
+    for change in changes {
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query(change)
+            .bind(booking)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(
+            violated(tx.commit().await.unwrap_err()),
+            "bookings_lines_add_up",
+            "{change}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
@@ -497,13 +498,7 @@ async fn a_hold_past_its_deadline_is_free_everywhere(db: PgPool) {
     assert_eq!(read, "expired");
     // The deadline is kept once: seats and lines have no copy of it to disagree.
     for table in ["show_seats", "booking_seats"] {
-        let columns: Vec<String> = sqlx::query_scalar(
-            "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1",
-        )
-        .bind(table)
-        .fetch_all(&db)
-        .await
-        .unwrap();
+        let columns = columns(&db, table).await;
         assert!(
             !columns
                 .iter()

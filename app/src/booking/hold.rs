@@ -1,10 +1,11 @@
 //! Holding seats: all or nothing, replacing the user's earlier hold on the show, in one round
 //! trip to PostgreSQL (shared with the other holds waiting at that moment: `hold_writer`).
 //!
-//! Everything a hold checks before writing comes from memory: the seat filter (is anyone else
-//! claiming these seats?), the cached layout (are they seats of this show, what do they cost,
-//! is it on sale?) and the show's board (the seat rules). PostgreSQL then checks all of it again
-//! inside the write (`hold_seats`), and its answer is the one that counts.
+//! Before writing, a hold asks what the server already has: the cached layout (are they seats
+//! of this show, what do they cost, is it on sale?), then the seat filter, whose claim turns
+//! the request away when someone else has the seats, then the show's board (the seat rules).
+//! PostgreSQL checks all of it again inside the write (`hold_seats_many`), and its answer is
+//! the one that counts.
 
 use super::{
     hold_writer::Ask, live::Announced, reads::booking_show, rules, seat_filter::Admission,
@@ -32,15 +33,16 @@ pub struct HoldRequest {
     pub wheelchair: bool,
 }
 
-/// A hold judged and priced, ready to be claimed and written.
-struct Judged {
+/// A hold priced, to be claimed, judged on the seat rules and written.
+struct Asked {
     user: UserId,
     layout: Arc<ShowLayout>,
     /// The asked-for seats, in id order.
     seats: Vec<SeatId>,
     prices: Vec<i64>,
     amount: Amount,
-    /// The seats the rules' verdict depends on, and those of them not free for this user.
+    /// The seats the rules' verdict depends on, and those of them not free for this user (once
+    /// judged).
     watch: Vec<SeatId>,
     taken: Vec<SeatId>,
     wheelchair: bool,
@@ -58,40 +60,24 @@ impl Bookings {
     pub async fn hold(&self, user: UserId, request: &HoldRequest) -> Result<Booking, BookingError> {
         let seats = validate_selection(&request.seat_ids)?;
         let show = request.show_id;
-        let taken = self.filter.taken(show, &seats, user).await;
-        if !taken.is_empty() {
-            return Err(refused(taken));
-        }
-        let layout = self.catalog.layout(show).await.map_err(|err| match err {
-            CatalogError::NotFound => BookingError::field("show_id", "There is no such show."),
-            other => other.into(),
-        })?;
+        let layout = self.layout_for(show, &seats).await?;
         let picked = picked(&layout, &seats)?;
         on_sale(&layout, self.policy.sales_close)?;
-        // The board only judges the rules: whether the asked-for seats are taken, PostgreSQL
-        // says (the filter has already answered for the seats it knows).
-        let board = self.boards.known(show).await?.unwrap_or_default();
-        let now = Utc::now();
-        let taken: Vec<SeatId> = row_seats(&layout, &seats)
-            .filter(|s| !seats.contains(&s.id) && board.taken_from(s.id, user, now))
-            .map(|s| s.id)
-            .collect();
-        let (watch, taken) = judge(&layout, &seats, &taken, request.wheelchair)?;
         let prices: Vec<i64> = picked.iter().map(|s| s.price).collect();
-        let judged = Judged {
+        let amount = self.policy.amount(&prices, &layout.show.currency);
+        let asked = Asked {
             user,
-            amount: self.policy.amount(&prices, &layout.show.currency),
+            amount: amount.clone(),
             layout: layout.clone(),
             seats,
             prices,
-            watch,
-            taken,
+            watch: Vec::new(),
+            taken: Vec::new(),
             wheelchair: request.wheelchair,
         };
-        let amount = judged.amount.clone();
         // From the first claim on, the hold runs to its end on a task of its own: a caller that
         // goes away (a closed connection, a shutdown) cannot leave claims without a hold.
-        let held = tokio::spawn(self.clone().claim_and_write(judged))
+        let held = tokio::spawn(self.clone().claim_and_write(asked))
             .await
             .map_err(|err| {
                 tracing::error!(error = %err, "hold task failed");
@@ -117,26 +103,50 @@ impl Bookings {
         })
     }
 
-    /// Claims the seats in the filter and writes the hold; then makes the claims last as long
-    /// as the hold, or gives them back when PostgreSQL says no; announces the change.
-    async fn claim_and_write(self, mut judged: Judged) -> Result<Held, BookingError> {
-        let (show, user) = (judged.layout.show.id, judged.user);
-        if let Admission::Refused(taken) = self.filter.claim(show, &judged.seats, user).await {
+    /// The show's layout as this process has it; or, when that copy would turn the request away
+    /// (a seat it does not know, a show off sale), as it is now. So a refusal is only ever made
+    /// on fresh data, and PostgreSQL checks whatever is let through.
+    async fn layout_for(
+        &self,
+        show: ShowId,
+        seats: &[SeatId],
+    ) -> Result<Arc<ShowLayout>, BookingError> {
+        let no_show = |err| match err {
+            CatalogError::NotFound => BookingError::field("show_id", "There is no such show."),
+            other => other.into(),
+        };
+        let kept = self.catalog.layout_for_write(show).await.map_err(no_show)?;
+        if picked(&kept, seats).is_ok() && on_sale(&kept, self.policy.sales_close).is_ok() {
+            return Ok(kept);
+        }
+        self.catalog.forget_layout(show);
+        self.catalog.layout(show).await.map_err(no_show)
+    }
+
+    /// Claims the seats in the filter (where someone else's claim turns the request away),
+    /// judges the rules and writes the hold; then makes the claims last as long as the hold and
+    /// gives back those of the seats it replaced, or gives them all back when the rules or
+    /// PostgreSQL say no; announces the change.
+    async fn claim_and_write(self, mut asked: Asked) -> Result<Held, BookingError> {
+        let (show, user) = (asked.layout.show.id, asked.user);
+        if let Admission::Refused(taken) = self.filter.claim(show, &asked.seats, user).await {
             return Err(refused(taken));
         }
-        let outcome = self.write(&mut judged).await;
-        let claimed = &judged.seats;
+        let outcome = match self.judge_rules(&mut asked).await {
+            Ok(()) => self.write(&mut asked).await,
+            Err(err) => Err(err),
+        };
+        let claimed = &asked.seats;
         match &outcome {
             Ok((held, released)) => {
-                self.filter
-                    .keep(show, claimed, user, self.policy.hold_ttl)
-                    .await;
                 let dropped: Vec<SeatId> = released
                     .iter()
                     .copied()
                     .filter(|s| !claimed.contains(s))
                     .collect();
-                self.filter.release(show, &dropped, user).await;
+                self.filter
+                    .settle(show, claimed, &dropped, user, self.policy.hold_ttl)
+                    .await;
                 self.announce(&[
                     Announced::freed(SeatChange {
                         show_id: show,
@@ -159,22 +169,36 @@ impl Bookings {
         outcome.map(|(held, _)| held)
     }
 
+    /// Judges the seat rules on the rows of the selection as the show's board has them (whether
+    /// the asked-for seats themselves are taken, the filter and PostgreSQL say).
+    async fn judge_rules(&self, asked: &mut Asked) -> Result<(), BookingError> {
+        let (layout, seats, user) = (&asked.layout, &asked.seats, asked.user);
+        let board = self.boards.known(layout.show.id).await?.unwrap_or_default();
+        let now = Utc::now();
+        let taken: Vec<SeatId> = row_seats(layout, seats)
+            .filter(|s| !seats.contains(&s.id) && board.taken_from(s.id, user, now))
+            .map(|s| s.id)
+            .collect();
+        (asked.watch, asked.taken) = judge(layout, seats, &taken, asked.wheelchair)?;
+        Ok(())
+    }
+
     /// The write itself; when seats the rules were judged on changed since, judges them again as
     /// PostgreSQL sees them, and tries again.
-    async fn write(&self, judged: &mut Judged) -> Result<(Held, Vec<SeatId>), BookingError> {
-        let show = judged.layout.show.id;
+    async fn write(&self, asked: &mut Asked) -> Result<(Held, Vec<SeatId>), BookingError> {
+        let show = asked.layout.show.id;
         for _ in 0..ATTEMPTS {
             let (code, written) = retrying(|| async {
                 let ask = Ask {
-                    user_id: judged.user,
+                    user_id: asked.user,
                     show_id: show,
-                    seats: judged.seats.clone(),
-                    prices: judged.prices.clone(),
-                    watch: judged.watch.clone(),
-                    taken: judged.taken.clone(),
+                    seats: asked.seats.clone(),
+                    prices: asked.prices.clone(),
+                    watch: asked.watch.clone(),
+                    taken: asked.taken.clone(),
                     code: booking_code(),
-                    fee: judged.amount.convenience_fee,
-                    tax: judged.amount.tax,
+                    fee: asked.amount.convenience_fee,
+                    tax: asked.amount.tax,
                 };
                 let code = ask.code.clone();
                 Ok((code, self.writer.write(ask).await?))
@@ -200,17 +224,13 @@ impl Bookings {
                 "stale" => {
                     self.boards.forget(show);
                     let rows_taken = written.seats.unwrap_or_default();
-                    (judged.watch, judged.taken) = judge(
-                        &judged.layout,
-                        &judged.seats,
-                        &rows_taken,
-                        judged.wheelchair,
-                    )?;
+                    (asked.watch, asked.taken) =
+                        judge(&asked.layout, &asked.seats, &rows_taken, asked.wheelchair)?;
                 }
                 "refused" => {
                     self.boards.forget(show);
                     // This request's own claims go first, so the holders' can take their place.
-                    self.filter.release(show, &judged.seats, judged.user).await;
+                    self.filter.release(show, &asked.seats, asked.user).await;
                     let holders = written.holders.map(|h| h.0).unwrap_or_default();
                     self.filter.remember(show, &holders).await;
                     return Err(refused(written.seats.unwrap_or_default()));
@@ -218,6 +238,11 @@ impl Bookings {
                 "prices_changed" => {
                     self.catalog.layout_changed(show).await;
                     return Err(refusal("prices_changed"));
+                }
+                // The layout this hold was asked on is out of date.
+                stale @ ("no_show" | "show_cancelled" | "sales_closed" | "unknown_seats") => {
+                    self.catalog.forget_layout(show);
+                    return Err(refusal(stale));
                 }
                 other => return Err(refusal(other)),
             }

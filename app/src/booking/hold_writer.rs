@@ -2,7 +2,9 @@
 //! (`hold_seats_many`), one statement per step for all of them and one commit, the way
 //! PostgreSQL itself groups the commits of concurrent transactions. A few such calls run at
 //! once; holds that arrive meanwhile wait for the next one, so under load the calls grow
-//! instead of the queue of backends. Each hold stays all or nothing on its own.
+//! instead of the queue of backends. While others run, a call waits a moment to fill to their
+//! size, since a call costs PostgreSQL a fixed part (starting its statements, the commit) on
+//! top of its holds. Each hold stays all or nothing on its own.
 //!
 //! One call holds each show once (two holds of one show could depend on each other's seats
 //! through the seat rules), so a second hold of a show waits for the next call. When PostgreSQL
@@ -15,13 +17,25 @@ use crate::ids::{BookingId, SeatId, ShowId, UserId};
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 use sqlx::PgPool;
-use std::{collections::VecDeque, sync::Arc};
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use std::{
+    collections::VecDeque,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 
-/// Calls of `hold_seats_many` running at once: two, so one runs while the other waits for its
-/// commit to reach the disk; more make each call smaller, and PostgreSQL spends more per hold
-/// (docs/PERFORMANCE.md has 1, 2, 3, 4, 8 and 16 measured side by side).
-const CALLS_IN_FLIGHT: usize = 2;
+/// Calls of `hold_seats_many` running at once: enough that PostgreSQL always has one to work on
+/// while others wait for their commit to reach the disk or for this process to answer and send
+/// the next; the fill below keeps them from splitting the holds into calls too small
+/// (docs/PERFORMANCE.md has the counts measured side by side).
+const CALLS_IN_FLIGHT: usize = 4;
+
+/// How long a call waits at most for more holds while other calls run (see [`fill`]): about
+/// the time the holds a finished call answered take to come back as new requests.
+const FILL: Duration = Duration::from_micros(300);
 
 /// The most holds one call writes.
 const MOST_PER_CALL: usize = 64;
@@ -99,6 +113,7 @@ async fn write_together(
     policy: Arc<Policy>,
 ) {
     let calls = Arc::new(Semaphore::new(CALLS_IN_FLIGHT));
+    let running = Arc::new(Running::default());
     // Holds of a show that was already in the call being formed, oldest first.
     let mut deferred: VecDeque<Pending> = VecDeque::new();
     loop {
@@ -112,25 +127,85 @@ async fn write_together(
                 None => return,
             },
         };
-        let mut batch = vec![first];
-        let mut later = VecDeque::new();
+        let mut batch = Batch {
+            holds: vec![first],
+            later: VecDeque::new(),
+        };
         let waiting = std::mem::take(&mut deferred)
             .into_iter()
             .chain(std::iter::from_fn(|| queue.try_recv().ok()));
         for pending in waiting {
-            let show = pending.ask.show_id;
-            if batch.len() < MOST_PER_CALL && batch.iter().all(|b| b.ask.show_id != show) {
-                batch.push(pending);
-            } else {
-                later.push_back(pending);
-            }
+            batch.offer(pending);
         }
-        deferred = later;
-        let (db, policy) = (db.clone(), policy.clone());
+        fill(&mut batch, &mut queue, &calls, &running).await;
+        deferred = batch.later;
+        let holds = batch.holds;
+        let (db, policy, running) = (db.clone(), policy.clone(), running.clone());
+        running.holds.fetch_add(holds.len(), Ordering::Relaxed);
         tokio::spawn(async move {
-            write_batch(&db, &policy, batch).await;
+            let count = holds.len();
+            write_batch(&db, &policy, holds).await;
+            running.holds.fetch_sub(count, Ordering::Relaxed);
             drop(call);
+            running.ended.notify_waiters();
         });
+    }
+}
+
+/// The holds in calls now running, and a signal when a call ends.
+#[derive(Default)]
+struct Running {
+    holds: AtomicUsize,
+    ended: Notify,
+}
+
+/// The holds of the call being formed, and those that must wait for a later one.
+struct Batch {
+    holds: Vec<Pending>,
+    later: VecDeque<Pending>,
+}
+
+impl Batch {
+    fn offer(&mut self, pending: Pending) {
+        let show = pending.ask.show_id;
+        if self.holds.len() >= MOST_PER_CALL || self.holds.iter().any(|b| b.ask.show_id == show) {
+            self.later.push_back(pending);
+        } else {
+            self.holds.push(pending);
+        }
+    }
+}
+
+/// While other calls run, waits up to [`FILL`] for holds to arrive until the call has as many
+/// as they have on average, one of them ends, or a hold has to wait for a later call anyway.
+/// Calls of a hold or two each would pay their fixed part once per hold, and PostgreSQL has the
+/// running calls to work on meanwhile.
+async fn fill(
+    batch: &mut Batch,
+    queue: &mut mpsc::UnboundedReceiver<Pending>,
+    calls: &Semaphore,
+    running: &Running,
+) {
+    let deadline = tokio::time::Instant::now() + FILL;
+    loop {
+        let ended = running.ended.notified();
+        tokio::pin!(ended);
+        ended.as_mut().enable();
+        let others = CALLS_IN_FLIGHT - 1 - calls.available_permits();
+        if others == 0
+            || !batch.later.is_empty()
+            || batch.holds.len() >= running.holds.load(Ordering::Relaxed) / others
+        {
+            return;
+        }
+        tokio::select! {
+            pending = queue.recv() => match pending {
+                Some(pending) => batch.offer(pending),
+                None => return,
+            },
+            () = &mut ended => return,
+            () = tokio::time::sleep_until(deadline) => return,
+        }
     }
 }
 

@@ -2,7 +2,10 @@
 //! changes only when the theater edits it, so it is cached, and every edit drops it.
 
 use super::{Catalog, CatalogError, CategoryPrice, Layout, SeatKind};
-use crate::ids::{SeatId, ShowId};
+use crate::{
+    cache::Trust,
+    ids::{SeatId, ShowId},
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -77,8 +80,24 @@ impl Catalog {
     /// The layout of a show, through the cache.
     pub async fn layout(&self, show: ShowId) -> Result<Arc<ShowLayout>, CatalogError> {
         self.cache()
-            .get_or_load(&key(show), || read_layout(self.read(), show))
+            .get_or_load(&key(show), Trust::Shared, || read_layout(self.read(), show))
             .await
+    }
+
+    /// The layout of a show for a write that PostgreSQL judges again (a hold): this process's
+    /// copy serves as long as CACHE_TTL, and [`Catalog::forget_layout`] drops it once the
+    /// database disagrees with it.
+    pub async fn layout_for_write(&self, show: ShowId) -> Result<Arc<ShowLayout>, CatalogError> {
+        self.cache()
+            .get_or_load(&key(show), Trust::Rechecked, || {
+                read_layout(self.read(), show)
+            })
+            .await
+    }
+
+    /// Drops this process's copy of a show's layout, which the database has shown to be stale.
+    pub fn forget_layout(&self, show: ShowId) {
+        self.cache().forget(&key(show));
     }
 
     /// Drops a show's cached layout (and every cached list), so the next read is right.

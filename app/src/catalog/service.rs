@@ -1,6 +1,9 @@
 //! The catalog handle: what every catalog read needs, and nothing else.
 
-use crate::{cache::Cache, db::Db};
+use crate::{
+    cache::{Cache, Trust},
+    db::Db,
+};
 use serde::{de::DeserializeOwned, Serialize};
 use sqlx::PgPool;
 use std::{future::Future, sync::Arc};
@@ -42,6 +45,6 @@ impl Catalog {
         Fut: Future<Output = Result<T, E>>,
     {
         let key = self.cache.list_key(name, params).await;
-        self.cache.get_or_load(&key, load).await
+        self.cache.get_or_load(&key, Trust::Shared, load).await
     }
 }

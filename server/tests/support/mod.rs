@@ -38,6 +38,12 @@ pub fn state(db: PgPool, redis: Option<redis::aio::ConnectionManager>) -> AppSta
     state_with(db, redis, &[])
 }
 
+/// An instance on the Redis at `url`, as each of several sharing one would be.
+pub async fn state_on_redis(db: &PgPool, url: &str) -> AppState {
+    let conn = server::db::redis(url).await.unwrap();
+    state_with(db.clone(), Some(conn), &[("REDIS_URL", url)])
+}
+
 /// A hold of `seats` of `show`, as a REST client or the seat map asks for it.
 pub fn hold_request(show: uuid::Uuid, seats: &[uuid::Uuid], wheelchair: bool) -> HoldRequest {
     HoldRequest {

@@ -94,8 +94,8 @@ impl SeatFilter {
         Self { store: Store::Off }
     }
 
-    /// Seats of this selection that someone else has, without claiming anything: the cheap
-    /// first question of a hold. Empty when there is no filter or Redis is unwell; claims
+    /// Seats of this selection that someone else has, without claiming anything (what the
+    /// filter would say to a claim). Empty when there is no filter or Redis is unwell; claims
     /// still pending are not counted.
     pub async fn taken(&self, show: ShowId, seats: &[SeatId], owner: UserId) -> Vec<SeatId> {
         match &self.store {
@@ -108,7 +108,7 @@ impl SeatFilter {
     }
 
     /// Claims every seat for `owner`, or none if someone else has one. The claim lasts
-    /// [`PENDING`] until [`SeatFilter::keep`] says the hold was written. While others' claims
+    /// [`PENDING`] until [`SeatFilter::settle`] says the hold was written. While others' claims
     /// on these seats are pending, waits up to [`WAIT`] for them to be kept (refused) or given
     /// back (claimed); a claim still pending then is taken over, and PostgreSQL decides between
     /// the two writers.
@@ -134,12 +134,25 @@ impl SeatFilter {
         }
     }
 
-    /// The hold is written: the owner's claims on these seats now last as long as it does (and
-    /// so does any pending claim a rival took over meanwhile: that rival's write must lose).
-    pub async fn keep(&self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
+    /// The hold is written: the owner's claims on `kept` now last as long as it does (and so
+    /// does any pending claim a rival took over meanwhile: that rival's write must lose), and
+    /// the owner's claims on `dropped`, the seats the hold gave up, go. One step, so with Redis
+    /// one round trip.
+    pub async fn settle(
+        &self,
+        show: ShowId,
+        kept: &[SeatId],
+        dropped: &[SeatId],
+        owner: UserId,
+        ttl: Duration,
+    ) {
         match &self.store {
-            Store::Redis(redis) => redis.keep(show, seats, owner, ttl).await,
-            Store::Memory(claims) => memory_store::lock(claims).keep(show, seats, owner, ttl),
+            Store::Redis(redis) => redis.settle(show, kept, dropped, owner, ttl).await,
+            Store::Memory(claims) => {
+                let mut claims = memory_store::lock(claims);
+                claims.keep(show, kept, owner, ttl);
+                claims.release(show, dropped, Some(owner));
+            }
             Store::Off => {}
         }
     }

@@ -20,7 +20,7 @@ const REST: Duration = Duration::from_secs(2);
 
 static CLAIM: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("claim.lua")));
 static CHECK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("check.lua")));
-static KEEP: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("keep.lua")));
+static SETTLE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("settle.lua")));
 static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("release.lua")));
 static REMEMBER: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("remember.lua")));
 
@@ -69,9 +69,22 @@ impl RedisClaims {
         }
     }
 
-    pub async fn keep(&self, show: ShowId, seats: &[SeatId], owner: UserId, ttl: Duration) {
-        let mut invocation = invoke(&KEEP, show, seats, owner);
-        invocation.arg(ttl.as_millis() as u64);
+    pub async fn settle(
+        &self,
+        show: ShowId,
+        kept: &[SeatId],
+        dropped: &[SeatId],
+        owner: UserId,
+        ttl: Duration,
+    ) {
+        let mut invocation = SETTLE.prepare_invoke();
+        for seat in kept.iter().chain(dropped) {
+            invocation.key(key(show, *seat));
+        }
+        invocation
+            .arg(owner.to_string())
+            .arg(ttl.as_millis() as u64)
+            .arg(kept.len());
         self.run::<i64>(invocation, true).await;
     }
 

@@ -228,10 +228,6 @@ pub async fn reset(
 ) -> anyhow::Result<()> {
     let shows = plan.hold_shows();
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE show_seats SET booking_id = NULL WHERE show_id = ANY($1) AND booking_id IS NOT NULL")
-        .bind(&shows)
-        .execute(&mut *tx)
-        .await?;
     sqlx::query("DELETE FROM bookings WHERE show_id = ANY($1)")
         .bind(&shows)
         .execute(&mut *tx)

@@ -1,0 +1,375 @@
+-- The seat's record of its holder, as 20261203000003_holds_written_together left it.
+ALTER TABLE bookings ADD CONSTRAINT bookings_show_id_fkey
+    FOREIGN KEY (show_id) REFERENCES shows (id) ON DELETE RESTRICT;
+ALTER TABLE booking_seats ADD CONSTRAINT booking_seats_seat_booking UNIQUE (show_id, seat_id, booking_id);
+ALTER TABLE show_seats
+    ADD COLUMN booking_id uuid,
+    ADD COLUMN version bigint NOT NULL DEFAULT 0,
+    ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+UPDATE show_seats ss SET booking_id = bs.booking_id
+  FROM booking_seats bs
+ WHERE bs.show_id = ss.show_id AND bs.seat_id = ss.seat_id AND bs.status IN ('held', 'confirmed');
+ALTER TABLE show_seats ADD CONSTRAINT show_seats_booking_line FOREIGN KEY (show_id, seat_id, booking_id)
+    REFERENCES booking_seats (show_id, seat_id, booking_id);
+
+CREATE OR REPLACE VIEW seat_states AS
+SELECT ss.show_id, ss.seat_id, seat_state(b.status, b.hold_expires_at) AS status,
+       CASE WHEN seat_state(b.status, b.hold_expires_at) <> 'available' THEN b.id END AS booking_id,
+       CASE WHEN seat_state(b.status, b.hold_expires_at) <> 'available' THEN b.user_id END AS holder,
+       CASE WHEN seat_state(b.status, b.hold_expires_at) = 'held' THEN b.hold_expires_at END AS held_until
+  FROM show_seats ss LEFT JOIN bookings b ON b.id = ss.booking_id;
+
+
+CREATE OR REPLACE FUNCTION booking_adds_up() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    booking uuid;
+    b record;
+    lines integer;
+    subtotal bigint;
+    seated integer;
+BEGIN
+    IF TG_TABLE_NAME = 'bookings' THEN
+        booking := NEW.id;
+    ELSIF TG_OP = 'DELETE' THEN
+        booking := OLD.booking_id;
+    ELSE
+        booking := NEW.booking_id;
+    END IF;
+    SELECT bk.status, bk.seat_count, bk.subtotal_minor,
+           bk.created_at = now()
+           AND bk.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text AS created_now
+      INTO b FROM bookings bk WHERE bk.id = booking;
+    IF NOT FOUND OR (b.created_now AND TG_TABLE_NAME = 'booking_seats' AND TG_OP = 'INSERT') THEN
+        -- Gone, or inserted by this transaction (or given its time by it, which is checked on
+        -- its own): the booking's check covers its new lines.
+        RETURN NULL;
+    END IF;
+    SELECT count(*), coalesce(sum(bs.price_minor), 0),
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM show_seats ss
+                                           WHERE ss.show_id = bs.show_id AND ss.seat_id = bs.seat_id
+                                             AND ss.booking_id = booking))
+      INTO lines, subtotal, seated
+      FROM booking_seats bs
+     WHERE bs.booking_id = booking;
+    IF lines <> b.seat_count OR subtotal <> b.subtotal_minor THEN
+        RAISE EXCEPTION 'booking % has % lines worth %, not % seats worth %',
+                        booking, lines, subtotal, b.seat_count, b.subtotal_minor
+              USING ERRCODE = 'check_violation', CONSTRAINT = 'bookings_lines_add_up';
+    END IF;
+    IF b.status IN ('held', 'confirmed') AND seated <> lines THEN
+        RAISE EXCEPTION 'live booking % holds % of its % seats', booking, seated, lines
+              USING ERRCODE = 'check_violation', CONSTRAINT = 'bookings_seats_held';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+DROP TRIGGER bookings_stay_whole ON bookings;
+CREATE CONSTRAINT TRIGGER bookings_stay_whole
+    AFTER UPDATE OF status, seat_count, subtotal_minor, created_at ON bookings
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (NEW.seat_count <> OLD.seat_count OR NEW.subtotal_minor <> OLD.subtotal_minor
+          OR NEW.created_at <> OLD.created_at
+          OR (NEW.status IN ('held', 'confirmed') AND NEW.status <> OLD.status))
+    EXECUTE FUNCTION booking_adds_up();
+
+CREATE OR REPLACE FUNCTION ended_holds(p_bookings uuid[], p_reason text)
+RETURNS TABLE (show_id uuid, seat_id uuid)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH ended AS (
+        UPDATE bookings b
+           SET status = CASE WHEN booking_state(b.status, b.hold_expires_at) = 'expired'
+                             THEN 'expired' ELSE 'cancelled' END::booking_status,
+               cancelled_at = CASE WHEN booking_state(b.status, b.hold_expires_at) = 'held' THEN now() END,
+               updated_at = now()
+         WHERE b.id = ANY (p_bookings) AND b.status = 'held'
+        RETURNING b.id, b.show_id, b.user_id, b.status),
+    events AS (
+        INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+        SELECT 'booking', id, CASE status WHEN 'expired' THEN 'booking.expired' ELSE 'booking.released' END,
+               jsonb_build_object('booking_id', id, 'show_id', show_id, 'user_id', user_id,
+                                  'reason', CASE status WHEN 'expired' THEN 'expired' ELSE p_reason END)
+          FROM ended)
+    SELECT ss.show_id, ss.seat_id
+      FROM ended e
+      JOIN booking_seats bs ON bs.booking_id = e.id
+      JOIN show_seats ss ON ss.show_id = bs.show_id AND ss.seat_id = bs.seat_id AND ss.booking_id = e.id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hold_seats_many(p_asks hold_ask[], p_ttl interval, p_sales_close interval,
+                                p_verified_only boolean)
+RETURNS TABLE (ask bigint, outcome text, booking_id uuid, hold_expires_at timestamptz,
+               created_at timestamptz, seats uuid[], released uuid[], holders jsonb)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    verdicts hold_verdict[];
+    freed_shows uuid[];
+    freed_seats uuid[];
+BEGIN
+    IF (SELECT count(DISTINCT a.show_id) <> count(*) FROM unnest(p_asks) a) THEN
+        RAISE EXCEPTION 'two holds of one show in one call' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Every asked-for seat, locked in (show, seat) order, so rival writes queue instead of
+    -- deadlocking.
+    PERFORM 1 FROM (SELECT 1 FROM unnest(p_asks) a
+                      JOIN show_seats ss ON ss.show_id = a.show_id AND ss.seat_id = ANY (a.seats)
+                     ORDER BY ss.show_id, ss.seat_id FOR UPDATE OF ss) l;
+
+    -- Once locked, each ask judged on its show, its user and its seats as they stand, read once:
+    -- who has them, and which held bookings other than the user's own still name the asked-for
+    -- ones (once the seats are known to be free, those are past their deadline).
+    WITH a AS (
+        SELECT * FROM unnest(p_asks) WITH ORDINALITY
+                        AS a (user_id, show_id, seats, prices, watch, taken, code, fee, tax, ask)),
+    ctx AS (
+        SELECT a.ask, s.status AS show_status, s.starts_at - p_sales_close > now() AS on_sale,
+               s.screen_id, s.currency,
+               (SELECT u.email_verified_at IS NOT NULL FROM users u WHERE u.id = a.user_id) AS verified,
+               (SELECT b.id FROM bookings b
+                 WHERE b.user_id = a.user_id AND b.show_id = a.show_id AND b.status = 'held') AS own
+          FROM a LEFT JOIN shows s ON s.id = a.show_id),
+    st AS (
+        SELECT x.ask, count(*) FILTER (WHERE x.asked) AS found,
+               array_agg(x.seat ORDER BY x.seat) FILTER (WHERE x.asked AND x.taken) AS refused,
+               jsonb_agg(jsonb_build_object('seat', x.seat, 'by', x.holder,
+                   'held_ms', (EXTRACT(EPOCH FROM x.held_until - now()) * 1000)::bigint))
+                   FILTER (WHERE x.asked AND x.taken) AS holders,
+               coalesce(array_agg(x.seat ORDER BY x.seat) FILTER (WHERE x.watched AND x.taken), '{}') AS watched,
+               coalesce(array_agg(DISTINCT x.booking) FILTER (WHERE x.asked AND x.lapsed), '{}') AS lapsed
+          FROM (SELECT a.ask, ss.seat_id AS seat, ss.seat_id = ANY (a.seats) AS asked,
+                       ss.seat_id = ANY (a.watch) AS watched, b.id AS booking, b.user_id AS holder,
+                       CASE WHEN seat_state(b.status, b.hold_expires_at) = 'held' THEN b.hold_expires_at END AS held_until,
+                       seat_state(b.status, b.hold_expires_at) <> 'available' AND b.id IS DISTINCT FROM c.own AS taken,
+                       b.status = 'held' AND b.id IS DISTINCT FROM c.own AS lapsed
+                  FROM a JOIN ctx c ON c.ask = a.ask
+                  JOIN show_seats ss ON ss.show_id = a.show_id AND ss.seat_id = ANY (a.seats || a.watch)
+                  LEFT JOIN bookings b ON b.id = ss.booking_id) x
+         GROUP BY x.ask),
+    judged AS (
+        SELECT a.ask, a.seats, a.show_id, c.screen_id, c.own, c.currency, st.lapsed, st.refused, st.holders,
+               CASE WHEN c.show_status IS NULL THEN 'no_show'
+                    WHEN c.show_status <> 'scheduled' THEN 'show_cancelled'
+                    WHEN NOT c.on_sale THEN 'sales_closed'
+                    WHEN c.verified IS NULL THEN 'unknown_user'
+                    WHEN p_verified_only AND NOT c.verified THEN 'email_not_verified'
+                    WHEN coalesce(st.found, 0) <> cardinality(a.seats) THEN 'unknown_seats'
+                    WHEN st.refused IS NOT NULL THEN 'refused'
+                    WHEN EXISTS (SELECT 1 FROM unnest(a.seats, a.prices) AS asked (seat, price)
+                                   JOIN seats se ON se.id = asked.seat
+                                   LEFT JOIN show_prices sp ON sp.show_id = a.show_id
+                                                           AND sp.category_id = se.category_id
+                                  WHERE sp.price_minor IS DISTINCT FROM asked.price) THEN 'prices_changed'
+                    WHEN NOT (st.watched @> a.taken AND st.watched <@ a.taken) THEN 'stale'
+                    ELSE 'held' END AS outcome
+          FROM a JOIN ctx c ON c.ask = a.ask LEFT JOIN st ON st.ask = a.ask)
+    SELECT array_agg(ROW(
+               j.ask, j.outcome,
+               CASE WHEN j.outcome = 'held' THEN j.lapsed || j.own END,
+               CASE j.outcome
+                    WHEN 'refused' THEN j.refused
+                    -- The rules must be judged again, on the whole rows as they are now.
+                    WHEN 'stale' THEN (
+                        SELECT coalesce(array_agg(ss.seat_id ORDER BY ss.seat_id), '{}')
+                          FROM seats se JOIN seat_states ss ON ss.show_id = j.show_id AND ss.seat_id = se.id
+                         WHERE se.screen_id = j.screen_id
+                           AND se.grid_row IN (SELECT r.grid_row FROM seats r WHERE r.id = ANY (j.seats))
+                           AND se.id <> ALL (j.seats)
+                           AND ss.status <> 'available' AND ss.booking_id IS DISTINCT FROM j.own)
+                    WHEN 'held' THEN j.seats END,
+               CASE WHEN j.outcome = 'refused' THEN j.holders END,
+               j.currency)::hold_verdict ORDER BY j.ask)
+      INTO verdicts FROM judged j;
+
+    -- The users' earlier holds and the lapsed ones end first: their lines still count as live.
+    SELECT coalesce(array_agg(e.show_id), '{}'), coalesce(array_agg(e.seat_id), '{}')
+      INTO freed_shows, freed_seats
+      FROM ended_holds(ARRAY(SELECT unnest(v.ending) FROM unnest(verdicts) v WHERE v.outcome = 'held'),
+                       'replaced') e;
+
+    RETURN QUERY
+    WITH a AS (
+        SELECT * FROM unnest(p_asks) WITH ORDINALITY
+                        AS a (user_id, show_id, seats, prices, watch, taken, code, fee, tax, ask)),
+    go AS (
+        SELECT a.*, v.currency, (SELECT sum(p) FROM unnest(a.prices) p) AS subtotal
+          FROM a JOIN unnest(verdicts) v ON v.ask = a.ask
+         WHERE v.outcome = 'held'),
+    booking AS (
+        INSERT INTO bookings (code, user_id, show_id, status, hold_expires_at, seat_count,
+                              subtotal_minor, convenience_fee_minor, tax_minor, total_minor, currency)
+        SELECT go.code, go.user_id, go.show_id, 'held', now() + p_ttl, cardinality(go.seats),
+               go.subtotal, go.fee, go.tax, go.subtotal + go.fee + go.tax, go.currency
+          FROM go
+        RETURNING id, show_id, user_id, hold_expires_at, created_at),
+    lines AS (
+        INSERT INTO booking_seats (booking_id, show_id, seat_id, price_minor, status)
+        SELECT booking.id, go.show_id, asked.seat, asked.price, 'held'
+          FROM booking JOIN go ON go.show_id = booking.show_id,
+               unnest(go.seats, go.prices) AS asked (seat, price)),
+    claimed AS (
+        UPDATE show_seats ss SET booking_id = booking.id, version = ss.version + 1, updated_at = now()
+          FROM booking JOIN go ON go.show_id = booking.show_id
+         WHERE ss.show_id = go.show_id AND ss.seat_id = ANY (go.seats)),
+    event AS (
+        INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+        SELECT 'booking', booking.id, 'booking.held',
+               jsonb_build_object('booking_id', booking.id, 'show_id', booking.show_id,
+                                  'user_id', booking.user_id, 'seat_ids', to_jsonb(go.seats),
+                                  'hold_expires_at', booking.hold_expires_at)
+          FROM booking JOIN go ON go.show_id = booking.show_id)
+    SELECT v.ask, v.outcome, b.id, b.hold_expires_at, b.created_at, v.seats,
+           CASE WHEN v.outcome = 'held'
+                THEN ARRAY(SELECT f.seat FROM unnest(freed_shows, freed_seats) AS f (show, seat)
+                            WHERE f.show = a.show_id) END,
+           v.holders
+      FROM unnest(verdicts) v
+      LEFT JOIN a ON a.ask = v.ask
+      LEFT JOIN booking b ON b.show_id = a.show_id
+     ORDER BY v.ask;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION confirm_booking(p_booking uuid, p_payment uuid,
+    OUT outcome text, OUT show_id uuid, OUT seats uuid[], OUT released uuid[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    b record;
+    paid record;
+BEGIN
+    SELECT bk.status, bk.show_id, bk.total_minor, s.starts_at <= now() AS started
+      INTO b FROM bookings bk JOIN shows s ON s.id = bk.show_id
+     WHERE bk.id = p_booking FOR UPDATE OF bk;
+    IF NOT FOUND THEN
+        outcome := 'not_found'; RETURN;
+    END IF;
+    show_id := b.show_id;
+    seats := ARRAY(SELECT bs.seat_id FROM booking_seats bs WHERE bs.booking_id = p_booking ORDER BY bs.seat_id);
+    IF b.status = 'confirmed' THEN
+        outcome := 'already_confirmed'; RETURN;
+    ELSIF b.status = 'cancelled' THEN
+        outcome := 'booking_cancelled'; RETURN;
+    END IF;
+    IF p_payment IS NULL THEN
+        IF b.total_minor <> 0 THEN
+            outcome := 'payment_required'; RETURN;
+        END IF;
+    ELSE
+        SELECT p.status, p.amount_minor INTO paid FROM payments p
+         WHERE p.id = p_payment AND p.booking_id = p_booking;
+        IF NOT FOUND THEN
+            outcome := 'payment_not_found'; RETURN;
+        ELSIF paid.status <> 'succeeded' THEN
+            outcome := 'payment_not_succeeded'; RETURN;
+        ELSIF paid.amount_minor < b.total_minor THEN
+            outcome := 'payment_amount_mismatch'; RETURN;
+        END IF;
+    END IF;
+    IF b.started THEN
+        outcome := 'show_started'; RETURN;
+    END IF;
+
+    PERFORM 1 FROM show_seats ss WHERE ss.show_id = b.show_id AND ss.seat_id = ANY (seats)
+      ORDER BY ss.seat_id FOR UPDATE;
+    IF EXISTS (SELECT 1 FROM seat_states st
+                WHERE st.show_id = b.show_id AND st.seat_id = ANY (seats)
+                  AND st.status <> 'available' AND st.booking_id <> p_booking) THEN
+        outcome := 'seats_unavailable';
+        seats := ARRAY(SELECT st.seat_id FROM seat_states st
+                        WHERE st.show_id = b.show_id AND st.seat_id = ANY (seats)
+                          AND st.status <> 'available' AND st.booking_id <> p_booking
+                        ORDER BY st.seat_id);
+        RETURN;
+    END IF;
+    -- Held bookings that the seats still name are past their deadline: they end first.
+    released := end_holds(ARRAY(SELECT DISTINCT lapsed.id FROM show_seats ss
+                                  JOIN bookings lapsed ON lapsed.id = ss.booking_id
+                                 WHERE ss.show_id = b.show_id AND ss.seat_id = ANY (seats)
+                                   AND lapsed.status = 'held' AND lapsed.id <> p_booking), 'expired');
+    UPDATE show_seats ss SET booking_id = p_booking, version = ss.version + 1, updated_at = now()
+     WHERE ss.show_id = b.show_id AND ss.seat_id = ANY (seats) AND ss.booking_id IS DISTINCT FROM p_booking;
+    UPDATE bookings SET status = 'confirmed', confirmed_at = now(), updated_at = now()
+     WHERE id = p_booking;
+    INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+    VALUES ('booking', p_booking, 'booking.confirmed',
+            jsonb_build_object('booking_id', p_booking, 'show_id', b.show_id,
+                               'payment_id', p_payment, 'seat_ids', to_jsonb(seats)));
+    outcome := 'confirmed';
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cancel_booking(p_booking uuid, p_status booking_status, p_refund bigint,
+    p_valid_until timestamptz, OUT outcome text, OUT show_id uuid, OUT seats uuid[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    b record;
+BEGIN
+    SELECT bk.status, bk.show_id INTO b FROM bookings bk WHERE bk.id = p_booking FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'not_found'; RETURN;
+    END IF;
+    show_id := b.show_id;
+    IF b.status <> p_status THEN
+        outcome := 'stale'; RETURN;
+    ELSIF b.status = 'held' THEN
+        seats := end_holds(ARRAY[p_booking], 'cancelled');
+        outcome := CASE (SELECT status FROM bookings WHERE id = p_booking)
+                        WHEN 'expired' THEN 'expired' ELSE 'released' END;
+    ELSIF b.status = 'confirmed' THEN
+        IF now() >= p_valid_until THEN
+            outcome := 'stale'; RETURN;
+        END IF;
+        seats := ARRAY(SELECT ss.seat_id FROM booking_seats bs
+                         JOIN show_seats ss ON ss.show_id = bs.show_id AND ss.seat_id = bs.seat_id
+                        WHERE bs.booking_id = p_booking AND ss.booking_id = p_booking);
+        UPDATE bookings SET status = 'cancelled', cancelled_at = now(), refund_due_minor = p_refund,
+                            updated_at = now()
+         WHERE id = p_booking;
+        INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+        VALUES ('booking', p_booking, 'booking.cancelled',
+                jsonb_build_object('booking_id', p_booking, 'show_id', b.show_id,
+                                   'refund_due', p_refund, 'seat_ids', to_jsonb(seats)));
+        outcome := 'cancelled';
+    ELSE
+        outcome := 'unchanged';
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION expire_holds(p_batch integer,
+    OUT expired integer, OUT lag_seconds float8, OUT changes jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    due uuid[];
+BEGIN
+    SELECT array_agg(id), coalesce(EXTRACT(EPOCH FROM now() - min(hold_expires_at)), 0)
+      INTO due, lag_seconds
+      FROM (SELECT b.id, b.hold_expires_at FROM bookings b
+             WHERE b.status = 'held' AND b.hold_expires_at <= now()
+             ORDER BY b.hold_expires_at LIMIT p_batch FOR UPDATE SKIP LOCKED) d;
+    expired := coalesce(cardinality(due), 0);
+    IF expired = 0 THEN
+        lag_seconds := 0; changes := '[]'; RETURN;
+    END IF;
+    PERFORM end_holds(due, 'expired');
+    SELECT coalesce(jsonb_agg(jsonb_build_array(show_id, seats)), '[]') INTO changes
+      FROM (SELECT bs.show_id, jsonb_agg(bs.seat_id) AS seats
+              FROM booking_seats bs
+              JOIN show_seats ss ON ss.show_id = bs.show_id AND ss.seat_id = bs.seat_id
+             WHERE bs.booking_id = ANY (due) AND ss.booking_id = bs.booking_id
+             GROUP BY bs.show_id) g;
+END
+$$;
+ALTER FUNCTION booking_adds_up() SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
+ALTER FUNCTION ended_holds(uuid[], text) SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
+ALTER FUNCTION hold_seats_many(hold_ask[], interval, interval, boolean)
+    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
+ALTER FUNCTION confirm_booking(uuid, uuid) SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
+ALTER FUNCTION cancel_booking(uuid, booking_status, bigint, timestamptz)
+    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
+ALTER FUNCTION expire_holds(integer) SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
