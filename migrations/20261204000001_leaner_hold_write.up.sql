@@ -18,9 +18,12 @@ SELECT ss.show_id, ss.seat_id, seat_state(b.status, b.hold_expires_at) AS status
        CASE WHEN seat_state(b.status, b.hold_expires_at) <> 'available' THEN b.user_id END AS holder,
        CASE WHEN seat_state(b.status, b.hold_expires_at) = 'held' THEN b.hold_expires_at END AS held_until
   FROM show_seats ss
-  LEFT JOIN booking_seats bs ON bs.show_id = ss.show_id AND bs.seat_id = ss.seat_id
-                            AND bs.status IN ('held', 'confirmed')
-  LEFT JOIN bookings b ON b.id = bs.booking_id;
+  -- Each seat's booking found by key, whatever the statistics say (see hold_seats_many).
+  LEFT JOIN LATERAL (SELECT b.* FROM bookings b
+                      WHERE b.id = (SELECT bs.booking_id FROM booking_seats bs
+                                     WHERE bs.show_id = ss.show_id AND bs.seat_id = ss.seat_id
+                                       AND bs.status IN ('held', 'confirmed'))
+                     OFFSET 0) b ON true;
 
 ALTER TABLE show_seats
     DROP CONSTRAINT show_seats_booking_line,
@@ -90,7 +93,9 @@ BEGIN
                              THEN 'expired' ELSE 'cancelled' END::booking_status,
                cancelled_at = CASE WHEN booking_state(b.status, b.hold_expires_at) = 'held' THEN now() END,
                updated_at = now()
-         WHERE b.id = ANY (p_bookings) AND b.status = 'held'
+         -- By key (the status compared as text, so the index of every held booking, which a
+         -- plan made while there were none would read whole, is no candidate).
+         WHERE b.id = ANY (p_bookings) AND b.status::text = 'held'
         RETURNING b.id, b.show_id, b.user_id, b.status),
     events AS (
         INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
@@ -98,7 +103,8 @@ BEGIN
                jsonb_build_object('booking_id', id, 'show_id', show_id, 'user_id', user_id,
                                   'reason', CASE status WHEN 'expired' THEN 'expired' ELSE p_reason END)
           FROM ended)
-    SELECT bs.show_id, bs.seat_id FROM ended e JOIN booking_seats bs ON bs.booking_id = e.id;
+    SELECT bs.show_id, bs.seat_id FROM booking_seats bs
+     WHERE bs.booking_id = ANY (ARRAY(SELECT e.id FROM ended e));
 END
 $$;
 
@@ -142,27 +148,36 @@ BEGIN
                s.screen_id, s.currency,
                (SELECT u.email_verified_at IS NOT NULL FROM users u WHERE u.id = a.user_id) AS verified,
                (SELECT b.id FROM bookings b
-                 WHERE b.user_id = a.user_id AND b.show_id = a.show_id AND b.status = 'held') AS own
+                 WHERE b.user_id = a.user_id AND b.show_id = a.show_id AND b.status = 'held') AS own,
+               (SELECT count(*) FROM show_seats ss
+                 WHERE ss.show_id = a.show_id AND ss.seat_id = ANY (a.seats)) AS found
           FROM a LEFT JOIN shows s ON s.id = a.show_id),
     st AS (
-        SELECT x.ask, count(*) FILTER (WHERE x.asked) AS found,
+        SELECT x.ask,
                array_agg(x.seat ORDER BY x.seat) FILTER (WHERE x.asked AND x.taken) AS refused,
                jsonb_agg(jsonb_build_object('seat', x.seat, 'by', x.holder,
                    'held_ms', (EXTRACT(EPOCH FROM x.held_until - now()) * 1000)::bigint))
                    FILTER (WHERE x.asked AND x.taken) AS holders,
                coalesce(array_agg(x.seat) FILTER (WHERE x.watched AND x.taken), '{}') AS watched,
                coalesce(array_agg(x.booking) FILTER (WHERE x.asked AND x.lapsed), '{}') AS lapsed
-          FROM (SELECT a.ask, ss.seat_id AS seat, ss.seat_id = ANY (a.seats) AS asked,
-                       ss.seat_id = ANY (a.watch) AS watched, b.id AS booking, b.user_id AS holder,
-                       CASE WHEN seat_state(b.status, b.hold_expires_at) = 'held' THEN b.hold_expires_at END AS held_until,
-                       seat_state(b.status, b.hold_expires_at) <> 'available' AND b.id IS DISTINCT FROM c.own AS taken,
-                       b.status = 'held' AND b.id IS DISTINCT FROM c.own AS lapsed
-                  FROM a JOIN ctx c ON c.ask = a.ask
-                  CROSS JOIN LATERAL (SELECT DISTINCT w.seat FROM unnest(a.seats || a.watch) w (seat)) w
-                  JOIN show_seats ss ON ss.show_id = a.show_id AND ss.seat_id = w.seat
-                  LEFT JOIN booking_seats bs ON bs.show_id = ss.show_id AND bs.seat_id = ss.seat_id
-                                            AND bs.status IN ('held', 'confirmed')
-                  LEFT JOIN bookings b ON b.id = bs.booking_id) x
+          FROM (SELECT s.ask, s.seat, s.asked, s.watched, (s.b).id AS booking, (s.b).user_id AS holder,
+                       CASE WHEN seat_state((s.b).status, (s.b).hold_expires_at) = 'held'
+                            THEN (s.b).hold_expires_at END AS held_until,
+                       seat_state((s.b).status, (s.b).hold_expires_at) <> 'available'
+                       AND (s.b).id IS DISTINCT FROM s.own AS taken,
+                       (s.b).status = 'held' AND (s.b).id IS DISTINCT FROM s.own AS lapsed
+                  -- Each seat's holder found by key, whatever the statistics say (OFFSET 0 keeps
+                  -- the lookups per seat: joined, a plan made while bookings was empty would
+                  -- read all of it for every seat).
+                  FROM (SELECT a.ask, w.seat, w.seat = ANY (a.seats) AS asked,
+                               w.seat = ANY (a.watch) AS watched, c.own,
+                               (SELECT b FROM bookings b
+                                 WHERE b.id = (SELECT bs.booking_id FROM booking_seats bs
+                                                WHERE bs.show_id = a.show_id AND bs.seat_id = w.seat
+                                                  AND bs.status IN ('held', 'confirmed'))) AS b
+                          FROM a JOIN ctx c ON c.ask = a.ask
+                          CROSS JOIN LATERAL (SELECT DISTINCT w.seat FROM unnest(a.seats || a.watch) w (seat)) w
+                        OFFSET 0) s) x
          GROUP BY x.ask),
     judged AS MATERIALIZED (
         SELECT a.ask, a.seats, a.show_id, c.screen_id, c.own, c.currency, st.lapsed, st.refused, st.holders,
@@ -171,7 +186,7 @@ BEGIN
                     WHEN NOT c.on_sale THEN 'sales_closed'
                     WHEN c.verified IS NULL THEN 'unknown_user'
                     WHEN p_verified_only AND NOT c.verified THEN 'email_not_verified'
-                    WHEN coalesce(st.found, 0) <> cardinality(a.seats) THEN 'unknown_seats'
+                    WHEN c.found <> cardinality(a.seats) THEN 'unknown_seats'
                     WHEN st.refused IS NOT NULL THEN 'refused'
                     WHEN EXISTS (SELECT 1 FROM unnest(a.seats, a.prices) AS asked (seat, price)
                                    JOIN seats se ON se.id = asked.seat
@@ -297,7 +312,7 @@ BEGIN
         RETURN;
     END IF;
     -- Held bookings with live lines on these seats are past their deadline: they end first.
-    released := end_holds(ARRAY(SELECT DISTINCT bs.booking_id FROM booking_seats bs
+    released := end_holds(ARRAY(SELECT bs.booking_id FROM booking_seats bs
                                  WHERE bs.show_id = b.show_id AND bs.seat_id = ANY (seats)
                                    AND bs.status = 'held' AND bs.booking_id <> p_booking), 'expired');
     UPDATE bookings SET status = 'confirmed', confirmed_at = now(), updated_at = now()
@@ -371,8 +386,8 @@ $$;
 -- Replaced functions keep their plans made once (20261203000001_booking_write_plans).
 ALTER FUNCTION booking_adds_up() SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
 ALTER FUNCTION ended_holds(uuid[], text) SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
--- The hold's judgement looks each asked-for and watched seat up by key: the planner, guessing
--- at generic parameters, would rather read every seat of the show and hash them.
+-- The hold's statements look every row up by key: the planner, guessing at generic parameters,
+-- would rather read every seat of the show and hash them.
 ALTER FUNCTION hold_seats_many(hold_ask[], interval, interval, boolean)
     SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
     SET enable_hashjoin = off SET enable_mergejoin = off;
