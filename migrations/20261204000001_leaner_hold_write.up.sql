@@ -123,6 +123,7 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
     verdicts hold_verdict[];
+    locked_shows uuid[];
     freed_shows uuid[];
     freed_seats uuid[];
 BEGIN
@@ -131,10 +132,12 @@ BEGIN
     END IF;
 
     -- Every asked-for seat, locked in (show, seat) order, so rival writes queue instead of
-    -- deadlocking (and instead of one of them failing on the lines' unique index).
-    PERFORM 1 FROM (SELECT 1 FROM unnest(p_asks) a
-                      JOIN show_seats ss ON ss.show_id = a.show_id AND ss.seat_id = ANY (a.seats)
-                     ORDER BY ss.show_id, ss.seat_id FOR UPDATE OF ss) l;
+    -- deadlocking (and instead of one of them failing on the lines' unique index). A show's
+    -- entries count the asked-for seats it has (each show is asked once per call).
+    locked_shows := ARRAY(SELECT l.show_id FROM (
+                       SELECT ss.show_id FROM unnest(p_asks) a
+                         JOIN show_seats ss ON ss.show_id = a.show_id AND ss.seat_id = ANY (a.seats)
+                        ORDER BY ss.show_id, ss.seat_id FOR UPDATE OF ss) l);
 
     -- Once locked, each ask judged on its show, its user and its seats as they stand, read once:
     -- who has them (the live line of each), and which held bookings other than the user's own
@@ -149,8 +152,7 @@ BEGIN
                (SELECT u.email_verified_at IS NOT NULL FROM users u WHERE u.id = a.user_id) AS verified,
                (SELECT b.id FROM bookings b
                  WHERE b.user_id = a.user_id AND b.show_id = a.show_id AND b.status = 'held') AS own,
-               (SELECT count(*) FROM show_seats ss
-                 WHERE ss.show_id = a.show_id AND ss.seat_id = ANY (a.seats)) AS found
+               (SELECT count(*) FROM unnest(locked_shows) l WHERE l = a.show_id) AS found
           FROM a LEFT JOIN shows s ON s.id = a.show_id),
     st AS (
         SELECT x.ask,
@@ -301,20 +303,24 @@ BEGIN
 
     PERFORM 1 FROM show_seats ss WHERE ss.show_id = b.show_id AND ss.seat_id = ANY (seats)
       ORDER BY ss.seat_id FOR UPDATE;
-    IF EXISTS (SELECT 1 FROM seat_states st
-                WHERE st.show_id = b.show_id AND st.seat_id = ANY (seats)
-                  AND st.status <> 'available' AND st.booking_id <> p_booking) THEN
+    -- Seats are looked up one by one (joined to the list, never `= ANY` of it: a plan made
+    -- once would rather read every seat of the show and filter).
+    IF EXISTS (SELECT 1 FROM unnest(seats) s (seat)
+                 JOIN seat_states st ON st.show_id = b.show_id AND st.seat_id = s.seat
+                WHERE st.status <> 'available' AND st.booking_id <> p_booking) THEN
         outcome := 'seats_unavailable';
-        seats := ARRAY(SELECT st.seat_id FROM seat_states st
-                        WHERE st.show_id = b.show_id AND st.seat_id = ANY (seats)
-                          AND st.status <> 'available' AND st.booking_id <> p_booking
+        seats := ARRAY(SELECT st.seat_id FROM unnest(seats) s (seat)
+                         JOIN seat_states st ON st.show_id = b.show_id AND st.seat_id = s.seat
+                        WHERE st.status <> 'available' AND st.booking_id <> p_booking
                         ORDER BY st.seat_id);
         RETURN;
     END IF;
     -- Held bookings with live lines on these seats are past their deadline: they end first.
-    released := end_holds(ARRAY(SELECT bs.booking_id FROM booking_seats bs
-                                 WHERE bs.show_id = b.show_id AND bs.seat_id = ANY (seats)
-                                   AND bs.status = 'held' AND bs.booking_id <> p_booking), 'expired');
+    released := end_holds(ARRAY(SELECT l.booking_id FROM unnest(seats) s (seat),
+                                LATERAL (SELECT bs.booking_id, bs.status FROM booking_seats bs
+                                          WHERE bs.show_id = b.show_id AND bs.seat_id = s.seat
+                                            AND bs.status IN ('held', 'confirmed') OFFSET 0) l
+                                 WHERE l.status = 'held' AND l.booking_id <> p_booking), 'expired');
     UPDATE bookings SET status = 'confirmed', confirmed_at = now(), updated_at = now()
      WHERE id = p_booking;
     INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
@@ -391,7 +397,9 @@ ALTER FUNCTION ended_holds(uuid[], text) SET plan_cache_mode = force_generic_pla
 ALTER FUNCTION hold_seats_many(hold_ask[], interval, interval, boolean)
     SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
     SET enable_hashjoin = off SET enable_mergejoin = off;
-ALTER FUNCTION confirm_booking(uuid, uuid) SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
+ALTER FUNCTION confirm_booking(uuid, uuid)
+    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
+    SET enable_hashjoin = off SET enable_mergejoin = off;
 ALTER FUNCTION cancel_booking(uuid, booking_status, bigint, timestamptz)
     SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;
 ALTER FUNCTION expire_holds(integer) SET plan_cache_mode = force_generic_plan SET enable_seqscan = off;

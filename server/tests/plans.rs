@@ -36,11 +36,16 @@ async fn a_show(db: &PgPool) -> Show {
 }
 
 /// One hold of `seats` (indexes into the show's four) for `user`, written by `hold_seats_many`
-/// on this connection; its outcome.
-async fn hold(conn: &mut PgConnection, show: &Show, user: Uuid, seats: &[usize]) -> String {
+/// on this connection; its outcome and booking.
+async fn hold(
+    conn: &mut PgConnection,
+    show: &Show,
+    user: Uuid,
+    seats: &[usize],
+) -> (String, Option<Uuid>) {
     let (ids, prices): (Vec<Uuid>, Vec<i64>) = seats.iter().map(|i| show.seats[*i]).unzip();
-    sqlx::query_scalar(
-        "SELECT outcome FROM hold_seats_many(
+    sqlx::query_as(
+        "SELECT outcome, booking_id FROM hold_seats_many(
              ARRAY[ROW($1, $2, $3::uuid[], $4::bigint[], $3::uuid[], '{}'::uuid[],
                        upper(substr(md5(random()::text), 1, 8)), 0, 0)::hold_ask],
              interval '10 minutes', interval '0', true)",
@@ -54,11 +59,42 @@ async fn hold(conn: &mut PgConnection, show: &Show, user: Uuid, seats: &[usize])
     .unwrap()
 }
 
-/// Index entries of bookings and their lines read so far by this connection's transaction.
+/// Pays for `booking` (a succeeded payment of its total) and confirms it on this connection.
+async fn pay_and_confirm(conn: &mut PgConnection, booking: Uuid) -> String {
+    sqlx::query_scalar(
+        "WITH paid AS (
+            INSERT INTO payments (booking_id, gateway, amount_minor, currency, status, succeeded_at)
+            SELECT id, 'sandbox', total_minor, currency, 'succeeded', now()
+              FROM bookings WHERE id = $1
+            RETURNING id)
+         SELECT c.outcome FROM paid, confirm_booking($1, paid.id) c",
+    )
+    .bind(booking)
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
+/// Cancels `booking`, found `status`, on this connection.
+async fn cancel(conn: &mut PgConnection, booking: Uuid, status: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT outcome FROM cancel_booking($1, $2::booking_status, 0, now() + interval '1 day')",
+    )
+    .bind(booking)
+    .bind(status)
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
+/// Index entries of bookings, their lines and show seats read so far by this connection's
+/// transaction.
 async fn entries_read(conn: &mut PgConnection) -> i64 {
     sqlx::query_scalar(
         "SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(indexrelid)), 0)::bigint
-           FROM pg_index WHERE indrelid IN ('bookings'::regclass, 'booking_seats'::regclass)",
+           FROM pg_index
+          WHERE indrelid IN ('bookings'::regclass, 'booking_seats'::regclass,
+                             'show_seats'::regclass)",
     )
     .fetch_one(conn)
     .await
@@ -92,24 +128,20 @@ async fn vacuum(db: &PgPool) {
     sqlx::query("VACUUM ANALYZE").execute(db).await.unwrap();
 }
 
-#[sqlx::test(migrator = "MIGRATOR")]
-async fn a_hold_reads_by_key_on_plans_made_while_bookings_were_empty(db: PgPool) {
-    let show = a_show(&db).await;
-    let users = customers(&db, 2).await;
-    let (seat, user) = (show.seats[3].0, users[1]);
-    // Bookings were written and are gone (a test reset, a purge): the tables are known empty.
-    past_bookings(&db, &show, user, seat, 30_000).await;
+/// Bookings were written and are gone (a test reset, a purge): the tables are known empty.
+async fn emptied(db: &PgPool, show: &Show, user: Uuid) {
+    past_bookings(db, show, user, show.seats[3].0, 30_000).await;
     sqlx::query("DELETE FROM bookings")
-        .execute(&db)
+        .execute(db)
         .await
         .unwrap();
-    vacuum(&db).await;
-    let mut conn = db.acquire().await.unwrap();
-    // The first hold on this connection plans every statement while no booking exists.
-    assert_eq!(hold(&mut conn, &show, users[0], &[0, 1]).await, "held");
-    // Then many bookings come and go (ended ones keep their lines), and many are held, before
-    // statistics catch up (new statistics would make the plans anew).
-    past_bookings(&db, &show, user, seat, 5000).await;
+    vacuum(db).await;
+}
+
+/// Many bookings come and go (ended ones keep their lines), and many are held, before
+/// statistics catch up (new statistics would make the plans anew).
+async fn grown(db: &PgPool, show: &Show, user: Uuid) {
+    past_bookings(db, show, user, show.seats[3].0, 5000).await;
     sqlx::query(
         "WITH s AS (
             SELECT DISTINCT ON (ss.show_id) ss.show_id, ss.seat_id, sp.price_minor
@@ -129,15 +161,67 @@ async fn a_hold_reads_by_key_on_plans_made_while_bookings_were_empty(db: PgPool)
     )
     .bind(user)
     .bind(show.id)
-    .execute(&db)
+    .execute(db)
     .await
     .unwrap();
-    // A hold replacing the first, on the same plans: a few entries by key, not thousands.
+}
+
+/// Opens a transaction on `conn` and counts the index entries it reads until [`counted`].
+async fn counting(conn: &mut PgConnection) -> i64 {
     sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
-    let before = entries_read(&mut conn).await;
-    let outcome = hold(&mut conn, &show, users[0], &[2, 3]).await;
-    let read = entries_read(&mut conn).await - before;
-    sqlx::query("COMMIT").execute(&mut *conn).await.unwrap();
+    entries_read(conn).await
+}
+
+async fn counted(conn: &mut PgConnection, from: i64) -> i64 {
+    let read = entries_read(&mut *conn).await - from;
+    sqlx::query("COMMIT").execute(conn).await.unwrap();
+    read
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_hold_reads_by_key_on_plans_made_while_bookings_were_empty(db: PgPool) {
+    let show = a_show(&db).await;
+    let users = customers(&db, 2).await;
+    emptied(&db, &show, users[1]).await;
+    let mut conn = db.acquire().await.unwrap();
+    // The first hold on this connection plans every statement while no booking exists.
+    assert_eq!(hold(&mut conn, &show, users[0], &[0, 1]).await.0, "held");
+    grown(&db, &show, users[1]).await;
+    // A hold replacing the first, on the same plans: a few entries by key, not thousands.
+    let from = counting(&mut conn).await;
+    let (outcome, _) = hold(&mut conn, &show, users[0], &[2, 3]).await;
+    let read = counted(&mut conn, from).await;
     assert_eq!(outcome, "held");
-    assert!(read < 100, "{read} index entries read for one hold");
+    assert!(read < 40, "{read} index entries read for one hold");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn confirm_and_cancel_read_by_key_on_plans_made_while_bookings_were_empty(db: PgPool) {
+    let show = a_show(&db).await;
+    let users = customers(&db, 3).await;
+    emptied(&db, &show, users[2]).await;
+    let mut conn = db.acquire().await.unwrap();
+    // A confirmation and a release plan their statements while no booking exists.
+    let (_, paid) = hold(&mut conn, &show, users[0], &[0]).await;
+    assert_eq!(pay_and_confirm(&mut conn, paid.unwrap()).await, "confirmed");
+    let (_, dropped) = hold(&mut conn, &show, users[1], &[1]).await;
+    assert_eq!(
+        cancel(&mut conn, dropped.unwrap(), "held").await,
+        "released"
+    );
+    grown(&db, &show, users[2]).await;
+    let (_, booking) = hold(&mut conn, &show, users[1], &[1, 2]).await;
+    let booking = booking.unwrap();
+
+    let from = counting(&mut conn).await;
+    let outcome = pay_and_confirm(&mut conn, booking).await;
+    let read = counted(&mut conn, from).await;
+    assert_eq!(outcome, "confirmed");
+    assert!(read < 40, "{read} index entries read for one confirmation");
+
+    let from = counting(&mut conn).await;
+    let outcome = cancel(&mut conn, booking, "confirmed").await;
+    let read = counted(&mut conn, from).await;
+    assert_eq!(outcome, "cancelled");
+    assert!(read < 40, "{read} index entries read for one cancellation");
 }
