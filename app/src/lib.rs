@@ -1,7 +1,8 @@
 //! District's web UI, server functions and shared types. Behind the `ssr` feature it also holds
 //! the domain services and their SQL, so the web UI and the REST API share one implementation:
 //! `account`, `catalog` and `booking` are the domains, each a handle holding only what it
-//! uses; `cache`, `db`, `idempotency`, `notify` and `ratelimit` are what they share.
+//! uses (`payment` so far holds the gateways' signatures); `cache`, `db`, `idempotency`,
+//! `notify` and `ratelimit` are what they share.
 
 #[macro_use]
 mod words;
@@ -22,6 +23,7 @@ pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;
 pub mod pages;
+pub mod payment;
 #[cfg(feature = "ssr")]
 pub mod ratelimit;
 
