@@ -38,6 +38,8 @@ mod seat_map;
 mod service;
 #[cfg(feature = "ssr")]
 mod stream;
+#[cfg(feature = "ssr")]
+pub mod ticket;
 
 pub use error::{BookingError, ConflictCode, RuleCode};
 #[cfg(feature = "ssr")]

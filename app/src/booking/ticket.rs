@@ -1,0 +1,209 @@
+//! Ticket tokens: what a ticket's QR code carries. An EdDSA (Ed25519) JWT naming the booking,
+//! its show and seats, so a staff device can tell a genuine ticket offline with the public key
+//! alone (any JWT library verifies it). Whether a ticket was already used is not in the token:
+//! check-in records that, online, once.
+
+use crate::ids::{BookingId, ShowId};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use ed25519_dalek::SigningKey;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// Tokens meant for ticket checks only: an access token is never a ticket, nor the reverse.
+const AUDIENCE: &str = "district-ticket";
+
+/// PKCS #8 v1 wrapping of an Ed25519 private key (RFC 8410): this prefix, then the 32-byte seed.
+const PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// What a ticket says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    #[serde(rename = "sub")]
+    pub booking: BookingId,
+    pub show: ShowId,
+    /// Seat labels as printed ("F7"), for the checker's screen.
+    pub seats: Vec<String>,
+    /// Unix seconds after which the ticket is void (after the show).
+    #[serde(rename = "exp")]
+    pub valid_until: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Claims {
+    #[serde(flatten)]
+    ticket: Ticket,
+    aud: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TicketError {
+    #[error("the ticket signing key must be 32 bytes, base64-encoded")]
+    BadKey,
+    #[error("the ticket has expired")]
+    Expired,
+    #[error("the ticket is not genuine")]
+    Forged,
+}
+
+/// The signing key and the public key that checks it.
+#[derive(Clone)]
+pub struct TicketKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    public: [u8; 32],
+}
+
+impl TicketKeys {
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        let public = SigningKey::from_bytes(seed).verifying_key().to_bytes();
+        let der = [&PKCS8_PREFIX[..], seed].concat();
+        Self {
+            encoding: EncodingKey::from_ed_der(&der),
+            decoding: DecodingKey::from_ed_der(&public),
+            public,
+        }
+    }
+
+    /// From a 32-byte seed in standard or URL-safe base64 (how the key is configured).
+    pub fn from_base64(seed: &str) -> Result<Self, TicketError> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(seed.trim())
+            .or_else(|_| URL_SAFE_NO_PAD.decode(seed.trim()))
+            .map_err(|_| TicketError::BadKey)?;
+        let seed: [u8; 32] = bytes.try_into().map_err(|_| TicketError::BadKey)?;
+        Ok(Self::from_seed(&seed))
+    }
+
+    /// The public key as a JWK's `x` (base64url), for whoever verifies tickets offline.
+    pub fn public_key(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.public)
+    }
+
+    pub fn issue(&self, ticket: &Ticket) -> String {
+        let claims = Claims {
+            ticket: ticket.clone(),
+            aud: AUDIENCE.into(),
+        };
+        // Signing a serialisable struct with a well-formed key cannot fail.
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.encoding)
+            .expect("an Ed25519 key from a seed signs")
+    }
+
+    /// The ticket a token carries, if this key signed it and it has not expired.
+    pub fn verify(&self, token: &str) -> Result<Ticket, TicketError> {
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_audience(&[AUDIENCE]);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<Claims>(token.trim(), &self.decoding, &validation)
+            .map(|data| data.claims.ticket)
+            .map_err(|err| match err.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TicketError::Expired,
+                _ => TicketError::Forged,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn ticket(valid_until: i64) -> Ticket {
+        Ticket {
+            booking: BookingId(Uuid::from_u128(7)),
+            show: ShowId(Uuid::from_u128(9)),
+            seats: vec!["F7".into(), "F8".into()],
+            valid_until,
+        }
+    }
+
+    fn tomorrow() -> i64 {
+        chrono::Utc::now().timestamp() + 86_400
+    }
+
+    #[test]
+    fn a_ticket_reads_back_with_the_key_that_signed_it() {
+        let keys = TicketKeys::from_seed(&[1; 32]);
+        let issued = ticket(tomorrow());
+        assert_eq!(keys.verify(&keys.issue(&issued)), Ok(issued));
+    }
+
+    #[test]
+    fn the_public_key_matches_rfc_8032() {
+        // RFC 8032, section 7.1, test 1: the secret key and its public key.
+        let seed = hex::decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+        let keys = TicketKeys::from_seed(&seed.unwrap().try_into().unwrap());
+        assert_eq!(
+            URL_SAFE_NO_PAD.decode(keys.public_key()).unwrap(),
+            hex::decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn forged_altered_and_expired_tickets_are_refused() {
+        let keys = TicketKeys::from_seed(&[1; 32]);
+        let other = TicketKeys::from_seed(&[2; 32]);
+        let token = keys.issue(&ticket(tomorrow()));
+        assert_eq!(other.verify(&token), Err(TicketError::Forged));
+        assert_eq!(
+            keys.verify(&other.issue(&ticket(tomorrow()))),
+            Err(TicketError::Forged)
+        );
+        // The same signature over a ticket for more seats.
+        let (_, rest) = token.split_once('.').unwrap();
+        let (_, signature) = rest.split_once('.').unwrap();
+        let mut more = ticket(tomorrow());
+        more.seats.push("F9".into());
+        let payload = serde_json::to_vec(&Claims {
+            ticket: more,
+            aud: AUDIENCE.into(),
+        })
+        .unwrap();
+        let header = token.split('.').next().unwrap();
+        let altered = format!("{header}.{}.{signature}", URL_SAFE_NO_PAD.encode(payload));
+        assert_eq!(keys.verify(&altered), Err(TicketError::Forged));
+        assert_eq!(keys.verify("not a token"), Err(TicketError::Forged));
+        let past = chrono::Utc::now().timestamp() - 60;
+        assert_eq!(
+            keys.verify(&keys.issue(&ticket(past))),
+            Err(TicketError::Expired)
+        );
+    }
+
+    #[test]
+    fn keys_are_configured_as_32_bytes_of_base64() {
+        let standard = base64::engine::general_purpose::STANDARD.encode([1; 32]);
+        let keys = TicketKeys::from_base64(&standard).unwrap();
+        assert_eq!(
+            keys.public_key(),
+            TicketKeys::from_seed(&[1; 32]).public_key()
+        );
+        assert!(TicketKeys::from_base64(&URL_SAFE_NO_PAD.encode([1; 32])).is_ok());
+        for bad in [
+            "",
+            "short",
+            &base64::engine::general_purpose::STANDARD.encode([1; 31]),
+        ] {
+            assert!(
+                matches!(TicketKeys::from_base64(bad), Err(TicketError::BadKey)),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_for_another_audience_is_not_a_ticket() {
+        // Signed by the right key and shaped like a ticket, but meant for something else.
+        let keys = TicketKeys::from_seed(&[1; 32]);
+        let claims = Claims {
+            ticket: ticket(tomorrow()),
+            aud: "district-api".into(),
+        };
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &keys.encoding).unwrap();
+        assert_eq!(keys.verify(&token), Err(TicketError::Forged));
+    }
+}
