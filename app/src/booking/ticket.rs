@@ -1,12 +1,13 @@
 //! Ticket tokens: what a ticket's QR code carries. An EdDSA (Ed25519) JWT naming the booking,
 //! its show and seats, so a staff device can tell a genuine ticket offline with the public key
 //! alone (any JWT library verifies it). Whether a ticket was already used is not in the token:
-//! check-in records that, online, once.
+//! check-in records that, online, once. The token is shown as a QR code drawn on the server.
 
 use crate::ids::{BookingId, ShowId};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use ed25519_dalek::SigningKey;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use qrcode::{render::svg, EcLevel, QrCode};
 use serde::{Deserialize, Serialize};
 
 /// Tokens meant for ticket checks only: an access token is never a ticket, nor the reverse.
@@ -103,6 +104,21 @@ impl TicketKeys {
                 _ => TicketError::Forged,
             })
     }
+}
+
+/// The QR code of a ticket token, as SVG (shown without any script). Medium error correction,
+/// so a scuffed phone screen still scans.
+pub fn qr_svg(token: &str) -> String {
+    qr(token)
+        .render::<svg::Color>()
+        .min_dimensions(240, 240)
+        .build()
+}
+
+fn qr(token: &str) -> QrCode {
+    // A ticket names at most ten seats: its token is a few hundred bytes, far below the
+    // 2,331 a QR code holds at this level.
+    QrCode::with_error_correction_level(token, EcLevel::M).expect("a ticket token fits a QR code")
 }
 
 #[cfg(test)]
@@ -205,5 +221,41 @@ mod tests {
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &keys.encoding).unwrap();
         assert_eq!(keys.verify(&token), Err(TicketError::Forged));
+    }
+
+    #[test]
+    fn the_qr_code_scans_back_to_the_token() {
+        let keys = TicketKeys::from_seed(&[1; 32]);
+        let mut long = ticket(tomorrow());
+        long.seats = (1..=10).map(|n| format!("AA{n}")).collect();
+        let token = keys.issue(&long);
+        // Read by an independent decoder, from the code's modules drawn 4 px each with a quiet
+        // zone of 4 modules, as a camera would see the screen.
+        let code = qr(&token);
+        let (modules, colors) = (code.width(), code.to_colors());
+        let side = (modules + 8) * 4;
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+            let (mx, my) = ((x / 4).wrapping_sub(4), (y / 4).wrapping_sub(4));
+            let dark =
+                mx < modules && my < modules && colors[my * modules + mx] == qrcode::Color::Dark;
+            if dark {
+                0
+            } else {
+                255
+            }
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (_, read) = grids[0].decode().unwrap();
+        assert_eq!(read, token);
+        assert_eq!(keys.verify(&read), Ok(long));
+
+        let svg = qr_svg(&token);
+        assert!(
+            svg.starts_with("<?xml") || svg.starts_with("<svg"),
+            "{}",
+            &svg[..40]
+        );
+        assert!(svg.contains("<path"));
     }
 }
