@@ -55,6 +55,8 @@ id!(
     SeatId,
     /// A hold that may become a confirmed booking.
     BookingId,
+    /// One attempt to pay for a booking, through one gateway.
+    PaymentId,
 );
 
 /// Plain UUIDs of a list of ids, for SQL parameters and tests.
