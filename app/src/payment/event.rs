@@ -92,22 +92,24 @@ fn upper(currency: &str) -> String {
     currency.to_ascii_uppercase()
 }
 
+/// The envelope the sandbox and Stripe share: an event id, a type and the data.
+#[derive(Deserialize)]
+struct Envelope<D> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    data: D,
+}
+
 /// The sandbox's events, exactly as it signs them.
 pub fn sandbox(body: &[u8]) -> Result<GatewayEvent, EventError> {
-    #[derive(Deserialize)]
-    struct Event {
-        id: String,
-        #[serde(rename = "type")]
-        kind: String,
-        data: Data,
-    }
     #[derive(Deserialize)]
     struct Data {
         payment_id: PaymentId,
         amount: i64,
         currency: String,
     }
-    let event: Event = serde_json::from_slice(body)?;
+    let event: Envelope<Data> = serde_json::from_slice(body)?;
     let (amount, currency) = (event.data.amount, upper(&event.data.currency));
     let happened = match event.kind.as_str() {
         "payment.succeeded" => Happened::Paid { amount, currency },
@@ -126,13 +128,6 @@ pub fn sandbox(body: &[u8]) -> Result<GatewayEvent, EventError> {
 /// Stripe's events: `payment_intent.succeeded`, `payment_intent.payment_failed`,
 /// `charge.refunded`. A PaymentIntent names our payment in its metadata.
 pub fn stripe(body: &[u8]) -> Result<GatewayEvent, EventError> {
-    #[derive(Deserialize)]
-    struct Event {
-        id: String,
-        #[serde(rename = "type")]
-        kind: String,
-        data: Data,
-    }
     #[derive(Deserialize)]
     struct Data {
         object: serde_json::Value,
@@ -161,7 +156,7 @@ pub fn stripe(body: &[u8]) -> Result<GatewayEvent, EventError> {
         amount_refunded: i64,
         currency: String,
     }
-    let event: Event = serde_json::from_slice(body)?;
+    let event: Envelope<Data> = serde_json::from_slice(body)?;
     let (payment, happened) = match event.kind.as_str() {
         "payment_intent.succeeded" | "payment_intent.payment_failed" => {
             let intent: Intent = serde_json::from_value(event.data.object)?;
