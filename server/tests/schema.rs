@@ -369,6 +369,33 @@ async fn a_seat_has_one_record_of_who_has_it(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
+async fn seat_states_stay_readable_where_the_guard_is_missing(db: PgPool) {
+    // The concurrency tests' control drops the one-live-line index to show what it prevents:
+    // a seat sold twice there must still read as taken, not fail the read.
+    let raw = Raw::new(&db).await;
+    let seats = raw.free_seats(raw.show, 1).await;
+    sqlx::query("DROP INDEX booking_seats_one_live_booking")
+        .execute(&db)
+        .await
+        .unwrap();
+    let first = raw.held(&seats, "confirmed").await;
+    let second = raw.held(&seats, "confirmed").await;
+    let (status, holder): (String, Option<Uuid>) = sqlx::query_as(
+        "SELECT status::text, booking_id FROM seat_states WHERE show_id = $1 AND seat_id = $2",
+    )
+    .bind(raw.show)
+    .bind(seats[0])
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(status, "booked");
+    assert!(
+        holder == Some(first) || holder == Some(second),
+        "{holder:?}"
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
 async fn lines_carry_their_bookings_status(db: PgPool) {
     let raw = Raw::new(&db).await;
     let seats = raw.free_seats(raw.show, 1).await;
