@@ -57,6 +57,8 @@ id!(
     BookingId,
     /// One attempt to pay for a booking, through one gateway.
     PaymentId,
+    /// Money given back for one payment (each is refunded at most once).
+    RefundId,
 );
 
 /// Plain UUIDs of a list of ids, for SQL parameters and tests.

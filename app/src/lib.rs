@@ -1,8 +1,7 @@
 //! District's web UI, server functions and shared types. Behind the `ssr` feature it also holds
 //! the domain services and their SQL, so the web UI and the REST API share one implementation:
-//! `account`, `catalog` and `booking` are the domains, each a handle holding only what it
-//! uses (`payment` so far holds the gateways' signatures); `cache`, `db`, `idempotency`,
-//! `notify` and `ratelimit` are what they share.
+//! `account`, `catalog`, `booking` and `payment` are the domains, each a handle holding only
+//! what it uses; `cache`, `db`, `idempotency`, `notify` and `ratelimit` are what they share.
 
 #[macro_use]
 mod words;
@@ -42,9 +41,11 @@ use pages::{
     home::HomePage,
     movie::MoviePage,
     not_found::NotFound,
+    pay::SandboxCheckoutPage,
     search::SearchPage,
     show::ShowPage,
     theaters::{TheaterPage, TheatersPage},
+    ticket::CheckInPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -100,6 +101,8 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("shows"), ParamSegment("id")) view=ShowPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("bookings") view=MyBookingsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("bookings"), ParamSegment("id")) view=BookingPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("pay"), StaticSegment("sandbox"), ParamSegment("id")) view=SandboxCheckoutPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("staff"), StaticSegment("check-in")) view=CheckInPage />
                     </Routes>
                 </main>
                 <SiteFooter />

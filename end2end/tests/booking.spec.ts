@@ -1,30 +1,5 @@
 import { Browser, Page } from "@playwright/test";
-import { test, expect, hydrated, items, openPage } from "./fixtures";
-
-/** Seat-map pages of Mumbai shows that start in three hours or more, soonest first. */
-async function showUrls(page: Page): Promise<string[]> {
-  const cities = await items<{ id: string; slug: string }>(page, "/api/v1/cities");
-  const mumbai = cities.find((c) => c.slug === "mumbai")!;
-  const shows = await items<{ id: string; starts_at: string }>(
-    page,
-    `/api/v1/shows?city_id=${mumbai.id}&per_page=100`,
-  );
-  const later = Date.now() + 3 * 3600 * 1000;
-  const urls = shows
-    .filter((s) => Date.parse(s.starts_at) > later)
-    .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at))
-    .map((s) => `/shows/${s.id}`);
-  expect(urls.length).toBeGreaterThan(1);
-  return urls;
-}
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill("customer@demo.district.test");
-  await page.getByLabel("Password").fill("district-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(new RegExp(`${next}$`));
-}
+import { test, expect, hydrated, openPage, showUrls, signIn } from "./fixtures";
 
 function moviegoer(browser: Browser, javaScriptEnabled = true) {
   return openPage(browser, { javaScriptEnabled });

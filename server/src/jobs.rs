@@ -48,6 +48,8 @@ impl Jobs {
 const HOURLY: Duration = Duration::from_secs(3600);
 /// Expired holds are released within this long (before that, holds already treat them as free).
 const HOLD_SWEEP: Duration = Duration::from_secs(2);
+/// Sandbox webhooks, refunds due and silent payments are seen to this often.
+const PAYMENT_SETTLE: Duration = Duration::from_secs(2);
 
 /// The jobs every instance runs.
 pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
@@ -58,6 +60,17 @@ pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
         async move {
             bookings
                 .expire_due_holds()
+                .await
+                .map(|_| ())
+                .map_err(|err| anyhow::anyhow!("{err}"))
+        }
+    });
+    let payments = state.payments.clone();
+    jobs.every("settle_payments", PAYMENT_SETTLE, move || {
+        let payments = payments.clone();
+        async move {
+            payments
+                .settle()
                 .await
                 .map(|_| ())
                 .map_err(|err| anyhow::anyhow!("{err}"))

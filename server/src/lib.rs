@@ -24,6 +24,7 @@ use app::{
     catalog::Catalog,
     db::Db,
     notify::{Mailer, Sms, SmtpSettings},
+    payment::{PaymentSettings, Payments},
     ratelimit::RateLimiter,
 };
 use axum::{middleware, routing::get, Router};
@@ -81,12 +82,27 @@ pub fn assemble(
         catalog.clone(),
         redis.clone(),
         config.booking.clone(),
+    )
+    .with_tickets(config.ticket_keys.clone());
+    let payments = Payments::new(
+        db.primary().clone(),
+        bookings.clone(),
+        PaymentSettings {
+            grace: config.payments.grace,
+            public_url: config.public_url.trim_end_matches('/').to_owned(),
+            sandbox_secret: config
+                .payments
+                .sandbox_secret
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned()),
+        },
     );
     Ok(AppState {
         leptos_options: Arc::new(leptos_options),
         accounts,
         bookings,
         catalog,
+        payments,
         backends: Backends { db, redis },
         secure_cookies: config.app_env == AppEnv::Production,
     })

@@ -49,6 +49,14 @@ use utoipa::OpenApi;
         crate::api::bookings::cancel,
         crate::api::bookings::best,
         crate::api::bookings::stream_seats,
+        crate::api::payments::initiate,
+        crate::api::payments::payment,
+        crate::api::payments::webhook,
+        crate::api::payments::webhook_any,
+        crate::api::tickets::ticket,
+        crate::api::tickets::public_key,
+        crate::api::tickets::verify,
+        crate::api::tickets::check_in,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -58,6 +66,8 @@ use utoipa::OpenApi;
         (name = "admin", description = "Theater administration"),
         (name = "catalog", description = "Cities, theaters, movies, shows and seat maps"),
         (name = "bookings", description = "Seat holds, confirmation, cancellation and live seat changes"),
+        (name = "payments", description = "Paying for a hold, and the gateways' signed webhooks"),
+        (name = "tickets", description = "E-tickets, and checking them at the door"),
     )
 )]
 pub struct ApiDoc;

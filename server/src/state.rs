@@ -2,7 +2,7 @@
 //! itself checks (readiness) and keeps sessions in. Wiring only; each handler takes the part
 //! it needs (`State<Bookings>`, `State<Catalog>`, ...).
 
-use app::{account::Accounts, booking::Bookings, catalog::Catalog, db::Db};
+use app::{account::Accounts, booking::Bookings, catalog::Catalog, db::Db, payment::Payments};
 use axum::extract::FromRef;
 use leptos::prelude::{provide_context, LeptosOptions};
 use std::sync::Arc;
@@ -14,6 +14,7 @@ pub struct AppState {
     pub accounts: Accounts,
     pub bookings: Bookings,
     pub catalog: Catalog,
+    pub payments: Payments,
     pub backends: Backends,
     /// Session cookies only over HTTPS (everywhere but local development and tests).
     pub secure_cookies: bool,
@@ -32,6 +33,7 @@ impl AppState {
         provide_context(self.accounts.clone());
         provide_context(self.bookings.clone());
         provide_context(self.catalog.clone());
+        provide_context(self.payments.clone());
     }
 }
 
@@ -45,7 +47,7 @@ macro_rules! part {
     )*};
 }
 
-part!(accounts: Accounts, bookings: Bookings, catalog: Catalog, backends: Backends);
+part!(accounts: Accounts, bookings: Bookings, catalog: Catalog, payments: Payments, backends: Backends);
 
 /// Idempotency keys live next to the bookings they protect.
 impl FromRef<AppState> for Db {

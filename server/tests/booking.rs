@@ -802,7 +802,9 @@ async fn confirm_after_expiry_reclaims_free_seats_or_is_refused(db: PgPool) {
         .await
         .unwrap_err();
     assert_eq!(failed.code(), "payment_not_succeeded");
-    assert!(venue::invariant_breaches(&db).await.is_empty());
+    // Seats only: these payments are written straight to the table, and a refused one has no
+    // refund as the payment flow would record (tests/payments.rs checks the money).
+    assert!(venue::seat_breaches(&db).await.is_empty());
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

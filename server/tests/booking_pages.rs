@@ -1,5 +1,5 @@
-//! The seat map, the booking summary and My bookings render on the server and work as plain
-//! forms, the way a phone uses them before the wasm has loaded.
+//! The seat map, the booking summary, My bookings, paying and the check at the door render on
+//! the server and work as plain forms, the way a phone uses them before the wasm has loaded.
 
 mod support;
 
@@ -40,14 +40,13 @@ async fn post_form(
 
 /// Signs the demo customer in and returns the session cookie.
 async fn sign_in(app: &Router) -> String {
-    let reply = post_form(
-        app,
-        "/login",
-        "/_fn/account/login",
-        "email=customer%40demo.district.test&password=district-demo",
-        None,
-    )
-    .await;
+    sign_in_as(app, "customer@demo.district.test").await
+}
+
+/// Signs a demo user in and returns the session cookie.
+async fn sign_in_as(app: &Router, email: &str) -> String {
+    let form = format!("email={}&password=district-demo", email.replace('@', "%40"));
+    let reply = post_form(app, "/login", "/_fn/account/login", &form, None).await;
     reply
         .session_cookie()
         .and_then(|c| c.split(';').next())
@@ -327,4 +326,87 @@ async fn a_refused_hold_changes_nothing_and_says_why(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(bookings, 0);
+}
+
+/// Paying through the sandbox, the e-ticket and the check at the door, all as plain forms.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn pay_and_check_in_work_as_plain_forms(db: PgPool) {
+    let (app, venue) = setup(&db).await;
+    let (cookie, map) = signed_in_map(&app, &venue).await;
+    let show_page = format!("/shows/{}", venue.show_id);
+    let form = hold_form(&map, &venue, &["D3", "D4"]);
+    let held = post_form(&app, &show_page, "/_fn/booking/hold", &form, Some(&cookie)).await;
+    let summary = held.headers["location"].to_str().unwrap().to_owned();
+    let booking_id = summary.strip_prefix("/bookings/").unwrap().to_owned();
+    let page = page_text(&get(&app, &summary, &[("cookie", &cookie)]).await.body);
+    assert!(page.contains(r#"action="/_fn/payment/start""#), "{page}");
+
+    let start = format!("booking_id={booking_id}&provider=sandbox");
+    let started = post_form(&app, &summary, "/_fn/payment/start", &start, Some(&cookie)).await;
+    assert!(
+        started.status.is_redirection(),
+        "{} {}",
+        started.status,
+        started.body
+    );
+    let checkout = started.headers["location"].to_str().unwrap().to_owned();
+    let payment_id = checkout
+        .strip_prefix("/pay/sandbox/")
+        .unwrap_or_else(|| panic!("redirected to {checkout}"))
+        .to_owned();
+    let page = page_text(&get(&app, &checkout, &[]).await.body);
+    assert!(
+        page.contains("test mode") && page.contains("Pay ₹"),
+        "{page}"
+    );
+
+    // An unknown card changes nothing and says why; a test card pays.
+    let choose = "/_fn/payment/sandbox/choose";
+    let bad = format!("payment_id={payment_id}&choice=pay&card=1234");
+    post_form(&app, &checkout, choose, &bad, None).await;
+    let page = page_text(&get(&app, &summary, &[("cookie", &cookie)]).await.body);
+    assert!(!page.contains("Booking confirmed"), "{page}");
+    let pay = format!("payment_id={payment_id}&choice=pay&card=4242+4242+4242+4242");
+    let paid = post_form(&app, &checkout, choose, &pay, None).await;
+    assert_eq!(paid.headers["location"], summary.as_str());
+    let page = page_text(&get(&app, &summary, &[("cookie", &cookie)]).await.body);
+    assert!(page.contains("Booking confirmed"), "{page}");
+    assert!(
+        page.contains("<svg"),
+        "the e-ticket's QR code is drawn on the server"
+    );
+
+    // At the door, the demo theater admin (made staff of this theater) types the booking code.
+    sqlx::query(
+        "INSERT INTO theater_admins (theater_id, user_id)
+         SELECT $1, id FROM users WHERE email = 'theater.admin@demo.district.test'",
+    )
+    .bind(venue.theater_id)
+    .execute(&db)
+    .await
+    .unwrap();
+    let code: String = sqlx::query_scalar("SELECT code FROM bookings WHERE id = $1::uuid")
+        .bind(&booking_id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let staff = sign_in_as(&app, "theater.admin@demo.district.test").await;
+    let door = "/staff/check-in";
+    let form = format!("token={}", code.to_lowercase());
+    let checked = post_form(&app, door, "/_fn/booking/check-in", &form, Some(&staff)).await;
+    assert!(
+        checked.status.is_redirection(),
+        "{} {}",
+        checked.status,
+        checked.body
+    );
+    let used: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT checked_in_at FROM bookings WHERE id = $1::uuid")
+            .bind(&booking_id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(used.is_some(), "let in");
+    let page = get(&app, door, &[("cookie", &staff)]).await;
+    assert!(page.body.contains("Check tickets in"), "{}", page.body);
 }

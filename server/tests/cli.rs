@@ -85,6 +85,10 @@ fn seed_refuses_demo_users_in_production() {
                 "postgres://postgres@127.0.0.1:5432/district",
             ),
             ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123"),
+            (
+                "TICKET_SIGNING_KEY",
+                "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
+            ),
         ],
         &["seed"],
     );

@@ -98,6 +98,10 @@ async fn production_cookies_are_secure(db: PgPool) {
         &[
             ("APP_ENV", "production"),
             ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123"),
+            (
+                "TICKET_SIGNING_KEY",
+                "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
+            ),
         ],
     );
     let app = server::router(state);

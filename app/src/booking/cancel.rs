@@ -58,6 +58,13 @@ impl Bookings {
             match (cancelled.outcome.as_str(), cancelled.show_id) {
                 ("stale", _) => continue,
                 ("not_found", _) => return Err(BookingError::NotFound),
+                ("payment_pending", _) => {
+                    return Err(BookingError::conflict(
+                        ConflictCode::PaymentPending,
+                        "A payment for this booking is in progress; it can be cancelled once \
+                         the payment settles.",
+                    ))
+                }
                 ("released" | "expired" | "cancelled", Some(show_id)) => {
                     let seats = cancelled.seats.unwrap_or_default();
                     self.filter.release(show_id, &seats, owned.owner).await;

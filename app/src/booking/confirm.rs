@@ -4,7 +4,7 @@ use super::{
     live::Announced, reads::load, service::retrying, Actor, Booking, BookingError, Bookings,
     ConflictCode, SeatChange, SeatStatus,
 };
-use crate::ids::{BookingId, SeatId, ShowId};
+use crate::ids::{BookingId, SeatId, ShowId, UserId};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -55,31 +55,45 @@ impl Bookings {
             .pop()
             .ok_or(BookingError::NotFound)?;
         if let ("confirmed", Some(show_id)) = (confirmed.outcome.as_str(), confirmed.show_id) {
-            metrics::counter!("district_bookings_confirmed_total").increment(1);
-            let freed: Vec<SeatId> = confirmed
-                .released
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|s| !seats.contains(s))
-                .collect();
-            self.announce(&[
-                Announced::freed(SeatChange {
-                    show_id,
-                    status: SeatStatus::Available,
-                    seat_ids: freed,
-                }),
-                Announced {
-                    change: SeatChange {
-                        show_id,
-                        status: SeatStatus::Booked,
-                        seat_ids: seats,
-                    },
-                    holder: Some(owned.owner),
-                    until: None,
-                },
-            ]);
+            let released = confirmed.released.unwrap_or_default();
+            self.announce_confirmed(show_id, seats, &released, owned.owner);
         }
         Ok(owned.booking)
+    }
+}
+
+impl Bookings {
+    /// Tells every seat map that `seats` are booked and which of `released` (seats of lapsed
+    /// holds ended on the way) are free again.
+    pub fn announce_confirmed(
+        &self,
+        show_id: ShowId,
+        seats: Vec<SeatId>,
+        released: &[SeatId],
+        owner: UserId,
+    ) {
+        metrics::counter!("district_bookings_confirmed_total").increment(1);
+        let freed: Vec<SeatId> = released
+            .iter()
+            .filter(|s| !seats.contains(s))
+            .copied()
+            .collect();
+        self.announce(&[
+            Announced::freed(SeatChange {
+                show_id,
+                status: SeatStatus::Available,
+                seat_ids: freed,
+            }),
+            Announced {
+                change: SeatChange {
+                    show_id,
+                    status: SeatStatus::Booked,
+                    seat_ids: seats,
+                },
+                holder: Some(owner),
+                until: None,
+            },
+        ]);
     }
 }
 
@@ -106,6 +120,7 @@ fn conflict(outcome: &str) -> BookingError {
             "The payment does not cover this booking.",
         ),
         "show_started" => (ConflictCode::ShowStarted, "The show has already started."),
+        "show_cancelled" => (ConflictCode::ShowCancelled, "This show was cancelled."),
         other => {
             tracing::error!(outcome = other, "unexpected answer from confirm_booking");
             return BookingError::Unavailable;

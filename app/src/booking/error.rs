@@ -18,6 +18,12 @@ words! {
     pub enum ConflictCode {
         BookingCancelled = "booking_cancelled",
         ShowStarted = "show_started",
+        ShowCancelled = "show_cancelled",
+        /// A payment for this hold is in flight: it stays until the payment settles.
+        PaymentPending = "payment_pending",
+        /// Tickets come with confirmed bookings only.
+        NotConfirmed = "not_confirmed",
+        TicketExpired = "ticket_expired",
         PaymentRequired = "payment_required",
         PaymentNotFound = "payment_not_found",
         PaymentNotSucceeded = "payment_not_succeeded",

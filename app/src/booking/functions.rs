@@ -2,7 +2,7 @@
 //! service as the REST API, with the cookie session instead of a token. Each works as a plain
 //! form post before the wasm loads.
 
-use super::{Booking, BookingError, BookingShow, SeatMap};
+use super::{Booking, BookingError, BookingShow, CheckIn, SeatMap};
 use crate::ids::{BookingId, SeatId, ShowId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -39,10 +39,7 @@ mod ssr {
     }
 
     pub async fn actor() -> Result<Option<Actor>, BookingError> {
-        Ok(principal().await?.map(|who| Actor {
-            user_id: who.user_id,
-            role: who.role,
-        }))
+        Ok(principal().await?.map(Actor::from))
     }
 
     pub async fn signed_in() -> Result<Actor, BookingError> {
@@ -110,19 +107,6 @@ pub async fn hold_seats(
     )
 }
 
-/// One of the visitor's bookings; `None` when it is not theirs or does not exist.
-#[server(prefix = "/_fn", endpoint = "booking/get")]
-pub async fn booking_details(booking_id: BookingId) -> Result<Option<Booking>, BookingError> {
-    let Some(actor) = ssr::actor().await? else {
-        return Err(BookingError::Unauthenticated);
-    };
-    match ssr::bookings().get(actor, booking_id).await {
-        Ok(booking) => Ok(Some(booking)),
-        Err(BookingError::NotFound) => Ok(None),
-        Err(err) => Err(err),
-    }
-}
-
 /// Releases a hold or cancels a booking, then returns to `next` (a path on this site).
 #[server(prefix = "/_fn", endpoint = "booking/cancel")]
 pub async fn cancel_booking(
@@ -171,4 +155,11 @@ pub async fn my_bookings() -> Result<Option<BookingLists>, BookingError> {
         past,
         cancelled,
     }))
+}
+
+/// Checks a scanned or typed ticket at the door and lets it in, once (theater staff).
+#[server(prefix = "/_fn", endpoint = "booking/check-in")]
+pub async fn check_in_ticket(token: String) -> Result<CheckIn, BookingError> {
+    let actor = ssr::signed_in().await?;
+    crate::error::answer(ssr::bookings().check_in(actor, &token, true).await)
 }

@@ -373,6 +373,10 @@ fn refusal(outcome: &str) -> BookingError {
             BookingError::field("seat_ids", "Some of these are not seats of this show.")
         }
         "email_not_verified" => BookingError::EmailNotVerified,
+        "payment_pending" => BookingError::conflict(
+            ConflictCode::PaymentPending,
+            "Your payment for the seats you hold is in progress. Finish or cancel it first.",
+        ),
         "unknown_user" => BookingError::Unauthenticated,
         "prices_changed" => BookingError::conflict(
             ConflictCode::PricesChanged,

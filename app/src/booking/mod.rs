@@ -15,6 +15,8 @@ mod board;
 #[cfg(feature = "ssr")]
 mod cancel;
 #[cfg(feature = "ssr")]
+mod checkin;
+#[cfg(feature = "ssr")]
 mod confirm;
 #[cfg(feature = "ssr")]
 mod expiry;
@@ -151,6 +153,32 @@ pub struct Amount {
     pub tax: i64,
     pub total: i64,
     pub currency: String,
+}
+
+/// A confirmed booking's ticket: its signed token and the token's QR code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IssuedTicket {
+    /// An Ed25519-signed JWT (audience `district-ticket`), checked offline with the public key.
+    pub token: String,
+    /// The token's QR code, as SVG.
+    pub qr_svg: String,
+}
+
+/// What a check of a ticket at the door found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CheckIn {
+    pub booking_id: BookingId,
+    pub code: String,
+    pub movie_title: String,
+    pub local_time: String,
+    pub screen_name: String,
+    pub seats: Vec<String>,
+    /// When the ticket was first used; `None` when it has not been.
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// This check is the one that let it in.
+    pub admitted_now: bool,
 }
 
 /// Some seats of one show changed to `status`.

@@ -5,9 +5,15 @@ use super::{
     hold_writer::HoldWriter,
     live::{Announced, Live},
     seat_filter::SeatFilter,
+    ticket::TicketKeys,
     BookingError, Policy,
 };
-use crate::{account::Role, catalog::Catalog, db::Db, ids::UserId};
+use crate::{
+    account::{auth::Principal, Role},
+    catalog::Catalog,
+    db::Db,
+    ids::UserId,
+};
 use sqlx::PgPool;
 use std::{future::Future, sync::Arc};
 
@@ -16,6 +22,15 @@ use std::{future::Future, sync::Arc};
 pub struct Actor {
     pub user_id: UserId,
     pub role: Role,
+}
+
+impl From<Principal> for Actor {
+    fn from(who: Principal) -> Self {
+        Self {
+            user_id: who.user_id,
+            role: who.role,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -27,6 +42,8 @@ pub struct Bookings {
     pub(super) boards: Boards,
     pub(super) policy: Arc<Policy>,
     pub(super) writer: HoldWriter,
+    /// Signs tickets and checks them at the door.
+    pub(super) tickets: Option<Arc<TicketKeys>>,
 }
 
 impl Bookings {
@@ -46,7 +63,21 @@ impl Bookings {
             db,
             catalog,
             policy,
+            tickets: None,
         }
+    }
+
+    /// The same, signing tickets with `keys`.
+    pub fn with_tickets(self, keys: TicketKeys) -> Self {
+        Self {
+            tickets: Some(Arc::new(keys)),
+            ..self
+        }
+    }
+
+    /// The public half of the ticket key, for whoever checks tickets offline.
+    pub fn ticket_public_key(&self) -> Option<String> {
+        self.tickets.as_ref().map(|keys| keys.public_key())
     }
 
     /// The same, with another seat filter (`SeatFilter::off()` lets PostgreSQL alone decide).

@@ -56,6 +56,15 @@ pub struct TicketKeys {
     public: [u8; 32],
 }
 
+/// Shows the public key only.
+impl std::fmt::Debug for TicketKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketKeys")
+            .field("public", &self.public_key())
+            .finish_non_exhaustive()
+    }
+}
+
 impl TicketKeys {
     pub fn from_seed(seed: &[u8; 32]) -> Self {
         let public = SigningKey::from_bytes(seed).verifying_key().to_bytes();

@@ -1,8 +1,8 @@
 //! A booking's summary (with the hold's countdown and release) and My bookings.
 
 use crate::booking::{
-    functions::{booking_details, my_bookings, BookingLists, CancelBooking},
-    Booking, BookingError, BookingStatus,
+    functions::{my_bookings, BookingLists, CancelBooking},
+    Booking, BookingStatus,
 };
 use crate::components::{
     countdown::Countdown,
@@ -10,7 +10,11 @@ use crate::components::{
 };
 use crate::ids::BookingId;
 use crate::money;
-use crate::pages::not_found::NotFound;
+use crate::pages::{not_found::NotFound, pay::PayPanel, ticket::ETicket};
+use crate::payment::{
+    functions::{summary_of_booking, BookingSummary},
+    PaymentError,
+};
 use leptos::{
     either::{Either, EitherOf4},
     prelude::*,
@@ -29,16 +33,16 @@ pub fn BookingPage() -> impl IntoView {
     };
     let data = Resource::new(id, |id| async move {
         match id {
-            Some(id) => booking_details(id).await,
+            Some(id) => summary_of_booking(id).await,
             None => Ok(None),
         }
     });
     let content = move || {
         Suspend::new(async move {
             match data.await {
-                Ok(Some(booking)) => EitherOf4::A(view! { <Summary booking /> }),
+                Ok(Some(summary)) => EitherOf4::A(view! { <Summary summary /> }),
                 Ok(None) => EitherOf4::B(view! { <NotFound /> }),
-                Err(BookingError::Unauthenticated) => {
+                Err(PaymentError::Unauthenticated) => {
                     let next = id().map(|id| format!("/bookings/{id}")).unwrap_or_default();
                     EitherOf4::C(view! { <Redirect path=format!("/login?next={next}") /> })
                 }
@@ -50,7 +54,12 @@ pub fn BookingPage() -> impl IntoView {
 }
 
 #[component]
-fn Summary(booking: Booking) -> impl IntoView {
+fn Summary(summary: BookingSummary) -> impl IntoView {
+    let BookingSummary {
+        booking,
+        payment,
+        ticket,
+    } = summary;
     let cancel = ServerAction::<CancelBooking>::new();
     let expired = RwSignal::new(false);
     let show = booking.show.clone();
@@ -113,6 +122,15 @@ fn Summary(booking: Booking) -> impl IntoView {
                     <dd class="text-right">{money::format(booking.refund_due, &booking.amount.currency)}</dd>
                 })}
             </dl>
+            {ticket.map(|ticket| view! { <ETicket ticket code=booking.code.clone() /> })}
+            {payment.map(|panel| view! {
+                <PayPanel
+                    panel
+                    booking_id=booking.booking_id
+                    held=held
+                    total=money::format(booking.amount.total, &booking.amount.currency)
+                />
+            })}
             {(!release_label.is_empty()).then(|| view! {
                 <ActionForm action=cancel attr:class="flex flex-col gap-2">
                     <input type="hidden" name="booking_id" value=booking.booking_id.to_string() />

@@ -3,9 +3,11 @@ pub mod bookings;
 pub mod home;
 pub mod movie;
 pub mod not_found;
+pub mod pay;
 pub mod search;
 pub mod show;
 pub mod theaters;
+pub mod ticket;
 
 use crate::components::status::{ErrorState, Loading};
 use leptos::{either::EitherOf3, prelude::*};

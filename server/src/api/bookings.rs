@@ -6,8 +6,7 @@ use crate::AppState;
 use app::{
     account::auth::Principal,
     booking::{
-        Actor, BookedSeat, Booking, BookingError, Bookings, HoldRequest, SeatChange, SeatEvent,
-        SeatMap,
+        BookedSeat, Booking, BookingError, Bookings, HoldRequest, SeatChange, SeatEvent, SeatMap,
     },
     db::Db,
     idempotency,
@@ -77,13 +76,6 @@ pub async fn seats(
     Ok(response)
 }
 
-fn actor(who: Principal) -> Actor {
-    Actor {
-        user_id: who.user_id,
-        role: who.role,
-    }
-}
-
 /// Holds 1 to 10 seats of one show for HOLD_TTL_SECONDS, all or nothing; replaces the caller's
 /// earlier hold on the same show. Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/bookings/hold", tag = "bookings", security(("bearer" = [])),
@@ -132,7 +124,7 @@ pub async fn confirm(
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:bookings/confirm", who.user_id);
     idempotency::once(db.primary(), &headers, &scope, &body, || async {
-        let confirmed = bookings.confirm_as(actor(who), request.booking_id, request.payment_id);
+        let confirmed = bookings.confirm_as(who.into(), request.booking_id, request.payment_id);
         match confirmed.await {
             Ok(booking) => Json(booking).into_response(),
             Err(err) => err.into_response(),
@@ -149,7 +141,7 @@ pub async fn booking(
     who: Principal,
     ApiPath(id): ApiPath<BookingId>,
 ) -> Result<Json<Booking>, BookingError> {
-    Ok(Json(bookings.get(actor(who), id).await?))
+    Ok(Json(bookings.get(who.into(), id).await?))
 }
 
 /// Cancels: a hold is released at once; a confirmed booking until CANCELLATION_CUTOFF_MINUTES
@@ -171,7 +163,7 @@ pub async fn cancel(
         &scope,
         id.uuid().as_bytes(),
         || async {
-            match bookings.cancel(actor(who), id).await {
+            match bookings.cancel(who.into(), id).await {
                 Ok(booking) => Json(booking).into_response(),
                 Err(err) => err.into_response(),
             }

@@ -5,6 +5,8 @@ pub mod admin;
 pub mod auth;
 pub mod bookings;
 pub mod catalog;
+pub mod payments;
+pub mod tickets;
 pub mod users;
 
 use crate::AppState;
@@ -28,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .nest("/admin", admin::router())
         .merge(catalog::router())
         .merge(bookings::router())
+        .merge(payments::router())
+        .merge(tickets::router())
         .route(
             "/openapi.json",
             axum::routing::get(crate::openapi::document),

@@ -3,7 +3,10 @@
 //! Everything is parsed once at start-up so a bad value stops the process with one line naming
 //! the variable, instead of failing later in the middle of a request.
 
-use app::{account::RateLimits, booking::Policy};
+use app::{
+    account::RateLimits,
+    booking::{ticket::TicketKeys, Policy},
+};
 use secrecy::SecretString;
 use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
 use vars::{rate_limits, Vars};
@@ -88,15 +91,30 @@ pub struct Config {
     pub rate_limits: RateLimits,
     pub mail_dir: Option<String>,
     pub cache_ttl: Duration,
+    /// TICKET_SIGNING_KEY: the Ed25519 seed that signs e-tickets.
+    pub ticket_keys: TicketKeys,
     /// Hold length, sales close, cancellation cutoff, fees and whether booking needs a
     /// confirmed email address.
     pub booking: Policy,
     pub smtp: Smtp,
     pub twilio: Twilio,
+    pub payments: Payments,
+}
+
+#[derive(Clone, Debug)]
+pub struct Payments {
+    /// PAYMENT_GRACE_SECONDS: how much longer a hold lasts once its payment starts.
+    pub grace: Duration,
+    /// SANDBOX_WEBHOOK_SECRET, when the sandbox gateway is on: outside production always,
+    /// in production only with PAYMENTS_SANDBOX=true.
+    pub sandbox_secret: Option<SecretString>,
 }
 
 /// Used outside production only, so a fresh checkout runs without a `.env`.
 const DEV_JWT_SECRET: &str = "district-development-jwt-secret-not-for-production";
+const DEV_SANDBOX_WEBHOOK_SECRET: &str = "whsec_district_sandbox_development";
+/// base64 of "district-dev-ticket-seed-32bytes".
+const DEV_TICKET_SIGNING_KEY: &str = "ZGlzdHJpY3QtZGV2LXRpY2tldC1zZWVkLTMyYnl0ZXM=";
 
 impl Config {
     /// Reads the process environment, after loading `.env` if one exists.
@@ -155,6 +173,32 @@ impl Config {
                 "must be between 30 and 3600 seconds",
             ));
         }
+        let ticket_keys = TicketKeys::from_base64(&vars.secret_or_dev(
+            "TICKET_SIGNING_KEY",
+            DEV_TICKET_SIGNING_KEY,
+            production,
+        )?)
+        .map_err(|err| ConfigError::new("TICKET_SIGNING_KEY", err.to_string()))?;
+        let grace_seconds: u64 =
+            vars.parse_or("PAYMENT_GRACE_SECONDS", 300, "a number of seconds")?;
+        if grace_seconds > app::payment::MAX_GRACE.as_secs() {
+            return Err(ConfigError::new(
+                "PAYMENT_GRACE_SECONDS",
+                format!(
+                    "must be at most {} seconds",
+                    app::payment::MAX_GRACE.as_secs()
+                ),
+            ));
+        }
+        let sandbox = !production || vars.parse_or("PAYMENTS_SANDBOX", false, "true or false")?;
+        let sandbox_secret = match sandbox {
+            true => Some(vars.secret_or_dev(
+                "SANDBOX_WEBHOOK_SECRET",
+                DEV_SANDBOX_WEBHOOK_SECRET,
+                production,
+            )?),
+            false => None,
+        };
         Ok(Self {
             app_env,
             host: vars.parse_or("APP_HOST", IpAddr::from([0, 0, 0, 0]), "an IP address")?,
@@ -176,6 +220,7 @@ impl Config {
             rate_limits: rate_limits(&vars)?,
             mail_dir: vars.optional("MAIL_DIR"),
             cache_ttl: vars.duration_or("CACHE_TTL", Duration::from_secs(60))?,
+            ticket_keys,
             booking: Policy {
                 hold_ttl: Duration::from_secs(hold_ttl_seconds),
                 sales_close: minutes(vars.parse_or(
@@ -217,6 +262,10 @@ impl Config {
                 auth_token: vars.optional("TWILIO_AUTH_TOKEN").map(Into::into),
                 from_number: vars.optional("TWILIO_FROM_NUMBER"),
                 api_base: vars.or("TWILIO_API_BASE", "https://api.twilio.com"),
+            },
+            payments: Payments {
+                grace: Duration::from_secs(grace_seconds),
+                sandbox_secret: sandbox_secret.map(Into::into),
             },
         })
     }

@@ -50,6 +50,39 @@ fn production_requires_real_secrets() {
     assert_eq!(err.var, "JWT_SECRET");
     let short = parse(&[DB, ("JWT_SECRET", "short")]).unwrap_err();
     assert_eq!(short.var, "JWT_SECRET");
+    let jwt = ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123");
+    let production = ("APP_ENV", "production");
+    let err = parse(&[DB, production, jwt]).unwrap_err();
+    assert_eq!(err.var, "TICKET_SIGNING_KEY");
+    let key = (
+        "TICKET_SIGNING_KEY",
+        "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
+    );
+    let config = parse(&[DB, production, jwt, key]).unwrap();
+    assert!(
+        config.payments.sandbox_secret.is_none(),
+        "no sandbox in production"
+    );
+    // The sandbox in production only when asked for, and never with the development secret.
+    let sandbox = ("PAYMENTS_SANDBOX", "true");
+    let err = parse(&[DB, production, jwt, key, sandbox]).unwrap_err();
+    assert_eq!(err.var, "SANDBOX_WEBHOOK_SECRET");
+}
+
+#[test]
+fn payment_and_ticket_settings_are_validated() {
+    let config = parse(&[DB]).unwrap();
+    assert_eq!(config.payments.grace, Duration::from_secs(300));
+    assert!(
+        config.payments.sandbox_secret.is_some(),
+        "the sandbox is on outside production"
+    );
+    let err = parse(&[DB, ("PAYMENT_GRACE_SECONDS", "901")]).unwrap_err();
+    assert_eq!(err.var, "PAYMENT_GRACE_SECONDS");
+    for bad in ["not base64!", "c2hvcnQ="] {
+        let err = parse(&[DB, ("TICKET_SIGNING_KEY", bad)]).unwrap_err();
+        assert_eq!(err.var, "TICKET_SIGNING_KEY", "{bad}");
+    }
 }
 
 #[test]
@@ -118,10 +151,21 @@ fn secrets_never_show_in_debug_output() {
         ("DATABASE_URL", "postgres://app:hunter2-db@db/district"),
         ("JWT_SECRET", "a-very-long-jwt-secret-value-0123456789"),
         ("SMTP_PASSWORD", "smtp-supersecret"),
+        ("SANDBOX_WEBHOOK_SECRET", "whsec-sandbox-supersecret"),
+        (
+            "TICKET_SIGNING_KEY",
+            "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
+        ),
     ])
     .unwrap();
     let shown = format!("{config:?}");
-    for secret in ["hunter2-db", "a-very-long-jwt-secret", "smtp-supersecret"] {
+    for secret in [
+        "hunter2-db",
+        "a-very-long-jwt-secret",
+        "smtp-supersecret",
+        "whsec-sandbox-supersecret",
+        "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE",
+    ] {
         assert!(!shown.contains(secret), "{secret} leaked");
     }
     assert_eq!(

@@ -226,23 +226,59 @@ pub async fn seat_status(db: &PgPool, show: Uuid, seat: Uuid) -> String {
         .unwrap()
 }
 
-/// Breaches of the booking invariant, described; empty when it holds: no seat is on the lines
-/// of two live bookings.
+/// Breaches of the booking and money invariants, described; empty when they hold.
 pub async fn invariant_breaches(db: &PgPool) -> Vec<String> {
+    let mut found = seat_breaches(db).await;
+    found.extend(money_breaches(db).await);
+    found
+}
+
+/// No seat is on the lines of two live bookings.
+pub async fn seat_breaches(db: &PgPool) -> Vec<String> {
     let live = "booking_state(b.status, b.hold_expires_at) IN ('held', 'confirmed')";
-    let checks = [(
-        "seat in two live bookings",
-        format!(
-            "SELECT bs.show_id::text || '/' || bs.seat_id::text FROM booking_seats bs
-               JOIN bookings b ON b.id = bs.booking_id
-              WHERE {live}
-              GROUP BY bs.show_id, bs.seat_id HAVING count(*) > 1"
+    let two_live = format!(
+        "SELECT bs.show_id::text || '/' || bs.seat_id::text FROM booking_seats bs
+           JOIN bookings b ON b.id = bs.booking_id
+          WHERE {live}
+          GROUP BY bs.show_id, bs.seat_id HAVING count(*) > 1"
+    );
+    breaches(db, &[("seat in two live bookings", &two_live)]).await
+}
+
+/// Every succeeded payment paid for the booking it confirmed or has a refund (of no more than
+/// was taken); every confirmed booking that costs something was confirmed by a succeeded
+/// payment of exactly its total.
+pub async fn money_breaches(db: &PgPool) -> Vec<String> {
+    let checks = [
+        (
+            "money taken with neither a ticket nor a refund",
+            "SELECT p.id::text FROM payments p
+              WHERE p.status = 'succeeded'
+                AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.payment_id = p.id)
+                AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id)",
         ),
-    )];
-    let mut breaches = Vec::new();
+        (
+            "refund of more than was taken",
+            "SELECT r.id::text FROM refunds r JOIN payments p ON p.id = r.payment_id
+              WHERE r.amount_minor > coalesce(p.received_minor, p.amount_minor)",
+        ),
+        (
+            "confirmed without a payment of its total",
+            "SELECT b.id::text FROM bookings b
+              WHERE b.status = 'confirmed' AND b.total_minor > 0
+                AND NOT EXISTS (SELECT 1 FROM payments p
+                                 WHERE p.id = b.payment_id AND p.status = 'succeeded'
+                                   AND p.amount_minor = b.total_minor)",
+        ),
+    ];
+    breaches(db, &checks).await
+}
+
+async fn breaches(db: &PgPool, checks: &[(&str, &str)]) -> Vec<String> {
+    let mut found = Vec::new();
     for (what, sql) in checks {
-        let found: Vec<String> = sqlx::query_scalar(&sql).fetch_all(db).await.unwrap();
-        breaches.extend(found.into_iter().map(|id| format!("{what}: {id}")));
+        let ids: Vec<String> = sqlx::query_scalar(sql).fetch_all(db).await.unwrap();
+        found.extend(ids.into_iter().map(|id| format!("{what}: {id}")));
     }
-    breaches
+    found
 }

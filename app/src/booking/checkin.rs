@@ -1,0 +1,132 @@
+//! E-tickets and check-in. A confirmed booking's ticket is a signed token (`ticket.rs`) shown as
+//! a QR code; the theater's staff check it in once, and a second scan says when it was used.
+
+use super::{
+    reads::Owned,
+    ticket::{qr_svg, Ticket, TicketError},
+    Actor, BookingError, BookingStatus, Bookings, CheckIn, ConflictCode, IssuedTicket,
+};
+use crate::{account::Role, ids::BookingId};
+use chrono::{DateTime, Utc};
+
+impl Bookings {
+    /// The ticket of a confirmed booking the actor may see.
+    pub async fn ticket(
+        &self,
+        actor: Actor,
+        booking: BookingId,
+    ) -> Result<IssuedTicket, BookingError> {
+        let owned = self.visible(actor, booking).await?;
+        if owned.booking.status != BookingStatus::Confirmed {
+            return Err(BookingError::conflict(
+                ConflictCode::NotConfirmed,
+                "Tickets come with a confirmed booking.",
+            ));
+        }
+        let keys = self.tickets.as_ref().ok_or(BookingError::Unavailable)?;
+        let token = keys.issue(&ticket_of(&owned));
+        Ok(IssuedTicket {
+            qr_svg: qr_svg(&token),
+            token,
+        })
+    }
+
+    /// Reads a ticket for staff of its theater (or a platform admin): a scanned token, or the
+    /// booking code typed in when a code will not scan. With `admit` it lets it in: once; a
+    /// second time says when it first was.
+    pub async fn check_in(
+        &self,
+        actor: Actor,
+        ticket: &str,
+        admit: bool,
+    ) -> Result<CheckIn, BookingError> {
+        let booking = self.ticket_booking(ticket.trim()).await?;
+        let owned = self.visible(actor, booking).await?;
+        if actor.role == Role::Customer {
+            return Err(BookingError::NotFound);
+        }
+        if owned.stored_status != BookingStatus::Confirmed {
+            return Err(BookingError::conflict(
+                ConflictCode::BookingCancelled,
+                "This booking was cancelled: the ticket is void.",
+            ));
+        }
+        let (checked_in_at, admitted_now): (Option<DateTime<Utc>>, bool) = if admit {
+            sqlx::query_as(
+                "WITH admitted AS (
+                     UPDATE bookings SET checked_in_at = now(), checked_in_by = $2
+                      WHERE id = $1 AND status = 'confirmed' AND checked_in_at IS NULL
+                     RETURNING checked_in_at)
+                 SELECT coalesce((SELECT checked_in_at FROM admitted),
+                                 (SELECT checked_in_at FROM bookings WHERE id = $1)),
+                        EXISTS (SELECT 1 FROM admitted)",
+            )
+            .bind(booking)
+            .bind(actor.user_id)
+            .fetch_one(self.primary())
+            .await?
+        } else {
+            (
+                sqlx::query_scalar("SELECT checked_in_at FROM bookings WHERE id = $1")
+                    .bind(booking)
+                    .fetch_one(self.primary())
+                    .await?,
+                false,
+            )
+        };
+        let seats = owned
+            .booking
+            .seats
+            .iter()
+            .map(|s| s.label.clone())
+            .collect();
+        let booking = owned.booking;
+        Ok(CheckIn {
+            booking_id: booking.booking_id,
+            code: booking.code,
+            movie_title: booking.show.movie_title,
+            local_time: booking.show.local_time,
+            screen_name: booking.show.screen_name,
+            seats,
+            checked_in_at,
+            admitted_now,
+        })
+    }
+}
+
+impl Bookings {
+    /// The booking a ticket token (signed by our key, not expired) or a booking code names.
+    async fn ticket_booking(&self, ticket: &str) -> Result<BookingId, BookingError> {
+        if ticket.contains('.') {
+            let keys = self.tickets.as_ref().ok_or(BookingError::Unavailable)?;
+            return keys
+                .verify(ticket)
+                .map(|t| t.booking)
+                .map_err(|err| match err {
+                    TicketError::Expired => BookingError::conflict(
+                        ConflictCode::TicketExpired,
+                        "This ticket was for a show that is over.",
+                    ),
+                    _ => BookingError::field("token", "This is not a genuine District ticket."),
+                });
+        }
+        let code = ticket.to_ascii_uppercase();
+        let found: Option<BookingId> =
+            sqlx::query_scalar("SELECT id FROM bookings WHERE code = $1")
+                .bind(&code)
+                .fetch_optional(self.primary())
+                .await?;
+        found.ok_or_else(|| BookingError::field("token", "No booking has this code."))
+    }
+}
+
+/// The ticket a booking carries: void a day after its show starts.
+fn ticket_of(owned: &Owned) -> Ticket {
+    let booking = &owned.booking;
+    Ticket {
+        booking: booking.booking_id,
+        show: booking.show.show_id,
+        seats: booking.seats.iter().map(|s| s.label.clone()).collect(),
+        valid_until: (booking.show.starts_at + chrono::Duration::days(1)).timestamp(),
+    }
+}

@@ -1,0 +1,216 @@
+//! Paying: the panel on a booking's summary (gateways on offer, what became of each attempt)
+//! and the sandbox gateway's hosted checkout page.
+
+use crate::ids::{BookingId, PaymentId};
+use crate::money;
+use crate::pages::found;
+use crate::payment::{
+    functions::{sandbox_checkout, CheckoutCharge, PaymentSummary, SandboxChoose, StartPayment},
+    test_cards, Payment, PaymentStatus, RefundStatus,
+};
+use leptos::{either::Either, prelude::*};
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+/// Under a booking's summary: the pay button while it is held, and what became of its payments.
+#[component]
+pub fn PayPanel(
+    panel: PaymentSummary,
+    booking_id: BookingId,
+    held: bool,
+    total: String,
+) -> impl IntoView {
+    let start = ServerAction::<StartPayment>::new();
+    let latest = panel.payments.first().cloned();
+    let pending = latest
+        .as_ref()
+        .is_some_and(|p| p.status == PaymentStatus::Pending);
+    let error = move || {
+        start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let offer = (held && !pending && !panel.gateways.is_empty()).then(|| {
+        let gateways = panel.gateways.clone();
+        let single = gateways.len() == 1;
+        view! {
+            <ActionForm action=start attr:class="flex flex-col gap-3" attr:data-testid="pay-form">
+                <input type="hidden" name="booking_id" value=booking_id.to_string() />
+                {if single {
+                    Either::Left(view! { <input type="hidden" name="provider" value=gateways[0].as_str() /> })
+                } else {
+                    Either::Right(view! {
+                        <fieldset class="flex flex-col gap-1">
+                            <legend class="font-semibold">"Pay with"</legend>
+                            {gateways.iter().enumerate().map(|(i, g)| view! {
+                                <label class="flex items-center gap-2">
+                                    <input type="radio" name="provider" value=g.as_str() checked=i == 0 />
+                                    {gateway_name(g.as_str())}
+                                </label>
+                            }).collect_view()}
+                        </fieldset>
+                    })
+                }}
+                {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
+                <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-3 text-lg font-semibold text-white hover:bg-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+                    {format!("Pay {total}")}
+                </button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <section class="flex flex-col gap-3" aria-label="Payment" data-testid="payment-panel">
+            {latest.map(|p| view! { <Latest payment=p held /> })}
+            {offer}
+        </section>
+    }
+}
+
+fn gateway_name(gateway: &str) -> &'static str {
+    match gateway {
+        "stripe" => "Card (Stripe)",
+        "razorpay" => "UPI, cards and wallets (Razorpay)",
+        _ => "Sandbox test payment",
+    }
+}
+
+/// What became of the latest attempt, in words, with what to do next.
+#[component]
+fn Latest(payment: Payment, held: bool) -> impl IntoView {
+    let amount = |minor| money::format(minor, &payment.currency);
+    let refund = payment.refunds.first().map(|r| {
+        let state = match r.status {
+            RefundStatus::Succeeded => "has been refunded",
+            RefundStatus::Failed => {
+                "could not be refunded automatically; our team will contact you"
+            }
+            RefundStatus::Pending | RefundStatus::Issued => "is on its way back to you",
+        };
+        format!("{} {state}.", amount(r.amount))
+    });
+    let (tone, text) = match payment.status {
+        PaymentStatus::Pending => (
+            "bg-sky-50 text-sky-900",
+            "Your payment is being processed. This page updates itself.".to_owned(),
+        ),
+        PaymentStatus::Failed => (
+            "bg-red-50 text-red-800",
+            format!(
+                "Payment failed: {} {}",
+                payment
+                    .failure_reason
+                    .clone()
+                    .unwrap_or_else(|| "the gateway declined it.".into()),
+                if held { "You can try again." } else { "" }
+            ),
+        ),
+        PaymentStatus::Cancelled => (
+            "bg-slate-100 text-slate-700",
+            "The payment was not completed.".to_owned(),
+        ),
+        PaymentStatus::Succeeded | PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded => {
+            match &refund {
+                Some(refund) => (
+                    "bg-amber-50 text-amber-900",
+                    format!("We could not confirm this booking with your payment: {refund}"),
+                ),
+                None => (
+                    "bg-emerald-50 text-emerald-900",
+                    format!("Paid {}.", amount(payment.amount)),
+                ),
+            }
+        }
+    };
+    let pending = payment.status == PaymentStatus::Pending;
+    view! {
+        {pending.then(|| view! { <Meta http_equiv="refresh" content="5" /> })}
+        <p role="status" class=format!("rounded-lg px-3 py-2 {tone}") data-testid="payment-status" data-status=payment.status.as_str()>
+            {text}
+        </p>
+    }
+}
+
+/// The sandbox gateway's hosted checkout page, as a real gateway's would be: the charge, a card
+/// field with the test cards listed, Pay and Decline.
+#[component]
+pub fn SandboxCheckoutPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<PaymentId>().ok())
+    };
+    let data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => sandbox_checkout(id).await,
+            None => Ok(None),
+        }
+    });
+    view! {
+        <Title text="Sandbox checkout · District" />
+        {found(data, "Loading the checkout…", |charge| view! { <Checkout charge /> })}
+    }
+}
+
+#[component]
+fn Checkout(charge: CheckoutCharge) -> impl IntoView {
+    let choose = ServerAction::<SandboxChoose>::new();
+    let error = move || {
+        choose
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let amount = money::format(charge.amount, &charge.currency);
+    let id = charge.payment_id.to_string();
+    let (pay_id, pay_label) = (id.clone(), format!("Pay {amount}"));
+    let body = if charge.status == "succeeded" {
+        Either::Left(view! {
+            <p class="rounded-lg bg-emerald-50 px-3 py-2 text-emerald-900">"This payment has been made."</p>
+            <a href=charge.return_path.clone() class="font-semibold text-indigo-700 underline">"Back to your booking"</a>
+        })
+    } else {
+        Either::Right(view! {
+            <ActionForm action=choose attr:class="flex flex-col gap-3">
+                <input type="hidden" name="payment_id" value=pay_id />
+                <input type="hidden" name="choice" value="pay" />
+                <label class="flex flex-col gap-1 font-semibold" for="card">"Card number"</label>
+                <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" value=test_cards::SUCCEEDS
+                    class="rounded-lg border border-slate-300 px-3 py-2 font-mono focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600" />
+                {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
+                <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-3 text-lg font-semibold text-white hover:bg-indigo-700">
+                    {pay_label}
+                </button>
+            </ActionForm>
+            <ActionForm action=choose>
+                <input type="hidden" name="payment_id" value=id />
+                <input type="hidden" name="choice" value="decline" />
+                <button type="submit" class="w-full rounded-lg border-2 border-slate-300 px-4 py-2 font-semibold text-slate-700 hover:border-red-400 hover:text-red-700">
+                    "Decline"
+                </button>
+            </ActionForm>
+            <details class="text-sm text-slate-600">
+                <summary class="cursor-pointer font-semibold">"Test cards"</summary>
+                <ul class="mt-2 flex flex-col gap-1 font-mono">
+                    <li>{format!("{} pays", test_cards::SUCCEEDS)}</li>
+                    <li>{format!("{} is declined", test_cards::DECLINED)}</li>
+                    <li>{format!("{} pays, confirmed after {} s", test_cards::DELAYED, test_cards::DELAY_SECONDS)}</li>
+                </ul>
+            </details>
+        })
+    };
+    view! {
+        <article class="mx-auto flex w-full max-w-md flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" data-testid="sandbox-checkout">
+            <header class="flex flex-col gap-1">
+                <p class="text-sm font-semibold uppercase tracking-wide text-amber-700">"Sandbox gateway · test mode"</p>
+                <h1 class="text-2xl font-bold tracking-tight">{amount}</h1>
+                <p class="text-slate-600">{charge.description.clone()}</p>
+            </header>
+            {body}
+        </article>
+    }
+}

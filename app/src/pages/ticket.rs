@@ -1,0 +1,84 @@
+//! The e-ticket on a confirmed booking's page, and the staff page that checks tickets in.
+
+use crate::booking::{functions::CheckInTicket, CheckIn, IssuedTicket};
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+
+/// The ticket: its QR code (drawn on the server, so it shows without any script), the booking
+/// code to read out, and the code as an image to keep.
+#[component]
+pub fn ETicket(ticket: IssuedTicket, code: String) -> impl IntoView {
+    let download = format!("data:image/svg+xml,{}", percent_encode(&ticket.qr_svg));
+    view! {
+        <section class="flex flex-col items-center gap-2 rounded-xl border-2 border-dashed border-slate-300 p-4" aria-label="E-ticket" data-testid="e-ticket">
+            <div role="img" aria-label=format!("Ticket QR code for booking {code}") class="w-60" inner_html=ticket.qr_svg.clone() />
+            <p class="font-mono text-xl font-bold tracking-widest">{code.clone()}</p>
+            <p class="text-center text-sm text-slate-600">"Show this code at the entrance."</p>
+            <a href=download download=format!("district-ticket-{code}.svg") class="text-sm font-semibold text-indigo-700 underline underline-offset-2">
+                "Download ticket"
+            </a>
+        </section>
+    }
+}
+
+/// Every byte but letters and digits as %XX: safe inside a data: URL.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Staff at the door: a scanned or typed ticket is checked and let in once; a second scan says
+/// when it was first used.
+#[component]
+pub fn CheckInPage() -> impl IntoView {
+    let check = ServerAction::<CheckInTicket>::new();
+    let result = move || {
+        check.value().get().map(|answer| match answer {
+            Ok(found) => Either::Left(view! { <Verdict found /> }),
+            Err(err) => Either::Right(view! {
+                <p role="alert" class="rounded-lg bg-red-50 px-3 py-2 font-semibold text-red-800" data-testid="check-in-result" data-admitted="false">
+                    {err.to_string()}
+                </p>
+            }),
+        })
+    };
+    view! {
+        <Title text="Check tickets in · District" />
+        <article class="mx-auto flex w-full max-w-xl flex-col gap-4">
+            <h1 class="text-2xl font-bold tracking-tight">"Check tickets in"</h1>
+            <ActionForm action=check attr:class="flex flex-col gap-3">
+                <label for="ticket-token" class="font-semibold">"Ticket code (scan or paste)"</label>
+                <textarea id="ticket-token" name="token" rows="4" required
+                    class="rounded-lg border border-slate-300 px-3 py-2 font-mono text-sm focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600" />
+                <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Check in"</button>
+            </ActionForm>
+            {result}
+        </article>
+    }
+}
+
+#[component]
+fn Verdict(found: CheckIn) -> impl IntoView {
+    let (tone, headline) = match (found.admitted_now, found.checked_in_at) {
+        (true, _) => ("bg-emerald-50 text-emerald-900", "Admitted".to_owned()),
+        (false, Some(at)) => (
+            "bg-amber-50 text-amber-900",
+            format!("Already used at {} UTC", at.format("%H:%M:%S on %d %b")),
+        ),
+        (false, None) => (
+            "bg-slate-100 text-slate-800",
+            "Valid, not used yet".to_owned(),
+        ),
+    };
+    view! {
+        <div role="status" class=format!("flex flex-col gap-1 rounded-lg px-3 py-2 {tone}") data-testid="check-in-result" data-admitted=found.admitted_now.to_string()>
+            <p class="text-lg font-bold">{headline}</p>
+            <p>{format!("{} · {} · {}", found.movie_title, found.local_time, found.screen_name)}</p>
+            <p>{format!("Booking {} · seats {}", found.code, found.seats.join(", "))}</p>
+        </div>
+    }
+}

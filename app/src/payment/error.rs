@@ -1,0 +1,130 @@
+//! Everything that can stop a payment, as the client should hear it.
+
+use crate::error::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+words! {
+    /// Why a booking cannot be paid for now (409).
+    pub enum PaymentConflict {
+        AlreadyConfirmed = "already_confirmed",
+        BookingCancelled = "booking_cancelled",
+        HoldExpired = "hold_expired",
+        NothingToPay = "nothing_to_pay",
+        /// The payment is no longer open (sandbox checkout of a settled payment).
+        PaymentClosed = "payment_closed",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PaymentError {
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    #[error("{message}")]
+    Conflict {
+        code: PaymentConflict,
+        message: String,
+    },
+    /// A webhook whose signature is missing, wrong or stale, or whose body no gateway sends.
+    #[error("{0}")]
+    Rejected(String),
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("Not found.")]
+    NotFound,
+    #[error("The payment gateway is not answering. Please try again.")]
+    GatewayUnavailable,
+    #[error("Payments are unavailable right now. Please try again.")]
+    Unavailable,
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl PaymentError {
+    pub fn field(name: &str, message: &str) -> Self {
+        Self::Invalid(crate::error::field(name, message))
+    }
+
+    pub fn conflict(code: PaymentConflict, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Invalid(_) => "validation_failed",
+            Self::Conflict { code, .. } => code.as_str(),
+            Self::Rejected(_) => "invalid_webhook",
+            Self::Unauthenticated => "unauthenticated",
+            Self::NotFound => "not_found",
+            Self::GatewayUnavailable => "gateway_unavailable",
+            Self::Unavailable | Self::Transport(_) => "unavailable",
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for PaymentError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::PaymentError;
+    use axum::{http::StatusCode, response::IntoResponse};
+    use serde_json::{json, Map, Value};
+
+    impl From<sqlx::Error> for PaymentError {
+        fn from(err: sqlx::Error) -> Self {
+            tracing::error!(error = %err, "payment query failed");
+            Self::Unavailable
+        }
+    }
+
+    impl From<crate::booking::BookingError> for PaymentError {
+        fn from(err: crate::booking::BookingError) -> Self {
+            use crate::booking::BookingError;
+            match err {
+                BookingError::NotFound => Self::NotFound,
+                BookingError::Unauthenticated => Self::Unauthenticated,
+                BookingError::Invalid(fields) => Self::Invalid(fields),
+                _ => Self::Unavailable,
+            }
+        }
+    }
+
+    impl crate::error::ErrorBody for PaymentError {
+        fn status(&self) -> StatusCode {
+            match self {
+                Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::Conflict { .. } => StatusCode::CONFLICT,
+                Self::Rejected(_) => StatusCode::BAD_REQUEST,
+                Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+                Self::NotFound => StatusCode::NOT_FOUND,
+                Self::GatewayUnavailable => StatusCode::BAD_GATEWAY,
+                Self::Unavailable | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
+            }
+        }
+
+        fn code(&self) -> &str {
+            PaymentError::code(self)
+        }
+
+        fn details(&self) -> Map<String, Value> {
+            match self {
+                Self::Invalid(fields) => Map::from_iter([("fields".to_owned(), json!(fields))]),
+                _ => Map::new(),
+            }
+        }
+    }
+
+    impl IntoResponse for PaymentError {
+        fn into_response(self) -> axum::response::Response {
+            crate::error::respond(&self)
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Server functions behind paying: the booking summary's payment panel and the sandbox
+//! gateway's checkout page. The same payment service as the REST API, with the cookie session
+//! instead of a token; each works as a plain form post before the wasm loads.
+
+use super::{Gateway, Payment, PaymentError};
+use crate::{
+    booking::{Booking, IssuedTicket},
+    ids::{BookingId, PaymentId},
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Everything a booking's summary page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BookingSummary {
+    pub booking: Booking,
+    /// While the booking is held, or its hold lapsed.
+    pub payment: Option<PaymentSummary>,
+    /// Once it is confirmed.
+    pub ticket: Option<IssuedTicket>,
+}
+
+/// What the booking summary shows about paying.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    /// The gateways a moviegoer can pay through here.
+    pub gateways: Vec<Gateway>,
+    /// The booking's payments, newest first.
+    pub payments: Vec<Payment>,
+}
+
+/// A charge as the sandbox gateway's checkout page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutCharge {
+    pub payment_id: PaymentId,
+    pub description: String,
+    pub amount: i64,
+    pub currency: String,
+    /// `open`, `succeeded` or `failed`.
+    pub status: String,
+    pub return_path: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::{
+        account::functions::ssr::principal,
+        booking::{Actor, BookingError},
+        payment::{PaymentError, Payments},
+    };
+
+    pub fn payments() -> Payments {
+        leptos::prelude::expect_context::<Payments>()
+    }
+
+    pub async fn signed_in() -> Result<Actor, PaymentError> {
+        let who = principal()
+            .await
+            .map_err(|err| PaymentError::from(BookingError::from(err)))?;
+        who.map(Actor::from).ok_or(PaymentError::Unauthenticated)
+    }
+
+    pub fn sandbox(payments: &Payments) -> Result<&crate::payment::sandbox::Sandbox, PaymentError> {
+        payments.sandbox().ok_or(PaymentError::NotFound)
+    }
+}
+
+/// A booking as its summary page shows it: with the gateways on offer and its payments while
+/// it can still be paid for, with its ticket once confirmed. `None` when it is not the
+/// visitor's or does not exist.
+#[server(prefix = "/_fn", endpoint = "payment/booking")]
+pub async fn summary_of_booking(
+    booking_id: BookingId,
+) -> Result<Option<BookingSummary>, PaymentError> {
+    use crate::booking::{BookingError, BookingStatus, Bookings};
+    let actor = ssr::signed_in().await?;
+    let bookings = leptos::prelude::expect_context::<Bookings>();
+    let booking = match bookings.get(actor, booking_id).await {
+        Ok(booking) => booking,
+        Err(BookingError::NotFound) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    };
+    let payments = ssr::payments();
+    let payment = match booking.status {
+        BookingStatus::Held | BookingStatus::Expired => Some(PaymentSummary {
+            gateways: payments.gateways(),
+            payments: payments.of_booking(actor, booking_id).await?,
+        }),
+        BookingStatus::Confirmed | BookingStatus::Cancelled => None,
+    };
+    let ticket = match booking.status {
+        BookingStatus::Confirmed => Some(bookings.ticket(actor, booking_id).await?),
+        _ => None,
+    };
+    Ok(Some(BookingSummary {
+        booking,
+        payment,
+        ticket,
+    }))
+}
+
+/// Starts paying for a held booking and goes on to the gateway's page.
+#[server(prefix = "/_fn", endpoint = "payment/start")]
+pub async fn start_payment(
+    booking_id: BookingId,
+    provider: Gateway,
+) -> Result<Payment, PaymentError> {
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let (_, payment) = ssr::payments()
+                .initiate(actor.user_id, booking_id, provider)
+                .await?;
+            let next = match provider {
+                Gateway::Sandbox => super::sandbox::checkout_path(payment.payment_id),
+                Gateway::Stripe | Gateway::Razorpay => format!("/bookings/{booking_id}"),
+            };
+            leptos_axum::redirect(&next);
+            Ok(payment)
+        }
+        .await,
+    )
+}
+
+/// The sandbox's charge for its checkout page; `None` when there is no such charge. Like a
+/// gateway's hosted page, it is reached by its unguessable link.
+#[server(prefix = "/_fn", endpoint = "payment/sandbox")]
+pub async fn sandbox_checkout(
+    payment_id: PaymentId,
+) -> Result<Option<CheckoutCharge>, PaymentError> {
+    let payments = ssr::payments();
+    let charge = ssr::sandbox(&payments)?.charge(payment_id).await?;
+    Ok(charge.map(|c| CheckoutCharge {
+        payment_id: c.payment_id,
+        description: c.description,
+        amount: c.amount_minor,
+        currency: c.currency,
+        status: c.status,
+        return_path: c.return_path,
+    }))
+}
+
+/// Pay (with a test card) or Decline on the sandbox's page; the gateway's webhook is delivered
+/// at once, then back to the booking.
+#[server(prefix = "/_fn", endpoint = "payment/sandbox/choose")]
+pub async fn sandbox_choose(
+    payment_id: PaymentId,
+    choice: String,
+    card: Option<String>,
+) -> Result<(), PaymentError> {
+    use super::sandbox::Choice;
+    crate::error::answer(
+        async move {
+            let payments = ssr::payments();
+            let sandbox = ssr::sandbox(&payments)?;
+            let choice = match choice.as_str() {
+                "decline" => Choice::Decline,
+                _ => Choice::Pay {
+                    card: card.unwrap_or_default(),
+                },
+            };
+            sandbox.settle(payment_id, &choice).await?;
+            payments.deliver_sandbox_webhooks().await?;
+            let back = sandbox
+                .charge(payment_id)
+                .await?
+                .map(|c| c.return_path)
+                .unwrap_or_else(|| "/bookings".into());
+            leptos_axum::redirect(&back);
+            Ok(())
+        }
+        .await,
+    )
+}

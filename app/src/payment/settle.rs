@@ -1,0 +1,284 @@
+//! The jobs that keep money from being stranded, safe on every instance at once: the sandbox's
+//! webhooks delivered, refunds due issued through their payment's gateway (retried with backoff
+//! while the gateway is unavailable), and open payments no webhook settled looked up at their
+//! gateway: succeeded ones settled as if the webhook had come, and those nobody can pay any
+//! more given up, so their holds can lapse.
+
+use super::{
+    gateway::{GatewayError, RefundAsk, Remote},
+    Gateway, PaymentError, Payments,
+};
+use crate::ids::{PaymentId, RefundId};
+use http::{HeaderMap, HeaderValue};
+use std::time::Duration;
+
+/// What one pass did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Settled {
+    pub delivered: usize,
+    pub refunds_issued: usize,
+    pub refunds_failed: usize,
+    /// Open payments a gateway was asked about that it had settled.
+    pub reconciled: usize,
+    /// Open payments given up on: no answer long after their hold lapsed.
+    pub abandoned: usize,
+}
+
+/// An open payment is looked up when no webhook came for this long.
+pub const QUIET: Duration = Duration::from_secs(60);
+/// An open payment whose hold lapsed this long ago, with still no word from its gateway, is
+/// given up (a late success is then confirmed if the seats are free, refunded otherwise).
+pub const ABANDON_AFTER: Duration = Duration::from_secs(15 * 60);
+
+#[derive(sqlx::FromRow)]
+struct DueRefund {
+    id: RefundId,
+    payment_id: PaymentId,
+    gateway: String,
+    gateway_ref: Option<String>,
+    amount_minor: i64,
+    currency: String,
+    attempts: i32,
+}
+
+#[derive(sqlx::FromRow)]
+struct Open {
+    id: PaymentId,
+    gateway: String,
+    gateway_ref: Option<String>,
+    abandoned: bool,
+}
+
+impl Payments {
+    /// One pass of every job.
+    pub async fn settle(&self) -> Result<Settled, PaymentError> {
+        let mut settled = Settled {
+            delivered: self.deliver_sandbox_webhooks().await?,
+            ..Settled::default()
+        };
+        (settled.refunds_issued, settled.refunds_failed) = self.issue_refunds().await?;
+        (settled.reconciled, settled.abandoned) = self.reconcile(QUIET, ABANDON_AFTER).await?;
+        // What the sandbox said about those refunds and payments, at once.
+        settled.delivered += self.deliver_sandbox_webhooks().await?;
+        Ok(settled)
+    }
+
+    /// Sends the sandbox's due webhooks through the webhook path; answers how many we took.
+    pub async fn deliver_sandbox_webhooks(&self) -> Result<usize, PaymentError> {
+        let Some(sandbox) = &self.sandbox else {
+            return Ok(0);
+        };
+        let mut delivered = 0;
+        loop {
+            let due = sandbox.due(50).await?;
+            if due.is_empty() {
+                return Ok(delivered);
+            }
+            for delivery in due {
+                let mut headers = HeaderMap::new();
+                if let Ok(value) = HeaderValue::from_str(&delivery.signature) {
+                    headers.insert("sandbox-signature", value);
+                }
+                match self
+                    .receive(Some(Gateway::Sandbox), &headers, &delivery.body)
+                    .await
+                {
+                    Ok(_) => {
+                        sandbox.delivered(delivery.id).await?;
+                        delivered += 1;
+                    }
+                    // Sent again later, as a gateway would.
+                    Err(err) => tracing::warn!(error = %err, "sandbox webhook not taken"),
+                }
+            }
+        }
+    }
+
+    /// Asks gateways for the refunds that are due; answers how many they accepted and refused.
+    pub async fn issue_refunds(&self) -> Result<(usize, usize), PaymentError> {
+        // Claimed for a while: a process that dies mid-call leaves them to another instance,
+        // which asks again with the same idempotency key.
+        let due: Vec<DueRefund> = sqlx::query_as(
+            "WITH due AS (SELECT r.id FROM refunds r
+                           WHERE r.status = 'pending' AND r.next_attempt_at <= now()
+                           ORDER BY r.next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
+             UPDATE refunds r SET attempts = r.attempts + 1,
+                                  next_attempt_at = now() + interval '5 minutes', updated_at = now()
+               FROM due, payments p
+              WHERE r.id = due.id AND p.id = r.payment_id
+             RETURNING r.id, r.payment_id, p.gateway, p.gateway_ref, r.amount_minor,
+                       r.currency::text AS currency, r.attempts",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let (mut issued, mut refused) = (0, 0);
+        for refund in due {
+            let gateway = Gateway::parse(&refund.gateway).unwrap_or(Gateway::Sandbox);
+            let answer = match self.provider(gateway) {
+                Some(provider) => {
+                    provider
+                        .refund(&RefundAsk {
+                            refund_id: refund.id,
+                            payment_id: refund.payment_id,
+                            gateway_ref: refund.gateway_ref.clone(),
+                            amount: refund.amount_minor,
+                            currency: refund.currency.clone(),
+                        })
+                        .await
+                }
+                None => Err(GatewayError::Transient(format!(
+                    "{gateway} is not configured"
+                ))),
+            };
+            match answer {
+                Ok(done) => {
+                    issued += 1;
+                    sqlx::query(
+                        "UPDATE refunds SET status = 'issued', gateway_ref = $2, last_error = NULL,
+                                updated_at = now()
+                          WHERE id = $1 AND status = 'pending'",
+                    )
+                    .bind(refund.id)
+                    .bind(&done.gateway_ref)
+                    .execute(&self.db)
+                    .await?;
+                    if done.settled {
+                        sqlx::query("SELECT refund_settled($1, $2, $3, $4, true)")
+                            .bind(gateway.as_str())
+                            .bind(format!("issued:{}", refund.id))
+                            .bind(refund.payment_id)
+                            .bind(&done.gateway_ref)
+                            .execute(&self.db)
+                            .await?;
+                    }
+                }
+                Err(GatewayError::Transient(err)) => {
+                    tracing::warn!(refund = %refund.id, %gateway, error = %err, "refund retried later");
+                    sqlx::query(
+                        "UPDATE refunds SET last_error = $2, updated_at = now(),
+                                next_attempt_at = now() + make_interval(secs => $3)
+                          WHERE id = $1",
+                    )
+                    .bind(refund.id)
+                    .bind(&err)
+                    .bind(backoff(refund.attempts).as_secs_f64())
+                    .execute(&self.db)
+                    .await?;
+                }
+                Err(GatewayError::Refused(err)) => {
+                    refused += 1;
+                    tracing::error!(refund = %refund.id, %gateway, error = %err,
+                                    "gateway refused a refund; needs a person");
+                    metrics::counter!("district_refunds_failed_total").increment(1);
+                    sqlx::query(
+                        "WITH failed AS (
+                             UPDATE refunds SET status = 'failed', last_error = $2, updated_at = now()
+                              WHERE id = $1 AND status = 'pending' RETURNING id, payment_id)
+                         INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+                         SELECT 'payment', payment_id, 'refund.failed',
+                                jsonb_build_object('refund_id', id, 'payment_id', payment_id,
+                                                   'error', $2)
+                           FROM failed",
+                    )
+                    .bind(refund.id)
+                    .bind(&err)
+                    .execute(&self.db)
+                    .await?;
+                }
+            }
+        }
+        Ok((issued, refused))
+    }
+
+    /// Looks up open payments quiet for `quiet` (or whose hold lapsed) at their gateway;
+    /// answers how many it settled and how many it gave up (their hold lapsed `abandon_after`
+    /// ago with the gateway still not saying).
+    pub async fn reconcile(
+        &self,
+        quiet: Duration,
+        abandon_after: Duration,
+    ) -> Result<(usize, usize), PaymentError> {
+        let open: Vec<Open> = sqlx::query_as(
+            "WITH due AS (SELECT p.id FROM payments p JOIN bookings b ON b.id = p.booking_id
+                           WHERE p.status IN ('created', 'pending')
+                             AND (p.updated_at <= now() - $1 OR b.hold_expires_at <= now())
+                             AND (p.checked_at IS NULL OR p.checked_at <= now() - $1)
+                           ORDER BY p.updated_at LIMIT 50 FOR UPDATE OF p SKIP LOCKED)
+             UPDATE payments p SET checked_at = now()
+               FROM due, bookings b
+              WHERE p.id = due.id AND b.id = p.booking_id
+             RETURNING p.id, p.gateway, p.gateway_ref, b.hold_expires_at <= now() - $2 AS abandoned",
+        )
+        .bind(quiet)
+        .bind(abandon_after)
+        .fetch_all(&self.db)
+        .await?;
+        let (mut reconciled, mut abandoned) = (0, 0);
+        for payment in open {
+            let gateway = Gateway::parse(&payment.gateway).unwrap_or(Gateway::Sandbox);
+            let remote = match (self.provider(gateway), &payment.gateway_ref) {
+                (Some(provider), Some(gateway_ref)) => {
+                    match provider.status(payment.id, gateway_ref).await {
+                        Ok(remote) => remote,
+                        Err(err) => {
+                            tracing::warn!(payment = %payment.id, %gateway, error = %err,
+                                           "could not ask the gateway about a payment");
+                            continue;
+                        }
+                    }
+                }
+                // Never reached the gateway: nobody can pay it.
+                _ => Remote::Pending,
+            };
+            let applied = match remote {
+                Remote::Succeeded { amount, currency } => Some(
+                    self.apply(super::event::GatewayEvent {
+                        gateway,
+                        id: format!("reconciled:{}:succeeded", payment.id),
+                        payment: Some(super::event::PaymentRef::Ours(payment.id)),
+                        happened: super::event::Happened::Paid { amount, currency },
+                    })
+                    .await?,
+                ),
+                Remote::Failed { reason } => Some(
+                    self.apply(super::event::GatewayEvent {
+                        gateway,
+                        id: format!("reconciled:{}:failed", payment.id),
+                        payment: Some(super::event::PaymentRef::Ours(payment.id)),
+                        happened: super::event::Happened::Declined { reason },
+                    })
+                    .await?,
+                ),
+                Remote::Pending if payment.abandoned => {
+                    sqlx::query(
+                        "WITH given_up AS (
+                             UPDATE payments SET status = 'cancelled', updated_at = now(),
+                                    failure_reason = 'The gateway never confirmed this payment.'
+                              WHERE id = $1 AND status IN ('created', 'pending')
+                             RETURNING id, booking_id)
+                         INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+                         SELECT 'payment', id, 'payment.abandoned',
+                                jsonb_build_object('payment_id', id, 'booking_id', booking_id)
+                           FROM given_up",
+                    )
+                    .bind(payment.id)
+                    .execute(&self.db)
+                    .await?;
+                    abandoned += 1;
+                    None
+                }
+                Remote::Pending => None,
+            };
+            reconciled += usize::from(applied.is_some());
+        }
+        Ok((reconciled, abandoned))
+    }
+}
+
+/// 10 s, 20 s, 40 s, ... up to an hour, each scattered by up to a quarter either way so that
+/// retries of many refunds do not arrive together.
+fn backoff(attempts: i32) -> Duration {
+    let base = 10f64 * 2f64.powi(attempts.clamp(0, 20) - 1);
+    let jitter = 0.75 + rand::random::<f64>() * 0.5;
+    Duration::from_secs_f64(base.min(3600.0) * jitter)
+}

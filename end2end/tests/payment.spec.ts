@@ -1,0 +1,74 @@
+import { Page } from "@playwright/test";
+import { test, expect, hydrated, openPage, showUrls, signIn } from "./fixtures";
+
+/** Holds the best pair (or `count`) of seats of `show` and lands on the booking summary. */
+async function holdBest(page: Page, show: string, count = "2") {
+  await signIn(page, show);
+  await page.getByRole("combobox", { name: "Seats" }).selectOption(count);
+  await page.getByRole("button", { name: "Suggest best seats" }).click();
+  await expect(page.locator("#seat-grid input:checked")).toHaveCount(Number(count));
+  await page.getByRole("button", { name: "Proceed" }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "held");
+  return page.url();
+}
+
+/** From the summary to the sandbox gateway's page. */
+async function toCheckout(page: Page) {
+  await page.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(page).toHaveURL(/\/pay\/sandbox\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("sandbox-checkout")).toContainText("test mode");
+}
+
+test("a moviegoer pays through the sandbox and the booking is confirmed", async ({ page }) => {
+  const shows = await showUrls(page);
+  const summary = await holdBest(page, shows[1]);
+  await hydrated(page);
+  await toCheckout(page);
+  await hydrated(page);
+  await page.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(page).toHaveURL(summary);
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+  await expect(page.getByText("Booking confirmed")).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Pay ₹/ })).toHaveCount(0);
+  // The e-ticket: a QR code drawn on the server, and the code to read out.
+  const ticket = page.getByTestId("e-ticket");
+  await expect(ticket.getByRole("img", { name: /^Ticket QR code for booking / })).toBeVisible();
+  await expect(ticket.locator("svg")).toHaveCount(1);
+  await expect(ticket.getByRole("link", { name: "Download ticket" })).toHaveAttribute("href", /^data:image\/svg\+xml,/);
+});
+
+test("a declined payment comes back to the booking, and a retry goes through", async ({ page }) => {
+  const shows = await showUrls(page);
+  const summary = await holdBest(page, shows[2]);
+  await toCheckout(page);
+  await page.getByRole("button", { name: "Decline" }).click();
+  await expect(page).toHaveURL(summary);
+  const status = page.getByTestId("payment-status");
+  await expect(status).toHaveAttribute("data-status", "failed");
+  await expect(status).toContainText("You can try again.");
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "held");
+
+  // A card the bank declines says so too; a test card that pays confirms.
+  await toCheckout(page);
+  await page.getByLabel("Card number").fill("4000 0000 0000 0002");
+  await page.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(page).toHaveURL(summary);
+  await expect(status).toContainText("Your card was declined.");
+  await toCheckout(page);
+  await page.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+});
+
+test("the whole purchase works as plain forms without JavaScript", async ({ browser, page }) => {
+  const shows = await showUrls(page);
+  const { context, page: phone } = await openPage(browser, { javaScriptEnabled: false });
+  await phone.setViewportSize({ width: 360, height: 740 });
+  const summary = await holdBest(phone, shows[3], "3");
+  await toCheckout(phone);
+  await phone.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(phone).toHaveURL(summary);
+  await expect(phone.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+  await expect(phone.getByTestId("e-ticket").locator("svg")).toHaveCount(1);
+  await context.close();
+});
