@@ -49,6 +49,11 @@ done
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
   command -v redis-server >/dev/null || apt_install redis-server
+  # Stripe's API for the tests: localstripe, a third-party implementation (support/stripe.rs).
+  if ! command -v localstripe >/dev/null; then
+    say "installing localstripe (Stripe's API, for the tests)"
+    python3 -m pip install --quiet --disable-pip-version-check "localstripe==1.15.10"
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ] \
      || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing Playwright (no browser download: tests use Debian's Chromium)"

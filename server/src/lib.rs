@@ -24,7 +24,7 @@ use app::{
     catalog::Catalog,
     db::Db,
     notify::{Mailer, Sms, SmtpSettings},
-    payment::{PaymentSettings, Payments},
+    payment::{PaymentSettings, Payments, StripeSettings},
     ratelimit::RateLimiter,
 };
 use axum::{middleware, routing::get, Router};
@@ -95,6 +95,12 @@ pub fn assemble(
                 .sandbox_secret
                 .as_ref()
                 .map(|s| s.expose_secret().to_owned()),
+            stripe: config.payments.stripe.as_ref().map(|keys| StripeSettings {
+                secret_key: keys.secret_key.expose_secret().to_owned(),
+                publishable_key: keys.publishable_key.clone(),
+                webhook_secret: keys.webhook_secret.expose_secret().to_owned(),
+                api_base: keys.api_base.clone(),
+            }),
         },
     );
     Ok(AppState {

@@ -21,13 +21,15 @@ mod settle;
 #[cfg(feature = "ssr")]
 pub mod signature;
 #[cfg(feature = "ssr")]
+pub mod stripe;
+#[cfg(feature = "ssr")]
 mod webhook;
 
 pub use error::{PaymentConflict, PaymentError};
 #[cfg(feature = "ssr")]
 pub use {
     gateway::{Charge, Created, GatewayError, Provider, RefundAsk, RefundIssued, Remote},
-    service::{PaymentSettings, Payments, MAX_GRACE},
+    service::{PaymentSettings, Payments, StripeSettings, MAX_GRACE},
     settle::Settled,
     webhook::Applied,
 };

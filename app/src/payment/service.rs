@@ -3,6 +3,7 @@
 use super::{
     gateway::{Charge, Provider},
     sandbox::Sandbox,
+    stripe::Stripe,
     Checkout, Gateway, Payment, PaymentConflict, PaymentError, PaymentStatus, Refund, RefundStatus,
 };
 use crate::{
@@ -25,6 +26,17 @@ pub struct PaymentSettings {
     pub public_url: String,
     /// The sandbox gateway's webhook secret; `None` turns the sandbox off.
     pub sandbox_secret: Option<String>,
+    /// Stripe, when its keys are set.
+    pub stripe: Option<StripeSettings>,
+}
+
+#[derive(Clone)]
+pub struct StripeSettings {
+    pub secret_key: String,
+    pub publishable_key: Option<String>,
+    pub webhook_secret: String,
+    /// `https://api.stripe.com`, or a stand-in.
+    pub api_base: String,
 }
 
 #[derive(Clone)]
@@ -89,6 +101,14 @@ impl Payments {
         });
         if let Some(sandbox) = &sandbox {
             providers.push(sandbox.clone());
+        }
+        if let Some(stripe) = &settings.stripe {
+            secrets.push((Gateway::Stripe, stripe.webhook_secret.as_bytes().to_vec()));
+            providers.push(Arc::new(Stripe::new(
+                &stripe.secret_key,
+                &stripe.api_base,
+                stripe.publishable_key.clone(),
+            )));
         }
         Self {
             db,

@@ -108,6 +108,16 @@ pub struct Payments {
     /// SANDBOX_WEBHOOK_SECRET, when the sandbox gateway is on: outside production always,
     /// in production only with PAYMENTS_SANDBOX=true.
     pub sandbox_secret: Option<SecretString>,
+    /// STRIPE_*: Stripe is offered when its secret key is set.
+    pub stripe: Option<StripeKeys>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StripeKeys {
+    pub secret_key: SecretString,
+    pub publishable_key: Option<String>,
+    pub webhook_secret: SecretString,
+    pub api_base: String,
 }
 
 /// Used outside production only, so a fresh checkout runs without a `.env`.
@@ -266,6 +276,7 @@ impl Config {
             payments: Payments {
                 grace: Duration::from_secs(grace_seconds),
                 sandbox_secret: sandbox_secret.map(Into::into),
+                stripe: stripe_keys(&vars)?,
             },
         })
     }
@@ -273,6 +284,24 @@ impl Config {
     pub fn is_production(&self) -> bool {
         self.app_env == AppEnv::Production
     }
+}
+
+/// Stripe's keys, when STRIPE_SECRET_KEY is set: its webhooks cannot be trusted without their
+/// own secret, so that is required with it.
+fn stripe_keys(vars: &Vars) -> Result<Option<StripeKeys>, ConfigError> {
+    let Some(secret_key) = vars.optional("STRIPE_SECRET_KEY") else {
+        return Ok(None);
+    };
+    let webhook_secret = vars.required(
+        "STRIPE_WEBHOOK_SECRET",
+        "the signing secret of the Stripe webhook endpoint, whsec_...",
+    )?;
+    Ok(Some(StripeKeys {
+        secret_key: secret_key.into(),
+        publishable_key: vars.optional("STRIPE_PUBLISHABLE_KEY"),
+        webhook_secret: webhook_secret.into(),
+        api_base: vars.or("STRIPE_API_BASE", "https://api.stripe.com"),
+    }))
 }
 
 fn minutes(count: u64) -> Duration {

@@ -79,6 +79,19 @@ fn payment_and_ticket_settings_are_validated() {
     );
     let err = parse(&[DB, ("PAYMENT_GRACE_SECONDS", "901")]).unwrap_err();
     assert_eq!(err.var, "PAYMENT_GRACE_SECONDS");
+    let stripe = ("STRIPE_SECRET_KEY", "sk_test_stripe-supersecret");
+    let err = parse(&[DB, stripe]).unwrap_err();
+    assert_eq!(
+        err.var, "STRIPE_WEBHOOK_SECRET",
+        "Stripe's webhooks need their secret"
+    );
+    let keys = parse(&[DB, stripe, ("STRIPE_WEBHOOK_SECRET", "whsec_x")])
+        .unwrap()
+        .payments
+        .stripe
+        .expect("Stripe is on with its keys");
+    assert_eq!(keys.api_base, "https://api.stripe.com");
+    assert!(!format!("{keys:?}").contains("supersecret"));
     for bad in ["not base64!", "c2hvcnQ="] {
         let err = parse(&[DB, ("TICKET_SIGNING_KEY", bad)]).unwrap_err();
         assert_eq!(err.var, "TICKET_SIGNING_KEY", "{bad}");

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod redis_server;
+pub mod stripe;
 pub mod venue;
 
 use app::{booking::HoldRequest, db::Db};
@@ -88,6 +89,24 @@ where
         .execute(&server)
         .await
         .unwrap();
+}
+
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits up to ten seconds for a process started by a test to listen on `port`.
+pub fn wait_for_port(port: u16, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Polls `check` for up to three seconds.

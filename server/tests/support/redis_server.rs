@@ -1,10 +1,6 @@
 //! A private redis-server on a free port, killed on drop, for tests that take Redis away.
 
-use std::{
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::process::{Child, Command, Stdio};
 
 pub struct Server {
     port: u16,
@@ -13,11 +9,7 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::free_port();
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -32,11 +24,7 @@ impl Server {
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server must be installed (make test installs it)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        super::wait_for_port(port, "redis-server");
         Self { port, child }
     }
 

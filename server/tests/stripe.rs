@@ -1,0 +1,125 @@
+//! Paying through Stripe, against localstripe (a third-party implementation of Stripe's API,
+//! `support::stripe`): a PaymentIntent per attempt, the moviegoer's card confirmed as Stripe.js
+//! would, localstripe's signed webhook confirming the booking, and a cancellation refunded
+//! through Stripe's Refunds API.
+
+mod support;
+
+use app::account::Role;
+use chrono::Duration;
+use http::StatusCode;
+use serde_json::json;
+use server::db::MIGRATOR;
+use sqlx::PgPool;
+use support::{
+    send,
+    stripe::{LocalStripe, SECRET_KEY},
+    venue::{customers, invariant_breaches, venue},
+};
+use uuid::Uuid;
+
+const WEBHOOK_SECRET: &str = "whsec_district_stripe_test";
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db: PgPool) {
+    let stripe = LocalStripe::start().await;
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let user = customers(&db, 1).await[0];
+    let state = support::state_with(
+        db.clone(),
+        None,
+        &[
+            ("STRIPE_SECRET_KEY", SECRET_KEY),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_district"),
+            ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("STRIPE_API_BASE", &stripe.api_base),
+        ],
+    );
+    // Served on a port of its own, where localstripe sends its webhooks.
+    let app = server::router(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!(
+        "http://{}/api/v1/payments/webhook/stripe",
+        listener.local_addr().unwrap()
+    );
+    let served = app.clone();
+    tokio::spawn(async move { axum::serve(listener, served).await });
+    let events = [
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "charge.refunded",
+    ];
+    stripe.webhook(&hook, WEBHOOK_SECRET, &events).await;
+
+    let token = support::bearer(&state, user, Role::Customer);
+    let auth = [("authorization", token.as_str())];
+    let body = json!({"show_id": venue.show_id, "seat_ids": venue.ids(&["C5", "C6"])});
+    let held = send(&app, "POST", "/api/v1/bookings/hold", Some(body), &auth).await;
+    let booking: Uuid = held.json()["booking_id"].as_str().unwrap().parse().unwrap();
+    let body = json!({"booking_id": booking, "provider": "stripe"});
+    let started = send(&app, "POST", "/api/v1/payments/initiate", Some(body), &auth).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+    let payment = started.json();
+    assert_eq!(payment["key_id"], "pk_test_district");
+    let secret = payment["client_secret"].as_str().unwrap();
+    let intent = secret.split("_secret_").next().unwrap().to_owned();
+    let created = stripe.get(&format!("/v1/payment_intents/{intent}")).await;
+    assert_eq!(created["amount"], payment["amount"]);
+    assert_eq!(created["currency"], "inr");
+    assert_eq!(created["metadata"]["payment_id"], payment["payment_id"]);
+
+    // A webhook that is not Stripe's changes nothing.
+    let forged = json!({"id": "evt_forged", "type": "payment_intent.succeeded",
+                        "data": {"object": created}})
+    .to_string();
+    let now = chrono::Utc::now().timestamp();
+    let wrong = app::payment::signature::timestamped(b"whsec_other", now, forged.as_bytes());
+    let path = "/api/v1/payments/webhook/stripe";
+    let request = http::Request::post(path)
+        .header("stripe-signature", wrong)
+        .body(axum::body::Body::from(forged))
+        .unwrap();
+    assert_eq!(
+        support::request(&app, request).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let paid = stripe.pay(&intent, "4242424242424242").await;
+    assert_eq!(paid["status"], "succeeded", "{paid}");
+    let status = |db: PgPool| async move {
+        sqlx::query_scalar::<_, String>("SELECT status::text FROM bookings WHERE id = $1")
+            .bind(booking)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    assert!(
+        support::eventually(|| async { status(db.clone()).await == "confirmed" }).await,
+        "localstripe's webhook confirmed the booking"
+    );
+
+    let cancelled = send(
+        &app,
+        "DELETE",
+        &format!("/api/v1/bookings/{booking}"),
+        None,
+        &auth,
+    )
+    .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let due = cancelled.json()["refund_due"].as_i64().unwrap();
+    assert_eq!(state.payments.settle().await.unwrap().refunds_issued, 1);
+    let uri = format!(
+        "/api/v1/payments/{}",
+        payment["payment_id"].as_str().unwrap()
+    );
+    let refunded = || async {
+        let seen = send(&app, "GET", &uri, None, &auth).await.json();
+        seen["refunds"][0]["status"] == "succeeded"
+    };
+    assert!(support::eventually(refunded).await, "the refund settled");
+    let at_stripe = stripe.get(&format!("/v1/payment_intents/{intent}")).await;
+    let charge = &at_stripe["charges"]["data"][0];
+    assert_eq!(charge["amount_refunded"], due, "{at_stripe}");
+    assert_eq!(invariant_breaches(&db).await, Vec::<String>::new());
+}
