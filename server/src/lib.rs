@@ -24,7 +24,7 @@ use app::{
     catalog::Catalog,
     db::Db,
     notify::{Mailer, Sms, SmtpSettings},
-    payment::{PaymentSettings, Payments, StripeSettings},
+    payment::{PaymentSettings, Payments, RazorpaySettings, StripeSettings},
     ratelimit::RateLimiter,
 };
 use axum::{middleware, routing::get, Router};
@@ -101,6 +101,16 @@ pub fn assemble(
                 webhook_secret: keys.webhook_secret.expose_secret().to_owned(),
                 api_base: keys.api_base.clone(),
             }),
+            razorpay: config
+                .payments
+                .razorpay
+                .as_ref()
+                .map(|keys| RazorpaySettings {
+                    key_id: keys.key_id.clone(),
+                    key_secret: keys.key_secret.expose_secret().to_owned(),
+                    webhook_secret: keys.webhook_secret.expose_secret().to_owned(),
+                    api_base: keys.api_base.clone(),
+                }),
         },
     );
     Ok(AppState {

@@ -16,7 +16,6 @@ use support::{
     stripe::{LocalStripe, SECRET_KEY},
     venue::{customers, invariant_breaches, venue},
 };
-use uuid::Uuid;
 
 const WEBHOOK_SECRET: &str = "whsec_district_stripe_test";
 
@@ -35,15 +34,8 @@ async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db:
             ("STRIPE_API_BASE", &stripe.api_base),
         ],
     );
-    // Served on a port of its own, where localstripe sends its webhooks.
     let app = server::router(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook = format!(
-        "http://{}/api/v1/payments/webhook/stripe",
-        listener.local_addr().unwrap()
-    );
-    let served = app.clone();
-    tokio::spawn(async move { axum::serve(listener, served).await });
+    let hook = support::serve(app.clone(), "stripe").await;
     let events = [
         "payment_intent.succeeded",
         "payment_intent.payment_failed",
@@ -53,13 +45,8 @@ async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db:
 
     let token = support::bearer(&state, user, Role::Customer);
     let auth = [("authorization", token.as_str())];
-    let body = json!({"show_id": venue.show_id, "seat_ids": venue.ids(&["C5", "C6"])});
-    let held = send(&app, "POST", "/api/v1/bookings/hold", Some(body), &auth).await;
-    let booking: Uuid = held.json()["booking_id"].as_str().unwrap().parse().unwrap();
-    let body = json!({"booking_id": booking, "provider": "stripe"});
-    let started = send(&app, "POST", "/api/v1/payments/initiate", Some(body), &auth).await;
-    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
-    let payment = started.json();
+    let (booking, payment) =
+        support::hold_and_pay(&app, &auth, &venue, &["C5", "C6"], "stripe").await;
     assert_eq!(payment["key_id"], "pk_test_district");
     let secret = payment["client_secret"].as_str().unwrap();
     let intent = secret.split("_secret_").next().unwrap().to_owned();

@@ -13,6 +13,8 @@ pub mod event;
 #[cfg(feature = "ssr")]
 mod gateway;
 #[cfg(feature = "ssr")]
+pub mod razorpay;
+#[cfg(feature = "ssr")]
 pub mod sandbox;
 #[cfg(feature = "ssr")]
 mod service;
@@ -29,7 +31,7 @@ pub use error::{PaymentConflict, PaymentError};
 #[cfg(feature = "ssr")]
 pub use {
     gateway::{Charge, Created, GatewayError, Provider, RefundAsk, RefundIssued, Remote},
-    service::{PaymentSettings, Payments, StripeSettings, MAX_GRACE},
+    service::{PaymentSettings, Payments, RazorpaySettings, StripeSettings, MAX_GRACE},
     settle::Settled,
     webhook::Applied,
 };

@@ -2,6 +2,7 @@
 
 use super::{
     gateway::{Charge, Provider},
+    razorpay::Razorpay,
     sandbox::Sandbox,
     stripe::Stripe,
     Checkout, Gateway, Payment, PaymentConflict, PaymentError, PaymentStatus, Refund, RefundStatus,
@@ -28,6 +29,17 @@ pub struct PaymentSettings {
     pub sandbox_secret: Option<String>,
     /// Stripe, when its keys are set.
     pub stripe: Option<StripeSettings>,
+    /// Razorpay, when its keys are set.
+    pub razorpay: Option<RazorpaySettings>,
+}
+
+#[derive(Clone)]
+pub struct RazorpaySettings {
+    pub key_id: String,
+    pub key_secret: String,
+    pub webhook_secret: String,
+    /// `https://api.razorpay.com`, or a stand-in.
+    pub api_base: String,
 }
 
 #[derive(Clone)]
@@ -108,6 +120,17 @@ impl Payments {
                 &stripe.secret_key,
                 &stripe.api_base,
                 stripe.publishable_key.clone(),
+            )));
+        }
+        if let Some(razorpay) = &settings.razorpay {
+            secrets.push((
+                Gateway::Razorpay,
+                razorpay.webhook_secret.as_bytes().to_vec(),
+            ));
+            providers.push(Arc::new(Razorpay::new(
+                &razorpay.api_base,
+                &razorpay.key_id,
+                &razorpay.key_secret,
             )));
         }
         Self {

@@ -94,7 +94,15 @@ impl Payments {
             happened,
         } = event;
         let payment = match payment {
-            Some(reference) => self.resolve(gateway, &reference).await?,
+            // Not ours yet, perhaps: a refund's webhook can overtake the answer that names it.
+            // Unrecorded, so the gateway sends it again.
+            Some(reference) => match self.resolve(gateway, &reference).await? {
+                None if matches!(reference, PaymentRef::Refund(_)) => {
+                    tracing::warn!(%gateway, event = %id, "a refund we do not know yet; retried");
+                    return Err(PaymentError::Unavailable);
+                }
+                found => found,
+            },
             None => None,
         };
         let outcome: String = match happened {

@@ -110,6 +110,16 @@ pub struct Payments {
     pub sandbox_secret: Option<SecretString>,
     /// STRIPE_*: Stripe is offered when its secret key is set.
     pub stripe: Option<StripeKeys>,
+    /// RAZORPAY_*: Razorpay is offered when its key id is set.
+    pub razorpay: Option<RazorpayKeys>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RazorpayKeys {
+    pub key_id: String,
+    pub key_secret: SecretString,
+    pub webhook_secret: SecretString,
+    pub api_base: String,
 }
 
 #[derive(Clone, Debug)]
@@ -277,6 +287,7 @@ impl Config {
                 grace: Duration::from_secs(grace_seconds),
                 sandbox_secret: sandbox_secret.map(Into::into),
                 stripe: stripe_keys(&vars)?,
+                razorpay: razorpay_keys(&vars)?,
             },
         })
     }
@@ -301,6 +312,27 @@ fn stripe_keys(vars: &Vars) -> Result<Option<StripeKeys>, ConfigError> {
         publishable_key: vars.optional("STRIPE_PUBLISHABLE_KEY"),
         webhook_secret: webhook_secret.into(),
         api_base: vars.or("STRIPE_API_BASE", "https://api.stripe.com"),
+    }))
+}
+
+/// Razorpay's keys, when RAZORPAY_KEY_ID is set: the key secret signs checkouts, the webhook
+/// secret (a secret of its own) the webhooks; both are required with it.
+fn razorpay_keys(vars: &Vars) -> Result<Option<RazorpayKeys>, ConfigError> {
+    let Some(key_id) = vars.optional("RAZORPAY_KEY_ID") else {
+        return Ok(None);
+    };
+    Ok(Some(RazorpayKeys {
+        key_id,
+        key_secret: vars
+            .required("RAZORPAY_KEY_SECRET", "the key secret of RAZORPAY_KEY_ID")?
+            .into(),
+        webhook_secret: vars
+            .required(
+                "RAZORPAY_WEBHOOK_SECRET",
+                "the secret set on the Razorpay webhook",
+            )?
+            .into(),
+        api_base: vars.or("RAZORPAY_API_BASE", "https://api.razorpay.com"),
     }))
 }
 

@@ -1,6 +1,7 @@
 //! Shared helpers: the real router over a test database, and request shortcuts.
 #![allow(dead_code)]
 
+pub mod razorpay;
 pub mod redis_server;
 pub mod stripe;
 pub mod venue;
@@ -89,6 +90,38 @@ where
         .execute(&server)
         .await
         .unwrap();
+}
+
+/// Serves `app` on a port of its own, where a gateway's stand-in sends webhooks; answers the
+/// webhook address of `gateway`.
+pub async fn serve(app: Router, gateway: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{address}/api/v1/payments/webhook/{gateway}")
+}
+
+/// A hold of `labels` at the venue's show by the bearer of `auth`, and a payment of it started
+/// through `provider`: the booking's id and the payment as `initiate` answered it.
+pub async fn hold_and_pay(
+    app: &Router,
+    auth: &[(&str, &str)],
+    venue: &venue::Venue,
+    labels: &[&str],
+    provider: &str,
+) -> (uuid::Uuid, serde_json::Value) {
+    let body = serde_json::json!({"show_id": venue.show_id, "seat_ids": venue.ids(labels)});
+    let held = send(app, "POST", "/api/v1/bookings/hold", Some(body), auth).await;
+    let booking = held.json()["booking_id"].as_str().unwrap().parse().unwrap();
+    let body = serde_json::json!({"booking_id": booking, "provider": provider});
+    let started = send(app, "POST", "/api/v1/payments/initiate", Some(body), auth).await;
+    assert_eq!(
+        started.status,
+        http::StatusCode::CREATED,
+        "{}",
+        started.body
+    );
+    (booking, started.json())
 }
 
 /// A port nothing listens on now.

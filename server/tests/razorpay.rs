@@ -1,0 +1,172 @@
+//! Paying through Razorpay, against a stand-in speaking its API and signing its webhooks
+//! (`support::razorpay`): one order per payment, webhooks checked with their own secret and
+//! acted on once per event id whatever their order, refunds sent once.
+
+mod support;
+
+use app::{
+    account::Role,
+    ids::{BookingId, PaymentId},
+    payment::{razorpay::Razorpay as Client, Charge, Provider},
+};
+use chrono::Duration;
+use http::StatusCode;
+use serde_json::{json, Value};
+use server::db::MIGRATOR;
+use sqlx::PgPool;
+use support::{
+    razorpay::{Razorpay, KEY_ID, KEY_SECRET, WEBHOOK_SECRET},
+    send,
+    venue::{customers, invariant_breaches, venue},
+};
+use uuid::Uuid;
+
+#[tokio::test]
+async fn a_retried_order_create_answers_the_same_order() {
+    let razorpay = Razorpay::start().await;
+    let client = Client::new(&razorpay.api_base, KEY_ID, KEY_SECRET);
+    let charge = Charge {
+        payment_id: PaymentId(Uuid::new_v4()),
+        booking_id: BookingId(Uuid::new_v4()),
+        amount: 57080,
+        currency: "INR".into(),
+        description: "District booking TEST".into(),
+        return_path: "/bookings/x".into(),
+    };
+    let first = client.create(&charge).await.unwrap();
+    let again = client.create(&charge).await.unwrap();
+    assert_eq!(first.gateway_ref, again.gateway_ref);
+    assert_eq!(first.checkout.key_id.as_deref(), Some(KEY_ID));
+    assert_eq!(
+        razorpay.orders_with_receipt(&charge.payment_id.to_string()),
+        1
+    );
+    let wrong = Client::new(&razorpay.api_base, KEY_ID, "not-the-secret");
+    assert!(
+        wrong.create(&charge).await.is_err(),
+        "Basic auth is checked"
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_razorpay_payment_confirms_once_whatever_the_order_of_its_webhooks(db: PgPool) {
+    let razorpay = Razorpay::start().await;
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let user = customers(&db, 1).await[0];
+    let state = support::state_with(
+        db.clone(),
+        None,
+        &[
+            ("RAZORPAY_KEY_ID", KEY_ID),
+            ("RAZORPAY_KEY_SECRET", KEY_SECRET),
+            ("RAZORPAY_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("RAZORPAY_API_BASE", &razorpay.api_base),
+        ],
+    );
+    let app = server::router(state.clone());
+    razorpay.webhook(&support::serve(app.clone(), "razorpay").await);
+
+    let token = support::bearer(&state, user, Role::Customer);
+    let auth = [("authorization", token.as_str())];
+    let (booking, payment) =
+        support::hold_and_pay(&app, &auth, &venue, &["C5", "C6"], "razorpay").await;
+    assert_eq!(payment["key_id"], KEY_ID);
+    let order = payment["order_id"].as_str().unwrap().to_owned();
+    let uri = format!(
+        "/api/v1/payments/{}",
+        payment["payment_id"].as_str().unwrap()
+    );
+    let seen = || async { send(&app, "GET", &uri, None, &auth).await.json() };
+    let status = |db: PgPool| async move {
+        sqlx::query_scalar::<_, String>("SELECT status::text FROM bookings WHERE id = $1")
+            .bind(booking)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+
+    // Webhooks not signed with the webhook secret, or without their event id, change nothing.
+    let forged =
+        json!({"entity": "event", "event": "payment.captured", "payload": {"payment": {"entity":
+        {"id": "pay_forged", "order_id": order, "amount": payment["amount"], "currency": "INR"}}}})
+        .to_string();
+    let key_signed =
+        app::payment::signature::hex_signature(KEY_SECRET.as_bytes(), forged.as_bytes());
+    let good = app::payment::signature::hex_signature(WEBHOOK_SECRET.as_bytes(), forged.as_bytes());
+    let path = "/api/v1/payments/webhook/razorpay";
+    for (what, signature, event_id) in [
+        (
+            "signed with the key secret",
+            Some(key_signed.as_str()),
+            Some("evt_f1"),
+        ),
+        ("unsigned", None, Some("evt_f2")),
+        ("no event id", Some(good.as_str()), None),
+    ] {
+        let mut request = http::Request::post(path).header("content-type", "application/json");
+        if let Some(signature) = signature {
+            request = request.header("x-razorpay-signature", signature);
+        }
+        if let Some(event_id) = event_id {
+            request = request.header("x-razorpay-event-id", event_id);
+        }
+        let request = request
+            .body(axum::body::Body::from(forged.clone()))
+            .unwrap();
+        let reply = support::request(&app, request).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{what}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(status(db.clone()).await, "held");
+
+    // Declined, then paid with another card; the success confirms, and once.
+    let (_, _) = razorpay.pay(&order, false).await;
+    assert_eq!(seen().await["status"], "failed");
+    let (captured, body) = razorpay.pay(&order, true).await;
+    assert_eq!(status(db.clone()).await, "confirmed");
+    assert_eq!(seen().await["status"], "succeeded");
+    assert_eq!(
+        razorpay.deliver(&captured, &body).await,
+        200,
+        "a replay is acknowledged"
+    );
+    // Razorpay does not promise order: a failure told late moves nothing back.
+    let late = json!({"payment": {"entity": {"id": "pay_late", "order_id": order,
+        "amount": payment["amount"], "currency": "INR", "status": "failed"}}});
+    razorpay.send("payment.failed", late).await;
+    assert_eq!(seen().await["status"], "succeeded");
+    let confirmations: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox_events WHERE aggregate_id = $1 AND event_type = 'booking.confirmed'",
+    )
+    .bind(booking)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(confirmations, 1);
+
+    // Cancelled: the policy's refund goes back through Razorpay, once.
+    let cancelled = send(
+        &app,
+        "DELETE",
+        &format!("/api/v1/bookings/{booking}"),
+        None,
+        &auth,
+    )
+    .await;
+    let due = cancelled.json()["refund_due"].as_i64().unwrap();
+    assert_eq!(state.payments.settle().await.unwrap().refunds_issued, 1);
+    let refunded = || async { seen().await["refunds"][0]["status"] == "succeeded" };
+    assert!(
+        support::eventually(refunded).await,
+        "refund.processed settled it"
+    );
+    state.payments.settle().await.unwrap();
+    let at_razorpay: Vec<Value> = razorpay.refunds();
+    assert_eq!(at_razorpay.len(), 1);
+    assert_eq!(at_razorpay[0]["amount"], due);
+    assert_eq!(invariant_breaches(&db).await, Vec::<String>::new());
+}
