@@ -764,3 +764,43 @@ async fn a_cancelled_booking_s_ticket_is_void(db: PgPool) {
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
     assert_eq!(refused.json()["error"]["code"], "booking_cancelled");
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_refund_whose_webhook_was_lost_is_looked_up_at_the_gateway(db: PgPool) {
+    let s = setup(&db).await;
+    let booking = s.hold(0, &["B11", "B12"]).await;
+    let payment = s.payment(0, booking).await;
+    s.pay(payment).await;
+    s.call(0, "DELETE", &format!("/api/v1/bookings/{booking}"), None)
+        .await;
+    let payments = &s.state.payments;
+    assert_eq!(payments.issue_refunds().await.unwrap(), (1, 0));
+    // The gateway's word that it paid the refund back never arrives.
+    sqlx::query("DELETE FROM sandbox_deliveries")
+        .execute(&db)
+        .await
+        .unwrap();
+    let quiet = StdDuration::from_secs(60);
+    assert_eq!(
+        payments.reconcile_refunds(quiet).await.unwrap(),
+        0,
+        "not yet"
+    );
+    assert_eq!(
+        s.get_payment(0, payment).await["refunds"][0]["status"],
+        "issued"
+    );
+    sqlx::query(
+        "UPDATE refunds SET updated_at = now() - interval '2 minutes',
+                            next_attempt_at = now() - interval '1 second'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_eq!(payments.reconcile_refunds(quiet).await.unwrap(), 1);
+    assert_eq!(
+        s.get_payment(0, payment).await["refunds"][0]["status"],
+        "succeeded"
+    );
+    s.sound().await;
+}

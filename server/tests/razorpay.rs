@@ -168,5 +168,9 @@ async fn a_razorpay_payment_confirms_once_whatever_the_order_of_its_webhooks(db:
     let at_razorpay: Vec<Value> = razorpay.refunds();
     assert_eq!(at_razorpay.len(), 1);
     assert_eq!(at_razorpay[0]["amount"], due);
+    // Asked later (the reconciliation of refunds no webhook settled), Razorpay says it is paid.
+    let client = Client::new(&razorpay.api_base, KEY_ID, KEY_SECRET);
+    let refund_id = at_razorpay[0]["id"].as_str().unwrap();
+    assert_eq!(client.refund_status(refund_id).await, Ok(Some(true)));
     assert_eq!(invariant_breaches(&db).await, Vec::<String>::new());
 }

@@ -78,4 +78,8 @@ pub trait Provider: Send + Sync {
     async fn status(&self, payment: PaymentId, gateway_ref: &str) -> Result<Remote, GatewayError>;
 
     async fn refund(&self, ask: &RefundAsk) -> Result<RefundIssued, GatewayError>;
+
+    /// Where a refund the gateway accepted stands: `Some(true)` paid back, `Some(false)`
+    /// failed, `None` still on its way.
+    async fn refund_status(&self, gateway_ref: &str) -> Result<Option<bool>, GatewayError>;
 }

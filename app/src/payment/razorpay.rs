@@ -169,4 +169,14 @@ impl Provider for Razorpay {
             gateway_ref: refund.id,
         })
     }
+
+    async fn refund_status(&self, gateway_ref: &str) -> Result<Option<bool>, GatewayError> {
+        let url = self.url(&format!("/v1/refunds/{gateway_ref}"));
+        let refund: Refunded = self.call(self.http.get(url)).await?;
+        Ok(match refund.status.as_str() {
+            "processed" => Some(true),
+            "failed" => Some(false),
+            _ => None,
+        })
+    }
 }

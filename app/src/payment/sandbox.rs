@@ -308,4 +308,16 @@ impl Provider for Sandbox {
             settled: false,
         })
     }
+
+    async fn refund_status(&self, gateway_ref: &str) -> Result<Option<bool>, GatewayError> {
+        // The sandbox pays a refund back the moment it takes it.
+        let taken: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sandbox_refunds WHERE 'sbxr_' || replace(id::text, '-', '') = $1)",
+        )
+        .bind(gateway_ref)
+        .fetch_one(&self.db)
+        .await
+        .map_err(unavailable)?;
+        Ok(taken.then_some(true))
+    }
 }

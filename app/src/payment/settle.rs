@@ -1,8 +1,8 @@
 //! The jobs that keep money from being stranded, safe on every instance at once: the sandbox's
 //! webhooks delivered, refunds due issued through their payment's gateway (retried with backoff
-//! while the gateway is unavailable), and open payments no webhook settled looked up at their
-//! gateway: succeeded ones settled as if the webhook had come, and those nobody can pay any
-//! more given up, so their holds can lapse.
+//! while the gateway is unavailable) and followed until the gateway says they settled, and open
+//! payments no webhook settled looked up at their gateway: succeeded ones settled as if the
+//! webhook had come, and those nobody can pay any more given up, so their holds can lapse.
 
 use super::{
     gateway::{GatewayError, RefundAsk, Remote},
@@ -22,6 +22,8 @@ pub struct Settled {
     pub reconciled: usize,
     /// Open payments given up on: no answer long after their hold lapsed.
     pub abandoned: usize,
+    /// Refunds a gateway accepted, found settled when asked.
+    pub refunds_reconciled: usize,
 }
 
 /// An open payment is looked up when no webhook came for this long.
@@ -42,6 +44,14 @@ struct DueRefund {
 }
 
 #[derive(sqlx::FromRow)]
+struct Issued {
+    id: RefundId,
+    payment_id: PaymentId,
+    gateway: String,
+    gateway_ref: String,
+}
+
+#[derive(sqlx::FromRow)]
 struct Open {
     id: PaymentId,
     gateway: String,
@@ -58,6 +68,7 @@ impl Payments {
         };
         (settled.refunds_issued, settled.refunds_failed) = self.issue_refunds().await?;
         (settled.reconciled, settled.abandoned) = self.reconcile(QUIET, ABANDON_AFTER).await?;
+        settled.refunds_reconciled = self.reconcile_refunds(QUIET).await?;
         // What the sandbox said about those refunds and payments, at once.
         settled.delivered += self.deliver_sandbox_webhooks().await?;
         Ok(settled)
@@ -272,6 +283,50 @@ impl Payments {
             reconciled += usize::from(applied.is_some());
         }
         Ok((reconciled, abandoned))
+    }
+
+    /// Asks gateways about refunds they accepted that no webhook settled within `quiet`;
+    /// answers how many were settled.
+    pub async fn reconcile_refunds(&self, quiet: Duration) -> Result<usize, PaymentError> {
+        let issued: Vec<Issued> = sqlx::query_as(
+            "WITH due AS (SELECT r.id FROM refunds r
+                           WHERE r.status = 'issued' AND r.updated_at <= now() - $1
+                             AND r.next_attempt_at <= now() AND r.gateway_ref IS NOT NULL
+                           ORDER BY r.next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
+             UPDATE refunds r SET next_attempt_at = now() + $1
+               FROM due, payments p
+              WHERE r.id = due.id AND p.id = r.payment_id
+             RETURNING r.id, r.payment_id, p.gateway, r.gateway_ref",
+        )
+        .bind(quiet)
+        .fetch_all(&self.db)
+        .await?;
+        let mut settled = 0;
+        for refund in issued {
+            let gateway = Gateway::parse(&refund.gateway).unwrap_or(Gateway::Sandbox);
+            let Some(provider) = self.provider(gateway) else {
+                continue;
+            };
+            let done = match provider.refund_status(&refund.gateway_ref).await {
+                Ok(Some(done)) => done,
+                Ok(None) => continue,
+                Err(err) => {
+                    tracing::warn!(refund = %refund.id, %gateway, error = %err,
+                                   "could not ask the gateway about a refund");
+                    continue;
+                }
+            };
+            sqlx::query("SELECT refund_settled($1, $2, $3, $4, $5)")
+                .bind(gateway.as_str())
+                .bind(format!("reconciled-refund:{}", refund.id))
+                .bind(refund.payment_id)
+                .bind(&refund.gateway_ref)
+                .bind(done)
+                .execute(&self.db)
+                .await?;
+            settled += 1;
+        }
+        Ok(settled)
     }
 }
 

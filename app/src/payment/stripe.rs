@@ -133,4 +133,18 @@ impl Provider for Stripe {
             settled: refund.status.as_deref() == Some("succeeded"),
         })
     }
+
+    async fn refund_status(&self, gateway_ref: &str) -> Result<Option<bool>, GatewayError> {
+        let id = gateway_ref
+            .parse()
+            .map_err(|_| GatewayError::Refused(format!("{gateway_ref} is not a refund")))?;
+        let refund = Refund::retrieve(&self.client, &id, &[])
+            .await
+            .map_err(classify)?;
+        Ok(match refund.status.as_deref() {
+            Some("succeeded") => Some(true),
+            Some("failed" | "canceled") => Some(false),
+            _ => None,
+        })
+    }
 }

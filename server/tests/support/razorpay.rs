@@ -55,6 +55,7 @@ impl Razorpay {
             .route("/v1/orders", get(orders).post(create_order))
             .route("/v1/orders/{id}/payments", get(order_payments))
             .route("/v1/payments/{id}/refund", post(refund))
+            .route("/v1/refunds/{id}", get(refund_of))
             .with_state(stand_in.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         stand_in
@@ -272,4 +273,19 @@ async fn refund(
             .await
     });
     Json(refund).into_response()
+}
+
+async fn refund_of(
+    State(rzp): State<Razorpay>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorised(&headers) {
+        return refused(StatusCode::UNAUTHORIZED, "Authentication failed");
+    }
+    let books = rzp.books.lock().unwrap();
+    match books.refunds.iter().find(|r| r["id"] == id) {
+        Some(refund) => Json(refund.clone()).into_response(),
+        None => refused(StatusCode::NOT_FOUND, "The id provided does not exist"),
+    }
 }
