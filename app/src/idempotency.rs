@@ -1,9 +1,12 @@
 //! `Idempotency-Key` for mutating booking and payment calls: a retry with the same key gets the
 //! first answer instead of doing the work twice.
 //!
-//! The key is claimed before the work starts; the answer is saved when it is final (anything but
-//! a 5xx, which frees the key for a retry). A second request while the first is still running is
-//! a 409; a claim left behind by a crashed process can be taken over after a short while.
+//! The key is claimed before the work starts; the answer is saved when it is final. An answer
+//! that asks to try again (a 5xx, a 429, `seats_changing`) frees the key instead, so the retry
+//! does the work rather than replaying the refusal for a day. The work and the saving of its
+//! answer run on a task of their own, so a client that hangs up mid-request cannot leave work
+//! done with its answer unsaved. A second request while the first is still running is a 409; a
+//! claim left behind by a crashed process can be taken over after a short while.
 
 use crate::error::envelope;
 use axum::{
@@ -30,8 +33,8 @@ pub async fn once<F, Fut>(
     work: F,
 ) -> Response
 where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Response>,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Response> + Send + 'static,
 {
     let Some(key) = headers.get(HEADER) else {
         return work().await;
@@ -73,19 +76,35 @@ where
             );
         }
     }
-    let response = work().await;
+    let (db, scope, key) = (db.clone(), scope.to_owned(), key.to_owned());
+    let finished = tokio::spawn(async move {
+        let response = work().await;
+        save(&db, &scope, &key, response).await
+    });
+    finished.await.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "idempotent request failed");
+        refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Please try again.",
+        )
+    })
+}
+
+/// Saves a final answer under the key, or frees the key when the answer asks to try again.
+async fn save(db: &PgPool, scope: &str, key: &str, response: Response) -> Response {
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, 1 << 20)
         .await
         .unwrap_or_default();
-    let saved = if parts.status.is_server_error() {
+    let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let saved = if try_again(parts.status, &json) {
         sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2")
             .bind(scope)
             .bind(key)
             .execute(db)
             .await
     } else {
-        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         sqlx::query(
             "UPDATE idempotency_keys SET status_code = $3, response_body = $4
               WHERE scope = $1 AND key = $2",
@@ -101,6 +120,13 @@ where
         tracing::warn!(error = %err, "idempotent answer not saved");
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// An answer that says the same request may well succeed soon.
+fn try_again(status: StatusCode, body: &serde_json::Value) -> bool {
+    status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || (status == StatusCode::CONFLICT && body["error"]["code"] == "seats_changing")
 }
 
 enum Claimed {
@@ -177,4 +203,28 @@ fn replay(status: u16, body: serde_json::Value) -> Response {
 
 fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
     envelope(status, code, message, Default::default(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn answers_that_ask_to_try_again_free_the_key() {
+        let none = json!(null);
+        let code = |code: &str| json!({"error": {"code": code}});
+        assert!(try_again(StatusCode::SERVICE_UNAVAILABLE, &none));
+        assert!(try_again(
+            StatusCode::TOO_MANY_REQUESTS,
+            &code("rate_limited")
+        ));
+        assert!(try_again(StatusCode::CONFLICT, &code("seats_changing")));
+        assert!(!try_again(StatusCode::CONFLICT, &code("seats_unavailable")));
+        assert!(!try_again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &code("validation_failed")
+        ));
+        assert!(!try_again(StatusCode::CREATED, &none));
+    }
 }

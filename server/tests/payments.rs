@@ -804,3 +804,52 @@ async fn a_refund_whose_webhook_was_lost_is_looked_up_at_the_gateway(db: PgPool)
     );
     s.sound().await;
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_client_that_hangs_up_mid_request_gets_the_answer_on_retry(db: PgPool) {
+    use tower::ServiceExt;
+    let s = setup(&db).await;
+    let booking = s.hold(0, &["E5", "E6"]).await;
+    let token = support::bearer(&s.state, s.users[0], Role::Customer);
+    let body = json!({"booking_id": booking, "provider": "sandbox"}).to_string();
+    let request = || {
+        http::Request::post("/api/v1/payments/initiate")
+            .header("authorization", &token)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "pay-once")
+            .body(axum::body::Body::from(body.clone()))
+            .unwrap()
+    };
+    // The booking's row is busy, so the work waits; meanwhile the client gives up.
+    let mut busy = db.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM bookings WHERE id = $1 FOR UPDATE")
+        .bind(booking)
+        .execute(&mut *busy)
+        .await
+        .unwrap();
+    let wait = StdDuration::from_millis(300);
+    let gave_up = tokio::time::timeout(wait, s.app.clone().oneshot(request())).await;
+    assert!(gave_up.is_err(), "the request was still running");
+    busy.commit().await.unwrap();
+
+    // The work went on without the client: the retry gets its answer, and there is one payment.
+    let answered = || async {
+        sqlx::query_scalar::<_, bool>(
+            "SELECT status_code IS NOT NULL FROM idempotency_keys WHERE key = 'pay-once'",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap_or(false)
+    };
+    assert!(support::eventually(answered).await, "the answer was saved");
+    let retry = support::request(&s.app, request()).await;
+    assert_eq!(retry.status, StatusCode::CREATED, "{}", retry.body);
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
+    let payments = s
+        .count(
+            "SELECT count(*) FROM payments WHERE booking_id = $1",
+            booking,
+        )
+        .await;
+    assert_eq!(payments, 1);
+}

@@ -92,7 +92,7 @@ pub async fn hold(
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:bookings/hold", who.user_id);
-    idempotency::once(db.primary(), &headers, &scope, &body, || async {
+    idempotency::once(db.primary(), &headers, &scope, &body, move || async move {
         match bookings.hold(who.user_id, &request).await {
             Ok(booking) => (StatusCode::CREATED, Json(booking)).into_response(),
             Err(err) => err.into_response(),
@@ -123,7 +123,7 @@ pub async fn confirm(
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:bookings/confirm", who.user_id);
-    idempotency::once(db.primary(), &headers, &scope, &body, || async {
+    idempotency::once(db.primary(), &headers, &scope, &body, move || async move {
         let confirmed = bookings.confirm_as(who.into(), request.booking_id, request.payment_id);
         match confirmed.await {
             Ok(booking) => Json(booking).into_response(),
@@ -162,7 +162,7 @@ pub async fn cancel(
         &headers,
         &scope,
         id.uuid().as_bytes(),
-        || async {
+        move || async move {
             match bookings.cancel(who.into(), id).await {
                 Ok(booking) => Json(booking).into_response(),
                 Err(err) => err.into_response(),

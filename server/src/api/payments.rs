@@ -58,7 +58,7 @@ pub async fn initiate(
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:payments/initiate", who.user_id);
-    idempotency::once(db.primary(), &headers, &scope, &body, || async {
+    idempotency::once(db.primary(), &headers, &scope, &body, move || async move {
         let started = payments.initiate(who.user_id, request.booking_id, request.provider);
         match started.await {
             Ok((true, payment)) => (StatusCode::CREATED, Json(payment)).into_response(),
