@@ -61,13 +61,14 @@ pub fn assemble(
 ) -> anyhow::Result<AppState> {
     metrics::install();
     let catalog = Catalog::new(db.clone(), Cache::new(redis.clone(), config.cache_ttl));
+    let mailer = mailer(config)?;
     let accounts = Accounts::new(
         db.clone(),
         Jwt::new(
             config.jwt_secret.expose_secret().as_bytes(),
             config.jwt_expiry,
         ),
-        mailer(config)?,
+        mailer.clone(),
         sms(config),
         RateLimiter::new(config.rate_limit_enabled, redis.clone()),
         AccountSettings {
@@ -87,6 +88,7 @@ pub fn assemble(
     let payments = Payments::new(
         db.primary().clone(),
         bookings.clone(),
+        mailer,
         PaymentSettings {
             grace: config.payments.grace,
             public_url: config.public_url.trim_end_matches('/').to_owned(),

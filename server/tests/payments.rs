@@ -30,6 +30,7 @@ struct Setup {
     venue: Venue,
     users: Vec<Uuid>,
     db: PgPool,
+    mail: String,
 }
 
 /// PostgreSQL alone decides on seats (tests move deadlines in the database, which the
@@ -37,12 +38,14 @@ struct Setup {
 async fn setup(db: &PgPool) -> Setup {
     let venue = venue(db, 6, 12, Duration::days(2)).await;
     let users = customers(db, 3).await;
+    let mail = support::mail_dir();
     let mut state = support::state_with(
         db.clone(),
         None,
         &[
             ("SANDBOX_WEBHOOK_SECRET", SECRET),
             ("PAYMENT_GRACE_SECONDS", "120"),
+            ("MAIL_DIR", &mail),
         ],
     );
     state.bookings = state.bookings.clone().with_filter(SeatFilter::off());
@@ -53,6 +56,7 @@ async fn setup(db: &PgPool) -> Setup {
         venue,
         users,
         db: db.clone(),
+        mail,
     }
 }
 
@@ -146,6 +150,28 @@ impl Setup {
             .unwrap()
     }
 
+    /// The subjects of the emails `user` was sent, oldest first.
+    async fn mailed(&self, user: usize) -> Vec<String> {
+        let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(self.users[user])
+            .fetch_one(&self.db)
+            .await
+            .unwrap();
+        let mut mails: Vec<_> = std::fs::read_dir(&self.mail)
+            .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        mails.sort();
+        mails
+            .iter()
+            .filter(|path| path.to_string_lossy().ends_with(&format!("{email}.txt")))
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            .filter_map(|text| {
+                let subject = text.lines().find_map(|l| l.strip_prefix("Subject: "));
+                subject.map(|s| s.split(':').next().unwrap().to_owned())
+            })
+            .collect()
+    }
+
     /// Every seat and every rupee accounted for.
     async fn sound(&self) {
         assert_eq!(invariant_breaches(&self.db).await, Vec::<String>::new());
@@ -169,6 +195,14 @@ fn signed(body: &str) -> Option<String> {
         now,
         body.as_bytes(),
     ))
+}
+
+async fn code(db: &PgPool, booking: Uuid) -> String {
+    sqlx::query_scalar("SELECT code FROM bookings WHERE id = $1")
+        .bind(booking)
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 async fn total(db: &PgPool, booking: Uuid) -> i64 {
@@ -233,6 +267,7 @@ async fn a_sandbox_payment_confirms_the_booking_through_its_signed_webhook(db: P
         events,
         ["booking.held", "payment.succeeded", "booking.confirmed"]
     );
+    assert_eq!(s.mailed(0).await, ["Booking confirmed"]);
     // Someone else's payment is not theirs to see.
     let other = s
         .call(1, "GET", &format!("/api/v1/payments/{id}"), None)
@@ -388,6 +423,14 @@ async fn a_declined_attempt_unpins_the_hold_and_may_still_succeed(db: PgPool) {
         .await;
     assert_eq!(reply.json()["outcome"], "unchanged");
     assert_eq!(s.get_payment(0, payment).await["status"], "succeeded");
+    let code = code(&db, booking).await;
+    assert_eq!(
+        s.mailed(0).await,
+        [
+            format!("Payment failed for booking {code}"),
+            "Booking confirmed".into()
+        ]
+    );
     s.sound().await;
 }
 
@@ -426,6 +469,14 @@ async fn paid_after_a_seat_was_taken_is_refunded_and_the_seats_stay_put(db: PgPo
     let refunded = s.get_payment(0, payment).await;
     assert_eq!(refunded["status"], "refunded");
     assert_eq!(refunded["refunds"][0]["status"], "succeeded");
+    let code = code(&db, booking).await;
+    assert_eq!(
+        s.mailed(0).await,
+        [
+            format!("Refund on its way for booking {code}"),
+            format!("Refund paid for booking {code}"),
+        ]
+    );
     // Asked again, the gateway is not asked twice.
     assert_eq!(s.state.payments.settle().await.unwrap().refunds_issued, 0);
     let at_gateway = s

@@ -1,7 +1,7 @@
 //! The payments handle: starting a payment for a held booking and reading payments back.
 
 use super::{
-    gateway::{Charge, Provider},
+    gateway::{with_retries, Charge, Provider},
     razorpay::Razorpay,
     sandbox::Sandbox,
     stripe::Stripe,
@@ -11,6 +11,7 @@ use crate::{
     account::Role,
     booking::{Actor, Bookings},
     ids::{BookingId, PaymentId, RefundId, UserId},
+    notify::Mailer,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -59,6 +60,9 @@ pub struct Payments {
     pub(super) sandbox: Option<Arc<Sandbox>>,
     /// Webhook secrets by gateway.
     pub(super) secrets: Arc<Vec<(Gateway, Vec<u8>)>>,
+    pub(super) mailer: Mailer,
+    /// For links in emails.
+    pub(super) public_url: String,
     grace: Duration,
 }
 
@@ -100,7 +104,7 @@ const SELECT: &str = "SELECT p.id, p.booking_id, b.user_id AS owner, p.gateway,
    FROM payments p JOIN bookings b ON b.id = p.booking_id";
 
 impl Payments {
-    pub fn new(db: PgPool, bookings: Bookings, settings: PaymentSettings) -> Self {
+    pub fn new(db: PgPool, bookings: Bookings, mailer: Mailer, settings: PaymentSettings) -> Self {
         let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
         let mut secrets = Vec::new();
         let sandbox = settings.sandbox_secret.as_ref().map(|secret| {
@@ -139,6 +143,8 @@ impl Payments {
             providers: Arc::new(providers),
             sandbox,
             secrets: Arc::new(secrets),
+            mailer,
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
             grace: settings.grace.min(MAX_GRACE),
         }
     }
@@ -193,7 +199,7 @@ impl Payments {
             description: format!("District booking {}", row.code),
             return_path: format!("/bookings/{booking}"),
         };
-        match provider.create(&charge).await {
+        match with_retries(|| provider.create(&charge)).await {
             Ok(created) => {
                 sqlx::query(
                     "UPDATE payments SET status = 'pending', gateway_ref = $2, checkout = $3,

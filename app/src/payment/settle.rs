@@ -5,7 +5,7 @@
 //! webhook had come, and those nobody can pay any more given up, so their holds can lapse.
 
 use super::{
-    gateway::{GatewayError, RefundAsk, Remote},
+    gateway::{scattered, with_retries, GatewayError, RefundAsk, Remote},
     Gateway, PaymentError, Payments,
 };
 use crate::ids::{PaymentId, RefundId};
@@ -127,15 +127,14 @@ impl Payments {
             let gateway = Gateway::parse(&refund.gateway).unwrap_or(Gateway::Sandbox);
             let answer = match self.provider(gateway) {
                 Some(provider) => {
-                    provider
-                        .refund(&RefundAsk {
-                            refund_id: refund.id,
-                            payment_id: refund.payment_id,
-                            gateway_ref: refund.gateway_ref.clone(),
-                            amount: refund.amount_minor,
-                            currency: refund.currency.clone(),
-                        })
-                        .await
+                    let ask = RefundAsk {
+                        refund_id: refund.id,
+                        payment_id: refund.payment_id,
+                        gateway_ref: refund.gateway_ref.clone(),
+                        amount: refund.amount_minor,
+                        currency: refund.currency.clone(),
+                    };
+                    with_retries(|| provider.refund(&ask)).await
                 }
                 None => Err(GatewayError::Transient(format!(
                     "{gateway} is not configured"
@@ -154,12 +153,10 @@ impl Payments {
                     .execute(&self.db)
                     .await?;
                     if done.settled {
-                        sqlx::query("SELECT refund_settled($1, $2, $3, $4, true)")
-                            .bind(gateway.as_str())
-                            .bind(format!("issued:{}", refund.id))
-                            .bind(refund.payment_id)
-                            .bind(&done.gateway_ref)
-                            .execute(&self.db)
+                        let event = format!("issued:{}", refund.id);
+                        let payment = Some(refund.payment_id);
+                        let gateway_ref = Some(done.gateway_ref.as_str());
+                        self.refund_settled(gateway, &event, payment, gateway_ref, true)
                             .await?;
                     }
                 }
@@ -229,7 +226,7 @@ impl Payments {
             let gateway = Gateway::parse(&payment.gateway).unwrap_or(Gateway::Sandbox);
             let remote = match (self.provider(gateway), &payment.gateway_ref) {
                 (Some(provider), Some(gateway_ref)) => {
-                    match provider.status(payment.id, gateway_ref).await {
+                    match with_retries(|| provider.status(payment.id, gateway_ref)).await {
                         Ok(remote) => remote,
                         Err(err) => {
                             tracing::warn!(payment = %payment.id, %gateway, error = %err,
@@ -307,7 +304,7 @@ impl Payments {
             let Some(provider) = self.provider(gateway) else {
                 continue;
             };
-            let done = match provider.refund_status(&refund.gateway_ref).await {
+            let done = match with_retries(|| provider.refund_status(&refund.gateway_ref)).await {
                 Ok(Some(done)) => done,
                 Ok(None) => continue,
                 Err(err) => {
@@ -316,13 +313,9 @@ impl Payments {
                     continue;
                 }
             };
-            sqlx::query("SELECT refund_settled($1, $2, $3, $4, $5)")
-                .bind(gateway.as_str())
-                .bind(format!("reconciled-refund:{}", refund.id))
-                .bind(refund.payment_id)
-                .bind(&refund.gateway_ref)
-                .bind(done)
-                .execute(&self.db)
+            let event = format!("reconciled-refund:{}", refund.id);
+            let payment = Some(refund.payment_id);
+            self.refund_settled(gateway, &event, payment, Some(&refund.gateway_ref), done)
                 .await?;
             settled += 1;
         }
@@ -330,10 +323,9 @@ impl Payments {
     }
 }
 
-/// 10 s, 20 s, 40 s, ... up to an hour, each scattered by up to a quarter either way so that
-/// retries of many refunds do not arrive together.
+/// 10 s, 20 s, 40 s, ... up to an hour, scattered so that retries of many refunds do not
+/// arrive together.
 fn backoff(attempts: i32) -> Duration {
     let base = 10f64 * 2f64.powi(attempts.clamp(0, 20) - 1);
-    let jitter = 0.75 + rand::random::<f64>() * 0.5;
-    Duration::from_secs_f64(base.min(3600.0) * jitter)
+    scattered(Duration::from_secs_f64(base.min(3600.0)))
 }

@@ -1,12 +1,13 @@
 //! Gateways' webhooks: the signature checked over the raw body with that gateway's secret, the
 //! event read, and its effect written once, in the transaction that records the event.
 
+use super::notice::Notice;
 use super::{
     event::{self, GatewayEvent, Happened, PaymentRef},
     signature::{self, SignatureError},
     Gateway, PaymentError, Payments,
 };
-use crate::ids::{BookingId, PaymentId, SeatId, ShowId, UserId};
+use crate::ids::{BookingId, PaymentId, RefundId, SeatId, ShowId, UserId};
 use http::HeaderMap;
 
 /// The headers each gateway signs with, in the order they are recognised.
@@ -117,24 +118,25 @@ impl Payments {
                         .bind(&currency)
                         .fetch_one(&self.db)
                         .await?;
-                self.after_success(gateway, &done);
+                self.after_success(gateway, &done, amount, currency).await;
                 done.outcome
             }
             Happened::Declined { reason } => {
-                sqlx::query_scalar("SELECT outcome FROM payment_failed($1, $2, $3, $4)")
-                    .bind(gateway.as_str())
-                    .bind(&id)
-                    .bind(payment)
-                    .bind(reason.unwrap_or_else(|| "declined".into()))
-                    .fetch_one(&self.db)
-                    .await?
+                let (outcome, booking): (String, Option<BookingId>) =
+                    sqlx::query_as("SELECT * FROM payment_failed($1, $2, $3, $4)")
+                        .bind(gateway.as_str())
+                        .bind(&id)
+                        .bind(payment)
+                        .bind(reason.as_deref().unwrap_or("declined"))
+                        .fetch_one(&self.db)
+                        .await?;
+                if let ("failed", Some(booking)) = (outcome.as_str(), booking) {
+                    self.tell(booking, Notice::Failed { reason }).await;
+                }
+                outcome
             }
             Happened::Refunded { .. } => {
-                sqlx::query_scalar("SELECT outcome FROM refund_settled($1, $2, $3, NULL, true)")
-                    .bind(gateway.as_str())
-                    .bind(&id)
-                    .bind(payment)
-                    .fetch_one(&self.db)
+                self.refund_settled(gateway, &id, payment, None, true)
                     .await?
             }
         };
@@ -174,21 +176,69 @@ impl Payments {
         })
     }
 
-    fn after_success(&self, gateway: Gateway, done: &Succeeded) {
+    async fn after_success(
+        &self,
+        gateway: Gateway,
+        done: &Succeeded,
+        amount: i64,
+        currency: String,
+    ) {
+        let Some(booking) = done.booking_id else {
+            return;
+        };
         match (done.outcome.as_str(), done.show_id, done.holder) {
-            ("confirmed", Some(show_id), Some(holder)) => self.bookings.announce_confirmed(
-                show_id,
-                done.seats.clone().unwrap_or_default(),
-                done.released.as_deref().unwrap_or_default(),
-                holder,
-            ),
+            ("confirmed", Some(show_id), Some(holder)) => {
+                self.bookings.announce_confirmed(
+                    show_id,
+                    done.seats.clone().unwrap_or_default(),
+                    done.released.as_deref().unwrap_or_default(),
+                    holder,
+                );
+                self.tell(booking, Notice::Confirmed).await;
+            }
             ("refund_due", ..) => {
-                tracing::warn!(%gateway, booking = ?done.booking_id, reason = ?done.reason,
+                tracing::warn!(%gateway, %booking, reason = ?done.reason,
                                "a payment that cannot confirm its booking is being refunded");
                 metrics::counter!("district_refunds_due_total").increment(1);
+                self.tell(booking, Notice::RefundDue { amount, currency })
+                    .await;
             }
             _ => {}
         }
+    }
+
+    /// Records what a gateway said of a payment's refund, once per event, and tells the
+    /// moviegoer when it is paid back; answers `refund_settled`'s word.
+    pub(super) async fn refund_settled(
+        &self,
+        gateway: Gateway,
+        event: &str,
+        payment: Option<PaymentId>,
+        gateway_ref: Option<&str>,
+        succeeded: bool,
+    ) -> Result<String, PaymentError> {
+        let (outcome, refund): (String, Option<RefundId>) =
+            sqlx::query_as("SELECT * FROM refund_settled($1, $2, $3, $4, $5)")
+                .bind(gateway.as_str())
+                .bind(event)
+                .bind(payment)
+                .bind(gateway_ref)
+                .bind(succeeded)
+                .fetch_one(&self.db)
+                .await?;
+        if let ("succeeded", Some(refund)) = (outcome.as_str(), refund) {
+            let paid: Option<(BookingId, i64, String)> = sqlx::query_as(
+                "SELECT booking_id, amount_minor, currency::text FROM refunds WHERE id = $1",
+            )
+            .bind(refund)
+            .fetch_optional(&self.db)
+            .await?;
+            if let Some((booking, amount, currency)) = paid {
+                self.tell(booking, Notice::Refunded { amount, currency })
+                    .await;
+            }
+        }
+        Ok(outcome)
     }
 }
 
