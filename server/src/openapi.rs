@@ -51,6 +51,7 @@ use utoipa::OpenApi;
         crate::api::bookings::stream_seats,
         crate::api::payments::initiate,
         crate::api::payments::payment,
+        crate::api::payments::razorpay_checkout,
         crate::api::payments::webhook,
         crate::api::payments::webhook_any,
         crate::api::tickets::ticket,

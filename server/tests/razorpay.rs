@@ -21,6 +21,20 @@ use support::{
 };
 use uuid::Uuid;
 
+/// The app with Razorpay's keys, pointed at the stand-in.
+fn configured(db: &PgPool, razorpay: &Razorpay) -> server::AppState {
+    support::state_with(
+        db.clone(),
+        None,
+        &[
+            ("RAZORPAY_KEY_ID", KEY_ID),
+            ("RAZORPAY_KEY_SECRET", KEY_SECRET),
+            ("RAZORPAY_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("RAZORPAY_API_BASE", &razorpay.api_base),
+        ],
+    )
+}
+
 #[tokio::test]
 async fn a_retried_order_create_answers_the_same_order() {
     let razorpay = Razorpay::start().await;
@@ -53,16 +67,7 @@ async fn a_razorpay_payment_confirms_once_whatever_the_order_of_its_webhooks(db:
     let razorpay = Razorpay::start().await;
     let venue = venue(&db, 6, 12, Duration::days(2)).await;
     let user = customers(&db, 1).await[0];
-    let state = support::state_with(
-        db.clone(),
-        None,
-        &[
-            ("RAZORPAY_KEY_ID", KEY_ID),
-            ("RAZORPAY_KEY_SECRET", KEY_SECRET),
-            ("RAZORPAY_WEBHOOK_SECRET", WEBHOOK_SECRET),
-            ("RAZORPAY_API_BASE", &razorpay.api_base),
-        ],
-    );
+    let state = configured(&db, &razorpay);
     let app = server::router(state.clone());
     razorpay.webhook(&support::serve(app.clone(), "razorpay").await);
 
@@ -172,5 +177,75 @@ async fn a_razorpay_payment_confirms_once_whatever_the_order_of_its_webhooks(db:
     let client = Client::new(&razorpay.api_base, KEY_ID, KEY_SECRET);
     let refund_id = at_razorpay[0]["id"].as_str().unwrap();
     assert_eq!(client.refund_status(refund_id).await, Ok(Some(true)));
+    assert_eq!(invariant_breaches(&db).await, Vec::<String>::new());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn razorpay_checkout_s_answer_confirms_before_the_webhook_once_its_signature_holds(
+    db: PgPool,
+) {
+    let razorpay = Razorpay::start().await;
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let users = customers(&db, 2).await;
+    let state = configured(&db, &razorpay);
+    let app = server::router(state.clone());
+    let token = support::bearer(&state, users[0], Role::Customer);
+    let auth = [("authorization", token.as_str())];
+    let (booking, payment) =
+        support::hold_and_pay(&app, &auth, &venue, &["D5", "D6"], "razorpay").await;
+    let order = payment["order_id"].as_str().unwrap();
+    // Paid on Razorpay Checkout; its webhook has not come.
+    let paid = razorpay.record_payment(order, true);
+    let paid_id = paid["id"].as_str().unwrap();
+    let sign = |message: String| {
+        app::payment::signature::hex_signature(KEY_SECRET.as_bytes(), message.as_bytes())
+    };
+    let uri = format!(
+        "/api/v1/payments/{}/razorpay-checkout",
+        payment["payment_id"].as_str().unwrap()
+    );
+    let answer = |signature: String, who: &[(&str, &str)]| {
+        let body = json!({"razorpay_payment_id": paid_id, "razorpay_order_id": "order_elsewhere",
+                          "razorpay_signature": signature});
+        let app = app.clone();
+        let uri = uri.clone();
+        let who: Vec<(String, String)> = who
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        async move {
+            let who: Vec<(&str, &str)> =
+                who.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            send(&app, "POST", &uri, Some(body), &who).await
+        }
+    };
+    // Signed over another order (the one the callback names), or by another key: refused.
+    let other_order = answer(sign(format!("order_elsewhere|{paid_id}")), &auth).await;
+    assert_eq!(
+        other_order.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        other_order.body
+    );
+    let stranger = support::bearer(&state, users[1], Role::Customer);
+    let theirs = answer(
+        sign(format!("{order}|{paid_id}")),
+        &[("authorization", &stranger)],
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let status = || async {
+        sqlx::query_scalar::<_, String>("SELECT status::text FROM bookings WHERE id = $1")
+            .bind(booking)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(status().await, "held");
+
+    let genuine = answer(sign(format!("{order}|{paid_id}")), &auth).await;
+    assert_eq!(genuine.status, StatusCode::OK, "{}", genuine.body);
+    assert_eq!(genuine.json()["status"], "succeeded");
+    assert_eq!(status().await, "confirmed");
     assert_eq!(invariant_breaches(&db).await, Vec::<String>::new());
 }

@@ -4,6 +4,7 @@ use super::{
     gateway::{with_retries, Charge, Provider},
     razorpay::Razorpay,
     sandbox::Sandbox,
+    signature::verify_razorpay_checkout,
     stripe::Stripe,
     Checkout, Gateway, Payment, PaymentConflict, PaymentError, PaymentStatus, Refund, RefundStatus,
 };
@@ -58,6 +59,8 @@ pub struct Payments {
     pub(super) bookings: Bookings,
     pub(super) providers: Arc<Vec<Arc<dyn Provider>>>,
     pub(super) sandbox: Option<Arc<Sandbox>>,
+    /// Checks Razorpay Checkout's signatures.
+    razorpay_key_secret: Option<String>,
     /// Webhook secrets by gateway.
     pub(super) secrets: Arc<Vec<(Gateway, Vec<u8>)>>,
     pub(super) mailer: Mailer,
@@ -78,6 +81,7 @@ struct Row {
     booking_id: BookingId,
     owner: UserId,
     gateway: String,
+    gateway_ref: Option<String>,
     amount_minor: i64,
     currency: String,
     status: String,
@@ -99,7 +103,7 @@ struct RefundRow {
 }
 
 const SELECT: &str = "SELECT p.id, p.booking_id, b.user_id AS owner, p.gateway,
-        p.amount_minor, p.currency::text AS currency, p.status, p.failure_reason, p.checkout,
+        p.gateway_ref, p.amount_minor, p.currency::text AS currency, p.status, p.failure_reason, p.checkout,
         p.created_at, p.succeeded_at, b.code
    FROM payments p JOIN bookings b ON b.id = p.booking_id";
 
@@ -143,6 +147,7 @@ impl Payments {
             providers: Arc::new(providers),
             sandbox,
             secrets: Arc::new(secrets),
+            razorpay_key_secret: settings.razorpay.as_ref().map(|r| r.key_secret.clone()),
             mailer,
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             grace: settings.grace.min(MAX_GRACE),
@@ -230,6 +235,42 @@ impl Payments {
             begun.outcome == "created",
             self.view(self.row(payment_id).await?).await?,
         ))
+    }
+
+    /// Razorpay Checkout's answer for a payment of the actor's. Its signature is checked with
+    /// the key secret against the order we stored (never one the callback names), then
+    /// Razorpay is asked how the payment stands, which settles it at once when it went through
+    /// (its webhook, whenever it comes, then changes nothing).
+    pub async fn razorpay_checkout(
+        &self,
+        actor: Actor,
+        payment: PaymentId,
+        razorpay_payment: &str,
+        signature: &str,
+    ) -> Result<Payment, PaymentError> {
+        let row = self.row(payment).await?;
+        let (Some(secret), Some(order), "razorpay") = (
+            &self.razorpay_key_secret,
+            row.gateway_ref.as_deref(),
+            row.gateway.as_str(),
+        ) else {
+            return Err(PaymentError::NotFound);
+        };
+        if row.owner != actor.user_id {
+            return Err(PaymentError::NotFound);
+        }
+        verify_razorpay_checkout(secret.as_bytes(), order, razorpay_payment, signature).map_err(
+            |err| PaymentError::Rejected(format!("The checkout signature is not valid: {err}.")),
+        )?;
+        let provider = self
+            .provider(Gateway::Razorpay)
+            .ok_or(PaymentError::NotFound)?;
+        let remote = with_retries(|| provider.status(payment, order))
+            .await
+            .map_err(|_| PaymentError::GatewayUnavailable)?;
+        self.apply_remote(Gateway::Razorpay, payment, remote)
+            .await?;
+        self.view(self.row(payment).await?).await
     }
 
     /// A payment for its owner or a platform admin; anyone else is told it does not exist.

@@ -5,7 +5,9 @@
 //! webhook had come, and those nobody can pay any more given up, so their holds can lapse.
 
 use super::{
+    event::{GatewayEvent, Happened, PaymentRef},
     gateway::{scattered, with_retries, GatewayError, RefundAsk, Remote},
+    webhook::Applied,
     Gateway, PaymentError, Payments,
 };
 use crate::ids::{PaymentId, RefundId};
@@ -239,24 +241,6 @@ impl Payments {
                 _ => Remote::Pending,
             };
             let applied = match remote {
-                Remote::Succeeded { amount, currency } => Some(
-                    self.apply(super::event::GatewayEvent {
-                        gateway,
-                        id: format!("reconciled:{}:succeeded", payment.id),
-                        payment: Some(super::event::PaymentRef::Ours(payment.id)),
-                        happened: super::event::Happened::Paid { amount, currency },
-                    })
-                    .await?,
-                ),
-                Remote::Failed { reason } => Some(
-                    self.apply(super::event::GatewayEvent {
-                        gateway,
-                        id: format!("reconciled:{}:failed", payment.id),
-                        payment: Some(super::event::PaymentRef::Ours(payment.id)),
-                        happened: super::event::Happened::Declined { reason },
-                    })
-                    .await?,
-                ),
                 Remote::Pending if payment.abandoned => {
                     sqlx::query(
                         "WITH given_up AS (
@@ -275,11 +259,35 @@ impl Payments {
                     abandoned += 1;
                     None
                 }
-                Remote::Pending => None,
+                remote => self.apply_remote(gateway, payment.id, remote).await?,
             };
             reconciled += usize::from(applied.is_some());
         }
         Ok((reconciled, abandoned))
+    }
+
+    /// Applies what a gateway said when asked about a payment, as its webhook would have been
+    /// (once per outcome); nothing while it is still pending.
+    pub(super) async fn apply_remote(
+        &self,
+        gateway: Gateway,
+        payment: PaymentId,
+        remote: Remote,
+    ) -> Result<Option<Applied>, PaymentError> {
+        let (outcome, happened) = match remote {
+            Remote::Succeeded { amount, currency } => {
+                ("succeeded", Happened::Paid { amount, currency })
+            }
+            Remote::Failed { reason } => ("failed", Happened::Declined { reason }),
+            Remote::Pending => return Ok(None),
+        };
+        let event = GatewayEvent {
+            gateway,
+            id: format!("reconciled:{payment}:{outcome}"),
+            payment: Some(PaymentRef::Ours(payment)),
+            happened,
+        };
+        self.apply(event).await.map(Some)
     }
 
     /// Asks gateways about refunds they accepted that no webhook settled within `quiet`;

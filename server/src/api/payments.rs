@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/payments/initiate", post(initiate))
         .route("/payments/{id}", get(payment))
+        .route("/payments/{id}/razorpay-checkout", post(razorpay_checkout))
         .route("/payments/webhook", post(webhook_any))
         .route("/payments/webhook/{gateway}", post(webhook))
 }
@@ -79,6 +80,39 @@ pub async fn payment(
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Json<Payment>, PaymentError> {
     Ok(Json(payments.get(who.into(), id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RazorpayCheckout {
+    razorpay_payment_id: String,
+    /// Not trusted: the signature is checked against the order stored with the payment.
+    razorpay_order_id: Option<String>,
+    razorpay_signature: String,
+}
+
+/// What Razorpay Checkout hands the client after paying: checked against the order we stored,
+/// then Razorpay is asked, so the booking is confirmed without waiting for the webhook.
+#[utoipa::path(post, path = "/api/v1/payments/{id}/razorpay-checkout", tag = "payments",
+    security(("bearer" = [])), request_body = RazorpayCheckout,
+    responses((status = 200, body = Payment),
+        (status = 400, description = "invalid_webhook: the signature does not match"),
+        (status = 404, description = "not_found"), (status = 502, description = "gateway_unavailable")))]
+pub async fn razorpay_checkout(
+    State(payments): State<Payments>,
+    who: Principal,
+    ApiPath(id): ApiPath<PaymentId>,
+    ApiJson(answer): ApiJson<RazorpayCheckout>,
+) -> Result<Json<Payment>, PaymentError> {
+    if let Some(named) = &answer.razorpay_order_id {
+        tracing::debug!(%id, order = %named, "Razorpay Checkout answered");
+    }
+    let checked = payments.razorpay_checkout(
+        who.into(),
+        id,
+        &answer.razorpay_payment_id,
+        &answer.razorpay_signature,
+    );
+    Ok(Json(checked.await?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -82,23 +82,7 @@ impl Razorpay {
     /// The moviegoer pays the order on Razorpay Checkout (or the bank declines): the payment is
     /// recorded and its webhook sent. Answers the event's id and body, for replays.
     pub async fn pay(&self, order: &str, captured: bool) -> (String, String) {
-        let payment = {
-            let mut books = self.books.lock().unwrap();
-            let order = books
-                .orders
-                .iter()
-                .find(|o| o["id"] == order)
-                .unwrap()
-                .clone();
-            let payment = json!({
-                "id": id("pay"), "entity": "payment", "order_id": order["id"],
-                "amount": order["amount"], "currency": order["currency"],
-                "status": if captured { "captured" } else { "failed" },
-                "error_description": if captured { Value::Null } else { json!("Payment was declined by the bank.") },
-            });
-            books.payments.push(payment.clone());
-            payment
-        };
+        let payment = self.record_payment(order, captured);
         let event = if captured {
             "payment.captured"
         } else {
@@ -106,6 +90,25 @@ impl Razorpay {
         };
         self.send(event, json!({"payment": {"entity": payment}}))
             .await
+    }
+
+    /// A payment of the order as Razorpay records it, its webhook not (yet) sent.
+    pub fn record_payment(&self, order: &str, captured: bool) -> Value {
+        let mut books = self.books.lock().unwrap();
+        let order = books
+            .orders
+            .iter()
+            .find(|o| o["id"] == order)
+            .unwrap()
+            .clone();
+        let payment = json!({
+            "id": id("pay"), "entity": "payment", "order_id": order["id"],
+            "amount": order["amount"], "currency": order["currency"],
+            "status": if captured { "captured" } else { "failed" },
+            "error_description": if captured { Value::Null } else { json!("Payment was declined by the bank.") },
+        });
+        books.payments.push(payment.clone());
+        payment
     }
 
     /// Signs and sends an event, again until it is accepted (as Razorpay retries).
