@@ -41,7 +41,7 @@ use pages::{
     home::HomePage,
     movie::MoviePage,
     not_found::NotFound,
-    pay::SandboxCheckoutPage,
+    pay::{GatewayCheckoutPage, SandboxCheckoutPage},
     search::SearchPage,
     show::ShowPage,
     theaters::{TheaterPage, TheatersPage},
@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("bookings") view=MyBookingsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("bookings"), ParamSegment("id")) view=BookingPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("pay"), StaticSegment("sandbox"), ParamSegment("id")) view=SandboxCheckoutPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("pay"), StaticSegment("card"), ParamSegment("id")) view=GatewayCheckoutPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("staff"), StaticSegment("check-in")) view=CheckInPage />
                     </Routes>
                 </main>

@@ -77,6 +77,14 @@ async fn a_razorpay_payment_confirms_once_whatever_the_order_of_its_webhooks(db:
         support::hold_and_pay(&app, &auth, &venue, &["C5", "C6"], "razorpay").await;
     assert_eq!(payment["key_id"], KEY_ID);
     let order = payment["order_id"].as_str().unwrap().to_owned();
+    // The web checkout hands Razorpay Checkout the order and the key id.
+    let page_uri = format!("/pay/card/{}", payment["payment_id"].as_str().unwrap());
+    let page = support::get(&app, &page_uri, &auth).await.body;
+    assert!(page.contains(&format!(r#"data-order="{order}""#)), "{page}");
+    assert!(
+        page.contains("checkout.razorpay.com/v1/checkout.js"),
+        "{page}"
+    );
     let uri = format!(
         "/api/v1/payments/{}",
         payment["payment_id"].as_str().unwrap()
@@ -247,5 +255,31 @@ async fn razorpay_checkout_s_answer_confirms_before_the_webhook_once_its_signatu
     assert_eq!(genuine.status, StatusCode::OK, "{}", genuine.body);
     assert_eq!(genuine.json()["status"], "succeeded");
     assert_eq!(status().await, "confirmed");
+
+    // The checkout page posts the same answer as a form, and goes back to the booking.
+    let form = format!(
+        "payment_id={}&razorpay_payment_id={paid_id}&razorpay_signature={}",
+        payment["payment_id"].as_str().unwrap(),
+        sign(format!("{order}|{paid_id}"))
+    );
+    let posted = http::Request::post("/_fn/payment/razorpay")
+        .header("host", "district.test")
+        .header("origin", "http://district.test")
+        .header("accept", "text/html")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("authorization", &token)
+        .body(axum::body::Body::from(form))
+        .unwrap();
+    let back = support::request(&app, posted).await;
+    assert!(
+        back.status.is_redirection(),
+        "{} {}",
+        back.status,
+        back.body
+    );
+    assert_eq!(
+        back.headers["location"],
+        format!("/bookings/{booking}").as_str()
+    );
     assert_eq!(invariant_breaches(&db).await, Vec::<String>::new());
 }

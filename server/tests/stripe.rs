@@ -49,6 +49,17 @@ async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db:
         support::hold_and_pay(&app, &auth, &venue, &["C5", "C6"], "stripe").await;
     assert_eq!(payment["key_id"], "pk_test_district");
     let secret = payment["client_secret"].as_str().unwrap();
+    // The web checkout hands Stripe Elements the client secret and the publishable key.
+    let page_uri = format!("/pay/card/{}", payment["payment_id"].as_str().unwrap());
+    let page = support::get(&app, &page_uri, &auth).await.body;
+    for expected in [
+        format!(r#"data-client-secret="{secret}""#),
+        r#"data-key="pk_test_district""#.into(),
+        r#"src="https://js.stripe.com/v3/""#.into(),
+        r#"src="/checkout.js""#.into(),
+    ] {
+        assert!(page.contains(&expected), "{expected} in {page}");
+    }
     let intent = secret.split("_secret_").next().unwrap().to_owned();
     let created = stripe.get(&format!("/v1/payment_intents/{intent}")).await;
     assert_eq!(created["amount"], payment["amount"]);

@@ -5,8 +5,10 @@ use crate::ids::{BookingId, PaymentId};
 use crate::money;
 use crate::pages::found;
 use crate::payment::{
-    functions::{sandbox_checkout, CheckoutCharge, PaymentSummary, SandboxChoose, StartPayment},
-    test_cards, Payment, PaymentStatus, RefundStatus,
+    functions::{
+        my_payment, sandbox_checkout, CheckoutCharge, PaymentSummary, SandboxChoose, StartPayment,
+    },
+    test_cards, Gateway, Payment, PaymentStatus, RefundStatus,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
@@ -129,6 +131,75 @@ fn Latest(payment: Payment, held: bool) -> impl IntoView {
         <p role="status" class=format!("rounded-lg px-3 py-2 {tone}") data-testid="payment-status" data-status=payment.status.as_str()>
             {text}
         </p>
+    }
+}
+
+/// Stripe's or Razorpay's own checkout for a payment of the visitor's: their script draws it,
+/// `/checkout.js` wires it to the payment (the page's data attributes).
+#[component]
+pub fn GatewayCheckoutPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<PaymentId>().ok())
+    };
+    let data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => my_payment(id).await,
+            None => Ok(None),
+        }
+    });
+    view! {
+        <Title text="Checkout · District" />
+        {found(data, "Loading the checkout…", |payment| view! { <GatewayCheckout payment /> })}
+    }
+}
+
+#[component]
+fn GatewayCheckout(payment: Payment) -> impl IntoView {
+    let amount = money::format(payment.amount, &payment.currency);
+    let booking = format!("/bookings/{}", payment.booking_id);
+    let script = match payment.provider {
+        Gateway::Stripe => "https://js.stripe.com/v3/",
+        _ => "https://checkout.razorpay.com/v1/checkout.js",
+    };
+    let checkout = payment.checkout.clone();
+    view! {
+        <article
+            class="mx-auto flex w-full max-w-md flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6"
+            data-testid="gateway-checkout"
+            data-provider=payment.provider.as_str()
+            data-key=checkout.key_id.unwrap_or_default()
+            data-client-secret=checkout.client_secret.unwrap_or_default()
+            data-order=checkout.order_id.unwrap_or_default()
+            data-amount=payment.amount.to_string()
+            data-currency=payment.currency.clone()
+            data-description="Movie tickets"
+            data-booking=payment.booking_id.to_string()
+        >
+            <h1 class="text-2xl font-bold tracking-tight">{amount.clone()}</h1>
+            <noscript>
+                <p class="rounded-lg bg-amber-50 px-3 py-2 text-amber-900">
+                    "Paying by card here needs JavaScript. "
+                    <a href=booking.clone() class="font-semibold underline">"Back to your booking"</a>
+                </p>
+            </noscript>
+            <div id="payment-element"></div>
+            <button id="gateway-pay" type="button" class="rounded-lg bg-indigo-600 px-4 py-3 text-lg font-semibold text-white hover:bg-indigo-700">
+                {format!("Pay {amount}")}
+            </button>
+            <p id="gateway-error" role="alert" class="text-sm text-red-700"></p>
+            <form id="razorpay-answer" method="post" action="/_fn/payment/razorpay" hidden>
+                <input type="hidden" name="payment_id" value=payment.payment_id.to_string() />
+                <input type="hidden" name="razorpay_payment_id" />
+                <input type="hidden" name="razorpay_signature" />
+            </form>
+            <a href=booking class="text-sm font-semibold text-indigo-700 underline">"Back to your booking"</a>
+            <script src=script></script>
+            <script src="/checkout.js"></script>
+        </article>
     }
 }
 

@@ -113,7 +113,7 @@ pub async fn start_payment(
                 .await?;
             let next = match provider {
                 Gateway::Sandbox => super::sandbox::checkout_path(payment.payment_id),
-                Gateway::Stripe | Gateway::Razorpay => format!("/bookings/{booking_id}"),
+                Gateway::Stripe | Gateway::Razorpay => format!("/pay/card/{}", payment.payment_id),
             };
             leptos_axum::redirect(&next);
             Ok(payment)
@@ -167,6 +167,39 @@ pub async fn sandbox_choose(
                 .map(|c| c.return_path)
                 .unwrap_or_else(|| "/bookings".into());
             leptos_axum::redirect(&back);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// One of the visitor's payments, for its gateway's checkout page; `None` when it is not
+/// theirs or does not exist.
+#[server(prefix = "/_fn", endpoint = "payment/mine")]
+pub async fn my_payment(payment_id: PaymentId) -> Result<Option<Payment>, PaymentError> {
+    let actor = ssr::signed_in().await?;
+    match ssr::payments().get(actor, payment_id).await {
+        Ok(payment) => Ok(Some(payment)),
+        Err(PaymentError::NotFound) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Razorpay Checkout's answer, posted by its page: checked against the order we stored, then
+/// back to the booking (confirmed when Razorpay says it was paid).
+#[server(prefix = "/_fn", endpoint = "payment/razorpay")]
+pub async fn razorpay_answer(
+    payment_id: PaymentId,
+    razorpay_payment_id: String,
+    razorpay_signature: String,
+) -> Result<(), PaymentError> {
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let payment = ssr::payments()
+                .razorpay_checkout(actor, payment_id, &razorpay_payment_id, &razorpay_signature)
+                .await?;
+            leptos_axum::redirect(&format!("/bookings/{}", payment.booking_id));
             Ok(())
         }
         .await,
