@@ -8,11 +8,13 @@ use crate::payment::{
     functions::{
         my_payment, sandbox_checkout, CheckoutCharge, PaymentSummary, SandboxChoose, StartPayment,
     },
-    test_cards, Gateway, Payment, PaymentStatus, RefundStatus,
+    test_cards, Gateway, Payment, PaymentError, PaymentStatus, RefundStatus,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
+use serde::{de::DeserializeOwned, Serialize};
+use std::future::Future;
 
 /// Under a booking's summary: the pay button while it is held, and what became of its payments.
 #[component]
@@ -138,23 +140,9 @@ fn Latest(payment: Payment, held: bool) -> impl IntoView {
 /// `/checkout.js` wires it to the payment (the page's data attributes).
 #[component]
 pub fn GatewayCheckoutPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<PaymentId>().ok())
-    };
-    let data = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => my_payment(id).await,
-            None => Ok(None),
-        }
-    });
-    view! {
-        <Title text="Checkout · District" />
-        {found(data, "Loading the checkout…", |payment| view! { <GatewayCheckout payment /> })}
-    }
+    checkout_page("Checkout · District", my_payment, |payment| {
+        view! { <GatewayCheckout payment /> }
+    })
 }
 
 #[component]
@@ -207,6 +195,22 @@ fn GatewayCheckout(payment: Payment) -> impl IntoView {
 /// field with the test cards listed, Pay and Decline.
 #[component]
 pub fn SandboxCheckoutPage() -> impl IntoView {
+    checkout_page("Sandbox checkout · District", sandbox_checkout, |charge| {
+        view! { <Checkout charge /> }
+    })
+}
+
+/// A checkout page of the payment its path names: `read` fetches what it shows.
+fn checkout_page<T, Fut, V>(
+    title: &'static str,
+    read: fn(PaymentId) -> Fut,
+    page: fn(T) -> V,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    Fut: Future<Output = Result<Option<T>, PaymentError>> + Send + 'static,
+    V: IntoView + Send + 'static,
+{
     let params = use_params_map();
     let id = move || {
         params
@@ -214,15 +218,15 @@ pub fn SandboxCheckoutPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<PaymentId>().ok())
     };
-    let data = Resource::new(id, |id| async move {
+    let data = Resource::new(id, move |id| async move {
         match id {
-            Some(id) => sandbox_checkout(id).await,
+            Some(id) => read(id).await,
             None => Ok(None),
         }
     });
     view! {
-        <Title text="Sandbox checkout · District" />
-        {found(data, "Loading the checkout…", |charge| view! { <Checkout charge /> })}
+        <Title text=title />
+        {found(data, "Loading the checkout…", page)}
     }
 }
 
