@@ -60,9 +60,7 @@ impl Bookings {
         }
         Ok(owned.booking)
     }
-}
 
-impl Bookings {
     /// Tells every seat map that `seats` are booked and which of `released` (seats of lapsed
     /// holds ended on the way) are free again.
     pub fn announce_confirmed(

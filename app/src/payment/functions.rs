@@ -84,7 +84,7 @@ pub async fn summary_of_booking(
     let payment = match booking.status {
         BookingStatus::Held | BookingStatus::Expired => Some(PaymentSummary {
             gateways: payments.gateways(),
-            payments: payments.of_booking(actor, booking_id).await?,
+            payments: payments.of_booking(&booking).await?,
         }),
         BookingStatus::Confirmed | BookingStatus::Cancelled => None,
     };

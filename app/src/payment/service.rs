@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     account::Role,
-    booking::{Actor, Bookings},
+    booking::{Actor, Booking, Bookings},
     ids::{BookingId, PaymentId, RefundId, UserId},
     notify::Mailer,
 };
@@ -282,17 +282,12 @@ impl Payments {
         self.view(row).await
     }
 
-    /// Every payment of a booking the actor may see, newest first.
-    pub async fn of_booking(
-        &self,
-        actor: Actor,
-        booking: BookingId,
-    ) -> Result<Vec<Payment>, PaymentError> {
-        self.bookings.get(actor, booking).await?;
+    /// Every payment of a booking, newest first (a `Booking` is one its reader may see).
+    pub async fn of_booking(&self, booking: &Booking) -> Result<Vec<Payment>, PaymentError> {
         let rows: Vec<Row> = sqlx::query_as(&format!(
             "{SELECT} WHERE p.booking_id = $1 ORDER BY p.created_at DESC"
         ))
-        .bind(booking)
+        .bind(booking.booking_id)
         .fetch_all(&self.db)
         .await?;
         let mut payments = Vec::with_capacity(rows.len());
