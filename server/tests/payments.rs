@@ -765,6 +765,10 @@ async fn a_paid_booking_has_a_ticket_that_lets_in_once(db: PgPool) {
         at_door("GET", "verify", elsewhere).await.status,
         StatusCode::NOT_FOUND
     );
+    // Staff of another theater cannot let their own ticket in either.
+    let own_elsewhere = support::bearer(&s.state, s.users[0], Role::TheaterAdmin);
+    let refused = at_door("GET", "verify", own_elsewhere).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
 
     // Forged: signed with another key, or with a byte changed.
     let forged = app::booking::ticket::TicketKeys::from_seed(&[7; 32]).issue(
@@ -814,6 +818,27 @@ async fn a_cancelled_booking_s_ticket_is_void(db: PgPool) {
     let refused = send(&s.app, "POST", &uri, None, &[("authorization", &staff)]).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
     assert_eq!(refused.json()["error"]["code"], "booking_cancelled");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_typed_booking_code_is_void_after_the_show_like_its_ticket(db: PgPool) {
+    let s = setup(&db).await;
+    let booking = s.hold(0, &["A7", "A8"]).await;
+    s.pay(s.payment(0, booking).await).await;
+    let staff = door_staff(&s).await;
+    let uri = format!("/api/v1/tickets/{}/verify", code(&db, booking).await);
+    let valid = send(&s.app, "GET", &uri, None, &[("authorization", &staff)]).await;
+    assert_eq!(valid.status, StatusCode::OK, "{}", valid.body);
+    sqlx::query(
+        "UPDATE shows SET starts_at = now() - interval '2 days',
+                          ends_at = now() - interval '2 days' + interval '3 hours'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let over = send(&s.app, "GET", &uri, None, &[("authorization", &staff)]).await;
+    assert_eq!(over.status, StatusCode::CONFLICT, "{}", over.body);
+    assert_eq!(over.json()["error"]["code"], "ticket_expired");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

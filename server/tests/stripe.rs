@@ -121,3 +121,62 @@ async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db:
     assert_eq!(charge["amount_refunded"], due, "{at_stripe}");
     assert_eq!(invariant_breaches(&db).await, Vec::<String>::new());
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_gateway_that_keeps_failing_cannot_pin_a_hold_for_ever(db: PgPool) {
+    let venue = venue(&db, 6, 12, Duration::days(2)).await;
+    let user = customers(&db, 1).await[0];
+    // Stripe is configured, but nothing answers where it should be.
+    let dead = format!("http://127.0.0.1:{}", support::free_port());
+    let state = support::state_with(
+        db.clone(),
+        None,
+        &[
+            ("STRIPE_SECRET_KEY", SECRET_KEY),
+            ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("STRIPE_API_BASE", &dead),
+        ],
+    );
+    let app = server::router(state.clone());
+    let token = support::bearer(&state, user, Role::Customer);
+    let auth = [("authorization", token.as_str())];
+    let body = json!({"show_id": venue.show_id, "seat_ids": venue.ids(&["C5", "C6"])});
+    let held = send(&app, "POST", "/api/v1/bookings/hold", Some(body), &auth).await;
+    let booking: uuid::Uuid = held.json()["booking_id"].as_str().unwrap().parse().unwrap();
+    // A payment Stripe took before it went away; the hold then lapses.
+    sqlx::query(
+        "INSERT INTO payments (booking_id, gateway, gateway_ref, amount_minor, currency, status)
+         SELECT id, 'stripe', 'pi_unreachable', total_minor, currency, 'pending'
+           FROM bookings WHERE id = $1",
+    )
+    .bind(booking)
+    .execute(&db)
+    .await
+    .unwrap();
+    support::venue::run_out(&db, booking).await;
+    let payments = &state.payments;
+    let quiet = std::time::Duration::from_secs(60);
+    let long = std::time::Duration::from_secs(3600);
+    assert_eq!(
+        payments.reconcile(quiet, long).await.unwrap(),
+        (0, 0),
+        "asked, no answer"
+    );
+    sqlx::query("UPDATE payments SET checked_at = NULL")
+        .execute(&db)
+        .await
+        .unwrap();
+    let past_bound = std::time::Duration::ZERO;
+    assert_eq!(
+        payments.reconcile(quiet, past_bound).await.unwrap(),
+        (0, 1),
+        "given up"
+    );
+    state.bookings.expire_due_holds().await.unwrap();
+    let status: String = sqlx::query_scalar("SELECT status::text FROM bookings WHERE id = $1")
+        .bind(booking)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(status, "expired", "the seats are free again");
+}

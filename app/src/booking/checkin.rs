@@ -6,7 +6,7 @@ use super::{
     ticket::{qr_svg, Ticket, TicketError},
     Actor, BookingError, BookingStatus, Bookings, CheckIn, ConflictCode, IssuedTicket,
 };
-use crate::{account::Role, ids::BookingId};
+use crate::ids::BookingId;
 use chrono::{DateTime, Utc};
 
 impl Bookings {
@@ -42,8 +42,16 @@ impl Bookings {
     ) -> Result<CheckIn, BookingError> {
         let booking = self.ticket_booking(ticket.trim()).await?;
         let owned = self.visible(actor, booking).await?;
-        if actor.role == Role::Customer {
+        // Door staff of this show's theater only, whoever's ticket it is (their own included).
+        if !self.runs(actor, owned.theater_id).await? {
             return Err(BookingError::NotFound);
+        }
+        // A typed code carries no expiry of its own: the ticket's rule applies to it too.
+        if Utc::now() > ticket_void_after(&owned) {
+            return Err(BookingError::conflict(
+                ConflictCode::TicketExpired,
+                "This ticket was for a show that is over.",
+            ));
         }
         if owned.stored_status != BookingStatus::Confirmed {
             return Err(BookingError::conflict(
@@ -127,6 +135,10 @@ fn ticket_of(owned: &Owned) -> Ticket {
         booking: booking.booking_id,
         show: booking.show.show_id,
         seats: booking.seats.iter().map(|s| s.label.clone()).collect(),
-        valid_until: (booking.show.starts_at + chrono::Duration::days(1)).timestamp(),
+        valid_until: ticket_void_after(owned).timestamp(),
     }
+}
+
+fn ticket_void_after(owned: &Owned) -> DateTime<Utc> {
+    owned.booking.show.starts_at + chrono::Duration::days(1)
 }

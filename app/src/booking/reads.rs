@@ -94,23 +94,30 @@ impl Bookings {
             .await?
             .pop()
             .ok_or(BookingError::NotFound)?;
-        let allowed = owned.owner == actor.user_id
-            || match actor.role {
-                Role::Admin => true,
-                Role::Customer => false,
-                Role::TheaterAdmin => sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM theater_admins WHERE user_id = $1 AND theater_id = $2)",
-                )
-                .bind(actor.user_id)
-                .bind(owned.theater_id)
-                .fetch_one(self.primary())
-                .await?,
-            };
-        if allowed {
+        if owned.owner == actor.user_id || self.runs(actor, owned.theater_id).await? {
             Ok(owned)
         } else {
             Err(BookingError::NotFound)
         }
+    }
+
+    /// Whether the actor runs the theater: a platform admin, or one of its theater admins.
+    pub(super) async fn runs(
+        &self,
+        actor: Actor,
+        theater: uuid::Uuid,
+    ) -> Result<bool, BookingError> {
+        Ok(match actor.role {
+            Role::Admin => true,
+            Role::Customer => false,
+            Role::TheaterAdmin => sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM theater_admins WHERE user_id = $1 AND theater_id = $2)",
+            )
+            .bind(actor.user_id)
+            .bind(theater)
+            .fetch_one(self.primary())
+            .await?,
+        })
     }
 
     /// A page of the user's bookings (all of them, newest first, without a scope) and the

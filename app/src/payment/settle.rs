@@ -230,6 +230,9 @@ impl Payments {
                 (Some(provider), Some(gateway_ref)) => {
                     match with_retries(|| provider.status(payment.id, gateway_ref)).await {
                         Ok(remote) => remote,
+                        // Unanswered long after the lapse counts as no word at all, so a gateway
+                        // that keeps failing cannot pin the seats for ever.
+                        Err(_) if payment.abandoned => Remote::Pending,
                         Err(err) => {
                             tracing::warn!(payment = %payment.id, %gateway, error = %err,
                                            "could not ask the gateway about a payment");
