@@ -7,6 +7,12 @@
 //! answer run on a task of their own, so a client that hangs up mid-request cannot leave work
 //! done with its answer unsaved. A second request while the first is still running is a 409; a
 //! claim left behind by a crashed process can be taken over after a short while.
+//!
+//! Work that would do something new when run twice (a hold makes a new booking) records what
+//! it made under the key ([`RequestKey`]) in the transaction that makes it. A claim taken over
+//! after a crash between that commit and the saved answer then answers with what was made, as
+//! it is now ([`Run::Recovered`]), instead of doing the work again. Work that is idempotent by
+//! nature (confirming, cancelling, starting a payment) simply runs again.
 
 use crate::error::envelope;
 use axum::{
@@ -17,10 +23,27 @@ use axum::{
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use std::future::Future;
+use uuid::Uuid;
 
 pub const HEADER: &str = "idempotency-key";
 /// A claim without an answer this old belongs to a request that died.
 const ABANDONED_AFTER_SECONDS: f64 = 30.0;
+
+/// The key a request was claimed under, for work that records what it made.
+#[derive(Clone, Debug)]
+pub struct RequestKey {
+    pub scope: String,
+    pub key: String,
+}
+
+/// How the work is to answer.
+#[derive(Debug)]
+pub enum Run {
+    /// Do the work; record what it makes under the key, when there is one.
+    Fresh(Option<RequestKey>),
+    /// The work was done under this key and made this resource: answer with it.
+    Recovered(Uuid),
+}
 
 /// Runs `work` once per (scope, key): `scope` names the caller and the operation, `request`
 /// is what was asked (a different request under the same key is refused). Without the header
@@ -33,11 +56,11 @@ pub async fn once<F, Fut>(
     work: F,
 ) -> Response
 where
-    F: FnOnce() -> Fut + Send + 'static,
+    F: FnOnce(Run) -> Fut + Send + 'static,
     Fut: Future<Output = Response> + Send + 'static,
 {
     let Some(key) = headers.get(HEADER) else {
-        return work().await;
+        return work(Run::Fresh(None)).await;
     };
     let key = match key.to_str() {
         Ok(key) if (1..=255).contains(&key.len()) => key,
@@ -50,8 +73,12 @@ where
         }
     };
     let hash = Sha256::digest(request).to_vec();
-    match claim(db, scope, key, &hash).await {
-        Ok(Claimed::Fresh) => {}
+    let run = match claim(db, scope, key, &hash).await {
+        Ok(Claimed::Fresh) => Run::Fresh(Some(RequestKey {
+            scope: scope.to_owned(),
+            key: key.to_owned(),
+        })),
+        Ok(Claimed::Recovered(made)) => Run::Recovered(made),
         Ok(Claimed::Replay(status, body)) => return replay(status, body),
         Ok(Claimed::Reused) => {
             return refuse(
@@ -75,10 +102,10 @@ where
                 "Please try again.",
             );
         }
-    }
+    };
     let (db, scope, key) = (db.clone(), scope.to_owned(), key.to_owned());
     let finished = tokio::spawn(async move {
-        let response = work().await;
+        let response = work(run).await;
         save(&db, &scope, &key, response).await
     });
     finished.await.unwrap_or_else(|err| {
@@ -131,13 +158,21 @@ fn try_again(status: StatusCode, body: &serde_json::Value) -> bool {
 
 enum Claimed {
     Fresh,
+    Recovered(Uuid),
     Replay(u16, serde_json::Value),
     Reused,
     InProgress,
 }
 
-/// Request hash, the saved answer's status and body, and whether the claim was abandoned.
-type SavedKey = (Vec<u8>, Option<i16>, Option<serde_json::Value>, bool);
+/// Request hash, the saved answer's status and body, what the work made, and whether the
+/// claim was abandoned.
+type SavedKey = (
+    Vec<u8>,
+    Option<i16>,
+    Option<serde_json::Value>,
+    Option<Uuid>,
+    bool,
+);
 
 async fn claim(db: &PgPool, scope: &str, key: &str, hash: &[u8]) -> Result<Claimed, sqlx::Error> {
     let inserted = sqlx::query(
@@ -154,7 +189,7 @@ async fn claim(db: &PgPool, scope: &str, key: &str, hash: &[u8]) -> Result<Claim
         return Ok(Claimed::Fresh);
     }
     let saved: Option<SavedKey> = sqlx::query_as(
-        "SELECT request_hash, status_code, response_body,
+        "SELECT request_hash, status_code, response_body, resource_id,
                 created_at < now() - make_interval(secs => $3)
            FROM idempotency_keys WHERE scope = $1 AND key = $2",
     )
@@ -163,7 +198,7 @@ async fn claim(db: &PgPool, scope: &str, key: &str, hash: &[u8]) -> Result<Claim
     .bind(ABANDONED_AFTER_SECONDS)
     .fetch_optional(db)
     .await?;
-    let Some((saved_hash, status, body, abandoned)) = saved else {
+    let Some((saved_hash, status, body, made, abandoned)) = saved else {
         // Pruned between the two statements: claim it afresh.
         return Box::pin(claim(db, scope, key, hash)).await;
     };
@@ -186,7 +221,7 @@ async fn claim(db: &PgPool, scope: &str, key: &str, hash: &[u8]) -> Result<Claim
         .await?
         .rows_affected();
         if taken == 1 {
-            return Ok(Claimed::Fresh);
+            return Ok(made.map_or(Claimed::Fresh, Claimed::Recovered));
         }
     }
     Ok(Claimed::InProgress)

@@ -669,6 +669,77 @@ async fn idempotency_keys_replay_the_first_answer(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
+async fn a_hold_whose_answer_was_lost_is_not_made_again(db: PgPool) {
+    let s = setup(&db, &[]).await;
+    let token = s.token(0);
+    let hold = |key: &'static str, labels: &'static [&'static str]| {
+        let (app, token) = (s.app.clone(), token.clone());
+        let body = json!({"show_id": s.venue.show_id, "seat_ids": s.venue.ids(labels)});
+        async move {
+            let headers = [("authorization", token.as_str()), ("idempotency-key", key)];
+            send(&app, "POST", "/api/v1/bookings/hold", Some(body), &headers).await
+        }
+    };
+    // The process dies after the hold commits and before its answer is saved: the claim is
+    // left as it was when the work ran, and taken over once it is old enough.
+    let crash = |key: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query(
+                "UPDATE idempotency_keys SET status_code = NULL, response_body = NULL,
+                        created_at = now() - interval '1 minute' WHERE key = $1",
+            )
+            .bind(key)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+    };
+    let first = hold("lost-1", &["B1", "B2"]).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let booking = id_of(&first);
+    let recorded: Option<Uuid> =
+        sqlx::query_scalar("SELECT resource_id FROM idempotency_keys WHERE key = 'lost-1'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(recorded, Some(booking), "recorded by the hold's own write");
+    crash("lost-1").await;
+    let retried = hold("lost-1", &["B1", "B2"]).await;
+    assert_eq!(retried.status, StatusCode::CREATED, "{}", retried.body);
+    assert_eq!(id_of(&retried), booking, "answered with the hold it made");
+    assert_eq!(retried.json()["status"], "held");
+    assert_eq!(bookings_count(&db).await, 1, "no second hold");
+    assert_eq!(s.events(booking).await, ["booking.held"]);
+    // That answer is saved in turn.
+    let again = hold("lost-1", &["B1", "B2"]).await;
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(id_of(&again), booking);
+
+    // A refusal makes nothing, so nothing is recorded and the retry does the work.
+    let refused = send(
+        &s.app,
+        "POST",
+        "/api/v1/bookings/hold",
+        Some(json!({"show_id": s.venue.show_id, "seat_ids": s.venue.ids(&["B2", "B3"])})),
+        &[
+            ("authorization", &s.token(1)),
+            ("idempotency-key", "lost-2"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    crash("lost-2").await;
+    let recorded: Option<Uuid> =
+        sqlx::query_scalar("SELECT resource_id FROM idempotency_keys WHERE key = 'lost-2'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(recorded, None);
+    assert!(venue::invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
 async fn expired_holds_are_taken_over_before_and_after_the_sweeper(db: PgPool) {
     let s = setup_unfiltered(&db).await;
     let seats = s.venue.ids(&["D5", "D6"]);
@@ -718,16 +789,17 @@ async fn expired_holds_are_taken_over_before_and_after_the_sweeper(db: PgPool) {
         metrics.body
     );
 
-    // Releasing a hold that ran out before any sweep: it expired, it was not cancelled.
+    // Releasing a hold that ran out before any sweep: its user let it go, so it is cancelled
+    // (a late payment can never revive it).
     let lapsed = id_of(&s.hold(1, &s.venue.ids(&["B5", "B6"])).await);
     run_out(&db, lapsed).await;
     let released = s
         .call(1, "DELETE", &format!("/api/v1/bookings/{lapsed}"), None)
         .await;
     assert_eq!(released.status, StatusCode::OK, "{}", released.body);
-    assert_eq!(released.json()["status"], "expired");
-    assert_eq!(released.json()["cancelled_at"], Value::Null);
-    assert_eq!(s.events(lapsed).await, ["booking.held", "booking.expired"]);
+    assert_eq!(released.json()["status"], "cancelled");
+    assert_ne!(released.json()["cancelled_at"], Value::Null);
+    assert_eq!(s.events(lapsed).await, ["booking.held", "booking.released"]);
     assert_eq!(s.seat_status(s.venue.ids(&["B5"])[0]).await, "available");
     assert!(venue::invariant_breaches(&db).await.is_empty());
 }

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     catalog::{CatalogError, LayoutSeat, ShowLayout},
+    idempotency::RequestKey,
     ids::{BookingId, SeatId, ShowId, UserId},
 };
 use chrono::{DateTime, Utc};
@@ -46,6 +47,7 @@ struct Asked {
     watch: Vec<SeatId>,
     taken: Vec<SeatId>,
     wheelchair: bool,
+    key: Option<RequestKey>,
 }
 
 struct Held {
@@ -58,6 +60,16 @@ struct Held {
 impl Bookings {
     /// Holds seats for `user`, all or nothing, replacing the user's earlier hold on the show.
     pub async fn hold(&self, user: UserId, request: &HoldRequest) -> Result<Booking, BookingError> {
+        self.hold_keyed(user, request, None).await
+    }
+
+    /// [`Self::hold`], recording the booking under `key` in the transaction that makes it.
+    pub async fn hold_keyed(
+        &self,
+        user: UserId,
+        request: &HoldRequest,
+        key: Option<RequestKey>,
+    ) -> Result<Booking, BookingError> {
         let seats = validate_selection(&request.seat_ids)?;
         let show = request.show_id;
         let layout = self.layout_for(show, &seats).await?;
@@ -74,6 +86,7 @@ impl Bookings {
             watch: Vec::new(),
             taken: Vec::new(),
             wheelchair: request.wheelchair,
+            key,
         };
         // From the first claim on, the hold runs to its end on a task of its own: a caller that
         // goes away (a closed connection, a shutdown) cannot leave claims without a hold.
@@ -201,7 +214,7 @@ impl Bookings {
                     tax: asked.amount.tax,
                 };
                 let code = ask.code.clone();
-                Ok((code, self.writer.write(ask).await?))
+                Ok((code, self.writer.write(ask, asked.key.clone()).await?))
             })
             .await?;
             match written.outcome.as_str() {

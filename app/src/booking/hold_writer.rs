@@ -11,9 +11,15 @@
 //! refuses a call as a whole (a deadlock, a rival write of the same user), each of its holds is
 //! written again on its own, so one hold's error is never another's; when the database cannot
 //! be reached, every hold of the call hears so at once.
+//!
+//! A hold asked under an `Idempotency-Key` records its booking under that key in the same
+//! statement, so in the same transaction (see `idempotency`).
 
 use super::Policy;
-use crate::ids::{BookingId, SeatId, ShowId, UserId};
+use crate::{
+    idempotency::RequestKey,
+    ids::{BookingId, SeatId, ShowId, UserId},
+};
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 use sqlx::PgPool;
@@ -71,6 +77,7 @@ pub(super) struct Written {
 
 struct Pending {
     ask: Ask,
+    key: Option<RequestKey>,
     answer: oneshot::Sender<Result<Written, sqlx::Error>>,
 }
 
@@ -93,14 +100,15 @@ impl HoldWriter {
         Self { db, policy, queue }
     }
 
-    /// Writes one hold, together with whatever other holds are waiting.
-    pub async fn write(&self, ask: Ask) -> Result<Written, sqlx::Error> {
+    /// Writes one hold, together with whatever other holds are waiting; records the booking
+    /// under `key` when there is one.
+    pub async fn write(&self, ask: Ask, key: Option<RequestKey>) -> Result<Written, sqlx::Error> {
         let Some(queue) = &self.queue else {
-            return write_alone(&self.db, &self.policy, &ask).await;
+            return write_alone(&self.db, &self.policy, &ask, key.as_ref()).await;
         };
         let (answer, answered) = oneshot::channel();
-        if let Err(mpsc::error::SendError(pending)) = queue.send(Pending { ask, answer }) {
-            return write_alone(&self.db, &self.policy, &pending.ask).await;
+        if let Err(mpsc::error::SendError(pending)) = queue.send(Pending { ask, key, answer }) {
+            return write_alone(&self.db, &self.policy, &pending.ask, pending.key.as_ref()).await;
         }
         answered.await.unwrap_or(Err(sqlx::Error::WorkerCrashed))
     }
@@ -210,9 +218,16 @@ async fn fill(
 }
 
 async fn write_batch(db: &PgPool, policy: &Policy, batch: Vec<Pending>) {
-    let (asks, answers): (Vec<Ask>, Vec<_>) = batch.into_iter().map(|p| (p.ask, p.answer)).unzip();
+    let mut asks = Vec::with_capacity(batch.len());
+    let mut keys = Vec::with_capacity(batch.len());
+    let mut answers = Vec::with_capacity(batch.len());
+    for pending in batch {
+        asks.push(pending.ask);
+        keys.push(pending.key);
+        answers.push(pending.answer);
+    }
     metrics::histogram!("district_holds_per_write").record(asks.len() as f64);
-    match call(db, policy, &asks).await {
+    match call(db, policy, &asks, &keys).await {
         Ok(rows) if rows.len() == asks.len() => {
             for (answer, row) in answers.into_iter().zip(rows) {
                 let _ = answer.send(Ok(row));
@@ -232,8 +247,9 @@ async fn write_batch(db: &PgPool, policy: &Policy, batch: Vec<Pending>) {
         // same user): each hold is written again on its own, all at once.
         Err(err) if asks.len() > 1 && err.as_database_error().is_some() => {
             tracing::debug!(error = %err, asks = asks.len(), "holds written one by one");
-            join_all(asks.iter().zip(answers).map(|(ask, answer)| async move {
-                let _ = answer.send(write_alone(db, policy, ask).await);
+            let each = asks.iter().zip(keys).zip(answers);
+            join_all(each.map(|((ask, key), answer)| async move {
+                let _ = answer.send(write_alone(db, policy, ask, key.as_ref()).await);
             }))
             .await;
         }
@@ -252,22 +268,51 @@ async fn write_batch(db: &PgPool, policy: &Policy, batch: Vec<Pending>) {
     }
 }
 
-async fn write_alone(db: &PgPool, policy: &Policy, ask: &Ask) -> Result<Written, sqlx::Error> {
-    call(db, policy, std::slice::from_ref(ask))
+async fn write_alone(
+    db: &PgPool,
+    policy: &Policy,
+    ask: &Ask,
+    key: Option<&RequestKey>,
+) -> Result<Written, sqlx::Error> {
+    call(db, policy, std::slice::from_ref(ask), &[key.cloned()])
         .await?
         .pop()
         .ok_or(sqlx::Error::RowNotFound)
 }
 
-async fn call(db: &PgPool, policy: &Policy, asks: &[Ask]) -> Result<Vec<Written>, sqlx::Error> {
+/// One call of `hold_seats_many`; `keys` are the asks' request keys, in their order.
+async fn call(
+    db: &PgPool,
+    policy: &Policy,
+    asks: &[Ask],
+    keys: &[Option<RequestKey>],
+) -> Result<Vec<Written>, sqlx::Error> {
+    let (mut keyed, mut scopes, mut names) = (Vec::new(), Vec::new(), Vec::new());
+    for (ask, key) in (1_i64..).zip(keys) {
+        if let Some(key) = key {
+            keyed.push(ask);
+            scopes.push(key.scope.as_str());
+            names.push(key.key.as_str());
+        }
+    }
     sqlx::query_as(
-        "SELECT outcome, booking_id, hold_expires_at, created_at, seats, released, holders
-           FROM hold_seats_many($1, make_interval(secs => $2), make_interval(secs => $3), $4)",
+        "WITH h AS (
+            SELECT * FROM hold_seats_many($1, make_interval(secs => $2), make_interval(secs => $3), $4)),
+         recorded AS (
+            UPDATE idempotency_keys k SET resource_id = h.booking_id
+              FROM h JOIN unnest($5::bigint[], $6::text[], $7::text[]) AS r (ask, scope, key)
+                ON r.ask = h.ask
+             WHERE h.outcome = 'held' AND k.scope = r.scope AND k.key = r.key)
+         SELECT outcome, booking_id, hold_expires_at, created_at, seats, released, holders
+           FROM h ORDER BY ask",
     )
     .bind(asks)
     .bind(policy.hold_ttl.as_secs_f64())
     .bind(policy.sales_close.as_secs_f64())
     .bind(policy.verified_email_only)
+    .bind(keyed)
+    .bind(scopes)
+    .bind(names)
     .fetch_all(db)
     .await
 }

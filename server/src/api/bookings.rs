@@ -9,7 +9,7 @@ use app::{
         BookedSeat, Booking, BookingError, Bookings, HoldRequest, SeatChange, SeatEvent, SeatMap,
     },
     db::Db,
-    idempotency,
+    idempotency::{self, Run},
     ids::{BookingId, ShowId},
 };
 use axum::{
@@ -92,12 +92,22 @@ pub async fn hold(
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:bookings/hold", who.user_id);
-    idempotency::once(db.primary(), &headers, &scope, &body, move || async move {
-        match bookings.hold(who.user_id, &request).await {
-            Ok(booking) => (StatusCode::CREATED, Json(booking)).into_response(),
-            Err(err) => err.into_response(),
-        }
-    })
+    idempotency::once(
+        db.primary(),
+        &headers,
+        &scope,
+        &body,
+        move |run| async move {
+            let held = match run {
+                Run::Fresh(key) => bookings.hold_keyed(who.user_id, &request, key).await,
+                Run::Recovered(made) => bookings.get(who.into(), made.into()).await,
+            };
+            match held {
+                Ok(booking) => (StatusCode::CREATED, Json(booking)).into_response(),
+                Err(err) => err.into_response(),
+            }
+        },
+    )
     .await
 }
 
@@ -123,7 +133,7 @@ pub async fn confirm(
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:bookings/confirm", who.user_id);
-    idempotency::once(db.primary(), &headers, &scope, &body, move || async move {
+    idempotency::once(db.primary(), &headers, &scope, &body, move |_| async move {
         let confirmed = bookings.confirm_as(who.into(), request.booking_id, request.payment_id);
         match confirmed.await {
             Ok(booking) => Json(booking).into_response(),
@@ -162,7 +172,7 @@ pub async fn cancel(
         &headers,
         &scope,
         id.uuid().as_bytes(),
-        move || async move {
+        move |_| async move {
             match bookings.cancel(who.into(), id).await {
                 Ok(booking) => Json(booking).into_response(),
                 Err(err) => err.into_response(),

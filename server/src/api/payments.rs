@@ -59,7 +59,7 @@ pub async fn initiate(
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:payments/initiate", who.user_id);
-    idempotency::once(db.primary(), &headers, &scope, &body, move || async move {
+    idempotency::once(db.primary(), &headers, &scope, &body, move |_| async move {
         let started = payments.initiate(who.user_id, request.booking_id, request.provider);
         match started.await {
             Ok((true, payment)) => (StatusCode::CREATED, Json(payment)).into_response(),
@@ -95,7 +95,7 @@ pub struct RazorpayCheckout {
 #[utoipa::path(post, path = "/api/v1/payments/{id}/razorpay-checkout", tag = "payments",
     security(("bearer" = [])), request_body = RazorpayCheckout,
     responses((status = 200, body = Payment),
-        (status = 400, description = "invalid_webhook: the signature does not match"),
+        (status = 400, description = "invalid_signature: the signature does not match"),
         (status = 404, description = "not_found"), (status = 502, description = "gateway_unavailable")))]
 pub async fn razorpay_checkout(
     State(payments): State<Payments>,
