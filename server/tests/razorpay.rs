@@ -235,6 +235,7 @@ async fn razorpay_checkout_s_answer_confirms_before_the_webhook_once_its_signatu
         "{}",
         other_order.body
     );
+    assert_eq!(other_order.json()["error"]["code"], "invalid_signature");
     let stranger = support::bearer(&state, users[1], Role::Customer);
     let theirs = answer(
         sign(format!("{order}|{paid_id}")),

@@ -27,6 +27,9 @@ pub enum PaymentError {
     /// A webhook whose signature is missing, wrong or stale, or whose body no gateway sends.
     #[error("{0}")]
     Rejected(String),
+    /// What the client handed back from a gateway's checkout is not signed by that gateway.
+    #[error("{0}")]
+    BadSignature(String),
     #[error("Please sign in to continue.")]
     Unauthenticated,
     #[error("Not found.")]
@@ -56,6 +59,7 @@ impl PaymentError {
             Self::Invalid(_) => "validation_failed",
             Self::Conflict { code, .. } => code.as_str(),
             Self::Rejected(_) => "invalid_webhook",
+            Self::BadSignature(_) => "invalid_signature",
             Self::Unauthenticated => "unauthenticated",
             Self::NotFound => "not_found",
             Self::GatewayUnavailable => "gateway_unavailable",
@@ -102,7 +106,7 @@ mod ssr {
             match self {
                 Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::Conflict { .. } => StatusCode::CONFLICT,
-                Self::Rejected(_) => StatusCode::BAD_REQUEST,
+                Self::Rejected(_) | Self::BadSignature(_) => StatusCode::BAD_REQUEST,
                 Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::GatewayUnavailable => StatusCode::BAD_GATEWAY,

@@ -260,7 +260,9 @@ impl Payments {
             return Err(PaymentError::NotFound);
         }
         verify_razorpay_checkout(secret.as_bytes(), order, razorpay_payment, signature).map_err(
-            |err| PaymentError::Rejected(format!("The checkout signature is not valid: {err}.")),
+            |err| {
+                PaymentError::BadSignature(format!("The checkout signature is not valid: {err}."))
+            },
         )?;
         let provider = self
             .provider(Gateway::Razorpay)
