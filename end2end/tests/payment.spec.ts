@@ -35,7 +35,20 @@ test("a moviegoer pays through the sandbox and the booking is confirmed", async 
   const ticket = page.getByTestId("e-ticket");
   await expect(ticket.getByRole("img", { name: /^Ticket QR code for booking / })).toBeVisible();
   await expect(ticket.locator("svg")).toHaveCount(1);
-  await expect(ticket.getByRole("link", { name: "Download ticket" })).toHaveAttribute("href", /^data:image\/svg\+xml,/);
+  await expect(ticket.getByRole("link", { name: "QR code image" })).toHaveAttribute("href", /^data:image\/svg\+xml,/);
+  // The ticket to keep: a PDF with the booking's details, downloaded with the session.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    ticket.getByRole("link", { name: "Download ticket (PDF)" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^district-ticket-[A-Z0-9]+\.pdf$/);
+  const pdf = await download.createReadStream().then(async (stream) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  });
+  expect(pdf.subarray(0, 8).toString("latin1")).toBe("%PDF-1.4");
+  expect(pdf.toString("latin1")).toContain("DISTRICT  E-TICKET");
 });
 
 test("a declined payment comes back to the booking, and a retry goes through", async ({ page }) => {

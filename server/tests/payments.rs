@@ -490,6 +490,47 @@ async fn paid_after_a_seat_was_taken_is_refunded_and_the_seats_stay_put(db: PgPo
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
+async fn a_lapsed_hold_its_user_replaced_or_released_is_never_revived(db: PgPool) {
+    let s = setup(&db).await;
+    let declined = Choice::Pay {
+        card: test_cards::DECLINED.into(),
+    };
+    // Replaced: a declined attempt, the hold runs out, the user picks other seats.
+    let replaced = s.hold(0, &["C1", "C2"]).await;
+    let first = s.payment(0, replaced).await;
+    s.checkout(first, declined.clone()).await;
+    run_out(&db, replaced).await;
+    let other = s.hold(0, &["C5", "C6"]).await;
+    assert_eq!(s.status(replaced).await, "cancelled");
+    // Released: the same, then the user lets the hold go.
+    let released = s.hold(1, &["C9", "C10"]).await;
+    let second = s.payment(1, released).await;
+    s.checkout(second, declined).await;
+    run_out(&db, released).await;
+    let reply = s
+        .call(1, "DELETE", &format!("/api/v1/bookings/{released}"), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.json()["status"], "cancelled");
+
+    // The declined cards go through after all, with every seat still free: no booking comes
+    // back to life; the money goes back.
+    for (user, booking, payment, seat) in [(0, replaced, first, "C1"), (1, released, second, "C9")]
+    {
+        s.pay(payment).await;
+        assert_eq!(s.status(booking).await, "cancelled");
+        assert_eq!(s.seat(seat).await, "available");
+        let paid = s.get_payment(user, payment).await;
+        assert_eq!(paid["refunds"][0]["reason"], "booking_cancelled");
+    }
+    assert_eq!(s.status(other).await, "held");
+    s.state.payments.settle().await.unwrap();
+    assert_eq!(s.get_payment(0, first).await["status"], "refunded");
+    assert_eq!(s.get_payment(1, second).await["status"], "refunded");
+    s.sound().await;
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
 async fn a_payment_of_the_wrong_amount_or_currency_never_confirms(db: PgPool) {
     let s = setup(&db).await;
     let path = "/api/v1/payments/webhook/sandbox";
@@ -711,7 +752,25 @@ async fn a_paid_booking_has_a_ticket_that_lets_in_once(db: PgPool) {
     let unpaid = s.call(0, "GET", &uri, None).await;
     assert_eq!(unpaid.status, StatusCode::CONFLICT, "{}", unpaid.body);
     assert_eq!(unpaid.json()["error"]["code"], "not_confirmed");
+    let pdf_uri = format!("{uri}.pdf");
+    let unpaid = s.call(0, "GET", &pdf_uri, None).await;
+    assert_eq!(unpaid.status, StatusCode::CONFLICT, "{}", unpaid.body);
     s.pay(s.payment(0, booking).await).await;
+
+    // The ticket to keep, as a PDF: its owner's alone.
+    let pdf = s.call(0, "GET", &pdf_uri, None).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let code = code(&db, booking).await;
+    let disposition = pdf.headers["content-disposition"].to_str().unwrap();
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"district-ticket-{code}.pdf\"")
+    );
+    assert!(pdf.body.starts_with("%PDF-1.4"));
+    assert!(pdf.body.contains(&format!("({code}) Tj")), "{}", pdf.body);
+    let theirs = s.call(1, "GET", &pdf_uri, None).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
 
     let ticket = s.call(0, "GET", &uri, None).await;
     assert_eq!(ticket.status, StatusCode::OK, "{}", ticket.body);

@@ -42,6 +42,8 @@ mod service;
 mod stream;
 #[cfg(feature = "ssr")]
 pub mod ticket;
+#[cfg(feature = "ssr")]
+mod ticket_pdf;
 
 pub use error::{BookingError, ConflictCode, RuleCode};
 #[cfg(feature = "ssr")]

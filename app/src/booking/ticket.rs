@@ -124,7 +124,7 @@ pub fn qr_svg(token: &str) -> String {
         .build()
 }
 
-fn qr(token: &str) -> QrCode {
+pub(super) fn qr(token: &str) -> QrCode {
     // A ticket names at most ten seats: its token is a few hundred bytes, far below the
     // 2,331 a QR code holds at this level.
     QrCode::with_error_correction_level(token, EcLevel::M).expect("a ticket token fits a QR code")

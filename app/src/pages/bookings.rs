@@ -122,7 +122,7 @@ fn Summary(summary: BookingSummary) -> impl IntoView {
                     <dd class="text-right">{money::format(booking.refund_due, &booking.amount.currency)}</dd>
                 })}
             </dl>
-            {ticket.map(|ticket| view! { <ETicket ticket code=booking.code.clone() /> })}
+            {ticket.map(|ticket| view! { <ETicket ticket code=booking.code.clone() booking_id=booking.booking_id /> })}
             {payment.map(|panel| view! {
                 <PayPanel
                     panel

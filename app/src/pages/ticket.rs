@@ -1,22 +1,32 @@
 //! The e-ticket on a confirmed booking's page, and the staff page that checks tickets in.
 
-use crate::booking::{functions::CheckInTicket, CheckIn, IssuedTicket};
+use crate::{
+    booking::{functions::CheckInTicket, CheckIn, IssuedTicket},
+    ids::BookingId,
+};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 
 /// The ticket: its QR code (drawn on the server, so it shows without any script), the booking
-/// code to read out, and the code as an image to keep.
+/// code to read out, and the ticket to keep: as a PDF with the booking's details, or the code
+/// alone as an image.
 #[component]
-pub fn ETicket(ticket: IssuedTicket, code: String) -> impl IntoView {
+pub fn ETicket(ticket: IssuedTicket, code: String, booking_id: BookingId) -> impl IntoView {
     let download = format!("data:image/svg+xml,{}", percent_encode(&ticket.qr_svg));
+    let pdf = format!("/api/v1/bookings/{booking_id}/ticket.pdf");
     view! {
         <section class="flex flex-col items-center gap-2 rounded-xl border-2 border-dashed border-slate-300 p-4" aria-label="E-ticket" data-testid="e-ticket">
             <div role="img" aria-label=format!("Ticket QR code for booking {code}") class="w-60" inner_html=ticket.qr_svg.clone() />
             <p class="font-mono text-xl font-bold tracking-widest">{code.clone()}</p>
             <p class="text-center text-sm text-slate-600">"Show this code at the entrance."</p>
-            <a href=download download=format!("district-ticket-{code}.svg") class="text-sm font-semibold text-indigo-700 underline underline-offset-2">
-                "Download ticket"
-            </a>
+            <div class="flex gap-4">
+                <a href=pdf download=format!("district-ticket-{code}.pdf") rel="external" class="text-sm font-semibold text-indigo-700 underline underline-offset-2">
+                    "Download ticket (PDF)"
+                </a>
+                <a href=download download=format!("district-ticket-{code}.svg") class="text-sm font-semibold text-indigo-700 underline underline-offset-2">
+                    "QR code image"
+                </a>
+            </div>
         </section>
     }
 }

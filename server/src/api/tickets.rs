@@ -10,6 +10,8 @@ use app::{
 };
 use axum::{
     extract::State,
+    http::header,
+    response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -19,6 +21,7 @@ use utoipa::ToSchema;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/bookings/{id}/ticket", get(ticket))
+        .route("/bookings/{id}/ticket.pdf", get(ticket_pdf))
         .route("/tickets/public-key", get(public_key))
         .route("/tickets/{token}/verify", get(verify))
         .route("/tickets/{token}/check-in", post(check_in))
@@ -34,6 +37,32 @@ pub async fn ticket(
     ApiPath(id): ApiPath<BookingId>,
 ) -> Result<Json<IssuedTicket>, BookingError> {
     Ok(Json(bookings.ticket(who.into(), id).await?))
+}
+
+/// The same ticket as a one-page PDF to keep or print: the booking's details around its QR
+/// code. Also for the signed-in browser (the booking page links to it).
+#[utoipa::path(get, path = "/api/v1/bookings/{id}/ticket.pdf", tag = "tickets", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, description = "not_found"), (status = 409, description = "not_confirmed")))]
+pub async fn ticket_pdf(
+    State(bookings): State<Bookings>,
+    who: Principal,
+    ApiPath(id): ApiPath<BookingId>,
+) -> Result<Response, BookingError> {
+    let (booking, pdf) = bookings.ticket_pdf(who.into(), id).await?;
+    let file = format!(
+        "attachment; filename=\"district-ticket-{}.pdf\"",
+        booking.code
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 #[derive(Serialize, ToSchema)]
