@@ -410,3 +410,70 @@ async fn pay_and_check_in_work_as_plain_forms(db: PgPool) {
     let page = get(&app, door, &[("cookie", &staff)]).await;
     assert!(page.body.contains("Check tickets in"), "{}", page.body);
 }
+
+/// A moviegoer who left the gateway's page, let the hold run out and let it go: each page says
+/// what happened and what to do next, down to the refund of a payment that came too late.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn the_booking_page_says_what_became_of_the_hold_and_the_money(db: PgPool) {
+    let (app, venue) = setup(&db).await;
+    let (cookie, map) = signed_in_map(&app, &venue).await;
+    let show_page = format!("/shows/{}", venue.show_id);
+    let form = hold_form(&map, &venue, &["C3", "C4"]);
+    let held = post_form(&app, &show_page, "/_fn/booking/hold", &form, Some(&cookie)).await;
+    let summary = held.headers["location"].to_str().unwrap().to_owned();
+    let booking_id = summary.strip_prefix("/bookings/").unwrap().to_owned();
+    let start = format!("booking_id={booking_id}&provider=sandbox");
+    let started = post_form(&app, &summary, "/_fn/payment/start", &start, Some(&cookie)).await;
+    let checkout = started.headers["location"].to_str().unwrap().to_owned();
+    let payment_id = checkout.strip_prefix("/pay/sandbox/").unwrap().to_owned();
+    let page = |cookie: String| {
+        let (app, summary) = (app.clone(), summary.clone());
+        async move { page_text(&get(&app, &summary, &[("cookie", &cookie)]).await.body) }
+    };
+
+    // Left the gateway's page before paying: the way back to it.
+    let shown = page(cookie.clone()).await;
+    assert!(shown.contains("Continue to payment"), "{shown}");
+    assert!(shown.contains(&format!(r#"href="{checkout}""#)), "{shown}");
+
+    // Declined, then the hold ran out: pick seats again.
+    let choose = "/_fn/payment/sandbox/choose";
+    let decline = format!("payment_id={payment_id}&choice=decline");
+    post_form(&app, &checkout, choose, &decline, None).await;
+    sqlx::query(
+        "UPDATE bookings SET hold_expires_at = now() - interval '1 second' WHERE id = $1::uuid",
+    )
+    .bind(&booking_id)
+    .execute(&db)
+    .await
+    .unwrap();
+    let shown = page(cookie.clone()).await;
+    assert!(shown.contains("This hold has expired"), "{shown}");
+    assert!(shown.contains("Pick seats again"), "{shown}");
+    assert!(shown.contains(&format!(r#"href="{show_page}""#)), "{shown}");
+    assert!(!shown.contains("Continue to payment"), "{shown}");
+
+    // Let go, and then the declined card goes through after all: the money goes back, and the
+    // page says so.
+    let release = format!("booking_id={booking_id}&next={summary}");
+    post_form(
+        &app,
+        &summary,
+        "/_fn/booking/cancel",
+        &release,
+        Some(&cookie),
+    )
+    .await;
+    let pay = format!("payment_id={payment_id}&choice=pay&card=4242+4242+4242+4242");
+    post_form(&app, &checkout, choose, &pay, None).await;
+    let shown = page(cookie).await;
+    assert!(shown.contains("Booking cancelled"), "{shown}");
+    assert!(shown.contains("is on its way back to you"), "{shown}");
+    let status: String =
+        sqlx::query_scalar("SELECT status::text FROM bookings WHERE id = $1::uuid")
+            .bind(&booking_id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(status, "cancelled");
+}

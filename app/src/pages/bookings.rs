@@ -10,7 +10,11 @@ use crate::components::{
 };
 use crate::ids::BookingId;
 use crate::money;
-use crate::pages::{not_found::NotFound, pay::PayPanel, ticket::ETicket};
+use crate::pages::{
+    not_found::NotFound,
+    pay::{PayPanel, Refunds},
+    ticket::ETicket,
+};
 use crate::payment::{
     functions::{summary_of_booking, BookingSummary},
     PaymentError,
@@ -59,10 +63,12 @@ fn Summary(summary: BookingSummary) -> impl IntoView {
         booking,
         payment,
         ticket,
+        refunds,
     } = summary;
     let cancel = ServerAction::<CancelBooking>::new();
     let expired = RwSignal::new(false);
     let show = booking.show.clone();
+    let pick_again = format!("/shows/{}", show.show_id);
     let held = booking.is_held();
     let (heading, release_label, next) = match booking.status {
         BookingStatus::Held => (
@@ -88,13 +94,19 @@ fn Summary(summary: BookingSummary) -> impl IntoView {
                 <p class="text-slate-600">{format!("{} · {}", show.theater_name, show.screen_name)}</p>
                 <p class="text-slate-600">{format!("{} · {} · {}", show.local_time, show.format, show.language)}</p>
             </header>
+            {(booking.status == BookingStatus::Expired).then(|| view! {
+                <p class="rounded-lg bg-slate-100 px-3 py-2 text-slate-700" data-testid="hold-lapsed">
+                    "The hold ran out and the seats were released. "
+                    <a href=pick_again.clone() class="font-semibold underline">"Pick seats again"</a>
+                </p>
+            })}
             {held.then(|| view! {
                 <p class="rounded-lg bg-amber-50 px-3 py-2 text-amber-900" data-testid="hold-countdown">
                     <Show
                         when=move || !expired.get()
                         fallback=move || view! {
                             "Your hold has run out and the seats may go to someone else. "
-                            <a href=format!("/shows/{}", show.show_id) class="font-semibold underline">"Pick seats again"</a>
+                            <a href=pick_again.clone() class="font-semibold underline">"Pick seats again"</a>
                         }
                     >
                         "Seats held for you for "
@@ -123,6 +135,7 @@ fn Summary(summary: BookingSummary) -> impl IntoView {
                 })}
             </dl>
             {ticket.map(|ticket| view! { <ETicket ticket code=booking.code.clone() booking_id=booking.booking_id /> })}
+            {(payment.is_none() && !refunds.is_empty()).then(|| view! { <Refunds refunds /> })}
             {payment.map(|panel| view! {
                 <PayPanel
                     panel

@@ -5,10 +5,11 @@ use crate::ids::{BookingId, PaymentId};
 use crate::money;
 use crate::pages::found;
 use crate::payment::{
+    checkout_path,
     functions::{
         my_payment, sandbox_checkout, CheckoutCharge, PaymentSummary, SandboxChoose, StartPayment,
     },
-    test_cards, Gateway, Payment, PaymentError, PaymentStatus, RefundStatus,
+    test_cards, Gateway, Payment, PaymentError, PaymentStatus, Refund, RefundStatus,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
@@ -84,16 +85,7 @@ fn gateway_name(gateway: &str) -> &'static str {
 #[component]
 fn Latest(payment: Payment, held: bool) -> impl IntoView {
     let amount = |minor| money::format(minor, &payment.currency);
-    let refund = payment.refunds.first().map(|r| {
-        let state = match r.status {
-            RefundStatus::Succeeded => "has been refunded",
-            RefundStatus::Failed => {
-                "could not be refunded automatically; our team will contact you"
-            }
-            RefundStatus::Pending | RefundStatus::Issued => "is on its way back to you",
-        };
-        format!("{} {state}.", amount(r.amount))
-    });
+    let refund = payment.refunds.first().map(refund_words);
     let (tone, text) = match payment.status {
         PaymentStatus::Pending => (
             "bg-sky-50 text-sky-900",
@@ -128,11 +120,41 @@ fn Latest(payment: Payment, held: bool) -> impl IntoView {
         }
     };
     let pending = payment.status == PaymentStatus::Pending;
+    // Back to the gateway's page, for a moviegoer who left it before paying.
+    let resume = pending.then(|| checkout_path(payment.provider, payment.payment_id));
     view! {
         {pending.then(|| view! { <Meta http_equiv="refresh" content="5" /> })}
         <p role="status" class=format!("rounded-lg px-3 py-2 {tone}") data-testid="payment-status" data-status=payment.status.as_str()>
             {text}
+            {resume.map(|href| view! { " " <a href=href class="font-semibold underline">"Continue to payment"</a> })}
         </p>
+    }
+}
+
+/// A refund in words: how much, and where it stands.
+fn refund_words(refund: &Refund) -> String {
+    let state = match refund.status {
+        RefundStatus::Succeeded => "has been refunded",
+        RefundStatus::Failed => "could not be refunded automatically; our team will contact you",
+        RefundStatus::Pending | RefundStatus::Issued => "is on its way back to you",
+    };
+    format!(
+        "{} {state}.",
+        money::format(refund.amount, &refund.currency)
+    )
+}
+
+/// Every refund of a booking's payments, for a booking that can no longer be paid for.
+#[component]
+pub fn Refunds(refunds: Vec<Refund>) -> impl IntoView {
+    view! {
+        <section class="flex flex-col gap-1" aria-label="Refunds" data-testid="refunds">
+            {refunds.iter().map(|refund| view! {
+                <p role="status" class="rounded-lg bg-amber-50 px-3 py-2 text-amber-900" data-status=refund.status.as_str()>
+                    {refund_words(refund)}
+                </p>
+            }).collect_view()}
+        </section>
     }
 }
 

@@ -2,7 +2,7 @@
 //! gateway's checkout page. The same payment service as the REST API, with the cookie session
 //! instead of a token; each works as a plain form post before the wasm loads.
 
-use super::{Gateway, Payment, PaymentError};
+use super::{Gateway, Payment, PaymentError, Refund};
 use crate::{
     booking::{Booking, IssuedTicket},
     ids::{BookingId, PaymentId},
@@ -18,6 +18,9 @@ pub struct BookingSummary {
     pub payment: Option<PaymentSummary>,
     /// Once it is confirmed.
     pub ticket: Option<IssuedTicket>,
+    /// The refunds of its payments, whatever became of the booking: a late payment's, a
+    /// second payment's, or the cancellation policy's.
+    pub refunds: Vec<Refund>,
 }
 
 /// What the booking summary shows about paying.
@@ -81,10 +84,12 @@ pub async fn summary_of_booking(
         Err(err) => return Err(err.into()),
     };
     let payments = ssr::payments();
+    let made = payments.of_booking(&booking).await?;
+    let refunds = made.iter().flat_map(|p| p.refunds.clone()).collect();
     let payment = match booking.status {
         BookingStatus::Held | BookingStatus::Expired => Some(PaymentSummary {
             gateways: payments.gateways(),
-            payments: payments.of_booking(&booking).await?,
+            payments: made,
         }),
         BookingStatus::Confirmed | BookingStatus::Cancelled => None,
     };
@@ -96,6 +101,7 @@ pub async fn summary_of_booking(
         booking,
         payment,
         ticket,
+        refunds,
     }))
 }
 
@@ -111,11 +117,7 @@ pub async fn start_payment(
             let (_, payment) = ssr::payments()
                 .initiate(actor.user_id, booking_id, provider)
                 .await?;
-            let next = match provider {
-                Gateway::Sandbox => super::sandbox::checkout_path(payment.payment_id),
-                Gateway::Stripe | Gateway::Razorpay => format!("/pay/card/{}", payment.payment_id),
-            };
-            leptos_axum::redirect(&next);
+            leptos_axum::redirect(&super::checkout_path(provider, payment.payment_id));
             Ok(payment)
         }
         .await,

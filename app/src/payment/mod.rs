@@ -66,6 +66,15 @@ words! {
     }
 }
 
+/// Where a moviegoer pays `payment`: the sandbox's hosted page, or ours around Stripe's or
+/// Razorpay's own checkout.
+pub fn checkout_path(gateway: Gateway, payment: PaymentId) -> String {
+    match gateway {
+        Gateway::Sandbox => format!("/pay/sandbox/{payment}"),
+        Gateway::Stripe | Gateway::Razorpay => format!("/pay/card/{payment}"),
+    }
+}
+
 words! {
     pub enum RefundStatus {
         /// Due: recorded, not yet accepted by the gateway.

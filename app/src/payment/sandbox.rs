@@ -169,7 +169,7 @@ impl Sandbox {
 
 /// The hosted checkout page of a payment, on this site.
 pub fn checkout_path(payment: PaymentId) -> String {
-    format!("/pay/sandbox/{payment}")
+    super::checkout_path(Gateway::Sandbox, payment)
 }
 
 async fn queue(

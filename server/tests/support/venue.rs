@@ -245,22 +245,36 @@ pub async fn seat_breaches(db: &PgPool) -> Vec<String> {
     breaches(db, &[("seat in two live bookings", &two_live)]).await
 }
 
-/// Every succeeded payment paid for the booking it confirmed or has a refund (of no more than
-/// was taken); every confirmed booking that costs something was confirmed by a succeeded
-/// payment of exactly its total.
+/// Sums the money: every succeeded payment either confirmed its booking, or is refunded in
+/// full (what was taken, not what was asked); a confirming payment is refunded exactly what
+/// its booking's cancellation made due, and never more than was taken; every confirmed booking
+/// that costs something was confirmed by a succeeded payment of exactly its total.
 pub async fn money_breaches(db: &PgPool) -> Vec<String> {
+    const REFUNDED: &str =
+        "coalesce((SELECT sum(r.amount_minor) FROM refunds r WHERE r.payment_id = p.id), 0)";
+    let unconfirmed = format!(
+        "SELECT p.id::text FROM payments p
+          WHERE p.status = 'succeeded'
+            AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.payment_id = p.id)
+            AND {REFUNDED} <> coalesce(p.received_minor, p.amount_minor)"
+    );
+    let over = format!(
+        "SELECT p.id::text FROM payments p
+          WHERE {REFUNDED} > coalesce(p.received_minor, p.amount_minor)"
+    );
+    let policy = format!(
+        "SELECT b.id::text FROM bookings b JOIN payments p ON p.id = b.payment_id
+          WHERE {REFUNDED} <> CASE WHEN b.status = 'cancelled' THEN b.refund_due_minor ELSE 0 END"
+    );
     let checks = [
         (
-            "money taken with neither a ticket nor a refund",
-            "SELECT p.id::text FROM payments p
-              WHERE p.status = 'succeeded'
-                AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.payment_id = p.id)
-                AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id)",
+            "money taken that no ticket or full refund accounts for",
+            unconfirmed.as_str(),
         ),
+        ("refunds of more than was taken", over.as_str()),
         (
-            "refund of more than was taken",
-            "SELECT r.id::text FROM refunds r JOIN payments p ON p.id = r.payment_id
-              WHERE r.amount_minor > coalesce(p.received_minor, p.amount_minor)",
+            "a paid booking refunded other than its policy says",
+            policy.as_str(),
         ),
         (
             "confirmed without a payment of its total",
