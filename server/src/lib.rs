@@ -184,9 +184,19 @@ pub fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
     Ok(options)
 }
 
+/// The app's page routes, generated once per process. Generating them sets a process-wide
+/// flag under which any resource first polled meanwhile never loads (leptos#4773), so
+/// generating them again while another router serves pages (tests, several instances in one
+/// process) could leave a page hanging for good.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// Every route the server answers, with request ids and tracing around them.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let shell_options = LeptosOptions::clone(&state.leptos_options);
     let backends = &state.backends;
     let session_store = sessions::Store::new(backends.db.primary().clone(), backends.redis.clone());

@@ -27,9 +27,11 @@ pub fn state_with(
     ]);
     all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::from_lookup(|name| all.get(name).cloned()).expect("test configuration");
-    // Warnings and errors go to the test's own output, shown when it fails.
+    // Warnings and errors go to the test's own output, shown when it fails (TEST_LOG sets
+    // another filter, e.g. `debug`, to follow a failing test).
+    let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into());
     let _ = tracing_subscriber::fmt()
-        .with_env_filter("warn")
+        .with_env_filter(filter)
         .with_test_writer()
         .try_init();
     let options = LeptosOptions::builder().output_name("district").build();
@@ -197,9 +199,35 @@ pub async fn request(app: &Router, request: Request<Body>) -> Reply {
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     };
-    tokio::time::timeout(std::time::Duration::from_secs(60), answer)
-        .await
-        .unwrap_or_else(|_| panic!("{asked} got no answer within a minute"))
+    match tokio::time::timeout(std::time::Duration::from_secs(60), answer).await {
+        Ok(reply) => reply,
+        Err(_) => panic!(
+            "{asked} got no answer within a minute; PostgreSQL meanwhile:\n{}",
+            busy_backends().await
+        ),
+    }
+}
+
+/// What every backend of this PostgreSQL is doing that is not idle, for a request that hangs.
+async fn busy_backends() -> String {
+    use sqlx::Connection;
+    let url = std::env::var("DATABASE_URL").unwrap_or_default();
+    let Ok(mut conn) = sqlx::PgConnection::connect(&url).await else {
+        return "(PostgreSQL not reachable)".into();
+    };
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT datname::text, coalesce(state, ''), coalesce(wait_event_type || '/' || wait_event, ''),
+                left(query, 200)
+           FROM pg_stat_activity
+          WHERE state IS DISTINCT FROM 'idle' AND pid <> pg_backend_pid() AND datname IS NOT NULL",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap_or_default();
+    rows.iter()
+        .map(|(db, state, wait, query)| format!("{db} {state} {wait}: {query}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub async fn send(
