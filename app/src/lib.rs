@@ -1,6 +1,6 @@
 //! District's web UI, server functions and shared types. Behind the `ssr` feature it also holds
 //! the domain services and their SQL, so the web UI and the REST API share one implementation:
-//! `account`, `catalog`, `booking` and `payment` are the domains, each a handle holding only
+//! `account`, `catalog`, `booking`, `payment` and `dashboard` are the domains, each a handle holding only
 //! what it uses; `cache`, `db`, `idempotency`, `notify` and `ratelimit` are what they share.
 
 #[macro_use]
@@ -12,6 +12,7 @@ pub mod booking;
 pub mod cache;
 pub mod catalog;
 pub mod components;
+pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;

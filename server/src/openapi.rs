@@ -30,6 +30,8 @@ use utoipa::OpenApi;
         crate::api::users::bookings,
         crate::api::admin::theaters,
         crate::api::admin::theater,
+        crate::api::admin::schedule_show,
+        crate::api::admin::schedule_recurring,
         crate::api::catalog::cities,
         crate::api::catalog::theaters,
         crate::api::catalog::theater,

@@ -2,7 +2,10 @@
 //! itself checks (readiness) and keeps sessions in. Wiring only; each handler takes the part
 //! it needs (`State<Bookings>`, `State<Catalog>`, ...).
 
-use app::{account::Accounts, booking::Bookings, catalog::Catalog, db::Db, payment::Payments};
+use app::{
+    account::Accounts, booking::Bookings, catalog::Catalog, dashboard::Dashboard, db::Db,
+    payment::Payments,
+};
 use axum::extract::FromRef;
 use leptos::prelude::{provide_context, LeptosOptions};
 use std::sync::Arc;
@@ -15,6 +18,7 @@ pub struct AppState {
     pub bookings: Bookings,
     pub catalog: Catalog,
     pub payments: Payments,
+    pub dashboard: Dashboard,
     pub backends: Backends,
     /// Session cookies only over HTTPS (everywhere but local development and tests).
     pub secure_cookies: bool,
@@ -34,6 +38,7 @@ impl AppState {
         provide_context(self.bookings.clone());
         provide_context(self.catalog.clone());
         provide_context(self.payments.clone());
+        provide_context(self.dashboard.clone());
     }
 }
 
@@ -47,7 +52,7 @@ macro_rules! part {
     )*};
 }
 
-part!(accounts: Accounts, bookings: Bookings, catalog: Catalog, payments: Payments, backends: Backends);
+part!(accounts: Accounts, bookings: Bookings, catalog: Catalog, payments: Payments, dashboard: Dashboard, backends: Backends);
 
 /// Idempotency keys live next to the bookings they protect.
 impl FromRef<AppState> for Db {

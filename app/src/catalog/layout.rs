@@ -100,6 +100,11 @@ impl Catalog {
         self.cache().forget(&key(show));
     }
 
+    /// Shows were put on sale or taken off: every cached list is read afresh.
+    pub async fn schedule_changed(&self) {
+        self.cache().changed(&[]).await;
+    }
+
     /// Drops a show's cached layout (and every cached list), so the next read is right.
     pub async fn layout_changed(&self, show: ShowId) {
         self.cache().changed(&[key(show)]).await;

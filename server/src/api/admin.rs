@@ -1,15 +1,26 @@
 //! `/api/v1/admin`: what theater admins and platform admins manage.
 
-use super::{ApiPath, ApiQuery, Page, Paging};
+use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use crate::AppState;
-use app::account::{auth::Principal, AccountError, Accounts, ManagedTheater};
-use axum::{extract::State, response::Response, routing::get, Json, Router};
+use app::{
+    account::{auth::Principal, AccountError, Accounts, ManagedTheater},
+    dashboard::{Dashboard, DashboardError, NewShow, Recurring, Scheduled, ScheduledShow},
+};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::Response,
+    routing::{get, post},
+    Json, Router,
+};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/theaters", get(theaters))
         .route("/theaters/{id}", get(theater))
+        .route("/shows", post(schedule_show))
+        .route("/shows/recurring", post(schedule_recurring))
 }
 
 /// The theaters the caller runs: all of them for a platform admin.
@@ -38,4 +49,37 @@ pub async fn theater(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ManagedTheater>, AccountError> {
     Ok(Json(accounts.managed_theater(&who, id).await?))
+}
+
+/// Puts one show on sale on a screen of a theater the caller runs: its seats are created with
+/// the screen's layout and priced by category. 409 `show_overlap` names the show in the way
+/// (the screen's cleaning time between shows included).
+#[utoipa::path(post, path = "/api/v1/admin/shows", tag = "admin", security(("bearer" = [])),
+    request_body = NewShow, responses((status = 201, body = ScheduledShow),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
+    (status = 409, description = "show_overlap, with conflicting_show {show_id, starts_at}"),
+    (status = 422, description = "validation_failed: movie_id, screen_id, starts_at, language, format or prices")))]
+pub async fn schedule_show(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiJson(show): ApiJson<NewShow>,
+) -> Result<(StatusCode, Json<ScheduledShow>), DashboardError> {
+    let scheduled = dashboard.schedule_show(who.into(), &show).await?;
+    Ok((StatusCode::CREATED, Json(scheduled)))
+}
+
+/// Puts a weekly pattern of shows on sale (days, times in the theater's zone, first and last
+/// date, at most 62 days): every date that can take its show gets it, in one transaction, and
+/// the others are listed with why (`overlap` with the show in the way, or `in_the_past`).
+#[utoipa::path(post, path = "/api/v1/admin/shows/recurring", tag = "admin", security(("bearer" = [])),
+    request_body = Recurring, responses((status = 201, body = Scheduled),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
+    (status = 422, description = "validation_failed")))]
+pub async fn schedule_recurring(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiJson(pattern): ApiJson<Recurring>,
+) -> Result<(StatusCode, Json<Scheduled>), DashboardError> {
+    let scheduled = dashboard.schedule_recurring(who.into(), &pattern).await?;
+    Ok((StatusCode::CREATED, Json(scheduled)))
 }

@@ -1,0 +1,100 @@
+//! Everything that can stop a dashboard action, as the client should hear it.
+
+use crate::error::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum DashboardError {
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    /// The screen is busy then (cleaning time included): `show_id` is the show in the way.
+    #[error("The screen already has a show then (starting {starts_at}).")]
+    Overlap {
+        show_id: uuid::Uuid,
+        starts_at: String,
+    },
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("You do not run this theater.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("The dashboard is unavailable right now. Please try again.")]
+    Unavailable,
+}
+
+impl DashboardError {
+    pub fn field(name: &str, message: &str) -> Self {
+        Self::Invalid(crate::error::field(name, message))
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Invalid(_) => "validation_failed",
+            Self::Overlap { .. } => "show_overlap",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Unavailable => "unavailable",
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::DashboardError;
+    use axum::{http::StatusCode, response::IntoResponse};
+    use serde_json::{json, Map, Value};
+
+    impl From<sqlx::Error> for DashboardError {
+        fn from(err: sqlx::Error) -> Self {
+            tracing::error!(error = %err, "dashboard query failed");
+            Self::Unavailable
+        }
+    }
+
+    impl From<crate::account::AccountError> for DashboardError {
+        fn from(err: crate::account::AccountError) -> Self {
+            use crate::account::AccountError;
+            match err {
+                AccountError::Unauthenticated => Self::Unauthenticated,
+                AccountError::Forbidden => Self::Forbidden,
+                _ => Self::Unavailable,
+            }
+        }
+    }
+
+    impl crate::error::ErrorBody for DashboardError {
+        fn status(&self) -> StatusCode {
+            match self {
+                Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::Overlap { .. } => StatusCode::CONFLICT,
+                Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+                Self::Forbidden => StatusCode::FORBIDDEN,
+                Self::NotFound => StatusCode::NOT_FOUND,
+                Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            }
+        }
+
+        fn code(&self) -> &str {
+            DashboardError::code(self)
+        }
+
+        fn details(&self) -> Map<String, Value> {
+            match self {
+                Self::Invalid(fields) => Map::from_iter([("fields".to_owned(), json!(fields))]),
+                Self::Overlap { show_id, starts_at } => Map::from_iter([(
+                    "conflicting_show".to_owned(),
+                    json!({"show_id": show_id, "starts_at": starts_at}),
+                )]),
+                _ => Map::new(),
+            }
+        }
+    }
+
+    impl IntoResponse for DashboardError {
+        fn into_response(self) -> axum::response::Response {
+            crate::error::respond(&self)
+        }
+    }
+}

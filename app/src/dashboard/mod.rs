@@ -1,0 +1,64 @@
+//! The theater dashboard: what theater admins run (their theaters' shows) and platform admins
+//! run everywhere. Every action is authorised here, on the server, for the pages and REST
+//! alike, and written to the audit log in the transaction that does it.
+
+mod error;
+#[cfg(feature = "ssr")]
+mod shows;
+
+pub use error::DashboardError;
+#[cfg(feature = "ssr")]
+pub use shows::{NewShow, Recurring, Schedule, Scheduled, ScheduledShow, Skipped};
+
+#[cfg(feature = "ssr")]
+pub use service::Dashboard;
+
+#[cfg(feature = "ssr")]
+mod service {
+    use super::DashboardError;
+    use crate::{account::Role, booking::Actor, catalog::Catalog};
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    /// The dashboard's handle: the primary database and the catalog whose cached lists its
+    /// changes make stale.
+    #[derive(Clone)]
+    pub struct Dashboard {
+        pub(super) db: PgPool,
+        pub(super) catalog: Catalog,
+    }
+
+    impl Dashboard {
+        pub fn new(db: PgPool, catalog: Catalog) -> Self {
+            Self { db, catalog }
+        }
+
+        /// Platform admins run every theater, theater admins those they are assigned; anyone
+        /// else is refused (403), as is a theater admin at another theater.
+        pub(super) async fn may_run(
+            &self,
+            actor: Actor,
+            theater: Uuid,
+        ) -> Result<(), DashboardError> {
+            let runs = match actor.role {
+                Role::Admin => true,
+                Role::Customer => false,
+                Role::TheaterAdmin => {
+                    sqlx::query_scalar(
+                        "SELECT EXISTS (SELECT 1 FROM theater_admins
+                                     WHERE user_id = $1 AND theater_id = $2)",
+                    )
+                    .bind(actor.user_id)
+                    .bind(theater)
+                    .fetch_one(&self.db)
+                    .await?
+                }
+            };
+            if runs {
+                Ok(())
+            } else {
+                Err(DashboardError::Forbidden)
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Putting shows on sale: one show, or a weekly pattern over a range of dates. PostgreSQL
+//! schedules each show (`schedule_show`: the screen locked, the movie, format, language and a
+//! price for every seat category checked, no overlap with another show of the screen cleaning
+//! time included, the show's seats created, the audit entry written). A pattern is scheduled
+//! in one transaction: a date that cannot take its show (taken, or past) is skipped and said
+//! why; anything else wrong with the request refuses all of it.
+
+use super::{Dashboard, DashboardError};
+use crate::{booking::Actor, ids::ShowId};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The furthest a pattern reaches: about two months of dates.
+const MOST_DAYS: i64 = 62;
+/// Show times a pattern may name per day.
+const MOST_TIMES: usize = 8;
+/// The most a seat may cost, in minor units (₹1,00,000).
+const MOST_PRICE: i64 = 10_000_000;
+
+/// What every show of a schedule shares.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Schedule {
+    pub movie_id: Uuid,
+    pub screen_id: Uuid,
+    /// One of the movie's languages.
+    pub language: String,
+    /// One of the screen's formats (`2D`, `3D`, `IMAX 2D`, ...).
+    pub format: String,
+    /// A price in minor units for every seat category of the screen, by name.
+    pub prices: BTreeMap<String, i64>,
+}
+
+/// One show.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewShow {
+    #[serde(flatten)]
+    pub schedule: Schedule,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// The same show on chosen weekdays at chosen times (the theater's local time), from one date
+/// to another.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Recurring {
+    #[serde(flatten)]
+    pub schedule: Schedule,
+    /// `mon` .. `sun`.
+    pub days: Vec<String>,
+    /// `HH:MM`, the theater's local time.
+    pub times: Vec<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// A show put on sale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ScheduledShow {
+    pub show_id: ShowId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub language: String,
+    pub format: String,
+}
+
+/// A date and time of a pattern that did not get its show, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Skipped {
+    pub date: NaiveDate,
+    pub time: String,
+    /// `overlap` (with `conflicting_show_id`) or `in_the_past`.
+    pub reason: String,
+    pub conflicting_show_id: Option<Uuid>,
+}
+
+/// What a pattern scheduled.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Scheduled {
+    pub created: Vec<ScheduledShow>,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Written {
+    outcome: String,
+    show_id: Option<ShowId>,
+    detail: Option<String>,
+    conflict_id: Option<Uuid>,
+}
+
+impl Dashboard {
+    /// Schedules one show on a screen of a theater the actor runs.
+    pub async fn schedule_show(
+        &self,
+        actor: Actor,
+        show: &NewShow,
+    ) -> Result<ScheduledShow, DashboardError> {
+        validate(&show.schedule)?;
+        self.screen_theater(actor, show.schedule.screen_id).await?;
+        let mut conn = self.db.acquire().await?;
+        let scheduled = write(&mut conn, actor, &show.schedule, show.starts_at).await?;
+        self.catalog.schedule_changed().await;
+        Ok(scheduled)
+    }
+
+    /// Schedules a weekly pattern, all in one transaction; the dates that cannot take their
+    /// show are skipped and said why.
+    pub async fn schedule_recurring(
+        &self,
+        actor: Actor,
+        pattern: &Recurring,
+    ) -> Result<Scheduled, DashboardError> {
+        validate(&pattern.schedule)?;
+        let (days, times) = validate_pattern(pattern)?;
+        let zone = self
+            .screen_theater(actor, pattern.schedule.screen_id)
+            .await?;
+        let mut tx = self.db.begin().await?;
+        let mut done = Scheduled {
+            created: Vec::new(),
+            skipped: Vec::new(),
+        };
+        let dates = pattern.from.iter_days().take_while(|d| *d <= pattern.to);
+        for date in dates.filter(|d| days.contains(&d.weekday())) {
+            for (time, text) in &times {
+                let local = zone.from_local_datetime(&date.and_time(*time)).earliest();
+                let Some(starts_at) = local.map(|t| t.with_timezone(&Utc)) else {
+                    continue; // A time the clocks skip that day.
+                };
+                let skip = |reason: &str, conflict| Skipped {
+                    date,
+                    time: text.clone(),
+                    reason: reason.to_owned(),
+                    conflicting_show_id: conflict,
+                };
+                match write(&mut tx, actor, &pattern.schedule, starts_at).await {
+                    Ok(show) => done.created.push(show),
+                    Err(DashboardError::Overlap { show_id, .. }) => {
+                        done.skipped.push(skip("overlap", Some(show_id)))
+                    }
+                    Err(DashboardError::Invalid(fields)) if fields.contains_key("starts_at") => {
+                        done.skipped.push(skip("in_the_past", None))
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        }
+        tx.commit().await?;
+        self.catalog.schedule_changed().await;
+        Ok(done)
+    }
+
+    /// The time zone of the theater a screen belongs to (its city's), once the actor may run it.
+    async fn screen_theater(
+        &self,
+        actor: Actor,
+        screen: Uuid,
+    ) -> Result<chrono_tz::Tz, DashboardError> {
+        let found: Option<(Uuid, String)> = sqlx::query_as(
+            "SELECT t.id, c.time_zone FROM screens s JOIN theaters t ON t.id = s.theater_id
+               JOIN cities c ON c.id = t.city_id
+              WHERE s.id = $1",
+        )
+        .bind(screen)
+        .fetch_optional(&self.db)
+        .await?;
+        let (theater, zone) =
+            found.ok_or_else(|| DashboardError::field("screen_id", "There is no such screen."))?;
+        self.may_run(actor, theater).await?;
+        Ok(zone.parse().unwrap_or(chrono_tz::Asia::Kolkata))
+    }
+}
+
+/// One show through `schedule_show`, its outcome in the client's words.
+async fn write(
+    conn: &mut PgConnection,
+    actor: Actor,
+    schedule: &Schedule,
+    starts_at: DateTime<Utc>,
+) -> Result<ScheduledShow, DashboardError> {
+    let written: Written =
+        sqlx::query_as("SELECT * FROM schedule_show($1, $2, $3, $4, $5, $6, $7)")
+            .bind(actor.user_id)
+            .bind(schedule.movie_id)
+            .bind(schedule.screen_id)
+            .bind(starts_at)
+            .bind(&schedule.language)
+            .bind(&schedule.format)
+            .bind(sqlx::types::Json(&schedule.prices))
+            .fetch_one(&mut *conn)
+            .await?;
+    let detail = written.detail.unwrap_or_default();
+    let field = DashboardError::field;
+    match (
+        written.outcome.as_str(),
+        written.show_id,
+        written.conflict_id,
+    ) {
+        ("created", Some(show), _) => Ok(sqlx::query_as(
+            "SELECT id AS show_id, starts_at, ends_at, language, format FROM shows WHERE id = $1",
+        )
+        .bind(show)
+        .fetch_one(&mut *conn)
+        .await?),
+        ("overlap", _, Some(conflict)) => {
+            let starts: DateTime<Utc> =
+                sqlx::query_scalar("SELECT starts_at FROM shows WHERE id = $1")
+                    .bind(conflict)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            Err(DashboardError::Overlap {
+                show_id: conflict,
+                starts_at: starts.to_rfc3339(),
+            })
+        }
+        ("no_screen", ..) => Err(field("screen_id", "There is no such screen.")),
+        ("no_movie", ..) => Err(field("movie_id", "There is no such movie.")),
+        ("in_the_past", ..) => Err(field("starts_at", "Choose a time in the future.")),
+        ("unsupported_format", ..) => Err(field("format", &format!("This screen shows {detail}."))),
+        ("unknown_language", ..) => Err(field("language", &format!("This movie is in {detail}."))),
+        ("unknown_category", ..) => Err(field(
+            "prices",
+            &format!("{detail} is not a seat category of this screen."),
+        )),
+        ("missing_price", ..) => Err(field("prices", &format!("Give a price for {detail}."))),
+        (other, ..) => {
+            tracing::error!(
+                outcome = other,
+                "schedule_show answered what nobody expects"
+            );
+            Err(DashboardError::Unavailable)
+        }
+    }
+}
+
+fn validate(schedule: &Schedule) -> Result<(), DashboardError> {
+    if schedule.prices.is_empty() {
+        return Err(DashboardError::field(
+            "prices",
+            "Give a price for every seat category.",
+        ));
+    }
+    if let Some((name, _)) = schedule
+        .prices
+        .iter()
+        .find(|(_, price)| !(1..=MOST_PRICE).contains(*price))
+    {
+        return Err(DashboardError::field(
+            "prices",
+            &format!("The price of {name} must be more than 0 and at most 10000000."),
+        ));
+    }
+    Ok(())
+}
+
+/// A show time of a pattern, and how the request wrote it.
+type ShowTime = (NaiveTime, String);
+
+/// The pattern's weekdays and times, each checked.
+fn validate_pattern(pattern: &Recurring) -> Result<(Vec<Weekday>, Vec<ShowTime>), DashboardError> {
+    let field = DashboardError::field;
+    let days = pattern
+        .days
+        .iter()
+        .map(|d| d.parse::<Weekday>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| field("days", "Name days as mon, tue, wed, thu, fri, sat or sun."))?;
+    if days.is_empty() {
+        return Err(field("days", "Choose at least one day."));
+    }
+    if pattern.times.is_empty() || pattern.times.len() > MOST_TIMES {
+        return Err(field("times", "Choose 1 to 8 show times."));
+    }
+    let times = pattern
+        .times
+        .iter()
+        .map(|t| NaiveTime::parse_from_str(t, "%H:%M").map(|time| (time, t.clone())))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| field("times", "Give times as HH:MM, e.g. 19:30."))?;
+    let span = (pattern.to - pattern.from).num_days();
+    if span < 0 {
+        return Err(field("to", "The last date comes after the first."));
+    }
+    if span >= MOST_DAYS {
+        return Err(field("to", "A schedule covers at most 62 days."));
+    }
+    Ok((days, times))
+}

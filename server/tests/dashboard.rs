@@ -1,0 +1,359 @@
+//! Theater admins putting shows on sale over REST: one show or a weekly pattern, refused when
+//! the screen is busy (cleaning time included) or the request is wrong, allowed only at the
+//! theaters the caller runs, each written to the audit log.
+
+mod support;
+
+use app::account::Role;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use http::StatusCode;
+use serde_json::{json, Value};
+use server::{db::MIGRATOR, AppState};
+use sqlx::PgPool;
+use support::{
+    send,
+    venue::{customers, venue, Venue},
+    Reply,
+};
+use uuid::Uuid;
+
+struct Setup {
+    state: AppState,
+    app: axum::Router,
+    venue: Venue,
+    /// The theater's admin, an admin of another theater, a customer, a platform admin.
+    users: [(Uuid, Role); 4],
+    db: PgPool,
+}
+
+async fn setup(db: &PgPool, show_in: Duration) -> Setup {
+    let venue = venue(db, 4, 8, show_in).await;
+    let ids = customers(db, 4).await;
+    let roles = [
+        Role::TheaterAdmin,
+        Role::TheaterAdmin,
+        Role::Customer,
+        Role::Admin,
+    ];
+    for (id, role) in ids.iter().zip(roles) {
+        sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+            .bind(id)
+            .bind(role.as_str())
+            .execute(db)
+            .await
+            .unwrap();
+    }
+    sqlx::query("INSERT INTO theater_admins (theater_id, user_id) VALUES ($1, $2)")
+        .bind(venue.theater_id)
+        .bind(ids[0])
+        .execute(db)
+        .await
+        .unwrap();
+    let state = support::state(db.clone(), None);
+    Setup {
+        app: server::router(state.clone()),
+        state,
+        venue,
+        users: [0, 1, 2, 3].map(|i| (ids[i], roles[i])),
+        db: db.clone(),
+    }
+}
+
+impl Setup {
+    /// POSTs as user `who` (None: a visitor).
+    async fn post(&self, who: Option<usize>, uri: &str, body: Value) -> Reply {
+        let token = who.map(|i| support::bearer(&self.state, self.users[i].0, self.users[i].1));
+        let auth: Vec<(&str, &str)> = token
+            .iter()
+            .map(|t| ("authorization", t.as_str()))
+            .collect();
+        send(&self.app, "POST", uri, Some(body), &auth).await
+    }
+
+    fn show(&self, starts_at: DateTime<Utc>) -> Value {
+        json!({"movie_id": self.venue.movie_id, "screen_id": self.venue.screen_id,
+               "starts_at": starts_at, "language": "English", "format": "2D",
+               "prices": {"Prime": 30_000}})
+    }
+
+    async fn shows(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM shows WHERE screen_id = $1")
+            .bind(self.venue.screen_id)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    async fn starts_of(&self, show: Uuid) -> DateTime<Utc> {
+        sqlx::query_scalar("SELECT starts_at FROM shows WHERE id = $1")
+            .bind(show)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+fn id(value: &Value) -> Uuid {
+    value.as_str().unwrap().parse().unwrap()
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_theater_admin_puts_a_show_on_sale_and_moviegoers_can_hold_its_seats(db: PgPool) {
+    let s = setup(&db, Duration::days(3)).await;
+    // The venue's show runs two hours; the screen is cleaned for 15 minutes after it.
+    let ends = s.starts_of(s.venue.show_id).await + Duration::hours(2);
+    let before = s.shows().await;
+    let too_soon = s
+        .post(
+            Some(0),
+            "/api/v1/admin/shows",
+            s.show(ends + Duration::minutes(14)),
+        )
+        .await;
+    assert_eq!(too_soon.status, StatusCode::CONFLICT, "{}", too_soon.body);
+    assert_eq!(too_soon.json()["error"]["code"], "show_overlap");
+    let conflict = &too_soon.json()["error"]["conflicting_show"];
+    assert_eq!(id(&conflict["show_id"]), s.venue.show_id);
+
+    let starts_at = ends + Duration::minutes(15);
+    let made = s
+        .post(Some(0), "/api/v1/admin/shows", s.show(starts_at))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let show = id(&made.json()["show_id"]);
+    assert_eq!(
+        made.json()["ends_at"],
+        json!(starts_at + Duration::hours(2))
+    );
+    assert_eq!(s.shows().await, before + 1);
+
+    // On sale at once: every seat of the screen, at the price set.
+    let map = send(
+        &s.app,
+        "GET",
+        &format!("/api/v1/shows/{show}/seats"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(map.status, StatusCode::OK, "{}", map.body);
+    let seats = map.json()["seats"].as_array().unwrap().clone();
+    assert_eq!(seats.len(), s.venue.seats.len());
+    assert!(seats.iter().all(|seat| seat["status"] == "available"));
+    let customer = support::bearer(&s.state, s.users[2].0, Role::Customer);
+    let hold = json!({"show_id": show, "seat_ids": s.venue.ids(&["C3", "C4"])});
+    let held = send(
+        &s.app,
+        "POST",
+        "/api/v1/bookings/hold",
+        Some(hold),
+        &[("authorization", &customer)],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+    assert_eq!(held.json()["amount"]["subtotal"], 60_000);
+
+    let audit: (Uuid, Uuid, String, Uuid, Value) = sqlx::query_as(
+        "SELECT actor_id, theater_id, action, subject_id, after FROM audit_log ORDER BY id",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (audit.0, audit.1, audit.2.as_str(), audit.3),
+        (s.users[0].0, s.venue.theater_id, "show.created", show)
+    );
+    assert_eq!(audit.4["prices"], json!({"Prime": 30_000}));
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn only_who_runs_the_theater_schedules_and_bad_requests_change_nothing(db: PgPool) {
+    let s = setup(&db, Duration::days(3)).await;
+    let later = Utc::now() + Duration::days(5);
+    let uri = "/api/v1/admin/shows";
+    for (who, status) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some(1), StatusCode::FORBIDDEN),
+        (Some(2), StatusCode::FORBIDDEN),
+    ] {
+        let refused = s.post(who, uri, s.show(later)).await;
+        assert_eq!(refused.status, status, "{who:?}: {}", refused.body);
+    }
+    let by_platform = s.post(Some(3), uri, s.show(later)).await;
+    assert_eq!(
+        by_platform.status,
+        StatusCode::CREATED,
+        "{}",
+        by_platform.body
+    );
+
+    let before = s.shows().await;
+    let soon = Utc::now() + Duration::days(9);
+    let mut cases = Vec::new();
+    let mut with = |field: &'static str, change: Value| {
+        let mut body = s.show(soon);
+        body.as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        cases.push((field, body));
+    };
+    with(
+        "prices",
+        json!({"prices": {"Prime": 30_000, "Gold": 50_000}}),
+    );
+    with("prices", json!({"prices": {}}));
+    with("prices", json!({"prices": {"Prime": 0}}));
+    with("movie_id", json!({"movie_id": Uuid::new_v4()}));
+    with("screen_id", json!({"screen_id": Uuid::new_v4()}));
+    with(
+        "starts_at",
+        json!({"starts_at": Utc::now() - Duration::hours(1)}),
+    );
+    with("language", json!({"language": "Hindi"}));
+    with("format", json!({"format": "IMAX 3D"}));
+    for (field, body) in cases {
+        let refused = s.post(Some(0), uri, body).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            refused.body
+        );
+        let fields = &refused.json()["error"]["fields"];
+        assert!(fields[field].is_string(), "{field}: {fields}");
+    }
+    let refused = s.post(Some(0), uri, json!({"movie_id": "not-an-id"})).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s.shows().await, before, "nothing written");
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(audited, 1, "only the platform admin's show");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_weekly_pattern_creates_its_shows_and_says_which_it_skipped(db: PgPool) {
+    let s = setup(&db, Duration::days(30)).await;
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let day = |n: i64| today + Duration::days(n);
+    let local = |date: NaiveDate, hour: u32, minute: u32| -> DateTime<Utc> {
+        let naive = date.and_hms_opt(hour, minute, 0).unwrap();
+        naive.and_utc() - Duration::minutes(330)
+    };
+    // A show already at 10:30 on the second day is in the way of that day's 10:00.
+    let blocker = s
+        .post(
+            Some(0),
+            "/api/v1/admin/shows",
+            s.show(local(day(2), 10, 30)),
+        )
+        .await;
+    let blocker = id(&blocker.json()["show_id"]);
+    let mut pattern = s.show(Utc::now());
+    let fields = pattern.as_object_mut().unwrap();
+    fields.remove("starts_at");
+    fields.extend(
+        json!({"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+               "times": ["10:00", "13:00"], "from": day(1), "to": day(7)})
+        .as_object()
+        .unwrap()
+        .clone(),
+    );
+    let uri = "/api/v1/admin/shows/recurring";
+    let done = s.post(Some(0), uri, pattern.clone()).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+    let created = done.json()["created"].as_array().unwrap().clone();
+    assert_eq!(created.len(), 13, "{}", done.body);
+    assert_eq!(
+        done.json()["skipped"],
+        json!([{"date": day(2), "time": "10:00", "reason": "overlap",
+                "conflicting_show_id": blocker}])
+    );
+    let first: Vec<Value> = created
+        .iter()
+        .map(|c| c["starts_at"].clone())
+        .take(2)
+        .collect();
+    assert_eq!(
+        first,
+        [json!(local(day(1), 10, 0)), json!(local(day(1), 13, 0))]
+    );
+
+    // The same pattern again finds every date taken, and makes nothing.
+    let again = s.post(Some(0), uri, pattern.clone()).await;
+    assert_eq!(again.json()["created"], json!([]));
+    assert_eq!(again.json()["skipped"].as_array().unwrap().len(), 14);
+
+    // Wrong patterns are refused whole.
+    let before = s.shows().await;
+    for (field, change) in [
+        ("days", json!({"days": ["funday"]})),
+        ("times", json!({"times": ["25:00"]})),
+        ("to", json!({"to": day(80), "times": ["23:00"]})),
+        (
+            "prices",
+            json!({"prices": {"Gold": 1_000}, "times": ["23:00"]}),
+        ),
+    ] {
+        let mut body = pattern.clone();
+        body.as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        let refused = s.post(Some(0), uri, body).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            refused.body
+        );
+        assert!(
+            refused.json()["error"]["fields"][field].is_string(),
+            "{field}"
+        );
+    }
+    assert_eq!(
+        s.shows().await,
+        before,
+        "nothing of a refused pattern is written"
+    );
+    let other_theater = s.post(Some(1), uri, pattern).await;
+    assert_eq!(other_theater.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn admins_scheduling_at_once_never_leave_a_screen_without_its_cleaning_time(db: PgPool) {
+    let s = setup(&db, Duration::days(30)).await;
+    // Each show is two hours; these start 2 h 5 min apart, so neighbours collide only through
+    // the 15 minutes of cleaning, which no constraint of the table checks: only the screen's
+    // lock does.
+    let base = Utc::now() + Duration::days(4);
+    let asks = (0..8).map(|k| {
+        let body = s.show(base + Duration::minutes(125 * k));
+        let who = if k % 2 == 0 { 0 } else { 3 };
+        s.post(Some(who), "/api/v1/admin/shows", body)
+    });
+    let answers = futures_util::future::join_all(asks).await;
+    for reply in &answers {
+        assert!(
+            reply.status == StatusCode::CREATED || reply.status == StatusCode::CONFLICT,
+            "{} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    assert!(answers.iter().any(|r| r.status == StatusCode::CREATED));
+    let crowded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM shows a JOIN shows b ON a.screen_id = b.screen_id AND a.id < b.id
+          WHERE a.screen_id = $1
+            AND tstzrange(a.starts_at, a.ends_at + interval '15 minutes')
+             && tstzrange(b.starts_at, b.ends_at + interval '15 minutes')",
+    )
+    .bind(s.venue.screen_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(crowded, 0, "two shows closer than the cleaning time");
+}
