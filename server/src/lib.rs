@@ -119,8 +119,8 @@ pub fn assemble(
     Ok(AppState {
         leptos_options: Arc::new(leptos_options),
         accounts,
+        dashboard: Dashboard::new(db.primary().clone(), catalog.clone(), bookings.clone()),
         bookings,
-        dashboard: Dashboard::new(db.primary().clone(), catalog.clone()),
         catalog,
         payments,
         backends: Backends { db, redis },

@@ -32,6 +32,7 @@ use utoipa::OpenApi;
         crate::api::admin::theater,
         crate::api::admin::schedule_show,
         crate::api::admin::schedule_recurring,
+        crate::api::admin::cancel_show,
         crate::api::catalog::cities,
         crate::api::catalog::theaters,
         crate::api::catalog::theater,

@@ -1,6 +1,7 @@
 //! Theater admins putting shows on sale over REST: one show or a weekly pattern, refused when
 //! the screen is busy (cleaning time included) or the request is wrong, allowed only at the
-//! theaters the caller runs, each written to the audit log.
+//! theaters the caller runs, each written to the audit log; and calling a show off. Long: one
+//! test per behaviour, sharing one setup.
 
 mod support;
 
@@ -356,4 +357,146 @@ async fn admins_scheduling_at_once_never_leave_a_screen_without_its_cleaning_tim
     .await
     .unwrap();
     assert_eq!(crowded, 0, "two shows closer than the cleaning time");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(db: PgPool) {
+    use app::payment::{sandbox::Choice, test_cards};
+    let s = setup(&db, Duration::days(2)).await;
+    let buyers = customers(&db, 4).await;
+    let auth = |i: usize| support::bearer(&s.state, buyers[i], Role::Customer);
+    let pay = |payment: &Value| {
+        let payments = s.state.payments.clone();
+        let id: Uuid = id(&payment["payment_id"]);
+        async move {
+            let card = test_cards::SUCCEEDS.into();
+            let sandbox = payments.sandbox().expect("the sandbox is on");
+            sandbox
+                .settle(id.into(), &Choice::Pay { card })
+                .await
+                .unwrap();
+            payments.deliver_sandbox_webhooks().await.unwrap();
+        }
+    };
+    // Two paid bookings, a hold with a payment in flight, and a plain hold.
+    let mut paid = Vec::new();
+    for (i, labels) in [(0, ["B1", "B2"]), (1, ["B3", "B4"])] {
+        let token = auth(i);
+        let (booking, payment) = support::hold_and_pay(
+            &s.app,
+            &[("authorization", &token)],
+            &s.venue,
+            &labels,
+            "sandbox",
+        )
+        .await;
+        pay(&payment).await;
+        paid.push((booking, id(&payment["payment_id"])));
+    }
+    let token = auth(2);
+    let (_, in_flight) = support::hold_and_pay(
+        &s.app,
+        &[("authorization", &token)],
+        &s.venue,
+        &["C1", "C2"],
+        "sandbox",
+    )
+    .await;
+    let hold = json!({"show_id": s.venue.show_id, "seat_ids": s.venue.ids(&["D3", "D4"])});
+    let token = auth(3);
+    let held = send(
+        &s.app,
+        "POST",
+        "/api/v1/bookings/hold",
+        Some(hold.clone()),
+        &[("authorization", &token)],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+
+    // A customer and another theater's admin may not; the theater's admin and a platform admin
+    // call it off at the same moment: one of them does it, once.
+    let uri = format!("/api/v1/admin/shows/{}", s.venue.show_id);
+    let call_off = |who: usize| {
+        let token = support::bearer(&s.state, s.users[who].0, s.users[who].1);
+        let (app, uri) = (s.app.clone(), uri.clone());
+        async move { send(&app, "DELETE", &uri, None, &[("authorization", &token)]).await }
+    };
+    for who in [1, 2] {
+        assert_eq!(call_off(who).await.status, StatusCode::FORBIDDEN);
+    }
+    let (a, b) = tokio::join!(call_off(0), call_off(3));
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::OK, StatusCode::OK),
+        "{} {}",
+        a.body,
+        b.body
+    );
+    let (now, again) = if a.json()["cancelled_now"] == true {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    assert_eq!(now.json()["cancelled_now"], true);
+    assert_eq!(now.json()["refunds"], 2);
+    assert_eq!(now.json()["seats_released"], 8);
+    assert_eq!(again.json()["cancelled_now"], false, "{}", again.body);
+
+    let busy: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM seat_states WHERE show_id = $1 AND status <> 'available'",
+    )
+    .bind(s.venue.show_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(busy, 0, "every seat given back");
+    let held_again = send(
+        &s.app,
+        "POST",
+        "/api/v1/bookings/hold",
+        Some(hold),
+        &[("authorization", &auth(3))],
+    )
+    .await;
+    assert_ne!(
+        held_again.status,
+        StatusCode::CREATED,
+        "off sale: {}",
+        held_again.body
+    );
+
+    // The refunds go out through the sandbox, each once; the payment that was in flight is
+    // refunded when it goes through.
+    pay(&in_flight).await;
+    s.state.payments.settle().await.unwrap();
+    s.state.payments.settle().await.unwrap();
+    for (booking, payment) in paid {
+        let (status, refunds): (String, i64) = sqlx::query_as(
+            "SELECT b.status::text, (SELECT count(*) FROM sandbox_refunds r WHERE r.payment_id = $2)
+               FROM bookings b WHERE b.id = $1",
+        )
+        .bind(booking)
+        .bind(payment)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!((status.as_str(), refunds), ("cancelled", 1));
+    }
+    let late: String = sqlx::query_scalar("SELECT reason FROM refunds WHERE payment_id = $1")
+        .bind(id(&in_flight["payment_id"]))
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(late, "booking_cancelled");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'show.cancelled'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+    assert_eq!(
+        support::venue::invariant_breaches(&db).await,
+        Vec::<String>::new()
+    );
 }

@@ -6,13 +6,13 @@ use super::{
     live::{Announced, Live},
     seat_filter::SeatFilter,
     ticket::TicketKeys,
-    BookingError, Policy,
+    BookingError, Policy, SeatChange, SeatStatus,
 };
 use crate::{
     account::{auth::Principal, Role},
     catalog::Catalog,
     db::Db,
-    ids::UserId,
+    ids::{SeatId, ShowId, UserId},
 };
 use sqlx::PgPool;
 use std::{future::Future, sync::Arc};
@@ -113,6 +113,18 @@ impl Bookings {
     pub(super) fn announce(&self, changes: &[Announced]) {
         self.boards.apply(changes);
         self.live.publish(changes);
+    }
+
+    /// Tells live maps that these seats of `show` are free (a show called off gave them back).
+    pub fn announce_freed(&self, show: ShowId, seats: Vec<SeatId>) {
+        if seats.is_empty() {
+            return;
+        }
+        self.announce(&[Announced::freed(SeatChange {
+            show_id: show,
+            status: SeatStatus::Available,
+            seat_ids: seats,
+        })]);
     }
 }
 

@@ -2,13 +2,18 @@
 //! run everywhere. Every action is authorised here, on the server, for the pages and REST
 //! alike, and written to the audit log in the transaction that does it.
 
+#[cfg(feature = "ssr")]
+mod cancel;
 mod error;
 #[cfg(feature = "ssr")]
 mod shows;
 
 pub use error::DashboardError;
 #[cfg(feature = "ssr")]
-pub use shows::{NewShow, Recurring, Schedule, Scheduled, ScheduledShow, Skipped};
+pub use {
+    cancel::CancelledShow,
+    shows::{NewShow, Recurring, Schedule, Scheduled, ScheduledShow, Skipped},
+};
 
 #[cfg(feature = "ssr")]
 pub use service::Dashboard;
@@ -16,21 +21,30 @@ pub use service::Dashboard;
 #[cfg(feature = "ssr")]
 mod service {
     use super::DashboardError;
-    use crate::{account::Role, booking::Actor, catalog::Catalog};
+    use crate::{
+        account::Role,
+        booking::{Actor, Bookings},
+        catalog::Catalog,
+    };
     use sqlx::PgPool;
     use uuid::Uuid;
 
-    /// The dashboard's handle: the primary database and the catalog whose cached lists its
-    /// changes make stale.
+    /// The dashboard's handle: the primary database, the catalog whose cached lists its
+    /// changes make stale, and the bookings whose live maps hear of seats it frees.
     #[derive(Clone)]
     pub struct Dashboard {
         pub(super) db: PgPool,
         pub(super) catalog: Catalog,
+        pub(super) bookings: Bookings,
     }
 
     impl Dashboard {
-        pub fn new(db: PgPool, catalog: Catalog) -> Self {
-            Self { db, catalog }
+        pub fn new(db: PgPool, catalog: Catalog, bookings: Bookings) -> Self {
+            Self {
+                db,
+                catalog,
+                bookings,
+            }
         }
 
         /// Platform admins run every theater, theater admins those they are assigned; anyone

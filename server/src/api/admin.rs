@@ -4,13 +4,16 @@ use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use crate::AppState;
 use app::{
     account::{auth::Principal, AccountError, Accounts, ManagedTheater},
-    dashboard::{Dashboard, DashboardError, NewShow, Recurring, Scheduled, ScheduledShow},
+    dashboard::{
+        CancelledShow, Dashboard, DashboardError, NewShow, Recurring, Scheduled, ScheduledShow,
+    },
+    ids::ShowId,
 };
 use axum::{
     extract::State,
     http::StatusCode,
     response::Response,
-    routing::{get, post},
+    routing::{delete, get, post},
     Json, Router,
 };
 use uuid::Uuid;
@@ -21,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/theaters/{id}", get(theater))
         .route("/shows", post(schedule_show))
         .route("/shows/recurring", post(schedule_recurring))
+        .route("/shows/{id}", delete(cancel_show))
 }
 
 /// The theaters the caller runs: all of them for a platform admin.
@@ -82,4 +86,19 @@ pub async fn schedule_recurring(
 ) -> Result<(StatusCode, Json<Scheduled>), DashboardError> {
     let scheduled = dashboard.schedule_recurring(who.into(), &pattern).await?;
     Ok((StatusCode::CREATED, Json(scheduled)))
+}
+
+/// Calls a show off: it comes off sale, its holds end and live maps hear the seats are free,
+/// and every paid booking is cancelled with a refund of all it paid through its gateway, once,
+/// however many admins cancel at once. Calling it off again answers `cancelled_now: false`.
+#[utoipa::path(delete, path = "/api/v1/admin/shows/{id}", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = CancelledShow),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
+    (status = 404, description = "not_found")))]
+pub async fn cancel_show(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiPath(id): ApiPath<ShowId>,
+) -> Result<Json<CancelledShow>, DashboardError> {
+    Ok(Json(dashboard.cancel_show(who.into(), id).await?))
 }

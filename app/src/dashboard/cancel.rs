@@ -1,0 +1,63 @@
+//! Calling a show off: it comes off sale, its holds end, every confirmed booking is cancelled
+//! with a refund of all it paid through the payment that confirmed it (the payment service's
+//! job issues each refund, once), and live maps hear the seats are free. PostgreSQL does it
+//! all in one transaction (`cancel_show`), so two admins cancelling at once refund once.
+
+use super::{Dashboard, DashboardError};
+use crate::{
+    booking::Actor,
+    ids::{SeatId, ShowId},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What calling a show off did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CancelledShow {
+    pub show_id: ShowId,
+    /// False when the show had already been called off: nothing changed this time.
+    pub cancelled_now: bool,
+    /// Seats given back, held or sold.
+    pub seats_released: usize,
+    /// Refunds recorded, one per paid booking.
+    pub refunds: i32,
+}
+
+impl Dashboard {
+    /// Calls off a show of a theater the actor runs; calling it off again changes nothing.
+    pub async fn cancel_show(
+        &self,
+        actor: Actor,
+        show: ShowId,
+    ) -> Result<CancelledShow, DashboardError> {
+        let theater: Option<Uuid> = sqlx::query_scalar(
+            "SELECT sc.theater_id FROM shows sh JOIN screens sc ON sc.id = sh.screen_id
+              WHERE sh.id = $1",
+        )
+        .bind(show)
+        .fetch_optional(&self.db)
+        .await?;
+        self.may_run(actor, theater.ok_or(DashboardError::NotFound)?)
+            .await?;
+        let (outcome, released, refunds): (String, Vec<SeatId>, i32) =
+            sqlx::query_as("SELECT * FROM cancel_show($1, $2)")
+                .bind(actor.user_id)
+                .bind(show)
+                .fetch_one(&self.db)
+                .await?;
+        if outcome == "not_found" {
+            return Err(DashboardError::NotFound);
+        }
+        let seats_released = released.len();
+        if outcome == "cancelled" {
+            self.catalog.layout_changed(show).await;
+            self.bookings.announce_freed(show, released);
+        }
+        Ok(CancelledShow {
+            show_id: show,
+            cancelled_now: outcome == "cancelled",
+            seats_released,
+            refunds,
+        })
+    }
+}
