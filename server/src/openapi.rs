@@ -33,6 +33,8 @@ use utoipa::OpenApi;
         crate::api::admin::schedule_show,
         crate::api::admin::schedule_recurring,
         crate::api::admin::cancel_show,
+        crate::api::admin::shows,
+        crate::api::admin::reprice_show,
         crate::api::catalog::cities,
         crate::api::catalog::theaters,
         crate::api::catalog::theater,

@@ -500,3 +500,150 @@ async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(
         Vec::<String>::new()
     );
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_theater_sees_its_day_and_reprices_a_show_until_its_first_sale(db: PgPool) {
+    let s = setup(&db, Duration::days(2)).await;
+    let show = s.venue.show_id;
+    let day = s
+        .starts_of(show)
+        .await
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let get = |who: usize, uri: String| {
+        let token = support::bearer(&s.state, s.users[who].0, s.users[who].1);
+        let app = s.app.clone();
+        async move { send(&app, "GET", &uri, None, &[("authorization", &token)]).await }
+    };
+    let listing = format!(
+        "/api/v1/admin/shows?theater_id={}&date={day}",
+        s.venue.theater_id
+    );
+    let day_of = get(0, listing.clone()).await;
+    assert_eq!(day_of.status, StatusCode::OK, "{}", day_of.body);
+    let listed = day_of.json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(id(&listed[0]["show_id"]), show);
+    assert_eq!(
+        (
+            &listed[0]["seats"],
+            &listed[0]["seats_sold"],
+            &listed[0]["seats_held"]
+        ),
+        (&json!(32), &json!(0), &json!(0))
+    );
+    assert_eq!(get(1, listing.clone()).await.status, StatusCode::FORBIDDEN);
+    let nowhere = format!("/api/v1/admin/shows?theater_id={}", Uuid::new_v4());
+    assert_eq!(get(0, nowhere).await.status, StatusCode::NOT_FOUND);
+
+    let reprice = |who: usize, prices: Value| {
+        let token = support::bearer(&s.state, s.users[who].0, s.users[who].1);
+        let (app, uri) = (s.app.clone(), format!("/api/v1/admin/shows/{show}"));
+        let body = json!({ "prices": prices });
+        async move {
+            send(
+                &app,
+                "PATCH",
+                &uri,
+                Some(body),
+                &[("authorization", &token)],
+            )
+            .await
+        }
+    };
+    let unknown = reprice(0, json!({"Prime": 40_000, "Gold": 90_000})).await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    assert_eq!(
+        reprice(1, json!({"Prime": 40_000})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let repriced = reprice(0, json!({"Prime": 40_000})).await;
+    assert_eq!(repriced.status, StatusCode::OK, "{}", repriced.body);
+
+    // A moviegoer pays the new price at once; after that, the price stays.
+    let customer = support::bearer(&s.state, s.users[2].0, Role::Customer);
+    let hold = json!({"show_id": show, "seat_ids": s.venue.ids(&["B5", "B6"])});
+    let held = send(
+        &s.app,
+        "POST",
+        "/api/v1/bookings/hold",
+        Some(hold),
+        &[("authorization", &customer)],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+    assert_eq!(held.json()["amount"]["subtotal"], 80_000);
+    let too_late = reprice(0, json!({"Prime": 10_000})).await;
+    assert_eq!(too_late.status, StatusCode::CONFLICT, "{}", too_late.body);
+    assert_eq!(too_late.json()["error"]["code"], "show_has_sales");
+    assert_eq!(get(0, listing).await.json()[0]["seats_held"], 2);
+
+    let audit: (Value, Value) = sqlx::query_as(
+        "SELECT before, after FROM audit_log WHERE action = 'show.repriced' AND subject_id = $1",
+    )
+    .bind(show)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(audit.0, json!({"prices": {"Prime": 25_000}}));
+    assert_eq!(audit.1, json!({"prices": {"Prime": 40_000}}));
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_price_change_racing_holds_never_leaves_a_seat_sold_at_the_old_price(db: PgPool) {
+    let s = setup(&db, Duration::days(2)).await;
+    let show = s.venue.show_id;
+    let buyers = customers(&db, 6).await;
+    let token = support::bearer(&s.state, s.users[0].0, s.users[0].1);
+    let uri = format!("/api/v1/admin/shows/{show}");
+    let auth = [("authorization", token.as_str())];
+    let reprice = send(
+        &s.app,
+        "PATCH",
+        &uri,
+        Some(json!({"prices": {"Prime": 40_000}})),
+        &auth,
+    );
+    let holds = buyers.iter().enumerate().map(|(i, buyer)| {
+        let token = support::bearer(&s.state, *buyer, Role::Customer);
+        let seats = s.venue.block(1 + (i / 3) as i32, 1 + 2 * (i % 3) as i32, 2);
+        let body = json!({"show_id": show, "seat_ids": seats});
+        let app = s.app.clone();
+        async move {
+            let auth = [("authorization", token.as_str())];
+            send(&app, "POST", "/api/v1/bookings/hold", Some(body), &auth).await
+        }
+    });
+    let (repriced, held) = tokio::join!(reprice, futures_util::future::join_all(holds));
+    let price: i64 = sqlx::query_scalar("SELECT price_minor FROM show_prices WHERE show_id = $1")
+        .bind(show)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let lines: Vec<i64> = sqlx::query_scalar(
+        "SELECT bs.price_minor FROM booking_seats bs WHERE bs.show_id = $1 AND bs.status = 'held'",
+    )
+    .bind(show)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    match repriced.status {
+        StatusCode::OK => assert_eq!(price, 40_000),
+        StatusCode::CONFLICT => assert_eq!(price, 25_000),
+        other => panic!("{other}: {}", repriced.body),
+    }
+    assert!(
+        lines.iter().all(|line| *line == price),
+        "every held seat at the price of the show: {price} vs {lines:?}"
+    );
+    let made = held
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    assert_eq!(lines.len(), 2 * made);
+}

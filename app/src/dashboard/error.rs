@@ -3,10 +3,24 @@
 use crate::error::FieldErrors;
 use serde::{Deserialize, Serialize};
 
+words! {
+    /// Why a show cannot be changed that way now (409).
+    pub enum DashboardConflict {
+        /// Seats are held or sold: what they cost stays.
+        ShowHasSales = "show_has_sales",
+        ShowCancelled = "show_cancelled",
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum DashboardError {
     #[error("Some fields need attention.")]
     Invalid(FieldErrors),
+    #[error("{message}")]
+    Conflict {
+        code: DashboardConflict,
+        message: String,
+    },
     /// The screen is busy then (cleaning time included): `show_id` is the show in the way.
     #[error("The screen already has a show then (starting {starts_at}).")]
     Overlap {
@@ -28,10 +42,18 @@ impl DashboardError {
         Self::Invalid(crate::error::field(name, message))
     }
 
+    pub fn conflict(code: DashboardConflict, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn code(&self) -> &str {
         match self {
             Self::Invalid(_) => "validation_failed",
             Self::Overlap { .. } => "show_overlap",
+            Self::Conflict { code, .. } => code.as_str(),
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -68,7 +90,7 @@ mod ssr {
         fn status(&self) -> StatusCode {
             match self {
                 Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                Self::Overlap { .. } => StatusCode::CONFLICT,
+                Self::Overlap { .. } | Self::Conflict { .. } => StatusCode::CONFLICT,
                 Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::Forbidden => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,

@@ -6,12 +6,18 @@
 mod cancel;
 mod error;
 #[cfg(feature = "ssr")]
+mod listing;
+#[cfg(feature = "ssr")]
+mod pricing;
+#[cfg(feature = "ssr")]
 mod shows;
 
-pub use error::DashboardError;
+pub use error::{DashboardConflict, DashboardError};
 #[cfg(feature = "ssr")]
 pub use {
     cancel::CancelledShow,
+    listing::TheaterShow,
+    pricing::{Reprice, ShowPrices},
     shows::{NewShow, Recurring, Schedule, Scheduled, ScheduledShow, Skipped},
 };
 

@@ -236,14 +236,19 @@ async fn write(
 }
 
 fn validate(schedule: &Schedule) -> Result<(), DashboardError> {
-    if schedule.prices.is_empty() {
+    validate_prices(&schedule.prices)
+}
+
+/// Some price for some category, each more than nothing and less than a fortune (which
+/// categories, PostgreSQL or the caller checks against the screen).
+pub(super) fn validate_prices(prices: &BTreeMap<String, i64>) -> Result<(), DashboardError> {
+    if prices.is_empty() {
         return Err(DashboardError::field(
             "prices",
             "Give a price for every seat category.",
         ));
     }
-    if let Some((name, _)) = schedule
-        .prices
+    if let Some((name, _)) = prices
         .iter()
         .find(|(_, price)| !(1..=MOST_PRICE).contains(*price))
     {

@@ -5,7 +5,8 @@ use crate::AppState;
 use app::{
     account::{auth::Principal, AccountError, Accounts, ManagedTheater},
     dashboard::{
-        CancelledShow, Dashboard, DashboardError, NewShow, Recurring, Scheduled, ScheduledShow,
+        CancelledShow, Dashboard, DashboardError, NewShow, Recurring, Reprice, Scheduled,
+        ScheduledShow, ShowPrices, TheaterShow,
     },
     ids::ShowId,
 };
@@ -16,15 +17,18 @@ use axum::{
     routing::{delete, get, post},
     Json, Router,
 };
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/theaters", get(theaters))
         .route("/theaters/{id}", get(theater))
-        .route("/shows", post(schedule_show))
+        .route("/shows", post(schedule_show).get(shows))
         .route("/shows/recurring", post(schedule_recurring))
-        .route("/shows/{id}", delete(cancel_show))
+        .route("/shows/{id}", delete(cancel_show).patch(reprice_show))
 }
 
 /// The theaters the caller runs: all of them for a platform admin.
@@ -101,4 +105,42 @@ pub async fn cancel_show(
     ApiPath(id): ApiPath<ShowId>,
 ) -> Result<Json<CancelledShow>, DashboardError> {
     Ok(Json(dashboard.cancel_show(who.into(), id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ShowsQuery {
+    theater_id: Uuid,
+    /// A day at the theater (`YYYY-MM-DD`); today when omitted.
+    date: Option<NaiveDate>,
+}
+
+/// A theater's shows of one day with how each sells (seats, sold, held), by start and screen.
+#[utoipa::path(get, path = "/api/v1/admin/shows", tag = "admin", security(("bearer" = [])),
+    params(ShowsQuery), responses((status = 200, body = Vec<TheaterShow>),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
+    (status = 404, description = "not_found: no such theater")))]
+pub async fn shows(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiQuery(query): ApiQuery<ShowsQuery>,
+) -> Result<Json<Vec<TheaterShow>>, DashboardError> {
+    let listed = dashboard.theater_shows(who.into(), query.theater_id, query.date);
+    Ok(Json(listed.await?))
+}
+
+/// New prices for a show, by seat category, until its first seat is held or sold (409
+/// `show_has_sales` after).
+#[utoipa::path(patch, path = "/api/v1/admin/shows/{id}", tag = "admin", security(("bearer" = [])),
+    request_body = Reprice, responses((status = 200, body = ShowPrices),
+    (status = 403, description = "forbidden: not their theater"), (status = 404, description = "not_found"),
+    (status = 409, description = "show_has_sales, show_cancelled"),
+    (status = 422, description = "validation_failed: prices")))]
+pub async fn reprice_show(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiPath(id): ApiPath<ShowId>,
+    ApiJson(reprice): ApiJson<Reprice>,
+) -> Result<Json<ShowPrices>, DashboardError> {
+    let repriced = dashboard.reprice_show(who.into(), id, &reprice.prices);
+    Ok(Json(repriced.await?))
 }

@@ -1,0 +1,64 @@
+//! A theater's shows of one day, as its admins see them: what plays where, and how it sells.
+
+use super::{Dashboard, DashboardError};
+use crate::{booking::Actor, ids::ShowId};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One show in a theater's day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TheaterShow {
+    pub show_id: ShowId,
+    pub movie_title: String,
+    pub screen_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub language: String,
+    pub format: String,
+    /// `scheduled` or `cancelled`.
+    pub status: String,
+    pub seats: i64,
+    pub seats_sold: i64,
+    pub seats_held: i64,
+}
+
+impl Dashboard {
+    /// The shows of `theater` starting on `date` in the theater's own zone (today when `None`),
+    /// by start time and screen.
+    pub async fn theater_shows(
+        &self,
+        actor: Actor,
+        theater: Uuid,
+        date: Option<NaiveDate>,
+    ) -> Result<Vec<TheaterShow>, DashboardError> {
+        let zone: Option<String> = sqlx::query_scalar(
+            "SELECT c.time_zone FROM theaters t JOIN cities c ON c.id = t.city_id WHERE t.id = $1",
+        )
+        .bind(theater)
+        .fetch_optional(&self.db)
+        .await?;
+        let zone = zone.ok_or(DashboardError::NotFound)?;
+        self.may_run(actor, theater).await?;
+        Ok(sqlx::query_as(
+            "SELECT sh.id AS show_id, m.title AS movie_title, sc.name AS screen_name, sh.starts_at,
+                    sh.ends_at, sh.language, sh.format, sh.status,
+                    count(st.seat_id) AS seats,
+                    count(st.seat_id) FILTER (WHERE st.status::text = 'booked') AS seats_sold,
+                    count(st.seat_id) FILTER (WHERE st.status::text = 'held') AS seats_held
+               FROM shows sh
+               JOIN screens sc ON sc.id = sh.screen_id
+               JOIN movies m ON m.id = sh.movie_id
+               LEFT JOIN seat_states st ON st.show_id = sh.id
+              WHERE sc.theater_id = $1
+                AND (sh.starts_at AT TIME ZONE $2)::date = coalesce($3, (now() AT TIME ZONE $2)::date)
+              GROUP BY sh.id, m.title, sc.name
+              ORDER BY sh.starts_at, sc.name",
+        )
+        .bind(theater)
+        .bind(zone)
+        .bind(date)
+        .fetch_all(&self.db)
+        .await?)
+    }
+}

@@ -1,0 +1,135 @@
+//! Changing what a show's seats cost, until its first sale. The show's seats are locked for the
+//! change, so a hold either lands before it (and the change is refused: seats are held) or
+//! after it (and is judged on the new prices: `hold_seats_many` refuses a hold priced the old
+//! way).
+
+use super::{shows::validate_prices, Dashboard, DashboardConflict, DashboardError};
+use crate::{booking::Actor, ids::ShowId};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// A show's prices in minor units, by seat category.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ShowPrices {
+    pub show_id: ShowId,
+    pub prices: BTreeMap<String, i64>,
+}
+
+/// New prices for a show: every seat category of its screen that has seats, none other.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reprice {
+    pub prices: BTreeMap<String, i64>,
+}
+
+impl Dashboard {
+    /// Sets a show's prices while nobody holds or has bought a seat of it.
+    pub async fn reprice_show(
+        &self,
+        actor: Actor,
+        show: ShowId,
+        prices: &BTreeMap<String, i64>,
+    ) -> Result<ShowPrices, DashboardError> {
+        validate_prices(prices)?;
+        let found: Option<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT sc.theater_id, sc.id FROM shows sh JOIN screens sc ON sc.id = sh.screen_id
+              WHERE sh.id = $1",
+        )
+        .bind(show)
+        .fetch_optional(&self.db)
+        .await?;
+        let (theater, screen) = found.ok_or(DashboardError::NotFound)?;
+        self.may_run(actor, theater).await?;
+        let categories: BTreeSet<String> = sqlx::query_scalar(
+            "SELECT c.name FROM seat_categories c
+              WHERE c.screen_id = $1 AND EXISTS (SELECT 1 FROM seats s WHERE s.category_id = c.id)",
+        )
+        .bind(screen)
+        .fetch_all(&self.db)
+        .await?
+        .into_iter()
+        .collect();
+        let named: BTreeSet<String> = prices.keys().cloned().collect();
+        if let Some(unknown) = named.difference(&categories).next() {
+            let message = format!("{unknown} is not a seat category of this screen.");
+            return Err(DashboardError::field("prices", &message));
+        }
+        if let Some(missing) = categories.difference(&named).next() {
+            let message = format!("Give a price for {missing}.");
+            return Err(DashboardError::field("prices", &message));
+        }
+
+        let mut tx = self.db.begin().await?;
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM shows WHERE id = $1 FOR UPDATE")
+                .bind(show)
+                .fetch_one(&mut *tx)
+                .await?;
+        if status != "scheduled" {
+            let message = "The show was called off.";
+            return Err(DashboardError::conflict(
+                DashboardConflict::ShowCancelled,
+                message,
+            ));
+        }
+        // In the order every hold locks them, so the two queue rather than deadlock.
+        sqlx::query("SELECT 1 FROM show_seats WHERE show_id = $1 ORDER BY seat_id FOR UPDATE")
+            .bind(show)
+            .execute(&mut *tx)
+            .await?;
+        let sold: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM seat_states WHERE show_id = $1 AND status::text <> 'available')",
+        )
+        .bind(show)
+        .fetch_one(&mut *tx)
+        .await?;
+        if sold {
+            let message = "Seats of this show are held or sold, so its prices stay as they are.";
+            return Err(DashboardError::conflict(
+                DashboardConflict::ShowHasSales,
+                message,
+            ));
+        }
+        let before: serde_json::Value = sqlx::query_scalar(
+            "SELECT coalesce(jsonb_object_agg(c.name, p.price_minor), '{}')
+               FROM show_prices p JOIN seat_categories c ON c.id = p.category_id
+              WHERE p.show_id = $1",
+        )
+        .bind(show)
+        .fetch_one(&mut *tx)
+        .await?;
+        let after = sqlx::types::Json(prices);
+        sqlx::query("DELETE FROM show_prices WHERE show_id = $1")
+            .bind(show)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO show_prices (show_id, category_id, price_minor)
+             SELECT $1, c.id, ($3::jsonb ->> c.name)::bigint
+               FROM seat_categories c WHERE c.screen_id = $2 AND $3::jsonb ? c.name",
+        )
+        .bind(show)
+        .bind(screen)
+        .bind(after)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (actor_id, theater_id, action, subject_id, before, after)
+             VALUES ($1, $2, 'show.repriced', $3, jsonb_build_object('prices', $4::jsonb),
+                     jsonb_build_object('prices', $5::jsonb))",
+        )
+        .bind(actor.user_id)
+        .bind(theater)
+        .bind(show)
+        .bind(before)
+        .bind(after)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.catalog.layout_changed(show).await;
+        Ok(ShowPrices {
+            show_id: show,
+            prices: prices.clone(),
+        })
+    }
+}
