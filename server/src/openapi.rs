@@ -35,6 +35,7 @@ use utoipa::OpenApi;
         crate::api::admin::cancel_show,
         crate::api::admin::shows,
         crate::api::admin::reprice_show,
+        crate::api::admin::bookings,
         crate::api::catalog::cities,
         crate::api::catalog::theaters,
         crate::api::catalog::theater,

@@ -647,3 +647,70 @@ async fn a_price_change_racing_holds_never_leaves_a_seat_sold_at_the_old_price(d
         .count();
     assert_eq!(lines.len(), 2 * made);
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn the_box_office_finds_a_booking_by_code_email_or_phone_at_its_theaters_only(db: PgPool) {
+    let s = setup(&db, Duration::days(2)).await;
+    let buyer = customers(&db, 1).await[0];
+    sqlx::query("UPDATE users SET phone = '+91 98765 43210' WHERE id = $1")
+        .bind(buyer)
+        .execute(&db)
+        .await
+        .unwrap();
+    let token = support::bearer(&s.state, buyer, Role::Customer);
+    let hold = json!({"show_id": s.venue.show_id, "seat_ids": s.venue.ids(&["D7", "D8"])});
+    let held = send(
+        &s.app,
+        "POST",
+        "/api/v1/bookings/hold",
+        Some(hold),
+        &[("authorization", &token)],
+    )
+    .await;
+    let booking = id(&held.json()["booking_id"]);
+    let code = held.json()["code"].as_str().unwrap().to_owned();
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(buyer)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let search = |who: usize, q: String| {
+        let token = support::bearer(&s.state, s.users[who].0, s.users[who].1);
+        let app = s.app.clone();
+        let uri = format!(
+            "/api/v1/admin/bookings?q={}",
+            q.replace('+', "%2B").replace(' ', "%20")
+        );
+        async move { send(&app, "GET", &uri, None, &[("authorization", &token)]).await }
+    };
+    for q in [
+        code.to_lowercase(),
+        email.to_uppercase(),
+        "98765 43210".to_owned(),
+    ] {
+        for who in [0, 3] {
+            let found = search(who, q.clone()).await;
+            assert_eq!(found.status, StatusCode::OK, "{q}: {}", found.body);
+            let found = found.json();
+            assert_eq!(found.as_array().unwrap().len(), 1, "{q}: {found}");
+            assert_eq!(id(&found[0]["booking_id"]), booking);
+            assert_eq!(found[0]["seats"], json!(["D7", "D8"]));
+            assert_eq!(found[0]["status"], "held");
+        }
+        let elsewhere = search(1, q.clone()).await;
+        assert_eq!(elsewhere.json(), json!([]), "another theater's admin: {q}");
+    }
+    assert_eq!(search(2, code.clone()).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        search(0, "43210".into()).await.json(),
+        json!([]),
+        "too few digits"
+    );
+    let short = search(0, "ab".into()).await;
+    assert_eq!(
+        short.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        short.body
+    );
+}

@@ -3,6 +3,8 @@
 //! alike, and written to the audit log in the transaction that does it.
 
 #[cfg(feature = "ssr")]
+mod bookings;
+#[cfg(feature = "ssr")]
 mod cancel;
 mod error;
 #[cfg(feature = "ssr")]
@@ -15,6 +17,7 @@ mod shows;
 pub use error::{DashboardConflict, DashboardError};
 #[cfg(feature = "ssr")]
 pub use {
+    bookings::FoundBooking,
     cancel::CancelledShow,
     listing::TheaterShow,
     pricing::{Reprice, ShowPrices},

@@ -5,8 +5,8 @@ use crate::AppState;
 use app::{
     account::{auth::Principal, AccountError, Accounts, ManagedTheater},
     dashboard::{
-        CancelledShow, Dashboard, DashboardError, NewShow, Recurring, Reprice, Scheduled,
-        ScheduledShow, ShowPrices, TheaterShow,
+        CancelledShow, Dashboard, DashboardError, FoundBooking, NewShow, Recurring, Reprice,
+        Scheduled, ScheduledShow, ShowPrices, TheaterShow,
     },
     ids::ShowId,
 };
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/shows", post(schedule_show).get(shows))
         .route("/shows/recurring", post(schedule_recurring))
         .route("/shows/{id}", delete(cancel_show).patch(reprice_show))
+        .route("/bookings", get(bookings))
 }
 
 /// The theaters the caller runs: all of them for a platform admin.
@@ -143,4 +144,24 @@ pub async fn reprice_show(
 ) -> Result<Json<ShowPrices>, DashboardError> {
     let repriced = dashboard.reprice_show(who.into(), id, &reprice.prices);
     Ok(Json(repriced.await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BookingsQuery {
+    /// A booking code, a customer's email or phone number.
+    q: String,
+}
+
+/// Bookings at the theaters the caller runs whose code, customer email or phone is `q`,
+/// newest show first (at most 50).
+#[utoipa::path(get, path = "/api/v1/admin/bookings", tag = "admin", security(("bearer" = [])),
+    params(BookingsQuery), responses((status = 200, body = Vec<FoundBooking>),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: a customer"),
+    (status = 422, description = "validation_failed: q")))]
+pub async fn bookings(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiQuery(query): ApiQuery<BookingsQuery>,
+) -> Result<Json<Vec<FoundBooking>>, DashboardError> {
+    Ok(Json(dashboard.find_bookings(who.into(), &query.q).await?))
 }
