@@ -71,6 +71,21 @@ impl Setup {
         send(&self.app, "POST", uri, Some(body), &auth).await
     }
 
+    /// A hold by `buyer` (a customer) of `labels` at `show`.
+    async fn hold(&self, buyer: Uuid, show: Uuid, labels: &[&str]) -> Reply {
+        let token = support::bearer(&self.state, buyer, Role::Customer);
+        let body = json!({"show_id": show, "seat_ids": self.venue.ids(labels)});
+        let auth = [("authorization", token.as_str())];
+        send(
+            &self.app,
+            "POST",
+            "/api/v1/bookings/hold",
+            Some(body),
+            &auth,
+        )
+        .await
+    }
+
     fn show(&self, starts_at: DateTime<Utc>) -> Value {
         json!({"movie_id": self.venue.movie_id, "screen_id": self.venue.screen_id,
                "starts_at": starts_at, "language": "English", "format": "2D",
@@ -141,16 +156,7 @@ async fn a_theater_admin_puts_a_show_on_sale_and_moviegoers_can_hold_its_seats(d
     let seats = map.json()["seats"].as_array().unwrap().clone();
     assert_eq!(seats.len(), s.venue.seats.len());
     assert!(seats.iter().all(|seat| seat["status"] == "available"));
-    let customer = support::bearer(&s.state, s.users[2].0, Role::Customer);
-    let hold = json!({"show_id": show, "seat_ids": s.venue.ids(&["C3", "C4"])});
-    let held = send(
-        &s.app,
-        "POST",
-        "/api/v1/bookings/hold",
-        Some(hold),
-        &[("authorization", &customer)],
-    )
-    .await;
+    let held = s.hold(s.users[2].0, show, &["C3", "C4"]).await;
     assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
     assert_eq!(held.json()["amount"]["subtotal"], 60_000);
 
@@ -402,16 +408,7 @@ async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(
         "sandbox",
     )
     .await;
-    let hold = json!({"show_id": s.venue.show_id, "seat_ids": s.venue.ids(&["D3", "D4"])});
-    let token = auth(3);
-    let held = send(
-        &s.app,
-        "POST",
-        "/api/v1/bookings/hold",
-        Some(hold.clone()),
-        &[("authorization", &token)],
-    )
-    .await;
+    let held = s.hold(buyers[3], s.venue.show_id, &["D3", "D4"]).await;
     assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
 
     // A customer and another theater's admin may not; the theater's admin and a platform admin
@@ -451,14 +448,7 @@ async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(
     .await
     .unwrap();
     assert_eq!(busy, 0, "every seat given back");
-    let held_again = send(
-        &s.app,
-        "POST",
-        "/api/v1/bookings/hold",
-        Some(hold),
-        &[("authorization", &auth(3))],
-    )
-    .await;
+    let held_again = s.hold(buyers[3], s.venue.show_id, &["D3", "D4"]).await;
     assert_ne!(
         held_again.status,
         StatusCode::CREATED,
@@ -566,16 +556,7 @@ async fn a_theater_sees_its_day_and_reprices_a_show_until_its_first_sale(db: PgP
     assert_eq!(repriced.status, StatusCode::OK, "{}", repriced.body);
 
     // A moviegoer pays the new price at once; after that, the price stays.
-    let customer = support::bearer(&s.state, s.users[2].0, Role::Customer);
-    let hold = json!({"show_id": show, "seat_ids": s.venue.ids(&["B5", "B6"])});
-    let held = send(
-        &s.app,
-        "POST",
-        "/api/v1/bookings/hold",
-        Some(hold),
-        &[("authorization", &customer)],
-    )
-    .await;
+    let held = s.hold(s.users[2].0, show, &["B5", "B6"]).await;
     assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
     assert_eq!(held.json()["amount"]["subtotal"], 80_000);
     let too_late = reprice(0, json!({"Prime": 10_000})).await;
@@ -657,16 +638,7 @@ async fn the_box_office_finds_a_booking_by_code_email_or_phone_at_its_theaters_o
         .execute(&db)
         .await
         .unwrap();
-    let token = support::bearer(&s.state, buyer, Role::Customer);
-    let hold = json!({"show_id": s.venue.show_id, "seat_ids": s.venue.ids(&["D7", "D8"])});
-    let held = send(
-        &s.app,
-        "POST",
-        "/api/v1/bookings/hold",
-        Some(hold),
-        &[("authorization", &token)],
-    )
-    .await;
+    let held = s.hold(buyer, s.venue.show_id, &["D7", "D8"]).await;
     let booking = id(&held.json()["booking_id"]);
     let code = held.json()["code"].as_str().unwrap().to_owned();
     let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")

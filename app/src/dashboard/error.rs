@@ -75,17 +75,6 @@ mod ssr {
         }
     }
 
-    impl From<crate::account::AccountError> for DashboardError {
-        fn from(err: crate::account::AccountError) -> Self {
-            use crate::account::AccountError;
-            match err {
-                AccountError::Unauthenticated => Self::Unauthenticated,
-                AccountError::Forbidden => Self::Forbidden,
-                _ => Self::Unavailable,
-            }
-        }
-    }
-
     impl crate::error::ErrorBody for DashboardError {
         fn status(&self) -> StatusCode {
             match self {
