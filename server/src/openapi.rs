@@ -36,6 +36,7 @@ use utoipa::OpenApi;
         crate::api::admin::shows,
         crate::api::admin::reprice_show,
         crate::api::admin::bookings,
+        crate::api::admin::audit,
         crate::api::catalog::cities,
         crate::api::catalog::theaters,
         crate::api::catalog::theater,

@@ -564,15 +564,18 @@ async fn a_theater_sees_its_day_and_reprices_a_show_until_its_first_sale(db: PgP
     assert_eq!(too_late.json()["error"]["code"], "show_has_sales");
     assert_eq!(get(0, listing).await.json()[0]["seats_held"], 2);
 
-    let audit: (Value, Value) = sqlx::query_as(
-        "SELECT before, after FROM audit_log WHERE action = 'show.repriced' AND subject_id = $1",
-    )
-    .bind(show)
-    .fetch_one(&db)
-    .await
-    .unwrap();
-    assert_eq!(audit.0, json!({"prices": {"Prime": 25_000}}));
-    assert_eq!(audit.1, json!({"prices": {"Prime": 40_000}}));
+    // The theater's audit log says who changed what, newest first; for its own admins only.
+    let uri = format!("/api/v1/admin/audit?theater_id={}", s.venue.theater_id);
+    let audit = get(0, uri.clone()).await;
+    assert_eq!(audit.status, StatusCode::OK, "{}", audit.body);
+    let entries = audit.json();
+    assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
+    assert_eq!(entries[0]["action"], "show.repriced");
+    assert_eq!(id(&entries[0]["actor_id"]), s.users[0].0);
+    assert_eq!(id(&entries[0]["subject_id"]), show);
+    assert_eq!(entries[0]["before"], json!({"prices": {"Prime": 25_000}}));
+    assert_eq!(entries[0]["after"], json!({"prices": {"Prime": 40_000}}));
+    assert_eq!(get(1, uri).await.status, StatusCode::FORBIDDEN);
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

@@ -3,6 +3,8 @@
 //! alike, and written to the audit log in the transaction that does it.
 
 #[cfg(feature = "ssr")]
+mod audit;
+#[cfg(feature = "ssr")]
 mod bookings;
 #[cfg(feature = "ssr")]
 mod cancel;
@@ -17,6 +19,7 @@ mod shows;
 pub use error::{DashboardConflict, DashboardError};
 #[cfg(feature = "ssr")]
 pub use {
+    audit::AuditEntry,
     bookings::FoundBooking,
     cancel::CancelledShow,
     listing::TheaterShow,

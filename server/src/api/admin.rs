@@ -5,8 +5,8 @@ use crate::AppState;
 use app::{
     account::{auth::Principal, AccountError, Accounts, ManagedTheater},
     dashboard::{
-        CancelledShow, Dashboard, DashboardError, FoundBooking, NewShow, Recurring, Reprice,
-        Scheduled, ScheduledShow, ShowPrices, TheaterShow,
+        AuditEntry, CancelledShow, Dashboard, DashboardError, FoundBooking, NewShow, Recurring,
+        Reprice, Scheduled, ScheduledShow, ShowPrices, TheaterShow,
     },
     ids::ShowId,
 };
@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/shows/recurring", post(schedule_recurring))
         .route("/shows/{id}", delete(cancel_show).patch(reprice_show))
         .route("/bookings", get(bookings))
+        .route("/audit", get(audit))
 }
 
 /// The theaters the caller runs: all of them for a platform admin.
@@ -164,4 +165,23 @@ pub async fn bookings(
     ApiQuery(query): ApiQuery<BookingsQuery>,
 ) -> Result<Json<Vec<FoundBooking>>, DashboardError> {
     Ok(Json(dashboard.find_bookings(who.into(), &query.q).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    theater_id: Uuid,
+}
+
+/// The latest 200 actions at a theater the caller runs, newest first: who, what, when, the
+/// subject before and after.
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", security(("bearer" = [])),
+    params(AuditQuery), responses((status = 200, body = Vec<AuditEntry>),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
+    (status = 404, description = "not_found: no such theater")))]
+pub async fn audit(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, DashboardError> {
+    Ok(Json(dashboard.audit(who.into(), query.theater_id).await?))
 }

@@ -1,0 +1,55 @@
+//! What was done at a theater, by whom and when, newest first: the audit log every dashboard
+//! action writes in its own transaction.
+
+use super::{Dashboard, DashboardError};
+use crate::booking::Actor;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The most entries one read answers.
+const MOST: i64 = 200;
+
+/// One action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// None once the user who acted is deleted.
+    pub actor_id: Option<Uuid>,
+    pub actor_email: Option<String>,
+    /// `show.created`, `show.repriced`, `show.cancelled`, ...
+    pub action: String,
+    pub subject_id: Option<Uuid>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Dashboard {
+    /// The latest actions at a theater the actor runs.
+    pub async fn audit(
+        &self,
+        actor: Actor,
+        theater: Uuid,
+    ) -> Result<Vec<AuditEntry>, DashboardError> {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM theaters WHERE id = $1)")
+                .bind(theater)
+                .fetch_one(&self.db)
+                .await?;
+        if !exists {
+            return Err(DashboardError::NotFound);
+        }
+        self.may_run(actor, theater).await?;
+        Ok(sqlx::query_as(
+            "SELECT a.at, a.actor_id, u.email AS actor_email, a.action, a.subject_id, a.before, a.after
+               FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+              WHERE a.theater_id = $1
+              ORDER BY a.at DESC, a.id DESC
+              LIMIT $2",
+        )
+        .bind(theater)
+        .bind(MOST)
+        .fetch_all(&self.db)
+        .await?)
+    }
+}
