@@ -689,3 +689,145 @@ async fn the_box_office_finds_a_booking_by_code_email_or_phone_at_its_theaters_o
         short.body
     );
 }
+
+/// Who may call each admin route: a visitor, a customer, the admin of another theater, the
+/// theater's own admin, a platform admin. Every admin route of the OpenAPI document must be
+/// in the table, so a new route cannot be left out.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
+    let s = setup(&db, Duration::days(30)).await;
+    const UNAUTHORIZED: u16 = 401;
+    const FORBIDDEN: u16 = 403;
+    let (theater, show) = (s.venue.theater_id, s.venue.show_id);
+    let start = |role: usize| Utc::now() + Duration::days(3 + role as i64);
+    let recurring = |role: usize| {
+        let mut body = s.show(Utc::now());
+        let fields = body.as_object_mut().unwrap();
+        fields.remove("starts_at");
+        let from = (Utc::now() + Duration::days(10 + 2 * role as i64)).date_naive();
+        fields.extend(
+            json!({"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                   "times": ["09:00"], "from": from, "to": from})
+            .as_object()
+            .unwrap()
+            .clone(),
+        );
+        body
+    };
+    // (method, OpenAPI path, the path called, body by role, statuses: visitor, customer,
+    // another theater's admin, the theater's admin, a platform admin). Calls that change
+    // something come after those that read it.
+    type Body<'a> = Box<dyn Fn(usize) -> Option<Value> + 'a>;
+    let none: fn(usize) -> Option<Value> = |_| None;
+    let table: Vec<(&str, &str, String, Body, [u16; 5])> = vec![
+        (
+            "get",
+            "/api/v1/admin/theaters",
+            "/api/v1/admin/theaters".into(),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, 200, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/theaters/{id}",
+            format!("/api/v1/admin/theaters/{theater}"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/shows",
+            format!("/api/v1/admin/shows?theater_id={theater}"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/bookings",
+            "/api/v1/admin/bookings?q=NOSUCHCODE".into(),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, 200, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/audit",
+            format!("/api/v1/admin/audit?theater_id={theater}"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "post",
+            "/api/v1/admin/shows",
+            "/api/v1/admin/shows".into(),
+            Box::new(|role| Some(s.show(start(role)))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 201, 201],
+        ),
+        (
+            "post",
+            "/api/v1/admin/shows/recurring",
+            "/api/v1/admin/shows/recurring".into(),
+            Box::new(|role| Some(recurring(role))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 201, 201],
+        ),
+        (
+            "patch",
+            "/api/v1/admin/shows/{id}",
+            format!("/api/v1/admin/shows/{show}"),
+            Box::new(|_| Some(json!({"prices": {"Prime": 30_000}}))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "delete",
+            "/api/v1/admin/shows/{id}",
+            format!("/api/v1/admin/shows/{show}"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+    ];
+
+    let doc = send(&s.app, "GET", "/api/v1/openapi.json", None, &[])
+        .await
+        .json();
+    let mut documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(path, _)| path.starts_with("/api/v1/admin"))
+        .flat_map(|(path, methods)| {
+            let methods = methods
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>();
+            methods.into_iter().map(move |m| (m, path.clone()))
+        })
+        .collect();
+    let mut tabled: Vec<(String, String)> = table
+        .iter()
+        .map(|(m, p, ..)| (m.to_string(), p.to_string()))
+        .collect();
+    documented.sort();
+    tabled.sort();
+    assert_eq!(documented, tabled, "every admin route is in the table");
+
+    // Roles as `setup` makes them: 0 the theater's admin, 1 another theater's, 2 a customer,
+    // 3 a platform admin; None a visitor.
+    let roles = [None, Some(2), Some(1), Some(0), Some(3)];
+    for (method, _, uri, body, expected) in &table {
+        for (role, (who, status)) in roles.iter().zip(expected).enumerate() {
+            let token = who.map(|i| support::bearer(&s.state, s.users[i].0, s.users[i].1));
+            let auth: Vec<(&str, &str)> = token
+                .iter()
+                .map(|t| ("authorization", t.as_str()))
+                .collect();
+            let reply = send(&s.app, &method.to_uppercase(), uri, body(role), &auth).await;
+            assert_eq!(
+                reply.status.as_u16(),
+                *status,
+                "{method} {uri} as role {role}: {}",
+                reply.body
+            );
+        }
+    }
+}
