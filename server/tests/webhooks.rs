@@ -173,3 +173,78 @@ async fn every_gateway_checks_its_signature_before_anything_changes(db: PgPool) 
         assert_eq!(recorded(&db, gateway).await, 1, "{gateway}: recorded once");
     }
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_razorpay_refund_we_never_asked_for_is_recorded_not_retried_for_ever(db: PgPool) {
+    let nowhere = format!("http://127.0.0.1:{}", support::free_port());
+    let state = support::state_with(
+        db.clone(),
+        None,
+        &[
+            ("RAZORPAY_KEY_ID", "rzp_test_door"),
+            ("RAZORPAY_KEY_SECRET", "rzp_key_secret_door"),
+            ("RAZORPAY_WEBHOOK_SECRET", RAZORPAY),
+            ("RAZORPAY_API_BASE", &nowhere),
+        ],
+    );
+    let app_state = state.clone();
+    let app = server::router(state);
+    let refund = |event: &str, refund: &str| {
+        let body = json!({"entity": "event", "event": "refund.processed",
+                          "payload": {"refund": {"entity": {"id": refund, "amount": 50000,
+                                                            "currency": "INR"}}}})
+        .to_string();
+        let signature = hex_signature(RAZORPAY.as_bytes(), body.as_bytes());
+        let request = http::Request::post("/api/v1/payments/webhook/razorpay")
+            .header("content-type", "application/json")
+            .header("x-razorpay-event-id", event)
+            .header("x-razorpay-signature", signature)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let app = app.clone();
+        async move { support::request(&app, request).await }
+    };
+    // Made in Razorpay's dashboard, with nothing of ours waiting: recorded once as unknown.
+    let elsewhere = refund("evt_rf_1", "rfnd_elsewhere").await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.body);
+    assert_eq!(elsewhere.json()["outcome"], "unknown_refund");
+    assert_eq!(recorded(&db, "razorpay").await, 1);
+
+    // While a refund of ours was asked for and its answer is not recorded, the event may be
+    // that answer's: it stays unrecorded, so Razorpay sends it again.
+    let venue = support::venue::venue(&db, 2, 4, chrono::Duration::days(1)).await;
+    let user = support::venue::customers(&db, 1).await[0];
+    let token = support::bearer(&app_state, user, app::account::Role::Customer);
+    let hold = json!({"show_id": venue.show_id, "seat_ids": venue.ids(&["B3"])});
+    let held = support::send(
+        &app,
+        "POST",
+        "/api/v1/bookings/hold",
+        Some(hold),
+        &[("authorization", &token)],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+    sqlx::query(
+        "WITH p AS (
+            INSERT INTO payments (booking_id, gateway, gateway_ref, amount_minor, currency, status,
+                                  succeeded_at)
+            SELECT id, 'razorpay', 'order_wait', total_minor, 'INR', 'succeeded', now()
+              FROM bookings WHERE id = $1::uuid
+            RETURNING id, booking_id, amount_minor)
+         INSERT INTO refunds (payment_id, booking_id, amount_minor, currency, reason, status, attempts)
+         SELECT id, booking_id, amount_minor, 'INR', 'cancelled_by_user', 'pending', 1 FROM p",
+    )
+    .bind(held.json()["booking_id"].as_str().unwrap())
+    .execute(&db)
+    .await
+    .unwrap();
+    let overtaking = refund("evt_rf_2", "rfnd_not_yet").await;
+    assert_eq!(
+        overtaking.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        overtaking.body
+    );
+    assert_eq!(recorded(&db, "razorpay").await, 1, "not recorded");
+}

@@ -96,9 +96,13 @@ impl Payments {
         } = event;
         let payment = match payment {
             // Not ours yet, perhaps: a refund's webhook can overtake the answer that names it.
-            // Unrecorded, so the gateway sends it again.
+            // While one of our refunds through this gateway waits for that answer, it stays
+            // unrecorded, so the gateway sends it again; otherwise it is a refund made
+            // elsewhere (the gateway's dashboard), recorded as unknown once.
             Some(reference) => match self.resolve(gateway, &reference).await? {
-                None if matches!(reference, PaymentRef::Refund(_)) => {
+                None if matches!(reference, PaymentRef::Refund(_))
+                    && self.refund_unanswered(gateway).await? =>
+                {
                     tracing::warn!(%gateway, event = %id, "a refund we do not know yet; retried");
                     return Err(PaymentError::Unavailable);
                 }
@@ -148,6 +152,19 @@ impl Payments {
             event_id: id,
             outcome,
         })
+    }
+
+    /// Whether a refund of ours through `gateway` was asked for and its answer (the gateway's
+    /// refund id) is not recorded yet.
+    async fn refund_unanswered(&self, gateway: Gateway) -> Result<bool, PaymentError> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM refunds r JOIN payments p ON p.id = r.payment_id
+                             WHERE p.gateway = $1 AND r.status = 'pending' AND r.gateway_ref IS NULL
+                               AND r.attempts > 0)",
+        )
+        .bind(gateway.as_str())
+        .fetch_one(&self.db)
+        .await?)
     }
 
     /// Our payment an event names, if we know it.
