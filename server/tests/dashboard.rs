@@ -511,8 +511,8 @@ async fn a_theater_sees_its_day_and_reprices_a_show_until_its_first_sale(db: PgP
     );
     let day_of = get(0, listing.clone()).await;
     assert_eq!(day_of.status, StatusCode::OK, "{}", day_of.body);
-    let listed = day_of.json();
-    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(day_of.json()["total"], 1, "{}", day_of.body);
+    let listed = day_of.json()["items"].clone();
     assert_eq!(id(&listed[0]["show_id"]), show);
     assert_eq!(
         (
@@ -562,19 +562,31 @@ async fn a_theater_sees_its_day_and_reprices_a_show_until_its_first_sale(db: PgP
     let too_late = reprice(0, json!({"Prime": 10_000})).await;
     assert_eq!(too_late.status, StatusCode::CONFLICT, "{}", too_late.body);
     assert_eq!(too_late.json()["error"]["code"], "show_has_sales");
-    assert_eq!(get(0, listing).await.json()[0]["seats_held"], 2);
+    assert_eq!(get(0, listing).await.json()["items"][0]["seats_held"], 2);
 
     // The theater's audit log says who changed what, newest first; for its own admins only.
     let uri = format!("/api/v1/admin/audit?theater_id={}", s.venue.theater_id);
     let audit = get(0, uri.clone()).await;
     assert_eq!(audit.status, StatusCode::OK, "{}", audit.body);
-    let entries = audit.json();
-    assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
+    assert_eq!(audit.json()["total"], 1, "{}", audit.body);
+    let entries = audit.json()["items"].clone();
     assert_eq!(entries[0]["action"], "show.repriced");
     assert_eq!(id(&entries[0]["actor_id"]), s.users[0].0);
     assert_eq!(id(&entries[0]["subject_id"]), show);
     assert_eq!(entries[0]["before"], json!({"prices": {"Prime": 25_000}}));
     assert_eq!(entries[0]["after"], json!({"prices": {"Prime": 40_000}}));
+    let beyond = get(0, format!("{uri}&page=2&per_page=1")).await.json();
+    assert_eq!(
+        (&beyond["items"], &beyond["total"]),
+        (&json!([]), &json!(1))
+    );
+    let bad_page = get(0, format!("{uri}&per_page=0")).await;
+    assert_eq!(
+        bad_page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad_page.body
+    );
     assert_eq!(get(1, uri).await.status, StatusCode::FORBIDDEN);
 }
 
@@ -666,18 +678,22 @@ async fn the_box_office_finds_a_booking_by_code_email_or_phone_at_its_theaters_o
         for who in [0, 3] {
             let found = search(who, q.clone()).await;
             assert_eq!(found.status, StatusCode::OK, "{q}: {}", found.body);
-            let found = found.json();
-            assert_eq!(found.as_array().unwrap().len(), 1, "{q}: {found}");
+            assert_eq!(found.json()["total"], 1, "{q}: {}", found.body);
+            let found = found.json()["items"].clone();
             assert_eq!(id(&found[0]["booking_id"]), booking);
             assert_eq!(found[0]["seats"], json!(["D7", "D8"]));
             assert_eq!(found[0]["status"], "held");
         }
         let elsewhere = search(1, q.clone()).await;
-        assert_eq!(elsewhere.json(), json!([]), "another theater's admin: {q}");
+        assert_eq!(
+            elsewhere.json()["items"],
+            json!([]),
+            "another theater's admin: {q}"
+        );
     }
     assert_eq!(search(2, code.clone()).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        search(0, "43210".into()).await.json(),
+        search(0, "43210".into()).await.json()["items"],
         json!([]),
         "too few digits"
     );

@@ -7,9 +7,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The most entries one read answers.
-const MOST: i64 = 200;
-
 /// One action.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
@@ -25,12 +22,14 @@ pub struct AuditEntry {
 }
 
 impl Dashboard {
-    /// The latest actions at a theater the actor runs.
+    /// One page (`page` from 1, `per_page` entries) of the actions at a theater the actor runs,
+    /// newest first, and how many there are in all.
     pub async fn audit(
         &self,
         actor: Actor,
         theater: Uuid,
-    ) -> Result<Vec<AuditEntry>, DashboardError> {
+        (page, per_page): (u32, u32),
+    ) -> Result<(Vec<AuditEntry>, i64), DashboardError> {
         let exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM theaters WHERE id = $1)")
                 .bind(theater)
@@ -40,16 +39,22 @@ impl Dashboard {
             return Err(DashboardError::NotFound);
         }
         self.may_run(actor, theater).await?;
-        Ok(sqlx::query_as(
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE theater_id = $1")
+            .bind(theater)
+            .fetch_one(&self.db)
+            .await?;
+        let entries = sqlx::query_as(
             "SELECT a.at, a.actor_id, u.email AS actor_email, a.action, a.subject_id, a.before, a.after
                FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
               WHERE a.theater_id = $1
               ORDER BY a.at DESC, a.id DESC
-              LIMIT $2",
+              LIMIT $2 OFFSET $3",
         )
         .bind(theater)
-        .bind(MOST)
+        .bind(i64::from(per_page))
+        .bind(i64::from(page - 1) * i64::from(per_page))
         .fetch_all(&self.db)
-        .await?)
+        .await?;
+        Ok((entries, total))
     }
 }

@@ -118,16 +118,19 @@ pub struct ShowsQuery {
 
 /// A theater's shows of one day with how each sells (seats, sold, held), by start and screen.
 #[utoipa::path(get, path = "/api/v1/admin/shows", tag = "admin", security(("bearer" = [])),
-    params(ShowsQuery), responses((status = 200, body = Vec<TheaterShow>),
+    params(ShowsQuery, Paging), responses((status = 200, description = "`{items, page, per_page, total}` of shows", body = Page<TheaterShow>),
     (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
-    (status = 404, description = "not_found: no such theater")))]
+    (status = 404, description = "not_found: no such theater"),
+    (status = 422, description = "validation_failed: page, per_page")))]
 pub async fn shows(
     State(dashboard): State<Dashboard>,
     who: Principal,
     ApiQuery(query): ApiQuery<ShowsQuery>,
-) -> Result<Json<Vec<TheaterShow>>, DashboardError> {
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Response, DashboardError> {
+    let paging = paged(&paging)?;
     let listed = dashboard.theater_shows(who.into(), query.theater_id, query.date);
-    Ok(Json(listed.await?))
+    Ok(Page::of(&listed.await?, paging).respond())
 }
 
 /// New prices for a show, by seat category, until its first seat is held or sold (409
@@ -154,17 +157,20 @@ pub struct BookingsQuery {
 }
 
 /// Bookings at the theaters the caller runs whose code, customer email or phone is `q`,
-/// newest show first (at most 50).
+/// newest show first (at most 50 in all).
 #[utoipa::path(get, path = "/api/v1/admin/bookings", tag = "admin", security(("bearer" = [])),
-    params(BookingsQuery), responses((status = 200, body = Vec<FoundBooking>),
+    params(BookingsQuery, Paging), responses((status = 200, description = "`{items, page, per_page, total}` of bookings", body = Page<FoundBooking>),
     (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: a customer"),
-    (status = 422, description = "validation_failed: q")))]
+    (status = 422, description = "validation_failed: q, page, per_page")))]
 pub async fn bookings(
     State(dashboard): State<Dashboard>,
     who: Principal,
     ApiQuery(query): ApiQuery<BookingsQuery>,
-) -> Result<Json<Vec<FoundBooking>>, DashboardError> {
-    Ok(Json(dashboard.find_bookings(who.into(), &query.q).await?))
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Response, DashboardError> {
+    let paging = paged(&paging)?;
+    let found = dashboard.find_bookings(who.into(), &query.q).await?;
+    Ok(Page::of(&found, paging).respond())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -172,16 +178,28 @@ pub struct AuditQuery {
     theater_id: Uuid,
 }
 
-/// The latest 200 actions at a theater the caller runs, newest first: who, what, when, the
-/// subject before and after.
+/// The actions at a theater the caller runs, newest first: who, what, when, the subject before
+/// and after.
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", security(("bearer" = [])),
-    params(AuditQuery), responses((status = 200, body = Vec<AuditEntry>),
+    params(AuditQuery, Paging), responses((status = 200, description = "`{items, page, per_page, total}` of actions", body = Page<AuditEntry>),
     (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
     (status = 404, description = "not_found: no such theater")))]
 pub async fn audit(
     State(dashboard): State<Dashboard>,
     who: Principal,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> Result<Json<Vec<AuditEntry>>, DashboardError> {
-    Ok(Json(dashboard.audit(who.into(), query.theater_id).await?))
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Response, DashboardError> {
+    let paging = paged(&paging)?;
+    let (entries, total) = dashboard
+        .audit(who.into(), query.theater_id, paging)
+        .await?;
+    Ok(Page::new(&entries, paging, total).respond())
+}
+
+/// The page asked for, or a 422 naming the field at fault.
+fn paged(paging: &Paging) -> Result<(u32, u32), DashboardError> {
+    paging
+        .resolve()
+        .map_err(|(field, message)| DashboardError::field(field, message))
 }
