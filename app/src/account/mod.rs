@@ -41,7 +41,7 @@ pub use validate::{normalize_email, validate_new_password, SignupInput};
 pub use {
     service::{AccountSettings, Accounts},
     signin::{SignedIn, TokenPair},
-    staff::ManagedTheater,
+    staff::{runs_theater, ManagedTheater},
     throttle::RateLimits,
 };
 

@@ -19,6 +19,27 @@ const THEATERS: &str = "SELECT t.id, t.name, c.name AS city, t.address,
         (SELECT count(*) FROM screens s WHERE s.theater_id = t.id) AS screens
    FROM theaters t JOIN cities c ON c.id = t.city_id";
 
+/// Whether `user` runs `theater`: a platform admin runs them all, a theater admin those
+/// assigned, a customer none. The one place every domain asks.
+pub async fn runs_theater(
+    db: &sqlx::PgPool,
+    user: UserId,
+    role: Role,
+    theater: Uuid,
+) -> Result<bool, sqlx::Error> {
+    match role {
+        Role::Admin => Ok(true),
+        Role::Customer => Ok(false),
+        Role::TheaterAdmin => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM theater_admins WHERE user_id = $1 AND theater_id = $2)",
+        )
+        .bind(user)
+        .bind(theater)
+        .fetch_one(db)
+        .await,
+    }
+}
+
 impl Accounts {
     pub async fn may_manage_theater(
         &self,
@@ -26,17 +47,7 @@ impl Accounts {
         role: Role,
         theater: Uuid,
     ) -> Result<bool, AccountError> {
-        match role {
-            Role::Admin => Ok(true),
-            Role::Customer => Ok(false),
-            Role::TheaterAdmin => Ok(sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM theater_admins WHERE user_id = $1 AND theater_id = $2)",
-            )
-            .bind(user)
-            .bind(theater)
-            .fetch_one(self.db())
-            .await?),
-        }
+        Ok(runs_theater(self.db(), user, role, theater).await?)
     }
 
     /// The theaters `who` runs, by city and name; 403 for customers.

@@ -295,8 +295,11 @@ async fn call(
             names.push(key.key.as_str());
         }
     }
-    sqlx::query_as(
-        "WITH h AS (
+    const WRITE: &str =
+        "SELECT outcome, booking_id, hold_expires_at, created_at, seats, released, holders
+           FROM hold_seats_many($1, make_interval(secs => $2), make_interval(secs => $3), $4)";
+    // The same, recording each keyed hold's booking under its key in the same statement.
+    const WRITE_KEYED: &str = "WITH h AS (
             SELECT * FROM hold_seats_many($1, make_interval(secs => $2), make_interval(secs => $3), $4)),
          recorded AS (
             UPDATE idempotency_keys k SET resource_id = h.booking_id
@@ -304,15 +307,16 @@ async fn call(
                 ON r.ask = h.ask
              WHERE h.outcome = 'held' AND k.scope = r.scope AND k.key = r.key)
          SELECT outcome, booking_id, hold_expires_at, created_at, seats, released, holders
-           FROM h ORDER BY ask",
-    )
-    .bind(asks)
-    .bind(policy.hold_ttl.as_secs_f64())
-    .bind(policy.sales_close.as_secs_f64())
-    .bind(policy.verified_email_only)
-    .bind(keyed)
-    .bind(scopes)
-    .bind(names)
-    .fetch_all(db)
-    .await
+           FROM h ORDER BY ask";
+    let query = sqlx::query_as(if keyed.is_empty() { WRITE } else { WRITE_KEYED })
+        .bind(asks)
+        .bind(policy.hold_ttl.as_secs_f64())
+        .bind(policy.sales_close.as_secs_f64())
+        .bind(policy.verified_email_only);
+    let query = if keyed.is_empty() {
+        query
+    } else {
+        query.bind(keyed).bind(scopes).bind(names)
+    };
+    query.fetch_all(db).await
 }

@@ -5,7 +5,7 @@ use super::{
     Actor, Amount, BookedSeat, Booking, BookingError, BookingShow, BookingStatus, Bookings,
 };
 use crate::{
-    account::Role,
+    account::runs_theater,
     catalog::ShowMeta,
     ids::{BookingId, ShowId, UserId},
 };
@@ -107,17 +107,8 @@ impl Bookings {
         actor: Actor,
         theater: uuid::Uuid,
     ) -> Result<bool, BookingError> {
-        Ok(match actor.role {
-            Role::Admin => true,
-            Role::Customer => false,
-            Role::TheaterAdmin => sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM theater_admins WHERE user_id = $1 AND theater_id = $2)",
-            )
-            .bind(actor.user_id)
-            .bind(theater)
-            .fetch_one(self.primary())
-            .await?,
-        })
+        let runs = runs_theater(self.primary(), actor.user_id, actor.role, theater);
+        Ok(runs.await?)
     }
 
     /// A page of the user's bookings (all of them, newest first, without a scope) and the

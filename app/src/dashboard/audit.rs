@@ -21,6 +21,14 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+/// An entry and how many the whole list has.
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    entry: AuditEntry,
+    total: i64,
+}
+
 impl Dashboard {
     /// One page (`page` from 1, `per_page` entries) of the actions at a theater the actor runs,
     /// newest first, and how many there are in all.
@@ -39,12 +47,9 @@ impl Dashboard {
             return Err(DashboardError::NotFound);
         }
         self.may_run(actor, theater).await?;
-        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE theater_id = $1")
-            .bind(theater)
-            .fetch_one(&self.db)
-            .await?;
-        let entries = sqlx::query_as(
-            "SELECT a.at, a.actor_id, u.email AS actor_email, a.action, a.subject_id, a.before, a.after
+        let rows: Vec<Counted> = sqlx::query_as(
+            "SELECT a.at, a.actor_id, u.email AS actor_email, a.action, a.subject_id, a.before,
+                    a.after, count(*) OVER () AS total
                FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
               WHERE a.theater_id = $1
               ORDER BY a.at DESC, a.id DESC
@@ -55,6 +60,16 @@ impl Dashboard {
         .bind(i64::from(page - 1) * i64::from(per_page))
         .fetch_all(&self.db)
         .await?;
-        Ok((entries, total))
+        let total = match rows.first() {
+            Some(row) => row.total,
+            // Past the last page: still say how many there are.
+            None => {
+                sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE theater_id = $1")
+                    .bind(theater)
+                    .fetch_one(&self.db)
+                    .await?
+            }
+        };
+        Ok((rows.into_iter().map(|row| row.entry).collect(), total))
     }
 }

@@ -27,8 +27,6 @@ pub enum DashboardError {
         show_id: uuid::Uuid,
         starts_at: String,
     },
-    #[error("Please sign in to continue.")]
-    Unauthenticated,
     #[error("You do not run this theater.")]
     Forbidden,
     #[error("Not found.")]
@@ -54,7 +52,6 @@ impl DashboardError {
             Self::Invalid(_) => "validation_failed",
             Self::Overlap { .. } => "show_overlap",
             Self::Conflict { code, .. } => code.as_str(),
-            Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::Unavailable => "unavailable",
@@ -80,7 +77,6 @@ mod ssr {
             match self {
                 Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::Overlap { .. } | Self::Conflict { .. } => StatusCode::CONFLICT,
-                Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::Forbidden => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

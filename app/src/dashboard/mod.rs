@@ -34,7 +34,7 @@ pub use service::Dashboard;
 mod service {
     use super::DashboardError;
     use crate::{
-        account::Role,
+        account::runs_theater,
         booking::{Actor, Bookings},
         catalog::Catalog,
     };
@@ -66,20 +66,7 @@ mod service {
             actor: Actor,
             theater: Uuid,
         ) -> Result<(), DashboardError> {
-            let runs = match actor.role {
-                Role::Admin => true,
-                Role::Customer => false,
-                Role::TheaterAdmin => {
-                    sqlx::query_scalar(
-                        "SELECT EXISTS (SELECT 1 FROM theater_admins
-                                     WHERE user_id = $1 AND theater_id = $2)",
-                    )
-                    .bind(actor.user_id)
-                    .bind(theater)
-                    .fetch_one(&self.db)
-                    .await?
-                }
-            };
+            let runs = runs_theater(&self.db, actor.user_id, actor.role, theater).await?;
             if runs {
                 Ok(())
             } else {
