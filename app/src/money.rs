@@ -22,6 +22,13 @@ pub fn format(minor: i64, currency: &str) -> String {
     }
 }
 
+/// Minor units as a plain decimal in major units ("-1234.50"), for files machines read.
+pub fn plain(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let minor = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", minor / 100, minor % 100)
+}
+
 /// 1234567 -> "12,34,567": the last three digits, then groups of two.
 fn group_indian(n: u64) -> String {
     let digits = n.to_string();
@@ -57,6 +64,13 @@ fn group_thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_amounts_are_major_units_with_two_decimals() {
+        assert_eq!(plain(53_540), "535.40");
+        assert_eq!(plain(5), "0.05");
+        assert_eq!(plain(-3_540), "-35.40");
+    }
 
     #[test]
     fn rupees_use_indian_grouping() {

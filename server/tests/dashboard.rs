@@ -9,109 +9,14 @@ use app::account::Role;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use http::StatusCode;
 use serde_json::{json, Value};
-use server::{db::MIGRATOR, AppState};
+use server::db::MIGRATOR;
 use sqlx::PgPool;
 use support::{
     send,
-    venue::{customers, venue, Venue},
-    Reply,
+    staff::{id, setup},
+    venue::customers,
 };
 use uuid::Uuid;
-
-struct Setup {
-    state: AppState,
-    app: axum::Router,
-    venue: Venue,
-    /// The theater's admin, an admin of another theater, a customer, a platform admin.
-    users: [(Uuid, Role); 4],
-    db: PgPool,
-}
-
-async fn setup(db: &PgPool, show_in: Duration) -> Setup {
-    let venue = venue(db, 4, 8, show_in).await;
-    let ids = customers(db, 4).await;
-    let roles = [
-        Role::TheaterAdmin,
-        Role::TheaterAdmin,
-        Role::Customer,
-        Role::Admin,
-    ];
-    for (id, role) in ids.iter().zip(roles) {
-        sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
-            .bind(id)
-            .bind(role.as_str())
-            .execute(db)
-            .await
-            .unwrap();
-    }
-    sqlx::query("INSERT INTO theater_admins (theater_id, user_id) VALUES ($1, $2)")
-        .bind(venue.theater_id)
-        .bind(ids[0])
-        .execute(db)
-        .await
-        .unwrap();
-    let state = support::state(db.clone(), None);
-    Setup {
-        app: server::router(state.clone()),
-        state,
-        venue,
-        users: [0, 1, 2, 3].map(|i| (ids[i], roles[i])),
-        db: db.clone(),
-    }
-}
-
-impl Setup {
-    /// POSTs as user `who` (None: a visitor).
-    async fn post(&self, who: Option<usize>, uri: &str, body: Value) -> Reply {
-        let token = who.map(|i| support::bearer(&self.state, self.users[i].0, self.users[i].1));
-        let auth: Vec<(&str, &str)> = token
-            .iter()
-            .map(|t| ("authorization", t.as_str()))
-            .collect();
-        send(&self.app, "POST", uri, Some(body), &auth).await
-    }
-
-    /// A hold by `buyer` (a customer) of `labels` at `show`.
-    async fn hold(&self, buyer: Uuid, show: Uuid, labels: &[&str]) -> Reply {
-        let token = support::bearer(&self.state, buyer, Role::Customer);
-        let body = json!({"show_id": show, "seat_ids": self.venue.ids(labels)});
-        let auth = [("authorization", token.as_str())];
-        send(
-            &self.app,
-            "POST",
-            "/api/v1/bookings/hold",
-            Some(body),
-            &auth,
-        )
-        .await
-    }
-
-    fn show(&self, starts_at: DateTime<Utc>) -> Value {
-        json!({"movie_id": self.venue.movie_id, "screen_id": self.venue.screen_id,
-               "starts_at": starts_at, "language": "English", "format": "2D",
-               "prices": {"Prime": 30_000}})
-    }
-
-    async fn shows(&self) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM shows WHERE screen_id = $1")
-            .bind(self.venue.screen_id)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-
-    async fn starts_of(&self, show: Uuid) -> DateTime<Utc> {
-        sqlx::query_scalar("SELECT starts_at FROM shows WHERE id = $1")
-            .bind(show)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-}
-
-fn id(value: &Value) -> Uuid {
-    value.as_str().unwrap().parse().unwrap()
-}
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn a_theater_admin_puts_a_show_on_sale_and_moviegoers_can_hold_its_seats(db: PgPool) {
@@ -367,39 +272,14 @@ async fn admins_scheduling_at_once_never_leave_a_screen_without_its_cleaning_tim
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(db: PgPool) {
-    use app::payment::{sandbox::Choice, test_cards};
     let s = setup(&db, Duration::days(2)).await;
     let buyers = customers(&db, 4).await;
-    let auth = |i: usize| support::bearer(&s.state, buyers[i], Role::Customer);
-    let pay = |payment: &Value| {
-        let payments = s.state.payments.clone();
-        let id: Uuid = id(&payment["payment_id"]);
-        async move {
-            let card = test_cards::SUCCEEDS.into();
-            let sandbox = payments.sandbox().expect("the sandbox is on");
-            sandbox
-                .settle(id.into(), &Choice::Pay { card })
-                .await
-                .unwrap();
-            payments.deliver_sandbox_webhooks().await.unwrap();
-        }
-    };
     // Two paid bookings, a hold with a payment in flight, and a plain hold.
     let mut paid = Vec::new();
     for (i, labels) in [(0, ["B1", "B2"]), (1, ["B3", "B4"])] {
-        let token = auth(i);
-        let (booking, payment) = support::hold_and_pay(
-            &s.app,
-            &[("authorization", &token)],
-            &s.venue,
-            &labels,
-            "sandbox",
-        )
-        .await;
-        pay(&payment).await;
-        paid.push((booking, id(&payment["payment_id"])));
+        paid.push(s.buy(buyers[i], &labels).await);
     }
-    let token = auth(2);
+    let token = support::bearer(&s.state, buyers[2], Role::Customer);
     let (_, in_flight) = support::hold_and_pay(
         &s.app,
         &[("authorization", &token)],
@@ -458,7 +338,7 @@ async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(
 
     // The refunds go out through the sandbox, each once; the payment that was in flight is
     // refunded when it goes through.
-    pay(&in_flight).await;
+    s.pay(id(&in_flight["payment_id"])).await;
     s.state.payments.settle().await.unwrap();
     s.state.payments.settle().await.unwrap();
     for (booking, payment) in paid {
@@ -714,7 +594,10 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
     let s = setup(&db, Duration::days(30)).await;
     const UNAUTHORIZED: u16 = 401;
     const FORBIDDEN: u16 = 403;
+    const NOT_FOUND: u16 = 404;
     let (theater, show) = (s.venue.theater_id, s.venue.show_id);
+    // A customer's booking: hidden from everyone but its theater's staff.
+    let (sold, _) = s.buy(customers(&db, 1).await[0], &["D7", "D8"]).await;
     let start = |role: usize| Utc::now() + Duration::days(3 + role as i64);
     let recurring = |role: usize| {
         let mut body = s.show(Utc::now());
@@ -770,6 +653,22 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             format!("/api/v1/admin/audit?theater_id={theater}"),
             Box::new(none),
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/reports/sales",
+            format!(
+                "/api/v1/admin/reports/sales?theater_id={theater}&from=2026-01-01&to=2026-01-02"
+            ),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "delete",
+            "/api/v1/admin/bookings/{id}",
+            format!("/api/v1/admin/bookings/{sold}"),
+            Box::new(none),
+            [UNAUTHORIZED, NOT_FOUND, NOT_FOUND, 200, 200],
         ),
         (
             "post",

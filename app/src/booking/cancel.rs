@@ -9,7 +9,7 @@ use super::{
     Actor, Booking, BookingError, BookingStatus, Bookings, ConflictCode, SeatChange, SeatStatus,
 };
 use crate::{
-    account::Role,
+    account::runs_theater,
     ids::{BookingId, SeatId, ShowId},
 };
 use chrono::{DateTime, Utc};
@@ -28,33 +28,27 @@ struct Terms {
 }
 
 impl Bookings {
-    /// Cancels a booking of the actor's (a platform admin may cancel any): a hold is released
-    /// (one already past its deadline is recorded as expired); a confirmed booking may be
-    /// cancelled until the cutoff, with the refund due recorded. Cancelling again answers the
-    /// same.
+    /// Cancels a booking of the actor's, or of a theater the actor runs (a platform admin runs
+    /// them all): a hold is released (one already past its deadline is recorded as expired); a
+    /// confirmed booking may be cancelled until the cutoff, with the refund due by the policy.
+    /// Staff cancelling a customer's booking is written to the audit log in the same
+    /// transaction. Cancelling again answers the same.
     pub async fn cancel(&self, actor: Actor, booking: BookingId) -> Result<Booking, BookingError> {
         // Another write between reading and writing makes the decision stale: decide again.
         for _ in 0..3 {
             let owned = self.owned(booking).await?;
-            if owned.owner != actor.user_id && actor.role != Role::Admin {
+            let staff = owned.owner != actor.user_id;
+            if staff
+                && !runs_theater(self.primary(), actor.user_id, actor.role, owned.theater_id)
+                    .await?
+            {
                 return Err(BookingError::NotFound);
             }
-            let Some(Terms {
-                refund,
-                valid_until,
-            }) = self.terms(&owned)?
-            else {
+            let Some(terms) = self.terms(&owned)? else {
                 return Ok(owned.booking);
             };
-            let cancelled: Cancelled = retrying(|| {
-                sqlx::query_as("SELECT * FROM cancel_booking($1, $2, $3, $4)")
-                    .bind(booking)
-                    .bind(owned.stored_status)
-                    .bind(refund)
-                    .bind(valid_until)
-                    .fetch_one(self.primary())
-            })
-            .await?;
+            let cancelled =
+                retrying(|| self.write_cancel(&owned, &terms, staff.then_some(actor))).await?;
             match (cancelled.outcome.as_str(), cancelled.show_id) {
                 ("stale", _) => continue,
                 ("not_found", _) => return Err(BookingError::NotFound),
@@ -79,6 +73,43 @@ impl Bookings {
             return Ok(self.owned(booking).await?.booking);
         }
         Err(BookingError::Unavailable)
+    }
+
+    /// One cancellation, with its audit entry when `staff` cancels someone else's booking.
+    async fn write_cancel(
+        &self,
+        owned: &Owned,
+        terms: &Terms,
+        staff: Option<Actor>,
+    ) -> Result<Cancelled, sqlx::Error> {
+        let mut tx = self.primary().begin().await?;
+        let cancelled: Cancelled = sqlx::query_as("SELECT * FROM cancel_booking($1, $2, $3, $4)")
+            .bind(owned.booking.booking_id)
+            .bind(owned.stored_status)
+            .bind(terms.refund)
+            .bind(terms.valid_until)
+            .fetch_one(&mut *tx)
+            .await?;
+        let ended = matches!(
+            cancelled.outcome.as_str(),
+            "released" | "expired" | "cancelled"
+        );
+        if let (Some(actor), true) = (staff, ended) {
+            sqlx::query(
+                "INSERT INTO audit_log (actor_id, theater_id, action, subject_id, before, after)
+                 SELECT $1, $2, 'booking.cancelled', b.id, jsonb_build_object('status', $3::text),
+                        jsonb_build_object('status', b.status, 'refund_due', b.refund_due_minor)
+                   FROM bookings b WHERE b.id = $4",
+            )
+            .bind(actor.user_id)
+            .bind(owned.theater_id)
+            .bind(owned.stored_status)
+            .bind(owned.booking.booking_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(cancelled)
     }
 
     async fn owned(&self, booking: BookingId) -> Result<Owned, BookingError> {

@@ -9,6 +9,8 @@ words! {
         SingleSeatGap = "single_seat_gap",
         WheelchairSpace = "wheelchair_space",
         SalesClosed = "sales_closed",
+        /// The theater stopped sales for a while.
+        SalesPaused = "sales_paused",
         ShowCancelled = "show_cancelled",
     }
 }

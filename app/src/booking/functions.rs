@@ -17,6 +17,8 @@ pub struct SeatChart {
     pub signed_in: bool,
     /// Seats suggested by "best available" (pre-selected on the map).
     pub suggested: Vec<SeatId>,
+    /// Why no seat of this show can be held now (cancelled, closed, paused), if so.
+    pub not_on_sale: Option<String>,
 }
 
 /// The signed-in user's bookings, as My bookings groups them.

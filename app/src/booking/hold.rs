@@ -253,7 +253,8 @@ impl Bookings {
                     return Err(refusal("prices_changed"));
                 }
                 // The layout this hold was asked on is out of date.
-                stale @ ("no_show" | "show_cancelled" | "sales_closed" | "unknown_seats") => {
+                stale @ ("no_show" | "show_cancelled" | "sales_closed" | "sales_paused"
+                | "unknown_seats") => {
                     self.catalog.forget_layout(show);
                     return Err(refusal(stale));
                 }
@@ -300,13 +301,19 @@ fn picked<'a>(
 }
 
 /// The early answer for a show that cannot be booked (PostgreSQL checks again).
-fn on_sale(layout: &ShowLayout, sales_close: std::time::Duration) -> Result<(), BookingError> {
+pub(super) fn on_sale(
+    layout: &ShowLayout,
+    sales_close: std::time::Duration,
+) -> Result<(), BookingError> {
     if !layout.show.scheduled {
         return Err(refusal("show_cancelled"));
     }
     let close = chrono::Duration::from_std(sales_close).unwrap_or(chrono::Duration::MAX);
     if layout.show.starts_at - close <= Utc::now() {
         return Err(refusal("sales_closed"));
+    }
+    if !layout.show.sales_open {
+        return Err(refusal("sales_paused"));
     }
     Ok(())
 }
@@ -379,6 +386,11 @@ fn refusal(outcome: &str) -> BookingError {
         "sales_closed" => BookingError::rule(
             RuleCode::SalesClosed,
             "Booking for this show has closed.",
+            vec![],
+        ),
+        "sales_paused" => BookingError::rule(
+            RuleCode::SalesPaused,
+            "The theater has paused booking for this show. Please check back soon.",
             vec![],
         ),
         "no_show" => BookingError::field("show_id", "There is no such show."),

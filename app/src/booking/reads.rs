@@ -27,7 +27,8 @@ words! {
 /// Show columns every booking view needs, with the joins that provide them.
 const SHOW: &str = "s.id, m.title AS movie_title, m.slug AS movie_slug,
     t.id AS theater_id, t.name AS theater_name, sc.name AS screen_name, s.format, s.language,
-    s.starts_at, ci.time_zone, s.currency::text AS currency, s.status = 'scheduled' AS scheduled
+    s.starts_at, ci.time_zone, s.currency::text AS currency, s.status = 'scheduled' AS scheduled,
+    NOT s.sales_paused AS sales_open
   FROM bookings b JOIN shows s ON s.id = b.show_id JOIN movies m ON m.id = s.movie_id
   JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
   JOIN cities ci ON ci.id = t.city_id";

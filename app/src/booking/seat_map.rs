@@ -126,6 +126,9 @@ impl Bookings {
             hold,
             signed_in: viewer.is_some(),
             suggested,
+            not_on_sale: super::hold::on_sale(&layout, self.policy.sales_close)
+                .err()
+                .map(|refused| refused.to_string()),
         }))
     }
 }

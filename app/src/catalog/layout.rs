@@ -29,6 +29,8 @@ pub struct ShowMeta {
     pub currency: String,
     /// Not cancelled.
     pub scheduled: bool,
+    /// The theater has not stopped its sales.
+    pub sales_open: bool,
 }
 
 impl ShowMeta {
@@ -143,7 +145,8 @@ async fn read_layout(db: &PgPool, show: ShowId) -> Result<ShowLayout, CatalogErr
     let meta: ShowMeta = sqlx::query_as(
         "SELECT s.id, m.title AS movie_title, m.slug AS movie_slug, t.id AS theater_id,
                 t.name AS theater_name, sc.name AS screen_name, s.format, s.language, s.starts_at,
-                ci.time_zone, s.currency::text AS currency, s.status = 'scheduled' AS scheduled
+                ci.time_zone, s.currency::text AS currency, s.status = 'scheduled' AS scheduled,
+                NOT s.sales_paused AS sales_open
            FROM shows s JOIN movies m ON m.id = s.movie_id JOIN screens sc ON sc.id = s.screen_id
            JOIN theaters t ON t.id = sc.theater_id JOIN cities ci ON ci.id = t.city_id
           WHERE s.id = $1",

@@ -21,6 +21,53 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+/// An action about to be written down, in the transaction that does it.
+pub(super) struct Audit {
+    actor: Actor,
+    /// None for platform actions (cities, movies).
+    theater: Option<Uuid>,
+    action: &'static str,
+    subject: Uuid,
+}
+
+impl Audit {
+    pub(super) fn new(
+        actor: Actor,
+        theater: Option<Uuid>,
+        action: &'static str,
+        subject: Uuid,
+    ) -> Self {
+        Self {
+            actor,
+            theater,
+            action,
+            subject,
+        }
+    }
+
+    /// Writes the entry with the subject as it was and as it is.
+    pub(super) async fn record(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Result<(), DashboardError> {
+        sqlx::query(
+            "INSERT INTO audit_log (actor_id, theater_id, action, subject_id, before, after)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(self.actor.user_id)
+        .bind(self.theater)
+        .bind(self.action)
+        .bind(self.subject)
+        .bind(before)
+        .bind(after)
+        .execute(tx)
+        .await?;
+        Ok(())
+    }
+}
+
 /// An entry and how many the whole list has.
 #[derive(sqlx::FromRow)]
 struct Counted {

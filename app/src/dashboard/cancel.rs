@@ -9,7 +9,6 @@ use crate::{
     ids::{SeatId, ShowId},
 };
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// What calling a show off did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -30,15 +29,7 @@ impl Dashboard {
         actor: Actor,
         show: ShowId,
     ) -> Result<CancelledShow, DashboardError> {
-        let theater: Option<Uuid> = sqlx::query_scalar(
-            "SELECT sc.theater_id FROM shows sh JOIN screens sc ON sc.id = sh.screen_id
-              WHERE sh.id = $1",
-        )
-        .bind(show)
-        .fetch_optional(&self.db)
-        .await?;
-        self.may_run(actor, theater.ok_or(DashboardError::NotFound)?)
-            .await?;
+        self.run_show(actor, show).await?;
         let (outcome, released, refunds): (String, Vec<SeatId>, i32) =
             sqlx::query_as("SELECT * FROM cancel_show($1, $2)")
                 .bind(actor.user_id)

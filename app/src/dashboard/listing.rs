@@ -18,6 +18,8 @@ pub struct TheaterShow {
     pub format: String,
     /// `scheduled` or `cancelled`.
     pub status: String,
+    /// False while the theater has stopped its sales.
+    pub sales_open: bool,
     pub seats: i64,
     pub seats_sold: i64,
     pub seats_held: i64,
@@ -32,17 +34,10 @@ impl Dashboard {
         theater: Uuid,
         date: Option<NaiveDate>,
     ) -> Result<Vec<TheaterShow>, DashboardError> {
-        let zone: Option<String> = sqlx::query_scalar(
-            "SELECT c.time_zone FROM theaters t JOIN cities c ON c.id = t.city_id WHERE t.id = $1",
-        )
-        .bind(theater)
-        .fetch_optional(&self.db)
-        .await?;
-        let zone = zone.ok_or(DashboardError::NotFound)?;
-        self.may_run(actor, theater).await?;
+        let zone = self.theater_zone(actor, theater).await?;
         Ok(sqlx::query_as(
             "SELECT sh.id AS show_id, m.title AS movie_title, sc.name AS screen_name, sh.starts_at,
-                    sh.ends_at, sh.language, sh.format, sh.status,
+                    sh.ends_at, sh.language, sh.format, sh.status, NOT sh.sales_paused AS sales_open,
                     count(st.seat_id) AS seats,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'booked') AS seats_sold,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'held') AS seats_held

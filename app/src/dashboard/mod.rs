@@ -8,11 +8,17 @@ mod audit;
 mod bookings;
 #[cfg(feature = "ssr")]
 mod cancel;
+#[cfg(feature = "ssr")]
+mod charts;
 mod error;
 #[cfg(feature = "ssr")]
 mod listing;
 #[cfg(feature = "ssr")]
 mod pricing;
+#[cfg(feature = "ssr")]
+mod reports;
+#[cfg(feature = "ssr")]
+mod sales;
 #[cfg(feature = "ssr")]
 mod shows;
 
@@ -22,8 +28,10 @@ pub use {
     audit::AuditEntry,
     bookings::FoundBooking,
     cancel::CancelledShow,
+    charts::{occupancy_heatmap, sales_chart, ChartData, DaySales, SlotOccupancy},
     listing::TheaterShow,
-    pricing::{Reprice, ShowPrices},
+    reports::{ReportGroup, SalesLine, SalesReport, MAX_REPORT_DAYS},
+    sales::{ShowChange, ShowSettings},
     shows::{NewShow, Recurring, Schedule, Scheduled, ScheduledShow, Skipped},
 };
 
@@ -37,6 +45,7 @@ mod service {
         account::runs_theater,
         booking::{Actor, Bookings},
         catalog::Catalog,
+        ids::ShowId,
     };
     use sqlx::PgPool;
     use uuid::Uuid;
@@ -72,6 +81,42 @@ mod service {
             } else {
                 Err(DashboardError::Forbidden)
             }
+        }
+
+        /// The time zone of a theater the actor may run: 404 for no such theater.
+        pub(super) async fn theater_zone(
+            &self,
+            actor: Actor,
+            theater: Uuid,
+        ) -> Result<String, DashboardError> {
+            let zone: Option<String> = sqlx::query_scalar(
+                "SELECT c.time_zone FROM theaters t JOIN cities c ON c.id = t.city_id
+                  WHERE t.id = $1",
+            )
+            .bind(theater)
+            .fetch_optional(&self.db)
+            .await?;
+            let zone = zone.ok_or(DashboardError::NotFound)?;
+            self.may_run(actor, theater).await?;
+            Ok(zone)
+        }
+
+        /// The theater and screen of a show the actor may run: 404 for no such show.
+        pub(super) async fn run_show(
+            &self,
+            actor: Actor,
+            show: ShowId,
+        ) -> Result<(Uuid, Uuid), DashboardError> {
+            let found: Option<(Uuid, Uuid)> = sqlx::query_as(
+                "SELECT sc.theater_id, sc.id FROM shows sh JOIN screens sc ON sc.id = sh.screen_id
+                  WHERE sh.id = $1",
+            )
+            .bind(show)
+            .fetch_optional(&self.db)
+            .await?;
+            let (theater, screen) = found.ok_or(DashboardError::NotFound)?;
+            self.may_run(actor, theater).await?;
+            Ok((theater, screen))
         }
     }
 }

@@ -3,43 +3,21 @@
 //! after it (and is judged on the new prices: `hold_seats_many` refuses a hold priced the old
 //! way).
 
-use super::{shows::validate_prices, Dashboard, DashboardConflict, DashboardError};
+use super::{audit::Audit, shows::validate_prices, Dashboard, DashboardConflict, DashboardError};
 use crate::{booking::Actor, ids::ShowId};
-use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-use uuid::Uuid;
-
-/// A show's prices in minor units, by seat category.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ShowPrices {
-    pub show_id: ShowId,
-    pub prices: BTreeMap<String, i64>,
-}
-
-/// New prices for a show: every seat category of its screen that has seats, none other.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Reprice {
-    pub prices: BTreeMap<String, i64>,
-}
 
 impl Dashboard {
     /// Sets a show's prices while nobody holds or has bought a seat of it.
-    pub async fn reprice_show(
+    pub(super) async fn reprice_show(
         &self,
         actor: Actor,
         show: ShowId,
         prices: &BTreeMap<String, i64>,
-    ) -> Result<ShowPrices, DashboardError> {
+    ) -> Result<(), DashboardError> {
         validate_prices(prices)?;
-        let found: Option<(Uuid, Uuid)> = sqlx::query_as(
-            "SELECT sc.theater_id, sc.id FROM shows sh JOIN screens sc ON sc.id = sh.screen_id
-              WHERE sh.id = $1",
-        )
-        .bind(show)
-        .fetch_optional(&self.db)
-        .await?;
-        let (theater, screen) = found.ok_or(DashboardError::NotFound)?;
-        self.may_run(actor, theater).await?;
+        let (theater, screen) = self.run_show(actor, show).await?;
         let categories: BTreeSet<String> = sqlx::query_scalar(
             "SELECT c.name FROM seat_categories c
               WHERE c.screen_id = $1 AND EXISTS (SELECT 1 FROM seats s WHERE s.category_id = c.id)",
@@ -113,23 +91,13 @@ impl Dashboard {
         .bind(after)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (actor_id, theater_id, action, subject_id, before, after)
-             VALUES ($1, $2, 'show.repriced', $3, jsonb_build_object('prices', $4::jsonb),
-                     jsonb_build_object('prices', $5::jsonb))",
-        )
-        .bind(actor.user_id)
-        .bind(theater)
-        .bind(show)
-        .bind(before)
-        .bind(after)
-        .execute(&mut *tx)
-        .await?;
+        let audit = Audit::new(actor, Some(theater), "show.repriced", show.into());
+        let after = serde_json::to_value(prices).unwrap_or_default();
+        audit
+            .record(&mut tx, json!({"prices": before}), json!({"prices": after}))
+            .await?;
         tx.commit().await?;
         self.catalog.layout_changed(show).await;
-        Ok(ShowPrices {
-            show_id: show,
-            prices: prices.clone(),
-        })
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod razorpay;
 pub mod redis_server;
+pub mod staff;
 pub mod stripe;
 pub mod venue;
 

@@ -102,6 +102,9 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                 </p>
                 <p class="text-sm text-slate-500">{format!("{} · {}", show.format, show.language)}</p>
             </header>
+            {page.not_on_sale.clone().map(|why| view! {
+                <p role="status" class="rounded-lg border border-slate-300 bg-slate-100 px-3 py-2 text-sm text-slate-800" data-testid="not-on-sale">{why}</p>
+            })}
             {page.hold.clone().map(|held| view! {
                 <p role="status" class="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="current-hold">
                     {format!("You are holding {}. ", held.seat_labels())}
@@ -135,7 +138,9 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                             }
                         }}
                     </p>
-                    {if page.signed_in {
+                    {if page.not_on_sale.is_some() {
+                        view! { <span class="text-sm text-slate-500">"Not on sale"</span> }.into_any()
+                    } else if page.signed_in {
                         view! {
                             <button
                                 type="submit"

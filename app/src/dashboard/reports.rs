@@ -1,0 +1,253 @@
+//! Sales reports of a theater over a span of days at the theater: per day, movie, screen or
+//! show, figures read from the bookings and payments tables.
+//!
+//! A booking counts as sold once a payment confirmed it (even if it was cancelled since):
+//! `gross` is what its customer paid, `refunds` what went back (refunds not failed), `fees` the
+//! convenience fee and its tax that stay with the platform (a refund beyond the ticket price
+//! gives fees back), and `net` the ticket money the theater keeps: gross - refunds - fees.
+
+use super::{Dashboard, DashboardError};
+use crate::booking::Actor;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// At most this many days in one report.
+pub const MAX_REPORT_DAYS: i64 = 366;
+
+words! {
+    /// What one line of a report stands for.
+    pub enum ReportGroup {
+        Day = "day",
+        Movie = "movie",
+        Screen = "screen",
+        Show = "show",
+    }
+}
+
+/// One line of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SalesLine {
+    /// The day (`YYYY-MM-DD`), or the movie's, screen's or show's id.
+    pub key: String,
+    pub label: String,
+    /// Shows still on the schedule (called-off shows count for money only).
+    pub shows: i64,
+    /// Seats of those shows.
+    pub seats: i64,
+    /// Seats of confirmed bookings.
+    pub seats_sold: i64,
+    /// Seats sold per hundred seats, to one decimal.
+    pub occupancy_percent: f64,
+    /// Minor units of `currency`.
+    pub gross: i64,
+    pub refunds: i64,
+    pub fees: i64,
+    pub net: i64,
+}
+
+/// A report: its lines and their sum.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SalesReport {
+    pub theater_id: Uuid,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group: ReportGroup,
+    pub currency: String,
+    /// The theater's IANA time zone: days and hours are its own.
+    pub time_zone: String,
+    pub lines: Vec<SalesLine>,
+    pub total: SalesLine,
+}
+
+/// The SQL naming a line's key, label and order for each grouping (fixed text, never input).
+fn grouping(group: ReportGroup) -> (&'static str, &'static str, &'static str) {
+    match group {
+        ReportGroup::Day => ("to_char(s.day, 'YYYY-MM-DD')", "min(to_char(s.day, 'Dy DD Mon YYYY'))", "min(s.day)::text"),
+        ReportGroup::Movie => ("s.movie_id::text", "min(s.movie_title)", "min(s.movie_title)"),
+        ReportGroup::Screen => ("s.screen_id::text", "min(s.screen_name)", "min(s.screen_name)"),
+        ReportGroup::Show => (
+            "s.id::text",
+            "min(s.movie_title || ' · ' || s.screen_name || ' · ' || to_char(s.local_start, 'DD Mon HH24:MI'))",
+            "min(s.local_start)::text",
+        ),
+    }
+}
+
+impl Dashboard {
+    /// The sales of a theater the actor runs, for shows starting from `from` to `to` (days at
+    /// the theater, both included), a line per `group`.
+    pub async fn sales_report(
+        &self,
+        actor: Actor,
+        theater: Uuid,
+        (from, to): (NaiveDate, NaiveDate),
+        group: ReportGroup,
+    ) -> Result<SalesReport, DashboardError> {
+        if to < from {
+            return Err(DashboardError::field(
+                "to",
+                "The last day comes after the first.",
+            ));
+        }
+        if (to - from).num_days() >= MAX_REPORT_DAYS {
+            let message = format!("A report covers at most {MAX_REPORT_DAYS} days.");
+            return Err(DashboardError::field("to", &message));
+        }
+        let zone = self.theater_zone(actor, theater).await?;
+
+        let (key, label, order) = grouping(group);
+        let sql = format!(
+            "WITH s AS (
+                SELECT sh.id, sh.status, sh.movie_id, m.title AS movie_title, sh.screen_id,
+                       sc.name AS screen_name, sh.starts_at AT TIME ZONE $2 AS local_start,
+                       (sh.starts_at AT TIME ZONE $2)::date AS day
+                  FROM shows sh JOIN screens sc ON sc.id = sh.screen_id
+                  JOIN movies m ON m.id = sh.movie_id
+                 WHERE sc.theater_id = $1
+                   AND (sh.starts_at AT TIME ZONE $2)::date BETWEEN $3 AND $4),
+             per_show AS (
+                SELECT s.id,
+                       CASE WHEN s.status = 'scheduled'
+                            THEN (SELECT count(*) FROM show_seats ss WHERE ss.show_id = s.id) ELSE 0 END AS seats,
+                       (SELECT count(*) FROM booking_seats bs
+                         WHERE bs.show_id = s.id AND bs.status = 'confirmed') AS seats_sold
+                  FROM s),
+             sold AS (
+                SELECT b.show_id, b.total_minor AS paid, b.subtotal_minor AS tickets,
+                       b.convenience_fee_minor + b.tax_minor AS fee,
+                       coalesce((SELECT r.amount_minor FROM refunds r
+                                  WHERE r.payment_id = b.payment_id AND r.status <> 'failed'), 0) AS refunded
+                  FROM bookings b JOIN s ON s.id = b.show_id
+                 WHERE b.payment_id IS NOT NULL)
+             SELECT {key} AS key, {label} AS label,
+                    count(*) FILTER (WHERE s.status = 'scheduled') AS shows,
+                    sum(p.seats)::bigint AS seats, sum(p.seats_sold)::bigint AS seats_sold,
+                    CASE WHEN sum(p.seats) = 0 THEN 0
+                         ELSE round(100.0 * sum(p.seats_sold) / sum(p.seats), 1) END::float8 AS occupancy_percent,
+                    coalesce(sum(m.paid), 0)::bigint AS gross,
+                    coalesce(sum(m.refunded), 0)::bigint AS refunds,
+                    coalesce(sum(m.fee - greatest(m.refunded - m.tickets, 0)), 0)::bigint AS fees,
+                    coalesce(sum(m.tickets - least(m.refunded, m.tickets)), 0)::bigint AS net
+               FROM s JOIN per_show p ON p.id = s.id
+               LEFT JOIN (SELECT show_id, sum(paid) AS paid, sum(tickets) AS tickets, sum(fee) AS fee,
+                                 sum(refunded) AS refunded
+                            FROM sold GROUP BY show_id) m ON m.show_id = s.id
+              GROUP BY {key}
+              ORDER BY {order}, 1"
+        );
+        let lines: Vec<SalesLine> = sqlx::query_as(&sql)
+            .bind(theater)
+            .bind(&zone)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.db)
+            .await?;
+        let currency: String = sqlx::query_scalar(
+            "SELECT coalesce((SELECT sh.currency::text FROM shows sh JOIN screens sc ON sc.id = sh.screen_id
+                               WHERE sc.theater_id = $1 LIMIT 1), 'INR')",
+        )
+        .bind(theater)
+        .fetch_one(&self.db)
+        .await?;
+        Ok(SalesReport {
+            theater_id: theater,
+            from,
+            to,
+            group,
+            currency,
+            time_zone: zone,
+            total: total(&lines),
+            lines,
+        })
+    }
+}
+
+/// The sum of every line.
+fn total(lines: &[SalesLine]) -> SalesLine {
+    let sum = |field: fn(&SalesLine) -> i64| lines.iter().map(field).sum::<i64>();
+    let (seats, seats_sold) = (sum(|l| l.seats), sum(|l| l.seats_sold));
+    SalesLine {
+        key: "total".into(),
+        label: "Total".into(),
+        shows: sum(|l| l.shows),
+        seats,
+        seats_sold,
+        occupancy_percent: occupancy(seats_sold, seats),
+        gross: sum(|l| l.gross),
+        refunds: sum(|l| l.refunds),
+        fees: sum(|l| l.fees),
+        net: sum(|l| l.net),
+    }
+}
+
+/// Seats sold per hundred, to one decimal.
+pub fn occupancy(sold: i64, seats: i64) -> f64 {
+    if seats == 0 {
+        0.0
+    } else {
+        (1000.0 * sold as f64 / seats as f64).round() / 10.0
+    }
+}
+
+impl SalesReport {
+    /// The report as CSV: a header, a row per line, then the total; money in major units.
+    pub fn csv(&self) -> String {
+        let mut out = String::from(
+            "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,currency\n",
+        );
+        for line in self.lines.iter().chain([&self.total]) {
+            let money = crate::money::plain;
+            out.push_str(&format!(
+                "{},{},{},{},{},{:.1},{},{},{},{},{}\n",
+                csv_field(&line.key),
+                csv_field(&line.label),
+                line.shows,
+                line.seats,
+                line.seats_sold,
+                line.occupancy_percent,
+                money(line.gross),
+                money(line.refunds),
+                money(line.fees),
+                money(line.net),
+                self.currency
+            ));
+        }
+        out
+    }
+}
+
+/// A CSV field, quoted when it must be, and never read as a formula by a spreadsheet.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("Screen 1"), "Screen 1");
+        assert_eq!(csv_field("Dune, Part Two"), "\"Dune, Part Two\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+
+    #[test]
+    fn occupancy_is_to_one_decimal() {
+        assert_eq!(occupancy(0, 0), 0.0);
+        assert_eq!(occupancy(1, 3), 33.3);
+        assert_eq!(occupancy(2, 3), 66.7);
+        assert_eq!(occupancy(32, 32), 100.0);
+    }
+}

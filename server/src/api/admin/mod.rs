@@ -1,0 +1,69 @@
+//! `/api/v1/admin`: what theater admins and platform admins manage.
+
+use super::{ApiPath, ApiQuery, Page, Paging};
+use crate::AppState;
+use app::{
+    account::{auth::Principal, AccountError, Accounts, ManagedTheater},
+    dashboard::DashboardError,
+};
+use axum::{
+    extract::State,
+    response::Response,
+    routing::{delete, get, post},
+    Json, Router,
+};
+use uuid::Uuid;
+
+mod bookings;
+mod reports;
+mod shows;
+
+pub use {bookings::*, reports::*, shows::*};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/theaters", get(theaters))
+        .route("/theaters/{id}", get(theater))
+        .route("/shows", post(schedule_show).get(list_shows))
+        .route("/shows/recurring", post(schedule_recurring))
+        .route("/shows/{id}", delete(cancel_show).patch(change_show))
+        .route("/bookings", get(find_bookings))
+        .route("/bookings/{id}", delete(cancel_booking))
+        .route("/audit", get(audit))
+        .route("/reports/sales", get(sales_report))
+}
+
+/// The theaters the caller runs: all of them for a platform admin.
+#[utoipa::path(get, path = "/api/v1/admin/theaters", tag = "admin", security(("bearer" = [])),
+    params(Paging), responses(
+    (status = 200, description = "`{items, page, per_page, total}` of theaters", body = Page<ManagedTheater>),
+    (status = 401, description = "unauthenticated"),
+    (status = 403, description = "forbidden: not a theater admin")))]
+pub async fn theaters(
+    State(accounts): State<Accounts>,
+    who: Principal,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Response, AccountError> {
+    let paging = paging
+        .resolve()
+        .map_err(|(field, message)| AccountError::field(field, message))?;
+    Ok(Page::of(&accounts.managed_theaters(&who).await?, paging).respond())
+}
+
+/// One theater the caller runs; 403 for anyone else's.
+#[utoipa::path(get, path = "/api/v1/admin/theaters/{id}", tag = "admin", security(("bearer" = [])), responses(
+    (status = 200, body = ManagedTheater), (status = 403, description = "forbidden"), (status = 404, description = "not_found")))]
+pub async fn theater(
+    State(accounts): State<Accounts>,
+    who: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ManagedTheater>, AccountError> {
+    Ok(Json(accounts.managed_theater(&who, id).await?))
+}
+
+/// The page asked for, or a 422 naming the field at fault.
+pub(super) fn paged(paging: &Paging) -> Result<(u32, u32), DashboardError> {
+    paging
+        .resolve()
+        .map_err(|(field, message)| DashboardError::field(field, message))
+}

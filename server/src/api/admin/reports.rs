@@ -1,0 +1,74 @@
+//! `/api/v1/admin/reports`: a theater's sales, as JSON or CSV.
+
+use crate::api::ApiQuery;
+use app::{
+    account::auth::Principal,
+    dashboard::{Dashboard, DashboardError, ReportGroup, SalesReport},
+};
+use axum::{
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+    Json,
+};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+#[derive(Deserialize, IntoParams)]
+pub struct SalesQuery {
+    theater_id: Uuid,
+    /// First day of shows at the theater (`YYYY-MM-DD`).
+    from: NaiveDate,
+    /// Last day, included (at most 366 days in all).
+    to: NaiveDate,
+    /// `day`, `movie`, `screen` or `show`; `day` when omitted.
+    group: Option<String>,
+    /// `csv` for a CSV file (money in major units); JSON otherwise.
+    format: Option<String>,
+}
+
+/// A theater's sales for shows from `from` to `to`, a line per day, movie, screen or show, and
+/// the total: shows, seats, seats sold, occupancy, then money in minor units (`gross` paid,
+/// `refunds` given back, `fees` kept by the platform, `net` ticket money kept by the theater).
+#[utoipa::path(get, path = "/api/v1/admin/reports/sales", tag = "admin", security(("bearer" = [])),
+    params(SalesQuery), responses((status = 200, body = SalesReport, description = "the report; `text/csv` with `format=csv`"),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
+    (status = 404, description = "not_found: no such theater"),
+    (status = 422, description = "validation_failed: from, to, group, format")))]
+pub async fn sales_report(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiQuery(query): ApiQuery<SalesQuery>,
+) -> Result<Response, DashboardError> {
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(DashboardError::field("format", "Ask for json or csv.")),
+    };
+    let group = match query.group.as_deref() {
+        None => ReportGroup::Day,
+        Some(word) => ReportGroup::parse(word).ok_or_else(|| {
+            DashboardError::field("group", "Group by day, movie, screen or show.")
+        })?,
+    };
+    let span = (query.from, query.to);
+    let report = dashboard
+        .sales_report(who.into(), query.theater_id, span, group)
+        .await?;
+    if !csv {
+        return Ok(Json(report).into_response());
+    }
+    let name = format!(
+        "attachment; filename=\"sales-{}-{}-by-{}.csv\"",
+        report.from,
+        report.to,
+        report.group.as_str()
+    );
+    let headers = [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+        (header::CONTENT_DISPOSITION, name),
+    ];
+    Ok((headers, report.csv()).into_response())
+}
