@@ -598,6 +598,35 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
     let (theater, show) = (s.venue.theater_id, s.venue.show_id);
     // A customer's booking: hidden from everyone but its theater's staff.
     let (sold, _) = s.buy(customers(&db, 1).await[0], &["D7", "D8"]).await;
+    let screen = s.venue.screen_id;
+    let (helper, helper_email): (Uuid, String) =
+        sqlx::query_as("SELECT id, email FROM users WHERE id = $1")
+            .bind(customers(&db, 1).await[0])
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let review: Uuid = sqlx::query_scalar(
+        "INSERT INTO reviews (user_id, movie_id, rating) VALUES ($1, $2, 5) RETURNING id",
+    )
+    .bind(s.users[2].0)
+    .bind(s.venue.movie_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let layout = s
+        .call(
+            Some(0),
+            "GET",
+            &format!("/api/v1/admin/screens/{screen}/layout"),
+            None,
+        )
+        .await
+        .json();
+    let new_screen = |role: usize| {
+        json!({"name": format!("Screen for role {role}"),
+               "layout": {"rows": 1, "columns": 1, "categories": [{"name": "Prime", "rank": 1}],
+                          "seats": [{"row": "A", "number": 1, "grid_row": 0, "grid_col": 0, "category": "Prime"}]}})
+    };
     let start = |role: usize| Utc::now() + Duration::days(3 + role as i64);
     let recurring = |role: usize| {
         let mut body = s.show(Utc::now());
@@ -631,6 +660,53 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             "/api/v1/admin/theaters/{id}",
             format!("/api/v1/admin/theaters/{theater}"),
             Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/theaters/{id}/screens",
+            format!("/api/v1/admin/theaters/{theater}/screens"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/screens/{id}/layout",
+            format!("/api/v1/admin/screens/{screen}/layout"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "post",
+            "/api/v1/admin/theaters/{id}/screens",
+            format!("/api/v1/admin/theaters/{theater}/screens"),
+            Box::new(|role| Some(new_screen(role))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 201, 201],
+        ),
+        (
+            "put",
+            "/api/v1/admin/theaters/{id}",
+            format!("/api/v1/admin/theaters/{theater}"),
+            Box::new(|_| {
+                Some(
+                    json!({"name": "Test Cinema", "address": "1 Test Road", "latitude": 19.07,
+                            "longitude": 72.87, "amenities": []}),
+                )
+            }),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "patch",
+            "/api/v1/admin/screens/{id}",
+            format!("/api/v1/admin/screens/{screen}"),
+            Box::new(|_| Some(json!({"cleaning_minutes": 15}))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "put",
+            "/api/v1/admin/screens/{id}/layout",
+            format!("/api/v1/admin/screens/{screen}/layout"),
+            Box::new(|_| Some(layout.clone())),
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
         ),
         (
@@ -669,6 +745,53 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             format!("/api/v1/admin/bookings/{sold}"),
             Box::new(none),
             [UNAUTHORIZED, NOT_FOUND, NOT_FOUND, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/cities",
+            "/api/v1/admin/cities".into(),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/theaters/{id}/admins",
+            format!("/api/v1/admin/theaters/{theater}/admins"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 200],
+        ),
+        (
+            "post",
+            "/api/v1/admin/cities",
+            "/api/v1/admin/cities".into(),
+            Box::new(|_| {
+                Some(
+                    json!({"name": "Thane", "state": "Maharashtra", "latitude": 19.2,
+                            "longitude": 72.97, "time_zone": "Asia/Kolkata"}),
+                )
+            }),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 201],
+        ),
+        (
+            "post",
+            "/api/v1/admin/theaters/{id}/admins",
+            format!("/api/v1/admin/theaters/{theater}/admins"),
+            Box::new(|_| Some(json!({ "email": helper_email }))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 201],
+        ),
+        (
+            "delete",
+            "/api/v1/admin/theaters/{id}/admins/{user_id}",
+            format!("/api/v1/admin/theaters/{theater}/admins/{helper}"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 204],
+        ),
+        (
+            "post",
+            "/api/v1/admin/reviews/{id}/hide",
+            format!("/api/v1/admin/reviews/{review}/hide"),
+            Box::new(|_| Some(json!({"reason": "Off topic."}))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 200],
         ),
         (
             "post",

@@ -12,11 +12,14 @@ pub struct ManagedTheater {
     pub name: String,
     pub city: String,
     pub address: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub amenities: Vec<String>,
     pub screens: i64,
 }
 
-const THEATERS: &str = "SELECT t.id, t.name, c.name AS city, t.address,
-        (SELECT count(*) FROM screens s WHERE s.theater_id = t.id) AS screens
+const THEATERS: &str = "SELECT t.id, t.name, c.name AS city, t.address, t.latitude, t.longitude,
+        t.amenities, (SELECT count(*) FROM screens s WHERE s.theater_id = t.id) AS screens
    FROM theaters t JOIN cities c ON c.id = t.city_id";
 
 /// Whether `user` runs `theater`: a platform admin runs them all, a theater admin those

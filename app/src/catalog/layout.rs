@@ -109,7 +109,13 @@ impl Catalog {
 
     /// Drops a show's cached layout (and every cached list), so the next read is right.
     pub async fn layout_changed(&self, show: ShowId) {
-        self.cache().changed(&[key(show)]).await;
+        self.layouts_changed(&[show]).await;
+    }
+
+    /// The same for every show of a screen whose layout changed.
+    pub async fn layouts_changed(&self, shows: &[ShowId]) {
+        let keys: Vec<String> = shows.iter().map(|&show| key(show)).collect();
+        self.cache().changed(&keys).await;
     }
 
     /// Changes what a seat category costs at one show.
@@ -174,7 +180,7 @@ async fn read_layout(db: &PgPool, show: ShowId) -> Result<ShowLayout, CatalogErr
         "SELECT se.id, se.row_label || se.number AS label, se.row_label AS row, se.number,
                 c.name AS category, p.price_minor AS price, se.kind, se.grid_row, se.grid_col
            FROM show_seats ss
-           JOIN seats se ON se.id = ss.seat_id
+           JOIN seats se ON se.id = ss.seat_id AND se.retired_at IS NULL
            JOIN seat_categories c ON c.id = se.category_id
            JOIN show_prices p ON p.show_id = ss.show_id AND p.category_id = se.category_id
           WHERE ss.show_id = $1

@@ -63,8 +63,8 @@ pub const MAX_QUERY: usize = 100;
 const MOVIE_COLUMNS: &str =
     "m.id, m.slug, m.title, m.synopsis, m.runtime_minutes, m.languages, m.genres,
         m.certificate, m.release_date, m.poster_url, m.trailer_url,
-        (SELECT avg(r.rating)::float8 FROM reviews r WHERE r.movie_id = m.id) AS rating,
-        (SELECT count(*) FROM reviews r WHERE r.movie_id = m.id) AS rating_count";
+        (SELECT avg(r.rating)::float8 FROM reviews r WHERE r.movie_id = m.id AND r.hidden_at IS NULL) AS rating,
+        (SELECT count(*) FROM reviews r WHERE r.movie_id = m.id AND r.hidden_at IS NULL) AS rating_count";
 
 /// A page of movies and how many match in all.
 type MoviePage = (Vec<MovieInfo>, i64);

@@ -137,7 +137,9 @@ impl Catalog {
             }
         }
         theaters.sort_by(|a, b| a.theater_name.cmp(&b.theater_name));
-        let (reviews, _) = self.reviews(movie_id, ReviewSort::Newest, (1, 5)).await?;
+        let (reviews, _) = self
+            .reviews(movie_id, ReviewSort::Newest, (1, 5), None)
+            .await?;
         Ok(MovieListing {
             movie: MovieDetails {
                 id: info.id,

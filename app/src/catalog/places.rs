@@ -195,7 +195,7 @@ impl Catalog {
         .await?
         .ok_or(CatalogError::NotFound)?;
         let screens = sqlx::query_as(
-            "SELECT sc.id, sc.name, sc.formats, (SELECT count(*) FROM seats s WHERE s.screen_id = sc.id) AS seats
+            "SELECT sc.id, sc.name, sc.formats, (SELECT count(*) FROM seats s WHERE s.screen_id = sc.id AND s.retired_at IS NULL) AS seats
                FROM screens sc WHERE sc.theater_id = $1 ORDER BY sc.name",
         )
         .bind(id)

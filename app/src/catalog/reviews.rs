@@ -20,6 +20,8 @@ pub struct Review {
     pub helpful_count: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Why moderators hid it: shown to its author only, as nobody else sees it.
+    pub hidden_reason: Option<String>,
 }
 
 words! {
@@ -36,7 +38,7 @@ pub const MAX_REVIEW: usize = 2000;
 
 const REVIEWS: &str =
     "SELECT r.id, r.movie_id, u.name AS author, r.rating, r.body, r.verified, r.helpful_count,
-        r.created_at, r.updated_at
+        r.created_at, r.updated_at, r.hidden_reason
    FROM reviews r JOIN users u ON u.id = r.user_id";
 
 impl Catalog {
@@ -89,18 +91,23 @@ impl Catalog {
             .await?)
     }
 
-    /// A page of a movie's reviews and how many there are.
+    /// A page of a movie's reviews and how many there are: hidden ones only for their author
+    /// (`viewer`).
     pub async fn reviews(
         &self,
         movie_id: Uuid,
         sort: ReviewSort,
         (page, per_page): (u32, u32),
+        viewer: Option<UserId>,
     ) -> Result<(Vec<Review>, i64), CatalogError> {
         let db = self.read();
         let total: Option<i64> = sqlx::query_scalar(
-            "SELECT (SELECT count(*) FROM reviews r WHERE r.movie_id = m.id) FROM movies m WHERE m.id = $1",
+            "SELECT (SELECT count(*) FROM reviews r
+                      WHERE r.movie_id = m.id AND (r.hidden_at IS NULL OR r.user_id = $2))
+               FROM movies m WHERE m.id = $1",
         )
         .bind(movie_id)
+        .bind(viewer)
         .fetch_optional(db)
         .await?;
         let total = total.ok_or(CatalogError::NotFound)?;
@@ -109,11 +116,13 @@ impl Catalog {
             ReviewSort::Helpful => "r.helpful_count DESC, r.created_at DESC",
         };
         let items = sqlx::query_as(&format!(
-            "{REVIEWS} WHERE r.movie_id = $1 ORDER BY {order} LIMIT $2 OFFSET $3"
+            "{REVIEWS} WHERE r.movie_id = $1 AND (r.hidden_at IS NULL OR r.user_id = $4)
+              ORDER BY {order} LIMIT $2 OFFSET $3"
         ))
         .bind(movie_id)
         .bind(i64::from(per_page))
         .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
+        .bind(viewer)
         .fetch_all(db)
         .await?;
         Ok((items, total))
@@ -128,12 +137,13 @@ impl Catalog {
         review_id: Uuid,
     ) -> Result<Review, CatalogError> {
         let db = self.write();
-        let author: Option<Uuid> =
-            sqlx::query_scalar("SELECT user_id FROM reviews WHERE id = $1 AND movie_id = $2")
-                .bind(review_id)
-                .bind(movie_id)
-                .fetch_optional(db)
-                .await?;
+        let author: Option<Uuid> = sqlx::query_scalar(
+            "SELECT user_id FROM reviews WHERE id = $1 AND movie_id = $2 AND hidden_at IS NULL",
+        )
+        .bind(review_id)
+        .bind(movie_id)
+        .fetch_optional(db)
+        .await?;
         match author {
             None => return Err(CatalogError::NotFound),
             Some(author) if author == user.uuid() => {

@@ -60,7 +60,7 @@ impl Dashboard {
         let slots = sqlx::query_as(
             "SELECT (extract(isodow FROM sh.starts_at AT TIME ZONE $2) - 1)::int AS weekday,
                     extract(hour FROM sh.starts_at AT TIME ZONE $2)::int AS hour,
-                    sum((SELECT count(*) FROM show_seats ss WHERE ss.show_id = sh.id))::bigint AS seats,
+                    sum(show_capacity(sh.id))::bigint AS seats,
                     sum((SELECT count(*) FROM booking_seats bs
                           WHERE bs.show_id = sh.id AND bs.status = 'confirmed'))::bigint AS seats_sold
                FROM shows sh JOIN screens sc ON sc.id = sh.screen_id

@@ -12,6 +12,17 @@ words! {
     }
 }
 
+/// A seat an edit would move or remove while a show to come has it held or sold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SeatInUse {
+    pub seat_id: uuid::Uuid,
+    pub label: String,
+    pub show_id: uuid::Uuid,
+    /// At the theater, as people read it.
+    pub starts_at: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum DashboardError {
     #[error("Some fields need attention.")]
@@ -27,12 +38,23 @@ pub enum DashboardError {
         show_id: uuid::Uuid,
         starts_at: String,
     },
+    #[error("Seats held or sold for shows to come cannot move or go: {}.", in_use_list(.0))]
+    SeatsInUse(Vec<SeatInUse>),
     #[error("You do not run this theater.")]
     Forbidden,
     #[error("Not found.")]
     NotFound,
     #[error("The dashboard is unavailable right now. Please try again.")]
     Unavailable,
+}
+
+/// "A1 (Fri 5 Dec, 7:45 PM), A2 (...)".
+fn in_use_list(seats: &[SeatInUse]) -> String {
+    let named: Vec<String> = seats
+        .iter()
+        .map(|s| format!("{} ({})", s.label, s.starts_at))
+        .collect();
+    named.join(", ")
 }
 
 impl DashboardError {
@@ -51,6 +73,7 @@ impl DashboardError {
         match self {
             Self::Invalid(_) => "validation_failed",
             Self::Overlap { .. } => "show_overlap",
+            Self::SeatsInUse(_) => "seats_in_use",
             Self::Conflict { code, .. } => code.as_str(),
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -76,7 +99,9 @@ mod ssr {
         fn status(&self) -> StatusCode {
             match self {
                 Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                Self::Overlap { .. } | Self::Conflict { .. } => StatusCode::CONFLICT,
+                Self::Overlap { .. } | Self::Conflict { .. } | Self::SeatsInUse(_) => {
+                    StatusCode::CONFLICT
+                }
                 Self::Forbidden => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -94,6 +119,9 @@ mod ssr {
                     "conflicting_show".to_owned(),
                     json!({"show_id": show_id, "starts_at": starts_at}),
                 )]),
+                Self::SeatsInUse(seats) => {
+                    Map::from_iter([("seats_in_use".to_owned(), json!(seats))])
+                }
                 _ => Map::new(),
             }
         }

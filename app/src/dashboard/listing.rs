@@ -38,7 +38,7 @@ impl Dashboard {
         Ok(sqlx::query_as(
             "SELECT sh.id AS show_id, m.title AS movie_title, sc.name AS screen_name, sh.starts_at,
                     sh.ends_at, sh.language, sh.format, sh.status, NOT sh.sales_paused AS sales_open,
-                    count(st.seat_id) AS seats,
+                    show_capacity(sh.id) AS seats,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'booked') AS seats_sold,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'held') AS seats_held
                FROM shows sh

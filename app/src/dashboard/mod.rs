@@ -11,8 +11,11 @@ mod cancel;
 #[cfg(feature = "ssr")]
 mod charts;
 mod error;
+pub mod layout;
 #[cfg(feature = "ssr")]
 mod listing;
+#[cfg(feature = "ssr")]
+mod platform;
 #[cfg(feature = "ssr")]
 mod pricing;
 #[cfg(feature = "ssr")]
@@ -20,9 +23,13 @@ mod reports;
 #[cfg(feature = "ssr")]
 mod sales;
 #[cfg(feature = "ssr")]
+mod screens;
+#[cfg(feature = "ssr")]
 mod shows;
+#[cfg(feature = "ssr")]
+mod theaters;
 
-pub use error::{DashboardConflict, DashboardError};
+pub use error::{DashboardConflict, DashboardError, SeatInUse};
 #[cfg(feature = "ssr")]
 pub use {
     audit::AuditEntry,
@@ -30,9 +37,11 @@ pub use {
     cancel::CancelledShow,
     charts::{occupancy_heatmap, sales_chart, ChartData, DaySales, SlotOccupancy},
     listing::TheaterShow,
+    platform::{City, HiddenReview, NewCity, TheaterAdmin},
     reports::{ReportGroup, SalesLine, SalesReport, MAX_REPORT_DAYS},
     sales::{ShowChange, ShowSettings},
     shows::{NewShow, Recurring, Schedule, Scheduled, ScheduledShow, Skipped},
+    theaters::{ScreenSettings, TheaterDetails},
 };
 
 #[cfg(feature = "ssr")]

@@ -20,7 +20,7 @@ impl Dashboard {
         let (theater, screen) = self.run_show(actor, show).await?;
         let categories: BTreeSet<String> = sqlx::query_scalar(
             "SELECT c.name FROM seat_categories c
-              WHERE c.screen_id = $1 AND EXISTS (SELECT 1 FROM seats s WHERE s.category_id = c.id)",
+              WHERE c.screen_id = $1 AND EXISTS (SELECT 1 FROM seats s WHERE s.category_id = c.id AND s.retired_at IS NULL)",
         )
         .bind(screen)
         .fetch_all(&self.db)

@@ -109,7 +109,7 @@ impl Dashboard {
              per_show AS (
                 SELECT s.id,
                        CASE WHEN s.status = 'scheduled'
-                            THEN (SELECT count(*) FROM show_seats ss WHERE ss.show_id = s.id) ELSE 0 END AS seats,
+                            THEN show_capacity(s.id) ELSE 0 END AS seats,
                        (SELECT count(*) FROM booking_seats bs
                          WHERE bs.show_id = s.id AND bs.status = 'confirmed') AS seats_sold
                   FROM s),

@@ -268,6 +268,7 @@ pub struct ReviewQuery {
     (status = 404, description = "not_found")))]
 pub async fn reviews(
     State(catalog): State<Catalog>,
+    who: Option<Principal>,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<ReviewQuery>,
 ) -> Result<Response, CatalogError> {
@@ -280,6 +281,8 @@ pub async fn reviews(
         page: query.page,
         per_page: query.per_page,
     })?;
-    let (items, total) = catalog.reviews(id, sort, paging).await?;
+    let (items, total) = catalog
+        .reviews(id, sort, paging, who.map(|w| w.user_id))
+        .await?;
     Ok(Page::new(&items, paging, total).respond())
 }

@@ -217,7 +217,7 @@ pub(super) async fn insert_shows(
     let seats = sqlx::query(
         "INSERT INTO show_seats (show_id, seat_id, screen_id)
          SELECT sh.id, se.id, sh.screen_id
-           FROM shows sh JOIN seats se ON se.screen_id = sh.screen_id
+           FROM shows sh JOIN seats se ON se.screen_id = sh.screen_id AND se.retired_at IS NULL
           WHERE sh.id = ANY($1)",
     )
     .bind(&new)

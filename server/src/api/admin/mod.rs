@@ -1,35 +1,44 @@
 //! `/api/v1/admin`: what theater admins and platform admins manage.
 
-use super::{ApiPath, ApiQuery, Page, Paging};
+use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use crate::AppState;
 use app::{
     account::{auth::Principal, AccountError, Accounts, ManagedTheater},
-    dashboard::DashboardError,
+    dashboard::{Dashboard, DashboardError, TheaterDetails},
 };
 use axum::{
     extract::State,
-    response::Response,
-    routing::{delete, get, post},
+    response::{IntoResponse, Response},
+    routing::{delete, get, patch, post},
     Json, Router,
 };
 use uuid::Uuid;
 
 mod bookings;
+mod platform;
 mod reports;
+mod screens;
 mod shows;
 
-pub use {bookings::*, reports::*, shows::*};
+pub use {bookings::*, platform::*, reports::*, screens::*, shows::*};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/theaters", get(theaters))
-        .route("/theaters/{id}", get(theater))
+        .route("/theaters/{id}", get(theater).put(edit_theater))
+        .route("/theaters/{id}/screens", get(list_screens).post(add_screen))
+        .route("/screens/{id}", patch(edit_screen))
+        .route("/screens/{id}/layout", get(screen_layout).put(edit_layout))
         .route("/shows", post(schedule_show).get(list_shows))
         .route("/shows/recurring", post(schedule_recurring))
         .route("/shows/{id}", delete(cancel_show).patch(change_show))
         .route("/bookings", get(find_bookings))
         .route("/bookings/{id}", delete(cancel_booking))
         .route("/audit", get(audit))
+        .route("/cities", get(list_cities).post(add_city))
+        .route("/theaters/{id}/admins", get(list_admins).post(assign_admin))
+        .route("/theaters/{id}/admins/{user_id}", delete(remove_admin))
+        .route("/reviews/{id}/hide", post(hide_review))
         .route("/reports/sales", get(sales_report))
 }
 
@@ -59,6 +68,27 @@ pub async fn theater(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ManagedTheater>, AccountError> {
     Ok(Json(accounts.managed_theater(&who, id).await?))
+}
+
+/// Replaces the details of a theater the caller runs (what its page tells moviegoers),
+/// answered as `GET` answers.
+#[utoipa::path(put, path = "/api/v1/admin/theaters/{id}", tag = "admin", security(("bearer" = [])),
+    request_body = TheaterDetails, responses((status = 200, body = ManagedTheater),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
+    (status = 404, description = "not_found"),
+    (status = 422, description = "validation_failed: name, address, latitude, longitude, amenities")))]
+pub async fn edit_theater(
+    State(dashboard): State<Dashboard>,
+    State(accounts): State<Accounts>,
+    who: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(details): ApiJson<TheaterDetails>,
+) -> Result<Response, DashboardError> {
+    dashboard.edit_theater(who.into(), id, &details).await?;
+    Ok(match accounts.managed_theater(&who, id).await {
+        Ok(theater) => Json(theater).into_response(),
+        Err(err) => err.into_response(),
+    })
 }
 
 /// The page asked for, or a 422 naming the field at fault.

@@ -1,9 +1,27 @@
+-- What theaters change about what they sell.
+--
 -- A theater stops and resumes a show's sales: while stopped, no hold is written for it (holds
 -- already made stay and may be paid for). The show stays listed, marked as not on sale.
 ALTER TABLE shows ADD COLUMN sales_paused boolean NOT NULL DEFAULT false;
 
+-- A seat taken out of a screen's layout is retired, not deleted: past shows and their tickets
+-- still name it, no show gains it again and no hold takes it. Row labels and cells are unique
+-- among a screen's seats in use.
+ALTER TABLE seats ADD COLUMN retired_at timestamptz;
+ALTER TABLE seats DROP CONSTRAINT seats_screen_id_row_label_number_key,
+                  DROP CONSTRAINT seats_screen_id_grid_row_grid_col_key;
+CREATE UNIQUE INDEX seats_label_in_use ON seats (screen_id, row_label, number) WHERE retired_at IS NULL;
+CREATE UNIQUE INDEX seats_cell_in_use ON seats (screen_id, grid_row, grid_col) WHERE retired_at IS NULL;
+-- A show's seats: those its screen had in use when it ended (a seat retired later still
+-- counts for the shows it served).
+CREATE FUNCTION show_capacity(p_show uuid) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT count(*) FROM show_seats ss JOIN seats se ON se.id = ss.seat_id
+      JOIN shows sh ON sh.id = ss.show_id
+     WHERE ss.show_id = p_show AND (se.retired_at IS NULL OR se.retired_at > sh.ends_at)
+$$;
+
 -- As 20261204000004_replaced_holds_cancelled wrote it, but a show whose sales are stopped
--- takes no hold ('sales_paused').
+-- takes no hold ('sales_paused'), and a retired seat is no seat of the show ('unknown_seats').
 CREATE OR REPLACE FUNCTION hold_seats_many(p_asks hold_ask[], p_ttl interval, p_sales_close interval,
                                 p_verified_only boolean)
 RETURNS TABLE (ask bigint, outcome text, booking_id uuid, hold_expires_at timestamptz,
@@ -26,6 +44,8 @@ BEGIN
     locked_shows := ARRAY(SELECT l.show_id FROM (
                        SELECT ss.show_id FROM unnest(p_asks) a
                          JOIN show_seats ss ON ss.show_id = a.show_id AND ss.seat_id = ANY (a.seats)
+                        WHERE NOT EXISTS (SELECT 1 FROM seats se
+                                           WHERE se.id = ss.seat_id AND se.retired_at IS NOT NULL)
                         ORDER BY ss.show_id, ss.seat_id FOR UPDATE OF ss) l);
 
     -- Once locked, each ask judged on its show, its user and its seats as they stand, read once:
@@ -166,3 +186,74 @@ $$;
 ALTER FUNCTION hold_seats_many(hold_ask[], interval, interval, boolean)
     SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
     SET enable_hashjoin = off SET enable_mergejoin = off;
+
+-- As 20261204000005_show_scheduling wrote it, but with the screen's seats in use only.
+CREATE OR REPLACE FUNCTION schedule_show(p_actor uuid, p_movie uuid, p_screen uuid, p_starts timestamptz,
+                              p_language text, p_format text, p_prices jsonb,
+                              OUT outcome text, OUT show_id uuid, OUT detail text,
+                              OUT conflict_id uuid)
+LANGUAGE plpgsql AS $$
+DECLARE
+    sc record;
+    mv record;
+    ends timestamptz;
+    cleaning interval;
+BEGIN
+    SELECT s.theater_id, s.cleaning_minutes, s.formats INTO sc
+      FROM screens s WHERE s.id = p_screen FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'no_screen'; RETURN;
+    END IF;
+    SELECT m.runtime_minutes, m.languages INTO mv FROM movies m WHERE m.id = p_movie;
+    IF NOT FOUND THEN
+        outcome := 'no_movie'; RETURN;
+    END IF;
+    IF p_starts <= now() THEN
+        outcome := 'in_the_past'; RETURN;
+    END IF;
+    IF NOT p_format = ANY (sc.formats) THEN
+        outcome := 'unsupported_format'; detail := array_to_string(sc.formats, ', '); RETURN;
+    END IF;
+    IF NOT p_language = ANY (mv.languages) THEN
+        outcome := 'unknown_language'; detail := array_to_string(mv.languages, ', '); RETURN;
+    END IF;
+    SELECT k INTO detail FROM jsonb_object_keys(p_prices) k
+     WHERE k NOT IN (SELECT c.name FROM seat_categories c WHERE c.screen_id = p_screen)
+     ORDER BY k LIMIT 1;
+    IF detail IS NOT NULL THEN
+        outcome := 'unknown_category'; RETURN;
+    END IF;
+    SELECT c.name INTO detail FROM seat_categories c
+     WHERE c.screen_id = p_screen AND NOT p_prices ? c.name
+       AND EXISTS (SELECT 1 FROM seats se WHERE se.category_id = c.id AND se.retired_at IS NULL)
+     ORDER BY c.rank LIMIT 1;
+    IF detail IS NOT NULL THEN
+        outcome := 'missing_price'; RETURN;
+    END IF;
+
+    ends := p_starts + make_interval(mins => mv.runtime_minutes);
+    cleaning := make_interval(mins => sc.cleaning_minutes);
+    SELECT s.id INTO conflict_id FROM shows s
+     WHERE s.screen_id = p_screen AND s.status = 'scheduled'
+       AND tstzrange(s.starts_at, s.ends_at + cleaning) && tstzrange(p_starts, ends + cleaning)
+     ORDER BY s.starts_at LIMIT 1;
+    IF conflict_id IS NOT NULL THEN
+        outcome := 'overlap'; RETURN;
+    END IF;
+
+    INSERT INTO shows (movie_id, screen_id, starts_at, ends_at, language, format)
+    VALUES (p_movie, p_screen, p_starts, ends, p_language, p_format)
+    RETURNING id INTO show_id;
+    INSERT INTO show_prices (show_id, category_id, price_minor)
+    SELECT show_id, c.id, (p_prices ->> c.name)::bigint
+      FROM seat_categories c WHERE c.screen_id = p_screen AND p_prices ? c.name;
+    INSERT INTO show_seats (show_id, seat_id, screen_id)
+    SELECT show_id, se.id, p_screen FROM seats se WHERE se.screen_id = p_screen AND se.retired_at IS NULL;
+    INSERT INTO audit_log (actor_id, theater_id, action, subject_id, after)
+    SELECT p_actor, sc.theater_id, 'show.created', show_id,
+           jsonb_build_object('movie_id', p_movie, 'screen_id', p_screen, 'starts_at', p_starts,
+                              'ends_at', ends, 'language', p_language, 'format', p_format,
+                              'prices', p_prices);
+    outcome := 'created';
+END
+$$;

@@ -160,4 +160,83 @@ ALTER FUNCTION hold_seats_many(hold_ask[], interval, interval, boolean)
     SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
     SET enable_hashjoin = off SET enable_mergejoin = off;
 
+-- Back to 20261204000005_show_scheduling's schedule_show; retired seats go.
+CREATE OR REPLACE FUNCTION schedule_show(p_actor uuid, p_movie uuid, p_screen uuid, p_starts timestamptz,
+                              p_language text, p_format text, p_prices jsonb,
+                              OUT outcome text, OUT show_id uuid, OUT detail text,
+                              OUT conflict_id uuid)
+LANGUAGE plpgsql AS $$
+DECLARE
+    sc record;
+    mv record;
+    ends timestamptz;
+    cleaning interval;
+BEGIN
+    SELECT s.theater_id, s.cleaning_minutes, s.formats INTO sc
+      FROM screens s WHERE s.id = p_screen FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'no_screen'; RETURN;
+    END IF;
+    SELECT m.runtime_minutes, m.languages INTO mv FROM movies m WHERE m.id = p_movie;
+    IF NOT FOUND THEN
+        outcome := 'no_movie'; RETURN;
+    END IF;
+    IF p_starts <= now() THEN
+        outcome := 'in_the_past'; RETURN;
+    END IF;
+    IF NOT p_format = ANY (sc.formats) THEN
+        outcome := 'unsupported_format'; detail := array_to_string(sc.formats, ', '); RETURN;
+    END IF;
+    IF NOT p_language = ANY (mv.languages) THEN
+        outcome := 'unknown_language'; detail := array_to_string(mv.languages, ', '); RETURN;
+    END IF;
+    SELECT k INTO detail FROM jsonb_object_keys(p_prices) k
+     WHERE k NOT IN (SELECT c.name FROM seat_categories c WHERE c.screen_id = p_screen)
+     ORDER BY k LIMIT 1;
+    IF detail IS NOT NULL THEN
+        outcome := 'unknown_category'; RETURN;
+    END IF;
+    SELECT c.name INTO detail FROM seat_categories c
+     WHERE c.screen_id = p_screen AND NOT p_prices ? c.name
+       AND EXISTS (SELECT 1 FROM seats se WHERE se.category_id = c.id)
+     ORDER BY c.rank LIMIT 1;
+    IF detail IS NOT NULL THEN
+        outcome := 'missing_price'; RETURN;
+    END IF;
+
+    ends := p_starts + make_interval(mins => mv.runtime_minutes);
+    cleaning := make_interval(mins => sc.cleaning_minutes);
+    SELECT s.id INTO conflict_id FROM shows s
+     WHERE s.screen_id = p_screen AND s.status = 'scheduled'
+       AND tstzrange(s.starts_at, s.ends_at + cleaning) && tstzrange(p_starts, ends + cleaning)
+     ORDER BY s.starts_at LIMIT 1;
+    IF conflict_id IS NOT NULL THEN
+        outcome := 'overlap'; RETURN;
+    END IF;
+
+    INSERT INTO shows (movie_id, screen_id, starts_at, ends_at, language, format)
+    VALUES (p_movie, p_screen, p_starts, ends, p_language, p_format)
+    RETURNING id INTO show_id;
+    INSERT INTO show_prices (show_id, category_id, price_minor)
+    SELECT show_id, c.id, (p_prices ->> c.name)::bigint
+      FROM seat_categories c WHERE c.screen_id = p_screen AND p_prices ? c.name;
+    INSERT INTO show_seats (show_id, seat_id, screen_id)
+    SELECT show_id, se.id, p_screen FROM seats se WHERE se.screen_id = p_screen;
+    INSERT INTO audit_log (actor_id, theater_id, action, subject_id, after)
+    SELECT p_actor, sc.theater_id, 'show.created', show_id,
+           jsonb_build_object('movie_id', p_movie, 'screen_id', p_screen, 'starts_at', p_starts,
+                              'ends_at', ends, 'language', p_language, 'format', p_format,
+                              'prices', p_prices);
+    outcome := 'created';
+END
+$$;
+
+DROP FUNCTION show_capacity(uuid);
+DELETE FROM show_seats ss USING seats se WHERE se.id = ss.seat_id AND se.retired_at IS NOT NULL;
+DELETE FROM seats WHERE retired_at IS NOT NULL;
+DROP INDEX seats_label_in_use, seats_cell_in_use;
+ALTER TABLE seats ADD CONSTRAINT seats_screen_id_row_label_number_key UNIQUE (screen_id, row_label, number),
+                  ADD CONSTRAINT seats_screen_id_grid_row_grid_col_key UNIQUE (screen_id, grid_row, grid_col);
+ALTER TABLE seats DROP COLUMN retired_at;
+
 ALTER TABLE shows DROP COLUMN sales_paused;

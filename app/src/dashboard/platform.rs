@@ -1,0 +1,315 @@
+//! What only platform admins do: cities, who runs which theater, and hiding reviews. Each is
+//! written to the audit log (a theater's own log for its admins).
+
+use super::{audit::Audit, Dashboard, DashboardError};
+use crate::{account::Role, booking::Actor, error::FieldErrors};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+/// A city moviegoers pick.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct City {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub state: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// IANA, e.g. `Asia/Kolkata`: the days and times of its theaters.
+    pub time_zone: String,
+}
+
+/// A new city; the slug comes from the name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewCity {
+    pub name: String,
+    pub state: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub time_zone: String,
+}
+
+/// Someone who runs a theater.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TheaterAdmin {
+    pub user_id: Uuid,
+    pub email: String,
+    pub name: String,
+}
+
+/// The review as moderation left it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct HiddenReview {
+    pub review_id: Uuid,
+    pub hidden_reason: String,
+}
+
+/// "Navi Mumbai" -> "navi-mumbai".
+pub fn slug(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.join("-")
+}
+
+impl NewCity {
+    fn problems(&self) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        if slug(&self.name).is_empty() || self.name.trim().chars().count() > 80 {
+            errors.insert(
+                "name".into(),
+                "A name of 1 to 80 characters, with letters.".into(),
+            );
+        }
+        if self.state.trim().chars().count() > 80 {
+            errors.insert("state".into(), "At most 80 characters.".into());
+        }
+        if !(-90.0..=90.0).contains(&self.latitude) {
+            errors.insert("latitude".into(), "A latitude from -90 to 90.".into());
+        }
+        if !(-180.0..=180.0).contains(&self.longitude) {
+            errors.insert("longitude".into(), "A longitude from -180 to 180.".into());
+        }
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            errors.insert(
+                "time_zone".into(),
+                "An IANA time zone, e.g. Asia/Kolkata.".into(),
+            );
+        }
+        errors
+    }
+}
+
+impl Dashboard {
+    fn platform_only(actor: Actor) -> Result<(), DashboardError> {
+        match actor.role {
+            Role::Admin => Ok(()),
+            _ => Err(DashboardError::Forbidden),
+        }
+    }
+
+    /// Every city, by name.
+    pub async fn cities(&self, actor: Actor) -> Result<Vec<City>, DashboardError> {
+        Self::platform_only(actor)?;
+        Ok(sqlx::query_as(
+            "SELECT id, slug, name, state, latitude, longitude, time_zone FROM cities ORDER BY name",
+        )
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// Adds a city.
+    pub async fn add_city(&self, actor: Actor, city: &NewCity) -> Result<City, DashboardError> {
+        Self::platform_only(actor)?;
+        let problems = city.problems();
+        if !problems.is_empty() {
+            return Err(DashboardError::Invalid(problems));
+        }
+        let mut tx = self.db.begin().await?;
+        let added: Option<City> = sqlx::query_as(
+            "INSERT INTO cities (slug, name, state, latitude, longitude, time_zone)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO NOTHING
+             RETURNING id, slug, name, state, latitude, longitude, time_zone",
+        )
+        .bind(slug(&city.name))
+        .bind(city.name.trim())
+        .bind(city.state.trim())
+        .bind(city.latitude)
+        .bind(city.longitude)
+        .bind(&city.time_zone)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(added) = added else {
+            return Err(DashboardError::field(
+                "name",
+                "There is a city by this name.",
+            ));
+        };
+        let audit = Audit::new(actor, None, "city.created", added.id);
+        audit
+            .record(&mut tx, serde_json::Value::Null, json!(added))
+            .await?;
+        tx.commit().await?;
+        self.catalog.schedule_changed().await;
+        Ok(added)
+    }
+
+    /// Who runs a theater.
+    pub async fn theater_admins(
+        &self,
+        actor: Actor,
+        theater: Uuid,
+    ) -> Result<Vec<TheaterAdmin>, DashboardError> {
+        Self::platform_only(actor)?;
+        self.theater_zone(actor, theater).await?;
+        Ok(sqlx::query_as(
+            "SELECT u.id AS user_id, u.email, u.name FROM theater_admins ta
+               JOIN users u ON u.id = ta.user_id WHERE ta.theater_id = $1 ORDER BY u.email",
+        )
+        .bind(theater)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// Lets the user with `email` run a theater (a customer becomes a theater admin).
+    pub async fn assign_admin(
+        &self,
+        actor: Actor,
+        theater: Uuid,
+        email: &str,
+    ) -> Result<TheaterAdmin, DashboardError> {
+        Self::platform_only(actor)?;
+        self.theater_zone(actor, theater).await?;
+        let mut tx = self.db.begin().await?;
+        let found: Option<(TheaterAdmin, String)> = sqlx::query_as(
+            "SELECT u.id AS user_id, u.email, u.name, u.role::text FROM users u
+              WHERE u.email = lower(btrim($1)) FOR UPDATE",
+        )
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|(user_id, email, name, role)| {
+            (
+                TheaterAdmin {
+                    user_id,
+                    email,
+                    name,
+                },
+                role,
+            )
+        });
+        let Some((admin, role)) = found else {
+            return Err(DashboardError::field(
+                "email",
+                "Nobody has an account with this email.",
+            ));
+        };
+        if role == "admin" {
+            let message = "A platform admin runs every theater already.";
+            return Err(DashboardError::field("email", message));
+        }
+        sqlx::query("UPDATE users SET role = 'theater_admin', updated_at = now() WHERE id = $1")
+            .bind(admin.user_id)
+            .execute(&mut *tx)
+            .await?;
+        let added = sqlx::query(
+            "INSERT INTO theater_admins (theater_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(theater)
+        .bind(admin.user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added == 1 {
+            let audit = Audit::new(
+                actor,
+                Some(theater),
+                "theater.admin_assigned",
+                admin.user_id,
+            );
+            let after =
+                json!({"user_id": admin.user_id, "email": admin.email, "role": "theater_admin"});
+            audit.record(&mut tx, json!({"role": role}), after).await?;
+        }
+        tx.commit().await?;
+        Ok(admin)
+    }
+
+    /// Stops a user running a theater; one who runs no theater then is a customer again.
+    pub async fn remove_admin(
+        &self,
+        actor: Actor,
+        theater: Uuid,
+        user: Uuid,
+    ) -> Result<(), DashboardError> {
+        Self::platform_only(actor)?;
+        self.theater_zone(actor, theater).await?;
+        let mut tx = self.db.begin().await?;
+        let removed =
+            sqlx::query("DELETE FROM theater_admins WHERE theater_id = $1 AND user_id = $2")
+                .bind(theater)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if removed == 0 {
+            return Err(DashboardError::NotFound);
+        }
+        sqlx::query(
+            "UPDATE users SET role = 'customer', updated_at = now()
+              WHERE id = $1 AND role = 'theater_admin'
+                AND NOT EXISTS (SELECT 1 FROM theater_admins WHERE user_id = $1)",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        let audit = Audit::new(actor, Some(theater), "theater.admin_removed", user);
+        audit
+            .record(&mut tx, json!({"user_id": user}), serde_json::Value::Null)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Hides a review from everyone but its author, with the reason they will read.
+    pub async fn hide_review(
+        &self,
+        actor: Actor,
+        review: Uuid,
+        reason: &str,
+    ) -> Result<HiddenReview, DashboardError> {
+        Self::platform_only(actor)?;
+        let reason = reason.trim();
+        if !(1..=500).contains(&reason.chars().count()) {
+            return Err(DashboardError::field(
+                "reason",
+                "A reason of 1 to 500 characters.",
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let before: Option<Option<String>> =
+            sqlx::query_scalar("SELECT hidden_reason FROM reviews WHERE id = $1 FOR UPDATE")
+                .bind(review)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let before = before.ok_or(DashboardError::NotFound)?;
+        sqlx::query(
+            "UPDATE reviews SET hidden_at = coalesce(hidden_at, now()), hidden_by = $2,
+                                hidden_reason = $3
+              WHERE id = $1",
+        )
+        .bind(review)
+        .bind(actor.user_id)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+        let audit = Audit::new(actor, None, "review.hidden", review);
+        let after = json!({"hidden_reason": reason});
+        audit
+            .record(&mut tx, json!({"hidden_reason": before}), after)
+            .await?;
+        tx.commit().await?;
+        // Ratings and the latest reviews are on cached pages and lists.
+        self.catalog.schedule_changed().await;
+        Ok(HiddenReview {
+            review_id: review,
+            hidden_reason: reason.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs_are_lowercase_words_joined_by_hyphens() {
+        assert_eq!(super::slug("Navi Mumbai"), "navi-mumbai");
+        assert_eq!(
+            super::slug("  Thiruvananthapuram (TVM) "),
+            "thiruvananthapuram-tvm"
+        );
+        assert_eq!(super::slug("—"), "");
+    }
+}
