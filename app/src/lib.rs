@@ -4,7 +4,7 @@
 //! what it uses; `cache`, `db`, `idempotency`, `notify` and `ratelimit` are what they share.
 
 #[macro_use]
-mod words;
+pub mod words;
 
 pub mod account;
 pub mod booking;

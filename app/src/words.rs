@@ -53,3 +53,17 @@ macro_rules! words {
         }
     };
 }
+
+/// "Rudra: The Awakening" -> "rudra-the-awakening": lowercase letters and digits, words joined
+/// by single hyphens.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}

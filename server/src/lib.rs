@@ -119,7 +119,12 @@ pub fn assemble(
     Ok(AppState {
         leptos_options: Arc::new(leptos_options),
         accounts,
-        dashboard: Dashboard::new(db.primary().clone(), catalog.clone(), bookings.clone()),
+        dashboard: Dashboard::new(
+            db.primary().clone(),
+            catalog.clone(),
+            bookings.clone(),
+            config.poster_dir.clone(),
+        ),
         bookings,
         catalog,
         payments,
@@ -214,6 +219,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
         .route("/posters/{file}", get(posters::poster))
+        .route("/media/posters/{file}", get(api::admin::poster))
         .leptos_routes_with_context(&state, routes, domains.clone(), move || {
             app::shell(shell_options.clone())
         })

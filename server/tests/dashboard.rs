@@ -773,6 +773,14 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 201],
         ),
         (
+            // Authorised before the body is read: JSON is then no form (422).
+            "post",
+            "/api/v1/admin/movies",
+            "/api/v1/admin/movies".into(),
+            Box::new(|_| Some(json!({"title": "Not a form"}))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 422],
+        ),
+        (
             "post",
             "/api/v1/admin/theaters/{id}/admins",
             format!("/api/v1/admin/theaters/{theater}/admins"),

@@ -1,6 +1,7 @@
 //! Theaters adding screens and editing their seat layouts over REST: the layout JSON round
 //! trips with its seat ids, bad layouts are refused field by field, seats keep their ids
-//! across edits, and seats held or sold for shows to come never move or go.
+//! across edits, and seats held or sold for shows to come never move or go; and a theater's
+//! details and screen settings. Long: one test per behaviour, sharing the helpers above them.
 
 mod support;
 

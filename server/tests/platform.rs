@@ -234,3 +234,140 @@ async fn a_hidden_review_leaves_the_movie_but_its_author_reads_why(db: PgPool) {
         "Advertising is not a review."
     );
 }
+
+/// A multipart form of text fields and an optional poster file.
+fn movie_form(fields: &[(&str, &str)], poster: Option<&[u8]>) -> (String, Vec<u8>) {
+    let boundary = "district-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes());
+    }
+    if let Some(bytes) = poster {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"poster\"; filename=\"poster.png\"\r\nContent-Type: image/png\r\n\r\n").bytes());
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Setup {
+    async fn add_movie(&self, who: usize, form: (String, Vec<u8>)) -> support::Reply {
+        let token = support::bearer(&self.state, self.users[who].0, self.users[who].1);
+        let request = http::Request::post("/api/v1/admin/movies")
+            .header("authorization", token)
+            .header("content-type", form.0)
+            .body(axum::body::Body::from(form.1))
+            .unwrap();
+        support::request(&self.app, request).await
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_platform_admin_adds_a_movie_with_its_poster(db: PgPool) {
+    let dir = std::env::temp_dir().join(format!("district-posters-{}", Uuid::new_v4()));
+    let dir_text = dir.to_str().unwrap().to_owned();
+    let s = support::staff::setup_with(&db, Duration::days(3), &[("POSTER_DIR", &dir_text)]).await;
+    let fields = [
+        ("title", "Monsoon Letters"),
+        ("synopsis", "Rain, and what it brings."),
+        ("runtime_minutes", "131"),
+        ("languages", "Hindi, English"),
+        ("genres", "Drama"),
+        ("certificate", "UA 13+"),
+        ("release_date", "2026-12-18"),
+        ("trailer_url", "https://videos.example/monsoon"),
+    ];
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(std::iter::repeat_n(7u8, 4096));
+    let movies = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM movies")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    let before = movies().await;
+
+    for who in [0, 2] {
+        let refused = s.add_movie(who, movie_form(&fields, Some(&png))).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    }
+    let svg = s
+        .add_movie(
+            3,
+            movie_form(&fields, Some(b"<svg xmlns='http://www.w3.org/2000/svg'/>")),
+        )
+        .await;
+    assert_eq!(svg.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", svg.body);
+    assert_eq!(
+        svg.json()["error"]["fields"]["poster"],
+        "A poster is a PNG, JPEG or WebP image."
+    );
+    let mut huge = png.clone();
+    huge.resize(app::dashboard::MAX_POSTER_BYTES + 1, 0);
+    let big = s.add_movie(3, movie_form(&fields, Some(&huge))).await;
+    assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", big.body);
+    assert_eq!(
+        big.json()["error"]["fields"]["poster"],
+        "A poster is at most 2 MB."
+    );
+    let mut wrong = fields;
+    wrong[2] = ("runtime_minutes", "two hours");
+    let unreadable = s.add_movie(3, movie_form(&wrong, None)).await;
+    assert!(
+        unreadable.json()["error"]["fields"]["runtime_minutes"].is_string(),
+        "{}",
+        unreadable.body
+    );
+    assert_eq!(movies().await, before, "nothing written");
+    assert!(
+        !dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "no file left"
+    );
+
+    let added = s.add_movie(3, movie_form(&fields, Some(&png))).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let movie = id(&added.json()["id"]);
+    assert_eq!(added.json()["slug"], "monsoon-letters");
+    let poster_url = added.json()["poster_url"].as_str().unwrap().to_owned();
+    assert_eq!(poster_url, format!("/media/posters/{movie}.png"));
+    assert_eq!(
+        std::fs::read(dir.join(format!("{movie}.png"))).unwrap(),
+        png
+    );
+    let served = support::get(&s.app, &poster_url, &[]).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.headers["content-type"], "image/png");
+    assert_eq!(served.headers["content-length"], png.len().to_string());
+    for path in [
+        "/media/posters/..%2Fsecret.png",
+        "/media/posters/not-a-movie.png",
+    ] {
+        assert_eq!(
+            support::get(&s.app, path, &[]).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let public = support::get(&s.app, &format!("/api/v1/movies/{movie}"), &[])
+        .await
+        .json();
+    assert_eq!(public["poster_url"], poster_url);
+    assert_eq!(public["languages"], json!(["Hindi", "English"]));
+
+    // The same title again gets its own address.
+    let again = s.add_movie(3, movie_form(&fields, None)).await;
+    assert_eq!(
+        again.json()["slug"],
+        "monsoon-letters-2026",
+        "{}",
+        again.body
+    );
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'movie.created'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(audited, 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,6 +15,8 @@ pub mod layout;
 #[cfg(feature = "ssr")]
 mod listing;
 #[cfg(feature = "ssr")]
+mod movies;
+#[cfg(feature = "ssr")]
 mod platform;
 #[cfg(feature = "ssr")]
 mod pricing;
@@ -37,6 +39,7 @@ pub use {
     cancel::CancelledShow,
     charts::{occupancy_heatmap, sales_chart, ChartData, DaySales, SlotOccupancy},
     listing::TheaterShow,
+    movies::{poster_kind, AddedMovie, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
     platform::{City, HiddenReview, NewCity, TheaterAdmin},
     reports::{ReportGroup, SalesLine, SalesReport, MAX_REPORT_DAYS},
     sales::{ShowChange, ShowSettings},
@@ -57,23 +60,27 @@ mod service {
         ids::ShowId,
     };
     use sqlx::PgPool;
+    use std::path::PathBuf;
     use uuid::Uuid;
 
     /// The dashboard's handle: the primary database, the catalog whose cached lists its
-    /// changes make stale, and the bookings whose live maps hear of seats it frees.
+    /// changes make stale, the bookings whose live maps hear of seats it frees, and the
+    /// directory posters are stored in.
     #[derive(Clone)]
     pub struct Dashboard {
         pub(super) db: PgPool,
         pub(super) catalog: Catalog,
         pub(super) bookings: Bookings,
+        pub(super) posters: PathBuf,
     }
 
     impl Dashboard {
-        pub fn new(db: PgPool, catalog: Catalog, bookings: Bookings) -> Self {
+        pub fn new(db: PgPool, catalog: Catalog, bookings: Bookings, posters: PathBuf) -> Self {
             Self {
                 db,
                 catalog,
                 bookings,
+                posters,
             }
         }
 

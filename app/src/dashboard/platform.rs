@@ -2,7 +2,7 @@
 //! written to the audit log (a theater's own log for its admins).
 
 use super::{audit::Audit, Dashboard, DashboardError};
-use crate::{account::Role, booking::Actor, error::FieldErrors};
+use crate::{account::Role, booking::Actor, error::FieldErrors, words::slugify};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -45,20 +45,10 @@ pub struct HiddenReview {
     pub hidden_reason: String,
 }
 
-/// "Navi Mumbai" -> "navi-mumbai".
-pub fn slug(name: &str) -> String {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    words.join("-")
-}
-
 impl NewCity {
     fn problems(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
-        if slug(&self.name).is_empty() || self.name.trim().chars().count() > 80 {
+        if slugify(&self.name).is_empty() || self.name.trim().chars().count() > 80 {
             errors.insert(
                 "name".into(),
                 "A name of 1 to 80 characters, with letters.".into(),
@@ -84,7 +74,8 @@ impl NewCity {
 }
 
 impl Dashboard {
-    fn platform_only(actor: Actor) -> Result<(), DashboardError> {
+    /// Platform admins only: anyone else is refused (403).
+    pub fn platform_only(actor: Actor) -> Result<(), DashboardError> {
         match actor.role {
             Role::Admin => Ok(()),
             _ => Err(DashboardError::Forbidden),
@@ -114,7 +105,7 @@ impl Dashboard {
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO NOTHING
              RETURNING id, slug, name, state, latitude, longitude, time_zone",
         )
-        .bind(slug(&city.name))
+        .bind(slugify(&city.name))
         .bind(city.name.trim())
         .bind(city.state.trim())
         .bind(city.latitude)
@@ -298,18 +289,5 @@ impl Dashboard {
             review_id: review,
             hidden_reason: reason.to_owned(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn slugs_are_lowercase_words_joined_by_hyphens() {
-        assert_eq!(super::slug("Navi Mumbai"), "navi-mumbai");
-        assert_eq!(
-            super::slug("  Thiruvananthapuram (TVM) "),
-            "thiruvananthapuram-tvm"
-        );
-        assert_eq!(super::slug("—"), "");
     }
 }

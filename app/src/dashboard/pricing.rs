@@ -3,7 +3,10 @@
 //! after it (and is judged on the new prices: `hold_seats_many` refuses a hold priced the old
 //! way).
 
-use super::{audit::Audit, shows::validate_prices, Dashboard, DashboardConflict, DashboardError};
+use super::{
+    audit::Audit, sales::lock_scheduled, shows::validate_prices, Dashboard, DashboardConflict,
+    DashboardError,
+};
 use crate::{booking::Actor, ids::ShowId};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,18 +41,7 @@ impl Dashboard {
         }
 
         let mut tx = self.db.begin().await?;
-        let status: String =
-            sqlx::query_scalar("SELECT status FROM shows WHERE id = $1 FOR UPDATE")
-                .bind(show)
-                .fetch_one(&mut *tx)
-                .await?;
-        if status != "scheduled" {
-            let message = "The show was called off.";
-            return Err(DashboardError::conflict(
-                DashboardConflict::ShowCancelled,
-                message,
-            ));
-        }
+        lock_scheduled(&mut tx, show).await?;
         // In the order every hold locks them, so the two queue rather than deadlock.
         sqlx::query("SELECT 1 FROM show_seats WHERE show_id = $1 ORDER BY seat_id FOR UPDATE")
             .bind(show)

@@ -28,6 +28,27 @@ pub struct ShowSettings {
     pub sales_open: bool,
 }
 
+/// Locks a show's row for a change, refusing a show that was called off; answers whether its
+/// sales are stopped.
+pub(super) async fn lock_scheduled(
+    tx: &mut sqlx::PgConnection,
+    show: ShowId,
+) -> Result<bool, DashboardError> {
+    let (status, paused): (String, bool) =
+        sqlx::query_as("SELECT status, sales_paused FROM shows WHERE id = $1 FOR UPDATE")
+            .bind(show)
+            .fetch_one(tx)
+            .await?;
+    if status != "scheduled" {
+        let message = "The show was called off.";
+        return Err(DashboardError::conflict(
+            DashboardConflict::ShowCancelled,
+            message,
+        ));
+    }
+    Ok(paused)
+}
+
 impl Dashboard {
     /// Applies a change to a show of a theater the actor runs.
     pub async fn change_show(
@@ -57,18 +78,7 @@ impl Dashboard {
     ) -> Result<(), DashboardError> {
         let (theater, _) = self.run_show(actor, show).await?;
         let mut tx = self.db.begin().await?;
-        let (status, paused): (String, bool) =
-            sqlx::query_as("SELECT status, sales_paused FROM shows WHERE id = $1 FOR UPDATE")
-                .bind(show)
-                .fetch_one(&mut *tx)
-                .await?;
-        if status != "scheduled" {
-            let message = "The show was called off.";
-            return Err(DashboardError::conflict(
-                DashboardConflict::ShowCancelled,
-                message,
-            ));
-        }
+        let paused = lock_scheduled(&mut tx, show).await?;
         if paused != open {
             // Already as asked: nothing to do or to record.
             return Ok(());

@@ -1,7 +1,8 @@
 //! A theater's screens and their layouts, written in one transaction with the screen's row
 //! locked (so a show scheduled meanwhile waits and then gets the new seats). Seats held or
 //! sold for shows to come are locked as holds lock them and may not move, change category or
-//! go; seats taken out are retired, new ones join every show to come.
+//! go; seats taken out are retired, new ones join every show to come. Long: the steps of that
+//! one transaction, kept together so they read in order.
 
 use super::{
     audit::Audit,

@@ -90,6 +90,8 @@ pub struct Config {
     pub rate_limit_enabled: bool,
     pub rate_limits: RateLimits,
     pub mail_dir: Option<String>,
+    /// POSTER_DIR: where uploaded posters are stored.
+    pub poster_dir: std::path::PathBuf,
     pub cache_ttl: Duration,
     /// TICKET_SIGNING_KEY: the Ed25519 seed that signs e-tickets.
     pub ticket_keys: TicketKeys,
@@ -239,6 +241,10 @@ impl Config {
             rate_limit_enabled: vars.parse_or("RATE_LIMIT_ENABLED", true, "true or false")?,
             rate_limits: rate_limits(&vars)?,
             mail_dir: vars.optional("MAIL_DIR"),
+            poster_dir: vars
+                .optional("POSTER_DIR")
+                .unwrap_or_else(|| "media/posters".into())
+                .into(),
             cache_ttl: vars.duration_or("CACHE_TTL", Duration::from_secs(60))?,
             ticket_keys,
             booking: Policy {

@@ -9,6 +9,7 @@ mod insert;
 mod layout;
 mod schedule;
 
+use app::words::slugify;
 use chrono::{NaiveDate, Utc};
 use data::{MovieSeed, CITIES, MOVIES};
 use insert::{
@@ -109,18 +110,6 @@ fn id(parts: &[&str]) -> Uuid {
 /// A small deterministic hash for choices that should look varied but repeat exactly.
 fn pick(parts: &[&str]) -> u64 {
     id(parts).as_u64_pair().0
-}
-
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::new();
-    for c in text.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_owned()
 }
 
 fn movie_id(movie: &MovieSeed) -> Uuid {

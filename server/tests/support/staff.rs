@@ -26,6 +26,11 @@ pub struct Setup {
 }
 
 pub async fn setup(db: &PgPool, show_in: Duration) -> Setup {
+    setup_with(db, show_in, &[]).await
+}
+
+/// The same with configuration variables on top.
+pub async fn setup_with(db: &PgPool, show_in: Duration, vars: &[(&str, &str)]) -> Setup {
     let venue = venue(db, 4, 8, show_in).await;
     let ids = customers(db, 4).await;
     let roles = [
@@ -48,7 +53,7 @@ pub async fn setup(db: &PgPool, show_in: Duration) -> Setup {
         .execute(db)
         .await
         .unwrap();
-    let state = super::state(db.clone(), None);
+    let state = super::state_with(db.clone(), None, vars);
     Setup {
         app: server::router(state.clone()),
         state,

@@ -2,12 +2,13 @@
 
 use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use crate::AppState;
+use app::dashboard::MAX_POSTER_BYTES;
 use app::{
     account::{auth::Principal, AccountError, Accounts, ManagedTheater},
     dashboard::{Dashboard, DashboardError, TheaterDetails},
 };
 use axum::{
-    extract::State,
+    extract::{DefaultBodyLimit, State},
     response::{IntoResponse, Response},
     routing::{delete, get, patch, post},
     Json, Router,
@@ -15,12 +16,13 @@ use axum::{
 use uuid::Uuid;
 
 mod bookings;
+mod movies;
 mod platform;
 mod reports;
 mod screens;
 mod shows;
 
-pub use {bookings::*, platform::*, reports::*, screens::*, shows::*};
+pub use {bookings::*, movies::*, platform::*, reports::*, screens::*, shows::*};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,6 +38,11 @@ pub fn router() -> Router<AppState> {
         .route("/bookings/{id}", delete(cancel_booking))
         .route("/audit", get(audit))
         .route("/cities", get(list_cities).post(add_city))
+        .route(
+            "/movies",
+            // A poster and the form around it; more is refused before it is read (413).
+            post(add_movie).layer(DefaultBodyLimit::max(MAX_POSTER_BYTES + 256 * 1024)),
+        )
         .route("/theaters/{id}/admins", get(list_admins).post(assign_admin))
         .route("/theaters/{id}/admins/{user_id}", delete(remove_admin))
         .route("/reviews/{id}/hide", post(hide_review))

@@ -1,0 +1,217 @@
+//! Movies as platform admins add them, with a poster image stored on disk under POSTER_DIR
+//! and served at `/media/posters/{movie id}.{png|jpg|webp}`. A poster is checked by what its
+//! bytes are (PNG, JPEG or WebP), not by the name or type it was sent with.
+
+use super::{audit::Audit, Dashboard, DashboardError};
+use crate::{booking::Actor, error::FieldErrors, words::slugify};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+/// The largest poster taken, in bytes.
+pub const MAX_POSTER_BYTES: usize = 2 * 1024 * 1024;
+
+pub const CERTIFICATES: [&str; 7] = ["U", "UA", "UA 7+", "UA 13+", "UA 16+", "A", "S"];
+
+/// A movie to add; in the REST form, `languages` and `genres` are comma-separated.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewMovie {
+    pub title: String,
+    #[serde(default)]
+    pub synopsis: String,
+    pub runtime_minutes: i32,
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub genres: Vec<String>,
+    /// `U`, `UA`, `UA 7+`, `UA 13+`, `UA 16+`, `A` or `S`.
+    pub certificate: String,
+    pub release_date: NaiveDate,
+    #[serde(default)]
+    pub trailer_url: Option<String>,
+}
+
+/// The movie as added.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AddedMovie {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub poster_url: Option<String>,
+}
+
+/// What a poster's bytes are: its file extension and content type.
+pub fn poster_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    match bytes {
+        [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, ..] => Some(("png", "image/png")),
+        [0xff, 0xd8, 0xff, ..] => Some(("jpg", "image/jpeg")),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => {
+            Some(("webp", "image/webp"))
+        }
+        _ => None,
+    }
+}
+
+impl NewMovie {
+    fn problems(&self, poster: Option<&[u8]>) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        let mut say = |field: &str, message: String| {
+            errors.insert(field.to_owned(), message);
+        };
+        if slugify(&self.title).is_empty() || self.title.trim().chars().count() > 200 {
+            say("title", "A title of 1 to 200 characters.".into());
+        }
+        if self.synopsis.chars().count() > 5000 {
+            say("synopsis", "At most 5000 characters.".into());
+        }
+        if !(1..=600).contains(&self.runtime_minutes) {
+            say("runtime_minutes", "From 1 to 600 minutes.".into());
+        }
+        if self.languages.iter().all(|l| l.trim().is_empty()) {
+            say("languages", "At least one language.".into());
+        }
+        if !CERTIFICATES.contains(&self.certificate.as_str()) {
+            say(
+                "certificate",
+                format!("One of {}.", CERTIFICATES.join(", ")),
+            );
+        }
+        let trailer = self.trailer_url.as_deref().unwrap_or("https://");
+        if !trailer.starts_with("https://") || trailer.len() > 500 {
+            say(
+                "trailer_url",
+                "An https:// address of at most 500 characters.".into(),
+            );
+        }
+        match poster {
+            Some(bytes) if bytes.len() > MAX_POSTER_BYTES => say(
+                "poster",
+                format!(
+                    "A poster is at most {} MB.",
+                    MAX_POSTER_BYTES / (1024 * 1024)
+                ),
+            ),
+            Some(bytes) if poster_kind(bytes).is_none() => {
+                say("poster", "A poster is a PNG, JPEG or WebP image.".into())
+            }
+            _ => {}
+        }
+        errors
+    }
+}
+
+fn listed(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .map(|w| w.trim().to_owned())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+impl Dashboard {
+    /// Adds a movie, with its poster when given; the files go before the row, so a movie
+    /// never names a poster that is not there.
+    pub async fn add_movie(
+        &self,
+        actor: Actor,
+        movie: &NewMovie,
+        poster: Option<&[u8]>,
+    ) -> Result<AddedMovie, DashboardError> {
+        Self::platform_only(actor)?;
+        let problems = movie.problems(poster);
+        if !problems.is_empty() {
+            return Err(DashboardError::Invalid(problems));
+        }
+        let id = Uuid::new_v4();
+        let poster_url = match poster {
+            Some(bytes) => Some(self.store_poster(id, bytes).await?),
+            None => None,
+        };
+        let base = slugify(&movie.title);
+        let mut tx = self.db.begin().await?;
+        let slug: String = sqlx::query_scalar(
+            "SELECT s FROM unnest(ARRAY[$1, $1 || '-' || $2, $1 || '-' || $3]) s
+              WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.slug = s) LIMIT 1",
+        )
+        .bind(&base)
+        .bind(movie.release_date.format("%Y").to_string())
+        .bind(&id.simple().to_string()[..8])
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO movies (id, slug, title, synopsis, runtime_minutes, languages, genres,
+                                 certificate, release_date, poster_url, trailer_url)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(id)
+        .bind(&slug)
+        .bind(movie.title.trim())
+        .bind(movie.synopsis.trim())
+        .bind(movie.runtime_minutes)
+        .bind(listed(&movie.languages))
+        .bind(listed(&movie.genres))
+        .bind(&movie.certificate)
+        .bind(movie.release_date)
+        .bind(&poster_url)
+        .bind(&movie.trailer_url)
+        .execute(&mut *tx)
+        .await?;
+        let added = AddedMovie {
+            id,
+            slug,
+            title: movie.title.trim().to_owned(),
+            poster_url,
+        };
+        let audit = Audit::new(actor, None, "movie.created", id);
+        audit
+            .record(&mut tx, serde_json::Value::Null, json!(added))
+            .await?;
+        tx.commit().await?;
+        self.catalog.schedule_changed().await;
+        Ok(added)
+    }
+
+    /// Writes a poster whole (to a temporary name first), answering the address it is served at.
+    async fn store_poster(&self, movie: Uuid, bytes: &[u8]) -> Result<String, DashboardError> {
+        let (extension, _) = poster_kind(bytes).ok_or(DashboardError::Unavailable)?;
+        let name = format!("{movie}.{extension}");
+        let write = async {
+            tokio::fs::create_dir_all(&self.posters).await?;
+            let partial = self.posters.join(format!(".{name}.partial"));
+            tokio::fs::write(&partial, bytes).await?;
+            tokio::fs::rename(&partial, self.posters.join(&name)).await
+        };
+        write.await.map_err(|err| {
+            tracing::error!(error = %err, dir = %self.posters.display(), "could not store a poster");
+            DashboardError::Unavailable
+        })?;
+        Ok(format!("/media/posters/{name}"))
+    }
+
+    /// The file of a stored poster and its content type; None for any other name.
+    pub fn poster_file(&self, name: &str) -> Option<(std::path::PathBuf, &'static str)> {
+        let (id, extension) = name.split_once('.')?;
+        id.parse::<Uuid>().ok()?;
+        let kind = match extension {
+            "png" => "image/png",
+            "jpg" => "image/jpeg",
+            "webp" => "image/webp",
+            _ => return None,
+        };
+        Some((self.posters.join(name), kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posters_are_known_by_their_bytes() {
+        assert_eq!(poster_kind(b"\x89PNG\r\n\x1a\n...").unwrap().0, "png");
+        assert_eq!(poster_kind(b"\xff\xd8\xff\xe0").unwrap().0, "jpg");
+        assert_eq!(poster_kind(b"RIFF\0\0\0\0WEBPVP8 ").unwrap().0, "webp");
+        assert_eq!(poster_kind(b"<svg xmlns="), None);
+        assert_eq!(poster_kind(b"GIF89a"), None);
+    }
+}

@@ -1,0 +1,122 @@
+//! `/api/v1/admin/movies`: platform admins add movies, the poster sent as a file of a
+//! multipart form; and `/media/posters/{file}` serves the posters stored.
+
+use app::{
+    account::auth::Principal,
+    booking::Actor,
+    dashboard::{AddedMovie, Dashboard, DashboardError, NewMovie},
+};
+use axum::{
+    body::Bytes,
+    extract::{multipart::MultipartRejection, Multipart, Path, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// The form `POST /api/v1/admin/movies` takes (multipart/form-data).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct MovieForm {
+    title: String,
+    synopsis: Option<String>,
+    runtime_minutes: i32,
+    /// Comma-separated, e.g. `Hindi, English`.
+    languages: String,
+    /// Comma-separated.
+    genres: Option<String>,
+    /// `U`, `UA`, `UA 7+`, `UA 13+`, `UA 16+`, `A` or `S`.
+    certificate: String,
+    /// `YYYY-MM-DD`.
+    release_date: String,
+    trailer_url: Option<String>,
+    /// PNG, JPEG or WebP, at most 2 MB.
+    #[schema(value_type = Option<String>, format = Binary)]
+    poster: Option<Vec<u8>>,
+}
+
+/// Adds a movie: its details and optionally its poster, as a multipart form.
+#[utoipa::path(post, path = "/api/v1/admin/movies", tag = "admin", security(("bearer" = [])),
+    request_body(content = MovieForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = AddedMovie),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not a platform admin"),
+    (status = 413, description = "the form is far too big"),
+    (status = 422, description = "validation_failed: title, runtime_minutes, languages, certificate, release_date, trailer_url, poster (not a PNG, JPEG or WebP, or over 2 MB), form")))]
+pub async fn add_movie(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<AddedMovie>), DashboardError> {
+    let actor = Actor::from(who);
+    // Who asks is settled before the body is read.
+    Dashboard::platform_only(actor)?;
+    let not_a_form = |_| DashboardError::field("form", "Send the movie as multipart/form-data.");
+    let mut form = form.map_err(not_a_form)?;
+    let (mut fields, mut poster) = (HashMap::new(), None::<Bytes>);
+    while let Some(field) = form.next_field().await.map_err(|err| {
+        DashboardError::field("form", &format!("The form could not be read: {err}."))
+    })? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let read = |err: axum::extract::multipart::MultipartError| {
+            DashboardError::field(&name, &format!("Could not be read: {err}."))
+        };
+        if name == "poster" {
+            poster = Some(field.bytes().await.map_err(read)?).filter(|b| !b.is_empty());
+        } else {
+            let text = field.text().await.map_err(read)?;
+            fields.insert(name, text);
+        }
+    }
+    let movie = movie_of(&fields)?;
+    let added = dashboard
+        .add_movie(actor, &movie, poster.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// The form's text fields as a movie; numbers and dates that do not parse are named.
+fn movie_of(fields: &HashMap<String, String>) -> Result<NewMovie, DashboardError> {
+    let text = |name: &str| {
+        fields
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let list = |name: &str| text(name).split(',').map(str::to_owned).collect::<Vec<_>>();
+    let runtime_minutes = text("runtime_minutes")
+        .parse()
+        .map_err(|_| DashboardError::field("runtime_minutes", "A number of minutes."))?;
+    let release_date = NaiveDate::parse_from_str(&text("release_date"), "%Y-%m-%d")
+        .map_err(|_| DashboardError::field("release_date", "A date as YYYY-MM-DD."))?;
+    Ok(NewMovie {
+        title: text("title"),
+        synopsis: text("synopsis"),
+        runtime_minutes,
+        languages: list("languages"),
+        genres: list("genres"),
+        certificate: text("certificate"),
+        release_date,
+        trailer_url: Some(text("trailer_url")).filter(|t| !t.is_empty()),
+    })
+}
+
+/// A stored poster, cached for a day (a new poster is a new file name).
+pub async fn poster(State(dashboard): State<Dashboard>, Path(file): Path<String>) -> Response {
+    let Some((path, kind)) = dashboard.poster_file(&file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
