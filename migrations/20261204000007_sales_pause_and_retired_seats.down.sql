@@ -160,7 +160,87 @@ ALTER FUNCTION hold_seats_many(hold_ask[], interval, interval, boolean)
     SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
     SET enable_hashjoin = off SET enable_mergejoin = off;
 
--- Back to 20261204000005_show_scheduling's schedule_show; retired seats go.
+-- Back to 20261204000002_payments' confirm_booking.
+CREATE OR REPLACE FUNCTION confirm_booking(p_booking uuid, p_payment uuid, OUT outcome text,
+                                           OUT show_id uuid, OUT seats uuid[], OUT released uuid[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    b record;
+    paid record;
+BEGIN
+    SELECT bk.status, bk.show_id, bk.total_minor, bk.currency, s.starts_at <= now() AS started,
+           s.status <> 'scheduled' AS called_off
+      INTO b FROM bookings bk JOIN shows s ON s.id = bk.show_id
+     WHERE bk.id = p_booking FOR UPDATE OF bk;
+    IF NOT FOUND THEN
+        outcome := 'not_found'; RETURN;
+    END IF;
+    show_id := b.show_id;
+    seats := ARRAY(SELECT bs.seat_id FROM booking_seats bs WHERE bs.booking_id = p_booking ORDER BY bs.seat_id);
+    IF b.status = 'confirmed' THEN
+        outcome := 'already_confirmed'; RETURN;
+    ELSIF b.status = 'cancelled' THEN
+        outcome := 'booking_cancelled'; RETURN;
+    END IF;
+    IF p_payment IS NULL THEN
+        IF b.total_minor <> 0 THEN
+            outcome := 'payment_required'; RETURN;
+        END IF;
+    ELSE
+        SELECT p.status, p.amount_minor, p.currency INTO paid FROM payments p
+         WHERE p.id = p_payment AND p.booking_id = p_booking;
+        IF NOT FOUND THEN
+            outcome := 'payment_not_found'; RETURN;
+        ELSIF paid.status <> 'succeeded' THEN
+            outcome := 'payment_not_succeeded'; RETURN;
+        -- Exactly the booking's total: anything else is refunded and looked into.
+        ELSIF paid.amount_minor <> b.total_minor OR paid.currency <> b.currency THEN
+            outcome := 'payment_amount_mismatch'; RETURN;
+        END IF;
+    END IF;
+    IF b.called_off THEN
+        outcome := 'show_cancelled'; RETURN;
+    ELSIF b.started THEN
+        outcome := 'show_started'; RETURN;
+    END IF;
+
+    PERFORM 1 FROM show_seats ss WHERE ss.show_id = b.show_id AND ss.seat_id = ANY (seats)
+      ORDER BY ss.seat_id FOR UPDATE;
+    -- Seats are looked up one by one (joined to the list, never `= ANY` of it: a plan made
+    -- once would rather read every seat of the show and filter).
+    IF EXISTS (SELECT 1 FROM unnest(seats) s (seat)
+                 JOIN seat_states st ON st.show_id = b.show_id AND st.seat_id = s.seat
+                WHERE st.status <> 'available' AND st.booking_id <> p_booking) THEN
+        outcome := 'seats_unavailable';
+        seats := ARRAY(SELECT st.seat_id FROM unnest(seats) s (seat)
+                         JOIN seat_states st ON st.show_id = b.show_id AND st.seat_id = s.seat
+                        WHERE st.status <> 'available' AND st.booking_id <> p_booking
+                        ORDER BY st.seat_id);
+        RETURN;
+    END IF;
+    -- Held bookings with live lines on these seats are past their deadline: they end first.
+    released := end_holds(ARRAY(SELECT l.booking_id FROM unnest(seats) s (seat),
+                                LATERAL (SELECT bs.booking_id, bs.status FROM booking_seats bs
+                                          WHERE bs.show_id = b.show_id AND bs.seat_id = s.seat
+                                            AND bs.status IN ('held', 'confirmed') OFFSET 0) l
+                                 WHERE l.status = 'held' AND l.booking_id <> p_booking), 'expired');
+    UPDATE bookings SET status = 'confirmed', confirmed_at = now(), payment_id = p_payment,
+                        updated_at = now()
+     WHERE id = p_booking;
+    INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+    VALUES ('booking', p_booking, 'booking.confirmed',
+            jsonb_build_object('booking_id', p_booking, 'show_id', b.show_id,
+                               'payment_id', p_payment, 'seat_ids', to_jsonb(seats)));
+    outcome := 'confirmed';
+END
+$$;
+
+ALTER FUNCTION confirm_booking(uuid, uuid)
+    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
+    SET enable_hashjoin = off SET enable_mergejoin = off;
+
+-- Back to 20261204000005_show_scheduling's schedule_show; retired seats go (this fails if
+-- past tickets name a retired seat: such a rollback would lose history).
 CREATE OR REPLACE FUNCTION schedule_show(p_actor uuid, p_movie uuid, p_screen uuid, p_starts timestamptz,
                               p_language text, p_format text, p_prices jsonb,
                               OUT outcome text, OUT show_id uuid, OUT detail text,

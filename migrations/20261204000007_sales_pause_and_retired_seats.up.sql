@@ -44,8 +44,6 @@ BEGIN
     locked_shows := ARRAY(SELECT l.show_id FROM (
                        SELECT ss.show_id FROM unnest(p_asks) a
                          JOIN show_seats ss ON ss.show_id = a.show_id AND ss.seat_id = ANY (a.seats)
-                        WHERE NOT EXISTS (SELECT 1 FROM seats se
-                                           WHERE se.id = ss.seat_id AND se.retired_at IS NOT NULL)
                         ORDER BY ss.show_id, ss.seat_id FOR UPDATE OF ss) l);
 
     -- Once locked, each ask judged on its show, its user and its seats as they stand, read once:
@@ -104,6 +102,11 @@ BEGIN
                     WHEN EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = c.own
                                     AND p.status IN ('created', 'pending')) THEN 'payment_pending'
                     WHEN c.found <> cardinality(a.seats) THEN 'unknown_seats'
+                    -- Read once the seats are locked, so a layout edit that retired one while
+                    -- this hold waited is seen.
+                    WHEN EXISTS (SELECT 1 FROM unnest(a.seats) asked (seat)
+                                   JOIN seats se ON se.id = asked.seat
+                                  WHERE se.retired_at IS NOT NULL) THEN 'unknown_seats'
                     WHEN st.refused IS NOT NULL THEN 'refused'
                     WHEN EXISTS (SELECT 1 FROM unnest(a.seats, a.prices) AS asked (seat, price)
                                    JOIN seats se ON se.id = asked.seat
@@ -184,6 +187,91 @@ END
 $$;
 
 ALTER FUNCTION hold_seats_many(hold_ask[], interval, interval, boolean)
+    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
+    SET enable_hashjoin = off SET enable_mergejoin = off;
+
+-- As 20261204000002_payments wrote it, but a seat retired since the hold lapsed is no longer
+-- there to confirm ('seats_unavailable': the payment is refunded).
+CREATE OR REPLACE FUNCTION confirm_booking(p_booking uuid, p_payment uuid, OUT outcome text,
+                                           OUT show_id uuid, OUT seats uuid[], OUT released uuid[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    b record;
+    paid record;
+BEGIN
+    SELECT bk.status, bk.show_id, bk.total_minor, bk.currency, s.starts_at <= now() AS started,
+           s.status <> 'scheduled' AS called_off
+      INTO b FROM bookings bk JOIN shows s ON s.id = bk.show_id
+     WHERE bk.id = p_booking FOR UPDATE OF bk;
+    IF NOT FOUND THEN
+        outcome := 'not_found'; RETURN;
+    END IF;
+    show_id := b.show_id;
+    seats := ARRAY(SELECT bs.seat_id FROM booking_seats bs WHERE bs.booking_id = p_booking ORDER BY bs.seat_id);
+    IF b.status = 'confirmed' THEN
+        outcome := 'already_confirmed'; RETURN;
+    ELSIF b.status = 'cancelled' THEN
+        outcome := 'booking_cancelled'; RETURN;
+    END IF;
+    IF p_payment IS NULL THEN
+        IF b.total_minor <> 0 THEN
+            outcome := 'payment_required'; RETURN;
+        END IF;
+    ELSE
+        SELECT p.status, p.amount_minor, p.currency INTO paid FROM payments p
+         WHERE p.id = p_payment AND p.booking_id = p_booking;
+        IF NOT FOUND THEN
+            outcome := 'payment_not_found'; RETURN;
+        ELSIF paid.status <> 'succeeded' THEN
+            outcome := 'payment_not_succeeded'; RETURN;
+        -- Exactly the booking's total: anything else is refunded and looked into.
+        ELSIF paid.amount_minor <> b.total_minor OR paid.currency <> b.currency THEN
+            outcome := 'payment_amount_mismatch'; RETURN;
+        END IF;
+    END IF;
+    IF b.called_off THEN
+        outcome := 'show_cancelled'; RETURN;
+    ELSIF b.started THEN
+        outcome := 'show_started'; RETURN;
+    END IF;
+
+    PERFORM 1 FROM show_seats ss WHERE ss.show_id = b.show_id AND ss.seat_id = ANY (seats)
+      ORDER BY ss.seat_id FOR UPDATE;
+    -- Seats are looked up one by one (joined to the list, never `= ANY` of it: a plan made
+    -- once would rather read every seat of the show and filter).
+    -- A seat taken by someone else, or taken out of the layout since the hold lapsed.
+    IF EXISTS (SELECT 1 FROM unnest(seats) s (seat)
+                 JOIN seat_states st ON st.show_id = b.show_id AND st.seat_id = s.seat
+                 JOIN seats se ON se.id = s.seat
+                WHERE (st.status <> 'available' AND st.booking_id <> p_booking)
+                   OR se.retired_at IS NOT NULL) THEN
+        outcome := 'seats_unavailable';
+        seats := ARRAY(SELECT st.seat_id FROM unnest(seats) s (seat)
+                         JOIN seat_states st ON st.show_id = b.show_id AND st.seat_id = s.seat
+                         JOIN seats se ON se.id = s.seat
+                        WHERE (st.status <> 'available' AND st.booking_id <> p_booking)
+                           OR se.retired_at IS NOT NULL
+                        ORDER BY st.seat_id);
+        RETURN;
+    END IF;
+    -- Held bookings with live lines on these seats are past their deadline: they end first.
+    released := end_holds(ARRAY(SELECT l.booking_id FROM unnest(seats) s (seat),
+                                LATERAL (SELECT bs.booking_id, bs.status FROM booking_seats bs
+                                          WHERE bs.show_id = b.show_id AND bs.seat_id = s.seat
+                                            AND bs.status IN ('held', 'confirmed') OFFSET 0) l
+                                 WHERE l.status = 'held' AND l.booking_id <> p_booking), 'expired');
+    UPDATE bookings SET status = 'confirmed', confirmed_at = now(), payment_id = p_payment,
+                        updated_at = now()
+     WHERE id = p_booking;
+    INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+    VALUES ('booking', p_booking, 'booking.confirmed',
+            jsonb_build_object('booking_id', p_booking, 'show_id', b.show_id,
+                               'payment_id', p_payment, 'seat_ids', to_jsonb(seats)));
+    outcome := 'confirmed';
+END
+$$;
+
+ALTER FUNCTION confirm_booking(uuid, uuid)
     SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
     SET enable_hashjoin = off SET enable_mergejoin = off;
 

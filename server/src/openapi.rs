@@ -44,6 +44,7 @@ use utoipa::OpenApi;
         crate::api::admin::find_bookings,
         crate::api::admin::cancel_booking,
         crate::api::admin::sales_report,
+        crate::api::admin::report_chart,
         crate::api::admin::list_cities,
         crate::api::admin::add_city,
         crate::api::admin::add_movie,

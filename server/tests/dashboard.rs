@@ -740,6 +740,13 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
         ),
         (
+            "get",
+            "/api/v1/admin/reports/charts/{chart}",
+            format!("/api/v1/admin/reports/charts/sales.svg?theater_id={theater}&from=2026-01-01&to=2026-01-02"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
             "delete",
             "/api/v1/admin/bookings/{id}",
             format!("/api/v1/admin/bookings/{sold}"),

@@ -424,3 +424,73 @@ async fn a_theater_keeps_its_details_and_its_screens_cleaning_time(db: PgPool) {
         .unwrap();
     assert_eq!(actions, ["theater.updated", "screen.updated"]);
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn postgres_refuses_a_retired_seat_whatever_a_cache_says(db: PgPool) {
+    let s = setup(&db, Duration::days(3)).await;
+    let buyer = customers(&db, 1).await[0];
+    // This process has the layout cached with A8 in it ...
+    assert!(s
+        .seat_map(s.venue.show_id)
+        .await
+        .to_string()
+        .contains("\"A8\""));
+    // ... when another instance's edit retires it (written straight to the table here, so no
+    // cache hears of it).
+    sqlx::query("UPDATE seats SET retired_at = now() WHERE id = $1")
+        .bind(s.venue.ids(&["A8"])[0])
+        .execute(&db)
+        .await
+        .unwrap();
+    let refused = s.hold(buyer, s.venue.show_id, &["A7", "A8"]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let held: i64 = sqlx::query_scalar("SELECT count(*) FROM bookings")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(held, 0);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_late_payment_for_a_seat_retired_since_its_hold_lapsed_is_refunded(db: PgPool) {
+    let s = setup(&db, Duration::days(3)).await;
+    let buyer = customers(&db, 1).await[0];
+    let token = support::bearer(&s.state, buyer, app::account::Role::Customer);
+    let auth = [("authorization", token.as_str())];
+    let (booking, payment) =
+        support::hold_and_pay(&s.app, &auth, &s.venue, &["D7", "D8"], "sandbox").await;
+    support::venue::run_out(&db, booking).await;
+    // The lapsed hold keeps nobody from taking D8 out.
+    let mut layout = s.layout_of(s.venue.screen_id).await;
+    layout["seats"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|seat| !(seat["row"] == "D" && seat["number"] == 8));
+    let edited = s.put_layout(0, s.venue.screen_id, &layout).await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+
+    s.pay(id(&payment["payment_id"])).await;
+    let (status, reason): (String, Option<String>) = sqlx::query_as(
+        "SELECT b.status::text, (SELECT r.reason FROM refunds r WHERE r.booking_id = b.id)
+           FROM bookings b WHERE b.id = $1",
+    )
+    .bind(booking)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_ne!(status, "confirmed");
+    assert_eq!(
+        reason.as_deref(),
+        Some("seats_taken"),
+        "the payment goes back"
+    );
+    assert_eq!(
+        support::venue::invariant_breaches(&db).await,
+        Vec::<String>::new()
+    );
+}

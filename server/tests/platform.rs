@@ -311,9 +311,15 @@ async fn a_platform_admin_adds_a_movie_with_its_poster(db: PgPool) {
         big.json()["error"]["fields"]["poster"],
         "A poster is at most 2 MB."
     );
+    // Far beyond the limit, the form is refused while it is read.
+    huge.resize(app::dashboard::MAX_POSTER_BYTES + 512 * 1024, 0);
+    let far = s.add_movie(3, movie_form(&fields, Some(&huge))).await;
+    assert_eq!(far.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", far.body);
+    assert_eq!(far.json()["error"]["code"], "payload_too_large");
     let mut wrong = fields;
     wrong[2] = ("runtime_minutes", "two hours");
     let unreadable = s.add_movie(3, movie_form(&wrong, None)).await;
+    assert_eq!(unreadable.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         unreadable.json()["error"]["fields"]["runtime_minutes"].is_string(),
         "{}",

@@ -294,6 +294,24 @@ async fn a_report_is_for_the_theaters_staff_and_asks_are_checked(db: PgPool) {
             refused.body
         );
     }
+    // The charts, as SVG: a bar per day; anything else named is no chart.
+    let staff = &s;
+    let chart = |name: &str, query: &str| {
+        let uri = format!(
+            "/api/v1/admin/reports/charts/{name}?theater_id={}&{query}",
+            staff.venue.theater_id
+        );
+        async move { staff.call(Some(0), "GET", &uri, None).await }
+    };
+    let bars = chart("sales.svg", span).await;
+    assert_eq!(bars.status, StatusCode::OK, "{}", bars.body);
+    assert_eq!(bars.headers["content-type"], "image/svg+xml");
+    assert_eq!(bars.body.matches("<rect").count(), 31);
+    let heat = chart("occupancy.svg", span).await;
+    assert!(heat.body.starts_with("<svg"), "{}", heat.body);
+    assert_eq!(chart("pie.svg", span).await.status, StatusCode::NOT_FOUND);
+    let backwards = chart("sales.svg", "from=2026-02-01&to=2026-01-01").await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
     let weekly = s.report(0, &format!("{span}&group=week")).await;
     assert_eq!(
         weekly.status,

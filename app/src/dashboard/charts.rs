@@ -2,7 +2,10 @@
 //! sale, and occupancy by weekday and hour of the show. Text in them is escaped; sizes are
 //! fixed and the picture scales to its box (`viewBox`).
 
-use super::{reports::occupancy, Dashboard, DashboardError};
+use super::{
+    reports::{check_span, occupancy},
+    Dashboard, DashboardError,
+};
 use crate::booking::Actor;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -42,6 +45,7 @@ impl Dashboard {
         theater: Uuid,
         (from, to): (NaiveDate, NaiveDate),
     ) -> Result<ChartData, DashboardError> {
+        check_span(from, to)?;
         let zone = self.theater_zone(actor, theater).await?;
         let sales = sqlx::query_as(
             "SELECT d::date AS day, coalesce(sum(b.seat_count), 0)::bigint AS seats_sold

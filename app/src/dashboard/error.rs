@@ -42,6 +42,9 @@ pub enum DashboardError {
     SeatsInUse(Vec<SeatInUse>),
     #[error("You do not run this theater.")]
     Forbidden,
+    /// The body is over the route's limit (a poster form).
+    #[error("That is too big to send.")]
+    TooLarge,
     #[error("Not found.")]
     NotFound,
     #[error("The dashboard is unavailable right now. Please try again.")]
@@ -76,6 +79,7 @@ impl DashboardError {
             Self::SeatsInUse(_) => "seats_in_use",
             Self::Conflict { code, .. } => code.as_str(),
             Self::Forbidden => "forbidden",
+            Self::TooLarge => "payload_too_large",
             Self::NotFound => "not_found",
             Self::Unavailable => "unavailable",
         }
@@ -103,6 +107,7 @@ mod ssr {
                     StatusCode::CONFLICT
                 }
                 Self::Forbidden => StatusCode::FORBIDDEN,
+                Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             }

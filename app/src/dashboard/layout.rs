@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 pub const MAX_ROWS: i32 = 60;
 pub const MAX_COLUMNS: i32 = 80;
+pub const MAX_RANK: i32 = 1000;
 
 /// A seat category, 1 the most premium.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,11 +146,9 @@ impl ScreenLayout {
                     format!("{name} is listed twice."),
                 );
             }
-            if category.rank < 1 || !ranks.insert(category.rank) {
-                say(
-                    format!("categories[{i}].rank"),
-                    "Ranks are distinct, from 1.".into(),
-                );
+            if !(1..=MAX_RANK).contains(&category.rank) || !ranks.insert(category.rank) {
+                let message = format!("Ranks are distinct, from 1 to {MAX_RANK}.");
+                say(format!("categories[{i}].rank"), message);
             }
         }
         if self.seats.is_empty() {

@@ -58,7 +58,7 @@ impl NewMovie {
         let mut say = |field: &str, message: String| {
             errors.insert(field.to_owned(), message);
         };
-        if slugify(&self.title).is_empty() || self.title.trim().chars().count() > 200 {
+        if !(1..=200).contains(&self.title.trim().chars().count()) {
             say("title", "A title of 1 to 200 characters.".into());
         }
         if self.synopsis.chars().count() > 5000 {
@@ -127,24 +127,39 @@ impl Dashboard {
             Some(bytes) => Some(self.store_poster(id, bytes).await?),
             None => None,
         };
-        let base = slugify(&movie.title);
+        let added = self.insert_movie(actor, id, movie, poster_url).await;
+        if let (Err(_), Some((extension, _))) = (&added, poster.and_then(poster_kind)) {
+            // The row never came: its poster goes too.
+            let _ = tokio::fs::remove_file(self.posters.join(format!("{id}.{extension}"))).await;
+        }
+        let added = added?;
+        self.catalog.schedule_changed().await;
+        Ok(added)
+    }
+
+    async fn insert_movie(
+        &self,
+        actor: Actor,
+        id: Uuid,
+        movie: &NewMovie,
+        poster_url: Option<String>,
+    ) -> Result<AddedMovie, DashboardError> {
+        // The title's own slug if free, else with the year, else with the id (always free).
+        let base = Some(slugify(&movie.title)).filter(|s| !s.is_empty());
+        let base = base.unwrap_or_else(|| "movie".to_owned());
         let mut tx = self.db.begin().await?;
         let slug: String = sqlx::query_scalar(
-            "SELECT s FROM unnest(ARRAY[$1, $1 || '-' || $2, $1 || '-' || $3]) s
-              WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.slug = s) LIMIT 1",
-        )
-        .bind(&base)
-        .bind(movie.release_date.format("%Y").to_string())
-        .bind(&id.simple().to_string()[..8])
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
             "INSERT INTO movies (id, slug, title, synopsis, runtime_minutes, languages, genres,
                                  certificate, release_date, poster_url, trailer_url)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             SELECT $1, coalesce(
+                        (SELECT s FROM unnest(ARRAY[$2, $2 || '-' || to_char($9, 'YYYY')]) s
+                          WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.slug = s) LIMIT 1),
+                        $2 || '-' || left(replace($1::text, '-', ''), 8)),
+                    $3, $4, $5, $6, $7, $8, $9, $10, $11
+             RETURNING slug",
         )
         .bind(id)
-        .bind(&slug)
+        .bind(&base)
         .bind(movie.title.trim())
         .bind(movie.synopsis.trim())
         .bind(movie.runtime_minutes)
@@ -154,7 +169,7 @@ impl Dashboard {
         .bind(movie.release_date)
         .bind(&poster_url)
         .bind(&movie.trailer_url)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         let added = AddedMovie {
             id,
@@ -167,7 +182,6 @@ impl Dashboard {
             .record(&mut tx, serde_json::Value::Null, json!(added))
             .await?;
         tx.commit().await?;
-        self.catalog.schedule_changed().await;
         Ok(added)
     }
 

@@ -219,6 +219,11 @@ impl Dashboard {
         Self::platform_only(actor)?;
         self.theater_zone(actor, theater).await?;
         let mut tx = self.db.begin().await?;
+        // As assigning does, so the two queue and the role follows what stays.
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
         let removed =
             sqlx::query("DELETE FROM theater_admins WHERE theater_id = $1 AND user_id = $2")
                 .bind(theater)

@@ -84,16 +84,7 @@ impl Dashboard {
         (from, to): (NaiveDate, NaiveDate),
         group: ReportGroup,
     ) -> Result<SalesReport, DashboardError> {
-        if to < from {
-            return Err(DashboardError::field(
-                "to",
-                "The last day comes after the first.",
-            ));
-        }
-        if (to - from).num_days() >= MAX_REPORT_DAYS {
-            let message = format!("A report covers at most {MAX_REPORT_DAYS} days.");
-            return Err(DashboardError::field("to", &message));
-        }
+        check_span(from, to)?;
         let zone = self.theater_zone(actor, theater).await?;
 
         let (key, label, order) = grouping(group);
@@ -113,13 +104,18 @@ impl Dashboard {
                        (SELECT count(*) FROM booking_seats bs
                          WHERE bs.show_id = s.id AND bs.status = 'confirmed') AS seats_sold
                   FROM s),
-             sold AS (
+             paid AS (
                 SELECT b.show_id, b.total_minor AS paid, b.subtotal_minor AS tickets,
                        b.convenience_fee_minor + b.tax_minor AS fee,
                        coalesce((SELECT r.amount_minor FROM refunds r
                                   WHERE r.payment_id = b.payment_id AND r.status <> 'failed'), 0) AS refunded
                   FROM bookings b JOIN s ON s.id = b.show_id
-                 WHERE b.payment_id IS NOT NULL)
+                 WHERE b.payment_id IS NOT NULL),
+             -- Per booking: a refund beyond its tickets gave its fees back.
+             sold AS (
+                SELECT show_id, paid, refunded, fee - greatest(refunded - tickets, 0) AS fee_kept,
+                       tickets - least(refunded, tickets) AS tickets_kept
+                  FROM paid)
              SELECT {key} AS key, {label} AS label,
                     count(*) FILTER (WHERE s.status = 'scheduled') AS shows,
                     sum(p.seats)::bigint AS seats, sum(p.seats_sold)::bigint AS seats_sold,
@@ -127,11 +123,11 @@ impl Dashboard {
                          ELSE round(100.0 * sum(p.seats_sold) / sum(p.seats), 1) END::float8 AS occupancy_percent,
                     coalesce(sum(m.paid), 0)::bigint AS gross,
                     coalesce(sum(m.refunded), 0)::bigint AS refunds,
-                    coalesce(sum(m.fee - greatest(m.refunded - m.tickets, 0)), 0)::bigint AS fees,
-                    coalesce(sum(m.tickets - least(m.refunded, m.tickets)), 0)::bigint AS net
+                    coalesce(sum(m.fee_kept), 0)::bigint AS fees,
+                    coalesce(sum(m.tickets_kept), 0)::bigint AS net
                FROM s JOIN per_show p ON p.id = s.id
-               LEFT JOIN (SELECT show_id, sum(paid) AS paid, sum(tickets) AS tickets, sum(fee) AS fee,
-                                 sum(refunded) AS refunded
+               LEFT JOIN (SELECT show_id, sum(paid) AS paid, sum(refunded) AS refunded,
+                                 sum(fee_kept) AS fee_kept, sum(tickets_kept) AS tickets_kept
                             FROM sold GROUP BY show_id) m ON m.show_id = s.id
               GROUP BY {key}
               ORDER BY {order}, 1"
@@ -161,6 +157,19 @@ impl Dashboard {
             lines,
         })
     }
+}
+
+/// From `from` to `to`, at most [`MAX_REPORT_DAYS`]: else a 422 on `to`.
+pub(super) fn check_span(from: NaiveDate, to: NaiveDate) -> Result<(), DashboardError> {
+    if to < from {
+        let message = "The last day comes after the first.";
+        return Err(DashboardError::field("to", message));
+    }
+    if (to - from).num_days() >= MAX_REPORT_DAYS {
+        let message = format!("A report covers at most {MAX_REPORT_DAYS} days.");
+        return Err(DashboardError::field("to", &message));
+    }
+    Ok(())
 }
 
 /// The sum of every line.

@@ -28,14 +28,14 @@ pub struct ShowSettings {
     pub sales_open: bool,
 }
 
-/// Locks a show's row for a change, refusing a show that was called off; answers whether its
-/// sales are stopped.
+/// Locks a show's row for a change (not its key: holds insert bookings naming it meanwhile),
+/// refusing a show that was called off; answers whether its sales are stopped.
 pub(super) async fn lock_scheduled(
     tx: &mut sqlx::PgConnection,
     show: ShowId,
 ) -> Result<bool, DashboardError> {
     let (status, paused): (String, bool) =
-        sqlx::query_as("SELECT status, sales_paused FROM shows WHERE id = $1 FOR UPDATE")
+        sqlx::query_as("SELECT status, sales_paused FROM shows WHERE id = $1 FOR NO KEY UPDATE")
             .bind(show)
             .fetch_one(tx)
             .await?;
@@ -79,6 +79,12 @@ impl Dashboard {
         let (theater, _) = self.run_show(actor, show).await?;
         let mut tx = self.db.begin().await?;
         let paused = lock_scheduled(&mut tx, show).await?;
+        // In the order every hold locks them: a hold being written finishes first, and any
+        // later one reads the new state once it has its seats.
+        sqlx::query("SELECT 1 FROM show_seats WHERE show_id = $1 ORDER BY seat_id FOR UPDATE")
+            .bind(show)
+            .execute(&mut *tx)
+            .await?;
         if paused != open {
             // Already as asked: nothing to do or to record.
             return Ok(());

@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/theaters/{id}/admins/{user_id}", delete(remove_admin))
         .route("/reviews/{id}/hide", post(hide_review))
         .route("/reports/sales", get(sales_report))
+        .route("/reports/charts/{chart}", get(report_chart))
 }
 
 /// The theaters the caller runs: all of them for a platform admin.

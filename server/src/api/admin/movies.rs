@@ -8,7 +8,10 @@ use app::{
 };
 use axum::{
     body::Bytes,
-    extract::{multipart::MultipartRejection, Multipart, Path, State},
+    extract::{
+        multipart::{MultipartError, MultipartRejection},
+        Multipart, Path, State,
+    },
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -55,13 +58,13 @@ pub async fn add_movie(
     let not_a_form = |_| DashboardError::field("form", "Send the movie as multipart/form-data.");
     let mut form = form.map_err(not_a_form)?;
     let (mut fields, mut poster) = (HashMap::new(), None::<Bytes>);
-    while let Some(field) = form.next_field().await.map_err(|err| {
-        DashboardError::field("form", &format!("The form could not be read: {err}."))
-    })? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|err| unreadable("form", err))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
-        let read = |err: axum::extract::multipart::MultipartError| {
-            DashboardError::field(&name, &format!("Could not be read: {err}."))
-        };
+        let read = |err| unreadable(&name, err);
         if name == "poster" {
             poster = Some(field.bytes().await.map_err(read)?).filter(|b| !b.is_empty());
         } else {
@@ -74,6 +77,15 @@ pub async fn add_movie(
         .add_movie(actor, &movie, poster.as_deref())
         .await?;
     Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// A part of the form that could not be read: over the size limit (413), or broken (422).
+fn unreadable(field: &str, err: MultipartError) -> DashboardError {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        DashboardError::TooLarge
+    } else {
+        DashboardError::field(field, &format!("Could not be read: {err}."))
+    }
 }
 
 /// The form's text fields as a movie; numbers and dates that do not parse are named.

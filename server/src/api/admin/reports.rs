@@ -1,9 +1,12 @@
 //! `/api/v1/admin/reports`: a theater's sales, as JSON or CSV.
 
-use crate::api::ApiQuery;
+use crate::api::{ApiPath, ApiQuery};
 use app::{
     account::auth::Principal,
-    dashboard::{Dashboard, DashboardError, ReportGroup, SalesReport},
+    dashboard::{
+        occupancy_heatmap, sales_chart, ChartData, Dashboard, DashboardError, ReportGroup,
+        SalesReport,
+    },
 };
 use axum::{
     extract::State,
@@ -71,4 +74,44 @@ pub async fn sales_report(
         (header::CONTENT_DISPOSITION, name),
     ];
     Ok((headers, report.csv()).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ChartQuery {
+    theater_id: Uuid,
+    /// First day at the theater (`YYYY-MM-DD`).
+    from: NaiveDate,
+    /// Last day, included (at most 366 days in all).
+    to: NaiveDate,
+}
+
+/// A report chart as SVG, drawn on the server (an `<img>` works without JavaScript, with the
+/// browser's session as well as a bearer token): `sales.svg` is seats sold per day of sale,
+/// `occupancy.svg` how full the shows of the span are by weekday and hour.
+#[utoipa::path(get, path = "/api/v1/admin/reports/charts/{chart}", tag = "admin", security(("bearer" = [])),
+    params(("chart" = String, Path, description = "`sales.svg` or `occupancy.svg`"), ChartQuery),
+    responses((status = 200, content_type = "image/svg+xml", body = String),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
+    (status = 404, description = "not_found: no such theater or chart"),
+    (status = 422, description = "validation_failed: from, to")))]
+pub async fn report_chart(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiPath(chart): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ChartQuery>,
+) -> Result<Response, DashboardError> {
+    let draw = match chart.as_str() {
+        "sales.svg" => |data: &ChartData| sales_chart(&data.sales),
+        "occupancy.svg" => |data: &ChartData| occupancy_heatmap(&data.slots),
+        _ => return Err(DashboardError::NotFound),
+    };
+    let span = (query.from, query.to);
+    let data = dashboard
+        .chart_data(who.into(), query.theater_id, span)
+        .await?;
+    let headers = [
+        (header::CONTENT_TYPE, "image/svg+xml"),
+        (header::CACHE_CONTROL, "private, max-age=60"),
+    ];
+    Ok((headers, draw(&data)).into_response())
 }
