@@ -328,3 +328,47 @@ async fn a_report_is_for_the_theaters_staff_and_asks_are_checked(db: PgPool) {
         StatusCode::NOT_FOUND
     );
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn fees_and_net_are_kept_per_booking_when_refunds_differ_on_one_show(db: PgPool) {
+    // Twelve hours ahead: a cancellation gives back 75% of the tickets.
+    let s = setup(&db, Duration::hours(12)).await;
+    let buyers = customers(&db, 2).await;
+    let show = s.venue.show_id;
+    let (partial, mut first) = s.sale(buyers[0], show, &["B1", "B2"]).await;
+    let uri = format!("/api/v1/admin/bookings/{partial}");
+    assert_eq!(
+        s.call(Some(0), "DELETE", &uri, None).await.status,
+        StatusCode::OK
+    );
+    (first.refunded, first.confirmed) = (first.subtotal * 75 / 100, false);
+    let (_, mut second) = s.sale(buyers[1], show, &["C1", "C2"]).await;
+    let called_off = s
+        .call(
+            Some(0),
+            "DELETE",
+            &format!("/api/v1/admin/shows/{show}"),
+            None,
+        )
+        .await;
+    assert_eq!(called_off.status, StatusCode::OK, "{}", called_off.body);
+    (second.refunded, second.confirmed) = (second.total, false);
+
+    let day = s
+        .starts_of(show)
+        .await
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let report = s
+        .report(0, &format!("from={day}&to={day}&group=show"))
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let line = &report.json()["lines"][0];
+    let sales = [&first, &second];
+    let sum = |f: &dyn Fn(&Sale) -> i64| sales.iter().map(|s| f(s)).sum::<i64>();
+    assert_eq!(line["refunds"], sum(&|s| s.refunded));
+    // The first booking's fee stays; the second's went back with its total.
+    assert_eq!(line["fees"], sum(&|s| s.fee()), "{line}");
+    assert_eq!(line["fees"], first.total - first.subtotal);
+    assert_eq!(line["net"], sum(&|s| s.net()), "{line}");
+}
