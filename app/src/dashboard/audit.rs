@@ -85,15 +85,8 @@ impl Dashboard {
         theater: Uuid,
         (page, per_page): (u32, u32),
     ) -> Result<(Vec<AuditEntry>, i64), DashboardError> {
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM theaters WHERE id = $1)")
-                .bind(theater)
-                .fetch_one(&self.db)
-                .await?;
-        if !exists {
-            return Err(DashboardError::NotFound);
-        }
-        self.may_run(actor, theater).await?;
+        // 404 for no such theater, 403 for one the actor does not run.
+        self.theater_zone(actor, theater).await?;
         let rows: Vec<Counted> = sqlx::query_as(
             "SELECT a.at, a.actor_id, u.email AS actor_email, a.action, a.subject_id, a.before,
                     a.after, count(*) OVER () AS total
