@@ -39,6 +39,10 @@ use pages::{
         AccountPage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage,
     },
     bookings::{BookingPage, MyBookingsPage},
+    dashboard::{
+        AuditPage, DashboardBookingsPage, DashboardPage, LayoutEditorPage, NewScreenPage,
+        PlatformPage, ReportsPage, SchedulePage, ScreensPage, TheaterAdminsPage, TheaterDayPage,
+    },
     home::HomePage,
     movie::MoviePage,
     not_found::NotFound,
@@ -105,6 +109,17 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("pay"), StaticSegment("sandbox"), ParamSegment("id")) view=SandboxCheckoutPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("pay"), StaticSegment("card"), ParamSegment("id")) view=GatewayCheckoutPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("staff"), StaticSegment("check-in")) view=CheckInPage />
+                        <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("bookings")) view=DashboardBookingsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("platform")) view=PlatformPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id")) view=TheaterDayPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("schedule")) view=SchedulePage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("screens")) view=ScreensPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("screens"), StaticSegment("new")) view=NewScreenPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("reports")) view=ReportsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("admins")) view=TheaterAdminsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("screens"), ParamSegment("id"), StaticSegment("layout")) view=LayoutEditorPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <SiteFooter />

@@ -82,9 +82,9 @@ export async function showUrls(page: Page): Promise<string[]> {
   return urls;
 }
 
-export async function signIn(page: Page, next: string) {
+export async function signIn(page: Page, next: string, email = "customer@demo.district.test") {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill("customer@demo.district.test");
+  await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("district-demo");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`${next}$`));

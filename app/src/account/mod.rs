@@ -21,7 +21,6 @@ mod reset;
 mod service;
 #[cfg(feature = "ssr")]
 mod signin;
-#[cfg(feature = "ssr")]
 mod staff;
 #[cfg(feature = "ssr")]
 mod throttle;
@@ -36,12 +35,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use crate::error::FieldErrors;
+pub use staff::ManagedTheater;
 pub use validate::{normalize_email, validate_new_password, SignupInput};
 #[cfg(feature = "ssr")]
 pub use {
     service::{AccountSettings, Accounts},
     signin::{SignedIn, TokenPair},
-    staff::{runs_theater, ManagedTheater},
+    staff::runs_theater,
     throttle::RateLimits,
 };
 

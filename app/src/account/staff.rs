@@ -1,12 +1,15 @@
 //! Who runs which theater: platform admins run them all, theater admins the ones they are
 //! assigned, customers none.
 
+#[cfg(feature = "ssr")]
 use super::{auth::Principal, AccountError, Accounts, Role};
+#[cfg(feature = "ssr")]
 use crate::ids::UserId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct ManagedTheater {
     pub id: Uuid,
     pub name: String,
@@ -18,10 +21,12 @@ pub struct ManagedTheater {
     pub screens: i64,
 }
 
+#[cfg(feature = "ssr")]
 const THEATERS: &str = "SELECT t.id, t.name, c.name AS city, t.address, t.latitude, t.longitude,
         t.amenities, (SELECT count(*) FROM screens s WHERE s.theater_id = t.id) AS screens
    FROM theaters t JOIN cities c ON c.id = t.city_id";
 
+#[cfg(feature = "ssr")]
 /// Whether `user` runs `theater`: a platform admin runs them all, a theater admin those
 /// assigned, a customer none. The one place every domain asks.
 pub async fn runs_theater(
@@ -43,6 +48,7 @@ pub async fn runs_theater(
     }
 }
 
+#[cfg(feature = "ssr")]
 impl Accounts {
     pub async fn may_manage_theater(
         &self,

@@ -1,12 +1,29 @@
 //! Form building blocks: labelled fields with their error next to them, a submit button that
 //! shows progress, and a banner for errors that belong to no single field.
 
-use crate::account::AccountError;
+use crate::{account::AccountError, dashboard::DashboardError};
 use leptos::prelude::*;
 
+/// An error that may be about single fields of a form.
+pub trait FieldMessages: Clone + Send + Sync + 'static {
+    fn field_message(&self, field: &str) -> Option<String>;
+}
+
+impl FieldMessages for AccountError {
+    fn field_message(&self, field: &str) -> Option<String> {
+        AccountError::field_message(self, field)
+    }
+}
+
+impl FieldMessages for DashboardError {
+    fn field_message(&self, field: &str) -> Option<String> {
+        DashboardError::field_message(self, field)
+    }
+}
+
 /// The message for one field out of an action's latest error.
-pub fn field_error(
-    error: Signal<Option<AccountError>>,
+pub fn field_error<E: FieldMessages>(
+    error: Signal<Option<E>>,
     field: &'static str,
 ) -> Signal<Option<String>> {
     Signal::derive(move || error.get().and_then(|e| e.field_message(field)))

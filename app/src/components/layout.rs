@@ -31,7 +31,7 @@ pub fn SiteHeader() -> impl IntoView {
                     </span>
                     <span class="hidden sm:inline">"District"</span>
                 </a>
-                <ul class="flex items-center gap-1 text-sm font-medium text-slate-700 sm:gap-4">
+                <ul class="flex flex-wrap items-center justify-end gap-1 text-sm font-medium text-slate-700 sm:gap-4">
                     <li>
                         <a href="/" class=NAV_LINK>
                             "Movies"
@@ -87,8 +87,11 @@ fn UserMenu() -> impl IntoView {
                         .next()
                         .unwrap_or("Account")
                         .to_owned();
+                    let staff = profile.role != crate::account::Role::Customer;
                     Either::Left(view! {
-                        <a href="/bookings" class=NAV_LINK>
+                        {staff.then(|| view! { <a href="/dashboard" class=NAV_LINK data-testid="dashboard-link">"Dashboard"</a> })}
+                        // Staff on a phone reach their bookings from their account.
+                        <a href="/bookings" class=format!("{NAV_LINK} {}", if staff { "hidden sm:inline" } else { "" })>
                             "My bookings"
                         </a>
                         <a href="/account" class=NAV_LINK data-testid="user-menu">

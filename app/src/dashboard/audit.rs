@@ -1,14 +1,17 @@
 //! What was done at a theater, by whom and when, newest first: the audit log every dashboard
 //! action writes in its own transaction.
 
+#[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
+#[cfg(feature = "ssr")]
 use crate::booking::Actor;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// One action.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// None once the user who acted is deleted.
@@ -21,6 +24,7 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+#[cfg(feature = "ssr")]
 /// An action about to be written down, in the transaction that does it.
 pub(super) struct Audit {
     actor: Actor,
@@ -30,6 +34,7 @@ pub(super) struct Audit {
     subject: Uuid,
 }
 
+#[cfg(feature = "ssr")]
 impl Audit {
     pub(super) fn new(
         actor: Actor,
@@ -68,14 +73,16 @@ impl Audit {
     }
 }
 
+#[cfg(feature = "ssr")]
 /// An entry and how many the whole list has.
-#[derive(sqlx::FromRow)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 struct Counted {
     #[sqlx(flatten)]
     entry: AuditEntry,
     total: i64,
 }
 
+#[cfg(feature = "ssr")]
 impl Dashboard {
     /// One page (`page` from 1, `per_page` entries) of the actions at a theater the actor runs,
     /// newest first, and how many there are in all.

@@ -1,16 +1,21 @@
 //! Finding a booking at the theaters the actor runs: by its code, or by the customer's email
 //! or phone, as a box-office clerk would look one up.
 
+#[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
-use crate::{account::Role, booking::Actor, ids::BookingId};
+use crate::ids::BookingId;
+#[cfg(feature = "ssr")]
+use crate::{account::Role, booking::Actor};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
 /// The most bookings one search answers, newest show first.
 const MOST: i64 = 50;
 
 /// A booking as the theater's staff see it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct FoundBooking {
     pub booking_id: BookingId,
     pub code: String,
@@ -21,6 +26,8 @@ pub struct FoundBooking {
     pub movie_title: String,
     pub theater_name: String,
     pub starts_at: DateTime<Utc>,
+    /// The start at the theater, as people read it (`Fri 05 Dec, 07:45 PM`).
+    pub local_start: String,
     /// Seat labels, e.g. `["F7", "F8"]`.
     pub seats: Vec<String>,
     /// Minor units.
@@ -29,6 +36,7 @@ pub struct FoundBooking {
     pub checked_in_at: Option<DateTime<Utc>>,
 }
 
+#[cfg(feature = "ssr")]
 impl Dashboard {
     /// Bookings at theaters the actor runs whose code, customer email or customer phone is `q`
     /// (letters' case, a phone's spacing and its country code aside: at least ten digits).
@@ -52,6 +60,7 @@ impl Dashboard {
             "SELECT b.id AS booking_id, b.code, booking_state(b.status, b.hold_expires_at)::text AS status,
                     u.name AS customer_name, u.email AS customer_email, m.title AS movie_title,
                     t.name AS theater_name, sh.starts_at,
+                    to_char(sh.starts_at AT TIME ZONE ci.time_zone, 'Dy DD Mon, HH12:MI AM') AS local_start,
                     ARRAY(SELECT se.row_label || se.number FROM booking_seats bs
                             JOIN seats se ON se.id = bs.seat_id
                            WHERE bs.booking_id = b.id ORDER BY se.grid_row, se.grid_col) AS seats,
@@ -62,6 +71,7 @@ impl Dashboard {
                JOIN movies m ON m.id = sh.movie_id
                JOIN screens sc ON sc.id = sh.screen_id
                JOIN theaters t ON t.id = sc.theater_id
+               JOIN cities ci ON ci.id = t.city_id
               WHERE (upper(b.code) = upper($1) OR lower(u.email) = lower($1)
                      OR (length($2) >= 10
                          AND regexp_replace(coalesce(u.phone, ''), '\\D', '', 'g') LIKE '%' || $2))

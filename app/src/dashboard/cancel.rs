@@ -3,15 +3,16 @@
 //! job issues each refund, once), and live maps hear the seats are free. PostgreSQL does it
 //! all in one transaction (`cancel_show`), so two admins cancelling at once refund once.
 
+#[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
-use crate::{
-    booking::Actor,
-    ids::{SeatId, ShowId},
-};
+use crate::ids::ShowId;
+#[cfg(feature = "ssr")]
+use crate::{booking::Actor, ids::SeatId};
 use serde::{Deserialize, Serialize};
 
 /// What calling a show off did.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CancelledShow {
     pub show_id: ShowId,
     /// False when the show had already been called off: nothing changed this time.
@@ -22,6 +23,7 @@ pub struct CancelledShow {
     pub refunds: i32,
 }
 
+#[cfg(feature = "ssr")]
 impl Dashboard {
     /// Calls off a show of a theater the actor runs; calling it off again changes nothing.
     pub async fn cancel_show(

@@ -40,6 +40,8 @@ pub enum DashboardError {
     },
     #[error("Seats held or sold for shows to come cannot move or go: {}.", in_use_list(.0))]
     SeatsInUse(Vec<SeatInUse>),
+    #[error("Sign in with a theater admin's account to use the dashboard.")]
+    Unauthenticated,
     #[error("You do not run this theater.")]
     Forbidden,
     /// The body is over the route's limit (a poster form).
@@ -49,6 +51,9 @@ pub enum DashboardError {
     NotFound,
     #[error("The dashboard is unavailable right now. Please try again.")]
     Unavailable,
+    /// The browser could not reach the server function.
+    #[error("Could not reach District. Check your connection and try again.")]
+    Transport(String),
 }
 
 /// "A1 (Fri 5 Dec, 7:45 PM), A2 (...)".
@@ -78,11 +83,28 @@ impl DashboardError {
             Self::Overlap { .. } => "show_overlap",
             Self::SeatsInUse(_) => "seats_in_use",
             Self::Conflict { code, .. } => code.as_str(),
+            Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::TooLarge => "payload_too_large",
             Self::NotFound => "not_found",
-            Self::Unavailable => "unavailable",
+            Self::Unavailable | Self::Transport(_) => "unavailable",
         }
+    }
+
+    /// The message for one field of an `Invalid` answer.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Invalid(fields) => fields.get(field).cloned(),
+            _ => None,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for DashboardError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
     }
 }
 
@@ -99,6 +121,19 @@ mod ssr {
         }
     }
 
+    impl From<crate::account::AccountError> for DashboardError {
+        fn from(err: crate::account::AccountError) -> Self {
+            use crate::account::AccountError as A;
+            match err {
+                A::Unauthenticated => Self::Unauthenticated,
+                A::Forbidden => Self::Forbidden,
+                A::NotFound => Self::NotFound,
+                A::Invalid(fields) => Self::Invalid(fields),
+                _ => Self::Unavailable,
+            }
+        }
+    }
+
     impl crate::error::ErrorBody for DashboardError {
         fn status(&self) -> StatusCode {
             match self {
@@ -106,10 +141,11 @@ mod ssr {
                 Self::Overlap { .. } | Self::Conflict { .. } | Self::SeatsInUse(_) => {
                     StatusCode::CONFLICT
                 }
+                Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::Forbidden => StatusCode::FORBIDDEN,
                 Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
                 Self::NotFound => StatusCode::NOT_FOUND,
-                Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                Self::Unavailable | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
             }
         }
 

@@ -1,19 +1,28 @@
 //! A theater's shows of one day, as its admins see them: what plays where, and how it sells.
 
+#[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
-use crate::{booking::Actor, ids::ShowId};
-use chrono::{DateTime, NaiveDate, Utc};
+#[cfg(feature = "ssr")]
+use crate::booking::Actor;
+use crate::ids::ShowId;
+#[cfg(feature = "ssr")]
+use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// One show in a theater's day.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct TheaterShow {
     pub show_id: ShowId,
     pub movie_title: String,
     pub screen_name: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// Start and end at the theater (`19:30`, `22:15`).
+    pub local_start: String,
+    pub local_end: String,
     pub language: String,
     pub format: String,
     /// `scheduled` or `cancelled`.
@@ -25,7 +34,28 @@ pub struct TheaterShow {
     pub seats_held: i64,
 }
 
+/// A movie a theater may put on, as the schedule form offers it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MovieChoice {
+    pub id: Uuid,
+    pub title: String,
+    pub languages: Vec<String>,
+    pub runtime_minutes: i32,
+}
+
+#[cfg(feature = "ssr")]
 impl Dashboard {
+    /// The newest releases first (200 of them at most).
+    pub async fn movie_choices(&self) -> Result<Vec<MovieChoice>, DashboardError> {
+        Ok(sqlx::query_as(
+            "SELECT id, title, languages, runtime_minutes FROM movies
+              ORDER BY release_date DESC, title LIMIT 200",
+        )
+        .fetch_all(&self.db)
+        .await?)
+    }
+
     /// The shows of `theater` starting on `date` in the theater's own zone (today when `None`),
     /// by start time and screen.
     pub async fn theater_shows(
@@ -37,7 +67,8 @@ impl Dashboard {
         let zone = self.theater_zone(actor, theater).await?;
         Ok(sqlx::query_as(
             "SELECT sh.id AS show_id, m.title AS movie_title, sc.name AS screen_name, sh.starts_at,
-                    sh.ends_at, sh.language, sh.format, sh.status, NOT sh.sales_paused AS sales_open,
+                    sh.ends_at, to_char(sh.starts_at AT TIME ZONE $2, 'HH24:MI') AS local_start,
+                    to_char(sh.ends_at AT TIME ZONE $2, 'HH24:MI') AS local_end, sh.language, sh.format, sh.status, NOT sh.sales_paused AS sales_open,
                     show_capacity(sh.id) AS seats,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'booked') AS seats_sold,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'held') AS seats_held

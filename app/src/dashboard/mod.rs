@@ -2,49 +2,44 @@
 //! run everywhere. Every action is authorised here, on the server, for the pages and REST
 //! alike, and written to the audit log in the transaction that does it.
 
-#[cfg(feature = "ssr")]
 mod audit;
-#[cfg(feature = "ssr")]
 mod bookings;
-#[cfg(feature = "ssr")]
 mod cancel;
 #[cfg(feature = "ssr")]
 mod charts;
+pub mod draft;
 mod error;
+pub mod functions;
 pub mod layout;
-#[cfg(feature = "ssr")]
 mod listing;
 #[cfg(feature = "ssr")]
 mod movies;
-#[cfg(feature = "ssr")]
 mod platform;
 #[cfg(feature = "ssr")]
 mod pricing;
-#[cfg(feature = "ssr")]
 mod reports;
-#[cfg(feature = "ssr")]
 mod sales;
 #[cfg(feature = "ssr")]
 mod screens;
-#[cfg(feature = "ssr")]
 mod shows;
-#[cfg(feature = "ssr")]
 mod theaters;
 
-pub use error::{DashboardConflict, DashboardError, SeatInUse};
-#[cfg(feature = "ssr")]
 pub use {
     audit::AuditEntry,
     bookings::FoundBooking,
     cancel::CancelledShow,
-    charts::{occupancy_heatmap, sales_chart, ChartData, DaySales, SlotOccupancy},
-    listing::TheaterShow,
-    movies::{poster_kind, AddedMovie, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
+    error::{DashboardConflict, DashboardError, SeatInUse},
+    listing::{MovieChoice, TheaterShow},
     platform::{City, HiddenReview, NewCity, TheaterAdmin},
     reports::{ReportGroup, SalesLine, SalesReport, MAX_REPORT_DAYS},
     sales::{ShowChange, ShowSettings},
     shows::{NewShow, Recurring, Schedule, Scheduled, ScheduledShow, Skipped},
     theaters::{ScreenSettings, TheaterDetails},
+};
+#[cfg(feature = "ssr")]
+pub use {
+    charts::{occupancy_heatmap, sales_chart, ChartData, DaySales, SlotOccupancy},
+    movies::{poster_kind, AddedMovie, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
 };
 
 #[cfg(feature = "ssr")]

@@ -1,14 +1,18 @@
 //! What only platform admins do: cities, who runs which theater, and hiding reviews. Each is
 //! written to the audit log (a theater's own log for its admins).
 
+#[cfg(feature = "ssr")]
 use super::{audit::Audit, Dashboard, DashboardError};
+#[cfg(feature = "ssr")]
 use crate::{account::Role, booking::Actor, error::FieldErrors, words::slugify};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
 use serde_json::json;
 use uuid::Uuid;
 
 /// A city moviegoers pick.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct City {
     pub id: Uuid,
     pub slug: String,
@@ -21,7 +25,8 @@ pub struct City {
 }
 
 /// A new city; the slug comes from the name.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewCity {
     pub name: String,
     pub state: String,
@@ -31,7 +36,8 @@ pub struct NewCity {
 }
 
 /// Someone who runs a theater.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct TheaterAdmin {
     pub user_id: Uuid,
     pub email: String,
@@ -39,12 +45,14 @@ pub struct TheaterAdmin {
 }
 
 /// The review as moderation left it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct HiddenReview {
     pub review_id: Uuid,
     pub hidden_reason: String,
 }
 
+#[cfg(feature = "ssr")]
 impl NewCity {
     fn problems(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
@@ -73,6 +81,7 @@ impl NewCity {
     }
 }
 
+#[cfg(feature = "ssr")]
 impl Dashboard {
     /// Platform admins only: anyone else is refused (403).
     pub fn platform_only(actor: Actor) -> Result<(), DashboardError> {

@@ -6,7 +6,9 @@
 //! convenience fee and its tax that stay with the platform (a refund beyond the ticket price
 //! gives fees back), and `net` the ticket money the theater keeps: gross - refunds - fees.
 
+#[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
+#[cfg(feature = "ssr")]
 use crate::booking::Actor;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -26,7 +28,8 @@ words! {
 }
 
 /// One line of a report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct SalesLine {
     /// The day (`YYYY-MM-DD`), or the movie's, screen's or show's id.
     pub key: String,
@@ -47,7 +50,8 @@ pub struct SalesLine {
 }
 
 /// A report: its lines and their sum.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SalesReport {
     pub theater_id: Uuid,
     pub from: NaiveDate,
@@ -60,6 +64,7 @@ pub struct SalesReport {
     pub total: SalesLine,
 }
 
+#[cfg(feature = "ssr")]
 /// The SQL naming a line's key, label and order for each grouping (fixed text, never input).
 fn grouping(group: ReportGroup) -> (&'static str, &'static str, &'static str) {
     match group {
@@ -74,6 +79,7 @@ fn grouping(group: ReportGroup) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+#[cfg(feature = "ssr")]
 impl Dashboard {
     /// The sales of a theater the actor runs, for shows starting from `from` to `to` (days at
     /// the theater, both included), a line per `group`.
@@ -159,6 +165,7 @@ impl Dashboard {
     }
 }
 
+#[cfg(feature = "ssr")]
 /// From `from` to `to`, at most [`MAX_REPORT_DAYS`]: else a 422 on `to`.
 pub(super) fn check_span(from: NaiveDate, to: NaiveDate) -> Result<(), DashboardError> {
     if to < from {
@@ -172,6 +179,7 @@ pub(super) fn check_span(from: NaiveDate, to: NaiveDate) -> Result<(), Dashboard
     Ok(())
 }
 
+#[cfg(feature = "ssr")]
 /// The sum of every line.
 fn total(lines: &[SalesLine]) -> SalesLine {
     let sum = |field: fn(&SalesLine) -> i64| lines.iter().map(field).sum::<i64>();
@@ -190,6 +198,7 @@ fn total(lines: &[SalesLine]) -> SalesLine {
     }
 }
 
+#[cfg(feature = "ssr")]
 /// Seats sold per hundred, to one decimal.
 pub fn occupancy(sold: i64, seats: i64) -> f64 {
     if seats == 0 {
@@ -199,6 +208,7 @@ pub fn occupancy(sold: i64, seats: i64) -> f64 {
     }
 }
 
+#[cfg(feature = "ssr")]
 impl SalesReport {
     /// The report as CSV: a header, a row per line, then the total; money in major units.
     pub fn csv(&self) -> String {
@@ -226,6 +236,7 @@ impl SalesReport {
     }
 }
 
+#[cfg(feature = "ssr")]
 /// A CSV field, quoted when it must be, and never read as a formula by a spreadsheet.
 fn csv_field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) {

@@ -2,14 +2,19 @@
 //! and whether it is on sale. A show whose sales are stopped takes no new hold (PostgreSQL
 //! refuses it: `sales_paused`); holds already made stay and may still be paid for.
 
+#[cfg(feature = "ssr")]
 use super::{audit::Audit, Dashboard, DashboardConflict, DashboardError};
-use crate::{booking::Actor, ids::ShowId};
+#[cfg(feature = "ssr")]
+use crate::booking::Actor;
+use crate::ids::ShowId;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
 use serde_json::json;
 use std::collections::BTreeMap;
 
 /// The change asked for: either part, or both (prices first).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShowChange {
     /// Minor units by seat category: every category of the screen that has seats.
     #[serde(default)]
@@ -20,14 +25,16 @@ pub struct ShowChange {
 }
 
 /// A show's prices and whether it is on sale, after the change.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct ShowSettings {
     pub show_id: ShowId,
-    #[sqlx(json)]
+    #[cfg_attr(feature = "ssr", sqlx(json))]
     pub prices: BTreeMap<String, i64>,
     pub sales_open: bool,
 }
 
+#[cfg(feature = "ssr")]
 /// Locks a show's row for a change (not its key: holds insert bookings naming it meanwhile),
 /// refusing a show that was called off; answers whether its sales are stopped.
 pub(super) async fn lock_scheduled(
@@ -49,6 +56,7 @@ pub(super) async fn lock_scheduled(
     Ok(paused)
 }
 
+#[cfg(feature = "ssr")]
 impl Dashboard {
     /// Applies a change to a show of a theater the actor runs.
     pub async fn change_show(

@@ -5,23 +5,33 @@
 //! in one transaction: a date that cannot take its show (taken, or past) is skipped and said
 //! why; anything else wrong with the request refuses all of it.
 
+#[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
-use crate::{booking::Actor, ids::ShowId};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+#[cfg(feature = "ssr")]
+use crate::booking::Actor;
+use crate::ids::ShowId;
+use chrono::{DateTime, NaiveDate, Utc};
+#[cfg(feature = "ssr")]
+use chrono::{Datelike, NaiveTime, TimeZone, Weekday};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
 use sqlx::PgConnection;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
+#[cfg(feature = "ssr")]
 /// The furthest a pattern reaches: about two months of dates.
 const MOST_DAYS: i64 = 62;
+#[cfg(feature = "ssr")]
 /// Show times a pattern may name per day.
 const MOST_TIMES: usize = 8;
+#[cfg(feature = "ssr")]
 /// The most a seat may cost, in minor units (₹1,00,000).
 const MOST_PRICE: i64 = 10_000_000;
 
 /// What every show of a schedule shares.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Schedule {
     pub movie_id: Uuid,
     pub screen_id: Uuid,
@@ -34,7 +44,8 @@ pub struct Schedule {
 }
 
 /// One show.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewShow {
     #[serde(flatten)]
     pub schedule: Schedule,
@@ -43,7 +54,8 @@ pub struct NewShow {
 
 /// The same show on chosen weekdays at chosen times (the theater's local time), from one date
 /// to another.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Recurring {
     #[serde(flatten)]
     pub schedule: Schedule,
@@ -56,7 +68,8 @@ pub struct Recurring {
 }
 
 /// A show put on sale.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct ScheduledShow {
     pub show_id: ShowId,
     pub starts_at: DateTime<Utc>,
@@ -66,7 +79,8 @@ pub struct ScheduledShow {
 }
 
 /// A date and time of a pattern that did not get its show, and why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Skipped {
     pub date: NaiveDate,
     pub time: String,
@@ -76,13 +90,15 @@ pub struct Skipped {
 }
 
 /// What a pattern scheduled.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Scheduled {
     pub created: Vec<ScheduledShow>,
     pub skipped: Vec<Skipped>,
 }
 
-#[derive(sqlx::FromRow)]
+#[cfg(feature = "ssr")]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 struct Written {
     outcome: String,
     show_id: Option<ShowId>,
@@ -90,6 +106,7 @@ struct Written {
     conflict_id: Option<Uuid>,
 }
 
+#[cfg(feature = "ssr")]
 impl Dashboard {
     /// Schedules one show on a screen of a theater the actor runs.
     pub async fn schedule_show(
@@ -173,6 +190,7 @@ impl Dashboard {
     }
 }
 
+#[cfg(feature = "ssr")]
 /// One show through `schedule_show`, its outcome in the client's words.
 async fn write(
     conn: &mut PgConnection,
@@ -235,10 +253,12 @@ async fn write(
     }
 }
 
+#[cfg(feature = "ssr")]
 fn validate(schedule: &Schedule) -> Result<(), DashboardError> {
     validate_prices(&schedule.prices)
 }
 
+#[cfg(feature = "ssr")]
 /// Some price for some category, each more than nothing and less than a fortune (which
 /// categories, PostgreSQL or the caller checks against the screen).
 pub(super) fn validate_prices(prices: &BTreeMap<String, i64>) -> Result<(), DashboardError> {
@@ -260,9 +280,11 @@ pub(super) fn validate_prices(prices: &BTreeMap<String, i64>) -> Result<(), Dash
     Ok(())
 }
 
+#[cfg(feature = "ssr")]
 /// A show time of a pattern, and how the request wrote it.
 type ShowTime = (NaiveTime, String);
 
+#[cfg(feature = "ssr")]
 /// The pattern's weekdays and times, each checked.
 fn validate_pattern(pattern: &Recurring) -> Result<(Vec<Weekday>, Vec<ShowTime>), DashboardError> {
     let field = DashboardError::field;

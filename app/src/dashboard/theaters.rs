@@ -1,14 +1,19 @@
 //! A theater's details and its screens' settings, as its admins keep them: what moviegoers
 //! read on theater pages and what the schedule keeps free between shows.
 
+#[cfg(feature = "ssr")]
 use super::{audit::Audit, layout::FORMATS, Dashboard, DashboardError};
+#[cfg(feature = "ssr")]
 use crate::{booking::Actor, error::FieldErrors};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
 use serde_json::json;
+#[cfg(feature = "ssr")]
 use uuid::Uuid;
 
 /// What a theater tells moviegoers about itself.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct TheaterDetails {
     pub name: String,
     pub address: String,
@@ -18,6 +23,7 @@ pub struct TheaterDetails {
     pub amenities: Vec<String>,
 }
 
+#[cfg(feature = "ssr")]
 impl TheaterDetails {
     fn problems(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
@@ -51,7 +57,8 @@ impl TheaterDetails {
 }
 
 /// A screen's settings; each left out stays as it is.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ScreenSettings {
     #[serde(default)]
     pub name: Option<String>,
@@ -62,6 +69,7 @@ pub struct ScreenSettings {
     pub formats: Option<Vec<String>>,
 }
 
+#[cfg(feature = "ssr")]
 impl Dashboard {
     /// A theater's details, for its admins.
     pub async fn theater_details(

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod bookings;
+pub mod dashboard;
 pub mod home;
 pub mod movie;
 pub mod not_found;

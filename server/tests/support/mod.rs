@@ -115,7 +115,11 @@ pub async fn hold_and_pay(
 ) -> (uuid::Uuid, serde_json::Value) {
     let body = serde_json::json!({"show_id": venue.show_id, "seat_ids": venue.ids(labels)});
     let held = send(app, "POST", "/api/v1/bookings/hold", Some(body), auth).await;
-    let booking = held.json()["booking_id"].as_str().unwrap().parse().unwrap();
+    let booking = held.json()["booking_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("hold: {}", held.body))
+        .parse()
+        .unwrap();
     let body = serde_json::json!({"booking_id": booking, "provider": provider});
     let started = send(app, "POST", "/api/v1/payments/initiate", Some(body), auth).await;
     assert_eq!(

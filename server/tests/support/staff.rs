@@ -158,3 +158,46 @@ impl Setup {
 pub fn id(value: &Value) -> Uuid {
     value.as_str().unwrap().parse().unwrap()
 }
+
+impl Setup {
+    /// A browser session for each of the four users, signed in through the sign-in form.
+    pub async fn sessions(&self) -> [String; 4] {
+        let hash = app::account::password::hash("staff-password").unwrap();
+        let mut cookies = Vec::new();
+        for (user, _) in &self.users {
+            let email: String = sqlx::query_scalar(
+                "UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING email",
+            )
+            .bind(user)
+            .bind(&hash)
+            .fetch_one(&self.db)
+            .await
+            .unwrap();
+            let form = format!(
+                "email={}&password=staff-password",
+                email.replace('@', "%40")
+            );
+            let reply = self.form(None, "account/login", &form).await;
+            let cookie = reply
+                .session_cookie()
+                .and_then(|c| c.split(';').next())
+                .unwrap_or_else(|| panic!("no session: {} {}", reply.status, reply.body));
+            cookies.push(cookie.to_owned());
+        }
+        cookies.try_into().unwrap()
+    }
+
+    /// Calls the server function at `/_fn/{endpoint}` with a form body, as the hydrated page
+    /// does, in the browser session `cookie` (None: a visitor).
+    pub async fn form(&self, cookie: Option<&str>, endpoint: &str, form: &str) -> Reply {
+        let mut request = http::Request::post(format!("/_fn/{endpoint}"))
+            .header("host", "district.test")
+            .header("origin", "http://district.test")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let body = axum::body::Body::from(form.to_owned());
+        super::request(&self.app, request.body(body).unwrap()).await
+    }
+}

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 /// The moviegoer's choice and what the map knows of everyone else's seats, shared by the grid,
 /// the live stream and the answer to a hold.
 #[derive(Clone, Copy)]
-pub(super) struct Choice {
+pub(crate) struct Choice {
     pub(super) seats: StoredValue<Vec<SeatInfo>>,
     pub(super) taken: RwSignal<HashSet<SeatId>>,
     /// Seats of the visitor's own hold: the stream reports them held, but they are not taken.
@@ -20,7 +20,7 @@ pub(super) struct Choice {
 }
 
 impl Choice {
-    pub(super) fn new(seats: &[SeatInfo], suggested: Vec<SeatId>, mine: HashSet<SeatId>) -> Self {
+    pub(crate) fn new(seats: &[SeatInfo], suggested: Vec<SeatId>, mine: HashSet<SeatId>) -> Self {
         let taken = seats
             .iter()
             .filter(|s| s.status != SeatStatus::Available)

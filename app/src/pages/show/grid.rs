@@ -10,7 +10,7 @@ use leptos::prelude::*;
 /// The screen's real layout: rows and aisles on a grid, one checkbox per seat, so the form
 /// works without JavaScript; arrow keys move between seats once hydrated.
 #[component]
-pub(super) fn SeatGrid(
+pub(crate) fn SeatGrid(
     seats: Vec<SeatInfo>,
     /// Category names in the legend's order: each gets its own colour.
     categories: Vec<String>,
@@ -181,7 +181,7 @@ fn move_focus(event: leptos::ev::KeyboardEvent) {
 /// from style/tailwind.css.
 const TINTS: [&str; 4] = ["tint-0", "tint-1", "tint-2", "tint-3"];
 
-fn tint(categories: &[String], category: &str) -> &'static str {
+pub(crate) fn tint(categories: &[String], category: &str) -> &'static str {
     let at = categories.iter().position(|c| c == category).unwrap_or(0);
     TINTS[at % TINTS.len()]
 }

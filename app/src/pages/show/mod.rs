@@ -14,8 +14,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-mod choice;
-mod grid;
+pub(crate) mod choice;
+pub(crate) mod grid;
 
 #[component]
 pub fn ShowPage() -> impl IntoView {

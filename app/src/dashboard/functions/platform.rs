@@ -1,0 +1,103 @@
+//! What platform admins run from the dashboard: cities, who runs each theater, and reviews.
+
+#[cfg(feature = "ssr")]
+use super::ssr::*;
+use crate::{
+    account::ManagedTheater,
+    dashboard::{City, DashboardError, HiddenReview, TheaterAdmin},
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Every city.
+#[server(prefix = "/_fn", endpoint = "dashboard/cities")]
+pub async fn cities() -> Result<Vec<City>, DashboardError> {
+    answer(async move { dashboard().cities(actor().await?).await }.await)
+}
+
+#[server(prefix = "/_fn", endpoint = "dashboard/add-city")]
+pub async fn add_city(
+    name: String,
+    state: String,
+    latitude: f64,
+    longitude: f64,
+    time_zone: String,
+) -> Result<City, DashboardError> {
+    answer(
+        async move {
+            let city = crate::dashboard::NewCity {
+                name,
+                state,
+                latitude,
+                longitude,
+                time_zone,
+            };
+            dashboard().add_city(actor().await?, &city).await
+        }
+        .await,
+    )
+}
+
+/// A theater and the people who run it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TheaterStaff {
+    pub theater: ManagedTheater,
+    pub admins: Vec<TheaterAdmin>,
+}
+
+#[server(prefix = "/_fn", endpoint = "dashboard/admins")]
+pub async fn theater_admins(theater_id: Uuid) -> Result<TheaterStaff, DashboardError> {
+    answer(
+        async move {
+            let (actor, theater) = theater(theater_id).await?;
+            let admins = dashboard().theater_admins(actor, theater_id).await?;
+            Ok(TheaterStaff { theater, admins })
+        }
+        .await,
+    )
+}
+
+/// Makes the user with `email` an admin of the theater.
+#[server(prefix = "/_fn", endpoint = "dashboard/assign-admin")]
+pub async fn assign_admin(theater_id: Uuid, email: String) -> Result<TheaterAdmin, DashboardError> {
+    answer(
+        async move {
+            dashboard()
+                .assign_admin(actor().await?, theater_id, &email)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "dashboard/remove-admin")]
+pub async fn remove_admin(
+    theater_id: Uuid,
+    user_id: Uuid,
+    next: Option<String>,
+) -> Result<(), DashboardError> {
+    answer(
+        async move {
+            dashboard()
+                .remove_admin(actor().await?, theater_id, user_id)
+                .await?;
+            back(next);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Hides a review from everyone but its author, who sees the reason.
+#[server(prefix = "/_fn", endpoint = "dashboard/hide-review")]
+pub async fn hide_review(review_id: Uuid, reason: String) -> Result<HiddenReview, DashboardError> {
+    answer(
+        async move {
+            dashboard()
+                .hide_review(actor().await?, review_id, &reason)
+                .await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,320 @@
+//! The visual seat-layout editor: a grid of cells painted with a brush (a category, a seat
+//! kind, or an aisle), by mouse, touch or keyboard (arrow keys move, Enter or Space paints);
+//! the layout's JSON beside it, to export, or to paste and load; and a preview drawn by the
+//! seat map moviegoers use. Without the wasm the JSON field is the editor.
+
+use super::{INPUT, LABEL, QUIET};
+use crate::booking::{SeatInfo, SeatStatus};
+use crate::catalog::SeatKind;
+use crate::dashboard::draft::{Brush, Draft, Lettering, Numbering};
+use crate::pages::show::{
+    choice::Choice,
+    grid::{tint, SeatGrid},
+};
+use leptos::prelude::*;
+use std::collections::HashSet;
+
+/// The controls, the grid and the `layout` field, for inside a form.
+#[component]
+pub(super) fn LayoutEditor(draft: RwSignal<Draft>) -> impl IntoView {
+    let first = draft.with_untracked(|d| d.categories.first().cloned().unwrap_or_default());
+    let brush = RwSignal::new(Brush::Category(first));
+    let json = Memo::new(move |_| {
+        serde_json::to_string_pretty(&draft.read().layout()).unwrap_or_default()
+    });
+    view! {
+        <div class="flex flex-col gap-4" data-testid="layout-editor">
+            <Shape draft />
+            <Categories draft brush />
+            <Brushes draft brush />
+            <Cells draft brush />
+            <JsonField draft json />
+        </div>
+    }
+}
+
+/// Grid size, row lettering and seat numbering.
+#[component]
+fn Shape(draft: RwSignal<Draft>) -> impl IntoView {
+    let number = |ev: &leptos::ev::Event| event_target_value(ev).parse::<i32>().unwrap_or(1);
+    view! {
+        <div class="grid grid-cols-2 gap-3 sm:grid-cols-4">
+            <label class=LABEL>
+                "Rows"
+                <input type="number" min="1" max="60" class=INPUT data-testid="grid-rows"
+                    prop:value=move || draft.read().rows.to_string()
+                    on:change=move |ev| draft.update(|d| d.resize(number(&ev), d.columns)) />
+            </label>
+            <label class=LABEL>
+                "Columns"
+                <input type="number" min="1" max="80" class=INPUT data-testid="grid-columns"
+                    prop:value=move || draft.read().columns.to_string()
+                    on:change=move |ev| draft.update(|d| d.resize(d.rows, number(&ev))) />
+            </label>
+            <label class=LABEL>
+                "Row A is"
+                <select class=INPUT on:change=move |ev| {
+                    let back = event_target_value(&ev) == "back";
+                    draft.update(|d| d.lettering = if back { Lettering::FromBack } else { Lettering::FromScreen });
+                }>
+                    <option value="screen" selected=move || draft.read().lettering == Lettering::FromScreen>"nearest the screen"</option>
+                    <option value="back" selected=move || draft.read().lettering == Lettering::FromBack>"at the back"</option>
+                </select>
+            </label>
+            <label class=LABEL>
+                "Seats numbered"
+                <select class=INPUT on:change=move |ev| {
+                    let rtl = event_target_value(&ev) == "rtl";
+                    draft.update(|d| d.numbering = if rtl { Numbering::RightToLeft } else { Numbering::LeftToRight });
+                }>
+                    <option value="ltr" selected=move || draft.read().numbering == Numbering::LeftToRight>"from the left"</option>
+                    <option value="rtl" selected=move || draft.read().numbering == Numbering::RightToLeft>"from the right"</option>
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// The categories, most premium first: add, remove (when no seat has it), move up.
+#[component]
+fn Categories(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let add = move || {
+        let added = draft
+            .try_update(|d| d.add_category(&name.get_untracked()))
+            .unwrap_or(false);
+        if added {
+            brush.set(Brush::Category(name.get_untracked().trim().to_owned()));
+            name.set(String::new());
+        }
+    };
+    view! {
+        <fieldset class="flex flex-col gap-2">
+            <legend class="text-sm font-medium text-slate-700">"Seat categories, most premium first"</legend>
+            <ol class="flex flex-wrap gap-2">
+                {move || {
+                    let categories = draft.read().categories.clone();
+                    categories.clone().into_iter().enumerate().map(|(at, c)| {
+                    let (up, gone) = (c.clone(), c.clone());
+                    view! {
+                        <li class=format!("flex items-center gap-1 rounded-lg border-2 bg-white px-2 py-1 text-sm {}", tint(&categories, &c))>
+                            <span class="font-semibold">{c.clone()}</span>
+                            {(at > 0).then(|| view! {
+                                <button type="button" class="px-1" aria-label=format!("Move {up} up")
+                                    on:click=move |_| draft.update(|d| {
+                                        if let Some(i) = d.categories.iter().position(|x| *x == up) { d.categories.swap(i - 1, i) }
+                                    })>"↑"</button>
+                            })}
+                            <button type="button" class="px-1" aria-label=format!("Remove {gone}")
+                                on:click=move |_| { draft.update(|d| { d.remove_category(&gone); }); }>"✕"</button>
+                        </li>
+                    }
+                }).collect_view()
+                }}
+            </ol>
+            <div class="flex gap-2">
+                <input class=INPUT placeholder="New category, e.g. Recliner" aria-label="New category"
+                    prop:value=name on:input=move |ev| name.set(event_target_value(&ev))
+                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add() } />
+                <button type="button" class=QUIET on:click=move |_| add()>"Add"</button>
+            </div>
+        </fieldset>
+    }
+}
+
+/// What a click paints.
+#[component]
+fn Brushes(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
+    let option = move |label: String, value: Brush| {
+        let this = value.clone();
+        view! {
+            <label class="flex items-center gap-1.5 rounded-lg border border-slate-300 px-2 py-1 text-sm has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50">
+                <input type="radio" name="brush" prop:checked=move || brush.get() == this
+                    on:change=move |_| brush.set(value.clone()) />
+                {label}
+            </label>
+        }
+    };
+    view! {
+        <fieldset>
+            <legend class="text-sm font-medium text-slate-700">"Paint with"</legend>
+            <div class="mt-1 flex flex-wrap gap-2" data-testid="brushes">
+                {move || draft.read().categories.iter().map(|c| option(c.clone(), Brush::Category(c.clone()))).collect_view()}
+                {option("Wheelchair space".into(), Brush::Kind(SeatKind::Wheelchair))}
+                {option("Companion seat".into(), Brush::Kind(SeatKind::Companion))}
+                {option("Standard seat".into(), Brush::Kind(SeatKind::Standard))}
+                {option("Aisle or gap".into(), Brush::Erase)}
+            </div>
+        </fieldset>
+    }
+}
+
+/// The grid of cells. One cell takes the tab stop; arrow keys move it.
+#[component]
+fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
+    let focus = RwSignal::new((0, 0));
+    let labels = Memo::new(move |_| draft.read().labels());
+    let shape = Memo::new(move |_| draft.with(|d| (d.rows, d.columns)));
+    let paint = move |r: i32, c: i32| draft.update(|d| d.paint(r, c, &brush.get_untracked()));
+    let cell = move |r: i32, c: i32| {
+        let seat = move || draft.with(|d| d.cells.get(&(r, c)).cloned());
+        let label = move || labels.with(|l| l.get(&(r, c)).map(|(row, n)| format!("{row}{n}")));
+        let class = move || {
+            match seat() {
+            Some(cell) => format!("seat {}", draft.with(|d| tint(&d.categories, &cell.category))),
+            None => "flex h-7 w-7 items-center justify-center rounded border border-dashed border-slate-300 text-[10px] text-slate-300".to_owned(),
+        }
+        };
+        let mark = move || match seat() {
+            Some(cell) if cell.kind == SeatKind::Wheelchair => "♿".to_owned(),
+            Some(cell) if cell.kind == SeatKind::Companion => "C".to_owned(),
+            Some(_) => label()
+                .map(|l| l.trim_start_matches(char::is_alphabetic).to_owned())
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let spoken = move || match seat() {
+            Some(cell) => format!(
+                "Row {} column {}: seat {}, {}, {}",
+                r + 1,
+                c + 1,
+                label().unwrap_or_default(),
+                cell.category,
+                cell.kind.as_str()
+            ),
+            None => format!("Row {} column {}: aisle", r + 1, c + 1),
+        };
+        view! {
+            <button type="button" id=format!("cell-{r}-{c}") data-r=r data-c=c
+                tabindex=move || if focus.get() == (r, c) { "0" } else { "-1" }
+                aria-label=spoken title=label
+                style=format!("grid-row: {}; grid-column: {}", r + 1, c + 1)
+                class="rounded focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600"
+                on:click=move |_| { focus.set((r, c)); paint(r, c) }
+                on:pointerenter=move |ev| if ev.buttons() == 1 { paint(r, c) }>
+                <span aria-hidden="true" class=class>{mark}</span>
+            </button>
+        }
+    };
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        let (dr, dc) = match ev.key().as_str() {
+            "ArrowLeft" => (0, -1),
+            "ArrowRight" => (0, 1),
+            "ArrowUp" => (-1, 0),
+            "ArrowDown" => (1, 0),
+            _ => return,
+        };
+        ev.prevent_default();
+        let (rows, cols) = shape.get_untracked();
+        let (r, c) = focus.get_untracked();
+        let next = ((r + dr).clamp(0, rows - 1), (c + dc).clamp(0, cols - 1));
+        focus.set(next);
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = document().get_element_by_id(&format!("cell-{}-{}", next.0, next.1)) {
+            use leptos::wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    };
+    view! {
+        <div class="overflow-x-auto pb-2">
+            <p class="mb-2 text-center text-xs uppercase tracking-widest text-slate-500">"Screen this way"</p>
+            <div role="group" aria-label="Seat grid: arrow keys move, Enter paints" class="grid w-max gap-1"
+                data-testid="editor-grid" on:keydown=keys
+                style=move || { let (rows, cols) = shape.get(); format!("grid-template-columns: repeat({cols}, 1.75rem); grid-template-rows: repeat({rows}, 1.75rem)") }>
+                {move || {
+                    let (rows, cols) = shape.get();
+                    (0..rows).flat_map(|r| (0..cols).map(move |c| cell(r, c))).collect_view()
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// The layout as JSON: what the form sends, what can be copied out, or pasted in and loaded.
+#[component]
+fn JsonField(draft: RwSignal<Draft>, json: Memo<String>) -> impl IntoView {
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let problem = RwSignal::new(None::<String>);
+    let load = move |_| {
+        let Some(text) = textarea.get().map(|t| t.value()) else {
+            return;
+        };
+        match serde_json::from_str::<crate::dashboard::layout::ScreenLayout>(&text) {
+            Ok(layout) => {
+                draft.set(Draft::from_layout(&layout));
+                problem.set(None);
+            }
+            Err(err) => problem.set(Some(format!("That is not a layout: {err}."))),
+        }
+    };
+    let download = move || {
+        format!(
+            "data:application/json;charset=utf-8,{}",
+            percent(&json.get())
+        )
+    };
+    view! {
+        <details class="rounded-lg border border-slate-200 p-3">
+            <summary class="cursor-pointer text-sm font-semibold">"Layout JSON: export or import"</summary>
+            <label class=format!("{LABEL} mt-2")>
+                "The layout as JSON (the shape is in the README)"
+                <textarea name="layout" rows="8" class=format!("{INPUT} font-mono text-xs") node_ref=textarea
+                    data-testid="layout-json" prop:value=move || json.get()>{json.get_untracked()}</textarea>
+            </label>
+            <p class="text-sm text-red-700" role="alert">{move || problem.get()}</p>
+            <div class="mt-2 flex flex-wrap gap-2">
+                <button type="button" class=QUIET on:click=load>"Load JSON into the editor"</button>
+                <a class=QUIET download="layout.json" href=download>"Download JSON"</a>
+            </div>
+        </details>
+    }
+}
+
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The layout as moviegoers will see it, drawn by their seat map.
+#[component]
+pub(super) fn LayoutPreview(draft: RwSignal<Draft>) -> impl IntoView {
+    move || {
+        let layout = draft.read().layout();
+        let seats: Vec<SeatInfo> = layout
+            .seats
+            .iter()
+            .map(|s| SeatInfo {
+                id: s
+                    .id
+                    .unwrap_or_else(|| {
+                        uuid::Uuid::from_u128(((s.grid_row as u128) << 32) | s.grid_col as u128)
+                    })
+                    .into(),
+                label: format!("{}{}", s.row, s.number),
+                row: s.row.clone(),
+                number: s.number,
+                category: s.category.clone(),
+                price: 0,
+                currency: "INR".into(),
+                kind: s.kind,
+                status: SeatStatus::Available,
+                grid_row: s.grid_row,
+                grid_col: s.grid_col,
+            })
+            .collect();
+        let choice = Choice::new(&seats, Vec::new(), HashSet::new());
+        let categories = layout.categories.iter().map(|c| c.name.clone()).collect();
+        view! {
+            <section aria-label="Preview" data-testid="layout-preview" class="flex flex-col gap-2">
+                <h2 class="text-lg font-semibold">{format!("Preview: {} seats", seats.len())}</h2>
+                <SeatGrid seats categories rows=layout.rows columns=layout.columns choice currency="INR".to_owned() />
+            </section>
+        }
+    }
+}

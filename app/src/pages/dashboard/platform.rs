@@ -1,0 +1,115 @@
+//! What platform admins run: cities, who runs each theater, hiding reviews.
+
+use super::{
+    action_error, here, path_id, staff_page, Problem, TheaterTabs, BUTTON, CARD, INPUT, LABEL,
+    QUIET,
+};
+use crate::components::form::Notice;
+use crate::dashboard::functions::{
+    cities, front_desk, theater_admins, AddCity, AssignAdmin, HideReview, RemoveAdmin, TheaterStaff,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn PlatformPage() -> impl IntoView {
+    let add = ServerAction::<AddCity>::new();
+    let hide = ServerAction::<HideReview>::new();
+    let data = Resource::new(move || add.version().get(), |_| cities());
+    let theaters = Resource::new(|| (), |_| front_desk());
+    let (add_error, hide_error) = (action_error(add), action_error(hide));
+    view! {
+        <Title text="Platform · District dashboard" />
+        <p class="text-sm text-slate-600"><a href="/dashboard" class="underline">"Dashboard"</a></p>
+        <h1 class="mb-4 text-2xl font-bold tracking-tight">"Platform"</h1>
+        <div class="grid gap-4 lg:grid-cols-2">
+            <section class=format!("{CARD} flex flex-col gap-3")>
+                <h2 class="text-xl font-semibold">"Cities"</h2>
+                {staff_page(data, |list| view! {
+                    <ul class="flex flex-col gap-1 text-sm" data-testid="cities">
+                        {list.into_iter().map(|c| view! { <li>{format!("{}, {} · {}", c.name, c.state, c.time_zone)}</li> }).collect_view()}
+                    </ul>
+                })}
+                <ActionForm action=add attr:class="flex flex-col gap-2">
+                    <h3 class="font-semibold">"Add a city"</h3>
+                    <Problem error=add_error />
+                    <div class="grid grid-cols-2 gap-2">
+                        <label class=LABEL>"Name"<input name="name" required class=INPUT /></label>
+                        <label class=LABEL>"State"<input name="state" required class=INPUT /></label>
+                        <label class=LABEL>"Latitude"<input name="latitude" type="number" step="any" required class=INPUT /></label>
+                        <label class=LABEL>"Longitude"<input name="longitude" type="number" step="any" required class=INPUT /></label>
+                    </div>
+                    <label class=LABEL>"Time zone"<input name="time_zone" required value="Asia/Kolkata" class=INPUT /></label>
+                    <button type="submit" class=BUTTON>"Add city"</button>
+                </ActionForm>
+            </section>
+            <section class=format!("{CARD} flex flex-col gap-3")>
+                <h2 class="text-xl font-semibold">"Hide a review"</h2>
+                <p class="text-sm text-slate-600">"Its author still sees it, with the reason."</p>
+                <ActionForm action=hide attr:class="flex flex-col gap-2">
+                    <Problem error=hide_error />
+                    <Show when=move || hide.value().get().is_some_and(|r| r.is_ok())>
+                        <Notice>"The review is hidden."</Notice>
+                    </Show>
+                    <label class=LABEL>"Review id"<input name="review_id" required class=INPUT /></label>
+                    <label class=LABEL>"Reason"<input name="reason" required class=INPUT /></label>
+                    <button type="submit" class=QUIET>"Hide review"</button>
+                </ActionForm>
+            </section>
+            <section class=format!("{CARD} flex flex-col gap-3")>
+                <h2 class="text-xl font-semibold">"Theater admins"</h2>
+                {staff_page(theaters, |desk| view! {
+                    <ul class="flex flex-col gap-1 text-sm" data-testid="platform-theaters">
+                        {desk.theaters.into_iter().map(|t| view! {
+                            <li><a href=format!("/dashboard/theaters/{}/admins", t.id) class="text-indigo-700 underline">{format!("{} · {}", t.name, t.city)}</a></li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </section>
+        </div>
+    }
+}
+
+/// Who runs a theater: assign by email, remove.
+#[component]
+pub fn TheaterAdminsPage() -> impl IntoView {
+    let id = path_id();
+    let assign = ServerAction::<AssignAdmin>::new();
+    let remove = ServerAction::<RemoveAdmin>::new();
+    let data = Resource::new(
+        move || (id(), assign.version().get(), remove.version().get()),
+        |(id, ..)| theater_admins(id.unwrap_or_default()),
+    );
+    let here = here();
+    let error = Signal::derive(move || action_error(assign).get().or(action_error(remove).get()));
+    staff_page(data, move |staff: TheaterStaff| {
+        let TheaterStaff { theater, admins } = staff;
+        let theater_id = theater.id.to_string();
+        let assign_to = theater_id.clone();
+        view! {
+            <TheaterTabs theater current="Admins" />
+            <section class=format!("{CARD} flex flex-col gap-3")>
+                <h2 class="text-xl font-semibold">"Who runs this theater"</h2>
+                <Problem error />
+                <ul class="flex flex-col gap-2" data-testid="theater-admins">
+                    {admins.into_iter().map(move |a| { let tid = theater_id.clone(); view! {
+                        <li class="flex flex-wrap items-center justify-between gap-2 text-sm">
+                            <span>{format!("{} <{}>", a.name, a.email)}</span>
+                            <ActionForm action=remove>
+                                <input type="hidden" name="theater_id" value=tid />
+                                <input type="hidden" name="user_id" value=a.user_id.to_string() />
+                                <input type="hidden" name="next" value=here />
+                                <button type="submit" class=QUIET>"Remove"</button>
+                            </ActionForm>
+                        </li>
+                    }}).collect_view()}
+                </ul>
+                <ActionForm action=assign attr:class="flex flex-wrap items-end gap-2">
+                    <input type="hidden" name="theater_id" value=assign_to />
+                    <label class=format!("{LABEL} flex-1")>"Email of the account"<input name="email" type="email" required class=INPUT /></label>
+                    <button type="submit" class=BUTTON>"Make admin"</button>
+                </ActionForm>
+            </section>
+        }
+    })
+}

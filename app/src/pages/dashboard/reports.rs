@@ -1,0 +1,134 @@
+//! A theater's sales report (table, SVG charts drawn on the server, CSV) and its audit log.
+
+use super::{path_id, query, staff_page, TheaterTabs, CARD, INPUT, LABEL, QUIET};
+use crate::components::status::EmptyState;
+use crate::dashboard::{
+    functions::{audit_log, theater_report, AuditPage as Audit, ReportPage, AUDIT_PER_PAGE},
+    ReportGroup, SalesLine,
+};
+use crate::money;
+use leptos::prelude::*;
+
+#[component]
+pub fn ReportsPage() -> impl IntoView {
+    let id = path_id();
+    let (from, to, group) = (query("from"), query("to"), query("group"));
+    let data = Resource::new(
+        move || (id(), from(), to(), group()),
+        |(id, from, to, group)| {
+            theater_report(
+                id.unwrap_or_default(),
+                from.and_then(|d| d.parse().ok()),
+                to.and_then(|d| d.parse().ok()),
+                group.and_then(|g| ReportGroup::parse(&g)),
+            )
+        },
+    );
+    staff_page(data, |page: ReportPage| {
+        let ReportPage { theater, report } = page;
+        let span = format!(
+            "theater_id={}&from={}&to={}",
+            theater.id, report.from, report.to
+        );
+        let csv = format!(
+            "/api/v1/admin/reports/sales?{span}&group={}&format=csv",
+            report.group.as_str()
+        );
+        let currency = report.currency.clone();
+        view! {
+            <TheaterTabs theater current="Reports" />
+            <section class="flex flex-col gap-4">
+                <form method="get" class="flex flex-wrap items-end gap-2">
+                    <label class=LABEL>"From"<input type="date" name="from" value=report.from.to_string() class=INPUT /></label>
+                    <label class=LABEL>"To"<input type="date" name="to" value=report.to.to_string() class=INPUT /></label>
+                    <label class=LABEL>
+                        "By"
+                        <select name="group" class=INPUT>
+                            {[ReportGroup::Day, ReportGroup::Movie, ReportGroup::Screen, ReportGroup::Show].map(|g| view! {
+                                <option value=g.as_str() selected=g == report.group>{g.as_str()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class=QUIET>"Show"</button>
+                    <a href=csv class=QUIET download>"Download CSV"</a>
+                </form>
+                <p class="text-sm text-slate-600">{format!("Days and hours at the theater ({}).", report.time_zone)}</p>
+                <div class="overflow-x-auto">
+                    <table class="w-full min-w-[36rem] text-left text-sm" data-testid="report-table">
+                        <thead class="border-b border-slate-300 text-slate-600">
+                            <tr><th class="py-2">""</th><th>"Shows"</th><th>"Sold"</th><th>"Occupancy"</th><th>"Gross"</th><th>"Refunds"</th><th>"Fees"</th><th>"Net"</th></tr>
+                        </thead>
+                        <tbody>
+                            {report.lines.into_iter().map(|l| line(l, &currency, false)).collect_view()}
+                            {line(report.total, &currency, true)}
+                        </tbody>
+                    </table>
+                </div>
+                <figure class=CARD>
+                    <figcaption class="mb-2 font-semibold">"Seats sold per day"</figcaption>
+                    <img src=format!("/api/v1/admin/reports/charts/sales.svg?{span}") alt="Seats sold per day of sale" class="w-full" />
+                </figure>
+                <figure class=CARD>
+                    <figcaption class="mb-2 font-semibold">"Occupancy by weekday and hour"</figcaption>
+                    <img src=format!("/api/v1/admin/reports/charts/occupancy.svg?{span}") alt="How full shows were by weekday and hour" class="w-full" />
+                </figure>
+            </section>
+        }
+    })
+}
+
+fn line(l: SalesLine, currency: &str, total: bool) -> impl IntoView {
+    let m = |minor| money::format(minor, currency);
+    view! {
+        <tr class=if total { "border-t-2 border-slate-300 font-semibold" } else { "border-b border-slate-100" }>
+            <td class="py-2 pr-2">{if total { "Total".to_owned() } else { l.label.clone() }}</td>
+            <td>{l.shows}</td>
+            <td>{format!("{} / {}", l.seats_sold, l.seats)}</td>
+            <td>{format!("{:.1}%", l.occupancy_percent)}</td>
+            <td>{m(l.gross)}</td>
+            <td>{m(l.refunds)}</td>
+            <td>{m(l.fees)}</td>
+            <td>{m(l.net)}</td>
+        </tr>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let id = path_id();
+    let page = query("page");
+    let data = Resource::new(
+        move || (id(), page()),
+        |(id, page)| audit_log(id.unwrap_or_default(), page.and_then(|p| p.parse().ok())),
+    );
+    staff_page(data, |audit: Audit| {
+        let Audit {
+            theater,
+            entries,
+            page,
+            total,
+        } = audit;
+        let more = i64::from(page * AUDIT_PER_PAGE) < total;
+        view! {
+            <TheaterTabs theater current="Audit log" />
+            {if entries.is_empty() {
+                view! { <EmptyState title="Nothing done yet" hint="Every change made here is written down with who made it." /> }.into_any()
+            } else {
+                view! {
+                    <ol class="flex flex-col gap-2" data-testid="audit-log">
+                        {entries.into_iter().map(|e| view! {
+                            <li class=format!("{CARD} text-sm")>
+                                <p><b>{e.action.clone()}</b>" · "{e.actor_email.clone().unwrap_or_else(|| "a deleted user".into())}" · "{e.at.format("%d %b %Y %H:%M UTC").to_string()}</p>
+                                <details>
+                                    <summary class="cursor-pointer text-slate-600">"Before and after"</summary>
+                                    <pre class="overflow-x-auto whitespace-pre-wrap text-xs">{format!("before: {}\nafter: {}", e.before.map(|v| v.to_string()).unwrap_or_default(), e.after.map(|v| v.to_string()).unwrap_or_default())}</pre>
+                                </details>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                    {more.then(|| view! { <a href=format!("?page={}", page + 1) class=QUIET>"Older entries"</a> })}
+                }.into_any()
+            }}
+        }
+    })
+}

@@ -1,0 +1,166 @@
+//! A theater's details and screens, adding a screen, and editing a screen's layout.
+
+use super::editor::{LayoutEditor, LayoutPreview};
+use super::{
+    action_error, here, path_id, staff_page, Problem, TheaterTabs, BUTTON, CARD, INPUT, LABEL,
+    QUIET,
+};
+use crate::components::form::Notice;
+use crate::dashboard::{
+    draft::Draft,
+    functions::{
+        open_layout, theater_screens, AddScreen, LayoutPage, SaveCleaning, SaveLayout, SaveTheater,
+        ScreenList,
+    },
+    layout::{ScreenSummary, FORMATS},
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn ScreensPage() -> impl IntoView {
+    let id = path_id();
+    let details = ServerAction::<SaveTheater>::new();
+    let cleaning = ServerAction::<SaveCleaning>::new();
+    let data = Resource::new(
+        move || (id(), details.version().get(), cleaning.version().get()),
+        |(id, ..)| theater_screens(id.unwrap_or_default()),
+    );
+    let here = here();
+    staff_page(data, move |page: ScreenList| {
+        let ScreenList {
+            theater,
+            screens,
+            details: current,
+        } = page;
+        let theater_id = theater.id.to_string();
+        let error = action_error(details);
+        let cleaning_error = action_error(cleaning);
+        view! {
+            <TheaterTabs theater current="Screens" />
+            <section class="flex flex-col gap-4">
+                <header class="flex flex-wrap items-center justify-between gap-2">
+                    <h2 class="text-xl font-semibold">"Screens"</h2>
+                    <a href=format!("/dashboard/theaters/{theater_id}/screens/new") class=BUTTON>"Add a screen"</a>
+                </header>
+                <Problem error=cleaning_error />
+                <ul class="grid gap-3 sm:grid-cols-2" data-testid="screens">
+                    {screens.into_iter().map(|s| view! { <ScreenCard screen=s cleaning here /> }).collect_view()}
+                </ul>
+                <ActionForm action=details attr:class=format!("{CARD} flex flex-col gap-3")>
+                    <h2 class="text-xl font-semibold">"What moviegoers read about the theater"</h2>
+                    <Problem error />
+                    <Show when=move || details.value().get().is_some_and(|r| r.is_ok())>
+                        <Notice>"Saved."</Notice>
+                    </Show>
+                    <input type="hidden" name="theater_id" value=theater_id.clone() />
+                    <label class=LABEL>"Name"<input name="name" required value=current.name class=INPUT /></label>
+                    <label class=LABEL>"Address"<input name="address" required value=current.address class=INPUT /></label>
+                    <div class="grid grid-cols-2 gap-3">
+                        <label class=LABEL>"Latitude"<input name="latitude" type="number" step="any" required value=current.latitude class=INPUT /></label>
+                        <label class=LABEL>"Longitude"<input name="longitude" type="number" step="any" required value=current.longitude class=INPUT /></label>
+                    </div>
+                    <label class=LABEL>"Amenities (comma separated)"<input name="amenities" value=current.amenities.join(", ") class=INPUT /></label>
+                    <button type="submit" class=BUTTON>"Save details"</button>
+                </ActionForm>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn ScreenCard(
+    screen: ScreenSummary,
+    cleaning: ServerAction<SaveCleaning>,
+    here: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <li class=format!("{CARD} flex flex-col gap-2") data-testid="screen">
+            <p class="text-lg font-semibold">{screen.name.clone()}</p>
+            <p class="text-sm text-slate-600">{format!("{} seats · {}", screen.seats, screen.formats.join(", "))}</p>
+            <ActionForm action=cleaning attr:class="flex items-end gap-2">
+                <input type="hidden" name="screen_id" value=screen.id.to_string() />
+                <input type="hidden" name="next" value=here />
+                <label class=LABEL>
+                    "Cleaning minutes between shows"
+                    <input type="number" name="cleaning_minutes" min="0" max="120" value=screen.cleaning_minutes class=INPUT />
+                </label>
+                <button type="submit" class=QUIET>"Save"</button>
+            </ActionForm>
+            <a href=format!("/dashboard/screens/{}/layout", screen.id) class="font-semibold text-indigo-700 underline">"Edit seat layout"</a>
+        </li>
+    }
+}
+
+#[component]
+pub fn NewScreenPage() -> impl IntoView {
+    let id = path_id();
+    let data = Resource::new(id, |id| theater_screens(id.unwrap_or_default()));
+    let action = ServerAction::<AddScreen>::new();
+    let draft = RwSignal::new(Draft::new(8, 12, "Classic"));
+    staff_page(data, move |page: ScreenList| {
+        let error = action_error(action);
+        let theater_id = page.theater.id.to_string();
+        view! {
+            <TheaterTabs theater=page.theater current="Screens" />
+            <ActionForm action attr:class=format!("{CARD} flex flex-col gap-4") attr:data-testid="new-screen-form">
+                <h2 class="text-xl font-semibold">"Add a screen"</h2>
+                <Problem error />
+                <input type="hidden" name="theater_id" value=theater_id />
+                <div class="grid gap-3 sm:grid-cols-2">
+                    <label class=LABEL>"Name"<input name="name" required placeholder="Audi 4" class=INPUT /></label>
+                    <label class=LABEL>"Cleaning minutes between shows"<input type="number" name="cleaning_minutes" min="0" max="120" value="15" class=INPUT /></label>
+                </div>
+                <fieldset>
+                    <legend class="text-sm font-medium text-slate-700">"Formats"</legend>
+                    <div class="mt-1 flex flex-wrap gap-2">
+                        {FORMATS.iter().enumerate().map(|(i, f)| view! {
+                            <label class="flex items-center gap-1.5 rounded-lg border border-slate-300 px-2 py-1 text-sm">
+                                <input type="checkbox" name=format!("formats[{i}]") value=*f checked=*f == "2D" />{*f}
+                            </label>
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+                <LayoutEditor draft />
+                <button type="submit" class=BUTTON>"Add the screen"</button>
+            </ActionForm>
+            <div class=format!("{CARD} mt-4")><LayoutPreview draft /></div>
+        }
+    })
+}
+
+#[component]
+pub fn LayoutEditorPage() -> impl IntoView {
+    let id = path_id();
+    let data = Resource::new(id, |id| open_layout(id.unwrap_or_default()));
+    let action = ServerAction::<SaveLayout>::new();
+    staff_page(data, move |page: LayoutPage| {
+        let LayoutPage {
+            theater,
+            screen,
+            layout,
+        } = page;
+        let draft = RwSignal::new(Draft::from_layout(&layout));
+        // Seats new in the saved layout now have ids: edit on from what was saved.
+        Effect::new(move |_| {
+            if let Some(Ok(saved)) = action.value().get() {
+                draft.set(Draft::from_layout(&saved));
+            }
+        });
+        let error = action_error(action);
+        view! {
+            <TheaterTabs theater current="Screens" />
+            <ActionForm action attr:class=format!("{CARD} flex flex-col gap-4") attr:data-testid="layout-form">
+                <h2 class="text-xl font-semibold">{format!("Seat layout of {}", screen.name)}</h2>
+                <p class="text-sm text-slate-600">"Seats held or sold for shows to come cannot move or go; saving says which they are."</p>
+                <Problem error />
+                <Show when=move || action.value().get().is_some_and(|r| r.is_ok())>
+                    <Notice>"Layout saved."</Notice>
+                </Show>
+                <input type="hidden" name="screen_id" value=screen.id.to_string() />
+                <LayoutEditor draft />
+                <button type="submit" class=BUTTON>"Save layout"</button>
+            </ActionForm>
+            <div class=format!("{CARD} mt-4")><LayoutPreview draft /></div>
+        }
+    })
+}

@@ -1,0 +1,120 @@
+//! A theater's shows of one day: how each sells, stopping and resuming its sales, calling it
+//! off.
+
+use super::{
+    action_error, here, path_id, query, staff_page, Problem, TheaterTabs, BUTTON, CARD, INPUT,
+    QUIET,
+};
+use crate::components::status::EmptyState;
+use crate::dashboard::{
+    functions::{theater_day, CancelShow, DayOfShows, SetSales},
+    TheaterShow,
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn TheaterDayPage() -> impl IntoView {
+    let id = path_id();
+    let date = query("date");
+    let sales = ServerAction::<SetSales>::new();
+    let cancel = ServerAction::<CancelShow>::new();
+    let data = Resource::new(
+        move || (id(), date(), sales.version().get(), cancel.version().get()),
+        |(id, date, ..)| async move {
+            let date = date.and_then(|d| d.parse().ok());
+            theater_day(id.unwrap_or_default(), date).await
+        },
+    );
+    let error = Signal::derive(move || action_error(sales).get().or(action_error(cancel).get()));
+    let here = here();
+    staff_page(data, move |day: DayOfShows| {
+        let DayOfShows {
+            theater,
+            date,
+            shows,
+        } = day;
+        let schedule = format!("/dashboard/theaters/{}/schedule", theater.id);
+        view! {
+            <TheaterTabs theater current="Shows" />
+            <section class="flex flex-col gap-4">
+                <form method="get" class="flex flex-wrap items-end gap-2">
+                    <label class="flex flex-col gap-1 text-sm font-medium text-slate-700">
+                        "Day"
+                        <input type="date" name="date" value=date.map(|d| d.to_string()) class=INPUT />
+                    </label>
+                    <button type="submit" class=QUIET>"Show that day"</button>
+                    <a href=schedule.clone() class=BUTTON>"Schedule shows"</a>
+                </form>
+                <Problem error />
+                {if shows.is_empty() {
+                    view! { <EmptyState title="No shows that day" hint="Schedule a movie on one of your screens." /> }.into_any()
+                } else {
+                    view! {
+                        <ul class="flex flex-col gap-3" data-testid="theater-shows">
+                            {shows.into_iter().map(|show| view! { <ShowRow show sales cancel here /> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        }
+    })
+}
+
+#[component]
+fn ShowRow(
+    show: TheaterShow,
+    sales: ServerAction<SetSales>,
+    cancel: ServerAction<CancelShow>,
+    here: Signal<String>,
+) -> impl IntoView {
+    let cancelled = show.status == "cancelled";
+    let state = if cancelled {
+        "Cancelled"
+    } else if show.sales_open {
+        "On sale"
+    } else {
+        "Sales stopped"
+    };
+    let id = show.show_id.to_string();
+    let movie_link = format!("/shows/{id}");
+    let cancel_id = id.clone();
+    let occupancy = if show.seats > 0 {
+        show.seats_sold * 100 / show.seats
+    } else {
+        0
+    };
+    view! {
+        <li class=CARD data-testid="theater-show" data-state=state>
+            <div class="flex flex-wrap items-baseline justify-between gap-2">
+                <p class="text-lg font-semibold">
+                    {format!("{}–{} ", show.local_start, show.local_end)}
+                    <a href=movie_link class="text-indigo-700 underline-offset-2 hover:underline">{show.movie_title.clone()}</a>
+                </p>
+                <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-semibold text-slate-700">{state}</span>
+            </div>
+            <p class="text-sm text-slate-600">{format!("{} · {} · {}", show.screen_name, show.format, show.language)}</p>
+            <p class="text-sm text-slate-700">
+                {format!("{} of {} seats sold ({occupancy}%), {} held", show.seats_sold, show.seats, show.seats_held)}
+            </p>
+            {(!cancelled).then(move || view! {
+                <div class="mt-2 flex flex-wrap gap-2">
+                    <ActionForm action=sales>
+                        <input type="hidden" name="show_id" value=id />
+                        <input type="hidden" name="open" value=(!show.sales_open).to_string() />
+                        <input type="hidden" name="next" value=here />
+                        <button type="submit" class=QUIET>{if show.sales_open { "Stop sales" } else { "Resume sales" }}</button>
+                    </ActionForm>
+                    <details class="text-sm">
+                        <summary class="cursor-pointer rounded-lg px-3 py-2 font-semibold text-red-700 hover:bg-red-50">"Cancel show…"</summary>
+                        <ActionForm action=cancel attr:class="mt-2 flex flex-col gap-2 rounded-lg border border-red-200 bg-red-50 p-3">
+                            <p>"Every hold ends and every paid booking is refunded in full. Customers are told."</p>
+                            <input type="hidden" name="show_id" value=cancel_id />
+                            <input type="hidden" name="next" value=here />
+                            <button type="submit" class="rounded-lg bg-red-700 px-3 py-2 font-semibold text-white hover:bg-red-800">"Cancel this show"</button>
+                        </ActionForm>
+                    </details>
+                </div>
+            })}
+        </li>
+    }
+}
