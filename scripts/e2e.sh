@@ -18,6 +18,8 @@ export RATE_LIMIT_LOGIN_PER_ACCOUNT=60/1m
 # Outgoing mail lands here as files, so the tests can follow the links.
 export MAIL_DIR="$PWD/target/e2e-mail"
 rm -rf "$MAIL_DIR"
+# Posters the tests upload.
+export POSTER_DIR="$PWD/target/e2e-posters"
 
 say "seeding a fresh end-to-end database"
 target/debug/district seed --fresh >/dev/null

@@ -40,8 +40,9 @@ use pages::{
     },
     bookings::{BookingPage, MyBookingsPage},
     dashboard::{
-        AuditPage, DashboardBookingsPage, DashboardPage, LayoutEditorPage, NewScreenPage,
-        PlatformPage, ReportsPage, SchedulePage, ScreensPage, TheaterAdminsPage, TheaterDayPage,
+        AuditPage, DashboardBookingsPage, DashboardPage, EditMoviePage, LayoutEditorPage,
+        MoviesPage, NewMoviePage, NewScreenPage, PlatformPage, ReportsPage, SchedulePage,
+        ScreensPage, TheaterAdminsPage, TheaterDayPage,
     },
     home::HomePage,
     movie::MoviePage,
@@ -112,6 +113,9 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("bookings")) view=DashboardBookingsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("platform")) view=PlatformPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("movies")) view=MoviesPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("movies"), StaticSegment("new")) view=NewMoviePage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("movies"), ParamSegment("id")) view=EditMoviePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id")) view=TheaterDayPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("schedule")) view=SchedulePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("screens")) view=ScreensPage ssr=SsrMode::Async />

@@ -132,3 +132,27 @@ test("the dashboard fits a 360 px phone", async ({ browser }) => {
     expect(width, `${path} scrolls sideways`).toBeLessThanOrEqual(360);
   }
 });
+
+test("a platform admin adds a movie with its poster from the dashboard", async ({ page }) => {
+  await signIn(page, "/dashboard/movies/new", "admin@demo.district.test");
+  const title = `Monsoon Letters ${Date.now() % 100000}`;
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Runtime (minutes)").fill("131");
+  await page.getByLabel("Languages (comma separated)").fill("Hindi, English");
+  await page.getByLabel("Certificate").selectOption("UA 13+");
+  // A real 1x1 PNG.
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  await page.getByLabel(/^Poster/).setInputFiles({ name: "poster.png", mimeType: "image/png", buffer: png });
+  await page.getByRole("button", { name: "Save movie" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/movies\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.getByRole("status")).toContainText("Saved.");
+  const poster = page.getByAltText("The poster now");
+  await expect(poster).toHaveAttribute("src", /^\/media\/posters\/[0-9a-f-]{36}\.png$/);
+  const image = await page.request.get((await poster.getAttribute("src"))!);
+  expect(image.headers()["content-type"]).toBe("image/png");
+
+  // A mistake comes back to the form, named.
+  await page.getByLabel("Trailer URL (https)").fill("http://videos.example/monsoon");
+  await page.getByRole("button", { name: "Save movie" }).click();
+  await expect(page.getByRole("alert")).toContainText("trailer_url");
+});

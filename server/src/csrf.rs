@@ -1,5 +1,6 @@
-//! Cross-site request protection for server functions: a state-changing call must come from a
-//! page of this site. Together with SameSite=Lax session cookies this stops forged form posts.
+//! Cross-site request protection for server functions and the dashboard's own form routes: a
+//! state-changing call must come from a page of this site. Together with SameSite=Lax session
+//! cookies this stops forged form posts.
 
 use app::error::envelope;
 use axum::{
@@ -10,7 +11,8 @@ use axum::{
 };
 
 pub async fn same_origin_server_functions(request: Request, next: Next) -> Response {
-    let guarded = request.uri().path().starts_with("/_fn/")
+    let path = request.uri().path();
+    let guarded = (path.starts_with("/_fn/") || path.starts_with("/dashboard/"))
         && !matches!(
             *request.method(),
             Method::GET | Method::HEAD | Method::OPTIONS

@@ -28,7 +28,11 @@ use app::{
     payment::{PaymentSettings, Payments, RazorpaySettings, StripeSettings},
     ratelimit::RateLimiter,
 };
-use axum::{middleware, routing::get, Router};
+use axum::{
+    middleware,
+    routing::{get, post},
+    Router,
+};
 use config::{AppEnv, Config};
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
@@ -220,6 +224,14 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/posters/{file}", get(posters::poster))
         .route("/media/posters/{file}", get(api::admin::poster))
+        .route(
+            "/dashboard/movies/form",
+            post(api::admin::new_movie_form).layer(api::admin::poster_form_limit()),
+        )
+        .route(
+            "/dashboard/movies/{id}/form",
+            post(api::admin::edit_movie_form).layer(api::admin::poster_form_limit()),
+        )
         .leptos_routes_with_context(&state, routes, domains.clone(), move || {
             app::shell(shell_options.clone())
         })

@@ -48,6 +48,7 @@ use utoipa::OpenApi;
         crate::api::admin::list_cities,
         crate::api::admin::add_city,
         crate::api::admin::add_movie,
+        crate::api::admin::edit_movie,
         crate::api::admin::list_admins,
         crate::api::admin::assign_admin,
         crate::api::admin::remove_admin,

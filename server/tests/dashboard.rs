@@ -788,6 +788,13 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 422],
         ),
         (
+            "put",
+            "/api/v1/admin/movies/{id}",
+            format!("/api/v1/admin/movies/{}", s.venue.movie_id),
+            Box::new(|_| Some(json!({"title": "Not a form"}))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 422],
+        ),
+        (
             "post",
             "/api/v1/admin/theaters/{id}/admins",
             format!("/api/v1/admin/theaters/{theater}/admins"),

@@ -141,6 +141,12 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
             staff,
         ),
         ("dashboard/cities", fixed(vec![]), platform),
+        ("dashboard/movies", fixed(vec![]), platform),
+        (
+            "dashboard/movie",
+            fixed(vec![("movie_id", movie.clone())]),
+            platform,
+        ),
         (
             "dashboard/admins",
             fixed(vec![("theater_id", theater.clone())]),

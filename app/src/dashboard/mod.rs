@@ -12,7 +12,6 @@ mod error;
 pub mod functions;
 pub mod layout;
 mod listing;
-#[cfg(feature = "ssr")]
 mod movies;
 mod platform;
 #[cfg(feature = "ssr")]
@@ -30,6 +29,7 @@ pub use {
     cancel::CancelledShow,
     error::{DashboardConflict, DashboardError, SeatInUse},
     listing::{MovieChoice, TheaterShow},
+    movies::{AddedMovie, MovieEdit, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
     platform::{City, HiddenReview, NewCity, TheaterAdmin},
     reports::{ReportGroup, SalesLine, SalesReport, MAX_REPORT_DAYS},
     sales::{ShowChange, ShowSettings},
@@ -39,7 +39,7 @@ pub use {
 #[cfg(feature = "ssr")]
 pub use {
     charts::{occupancy_heatmap, sales_chart, ChartData, DaySales, SlotOccupancy},
-    movies::{poster_kind, AddedMovie, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
+    movies::poster_kind,
 };
 
 #[cfg(feature = "ssr")]

@@ -4,7 +4,7 @@
 use super::ssr::*;
 use crate::{
     account::ManagedTheater,
-    dashboard::{City, DashboardError, HiddenReview, TheaterAdmin},
+    dashboard::{City, DashboardError, HiddenReview, MovieChoice, MovieEdit, TheaterAdmin},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -100,4 +100,22 @@ pub async fn hide_review(review_id: Uuid, reason: String) -> Result<HiddenReview
         }
         .await,
     )
+}
+
+/// Every movie, newest release first (platform admins).
+#[server(prefix = "/_fn", endpoint = "dashboard/movies")]
+pub async fn movie_list() -> Result<Vec<MovieChoice>, DashboardError> {
+    answer(
+        async move {
+            crate::dashboard::Dashboard::platform_only(actor().await?)?;
+            dashboard().movie_choices().await
+        }
+        .await,
+    )
+}
+
+/// A movie as its edit form shows it (platform admins).
+#[server(prefix = "/_fn", endpoint = "dashboard/movie")]
+pub async fn movie_to_edit(movie_id: Uuid) -> Result<MovieEdit, DashboardError> {
+    answer(async move { dashboard().movie_details(actor().await?, movie_id).await }.await)
 }

@@ -5,6 +5,7 @@
 
 mod bookings;
 mod editor;
+mod movies;
 mod platform;
 mod reports;
 mod schedule;
@@ -12,6 +13,7 @@ mod screens;
 mod shows;
 
 pub use bookings::DashboardBookingsPage;
+pub use movies::{EditMoviePage, MoviesPage, NewMoviePage};
 pub use platform::{PlatformPage, TheaterAdminsPage};
 pub use reports::{AuditPage, ReportsPage};
 pub use schedule::SchedulePage;

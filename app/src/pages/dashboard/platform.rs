@@ -21,7 +21,10 @@ pub fn PlatformPage() -> impl IntoView {
     view! {
         <Title text="Platform · District dashboard" />
         <p class="text-sm text-slate-600"><a href="/dashboard" class="underline">"Dashboard"</a></p>
-        <h1 class="mb-4 text-2xl font-bold tracking-tight">"Platform"</h1>
+        <header class="mb-4 flex flex-wrap items-center justify-between gap-2">
+            <h1 class="text-2xl font-bold tracking-tight">"Platform"</h1>
+            <a href="/dashboard/movies" class=QUIET>"Movies"</a>
+        </header>
         <div class="grid gap-4 lg:grid-cols-2">
             <section class=format!("{CARD} flex flex-col gap-3")>
                 <h2 class="text-xl font-semibold">"Cities"</h2>

@@ -10,7 +10,7 @@ use app::{
 use axum::{
     extract::{DefaultBodyLimit, State},
     response::{IntoResponse, Response},
-    routing::{delete, get, patch, post},
+    routing::{delete, get, patch, post, put},
     Json, Router,
 };
 use uuid::Uuid;
@@ -38,16 +38,18 @@ pub fn router() -> Router<AppState> {
         .route("/bookings/{id}", delete(cancel_booking))
         .route("/audit", get(audit))
         .route("/cities", get(list_cities).post(add_city))
-        .route(
-            "/movies",
-            // A poster and the form around it; more is refused before it is read (413).
-            post(add_movie).layer(DefaultBodyLimit::max(MAX_POSTER_BYTES + 256 * 1024)),
-        )
+        .route("/movies", post(add_movie).layer(poster_form_limit()))
+        .route("/movies/{id}", put(edit_movie).layer(poster_form_limit()))
         .route("/theaters/{id}/admins", get(list_admins).post(assign_admin))
         .route("/theaters/{id}/admins/{user_id}", delete(remove_admin))
         .route("/reviews/{id}/hide", post(hide_review))
         .route("/reports/sales", get(sales_report))
         .route("/reports/charts/{chart}", get(report_chart))
+}
+
+/// A poster and the form around it; more is refused before it is read (413).
+pub fn poster_form_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(MAX_POSTER_BYTES + 256 * 1024)
 }
 
 /// The theaters the caller runs: all of them for a platform admin.

@@ -1,6 +1,8 @@
-//! `/api/v1/admin/movies`: platform admins add movies, the poster sent as a file of a
-//! multipart form; and `/media/posters/{file}` serves the posters stored.
+//! `/api/v1/admin/movies`: platform admins add and edit movies, the poster sent as a file of
+//! a multipart form; the dashboard's movie form posts the same form to `/dashboard/movies/...`
+//! and is sent on to a page; and `/media/posters/{file}` serves the posters stored.
 
+use super::ApiPath;
 use app::{
     account::auth::Principal,
     booking::Actor,
@@ -13,11 +15,12 @@ use axum::{
         Multipart, Path, State,
     },
     http::{header, StatusCode},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
     Json,
 };
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use uuid::Uuid;
 
 /// The form `POST /api/v1/admin/movies` takes (multipart/form-data).
 #[derive(utoipa::ToSchema)]
@@ -55,6 +58,100 @@ pub async fn add_movie(
     let actor = Actor::from(who);
     // Who asks is settled before the body is read.
     Dashboard::platform_only(actor)?;
+    let (movie, poster) = read_movie(form).await?;
+    let added = dashboard.add_movie(actor, &movie, poster.as_deref());
+    Ok((StatusCode::CREATED, Json(added.await?)))
+}
+
+/// Replaces a movie's details (the same form as adding one); a poster sent replaces the old
+/// one, none keeps it. The slug stays.
+#[utoipa::path(put, path = "/api/v1/admin/movies/{id}", tag = "admin", security(("bearer" = [])),
+    request_body(content = MovieForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = AddedMovie),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not a platform admin"),
+    (status = 404, description = "not_found"), (status = 413, description = "the form is far too big"),
+    (status = 422, description = "validation_failed, as for adding a movie")))]
+pub async fn edit_movie(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Json<AddedMovie>, DashboardError> {
+    let actor = Actor::from(who);
+    Dashboard::platform_only(actor)?;
+    let (movie, poster) = read_movie(form).await?;
+    let edited = dashboard.edit_movie(actor, id, &movie, poster.as_deref());
+    Ok(Json(edited.await?))
+}
+
+/// The dashboard's movie form (`None`: a new movie), posted by a browser: on to the movie's
+/// dashboard page, or back to the form with what was wrong.
+pub async fn movie_form(
+    dashboard: Dashboard,
+    who: Result<Principal, app::account::AccountError>,
+    id: Option<Uuid>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let back = match id {
+        Some(id) => format!("/dashboard/movies/{id}"),
+        None => "/dashboard/movies/new".to_owned(),
+    };
+    let Ok(who) = who else {
+        return Redirect::to(&format!("/login?next={back}")).into_response();
+    };
+    let actor = Actor::from(who);
+    let saved = async {
+        Dashboard::platform_only(actor)?;
+        let (movie, poster) = read_movie(form).await?;
+        match id {
+            Some(id) => {
+                dashboard
+                    .edit_movie(actor, id, &movie, poster.as_deref())
+                    .await
+            }
+            None => dashboard.add_movie(actor, &movie, poster.as_deref()).await,
+        }
+    };
+    match saved.await {
+        Ok(movie) => {
+            Redirect::to(&format!("/dashboard/movies/{}?saved=1", movie.id)).into_response()
+        }
+        Err(err) => {
+            let problem = match &err {
+                DashboardError::Invalid(fields) => fields
+                    .iter()
+                    .map(|(field, message)| format!("{field}: {message}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
+            };
+            let query = serde_urlencoded::to_string([("problem", problem)]).unwrap_or_default();
+            Redirect::to(&format!("{back}?{query}")).into_response()
+        }
+    }
+}
+
+pub async fn new_movie_form(
+    State(dashboard): State<Dashboard>,
+    who: Result<Principal, app::account::AccountError>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    movie_form(dashboard, who, None, form).await
+}
+
+pub async fn edit_movie_form(
+    State(dashboard): State<Dashboard>,
+    who: Result<Principal, app::account::AccountError>,
+    Path(id): Path<Uuid>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    movie_form(dashboard, who, Some(id), form).await
+}
+
+/// A movie's form: its text fields and its poster, if one was sent.
+async fn read_movie(
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<(NewMovie, Option<Bytes>), DashboardError> {
     let not_a_form = |_| DashboardError::field("form", "Send the movie as multipart/form-data.");
     let mut form = form.map_err(not_a_form)?;
     let (mut fields, mut poster) = (HashMap::new(), None::<Bytes>);
@@ -72,11 +169,7 @@ pub async fn add_movie(
             fields.insert(name, text);
         }
     }
-    let movie = movie_of(&fields)?;
-    let added = dashboard
-        .add_movie(actor, &movie, poster.as_deref())
-        .await?;
-    Ok((StatusCode::CREATED, Json(added)))
+    Ok((movie_of(&fields)?, poster))
 }
 
 /// A part of the form that could not be read: over the size limit (413), or broken (422).
