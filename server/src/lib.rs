@@ -93,7 +93,7 @@ pub fn assemble(
     let payments = Payments::new(
         db.primary().clone(),
         bookings.clone(),
-        mailer,
+        mailer.clone(),
         PaymentSettings {
             grace: config.payments.grace,
             public_url: config.public_url.trim_end_matches('/').to_owned(),
@@ -128,6 +128,7 @@ pub fn assemble(
             catalog.clone(),
             bookings.clone(),
             config.poster_dir.clone(),
+            mailer,
         ),
         bookings,
         catalog,

@@ -272,7 +272,8 @@ async fn admins_scheduling_at_once_never_leave_a_screen_without_its_cleaning_tim
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(db: PgPool) {
-    let s = setup(&db, Duration::days(2)).await;
+    let mail = support::mail_dir();
+    let s = support::staff::setup_with(&db, Duration::days(2), &[("MAIL_DIR", &mail)]).await;
     let buyers = customers(&db, 4).await;
     // Two paid bookings, a hold with a payment in flight, and a plain hold.
     let mut paid = Vec::new();
@@ -369,6 +370,33 @@ async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(
         support::venue::invariant_breaches(&db).await,
         Vec::<String>::new()
     );
+
+    // Each customer is told once: the paid ones of their refund, the holders of their seats.
+    for (i, buyer) in buyers.iter().enumerate() {
+        let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(buyer)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        let told: Vec<String> = std::fs::read_dir(&mail)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|f| {
+                f.file_name()
+                    .to_string_lossy()
+                    .ends_with(&format!("{email}.txt"))
+            })
+            .map(|f| std::fs::read_to_string(f.path()).unwrap())
+            .filter(|text| text.contains("Show called off"))
+            .collect();
+        assert_eq!(told.len(), 1, "customer {i} told once: {told:?}");
+        let refunded = if i < 2 {
+            "is being refunded"
+        } else {
+            "held seats were released"
+        };
+        assert!(told[0].contains(refunded), "customer {i}: {}", told[0]);
+    }
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

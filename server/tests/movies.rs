@@ -334,3 +334,31 @@ async fn the_dashboard_movie_form_answers_with_pages(db: PgPool) {
         "only the platform admin's own page changes a movie"
     );
 }
+
+/// Two platform admins adding one title at the same moment both succeed, each movie with its
+/// own address.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn one_title_added_twice_at_once_gets_two_addresses(db: PgPool) {
+    let s = support::staff::setup(&db, Duration::days(3)).await;
+    for _ in 0..3 {
+        let (a, b) = tokio::join!(
+            s.add_movie(3, movie_form(&MOVIE, None)),
+            s.add_movie(3, movie_form(&MOVIE, None))
+        );
+        assert_eq!(
+            (a.status, b.status),
+            (StatusCode::CREATED, StatusCode::CREATED),
+            "{} {}",
+            a.body,
+            b.body
+        );
+        assert_ne!(a.json()["slug"], b.json()["slug"]);
+    }
+    let slugs: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT slug) FROM movies WHERE title = 'Monsoon Letters'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(slugs, 6);
+}

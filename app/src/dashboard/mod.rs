@@ -12,6 +12,7 @@ mod error;
 pub mod functions;
 pub mod layout;
 mod listing;
+mod movie_edits;
 mod movies;
 mod platform;
 #[cfg(feature = "ssr")]
@@ -29,7 +30,8 @@ pub use {
     cancel::CancelledShow,
     error::{DashboardConflict, DashboardError, SeatInUse},
     listing::{MovieChoice, TheaterShow},
-    movies::{AddedMovie, MovieEdit, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
+    movie_edits::MovieEdit,
+    movies::{AddedMovie, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
     platform::{City, HiddenReview, NewCity, TheaterAdmin},
     reports::{ReportGroup, SalesLine, SalesReport, MAX_REPORT_DAYS},
     sales::{ShowChange, ShowSettings},
@@ -48,6 +50,7 @@ pub use service::Dashboard;
 #[cfg(feature = "ssr")]
 mod service {
     use super::DashboardError;
+    use crate::notify::Mailer;
     use crate::{
         account::runs_theater,
         booking::{Actor, Bookings},
@@ -59,23 +62,31 @@ mod service {
     use uuid::Uuid;
 
     /// The dashboard's handle: the primary database, the catalog whose cached lists its
-    /// changes make stale, the bookings whose live maps hear of seats it frees, and the
-    /// directory posters are stored in.
+    /// changes make stale, the bookings whose live maps hear of seats it frees, the directory
+    /// posters are stored in, and the mailer that tells customers of a show called off.
     #[derive(Clone)]
     pub struct Dashboard {
         pub(super) db: PgPool,
         pub(super) catalog: Catalog,
         pub(super) bookings: Bookings,
         pub(super) posters: PathBuf,
+        pub(super) mailer: Mailer,
     }
 
     impl Dashboard {
-        pub fn new(db: PgPool, catalog: Catalog, bookings: Bookings, posters: PathBuf) -> Self {
+        pub fn new(
+            db: PgPool,
+            catalog: Catalog,
+            bookings: Bookings,
+            posters: PathBuf,
+            mailer: Mailer,
+        ) -> Self {
             Self {
                 db,
                 catalog,
                 bookings,
                 posters,
+                mailer,
             }
         }
 
