@@ -67,3 +67,13 @@ pub fn slugify(text: &str) -> String {
     }
     slug.trim_end_matches('-').to_owned()
 }
+
+/// Text as a URL's query value or data: every byte but letters, digits and `-_.` escaped.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -142,6 +142,7 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
         ),
         ("dashboard/cities", fixed(vec![]), platform),
         ("dashboard/movies", fixed(vec![]), platform),
+        ("dashboard/reviews", fixed(vec![]), platform),
         (
             "dashboard/movie",
             fixed(vec![("movie_id", movie.clone())]),
@@ -168,6 +169,14 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
             staff,
         ),
         (
+            "dashboard/prices",
+            fixed(vec![
+                ("show_id", show.clone()),
+                ("prices[Prime]", "325".into()),
+            ]),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 409, 409],
+        ),
+        (
             "dashboard/sales",
             fixed(vec![("show_id", show.clone()), ("open", "false".into())]),
             staff,
@@ -185,10 +194,13 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
             staff,
         ),
         (
-            "dashboard/cleaning",
+            "dashboard/screen",
             fixed(vec![
                 ("screen_id", screen.clone()),
+                ("name", "Screen 1".into()),
                 ("cleaning_minutes", "20".into()),
+                ("formats[0]", "2D".into()),
+                ("formats[1]", "3D".into()),
             ]),
             staff,
         ),
@@ -445,10 +457,53 @@ async fn plain_forms_schedule_shows_and_guard_sold_seats(db: PgPool) {
     .unwrap();
     assert_eq!(price, 24_950, "rupees typed, paise stored");
 
+    // A show nobody has bought into yet takes new prices from its row's form.
+    let first = scheduled["created"][0]["show_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let repriced = form(&[("show_id", first.clone()), ("prices[Prime]", "199".into())]);
+    let reply = s
+        .form(Some(&cookies[0]), "dashboard/prices", &repriced)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let now: i64 =
+        sqlx::query_scalar("SELECT price_minor FROM show_prices WHERE show_id = $1::uuid")
+            .bind(&first)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(now, 19_900);
+
     let again = s.form(Some(&cookies[0]), "dashboard/schedule", &body).await;
     let skipped = again.json();
     assert_eq!(skipped["created"].as_array().unwrap().len(), 0);
     assert_eq!(skipped["skipped"][0]["reason"], "overlap");
+
+    // Without the wasm the browser is sent back to the form, which shows the outcome.
+    let request = http::Request::post("/_fn/dashboard/schedule")
+        .header("host", "district.test")
+        .header("origin", "http://district.test")
+        .header("accept", "text/html")
+        .header("cookie", &cookies[0])
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.clone()))
+        .unwrap();
+    let plain = support::request(&s.app, request).await;
+    let to = plain
+        .headers
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    let to = to.unwrap_or_else(|| panic!("{} {}", plain.status, plain.body));
+    let form_page = format!("/dashboard/theaters/{}/schedule?", s.venue.theater_id);
+    assert!(to.starts_with(&form_page), "{to}");
+    let page = get(&s.app, &to, &[("cookie", &cookies[0])]).await;
+    assert!(
+        page.body.contains("0 shows put on sale, 4 dates skipped."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("the show in the way"));
 
     let bad = body.replace("249.50", "free");
     let refused = s.form(Some(&cookies[0]), "dashboard/schedule", &bad).await;

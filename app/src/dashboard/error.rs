@@ -104,7 +104,15 @@ impl leptos::server_fn::error::FromServerFnError for DashboardError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
+        use leptos::server_fn::error::ServerFnErrorErr;
+        match value {
+            // A form's value that is not of its kind (a number, a date, an id).
+            ServerFnErrorErr::Args(detail) => Self::field(
+                "form",
+                &format!("A value of the form could not be read ({detail})."),
+            ),
+            other => Self::Transport(other.to_string()),
+        }
     }
 }
 

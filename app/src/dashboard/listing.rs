@@ -9,6 +9,7 @@ use crate::ids::ShowId;
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// One show in a theater's day.
@@ -32,6 +33,9 @@ pub struct TheaterShow {
     pub seats: i64,
     pub seats_sold: i64,
     pub seats_held: i64,
+    /// Minor units by seat category.
+    #[cfg_attr(feature = "ssr", sqlx(json))]
+    pub prices: BTreeMap<String, i64>,
 }
 
 /// A movie a theater may put on, as the schedule form offers it.
@@ -71,7 +75,10 @@ impl Dashboard {
                     to_char(sh.ends_at AT TIME ZONE $2, 'HH24:MI') AS local_end, sh.language, sh.format, sh.status, NOT sh.sales_paused AS sales_open,
                     show_capacity(sh.id) AS seats,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'booked') AS seats_sold,
-                    count(st.seat_id) FILTER (WHERE st.status::text = 'held') AS seats_held
+                    count(st.seat_id) FILTER (WHERE st.status::text = 'held') AS seats_held,
+                    (SELECT coalesce(jsonb_object_agg(c.name, p.price_minor), '{}')
+                       FROM show_prices p JOIN seat_categories c ON c.id = p.category_id
+                      WHERE p.show_id = sh.id) AS prices
                FROM shows sh
                JOIN screens sc ON sc.id = sh.screen_id
                JOIN movies m ON m.id = sh.movie_id

@@ -32,7 +32,7 @@ pub use {
     listing::{MovieChoice, TheaterShow},
     movie_edits::MovieEdit,
     movies::{AddedMovie, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
-    platform::{City, HiddenReview, NewCity, TheaterAdmin},
+    platform::{City, HiddenReview, NewCity, ReviewToModerate, TheaterAdmin},
     reports::{ReportGroup, SalesLine, SalesReport, MAX_REPORT_DAYS},
     sales::{ShowChange, ShowSettings},
     shows::{NewShow, Recurring, Schedule, Scheduled, ScheduledShow, Skipped},

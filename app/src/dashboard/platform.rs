@@ -44,6 +44,18 @@ pub struct TheaterAdmin {
     pub name: String,
 }
 
+/// A review as moderators see it, hidden or not.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ReviewToModerate {
+    pub review_id: Uuid,
+    pub movie_title: String,
+    pub author: String,
+    pub rating: i16,
+    pub body: String,
+    pub hidden_reason: Option<String>,
+}
+
 /// The review as moderation left it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
@@ -89,6 +101,22 @@ impl Dashboard {
             Role::Admin => Ok(()),
             _ => Err(DashboardError::Forbidden),
         }
+    }
+
+    /// The newest reviews (50), for moderation.
+    pub async fn recent_reviews(
+        &self,
+        actor: Actor,
+    ) -> Result<Vec<ReviewToModerate>, DashboardError> {
+        Self::platform_only(actor)?;
+        Ok(sqlx::query_as(
+            "SELECT r.id AS review_id, m.title AS movie_title, u.name AS author, r.rating, r.body,
+                    r.hidden_reason
+               FROM reviews r JOIN movies m ON m.id = r.movie_id JOIN users u ON u.id = r.user_id
+              ORDER BY r.created_at DESC LIMIT 50",
+        )
+        .fetch_all(&self.db)
+        .await?)
     }
 
     /// Every city, by name.

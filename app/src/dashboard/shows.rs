@@ -97,6 +97,50 @@ pub struct Scheduled {
     pub skipped: Vec<Skipped>,
 }
 
+impl Scheduled {
+    /// In a few words for a page's address: `created;date time reason show;...`.
+    pub fn summary(&self) -> String {
+        let skipped = self.skipped.iter().map(|s| {
+            let show = s
+                .conflicting_show_id
+                .map(|id| id.to_string())
+                .unwrap_or_default();
+            format!("{} {} {} {show}", s.date, s.time, s.reason)
+        });
+        let first = self
+            .created
+            .first()
+            .map(|c| c.starts_at.date_naive().to_string());
+        std::iter::once(format!(
+            "{} {}",
+            self.created.len(),
+            first.unwrap_or_default()
+        ))
+        .chain(skipped)
+        .collect::<Vec<_>>()
+        .join(";")
+    }
+
+    /// What `summary` wrote, read back: shows created, the first one's day, and each date
+    /// skipped with its reason and the show in the way; None for anything else.
+    pub fn from_summary(text: &str) -> Option<(usize, String, Vec<Skipped>)> {
+        let mut parts = text.split(';');
+        let (created, first) = parts.next()?.split_once(' ')?;
+        let skipped = parts
+            .map(|entry| {
+                let mut f = entry.split(' ');
+                Some(Skipped {
+                    date: f.next()?.parse().ok()?,
+                    time: f.next()?.to_owned(),
+                    reason: f.next()?.to_owned(),
+                    conflicting_show_id: f.next().and_then(|id| id.parse().ok()),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((created.parse().ok()?, first.to_owned(), skipped))
+    }
+}
+
 #[cfg(feature = "ssr")]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 struct Written {

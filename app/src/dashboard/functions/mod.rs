@@ -43,6 +43,17 @@ mod ssr {
 
     pub use crate::error::answer;
 
+    /// A form posted by a browser without the wasm (it asks for a page, not data).
+    pub fn plain_form() -> bool {
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        parts.is_some_and(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        })
+    }
+
     /// Back to the page the form was on (a path on this site), for plain form posts.
     pub fn back(next: Option<String>) {
         if let Some(next) = next {
@@ -107,7 +118,8 @@ pub async fn theater_report(
         async move {
             let (actor, theater) = ssr::theater(theater_id).await?;
             let to = to.unwrap_or_else(|| chrono::Utc::now().date_naive());
-            let from = from.unwrap_or(to - chrono::Days::new(29));
+            let month_before = || to.checked_sub_days(chrono::Days::new(29)).unwrap_or(to);
+            let from = from.unwrap_or_else(month_before);
             let group = group.unwrap_or(ReportGroup::Day);
             let report = ssr::dashboard()
                 .sales_report(actor, theater_id, (from, to), group)

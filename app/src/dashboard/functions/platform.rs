@@ -4,7 +4,9 @@
 use super::ssr::*;
 use crate::{
     account::ManagedTheater,
-    dashboard::{City, DashboardError, HiddenReview, MovieChoice, MovieEdit, TheaterAdmin},
+    dashboard::{
+        City, DashboardError, HiddenReview, MovieChoice, MovieEdit, ReviewToModerate, TheaterAdmin,
+    },
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -87,6 +89,12 @@ pub async fn remove_admin(
         }
         .await,
     )
+}
+
+/// The newest reviews, for moderation (platform admins).
+#[server(prefix = "/_fn", endpoint = "dashboard/reviews")]
+pub async fn recent_reviews() -> Result<Vec<ReviewToModerate>, DashboardError> {
+    answer(async move { dashboard().recent_reviews(actor().await?).await }.await)
 }
 
 /// Hides a review from everyone but its author, who sees the reason.

@@ -69,22 +69,24 @@ pub async fn save_theater(
     )
 }
 
-/// Sets the minutes kept free between one show of a screen and the next.
-#[server(prefix = "/_fn", endpoint = "dashboard/cleaning")]
-pub async fn save_cleaning(
+/// A screen's name, formats and the minutes kept free between one of its shows and the next.
+#[server(prefix = "/_fn", endpoint = "dashboard/screen")]
+pub async fn save_screen(
     screen_id: Uuid,
+    name: String,
     cleaning_minutes: i32,
+    formats: Option<Vec<String>>,
     next: Option<String>,
 ) -> Result<ScreenSummary, DashboardError> {
     answer(
         async move {
+            let actor = actor().await?;
             let settings = crate::dashboard::ScreenSettings {
+                name: Some(name),
                 cleaning_minutes: Some(cleaning_minutes),
-                ..Default::default()
+                formats: Some(formats.unwrap_or_default()),
             };
-            let screen = dashboard()
-                .edit_screen(actor().await?, screen_id, &settings)
-                .await?;
+            let screen = dashboard().edit_screen(actor, screen_id, &settings).await?;
             back(next);
             Ok(screen)
         }

@@ -28,6 +28,7 @@ pub(super) fn LayoutEditor(draft: RwSignal<Draft>) -> impl IntoView {
             <Categories draft brush />
             <Brushes draft brush />
             <Cells draft brush />
+            <FirstPrices draft />
             <JsonField draft json />
         </div>
     }
@@ -232,6 +233,39 @@ fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
     }
 }
 
+/// Prices for a category that gets its first seats while shows to come are on sale (those
+/// shows have none for it yet); left empty otherwise.
+#[component]
+fn FirstPrices(draft: RwSignal<Draft>) -> impl IntoView {
+    let categories = move || draft.read().categories.clone();
+    view! {
+        <details class="rounded-lg border border-slate-200 p-3 text-sm">
+            <summary class="cursor-pointer font-semibold">"Prices for a category's first seats"</summary>
+            <p class="mt-1 text-slate-600">"Needed only when shows to come have no price for a category that now gets seats: they sell those seats at this price (in rupees)."</p>
+            <div class="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-4">
+                {move || categories().into_iter().map(|c| {
+                    let name = c.clone();
+                    let value = draft.with_untracked(|d| d.new_prices.get(&c).map(|p| crate::money::plain(*p)));
+                    view! {
+                        <label class=LABEL>
+                            {c.clone()}
+                            <input inputmode="decimal" class=INPUT value=value aria-label=format!("First price of {c}")
+                                on:change=move |ev| {
+                                    let typed = event_target_value(&ev);
+                                    let paise = crate::dashboard::functions::minor_units(&typed);
+                                    draft.update(|d| match paise {
+                                        Some(p) => { d.new_prices.insert(name.clone(), p); }
+                                        None => { d.new_prices.remove(&name); }
+                                    });
+                                } />
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </details>
+    }
+}
+
 /// The layout as JSON: what the form sends, what can be copied out, or pasted in and loaded.
 #[component]
 fn JsonField(draft: RwSignal<Draft>, json: Memo<String>) -> impl IntoView {
@@ -252,7 +286,7 @@ fn JsonField(draft: RwSignal<Draft>, json: Memo<String>) -> impl IntoView {
     let download = move || {
         format!(
             "data:application/json;charset=utf-8,{}",
-            percent(&json.get())
+            crate::words::percent_encode(&json.get())
         )
     };
     view! {
@@ -270,15 +304,6 @@ fn JsonField(draft: RwSignal<Draft>, json: Memo<String>) -> impl IntoView {
             </div>
         </details>
     }
-}
-
-fn percent(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The layout as moviegoers will see it, drawn by their seat map.

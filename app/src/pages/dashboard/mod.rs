@@ -23,7 +23,7 @@ pub use shows::TheaterDayPage;
 use crate::account::ManagedTheater;
 use crate::components::status::{EmptyState, ErrorState, Loading};
 use crate::dashboard::{functions::front_desk, DashboardError};
-use leptos::{either::EitherOf3, prelude::*};
+use leptos::{either::EitherOf4, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{
     components::Redirect,
@@ -51,19 +51,17 @@ where
     let content = move || {
         Suspend::new(async move {
             match data.await {
-                Ok(found) => EitherOf3::A(page(found)),
+                Ok(found) => EitherOf4::A(page(found)),
                 Err(DashboardError::Unauthenticated) => {
-                    let next: String = here
-                        .get()
-                        .chars()
-                        .map(|c| match c {
-                            '%' | '&' | '?' | '=' | '#' | '+' | ' ' => format!("%{:02X}", c as u32),
-                            c => c.to_string(),
-                        })
-                        .collect();
-                    EitherOf3::B(view! { <Redirect path=format!("/login?next={next}") /> })
+                    let next = crate::words::percent_encode(&here.get());
+                    EitherOf4::B(view! { <Redirect path=format!("/login?next={next}") /> })
                 }
-                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
+                // A page asked with values it cannot take says which (a report's span, ...).
+                Err(err @ DashboardError::Invalid(_)) => {
+                    let error = Signal::derive(move || Some(err.clone()));
+                    EitherOf4::C(view! { <Problem error /> })
+                }
+                Err(err) => EitherOf4::D(view! { <ErrorState message=err.to_string() /> }),
             }
         })
     };

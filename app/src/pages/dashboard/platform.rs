@@ -4,9 +4,9 @@ use super::{
     action_error, here, path_id, staff_page, Problem, TheaterTabs, BUTTON, CARD, INPUT, LABEL,
     QUIET,
 };
-use crate::components::form::Notice;
 use crate::dashboard::functions::{
-    cities, front_desk, theater_admins, AddCity, AssignAdmin, HideReview, RemoveAdmin, TheaterStaff,
+    cities, front_desk, recent_reviews, theater_admins, AddCity, AssignAdmin, HideReview,
+    RemoveAdmin, TheaterStaff,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +17,7 @@ pub fn PlatformPage() -> impl IntoView {
     let hide = ServerAction::<HideReview>::new();
     let data = Resource::new(move || add.version().get(), |_| cities());
     let theaters = Resource::new(|| (), |_| front_desk());
+    let reviews = Resource::new(move || hide.version().get(), |_| recent_reviews());
     let (add_error, hide_error) = (action_error(add), action_error(hide));
     view! {
         <Title text="Platform · District dashboard" />
@@ -47,17 +48,29 @@ pub fn PlatformPage() -> impl IntoView {
                 </ActionForm>
             </section>
             <section class=format!("{CARD} flex flex-col gap-3")>
-                <h2 class="text-xl font-semibold">"Hide a review"</h2>
-                <p class="text-sm text-slate-600">"Its author still sees it, with the reason."</p>
-                <ActionForm action=hide attr:class="flex flex-col gap-2">
-                    <Problem error=hide_error />
-                    <Show when=move || hide.value().get().is_some_and(|r| r.is_ok())>
-                        <Notice>"The review is hidden."</Notice>
-                    </Show>
-                    <label class=LABEL>"Review id"<input name="review_id" required class=INPUT /></label>
-                    <label class=LABEL>"Reason"<input name="reason" required class=INPUT /></label>
-                    <button type="submit" class=QUIET>"Hide review"</button>
-                </ActionForm>
+                <h2 class="text-xl font-semibold">"Newest reviews"</h2>
+                <p class="text-sm text-slate-600">"A hidden review leaves the movie's pages; its author still sees it, with the reason."</p>
+                <Problem error=hide_error />
+                {staff_page(reviews, move |list| view! {
+                    <ul class="flex flex-col gap-3 text-sm" data-testid="reviews">
+                        {list.into_iter().map(|r| view! {
+                            <li class="border-b border-slate-100 pb-2">
+                                <p><b>{format!("{} · {}/10", r.movie_title, r.rating)}</b>" by "{r.author.clone()}</p>
+                                <p class="text-slate-700">{r.body.clone()}</p>
+                                {match r.hidden_reason.clone() {
+                                    Some(reason) => view! { <p class="text-amber-800">{format!("Hidden: {reason}")}</p> }.into_any(),
+                                    None => view! {
+                                        <ActionForm action=hide attr:class="mt-1 flex flex-wrap items-end gap-2">
+                                            <input type="hidden" name="review_id" value=r.review_id.to_string() />
+                                            <label class=format!("{LABEL} flex-1")>"Reason to hide it"<input name="reason" required class=INPUT /></label>
+                                            <button type="submit" class=QUIET>"Hide"</button>
+                                        </ActionForm>
+                                    }.into_any(),
+                                }}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
             </section>
             <section class=format!("{CARD} flex flex-col gap-3")>
                 <h2 class="text-xl font-semibold">"Theater admins"</h2>

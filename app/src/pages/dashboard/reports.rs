@@ -108,7 +108,7 @@ pub fn AuditPage() -> impl IntoView {
             page,
             total,
         } = audit;
-        let more = i64::from(page * AUDIT_PER_PAGE) < total;
+        let more = i64::from(page) * i64::from(AUDIT_PER_PAGE) < total;
         view! {
             <TheaterTabs theater current="Audit log" />
             {if entries.is_empty() {

@@ -142,19 +142,30 @@ fn screen_picker(screens: &[ScreenSummary], current: Option<&ScreenSummary>) -> 
     }
 }
 
-/// What the last submission put on sale and what it skipped.
+/// What the last submission put on sale and what it skipped: the action's answer once the
+/// wasm runs, the page's `outcome` after a plain form post.
 #[component]
 fn Outcome(action: ServerAction<ScheduleShows>, theater: uuid::Uuid) -> impl IntoView {
+    let from_address = query("outcome");
     move || {
-        action.value().get().and_then(Result::ok).map(|Scheduled { created, skipped }| {
-            let first = created.first().map(|s| s.starts_at.date_naive().to_string()).unwrap_or_default();
+        let outcome = match action.value().get() {
+            Some(Ok(done)) => Scheduled::from_summary(&done.summary()),
+            Some(Err(_)) => None,
+            None => from_address().and_then(|text| Scheduled::from_summary(&text)),
+        };
+        outcome.map(|(created, first, skipped)| {
             view! {
                 <div role="status" class="rounded-lg border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="schedule-outcome">
-                    <p class="font-semibold">{format!("{} shows put on sale, {} dates skipped.", created.len(), skipped.len())}</p>
+                    <p class="font-semibold">{format!("{created} shows put on sale, {} dates skipped.", skipped.len())}</p>
                     <ul class="list-disc pl-5">
                         {skipped.into_iter().map(|s| {
                             let why = if s.reason == "overlap" { "the screen has a show then (cleaning time included)" } else { "that time has passed" };
-                            view! { <li>{format!("{} {}: {why}", s.date, s.time)}</li> }
+                            view! {
+                                <li>
+                                    {format!("{} {}: {why}", s.date, s.time)}
+                                    {s.conflicting_show_id.map(|id| view! { " (" <a href=format!("/shows/{id}") class="underline">"the show in the way"</a> ")" })}
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                     <a href=format!("/dashboard/theaters/{theater}?date={first}") class="font-semibold underline">"See the shows"</a>

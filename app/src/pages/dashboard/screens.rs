@@ -9,7 +9,7 @@ use crate::components::form::Notice;
 use crate::dashboard::{
     draft::Draft,
     functions::{
-        open_layout, theater_screens, AddScreen, LayoutPage, SaveCleaning, SaveLayout, SaveTheater,
+        open_layout, theater_screens, AddScreen, LayoutPage, SaveLayout, SaveScreen, SaveTheater,
         ScreenList,
     },
     layout::{ScreenSummary, FORMATS},
@@ -20,7 +20,7 @@ use leptos::prelude::*;
 pub fn ScreensPage() -> impl IntoView {
     let id = path_id();
     let details = ServerAction::<SaveTheater>::new();
-    let cleaning = ServerAction::<SaveCleaning>::new();
+    let cleaning = ServerAction::<SaveScreen>::new();
     let data = Resource::new(
         move || (id(), details.version().get(), cleaning.version().get()),
         |(id, ..)| theater_screens(id.unwrap_or_default()),
@@ -70,22 +70,33 @@ pub fn ScreensPage() -> impl IntoView {
 #[component]
 fn ScreenCard(
     screen: ScreenSummary,
-    cleaning: ServerAction<SaveCleaning>,
+    cleaning: ServerAction<SaveScreen>,
     here: Signal<String>,
 ) -> impl IntoView {
     view! {
         <li class=format!("{CARD} flex flex-col gap-2") data-testid="screen">
             <p class="text-lg font-semibold">{screen.name.clone()}</p>
             <p class="text-sm text-slate-600">{format!("{} seats · {}", screen.seats, screen.formats.join(", "))}</p>
-            <ActionForm action=cleaning attr:class="flex items-end gap-2">
-                <input type="hidden" name="screen_id" value=screen.id.to_string() />
-                <input type="hidden" name="next" value=here />
-                <label class=LABEL>
-                    "Cleaning minutes between shows"
-                    <input type="number" name="cleaning_minutes" min="0" max="120" value=screen.cleaning_minutes class=INPUT />
-                </label>
-                <button type="submit" class=QUIET>"Save"</button>
-            </ActionForm>
+            <details class="text-sm">
+                <summary class="cursor-pointer font-semibold text-slate-700">"Name, formats, cleaning time…"</summary>
+                <ActionForm action=cleaning attr:class="mt-2 flex flex-col gap-2">
+                    <input type="hidden" name="screen_id" value=screen.id.to_string() />
+                    <input type="hidden" name="next" value=here />
+                    <label class=LABEL>"Name"<input name="name" required value=screen.name.clone() class=INPUT /></label>
+                    <label class=LABEL>
+                        "Cleaning minutes between shows"
+                        <input type="number" name="cleaning_minutes" required min="0" max="120" value=screen.cleaning_minutes class=INPUT />
+                    </label>
+                    <div class="flex flex-wrap gap-2">
+                        {FORMATS.iter().enumerate().map(|(i, f)| view! {
+                            <label class="flex items-center gap-1.5 rounded-lg border border-slate-300 px-2 py-1">
+                                <input type="checkbox" name=format!("formats[{i}]") value=*f checked=screen.formats.iter().any(|x| x == f) />{*f}
+                            </label>
+                        }).collect_view()}
+                    </div>
+                    <button type="submit" class=QUIET>"Save screen"</button>
+                </ActionForm>
+            </details>
             <a href=format!("/dashboard/screens/{}/layout", screen.id) class="font-semibold text-indigo-700 underline">"Edit seat layout"</a>
         </li>
     }

@@ -7,25 +7,45 @@ use super::{
 };
 use crate::components::status::EmptyState;
 use crate::dashboard::{
-    functions::{theater_day, CancelShow, DayOfShows, SetSales},
+    functions::{theater_day, CancelShow, DayOfShows, SetPrices, SetSales},
     TheaterShow,
 };
+use crate::money;
 use leptos::prelude::*;
 
 #[component]
 pub fn TheaterDayPage() -> impl IntoView {
     let id = path_id();
     let date = query("date");
-    let sales = ServerAction::<SetSales>::new();
-    let cancel = ServerAction::<CancelShow>::new();
+    let acts = Actions {
+        sales: ServerAction::new(),
+        cancel: ServerAction::new(),
+        prices: ServerAction::new(),
+    };
+    let Actions {
+        sales,
+        cancel,
+        prices,
+    } = acts;
     let data = Resource::new(
-        move || (id(), date(), sales.version().get(), cancel.version().get()),
+        move || {
+            let versions = (
+                sales.version().get(),
+                cancel.version().get(),
+                prices.version().get(),
+            );
+            (id(), date(), versions)
+        },
         |(id, date, ..)| async move {
             let date = date.and_then(|d| d.parse().ok());
             theater_day(id.unwrap_or_default(), date).await
         },
     );
-    let error = Signal::derive(move || action_error(sales).get().or(action_error(cancel).get()));
+    let error = Signal::derive(move || {
+        (action_error(sales).get())
+            .or(action_error(cancel).get())
+            .or(action_error(prices).get())
+    });
     let here = here();
     staff_page(data, move |day: DayOfShows| {
         let DayOfShows {
@@ -51,7 +71,7 @@ pub fn TheaterDayPage() -> impl IntoView {
                 } else {
                     view! {
                         <ul class="flex flex-col gap-3" data-testid="theater-shows">
-                            {shows.into_iter().map(|show| view! { <ShowRow show sales cancel here /> }).collect_view()}
+                            {shows.into_iter().map(|show| view! { <ShowRow show acts here /> }).collect_view()}
                         </ul>
                     }.into_any()
                 }}
@@ -60,13 +80,21 @@ pub fn TheaterDayPage() -> impl IntoView {
     })
 }
 
-#[component]
-fn ShowRow(
-    show: TheaterShow,
+/// What can be done to a show from its row.
+#[derive(Clone, Copy)]
+struct Actions {
     sales: ServerAction<SetSales>,
     cancel: ServerAction<CancelShow>,
-    here: Signal<String>,
-) -> impl IntoView {
+    prices: ServerAction<SetPrices>,
+}
+
+#[component]
+fn ShowRow(show: TheaterShow, acts: Actions, here: Signal<String>) -> impl IntoView {
+    let Actions {
+        sales,
+        cancel,
+        prices,
+    } = acts;
     let cancelled = show.status == "cancelled";
     let state = if cancelled {
         "Cancelled"
@@ -77,7 +105,10 @@ fn ShowRow(
     };
     let id = show.show_id.to_string();
     let movie_link = format!("/shows/{id}");
-    let cancel_id = id.clone();
+    let (cancel_id, prices_id) = (id.clone(), id.clone());
+    // Prices change until the first seat is held or sold.
+    let unsold = show.seats_sold + show.seats_held == 0;
+    let current = show.prices.clone();
     let occupancy = if show.seats > 0 {
         show.seats_sold * 100 / show.seats
     } else {
@@ -104,6 +135,22 @@ fn ShowRow(
                         <input type="hidden" name="next" value=here />
                         <button type="submit" class=QUIET>{if show.sales_open { "Stop sales" } else { "Resume sales" }}</button>
                     </ActionForm>
+                    {unsold.then(move || view! {
+                        <details class="text-sm">
+                            <summary class="cursor-pointer rounded-lg px-3 py-2 font-semibold text-slate-700 hover:bg-slate-50">"Change prices…"</summary>
+                            <ActionForm action=prices attr:class="mt-2 flex flex-col gap-2 rounded-lg border border-slate-200 p-3">
+                                <input type="hidden" name="show_id" value=prices_id />
+                                <input type="hidden" name="next" value=here />
+                                {current.into_iter().map(|(category, minor)| view! {
+                                    <label class="flex items-center justify-between gap-2">
+                                        {format!("{category} (₹)")}
+                                        <input name=format!("prices[{category}]") inputmode="decimal" required value=money::plain(minor) class="w-28 rounded-lg border border-slate-300 px-2 py-1" />
+                                    </label>
+                                }).collect_view()}
+                                <button type="submit" class=QUIET>"Save prices"</button>
+                            </ActionForm>
+                        </details>
+                    })}
                     <details class="text-sm">
                         <summary class="cursor-pointer rounded-lg px-3 py-2 font-semibold text-red-700 hover:bg-red-50">"Cancel show…"</summary>
                         <ActionForm action=cancel attr:class="mt-2 flex flex-col gap-2 rounded-lg border border-red-200 bg-red-50 p-3">
