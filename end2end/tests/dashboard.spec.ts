@@ -123,13 +123,24 @@ test("a theater admin's forms work before the wasm loads", async ({ browser }) =
 });
 
 test("the dashboard fits a 360 px phone", async ({ browser }) => {
-  const { page } = await openPage(browser, { viewport: { width: 360, height: 740 } });
-  const theater = await myTheater(page);
-  for (const path of [theater, `${theater}/schedule`, `${theater}/screens`, `${theater}/screens/new`, `${theater}/reports`, `${theater}/audit`, "/dashboard/bookings?q=nobody%40example.com"]) {
+  const fits = async (page: Page, path: string) => {
     await page.goto(path);
     await hydrated(page);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width, `${path} scrolls sideways`).toBeLessThanOrEqual(360);
+  };
+  const phone = { viewport: { width: 360, height: 740 } };
+  const { page } = await openPage(browser, phone);
+  const theater = await myTheater(page);
+  await page.goto(`${theater}/screens`);
+  const editor = await page.getByRole("link", { name: "Edit seat layout" }).first().getAttribute("href");
+  for (const path of [theater, `${theater}/schedule`, `${theater}/screens`, `${theater}/screens/new`, editor!, `${theater}/reports`, `${theater}/audit`, "/dashboard/bookings?q=nobody%40example.com"]) {
+    await fits(page, path);
+  }
+  const admin = await openPage(browser, phone);
+  await signIn(admin.page, "/dashboard/platform", "admin@demo.district.test");
+  for (const path of ["/dashboard/platform", "/dashboard/movies", "/dashboard/movies/new"]) {
+    await fits(admin.page, path);
   }
 });
 
@@ -140,6 +151,7 @@ test("a platform admin adds a movie with its poster from the dashboard", async (
   await page.getByLabel("Runtime (minutes)").fill("131");
   await page.getByLabel("Languages (comma separated)").fill("Hindi, English");
   await page.getByLabel("Certificate").selectOption("UA 13+");
+  await page.getByLabel("Release date").fill("2026-12-18");
   // A real 1x1 PNG.
   const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
   await page.getByLabel(/^Poster/).setInputFiles({ name: "poster.png", mimeType: "image/png", buffer: png });

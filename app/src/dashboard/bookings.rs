@@ -34,6 +34,8 @@ pub struct FoundBooking {
     pub total: i64,
     pub currency: String,
     pub checked_in_at: Option<DateTime<Utc>>,
+    /// The same at the theater, as people read it.
+    pub local_checked_in: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -64,7 +66,8 @@ impl Dashboard {
                     ARRAY(SELECT se.row_label || se.number FROM booking_seats bs
                             JOIN seats se ON se.id = bs.seat_id
                            WHERE bs.booking_id = b.id ORDER BY se.grid_row, se.grid_col) AS seats,
-                    b.total_minor AS total, b.currency::text AS currency, b.checked_in_at
+                    b.total_minor AS total, b.currency::text AS currency, b.checked_in_at,
+                    to_char(b.checked_in_at AT TIME ZONE ci.time_zone, 'DD Mon, HH12:MI AM') AS local_checked_in
                FROM bookings b
                JOIN users u ON u.id = b.user_id
                JOIN shows sh ON sh.id = b.show_id

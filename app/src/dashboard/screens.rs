@@ -41,8 +41,9 @@ impl Dashboard {
         theater: Uuid,
         screen: &NewScreen,
     ) -> Result<ScreenSummary, DashboardError> {
-        invalid(screen.problems())?;
+        // Who asks first: an outsider learns nothing from the body's problems.
         self.theater_zone(actor, theater).await?;
+        invalid(screen.problems())?;
         let formats = match screen.formats.is_empty() {
             true => vec!["2D".to_owned()],
             false => screen.formats.clone(),
@@ -105,8 +106,8 @@ impl Dashboard {
         screen: Uuid,
         layout: &ScreenLayout,
     ) -> Result<ScreenLayout, DashboardError> {
-        invalid(layout.problems())?;
         let theater = self.run_screen(actor, screen).await?;
+        invalid(layout.problems())?;
         let mut tx = self.db.begin().await?;
         sqlx::query("SELECT 1 FROM screens WHERE id = $1 FOR UPDATE")
             .bind(screen)

@@ -158,8 +158,8 @@ impl Dashboard {
         actor: Actor,
         show: &NewShow,
     ) -> Result<ScheduledShow, DashboardError> {
-        validate(&show.schedule)?;
         self.screen_theater(actor, show.schedule.screen_id).await?;
+        validate(&show.schedule)?;
         let mut conn = self.db.acquire().await?;
         let scheduled = write(&mut conn, actor, &show.schedule, show.starts_at).await?;
         self.catalog.schedule_changed().await;
@@ -173,11 +173,11 @@ impl Dashboard {
         actor: Actor,
         pattern: &Recurring,
     ) -> Result<Scheduled, DashboardError> {
-        validate(&pattern.schedule)?;
-        let (days, times) = validate_pattern(pattern)?;
         let zone = self
             .screen_theater(actor, pattern.schedule.screen_id)
             .await?;
+        validate(&pattern.schedule)?;
+        let (days, times) = validate_pattern(pattern)?;
         let mut tx = self.db.begin().await?;
         let mut done = Scheduled {
             created: Vec::new(),

@@ -93,11 +93,11 @@ impl Dashboard {
         theater: Uuid,
         details: &TheaterDetails,
     ) -> Result<TheaterDetails, DashboardError> {
+        let before = self.theater_details(actor, theater).await?;
         let problems = details.problems();
         if !problems.is_empty() {
             return Err(DashboardError::Invalid(problems));
         }
-        let before = self.theater_details(actor, theater).await?;
         let amenities: Vec<String> = details
             .amenities
             .iter()
@@ -131,6 +131,7 @@ impl Dashboard {
         screen: Uuid,
         settings: &ScreenSettings,
     ) -> Result<super::layout::ScreenSummary, DashboardError> {
+        let theater = self.run_screen(actor, screen).await?;
         if let Some(name) = &settings.name {
             if !(1..=60).contains(&name.trim().chars().count()) {
                 return Err(DashboardError::field(
@@ -152,7 +153,6 @@ impl Dashboard {
                 return Err(DashboardError::field("formats", &message));
             }
         }
-        let theater = self.run_screen(actor, screen).await?;
         let mut tx = self.db.begin().await?;
         let before: serde_json::Value = sqlx::query_scalar(
             "SELECT jsonb_build_object('name', name, 'cleaning_minutes', cleaning_minutes,

@@ -62,8 +62,8 @@ fn Found(
     cancel: ServerAction<CancelBooking>,
     here: Signal<String>,
 ) -> impl IntoView {
-    let check_in = match booking.checked_in_at {
-        Some(at) => format!("Checked in at {} UTC", at.format("%d %b %H:%M")),
+    let check_in = match &booking.local_checked_in {
+        Some(at) => format!("Checked in at {at}"),
         None => "Not checked in".to_owned(),
     };
     let cancellable = booking.status == "confirmed" || booking.status == "held";

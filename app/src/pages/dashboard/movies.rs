@@ -6,7 +6,7 @@ use super::{path_id, query, staff_page, BUTTON, CARD, INPUT, LABEL, QUIET};
 use crate::components::{form::Notice, status::ErrorState};
 use crate::dashboard::{
     functions::{front_desk, movie_list, movie_to_edit},
-    MovieEdit, NewMovie, CERTIFICATES,
+    MovieEdit, CERTIFICATES,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -61,10 +61,9 @@ fn MovieForm(action: String, edit: Option<MovieEdit>) -> impl IntoView {
     let saved = query("saved");
     let public = edit.as_ref().map(|e| format!("/movies/{}", e.slug));
     let poster = edit.as_ref().and_then(|e| e.poster_url.clone());
-    let m = edit.map(|e| e.movie).unwrap_or_else(|| NewMovie {
-        release_date: chrono::Utc::now().date_naive(),
-        ..NewMovie::default()
-    });
+    // A new movie's date is left to the admin (the browser has no clock to read here).
+    let release = edit.as_ref().map(|e| e.movie.release_date.to_string());
+    let m = edit.map(|e| e.movie).unwrap_or_default();
     let certificate = m.certificate.clone();
     view! {
         <form method="post" enctype="multipart/form-data" action=action class=format!("{CARD} flex flex-col gap-3") data-testid="movie-form">
@@ -76,7 +75,7 @@ fn MovieForm(action: String, edit: Option<MovieEdit>) -> impl IntoView {
             <label class=LABEL>"Synopsis"<textarea name="synopsis" rows="3" class=INPUT>{m.synopsis}</textarea></label>
             <div class="grid grid-cols-2 gap-3">
                 <label class=LABEL>"Runtime (minutes)"<input name="runtime_minutes" type="number" min="1" max="600" required value=(m.runtime_minutes > 0).then_some(m.runtime_minutes) class=INPUT /></label>
-                <label class=LABEL>"Release date"<input name="release_date" type="date" required value=m.release_date.to_string() class=INPUT /></label>
+                <label class=LABEL>"Release date"<input name="release_date" type="date" required value=release class=INPUT /></label>
             </div>
             <label class=LABEL>"Languages (comma separated)"<input name="languages" required value=m.languages.join(", ") class=INPUT /></label>
             <label class=LABEL>"Genres (comma separated)"<input name="genres" value=m.genres.join(", ") class=INPUT /></label>

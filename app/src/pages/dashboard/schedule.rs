@@ -41,6 +41,10 @@ pub fn SchedulePage() -> impl IntoView {
             movies,
         } = form;
         let picker = screen_picker(&screens, screen.as_ref());
+        let languages: std::collections::BTreeSet<String> = movies
+            .iter()
+            .flat_map(|m| m.languages.iter().cloned())
+            .collect();
         let body = match screen {
             None => view! { <EmptyState title="No screens yet" hint="Add a screen and draw its seats first." /> }.into_any(),
             Some(screen) => {
@@ -60,7 +64,10 @@ pub fn SchedulePage() -> impl IntoView {
                         <div class="grid gap-4 sm:grid-cols-2">
                             <label class=LABEL>
                                 "Language"
-                                <input name="language" required value="Hindi" class=INPUT />
+                                <input name="language" required placeholder="One of the movie's languages" list="languages" class=INPUT />
+                                <datalist id="languages">
+                                    {languages.iter().map(|l| view! { <option value=l.clone()></option> }).collect_view()}
+                                </datalist>
                                 <span class="text-red-700">{field_error(error, "language")}</span>
                             </label>
                             <label class=LABEL>
