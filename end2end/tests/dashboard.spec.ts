@@ -55,13 +55,16 @@ test("a theater admin draws a screen, schedules a week of shows, and moviegoers 
   await expect(page.locator("#cell-0-1")).toBeFocused();
   await page.getByTestId("brushes").getByLabel("Companion seat").check();
   await page.locator("#cell-0-1").click();
+  // The back row named as the theater's signs have it.
+  await page.getByLabel("Name of grid row 3 (blank: C)").fill("R");
+  await page.getByLabel("Name of grid row 3 (blank: C)").press("Tab");
 
   const preview = await seats(page, "[data-testid=layout-preview]");
   expect(preview).toHaveLength(15);
   expect(preview).toContain("A1@0,0:Classic:wheelchair");
   expect(preview).toContain("A2@0,1:Classic:companion");
   expect(preview).toContain("A3@0,3:Classic:standard");
-  expect(preview).toContain("C5@2,5:Recliner:standard");
+  expect(preview).toContain("R5@2,5:Recliner:standard");
   const json = JSON.parse(await page.getByTestId("layout-json").inputValue());
   expect(json.categories).toEqual([{ name: "Recliner", rank: 1 }, { name: "Classic", rank: 2 }]);
 

@@ -2,6 +2,7 @@
 //! seat's id once saved) or empty (aisles and gaps). Admins draw; row letters and seat numbers
 //! follow from the drawing, so they are never out of step with it: rows that have seats are
 //! lettered from the screen (or from the back), seats numbered from the left (or the right).
+//! A row may be given a name of its own instead (theaters that skip I and O, say).
 
 use super::layout::{LayoutCategory, LayoutSeatSpec, ScreenLayout, MAX_COLUMNS, MAX_ROWS};
 use crate::catalog::SeatKind;
@@ -49,6 +50,8 @@ pub struct Draft {
     pub cells: BTreeMap<(i32, i32), Cell>,
     pub lettering: Lettering,
     pub numbering: Numbering,
+    /// Rows named by the admin, by grid row; the others take their letter from the order.
+    pub row_names: BTreeMap<i32, String>,
     /// Carried through from an imported layout (prices for a category's first seats).
     pub new_prices: BTreeMap<String, i64>,
 }
@@ -63,6 +66,7 @@ impl Draft {
             cells: BTreeMap::new(),
             lettering: Lettering::FromScreen,
             numbering: Numbering::LeftToRight,
+            row_names: BTreeMap::new(),
             new_prices: BTreeMap::new(),
         };
         draft.resize(rows, columns);
@@ -101,7 +105,7 @@ impl Draft {
             .windows(2)
             .find(|pair| pair[0].grid_row == pair[1].grid_row)
             .is_some_and(|pair| pair[0].number > pair[1].number);
-        Self {
+        let mut draft = Self {
             rows: layout.rows,
             columns: layout.columns,
             categories: categories.into_iter().map(|c| c.name).collect(),
@@ -112,8 +116,40 @@ impl Draft {
             } else {
                 Numbering::LeftToRight
             },
+            row_names: BTreeMap::new(),
             new_prices: layout.new_prices.clone(),
+        };
+        let derived = draft.labels();
+        for seat in &layout.seats {
+            let key = (seat.grid_row, seat.grid_col);
+            if derived.get(&key).is_some_and(|(row, _)| *row != seat.row) {
+                draft.row_names.insert(seat.grid_row, seat.row.clone());
+            }
         }
+        draft
+    }
+
+    /// Names a grid row (upper-cased); an empty name gives the row its derived letter back.
+    pub fn name_row(&mut self, row: i32, name: &str) {
+        let name = name.trim().to_uppercase();
+        if name.is_empty() {
+            self.row_names.remove(&row);
+        } else {
+            self.row_names.insert(row, name);
+        }
+    }
+
+    /// The letter a row takes from the order when it has no name of its own.
+    pub fn derived_letters(&self) -> BTreeMap<i32, String> {
+        let mut rows: Vec<i32> = self.cells.keys().map(|(r, _)| *r).collect();
+        rows.dedup();
+        if self.lettering == Lettering::FromBack {
+            rows.reverse();
+        }
+        rows.into_iter()
+            .enumerate()
+            .map(|(index, row)| (row, row_letter(index)))
+            .collect()
     }
 
     /// Grows or shrinks the grid (within its limits); seats outside it go.
@@ -122,6 +158,7 @@ impl Draft {
         self.columns = columns.clamp(1, MAX_COLUMNS);
         let (rows, columns) = (self.rows, self.columns);
         self.cells.retain(|(r, c), _| *r < rows && *c < columns);
+        self.row_names.retain(|r, _| *r < rows);
     }
 
     pub fn paint(&mut self, row: i32, col: i32, brush: &Brush) {
@@ -173,14 +210,9 @@ impl Draft {
 
     /// Each seat's row letter and number, by cell.
     pub fn labels(&self) -> BTreeMap<(i32, i32), (String, i32)> {
-        let mut rows: Vec<i32> = self.cells.keys().map(|(r, _)| *r).collect();
-        rows.dedup();
-        if self.lettering == Lettering::FromBack {
-            rows.reverse();
-        }
         let mut labels = BTreeMap::new();
-        for (index, row) in rows.into_iter().enumerate() {
-            let letter = row_letter(index);
+        for (row, derived) in self.derived_letters() {
+            let letter = self.row_names.get(&row).cloned().unwrap_or(derived);
             let mut cols: Vec<i32> = self
                 .cells
                 .range((row, 0)..(row + 1, 0))
@@ -294,6 +326,28 @@ mod tests {
         let reopened = Draft::from_layout(&layout);
         assert_eq!(reopened.layout(), layout);
         assert_eq!(reopened.categories, ["Recliner", "Classic"]);
+    }
+
+    #[test]
+    fn a_named_row_keeps_its_name_and_the_others_their_letters() {
+        let mut draft = Draft::new(3, 2, "Classic");
+        draft.name_row(1, " j ");
+        assert_eq!(label(&draft, 0, 0), "A1");
+        assert_eq!(label(&draft, 1, 1), "J2");
+        assert_eq!(label(&draft, 2, 0), "C1");
+        let reopened = Draft::from_layout(&draft.layout());
+        assert_eq!(reopened.row_names, BTreeMap::from([(1, "J".to_owned())]));
+        assert_eq!(reopened.layout(), draft.layout());
+        draft.name_row(1, "");
+        assert_eq!(label(&draft, 1, 1), "B2");
+        draft.name_row(2, "A");
+        let problems = draft.layout().problems();
+        assert!(!problems.is_empty(), "two rows named A clash");
+        draft.name_row(2, "A1");
+        assert!(
+            !draft.layout().problems().is_empty(),
+            "a name is letters only"
+        );
     }
 
     #[test]

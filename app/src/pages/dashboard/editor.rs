@@ -189,12 +189,27 @@ fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
             <button type="button" id=format!("cell-{r}-{c}") data-r=r data-c=c
                 tabindex=move || if focus.get() == (r, c) { "0" } else { "-1" }
                 aria-label=spoken title=label
-                style=format!("grid-row: {}; grid-column: {}", r + 1, c + 1)
+                style=format!("grid-row: {}; grid-column: {}", r + 1, c + 2)
                 class="rounded focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600"
                 on:click=move |_| { focus.set((r, c)); paint(r, c) }
                 on:pointerenter=move |ev| if ev.buttons() == 1 { paint(r, c) }>
                 <span aria-hidden="true" class=class>{mark}</span>
             </button>
+        }
+    };
+    // A row's own name, over the letter it would take (blank: the letter).
+    let letters = Memo::new(move |_| draft.read().derived_letters());
+    let row_name = move |r: i32| {
+        let letter = move || letters.with(|l| l.get(&r).cloned());
+        view! {
+            <input maxlength="2" style=format!("grid-row: {}; grid-column: 1", r + 1)
+                class="w-7 rounded border border-slate-300 px-0.5 text-center text-xs uppercase disabled:border-transparent disabled:bg-transparent"
+                aria-label=move || format!("Name of grid row {} (blank: {})", r + 1, letter().unwrap_or_default())
+                disabled=move || letter().is_none()
+                placeholder=move || letter().unwrap_or_default()
+                prop:value=move || draft.with(|d| d.row_names.get(&r).cloned().unwrap_or_default())
+                on:keydown=|ev| ev.stop_propagation()
+                on:change=move |ev| draft.update(|d| d.name_row(r, &event_target_value(&ev))) />
         }
     };
     let keys = move |ev: leptos::ev::KeyboardEvent| {
@@ -223,10 +238,11 @@ fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
             <p class="mb-2 text-center text-xs uppercase tracking-widest text-slate-500">"Screen this way"</p>
             <div role="group" aria-label="Seat grid: arrow keys move, Enter paints" class="grid w-max gap-1"
                 data-testid="editor-grid" on:keydown=keys
-                style=move || { let (rows, cols) = shape.get(); format!("grid-template-columns: repeat({cols}, 1.75rem); grid-template-rows: repeat({rows}, 1.75rem)") }>
+                style=move || { let (rows, cols) = shape.get(); format!("grid-template-columns: 2rem repeat({cols}, 1.75rem); grid-template-rows: repeat({rows}, 1.75rem)") }>
                 {move || {
                     let (rows, cols) = shape.get();
-                    (0..rows).flat_map(|r| (0..cols).map(move |c| cell(r, c))).collect_view()
+                    let names = (0..rows).map(row_name).collect_view();
+                    (names, (0..rows).flat_map(|r| (0..cols).map(move |c| cell(r, c))).collect_view())
                 }}
             </div>
         </div>
