@@ -13,7 +13,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
 WORKDIR /app
 COPY --from=build /src/target/release/district /src/target/release/hash.txt /usr/local/bin/
 COPY --from=build /src/target/site /app/target/site
-ENV LEPTOS_SITE_ROOT=/app/target/site LEPTOS_ENV=PROD APP_HOST=0.0.0.0 POSTER_DIR=/data/posters
+ENV APP_ENV=production LEPTOS_SITE_ROOT=/app/target/site LEPTOS_ENV=PROD APP_HOST=0.0.0.0 POSTER_DIR=/data/posters
 # Uploaded posters outlive the container.
 VOLUME /data/posters
 EXPOSE 8080

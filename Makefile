@@ -5,6 +5,8 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/district
 export APP_PORT ?= 8080
+# Development defaults (secrets, demo data) only where asked for: a bare process is production.
+export APP_ENV ?= development
 export LEPTOS_OUTPUT_NAME := district
 
 # cargo-leptos compiles debug builds with this flag; reusing it keeps tests from rebuilding.

@@ -12,6 +12,7 @@ cargo leptos build
 
 # sqlx::test creates a throwaway database per test on this server.
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_test}
+export APP_ENV=test
 target/debug/district migrate >/dev/null
 
 log=target/test-output.log

@@ -33,7 +33,7 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use config::{AppEnv, Config};
+use config::Config;
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
@@ -134,7 +134,7 @@ pub fn assemble(
         catalog,
         payments,
         backends: Backends { db, redis },
-        secure_cookies: config.app_env == AppEnv::Production,
+        secure_cookies: config.secure_cookies(),
     })
 }
 

@@ -15,6 +15,9 @@ use tower_sessions::{
 use tower_sessions_sqlx_store::PostgresStore;
 
 pub const COOKIE: &str = "district_session";
+/// Over https the cookie carries the `__Host-` prefix: browsers then take it only when
+/// Secure, for this host alone and the whole path, so a sibling subdomain cannot plant one.
+pub const SECURE_COOKIE: &str = "__Host-district_session";
 const IDLE_DAYS: i64 = 14;
 
 #[derive(Clone, Debug)]
@@ -45,10 +48,12 @@ impl Store {
     }
 }
 
-/// HttpOnly, SameSite=Lax, Secure outside development; two weeks of inactivity ends it.
+/// HttpOnly, SameSite=Lax, Secure (and `__Host-`) over https; two weeks of inactivity ends
+/// it, and a signed-in session ends at `account::auth::SESSION_LIFETIME` however active.
 pub fn layer(store: Store, secure: bool) -> SessionManagerLayer<Store> {
     SessionManagerLayer::new(store)
-        .with_name(COOKIE)
+        .with_name(if secure { SECURE_COOKIE } else { COOKIE })
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)

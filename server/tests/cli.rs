@@ -89,10 +89,32 @@ fn seed_refuses_demo_users_in_production() {
                 "TICKET_SIGNING_KEY",
                 "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
             ),
+            ("PUBLIC_URL", "https://district.example"),
         ],
         &["seed"],
     );
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("refusing to load demo data"), "{stderr}");
+}
+
+#[test]
+fn started_without_app_env_it_refuses_the_development_secret() {
+    let output = district(
+        &[
+            (
+                "DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/district",
+            ),
+            ("JWT_SECRET", server::config::DEV_JWT_SECRET),
+        ],
+        &["serve"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("configuration error: JWT_SECRET is a development value"),
+        "{lines:?}"
+    );
 }

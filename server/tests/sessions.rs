@@ -68,7 +68,10 @@ async fn sign_in_sets_a_hardened_cookie_under_a_fresh_id(db: PgPool) {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    assert!(!cookie.contains("Secure"), "plain HTTP outside production");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP (https: tests/security.rs)"
+    );
     assert_eq!(
         profile_with(&app, &id).await,
         StatusCode::OK,
@@ -87,27 +90,6 @@ async fn sign_in_sets_a_hardened_cookie_under_a_fresh_id(db: PgPool) {
 
     call(&app, "logout", "", Some(&next), Some(ORIGIN)).await;
     assert_eq!(profile_with(&app, &next).await, StatusCode::UNAUTHORIZED);
-}
-
-#[sqlx::test(migrator = "MIGRATOR")]
-async fn production_cookies_are_secure(db: PgPool) {
-    support::seed(&db).await;
-    let state = support::state_with(
-        db,
-        None,
-        &[
-            ("APP_ENV", "production"),
-            ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123"),
-            (
-                "TICKET_SIGNING_KEY",
-                "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
-            ),
-        ],
-    );
-    let app = server::router(state);
-    let reply = call(&app, "login", LOGIN, None, Some(ORIGIN)).await;
-    let (_, cookie) = session_cookie(&reply).expect("a session cookie");
-    assert!(cookie.contains("Secure"), "{cookie}");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

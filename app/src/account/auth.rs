@@ -11,6 +11,11 @@ use tower_sessions::Session;
 
 pub const SESSION_USER: &str = "user_id";
 pub const SESSION_FINGERPRINT: &str = "fp";
+/// When the user signed in (unix seconds).
+pub const SESSION_STARTED: &str = "started";
+/// However active, a signed-in browser session ends this long after its sign-in, so a cookie
+/// taken once does not work for ever.
+pub const SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30 * 86_400);
 
 /// A signed-in user. Extracting it answers 401 when there are no valid credentials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +96,12 @@ impl Accounts {
             .get(SESSION_FINGERPRINT)
             .await
             .map_err(session_error)?;
+        let started: Option<i64> = session.get(SESSION_STARTED).await.map_err(session_error)?;
+        let age = started.map(|at| chrono::Utc::now().timestamp().saturating_sub(at));
+        if !age.is_some_and(|age| (0..=SESSION_LIFETIME.as_secs() as i64).contains(&age)) {
+            session.flush().await.map_err(session_error)?;
+            return Ok(None);
+        }
         let row: Option<(String, String)> =
             sqlx::query_as("SELECT role, password_hash FROM users WHERE id = $1")
                 .bind(user_id)
@@ -117,6 +128,10 @@ pub async fn start_session(session: &Session, who: &SignedIn) -> Result<(), Acco
         .map_err(session_error)?;
     session
         .insert(SESSION_FINGERPRINT, &who.fingerprint)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SESSION_STARTED, chrono::Utc::now().timestamp())
         .await
         .map_err(session_error)?;
     Ok(())

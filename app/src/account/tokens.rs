@@ -11,6 +11,8 @@ use sha2::{Digest, Sha256};
 use std::{sync::Arc, time::Duration};
 
 const ISSUER: &str = "district";
+/// Access tokens are for the REST API only; a token minted for anything else is refused.
+const AUDIENCE: &str = "district-api";
 
 /// A URL-safe token with 256 bits of randomness.
 pub fn random_token() -> String {
@@ -29,6 +31,7 @@ pub struct Claims {
     pub sub: UserId,
     pub role: Role,
     pub iss: String,
+    pub aud: String,
     pub iat: i64,
     pub exp: i64,
 }
@@ -57,6 +60,7 @@ impl Jwt {
             sub: user_id,
             role,
             iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
             iat: now,
             exp: now + self.expiry.as_secs() as i64,
         };
@@ -68,7 +72,8 @@ impl Jwt {
     pub fn verify(&self, token: &str) -> Option<Claims> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
         validation.leeway = 0;
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .ok()
@@ -104,5 +109,26 @@ mod tests {
             r#"{{"sub":"{user}","role":"admin","iss":"district","iat":0,"exp":9999999999}}"#
         ));
         assert!(jwt.verify(&parts.join(".")).is_none(), "tampered claims");
+    }
+
+    #[test]
+    fn a_token_for_another_audience_is_refused() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let jwt = Jwt::new(secret, Duration::from_secs(60));
+        let now = chrono::Utc::now().timestamp();
+        let forge = |aud: Option<&str>| {
+            let mut claims = serde_json::json!({
+                "sub": uuid::Uuid::new_v4(), "role": "customer", "iss": ISSUER,
+                "iat": now, "exp": now + 60,
+            });
+            if let Some(aud) = aud {
+                claims["aud"] = aud.into();
+            }
+            let key = EncodingKey::from_secret(secret);
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap()
+        };
+        assert!(jwt.verify(&forge(Some(AUDIENCE))).is_some());
+        assert!(jwt.verify(&forge(Some("district-mail-links"))).is_none());
+        assert!(jwt.verify(&forge(None)).is_none());
     }
 }

@@ -15,7 +15,9 @@ use vars::{rate_limits, Vars};
 mod tests;
 mod vars;
 
-/// Which deployment the process runs in; production tightens defaults (JSON logs, no demo data).
+/// Which deployment the process runs in; production tightens defaults (JSON logs, no demo data,
+/// real secrets). A process told nothing runs as production: development defaults apply only
+/// when APP_ENV asks for them (`make` and the test scripts do).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppEnv {
     Development,
@@ -133,10 +135,19 @@ pub struct StripeKeys {
 }
 
 /// Used outside production only, so a fresh checkout runs without a `.env`.
-const DEV_JWT_SECRET: &str = "district-development-jwt-secret-not-for-production";
+pub const DEV_JWT_SECRET: &str = "district-development-jwt-secret-not-for-production";
 const DEV_SANDBOX_WEBHOOK_SECRET: &str = "whsec_district_sandbox_development";
 /// base64 of "district-dev-ticket-seed-32bytes".
 const DEV_TICKET_SIGNING_KEY: &str = "ZGlzdHJpY3QtZGV2LXRpY2tldC1zZWVkLTMyYnl0ZXM=";
+/// Secrets published in this repository: production refuses every one of them, wherever set.
+const DEVELOPMENT_SECRETS: &[&str] = &[
+    DEV_JWT_SECRET,
+    DEV_SANDBOX_WEBHOOK_SECRET,
+    DEV_TICKET_SIGNING_KEY,
+];
+/// Access tokens cannot be taken back, so they are short-lived: a role change or a revoked
+/// refresh family takes effect within this long at most.
+const MAX_JWT_EXPIRY: Duration = Duration::from_secs(3600);
 
 impl Config {
     /// Reads the process environment, after loading `.env` if one exists.
@@ -150,7 +161,7 @@ impl Config {
         let vars = Vars(&get);
         let app_env = vars.parse_or(
             "APP_ENV",
-            AppEnv::Development,
+            AppEnv::Production,
             "development, test or production",
         )?;
         let production = app_env == AppEnv::Production;
@@ -187,6 +198,29 @@ impl Config {
                 "must be at least 32 characters",
             ));
         }
+        let jwt_expiry = vars.duration_or("JWT_EXPIRY", Duration::from_secs(15 * 60))?;
+        if jwt_expiry > MAX_JWT_EXPIRY {
+            return Err(ConfigError::new(
+                "JWT_EXPIRY",
+                "must be at most 1h (access tokens cannot be revoked before they expire)",
+            ));
+        }
+        let public_url = match vars.optional("PUBLIC_URL") {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => url,
+            Some(url) => {
+                return Err(ConfigError::new(
+                    "PUBLIC_URL",
+                    format!("must be an http:// or https:// URL, got {url:?}"),
+                ))
+            }
+            None if production => {
+                return Err(ConfigError::new(
+                    "PUBLIC_URL",
+                    "is required in production (e.g. https://district.example)",
+                ))
+            }
+            None => format!("http://127.0.0.1:{port}"),
+        };
         let hold_ttl_seconds: u64 =
             vars.parse_or("HOLD_TTL_SECONDS", 600, "a number of seconds")?;
         if !(30..=3600).contains(&hold_ttl_seconds) {
@@ -225,16 +259,14 @@ impl Config {
             app_env,
             host: vars.parse_or("APP_HOST", IpAddr::from([0, 0, 0, 0]), "an IP address")?,
             port,
-            public_url: vars
-                .optional("PUBLIC_URL")
-                .unwrap_or_else(|| format!("http://127.0.0.1:{port}")),
+            public_url,
             database_url: database_url.into(),
             database_replica_url: vars.optional("DATABASE_REPLICA_URL").map(Into::into),
             database_max_connections: vars.parse_or("DATABASE_MAX_CONNECTIONS", 32, "a number")?,
             redis_url: redis_url.map(Into::into),
             auto_migrate: vars.parse_or("AUTO_MIGRATE", true, "true or false")?,
             jwt_secret: jwt_secret.into(),
-            jwt_expiry: vars.duration_or("JWT_EXPIRY", Duration::from_secs(15 * 60))?,
+            jwt_expiry,
             refresh_token_ttl: vars
                 .duration_or("REFRESH_TOKEN_TTL", Duration::from_secs(30 * 86_400))?,
             trust_forwarded_for: vars.parse_or("TRUST_FORWARDED_FOR", false, "true or false")?,
@@ -292,8 +324,8 @@ impl Config {
             payments: Payments {
                 grace: Duration::from_secs(grace_seconds),
                 sandbox_secret: sandbox_secret.map(Into::into),
-                stripe: stripe_keys(&vars)?,
-                razorpay: razorpay_keys(&vars)?,
+                stripe: stripe_keys(&vars, production)?,
+                razorpay: razorpay_keys(&vars, production)?,
             },
         })
     }
@@ -301,11 +333,16 @@ impl Config {
     pub fn is_production(&self) -> bool {
         self.app_env == AppEnv::Production
     }
+
+    /// Cookies are `Secure` when the site is served over https, whatever the environment.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
 }
 
 /// Stripe's keys, when STRIPE_SECRET_KEY is set: its webhooks cannot be trusted without their
 /// own secret, so that is required with it.
-fn stripe_keys(vars: &Vars) -> Result<Option<StripeKeys>, ConfigError> {
+fn stripe_keys(vars: &Vars, production: bool) -> Result<Option<StripeKeys>, ConfigError> {
     let Some(secret_key) = vars.optional("STRIPE_SECRET_KEY") else {
         return Ok(None);
     };
@@ -313,6 +350,7 @@ fn stripe_keys(vars: &Vars) -> Result<Option<StripeKeys>, ConfigError> {
         "STRIPE_WEBHOOK_SECRET",
         "the signing secret of the Stripe webhook endpoint, whsec_...",
     )?;
+    refuse_published("STRIPE_WEBHOOK_SECRET", &webhook_secret, production)?;
     Ok(Some(StripeKeys {
         secret_key: secret_key.into(),
         publishable_key: vars.optional("STRIPE_PUBLISHABLE_KEY"),
@@ -323,23 +361,34 @@ fn stripe_keys(vars: &Vars) -> Result<Option<StripeKeys>, ConfigError> {
 
 /// Razorpay's keys, when RAZORPAY_KEY_ID is set: the key secret signs checkouts, the webhook
 /// secret (a secret of its own) the webhooks; both are required with it.
-fn razorpay_keys(vars: &Vars) -> Result<Option<RazorpayKeys>, ConfigError> {
+fn razorpay_keys(vars: &Vars, production: bool) -> Result<Option<RazorpayKeys>, ConfigError> {
     let Some(key_id) = vars.optional("RAZORPAY_KEY_ID") else {
         return Ok(None);
     };
+    let webhook_secret = vars.required(
+        "RAZORPAY_WEBHOOK_SECRET",
+        "the secret set on the Razorpay webhook",
+    )?;
+    refuse_published("RAZORPAY_WEBHOOK_SECRET", &webhook_secret, production)?;
     Ok(Some(RazorpayKeys {
         key_id,
         key_secret: vars
             .required("RAZORPAY_KEY_SECRET", "the key secret of RAZORPAY_KEY_ID")?
             .into(),
-        webhook_secret: vars
-            .required(
-                "RAZORPAY_WEBHOOK_SECRET",
-                "the secret set on the Razorpay webhook",
-            )?
-            .into(),
+        webhook_secret: webhook_secret.into(),
         api_base: vars.or("RAZORPAY_API_BASE", "https://api.razorpay.com"),
     }))
+}
+
+/// In production, a secret published in this repository is as good as none.
+fn refuse_published(name: &'static str, value: &str, production: bool) -> Result<(), ConfigError> {
+    if production && DEVELOPMENT_SECRETS.contains(&value) {
+        return Err(ConfigError::new(
+            name,
+            "is a development value, published in the source; set a secret of your own",
+        ));
+    }
+    Ok(())
 }
 
 fn minutes(count: u64) -> Duration {

@@ -3,12 +3,79 @@ use app::ratelimit::Limit;
 use secrecy::ExposeSecret;
 use std::collections::HashMap;
 
+/// Parses `pairs` as development would (APP_ENV=development unless they say otherwise).
 fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-    let vars: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut vars = HashMap::from([("APP_ENV".to_owned(), "development".to_owned())]);
+    vars.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::from_lookup(|name| vars.get(name).cloned())
+}
+
+/// Exactly `pairs`, nothing assumed.
+fn parse_only(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let vars: HashMap<&str, &str> = pairs.iter().copied().collect();
+    Config::from_lookup(|name| vars.get(name).map(|v| v.to_string()))
+}
+
+const JWT: (&str, &str) = ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123");
+const TICKET_KEY: (&str, &str) = (
+    "TICKET_SIGNING_KEY",
+    "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
+);
+const PUBLIC: (&str, &str) = ("PUBLIC_URL", "https://district.example");
+
+#[test]
+fn a_process_told_nothing_runs_as_production_and_refuses_development_secrets() {
+    let err = parse_only(&[DB]).unwrap_err();
+    assert_eq!(err.var, "JWT_SECRET", "no APP_ENV is production: {err}");
+    let config = parse_only(&[DB, JWT, TICKET_KEY, PUBLIC]).unwrap();
+    assert_eq!(config.app_env, AppEnv::Production);
+    assert!(config.secure_cookies());
+    for (name, published) in [
+        ("JWT_SECRET", DEV_JWT_SECRET),
+        ("TICKET_SIGNING_KEY", DEV_TICKET_SIGNING_KEY),
+        ("SANDBOX_WEBHOOK_SECRET", DEV_SANDBOX_WEBHOOK_SECRET),
+        ("STRIPE_WEBHOOK_SECRET", DEV_SANDBOX_WEBHOOK_SECRET),
+        ("RAZORPAY_WEBHOOK_SECRET", DEV_JWT_SECRET),
+    ] {
+        let mut vars = vec![DB, JWT, TICKET_KEY, PUBLIC, ("PAYMENTS_SANDBOX", "true")];
+        vars.push(("SANDBOX_WEBHOOK_SECRET", "whsec_a_real_one_0123456789"));
+        vars.extend([
+            ("STRIPE_SECRET_KEY", "sk_live_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_real"),
+        ]);
+        vars.extend([
+            ("RAZORPAY_KEY_ID", "rzp_live_x"),
+            ("RAZORPAY_KEY_SECRET", "real"),
+            ("RAZORPAY_WEBHOOK_SECRET", "real"),
+        ]);
+        assert!(parse_only(&vars).is_ok());
+        vars.retain(|(n, _)| *n != name);
+        vars.push((name, published));
+        let err = parse_only(&vars).unwrap_err();
+        assert_eq!(err.var, name);
+        assert!(err.problem.contains("development value"), "{err}");
+        assert!(
+            !err.to_string().contains(published),
+            "the value is not echoed"
+        );
+        // Development takes the same value.
+        vars.push(("APP_ENV", "development"));
+        assert!(parse_only(&vars).is_ok(), "{name} in development");
+    }
+    let err = parse_only(&[DB, JWT, TICKET_KEY]).unwrap_err();
+    assert_eq!(err.var, "PUBLIC_URL", "production says where it is served");
+}
+
+#[test]
+fn cookies_are_secure_when_the_site_is_served_over_https() {
+    assert!(!parse(&[DB]).unwrap().secure_cookies());
+    assert!(parse(&[DB, PUBLIC]).unwrap().secure_cookies());
+    assert_eq!(
+        parse(&[DB, ("PUBLIC_URL", "district.example")])
+            .unwrap_err()
+            .var,
+        "PUBLIC_URL"
+    );
 }
 
 const DB: (&str, &str) = (
@@ -20,7 +87,6 @@ const DB: (&str, &str) = (
 fn defaults_fill_everything_but_the_database() {
     let config = parse(&[DB]).unwrap();
     assert_eq!(config.port, 8080);
-    assert_eq!(config.app_env, AppEnv::Development);
     assert_eq!(config.booking.hold_ttl, Duration::from_secs(600));
     assert!(config.auto_migrate);
     assert!(config.redis_url.is_none());
@@ -50,22 +116,18 @@ fn production_requires_real_secrets() {
     assert_eq!(err.var, "JWT_SECRET");
     let short = parse(&[DB, ("JWT_SECRET", "short")]).unwrap_err();
     assert_eq!(short.var, "JWT_SECRET");
-    let jwt = ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123");
+    let (jwt, key) = (JWT, TICKET_KEY);
     let production = ("APP_ENV", "production");
-    let err = parse(&[DB, production, jwt]).unwrap_err();
+    let err = parse(&[DB, production, jwt, PUBLIC]).unwrap_err();
     assert_eq!(err.var, "TICKET_SIGNING_KEY");
-    let key = (
-        "TICKET_SIGNING_KEY",
-        "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
-    );
-    let config = parse(&[DB, production, jwt, key]).unwrap();
+    let config = parse(&[DB, production, jwt, key, PUBLIC]).unwrap();
     assert!(
         config.payments.sandbox_secret.is_none(),
         "no sandbox in production"
     );
     // The sandbox in production only when asked for, and never with the development secret.
     let sandbox = ("PAYMENTS_SANDBOX", "true");
-    let err = parse(&[DB, production, jwt, key, sandbox]).unwrap_err();
+    let err = parse(&[DB, production, jwt, key, PUBLIC, sandbox]).unwrap_err();
     assert_eq!(err.var, "SANDBOX_WEBHOOK_SECRET");
 }
 
@@ -100,8 +162,10 @@ fn payment_and_ticket_settings_are_validated() {
 
 #[test]
 fn durations_and_hold_ttl_are_validated() {
-    let config = parse(&[DB, ("JWT_EXPIRY", "24h"), ("HOLD_TTL_SECONDS", "300")]).unwrap();
-    assert_eq!(config.jwt_expiry, Duration::from_secs(86_400));
+    let config = parse(&[DB, ("JWT_EXPIRY", "1h"), ("HOLD_TTL_SECONDS", "300")]).unwrap();
+    assert_eq!(config.jwt_expiry, Duration::from_secs(3600));
+    let long = parse(&[DB, ("JWT_EXPIRY", "24h")]).unwrap_err();
+    assert_eq!(long.var, "JWT_EXPIRY", "access tokens live an hour at most");
     assert_eq!(config.booking.hold_ttl, Duration::from_secs(300));
     assert_eq!(
         parse(&[DB, ("JWT_EXPIRY", "soon")]).unwrap_err().var,

@@ -60,7 +60,8 @@ impl Vars<'_> {
         }
     }
 
-    /// Secrets are required in production; elsewhere a development value keeps set-up to zero.
+    /// Secrets are required in production, and must not be a published development value;
+    /// elsewhere a development value keeps set-up to zero.
     pub(super) fn secret_or_dev(
         &self,
         name: &'static str,
@@ -68,7 +69,10 @@ impl Vars<'_> {
         production: bool,
     ) -> Result<String, ConfigError> {
         match self.optional(name) {
-            Some(value) => Ok(value),
+            Some(value) => {
+                super::refuse_published(name, &value, production)?;
+                Ok(value)
+            }
             None if production => Err(ConfigError::new(name, "is required in production")),
             None => Ok(dev.to_owned()),
         }

@@ -1,0 +1,135 @@
+//! Defences that only show in production's configuration: published secrets worth nothing,
+//! `__Host-` cookies over https, sessions that end however active.
+
+mod support;
+
+use app::account::{tokens::Jwt, Role};
+use axum::{body::Body, http::Request, Router};
+use http::StatusCode;
+use redis::AsyncCommands;
+use server::{config::DEV_JWT_SECRET, db::MIGRATOR};
+use sqlx::PgPool;
+use std::time::Duration;
+use support::{redis_server, send};
+
+const PRODUCTION: &[(&str, &str)] = &[
+    ("APP_ENV", "production"),
+    ("JWT_SECRET", "a-production-secret-that-is-long-enough-0123"),
+    (
+        "TICKET_SIGNING_KEY",
+        "cHJvZHVjdGlvbi10aWNrZXQtc2VlZC0zMi1ieXRlcyE=",
+    ),
+    ("PUBLIC_URL", "https://district.test"),
+];
+
+async fn platform_admin(db: &PgPool) -> uuid::Uuid {
+    sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' LIMIT 1")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+async fn theaters_with(app: &Router, token: &str) -> StatusCode {
+    let bearer = format!("Bearer {token}");
+    send(
+        app,
+        "GET",
+        "/api/v1/admin/theaters",
+        None,
+        &[("authorization", &bearer)],
+    )
+    .await
+    .status
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_token_signed_with_the_development_secret_is_refused_in_production(db: PgPool) {
+    support::seed(&db).await;
+    let admin = platform_admin(&db).await.into();
+    let app = server::router(support::state_with(db, None, PRODUCTION));
+    let forged =
+        Jwt::new(DEV_JWT_SECRET.as_bytes(), Duration::from_secs(600)).issue(admin, Role::Admin);
+    assert_eq!(theaters_with(&app, &forged).await, StatusCode::UNAUTHORIZED);
+    let genuine =
+        Jwt::new(PRODUCTION[1].1.as_bytes(), Duration::from_secs(600)).issue(admin, Role::Admin);
+    assert_eq!(theaters_with(&app, &genuine).await, StatusCode::OK);
+}
+
+async fn sign_in(app: &Router) -> String {
+    let request = Request::post("/_fn/account/login")
+        .header("host", "district.test")
+        .header("origin", "https://district.test")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "email=customer%40demo.district.test&password=district-demo",
+        ))
+        .unwrap();
+    let reply = support::request(app, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-district_session="))
+        .unwrap_or_else(|| panic!("a __Host- cookie: {:?}", reply.headers))
+        .to_owned()
+}
+
+async fn profile_with(app: &Router, cookie: &str) -> StatusCode {
+    let pair = cookie.split(';').next().unwrap();
+    send(
+        app,
+        "GET",
+        "/api/v1/users/profile",
+        None,
+        &[("cookie", pair)],
+    )
+    .await
+    .status
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn over_https_the_session_cookie_is_secure_and_host_only_and_ends_after_its_lifetime(
+    db: PgPool,
+) {
+    support::seed(&db).await;
+    let redis = redis_server::Server::start();
+    let mut vars = PRODUCTION.to_vec();
+    let url = redis.url();
+    vars.push(("REDIS_URL", &url));
+    let conn = server::db::redis(&url).await.unwrap();
+    let app = server::router(support::state_with(db, Some(conn.clone()), &vars));
+
+    let cookie = sign_in(&app).await;
+    for part in ["Secure", "HttpOnly", "Path=/", "SameSite=Lax"] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(profile_with(&app, &cookie).await, StatusCode::OK);
+
+    // The same session, signed in 31 days ago and busy ever since.
+    let id = cookie["__Host-district_session=".len()..]
+        .split(';')
+        .next()
+        .unwrap();
+    let key = format!("session:{id}");
+    let mut redis_conn = conn;
+    let stored: String = redis_conn.get(&key).await.unwrap();
+    // Edited as text: the record's id is an i128, which a JSON value would round.
+    let at = stored
+        .find("\"started\":")
+        .expect("the sign-in time is kept")
+        + 10;
+    let digits = stored[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+    let month_ago = chrono::Utc::now().timestamp() - 31 * 86_400;
+    let record = format!("{}{month_ago}{}", &stored[..at], &stored[at + digits..]);
+    let ttl: i64 = redis_conn.ttl(&key).await.unwrap();
+    let _: () = redis_conn.set_ex(&key, record, ttl as u64).await.unwrap();
+    assert_eq!(
+        profile_with(&app, &cookie).await,
+        StatusCode::UNAUTHORIZED,
+        "a signed-in session ends {} days after its sign-in",
+        app::account::auth::SESSION_LIFETIME.as_secs() / 86_400
+    );
+}
