@@ -13,8 +13,6 @@ log=target/e2e-server.log
 export APP_ENV=test APP_HOST=127.0.0.1 APP_PORT=$port RUST_LOG=${RUST_LOG:-warn}
 export DATABASE_URL=${E2E_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_e2e}
 export PUBLIC_URL="http://127.0.0.1:$port"
-# The journeys sign the one demo customer in more often than a person would in a minute.
-export RATE_LIMIT_LOGIN_PER_ACCOUNT=60/1m
 # Outgoing mail lands here as files, so the tests can follow the links.
 export MAIL_DIR="$PWD/target/e2e-mail"
 rm -rf "$MAIL_DIR"

@@ -78,7 +78,7 @@ pub fn assemble(
         RateLimiter::new(config.rate_limit_enabled, redis.clone()),
         AccountSettings {
             public_url: config.public_url.trim_end_matches('/').to_owned(),
-            trust_forwarded_for: config.trust_forwarded_for,
+            trusted_proxy_hops: config.trusted_proxy_hops,
             refresh_ttl: config.refresh_token_ttl,
             limits: config.rate_limits.clone(),
         },

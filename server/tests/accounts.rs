@@ -7,7 +7,7 @@ use http::StatusCode;
 use serde_json::{json, Value};
 use server::db::MIGRATOR;
 use sqlx::PgPool;
-use support::{mail_dir, mailed_token, send, Reply};
+use support::{mail_dir, mailed_token, mailed_token_after, send, Reply};
 
 struct Api {
     app: axum::Router,
@@ -317,7 +317,7 @@ async fn logout_ends_the_refresh_token(db: PgPool) {
 async fn verification_links_work_once_and_expire(db: PgPool) {
     let api = Api::new(db);
     let body = api.signup("asha@example.com").await;
-    let token = mailed_token(&api.mail, "asha@example.com", "/verify-email");
+    let token = mailed_token(&api.mail, "asha@example.com", "/verify-email").await;
     let verified = api
         .post("/api/v1/auth/verify-email", json!({"token": token}))
         .await;
@@ -335,7 +335,7 @@ async fn verification_links_work_once_and_expire(db: PgPool) {
 
     // A second account's link, expired before use.
     api.signup("ravi@example.com").await;
-    let late = mailed_token(&api.mail, "ravi@example.com", "/verify-email");
+    let late = mailed_token(&api.mail, "ravi@example.com", "/verify-email").await;
     sqlx::query("UPDATE user_tokens SET expires_at = now() - interval '1 second'")
         .execute(&api.db)
         .await
@@ -377,7 +377,7 @@ async fn password_reset_is_single_use_and_ends_every_sign_in(db: PgPool) {
         (unknown.status, unknown.body),
         "same answer either way"
     );
-    let token = mailed_token(&api.mail, "asha@example.com", "/reset-password");
+    let token = mailed_token(&api.mail, "asha@example.com", "/reset-password").await;
 
     let weak = api
         .post(
@@ -426,7 +426,13 @@ async fn password_reset_is_single_use_and_ends_every_sign_in(db: PgPool) {
         json!({"email": "asha@example.com"}),
     )
     .await;
-    let late = mailed_token(&api.mail, "asha@example.com", "/reset-password");
+    let late = mailed_token_after(
+        &api.mail,
+        "asha@example.com",
+        "/reset-password",
+        Some(&token),
+    )
+    .await;
     sqlx::query("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'reset_password'")
         .execute(&api.db)
         .await
@@ -460,7 +466,7 @@ async fn profile_updates_and_email_change_needs_verification(db: PgPool) {
         "unchanged until verified"
     );
     assert_eq!(profile["pending_email"], "asha.r@example.com");
-    let link = mailed_token(&api.mail, "asha.r@example.com", "/verify-email");
+    let link = mailed_token(&api.mail, "asha.r@example.com", "/verify-email").await;
     assert_eq!(
         api.post("/api/v1/auth/verify-email", json!({"token": link}))
             .await
@@ -848,7 +854,7 @@ async fn booking_needs_a_confirmed_email_unless_switched_off(db: PgPool) {
         BookingError::EmailNotVerified
     );
     hold(&relaxed, &["B1", "B2"]).await.expect("switched off");
-    let token = mailed_token(&api.mail, "a@example.com", "/verify-email");
+    let token = mailed_token(&api.mail, "a@example.com", "/verify-email").await;
     api.post("/api/v1/auth/verify-email", json!({"token": token}))
         .await;
     hold(&strict, &["C1", "C2"]).await.expect("verified now");

@@ -133,3 +133,29 @@ async fn over_https_the_session_cookie_is_secure_and_host_only_and_ends_after_it
         app::account::auth::SESSION_LIFETIME.as_secs() / 86_400
     );
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn after_sign_in_next_stays_on_the_site(db: PgPool) {
+    support::seed(&db).await;
+    let app = support::app(db);
+    for (next, expected) in [
+        ("%2F%09%2Fevil.example", "/account"),
+        ("%2F%5Cevil.example", "/account"),
+        ("%2F%00x", "/account"),
+        ("%2F%0D%0ASet-Cookie%3Ax", "/account"),
+        ("%2Fbookings", "/bookings"),
+    ] {
+        let form =
+            format!("email=customer%40demo.district.test&password=district-demo&next={next}");
+        let request = Request::post("/_fn/account/login")
+            .header("host", "district.test")
+            .header("origin", "http://district.test")
+            .header("accept", "text/html")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        let reply = support::request(&app, request).await;
+        assert!(reply.status.is_redirection(), "{next}: {}", reply.status);
+        assert_eq!(reply.headers["location"], expected, "{next}");
+    }
+}

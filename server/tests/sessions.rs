@@ -160,7 +160,7 @@ async fn a_password_reset_ends_every_browser_session(db: PgPool) {
         &[],
     )
     .await;
-    let token = support::mailed_token(&mail, email, "/reset-password");
+    let token = support::mailed_token(&mail, email, "/reset-password").await;
     let reset = send(
         &app,
         "POST",

@@ -137,32 +137,6 @@ pub async fn start_session(session: &Session, who: &SignedIn) -> Result<(), Acco
     Ok(())
 }
 
-/// The client's address: the first `X-Forwarded-For` hop behind a trusted load balancer,
-/// otherwise the peer address of the connection.
-pub fn client_ip(parts: &Parts, trust_forwarded_for: bool) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| {
-            parts
-                .headers
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .split(',')
-                .next()
-                .map(str::trim)
-        })
-        .flatten()
-        .filter(|ip| !ip.is_empty());
-    match forwarded {
-        Some(ip) => ip.to_owned(),
-        None => parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned()),
-    }
-}
-
 pub fn session_error(err: tower_sessions::session::Error) -> AccountError {
     tracing::error!(error = %err, "session store failed");
     AccountError::Internal

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use crate::account::{
-        auth::{self, Principal},
-        AccountError, Accounts,
+    use crate::{
+        account::{auth::Principal, AccountError, Accounts},
+        ratelimit::client::client_address,
     };
     use leptos::prelude::expect_context;
     use tower_sessions::Session;
@@ -27,7 +27,7 @@ pub(crate) mod ssr {
     pub fn client_ip() -> String {
         let parts = leptos::prelude::use_context::<http::request::Parts>();
         parts
-            .map(|p| auth::client_ip(&p, accounts().settings().trust_forwarded_for))
+            .map(|p| client_address(&p, accounts().settings().trusted_proxy_hops))
             .unwrap_or_else(|| "unknown".into())
     }
 
@@ -51,10 +51,59 @@ pub(crate) mod ssr {
 
     pub use crate::error::answer;
 
-    /// Only paths on this site, so a crafted `next` cannot send people elsewhere.
+    /// Only paths on this site, so a crafted `next` cannot send people elsewhere: one leading
+    /// slash, no backslash (browsers read it as a slash), and no whitespace or control
+    /// character (browsers drop TAB, CR and LF, so `/\t/evil.example` is `//evil.example`).
     pub fn local_path(next: Option<String>, default: &str) -> String {
-        next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-            .unwrap_or_else(|| default.to_owned())
+        next.filter(|n| {
+            n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+        })
+        .unwrap_or_else(|| default.to_owned())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::local_path;
+
+        #[test]
+        fn no_open_redirect_payload_leaves_the_site() {
+            // From the usual open-redirect payload lists, with the tricks browsers fall for.
+            let payloads = [
+                "//evil.example",
+                "///evil.example",
+                "/\\evil.example",
+                "\\/evil.example",
+                "/\t/evil.example",
+                "/\r\n/evil.example",
+                "/ /evil.example",
+                "/\u{0}/evil.example",
+                "/\u{1b}/evil.example",
+                "/\u{a0}/evil.example",
+                "https://evil.example",
+                "http:evil.example",
+                "javascript:alert(1)",
+                "evil.example",
+                "",
+            ];
+            for payload in payloads {
+                assert_eq!(
+                    local_path(Some(payload.into()), "/account"),
+                    "/account",
+                    "{payload:?}"
+                );
+            }
+            for fine in [
+                "/shows/1?seats=A1,A2",
+                "/%2F%2Fevil.example",
+                "/movies/kaveri#top",
+            ] {
+                assert_eq!(local_path(Some(fine.into()), "/account"), fine);
+            }
+        }
     }
 }
 
@@ -108,8 +157,9 @@ pub async fn log_in(
     ssr::answer(
         async move {
             let accounts = ssr::accounts();
-            accounts.throttle_login(&ssr::client_ip(), &email).await?;
-            let who = accounts.authenticate(&email, &password).await?;
+            let who = accounts
+                .sign_in(&ssr::client_ip(), &email, &password)
+                .await?;
             super::auth::start_session(&ssr::session().await?, &who).await?;
             leptos_axum::redirect(&ssr::local_path(next, "/account"));
             Ok(())

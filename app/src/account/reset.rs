@@ -11,9 +11,19 @@ const RESET_PASSWORD_MINUTES: i32 = 60;
 
 impl Accounts {
     /// Emails a reset link when the address has an account; the answer never says whether it
-    /// does.
+    /// does, not even by its timing: the lookup and the mail happen after the answer.
     pub async fn forgot_password(&self, email: &str) -> Result<(), AccountError> {
+        let accounts = self.clone();
         let email = super::normalize_email(email);
+        tokio::spawn(async move {
+            if let Err(err) = accounts.send_reset_link(email).await {
+                tracing::error!(error = %err, "could not prepare a reset link");
+            }
+        });
+        Ok(())
+    }
+
+    async fn send_reset_link(&self, email: String) -> Result<(), AccountError> {
         let user: Option<(UserId, String)> =
             sqlx::query_as("SELECT id, name FROM users WHERE email = $1")
                 .bind(&email)
@@ -72,6 +82,17 @@ impl Accounts {
         if consumed == 0 {
             return Err(AccountError::InvalidToken);
         }
+        // The other reset links are spent, and so is a pending change of address: whoever
+        // started it may be the one the reset locks out.
+        sqlx::query(
+            "UPDATE user_tokens SET used_at = now()
+              WHERE user_id = $1 AND used_at IS NULL
+                AND (purpose = 'reset_password' OR (purpose = 'verify_email' AND email <> $2))",
+        )
+        .bind(user)
+        .bind(&email)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "UPDATE users SET password_hash = $2, updated_at = now(),
                     email_verified_at = coalesce(email_verified_at, now())

@@ -24,8 +24,8 @@ use std::{
 pub struct AccountSettings {
     /// Base of links sent by email.
     pub public_url: String,
-    /// Trust `X-Forwarded-For` for the client address (behind a load balancer).
-    pub trust_forwarded_for: bool,
+    /// Proxies of ours in front of the server, which append to `X-Forwarded-For`.
+    pub trusted_proxy_hops: usize,
     pub refresh_ttl: Duration,
     pub limits: RateLimits,
 }
@@ -34,7 +34,7 @@ impl Default for AccountSettings {
     fn default() -> Self {
         Self {
             public_url: "http://127.0.0.1:8080".into(),
-            trust_forwarded_for: false,
+            trusted_proxy_hops: 0,
             refresh_ttl: Duration::from_secs(30 * 86_400),
             limits: RateLimits::default(),
         }
@@ -119,7 +119,11 @@ pub(super) async fn create_token(
     email: &str,
     minutes: i32,
 ) -> Result<String, AccountError> {
-    retire_tokens(tx, user, purpose).await?;
+    // Every live reset link works until one is used (which spends them all), so asking for
+    // links in someone's name cannot spend the one they were sent.
+    if !matches!(purpose, Purpose::ResetPassword) {
+        retire_tokens(tx, user, purpose).await?;
+    }
     let token = random_token();
     sqlx::query(
         "INSERT INTO user_tokens (user_id, purpose, token_hash, email, expires_at)
@@ -135,7 +139,7 @@ pub(super) async fn create_token(
     Ok(token)
 }
 
-/// Only the newest link of a kind works: older ones are spent.
+/// Spends every live link of a kind: a newer verification link, or a password changed.
 pub(super) async fn retire_tokens(
     tx: &mut Transaction<'_, Postgres>,
     user: UserId,

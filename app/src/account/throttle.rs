@@ -1,6 +1,6 @@
 //! Rate limits on the account endpoints attackers like, per client address and per account.
 
-use super::{AccountError, Accounts};
+use super::{validate::sign_in_email, AccountError, Accounts, SignedIn};
 use crate::{ids::UserId, ratelimit::Limit};
 
 #[derive(Clone, Debug)]
@@ -40,14 +40,30 @@ impl Accounts {
         Ok(())
     }
 
-    pub async fn throttle_login(&self, ip: &str, email: &str) -> Result<(), AccountError> {
+    /// Signs in within the limits. Every attempt counts against the client's address; only
+    /// failures count against the account, and only from that address, so someone guessing
+    /// elsewhere cannot lock out a user who knows their password.
+    pub async fn sign_in(
+        &self,
+        ip: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<SignedIn, AccountError> {
+        let email = sign_in_email(email)?;
         let limits = &self.settings.limits;
-        let email = super::normalize_email(email);
-        self.throttle(&[
-            (format!("login:ip:{ip}"), limits.login_per_ip),
-            (format!("login:account:{email}"), limits.login_per_account),
-        ])
-        .await
+        self.throttle(&[(format!("login:ip:{ip}"), limits.login_per_ip)])
+            .await?;
+        let failures = format!("login:failed:{email}:{ip}");
+        self.limiter
+            .check(&failures, limits.login_per_account)
+            .await
+            .map_err(AccountError::RateLimited)?;
+        let outcome = self.authenticate(&email, password).await;
+        if matches!(outcome, Err(AccountError::InvalidCredentials)) {
+            // Refused or not, the answer stays "incorrect": the next attempt reports the limit.
+            let _ = self.limiter.hit(&failures, limits.login_per_account).await;
+        }
+        outcome
     }
 
     pub async fn throttle_signup(&self, ip: &str) -> Result<(), AccountError> {
@@ -57,7 +73,7 @@ impl Accounts {
 
     pub async fn throttle_forgot(&self, ip: &str, email: &str) -> Result<(), AccountError> {
         let limits = &self.settings.limits;
-        let email = super::normalize_email(email);
+        let email = sign_in_email(email)?;
         self.throttle(&[
             (format!("forgot:ip:{ip}"), limits.forgot_per_ip),
             (format!("forgot:account:{email}"), limits.forgot_per_account),

@@ -65,6 +65,15 @@ impl SignupInput {
     }
 }
 
+/// An address typed to sign in or to reset a password, normalized; a 422 naming the field when
+/// it cannot be an address, before any limit counts it.
+#[cfg(feature = "ssr")]
+pub fn sign_in_email(email: &str) -> Result<String, AccountError> {
+    let email = normalize_email(email);
+    check_email(&email).map_err(|message| AccountError::field("email", &message))?;
+    Ok(email)
+}
+
 /// Password rules for a new password, with the message to show when it fails.
 pub fn validate_new_password(password: &str, email: &str) -> Result<(), AccountError> {
     check_password(password, &normalize_email(email))
@@ -81,7 +90,9 @@ pub(crate) fn check_name(name: &str) -> Result<(), String> {
 
 pub(crate) fn check_email(email: &str) -> Result<(), String> {
     let valid = email.len() <= MAX_EMAIL
-        && !email.chars().any(char::is_whitespace)
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"<>()[]\\,;:".contains(c))
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && domain.contains('.')

@@ -82,9 +82,8 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Json<TokenPair>, AccountError> {
-    accounts.throttle_login(&ip, &credentials.email).await?;
     let who = accounts
-        .authenticate(&credentials.email, &credentials.password)
+        .sign_in(&ip, &credentials.email, &credentials.password)
         .await?;
     Ok(Json(accounts.issue_tokens(&who).await?))
 }

@@ -10,10 +10,7 @@ pub mod tickets;
 pub mod users;
 
 use crate::AppState;
-use app::{
-    account::{auth::client_ip, Accounts},
-    error::envelope,
-};
+use app::{account::Accounts, error::envelope, ratelimit::client::client_address};
 use axum::{
     extract::{rejection::JsonRejection, FromRef, FromRequest, FromRequestParts, Request},
     http::{request::Parts, StatusCode},
@@ -127,9 +124,9 @@ impl FromRequestParts<AppState> for ClientIp {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
         let accounts = Accounts::from_ref(state);
-        Ok(Self(client_ip(
+        Ok(Self(client_address(
             parts,
-            accounts.settings().trust_forwarded_for,
+            accounts.settings().trusted_proxy_hops,
         )))
     }
 }

@@ -88,7 +88,8 @@ pub struct Config {
     pub jwt_secret: SecretString,
     pub jwt_expiry: Duration,
     pub refresh_token_ttl: Duration,
-    pub trust_forwarded_for: bool,
+    /// TRUSTED_PROXY_HOPS: how many proxies of ours append to X-Forwarded-For.
+    pub trusted_proxy_hops: usize,
     pub rate_limit_enabled: bool,
     pub rate_limits: RateLimits,
     pub mail_dir: Option<String>,
@@ -198,6 +199,12 @@ impl Config {
                 "must be at least 32 characters",
             ));
         }
+        if vars.optional("TRUST_FORWARDED_FOR").is_some() {
+            return Err(ConfigError::new(
+                "TRUST_FORWARDED_FOR",
+                "is replaced by TRUSTED_PROXY_HOPS (the number of proxies in front of the server)",
+            ));
+        }
         let jwt_expiry = vars.duration_or("JWT_EXPIRY", Duration::from_secs(15 * 60))?;
         if jwt_expiry > MAX_JWT_EXPIRY {
             return Err(ConfigError::new(
@@ -269,7 +276,13 @@ impl Config {
             jwt_expiry,
             refresh_token_ttl: vars
                 .duration_or("REFRESH_TOKEN_TTL", Duration::from_secs(30 * 86_400))?,
-            trust_forwarded_for: vars.parse_or("TRUST_FORWARDED_FOR", false, "true or false")?,
+            trusted_proxy_hops: vars
+                .parse_or::<u8>(
+                    "TRUSTED_PROXY_HOPS",
+                    0,
+                    "the number of proxies in front of the server (0-255)",
+                )?
+                .into(),
             rate_limit_enabled: vars.parse_or("RATE_LIMIT_ENABLED", true, "true or false")?,
             rate_limits: rate_limits(&vars)?,
             mail_dir: vars.optional("MAIL_DIR"),

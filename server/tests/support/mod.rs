@@ -277,24 +277,43 @@ pub fn mail_dir() -> String {
     dir.to_string_lossy().into_owned()
 }
 
-/// The token from the newest link to `path` mailed to `to`.
-pub fn mailed_token(dir: &str, to: &str, path: &str) -> String {
-    let mut mails: Vec<_> = std::fs::read_dir(dir)
-        .expect("mail was sent")
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .ends_with(&format!("{to}.txt"))
-        })
-        .map(|e| e.path())
-        .collect();
-    mails.sort();
-    let text = std::fs::read_to_string(mails.last().expect("a mail to this address")).unwrap();
+/// The token from the newest link to `path` mailed to `to`. Mail sent after the answer
+/// (reset links) is waited for, up to ten seconds.
+pub async fn mailed_token(dir: &str, to: &str, path: &str) -> String {
+    mailed_token_after(dir, to, path, None).await
+}
+
+/// As `mailed_token`, waiting for a link other than `previous`.
+pub async fn mailed_token_after(dir: &str, to: &str, path: &str, previous: Option<&str>) -> String {
     let marker = format!("{path}?token=");
-    let start = text
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {path} link in {text}"))
-        + marker.len();
-    text[start..].split_whitespace().next().unwrap().to_owned()
+    let newest = || -> Option<String> {
+        let mut mails: Vec<_> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .ends_with(&format!("{to}.txt"))
+            })
+            .map(|e| e.path())
+            .collect();
+        mails.sort();
+        mails
+            .iter()
+            .rev()
+            .filter_map(|m| std::fs::read_to_string(m).ok())
+            .find(|text| text.contains(&marker))
+    };
+    let token = |text: String| {
+        let start = text.find(&marker).unwrap() + marker.len();
+        text[start..].split_whitespace().next().unwrap().to_owned()
+    };
+    for _ in 0..100 {
+        match newest().map(token) {
+            Some(found) if Some(found.as_str()) != previous => return found,
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    panic!("no new {path} link mailed to {to}")
 }

@@ -1,0 +1,198 @@
+//! Rate limits that cannot be dodged or turned against users: the client address behind our
+//! proxies, failures-only account limits, bounded identifiers, reset links nobody else spends.
+
+mod support;
+
+use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
+use http::StatusCode;
+use serde_json::json;
+use server::db::MIGRATOR;
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use support::Reply;
+
+const CUSTOMER: &str = "customer@demo.district.test";
+const PASSWORD: &str = "district-demo";
+
+/// A sign-in as it reaches us from `peer`, with the `X-Forwarded-For` our proxy passes on.
+async fn login_from(
+    app: &Router,
+    peer: &str,
+    forwarded: Option<&str>,
+    email: &str,
+    password: &str,
+) -> Reply {
+    let mut request =
+        Request::post("/api/v1/auth/login").header("content-type", "application/json");
+    if let Some(line) = forwarded {
+        request = request.header("x-forwarded-for", line);
+    }
+    let body = json!({"email": email, "password": password}).to_string();
+    let mut request = request.body(Body::from(body)).unwrap();
+    let peer: SocketAddr = peer.parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(peer));
+    support::request(app, request).await
+}
+
+fn app(db: PgPool, vars: &[(&str, &str)]) -> Router {
+    server::router(support::state_with(db, None, vars))
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_spoofed_forwarded_for_does_not_escape_the_limit(db: PgPool) {
+    support::seed(&db).await;
+    let app = app(
+        db,
+        &[
+            ("TRUSTED_PROXY_HOPS", "1"),
+            ("RATE_LIMIT_LOGIN_PER_IP", "3/1m"),
+        ],
+    );
+    let proxy = "10.0.0.2:40000";
+    // The client writes a new address of its own each time; our proxy appends the real one.
+    for i in 0..3 {
+        let line = format!("198.51.100.{i}, 203.0.113.9");
+        let reply = login_from(&app, proxy, Some(&line), CUSTOMER, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let line = "198.51.100.77, 203.0.113.9";
+    let limited = login_from(&app, proxy, Some(line), CUSTOMER, PASSWORD).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy has its own allowance.
+    let other = login_from(&app, proxy, Some("203.0.113.10"), CUSTOMER, PASSWORD).await;
+    assert_eq!(other.status, StatusCode::OK);
+    // IPv6 clients count by their /64: a new address in the same block is the same client.
+    for i in 0..3 {
+        let line = format!("2001:db8:7:7::{i}");
+        let reply = login_from(&app, proxy, Some(&line), CUSTOMER, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let same_block = login_from(
+        &app,
+        proxy,
+        Some("2001:db8:7:7:ffff::1"),
+        CUSTOMER,
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(same_block.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn guessing_a_password_locks_out_the_guesser_not_the_user(db: PgPool) {
+    support::seed(&db).await;
+    let app = app(db, &[("RATE_LIMIT_LOGIN_PER_ACCOUNT", "3/1m")]);
+    let (attacker, user) = ("192.0.2.66:1000", "198.51.100.5:1000");
+    for _ in 0..3 {
+        let guess = login_from(&app, attacker, None, CUSTOMER, "guess-guess").await;
+        assert_eq!(guess.status, StatusCode::UNAUTHORIZED);
+    }
+    let stopped = login_from(&app, attacker, None, CUSTOMER, PASSWORD).await;
+    assert_eq!(
+        stopped.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesser is stopped"
+    );
+    // The user signs in from their own address as often as they like: successes do not count.
+    for _ in 0..6 {
+        let reply = login_from(&app, user, None, CUSTOMER, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn an_oversized_email_is_refused_before_any_limit_counts_it(db: PgPool) {
+    support::seed(&db).await;
+    let app = app(db, &[("RATE_LIMIT_LOGIN_PER_IP", "1/1m")]);
+    let peer = "192.0.2.1:1000";
+    let long = format!("{}@example.com", "a".repeat(250));
+    for bad in [
+        long.as_str(),
+        "name\u{0}@example.com",
+        "<script>@example.com",
+    ] {
+        let reply = login_from(&app, peer, None, bad, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        assert!(reply.json()["error"]["fields"]["email"].is_string());
+    }
+    let reply = login_from(&app, peer, None, CUSTOMER, PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::OK, "nothing was counted before");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn asking_for_reset_links_in_someones_name_spends_none_of_theirs_and_a_reset_cancels_a_move(
+    db: PgPool,
+) {
+    support::seed(&db).await;
+    let mail = support::mail_dir();
+    let app = app(
+        db,
+        &[
+            ("MAIL_DIR", &mail),
+            ("RATE_LIMIT_FORGOT_PER_ACCOUNT", "10/1h"),
+        ],
+    );
+    let forgot = || {
+        support::send(
+            &app,
+            "POST",
+            "/api/v1/auth/forgot-password",
+            Some(json!({"email": CUSTOMER})),
+            &[],
+        )
+    };
+    // Someone signed in as the customer starts moving the account to their own address.
+    let signed_in = login_from(&app, "192.0.2.9:1", None, CUSTOMER, PASSWORD).await;
+    let bearer = format!(
+        "Bearer {}",
+        signed_in.json()["access_token"].as_str().unwrap()
+    );
+    let moved = support::send(
+        &app,
+        "PUT",
+        "/api/v1/users/profile",
+        Some(json!({"email": "taker@example.com"})),
+        &[("authorization", &bearer)],
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let takeover = support::mailed_token(&mail, "taker@example.com", "/verify-email").await;
+
+    assert_eq!(forgot().await.status, StatusCode::ACCEPTED);
+    let theirs = support::mailed_token(&mail, CUSTOMER, "/reset-password").await;
+    let mut previous = theirs.clone();
+    for _ in 0..3 {
+        forgot().await;
+        previous =
+            support::mailed_token_after(&mail, CUSTOMER, "/reset-password", Some(&previous)).await;
+    }
+    let reset = |token: String| {
+        support::send(
+            &app,
+            "POST",
+            "/api/v1/auth/reset-password",
+            Some(json!({"token": token, "password": "a whole new secret"})),
+            &[],
+        )
+    };
+    let used = reset(theirs).await;
+    assert_eq!(used.status, StatusCode::OK, "{}", used.body);
+    assert_eq!(
+        reset(previous).await.status,
+        StatusCode::BAD_REQUEST,
+        "using one link spends the others"
+    );
+    let late = support::send(
+        &app,
+        "POST",
+        "/api/v1/auth/verify-email",
+        Some(json!({"token": takeover})),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        late.status,
+        StatusCode::BAD_REQUEST,
+        "the reset cancelled the move"
+    );
+}
