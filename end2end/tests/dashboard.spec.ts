@@ -167,7 +167,7 @@ test("a platform admin adds a movie with its poster from the dashboard", async (
   expect(image.headers()["content-type"]).toBe("image/png");
 
   // A mistake comes back to the form, named.
-  await page.getByLabel("Trailer URL (https)").fill("http://videos.example/monsoon");
+  await page.getByLabel("Trailer (YouTube embed address)").fill("https://videos.example/monsoon");
   await page.getByRole("button", { name: "Save movie" }).click();
   await expect(page.getByRole("alert")).toContainText("trailer_url");
 });

@@ -133,3 +133,27 @@ test("built files have hashed names, arrive compressed and are cached for a year
     expect(["br", "gzip"]).toContain(reply.headers()["content-encoding"]);
   }
 });
+
+test("pages, the API and static files carry the security headers, and the page hydrates under the CSP", async ({ page }) => {
+  const violations: string[] = [];
+  await page.exposeFunction("reportViolation", (v: string) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      (window as unknown as { reportViolation: (v: string) => void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const answer = await page.goto("/");
+  await hydrated(page);
+  const wasm = await page.evaluate(() => performance.getEntriesByType("resource").map((r) => r.name).find((n) => n.endsWith(".wasm")));
+  expect(wasm, "the wasm was loaded").toBeTruthy();
+  for (const response of [answer!, await page.request.get("/api/v1/cities"), await page.request.get(new URL(wasm!).pathname)]) {
+    const headers = response.headers();
+    expect(headers["content-security-policy"], response.url()).toContain("frame-ancestors 'none'");
+    expect(headers["x-content-type-options"], response.url()).toBe("nosniff");
+    expect(headers["x-frame-options"], response.url()).toBe("DENY");
+    expect(headers["referrer-policy"], response.url()).toBe("same-origin");
+  }
+  // The city picker works only once hydrated: the CSP let the wasm run.
+  await page.getByLabel("City").selectOption({ label: "Chennai" });
+  await expect(page).toHaveURL(/\?city=chennai/);
+  expect(violations).toEqual([]);
+});

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod config;
 pub mod csrf;
 pub mod db;
+pub mod headers;
 pub mod health;
 pub mod jobs;
 pub mod metrics;
@@ -135,6 +136,9 @@ pub fn assemble(
         payments,
         backends: Backends { db, redis },
         secure_cookies: config.secure_cookies(),
+        headers: headers::Policy {
+            hsts: config.app_env != config::AppEnv::Development,
+        },
     })
 }
 
@@ -214,7 +218,15 @@ pub fn router(state: AppState) -> Router {
     let session_store = sessions::Store::new(backends.db.primary().clone(), backends.redis.clone());
     let domains = {
         let state = state.clone();
-        move || state.provide()
+        move || {
+            state.provide();
+            // The nonce the response's CSP names, on the scripts this render writes.
+            let nonce = use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<headers::CspNonce>().cloned());
+            if let Some(nonce) = nonce {
+                provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+            }
+        }
     };
     let pkg = assets::pkg(&state.leptos_options);
     let router = Router::new()
@@ -243,6 +255,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(csrf::same_origin_server_functions))
         .route_layer(middleware::from_fn(metrics::track))
         .layer(sessions::layer(session_store, state.secure_cookies))
-        .layer(assets::compression());
+        .layer(assets::compression())
+        .layer(middleware::from_fn_with_state(
+            state.headers,
+            headers::security_headers,
+        ));
     telemetry::traced(router).with_state(state)
 }

@@ -22,6 +22,7 @@ pub struct AppState {
     pub backends: Backends,
     /// Session cookies only over HTTPS (everywhere but local development and tests).
     pub secure_cookies: bool,
+    pub headers: crate::headers::Policy,
 }
 
 /// The stores behind the domains, for readiness checks and browser sessions.

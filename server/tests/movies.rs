@@ -65,7 +65,10 @@ async fn a_platform_admin_adds_a_movie_with_its_poster(db: PgPool) {
         ("genres", "Drama"),
         ("certificate", "UA 13+"),
         ("release_date", "2026-12-18"),
-        ("trailer_url", "https://videos.example/monsoon"),
+        (
+            "trailer_url",
+            "https://www.youtube-nocookie.com/embed/monsoon",
+        ),
     ];
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend(std::iter::repeat_n(7u8, 4096));
@@ -176,7 +179,10 @@ const MOVIE: [(&str, &str); 8] = [
     ("genres", "Drama"),
     ("certificate", "UA 13+"),
     ("release_date", "2026-12-18"),
-    ("trailer_url", "https://videos.example/monsoon"),
+    (
+        "trailer_url",
+        "https://www.youtube-nocookie.com/embed/monsoon",
+    ),
 ];
 
 fn png(fill: u8) -> Vec<u8> {

@@ -159,3 +159,67 @@ async fn after_sign_in_next_stays_on_the_site(db: PgPool) {
         assert_eq!(reply.headers["location"], expected, "{next}");
     }
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn every_response_carries_the_security_headers_and_the_page_scripts_its_nonce(db: PgPool) {
+    support::seed(&db).await;
+    let production = server::router(support::state_with(db.clone(), None, PRODUCTION));
+    let development = server::router(support::state_with(db, None, &[("APP_ENV", "development")]));
+    for path in ["/", "/api/v1/cities", "/healthz", "/no-such-page"] {
+        let reply = support::get(&production, path, &[("accept", "text/html")]).await;
+        let header = |name: &str| {
+            reply
+                .headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let csp = header("content-security-policy");
+        for part in [
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "'wasm-unsafe-eval'",
+            "form-action 'self'",
+        ] {
+            assert!(csp.contains(part), "{path}: {part} in {csp}");
+        }
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        assert!(
+            header("permissions-policy").contains("geolocation=(self)"),
+            "{path}"
+        );
+        assert!(
+            header("strict-transport-security").starts_with("max-age="),
+            "{path}"
+        );
+        if path == "/" {
+            let nonce = csp
+                .split("'nonce-")
+                .nth(1)
+                .unwrap()
+                .split('\'')
+                .next()
+                .unwrap();
+            let scripts = reply.body.matches("<script").count();
+            let signed = reply.body.matches(&format!("nonce=\"{nonce}\"")).count();
+            assert!(
+                scripts > 0 && signed >= scripts,
+                "{signed} of {scripts} scripts carry {nonce}"
+            );
+        }
+    }
+    let local = support::get(&development, "/", &[]).await;
+    assert!(local.headers.get("content-security-policy").is_some());
+    assert!(
+        local.headers.get("strict-transport-security").is_none(),
+        "no HSTS in development"
+    );
+    let again = support::get(&production, "/", &[]).await;
+    assert_ne!(
+        again.headers["content-security-policy"],
+        support::get(&production, "/", &[]).await.headers["content-security-policy"],
+        "a fresh nonce each response"
+    );
+}

@@ -83,11 +83,11 @@ impl NewMovie {
                 format!("One of {}.", CERTIFICATES.join(", ")),
             );
         }
-        let trailer = self.trailer_url.as_deref().unwrap_or("https://");
-        if !trailer.starts_with("https://") || trailer.len() > 500 {
+        let trailer = self.trailer_url.as_deref();
+        if trailer.is_some_and(|url| !embeddable(url)) {
             say(
                 "trailer_url",
-                "An https:// address of at most 500 characters.".into(),
+                "A YouTube embed address: https://www.youtube-nocookie.com/embed/… (at most 500 characters).".into(),
             );
         }
         match poster {
@@ -241,6 +241,24 @@ impl Dashboard {
     }
 }
 
+/// Trailers play in a frame, and the site's Content-Security-Policy frames only YouTube's
+/// embeds (the no-cookie domain, or youtube.com's own).
+#[cfg(feature = "ssr")]
+const TRAILER_HOSTS: [&str; 2] = [
+    "https://www.youtube-nocookie.com/embed/",
+    "https://www.youtube.com/embed/",
+];
+
+#[cfg(feature = "ssr")]
+fn embeddable(url: &str) -> bool {
+    url.len() <= 500
+        && TRAILER_HOSTS.iter().any(|host| {
+            url.strip_prefix(host).is_some_and(|rest| {
+                !rest.is_empty() && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +270,21 @@ mod tests {
         assert_eq!(poster_kind(b"RIFF\0\0\0\0WEBPVP8 ").unwrap().0, "webp");
         assert_eq!(poster_kind(b"<svg xmlns="), None);
         assert_eq!(poster_kind(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn trailers_are_youtube_embeds() {
+        assert!(embeddable("https://www.youtube-nocookie.com/embed/abc123"));
+        assert!(embeddable("https://www.youtube.com/embed/abc123?start=5"));
+        for bad in [
+            "https://videos.example/monsoon",
+            "https://www.youtube.com/watch?v=abc123",
+            "http://www.youtube.com/embed/abc123",
+            "https://www.youtube.com/embed/",
+            "https://www.youtube.com/embed/a b",
+            "https://www.youtube-nocookie.com.evil.example/embed/x",
+        ] {
+            assert!(!embeddable(bad), "{bad}");
+        }
     }
 }

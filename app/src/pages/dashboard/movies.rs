@@ -85,7 +85,7 @@ fn MovieForm(action: String, edit: Option<MovieEdit>) -> impl IntoView {
                     {CERTIFICATES.map(|c| view! { <option selected=c == certificate>{c}</option> }).collect_view()}
                 </select>
             </label>
-            <label class=LABEL>"Trailer URL (https)"<input name="trailer_url" type="url" value=m.trailer_url class=INPUT /></label>
+            <label class=LABEL>"Trailer (YouTube embed address)"<input name="trailer_url" type="url" value=m.trailer_url class=INPUT /></label>
             {poster.map(|src| view! { <img src=src alt="The poster now" class="h-40 w-28 rounded object-cover" /> })}
             <label class=LABEL>"Poster (PNG, JPEG or WebP, at most 2 MB)"<input name="poster" type="file" accept="image/png,image/jpeg,image/webp" class=INPUT /></label>
             <div class="flex gap-2">
