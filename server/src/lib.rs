@@ -90,7 +90,11 @@ pub fn assemble(
         redis.clone(),
         config.booking.clone(),
     )
-    .with_tickets(config.ticket_keys.clone());
+    .with_tickets(config.ticket_keys.clone())
+    .with_hold_limit(
+        RateLimiter::new(config.rate_limit_enabled, redis.clone()),
+        config.hold_rate,
+    );
     let payments = Payments::new(
         db.primary().clone(),
         bookings.clone(),

@@ -1016,7 +1016,7 @@ async fn holds_written_in_one_call_each_stand_alone(db: PgPool) {
             sqlx::query_as::<_, (String, Option<Vec<Uuid>>, Option<Value>)>(
                 "SELECT outcome, seats, holders FROM hold_seats_many(
                      ARRAY(SELECT a FROM jsonb_populate_recordset(NULL::hold_ask, $1) a),
-                     interval '10 minutes', interval '0', true)",
+                     interval '10 minutes', interval '0', true, 4)",
             )
             .bind(Value::Array(asks))
             .fetch_all(&db)

@@ -48,7 +48,7 @@ async fn hold(
         "SELECT outcome, booking_id FROM hold_seats_many(
              ARRAY[ROW($1, $2, $3::uuid[], $4::bigint[], $3::uuid[], '{}'::uuid[],
                        upper(substr(md5(random()::text), 1, 8)), 0, 0)::hold_ask],
-             interval '10 minutes', interval '0', true)",
+             interval '10 minutes', interval '0', true, 4)",
     )
     .bind(user)
     .bind(show.id)

@@ -34,6 +34,8 @@ words! {
         PricesChanged = "prices_changed",
         /// Seats beside the selection kept changing while the hold was written.
         SeatsChanging = "seats_changing",
+        /// The user holds seats for as many other shows as one may at once.
+        TooManyHolds = "too_many_holds",
     }
 }
 
@@ -58,6 +60,8 @@ pub enum BookingError {
     EmailNotVerified,
     #[error("Not found.")]
     NotFound,
+    #[error("Too many holds in a short time. Try again in {0} seconds.")]
+    RateLimited(u64),
     #[error("Booking is unavailable right now. Please try again.")]
     Unavailable,
     #[error("{0}")]
@@ -93,6 +97,7 @@ impl BookingError {
             Self::Unauthenticated => "unauthenticated",
             Self::EmailNotVerified => "email_not_verified",
             Self::NotFound => "not_found",
+            Self::RateLimited(_) => "rate_limited",
             Self::Unavailable | Self::Transport(_) => "unavailable",
         }
     }
@@ -150,6 +155,7 @@ mod ssr {
                 Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::EmailNotVerified => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
+                Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
                 Self::Unavailable | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
             }
         }
@@ -166,6 +172,13 @@ mod ssr {
                 _ => return Map::new(),
             };
             Map::from_iter([(name.to_owned(), value)])
+        }
+
+        fn retry_after(&self) -> Option<u64> {
+            match self {
+                Self::RateLimited(seconds) => Some(*seconds),
+                _ => None,
+            }
         }
     }
 

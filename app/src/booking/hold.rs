@@ -19,7 +19,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::{collections::HashSet, sync::Arc};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 /// Writes tried when seats keep changing beside the selection.
 const ATTEMPTS: usize = 5;
@@ -71,6 +71,13 @@ impl Bookings {
         key: Option<RequestKey>,
     ) -> Result<Booking, BookingError> {
         let seats = validate_selection(&request.seat_ids)?;
+        if let Some((limiter, limit)) = &self.hold_limit {
+            let key = format!("hold:user:{user}");
+            limiter
+                .hit(&key, *limit)
+                .await
+                .map_err(BookingError::RateLimited)?;
+        }
         let show = request.show_id;
         let layout = self.layout_for(show, &seats).await?;
         let picked = picked(&layout, &seats)?;
@@ -157,8 +164,13 @@ impl Bookings {
                     .copied()
                     .filter(|s| !claimed.contains(s))
                     .collect();
+                // The claims last as long as the hold: a re-hold keeps an earlier deadline.
+                let left = (held.hold_expires_at - Utc::now())
+                    .to_std()
+                    .unwrap_or_default()
+                    .max(Duration::from_secs(1));
                 self.filter
-                    .settle(show, claimed, &dropped, user, self.policy.hold_ttl)
+                    .settle(show, claimed, &dropped, user, left)
                     .await;
                 self.announce(&[
                     Announced::freed(SeatChange {
@@ -403,6 +415,10 @@ fn refusal(outcome: &str) -> BookingError {
             "Your payment for the seats you hold is in progress. Finish or cancel it first.",
         ),
         "unknown_user" => BookingError::Unauthenticated,
+        "too_many_holds" => BookingError::conflict(
+            ConflictCode::TooManyHolds,
+            "You are holding seats for other shows. Book or release those first.",
+        ),
         "prices_changed" => BookingError::conflict(
             ConflictCode::PricesChanged,
             "The prices of this show have just changed. Please check them and try again.",

@@ -17,6 +17,8 @@ pub struct Policy {
     pub fee_tax_percent: i64,
     /// Booking needs a confirmed email address.
     pub verified_email_only: bool,
+    /// Shows one user may hold seats for at once; past it a hold of another is refused.
+    pub max_live_holds: u32,
 }
 
 impl Default for Policy {
@@ -28,6 +30,7 @@ impl Default for Policy {
             convenience_fee: 3000,
             fee_tax_percent: 18,
             verified_email_only: true,
+            max_live_holds: 4,
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::{
     catalog::Catalog,
     db::Db,
     ids::{SeatId, ShowId, UserId},
+    ratelimit::{Limit, RateLimiter},
 };
 use sqlx::PgPool;
 use std::{future::Future, sync::Arc};
@@ -44,6 +45,8 @@ pub struct Bookings {
     pub(super) writer: HoldWriter,
     /// Signs tickets and checks them at the door.
     pub(super) tickets: Option<Arc<TicketKeys>>,
+    /// Holds a user may ask for in a window (none: unlimited).
+    pub(super) hold_limit: Option<(RateLimiter, Limit)>,
 }
 
 impl Bookings {
@@ -64,6 +67,15 @@ impl Bookings {
             catalog,
             policy,
             tickets: None,
+            hold_limit: None,
+        }
+    }
+
+    /// The same, limiting how often one user may hold.
+    pub fn with_hold_limit(self, limiter: RateLimiter, limit: Limit) -> Self {
+        Self {
+            hold_limit: Some((limiter, limit)),
+            ..self
         }
     }
 

@@ -92,6 +92,8 @@ pub struct Config {
     pub trusted_proxy_hops: usize,
     pub rate_limit_enabled: bool,
     pub rate_limits: RateLimits,
+    /// RATE_LIMIT_HOLD_PER_USER: holds one user may ask for in a window.
+    pub hold_rate: app::ratelimit::Limit,
     pub mail_dir: Option<String>,
     /// POSTER_DIR: where uploaded posters are stored.
     pub poster_dir: std::path::PathBuf,
@@ -285,6 +287,10 @@ impl Config {
                 .into(),
             rate_limit_enabled: vars.parse_or("RATE_LIMIT_ENABLED", true, "true or false")?,
             rate_limits: rate_limits(&vars)?,
+            hold_rate: vars.limit_or(
+                "RATE_LIMIT_HOLD_PER_USER",
+                app::ratelimit::Limit::per_minute(30),
+            )?,
             mail_dir: vars.optional("MAIL_DIR"),
             poster_dir: vars
                 .optional("POSTER_DIR")
@@ -319,6 +325,9 @@ impl Config {
                     true,
                     "true or false",
                 )?,
+                max_live_holds: vars
+                    .parse_or("MAX_LIVE_HOLDS", 4, "a number of shows (1 or more)")?
+                    .max(1),
             },
             smtp: Smtp {
                 host: vars.optional("SMTP_HOST"),

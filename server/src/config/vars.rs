@@ -43,6 +43,29 @@ impl Vars<'_> {
         }
     }
 
+    /// A limit as "<count>/<window>", e.g. `20/1m`.
+    pub(super) fn limit_or(
+        &self,
+        name: &'static str,
+        default: Limit,
+    ) -> Result<Limit, ConfigError> {
+        let Some(raw) = self.optional(name) else {
+            return Ok(default);
+        };
+        let parsed = raw.split_once('/').and_then(|(count, window)| {
+            Some(Limit {
+                max: count.trim().parse().ok()?,
+                window: parse_duration(window.trim())?,
+            })
+        });
+        parsed.ok_or_else(|| {
+            ConfigError::new(
+                name,
+                format!("must look like 20/1m (count/window), got {raw:?}"),
+            )
+        })
+    }
+
     /// Durations as `90`, `90s`, `15m`, `24h` or `7d`.
     pub(super) fn duration_or(
         &self,
@@ -82,23 +105,7 @@ impl Vars<'_> {
 /// `RATE_LIMIT_<NAME>` as "<count>/<window>", e.g. `RATE_LIMIT_LOGIN_PER_IP=20/1m`.
 pub(super) fn rate_limits(vars: &Vars) -> Result<RateLimits, ConfigError> {
     let defaults = RateLimits::default();
-    let limit = |name: &'static str, default: Limit| -> Result<Limit, ConfigError> {
-        let Some(raw) = vars.optional(name) else {
-            return Ok(default);
-        };
-        let parsed = raw.split_once('/').and_then(|(count, window)| {
-            Some(Limit {
-                max: count.trim().parse().ok()?,
-                window: parse_duration(window.trim())?,
-            })
-        });
-        parsed.ok_or_else(|| {
-            ConfigError::new(
-                name,
-                format!("must look like 20/1m (count/window), got {raw:?}"),
-            )
-        })
-    };
+    let limit = |name: &'static str, default: Limit| vars.limit_or(name, default);
     Ok(RateLimits {
         login_per_ip: limit("RATE_LIMIT_LOGIN_PER_IP", defaults.login_per_ip)?,
         login_per_account: limit("RATE_LIMIT_LOGIN_PER_ACCOUNT", defaults.login_per_account)?,
