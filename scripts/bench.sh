@@ -33,6 +33,8 @@ unset REDIS_URL DATABASE_REPLICA_URL
 export APP_ENV=development APP_HOST=127.0.0.1 LEPTOS_OUTPUT_NAME=district LEPTOS_ENV=PROD
 export JWT_SECRET=${JWT_SECRET:-district-bench-jwt-secret-0123456789abcdef}
 export RATE_LIMIT_ENABLED=false AUTO_MIGRATE=false EMAIL_VERIFICATION_REQUIRED=true
+# Each bench user holds seats on many shows at once, by design.
+export MAX_LIVE_HOLDS=1000
 export DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
 # The server's own log settings (one line per request) unless BENCH_RUST_LOG says otherwise.
 if [ -n "${BENCH_RUST_LOG:-}" ]; then export RUST_LOG=$BENCH_RUST_LOG; else unset RUST_LOG; fi

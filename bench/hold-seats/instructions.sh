@@ -42,7 +42,7 @@ script() {
   awk -v n="$1" -v one="$2" -v seed="$3" 'BEGIN { srand(seed); for (i = 0; i < n; i++) {
     g = int(rand() * 4); k = int(rand() * 13); p = int(rand() * 10); j = int(rand() * 8) + 1
     pick = one ? " WITH ORDINALITY a WHERE a.ordinality = " j " AND" : " a WHERE"
-    printf "SELECT count(*) FROM hold_seats_many(ARRAY(SELECT ROW(a.user_id, a.show_id, a.seats, a.prices, a.watch, a.taken, upper(substr(md5(random()::text), 1, 8)), a.fee, a.tax)::hold_ask FROM bench_asks b, unnest(b.asks)%s b.g = %d AND b.k = %d AND b.p = %d), interval '\''10 minutes'\'', interval '\''0'\'', true, 4) h;\n", pick, g, k, p } }'
+    printf "SELECT count(*) FROM hold_seats_many(ARRAY(SELECT ROW(a.user_id, a.show_id, a.seats, a.prices, a.watch, a.taken, upper(substr(md5(random()::text), 1, 8)), a.fee, a.tax)::hold_ask FROM bench_asks b, unnest(b.asks)%s b.g = %d AND b.k = %d AND b.p = %d), interval '\''10 minutes'\'', interval '\''0'\'', true, 1000) h;\n", pick, g, k, p } }'
 }
 script 1500 0 1 | sql -o /dev/null holds
 as_pg "$bin/pg_ctl -D $work/base stop >/dev/null"
