@@ -1,23 +1,29 @@
-//! Cross-site request protection for server functions and the dashboard's own form routes: a
-//! state-changing call must come from a page of this site. Together with SameSite=Lax session
-//! cookies this stops forged form posts.
+//! Cross-site request protection: a state-changing call a browser's cookies authenticate must
+//! come from a page of this site, that is from the scheme and host of PUBLIC_URL. That covers
+//! server functions, the dashboard's own form routes, and REST calls sent with the session
+//! cookie instead of a Bearer token. Together with SameSite=Lax cookies this stops forged posts.
 
 use app::error::envelope;
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderMap, Method, StatusCode},
     middleware::Next,
     response::Response,
 };
+use std::sync::Arc;
 
-pub async fn same_origin_server_functions(request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let guarded = (path.starts_with("/_fn/") || path.starts_with("/dashboard/"))
-        && !matches!(
-            *request.method(),
-            Method::GET | Method::HEAD | Method::OPTIONS
-        );
-    if guarded && !same_origin(request.headers()) {
+/// The site's own origin, `scheme://host[:port]`, from PUBLIC_URL.
+#[derive(Clone, Debug)]
+pub struct SiteOrigin(Arc<str>);
+
+impl SiteOrigin {
+    pub fn from_public_url(url: &str) -> Self {
+        Self(origin_of(url).unwrap_or_default().into())
+    }
+}
+
+pub async fn same_origin(State(site): State<SiteOrigin>, request: Request, next: Next) -> Response {
+    if guarded(&request) && !from_site(request.headers(), &site) {
         return envelope(
             StatusCode::FORBIDDEN,
             "cross_site_request",
@@ -29,19 +35,37 @@ pub async fn same_origin_server_functions(request: Request, next: Next) -> Respo
     next.run(request).await
 }
 
-/// True when Origin (or, without it, Referer) names the host the request was sent to.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+/// A state-changing request that a browser's cookies would authenticate.
+fn guarded(request: &Request) -> bool {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return false;
-    };
+    }
+    let path = request.uri().path();
+    let headers = request.headers();
+    let cookie_signed_api = path.starts_with("/api/")
+        && headers.contains_key(header::COOKIE)
+        && !headers.contains_key(header::AUTHORIZATION);
+    path.starts_with("/_fn/") || path.starts_with("/dashboard/") || cookie_signed_api
+}
+
+/// True when Origin (or, without it, Referer) names this site's scheme and host.
+fn from_site(headers: &HeaderMap, site: &SiteOrigin) -> bool {
     let source = headers
         .get(header::ORIGIN)
         .or_else(|| headers.get(header::REFERER))
         .and_then(|v| v.to_str().ok());
-    source
-        .and_then(|url| url.split_once("://"))
-        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default())
-        .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
+    !site.0.is_empty() && source.and_then(origin_of).as_deref() == Some(&*site.0)
+}
+
+/// `scheme://authority` of a URL, lower-cased; none for `null` or anything without a scheme.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    (!scheme.is_empty() && !authority.is_empty())
+        .then(|| format!("{scheme}://{authority}").to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -57,27 +81,24 @@ mod tests {
 
     #[test]
     fn only_this_site_may_call() {
-        let host = (header::HOST, "district.example:8080");
-        assert!(same_origin(&headers(&[
-            host.clone(),
-            (header::ORIGIN, "http://district.example:8080")
-        ])));
-        assert!(same_origin(&headers(&[
-            host.clone(),
-            (header::REFERER, "https://district.example:8080/login?x=1")
-        ])));
-        assert!(!same_origin(&headers(&[
-            host.clone(),
-            (header::ORIGIN, "https://evil.example")
-        ])));
-        assert!(!same_origin(&headers(&[
-            host.clone(),
-            (header::ORIGIN, "http://district.example:8080.evil.example")
-        ])));
-        assert!(!same_origin(&headers(&[host, (header::ORIGIN, "null")])));
-        assert!(!same_origin(&headers(&[(
+        let site = SiteOrigin::from_public_url("https://district.example/");
+        let from = |pairs: &[(header::HeaderName, &str)]| from_site(&headers(pairs), &site);
+        assert!(from(&[(header::ORIGIN, "https://district.example")]));
+        assert!(from(&[(header::ORIGIN, "https://DISTRICT.example")]));
+        assert!(from(&[(
+            header::REFERER,
+            "https://district.example/login?x=1"
+        )]));
+        assert!(
+            !from(&[(header::ORIGIN, "http://district.example")]),
+            "scheme"
+        );
+        assert!(!from(&[(header::ORIGIN, "https://evil.example")]));
+        assert!(!from(&[(
             header::ORIGIN,
-            "http://district.example:8080"
-        )])));
+            "https://district.example.evil.example"
+        )]));
+        assert!(!from(&[(header::ORIGIN, "null")]));
+        assert!(!from(&[]));
     }
 }

@@ -1,8 +1,11 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
-use crate::db;
-use crate::Backends;
-use axum::{extract::State, http::StatusCode, Json};
+use crate::{db, operators::OperatorNetworks, Backends};
+use axum::{
+    extract::State,
+    http::{request::Parts, StatusCode},
+    Json,
+};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -16,19 +19,27 @@ pub async fn live() -> &'static str {
 }
 
 /// Ready to take traffic: database reachable with every migration applied, Redis reachable
-/// when configured. Answers 503 with the failing checks otherwise.
+/// when configured; 503 otherwise. The checks' detail goes to operator networks only, and
+/// never carries a raw error.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
     (status = 200, description = "Ready to take traffic", body = Object,
      example = json!({"status": "ready", "checks": {"database": "ok", "migrations": "ok", "redis": "not configured"}})),
     (status = 503, description = "A dependency is missing; `checks` says which", body = Object),
 ))]
-pub async fn ready(State(backends): State<Backends>) -> (StatusCode, Json<Value>) {
+pub async fn ready(
+    State(backends): State<Backends>,
+    State(operators): State<OperatorNetworks>,
+    parts: Parts,
+) -> (StatusCode, Json<Value>) {
     let database =
         tokio::time::timeout(CHECK_TIMEOUT, db::pending_migrations(backends.db.primary())).await;
     let (database, migrations) = match database {
         Ok(Ok(pending)) if pending.is_empty() => ("ok".to_owned(), "ok".to_owned()),
         Ok(Ok(pending)) => ("ok".to_owned(), format!("{} pending", pending.len())),
-        Ok(Err(err)) => (format!("unreachable: {err}"), "unknown".to_owned()),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness: database unreachable");
+            ("unreachable".to_owned(), "unknown".to_owned())
+        }
         Err(_) => ("timed out".to_owned(), "unknown".to_owned()),
     };
     let redis = match backends.redis.clone() {
@@ -38,7 +49,10 @@ pub async fn ready(State(backends): State<Backends>) -> (StatusCode, Json<Value>
             let ping = ping.query_async::<String>(&mut conn);
             match tokio::time::timeout(CHECK_TIMEOUT, ping).await {
                 Ok(Ok(_)) => "ok".to_owned(),
-                Ok(Err(err)) => format!("unreachable: {err}"),
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "readiness: Redis unreachable");
+                    "unreachable".to_owned()
+                }
                 Err(_) => "timed out".to_owned(),
             }
         }
@@ -50,9 +64,9 @@ pub async fn ready(State(backends): State<Backends>) -> (StatusCode, Json<Value>
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({
-        "status": if healthy { "ready" } else { "not_ready" },
-        "checks": { "database": database, "migrations": migrations, "redis": redis },
-    });
+    let mut body = json!({ "status": if healthy { "ready" } else { "not_ready" } });
+    if operators.admit(&parts) {
+        body["checks"] = json!({ "database": database, "migrations": migrations, "redis": redis });
+    }
     (status, Json(body))
 }

@@ -10,6 +10,7 @@ pub mod health;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
+pub mod operators;
 pub mod posters;
 pub mod seed;
 pub mod sessions;
@@ -140,6 +141,8 @@ pub fn assemble(
         payments,
         backends: Backends { db, redis },
         secure_cookies: config.secure_cookies(),
+        site: csrf::SiteOrigin::from_public_url(&config.public_url),
+        operators: operators::OperatorNetworks::new(config.operator_networks.clone()),
         headers: headers::Policy {
             hsts: config.app_env != config::AppEnv::Development,
         },
@@ -238,7 +241,13 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .route("/metrics", get(metrics::render))
+        .route(
+            "/metrics",
+            get(metrics::render).route_layer(middleware::from_fn_with_state(
+                state.operators.clone(),
+                operators::only_operators,
+            )),
+        )
         .route("/posters/{file}", get(posters::poster))
         .route("/media/posters/{file}", get(api::admin::poster))
         .route(
@@ -256,7 +265,10 @@ pub fn router(state: AppState) -> Router {
             domains,
             app::shell,
         ))
-        .layer(middleware::from_fn(csrf::same_origin_server_functions))
+        .layer(middleware::from_fn_with_state(
+            state.site.clone(),
+            csrf::same_origin,
+        ))
         .route_layer(middleware::from_fn(metrics::track))
         .layer(sessions::layer(session_store, state.secure_cookies))
         .layer(assets::compression())

@@ -23,6 +23,10 @@ pub struct AppState {
     /// Session cookies only over HTTPS (everywhere but local development and tests).
     pub secure_cookies: bool,
     pub headers: crate::headers::Policy,
+    /// PUBLIC_URL's origin, which state-changing browser requests must come from.
+    pub site: crate::csrf::SiteOrigin,
+    /// Networks that see the metrics and the readiness checks' detail.
+    pub operators: crate::operators::OperatorNetworks,
 }
 
 /// The stores behind the domains, for readiness checks and browser sessions.
@@ -53,7 +57,7 @@ macro_rules! part {
     )*};
 }
 
-part!(accounts: Accounts, bookings: Bookings, catalog: Catalog, payments: Payments, dashboard: Dashboard, backends: Backends);
+part!(accounts: Accounts, bookings: Bookings, catalog: Catalog, payments: Payments, dashboard: Dashboard, backends: Backends, operators: crate::operators::OperatorNetworks);
 
 /// Idempotency keys live next to the bookings they protect.
 impl FromRef<AppState> for Db {

@@ -781,7 +781,7 @@ async fn expired_holds_are_taken_over_before_and_after_the_sweeper(db: PgPool) {
     let third = id_of(&s.hold(0, &s.venue.ids(&["F5", "F6"])).await);
     run_out(&db, third).await;
     assert_eq!(s.state.bookings.expire_due_holds().await.unwrap(), 1);
-    let metrics = support::get(&s.app, "/metrics", &[]).await;
+    let metrics = support::get_as_operator(&s.app, "/metrics").await;
     assert_eq!(metrics.status, StatusCode::OK);
     assert!(
         metrics.body.contains("district_hold_expiry_lag_seconds"),

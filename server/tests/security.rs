@@ -223,3 +223,79 @@ async fn every_response_carries_the_security_headers_and_the_page_scripts_its_no
         "a fresh nonce each response"
     );
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn rest_calls_signed_by_the_session_cookie_must_come_from_the_site(db: PgPool) {
+    support::seed(&db).await;
+    let app = support::app(db.clone());
+    // A browser session, signed in through the site's own form.
+    let request = Request::post("/_fn/account/login")
+        .header("origin", "http://district.test")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "email=customer%40demo.district.test&password=district-demo",
+        ))
+        .unwrap();
+    let reply = support::request(&app, request).await;
+    let cookie = reply
+        .session_cookie()
+        .expect("signed in")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let put = |headers: Vec<(&'static str, String)>| {
+        let mut request =
+            Request::put("/api/v1/users/profile").header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let request = request
+            .body(Body::from(r#"{"name": "Asha Forged"}"#))
+            .unwrap();
+        let app = app.clone();
+        async move { support::request(&app, request).await.status }
+    };
+    let with_cookie = |origin: Option<&str>| {
+        let mut headers = vec![("cookie", cookie.clone())];
+        if let Some(origin) = origin {
+            headers.push(("origin", origin.to_owned()));
+        }
+        headers
+    };
+    for origin in [
+        Some("https://evil.example"),
+        Some("https://district.test"),
+        Some("null"),
+        None,
+    ] {
+        assert_eq!(
+            put(with_cookie(origin)).await,
+            StatusCode::FORBIDDEN,
+            "{origin:?}"
+        );
+    }
+    let name = || {
+        sqlx::query_scalar::<_, String>(
+            "SELECT name FROM users WHERE email = 'customer@demo.district.test'",
+        )
+        .fetch_one(&db)
+    };
+    assert_ne!(name().await.unwrap(), "Asha Forged", "nothing changed");
+    assert_eq!(
+        put(with_cookie(Some("http://district.test"))).await,
+        StatusCode::OK
+    );
+    // A Bearer token is no ambient credential: no origin needed.
+    let user: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'customer@demo.district.test'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let token = Jwt::new(DEV_JWT_SECRET.as_bytes(), Duration::from_secs(60))
+        .issue(user.into(), Role::Customer);
+    assert_eq!(
+        put(vec![("authorization", format!("Bearer {token}"))]).await,
+        StatusCode::OK
+    );
+}

@@ -164,7 +164,7 @@ async fn every_response_carries_a_request_id(db: PgPool) {
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn ready_when_migrated(db: PgPool) {
-    let ready = get(&app(db), "/readyz", &[]).await;
+    let ready = support::get_as_operator(&app(db), "/readyz").await;
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
     let body: serde_json::Value = serde_json::from_str(&ready.body).unwrap();
     assert_eq!(body["checks"]["database"], "ok");
@@ -174,7 +174,7 @@ async fn ready_when_migrated(db: PgPool) {
 
 #[sqlx::test(migrations = false)]
 async fn not_ready_with_pending_migrations(db: PgPool) {
-    let ready = get(&app(db), "/readyz", &[]).await;
+    let ready = support::get_as_operator(&app(db), "/readyz").await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(ready.body.contains("pending"), "{}", ready.body);
 }
@@ -186,17 +186,33 @@ async fn readiness_follows_redis(db: PgPool) {
     let redis = support::redis_server::Server::start();
     let manager = server::db::redis(&redis.url()).await.unwrap();
     let app = server::router(support::state(db, Some(manager)));
-    let ready = get(&app, "/readyz", &[]).await;
+    let ready = support::get_as_operator(&app, "/readyz").await;
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
     assert!(ready.body.contains(r#""redis":"ok""#));
 
+    // Anyone else learns only whether it is ready, and nobody sees the metrics.
+    let outsider = support::get_from(&app, "/readyz", "203.0.113.5:4000").await;
+    assert_eq!(outsider.json(), serde_json::json!({"status": "ready"}));
+    let metrics = support::get_from(&app, "/metrics", "203.0.113.5:4000").await;
+    assert_eq!(metrics.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        support::get(&app, "/metrics", &[]).await.status,
+        StatusCode::NOT_FOUND,
+        "no peer known"
+    );
+
     drop(redis);
-    let ready = get(&app, "/readyz", &[]).await;
+    let ready = support::get_as_operator(&app, "/readyz").await;
     assert_eq!(
         ready.status,
         StatusCode::SERVICE_UNAVAILABLE,
         "{}",
         ready.body
+    );
+    assert_eq!(
+        ready.json()["checks"]["redis"],
+        "unreachable",
+        "no raw error echoed"
     );
     assert!(!ready.body.contains(r#""redis":"ok""#), "{}", ready.body);
 }

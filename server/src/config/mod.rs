@@ -90,6 +90,8 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// TRUSTED_PROXY_HOPS: how many proxies of ours append to X-Forwarded-For.
     pub trusted_proxy_hops: usize,
+    /// OPERATOR_NETWORKS: who may read /metrics and the detail of /readyz.
+    pub operator_networks: Vec<ipnet::IpNet>,
     pub rate_limit_enabled: bool,
     pub rate_limits: RateLimits,
     /// RATE_LIMIT_HOLD_PER_USER: holds one user may ask for in a window.
@@ -285,6 +287,19 @@ impl Config {
                     "the number of proxies in front of the server (0-255)",
                 )?
                 .into(),
+            operator_networks: match vars.optional("OPERATOR_NETWORKS") {
+                None => crate::operators::loopback(),
+                Some(raw) => raw
+                    .split(',')
+                    .map(|net| net.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| {
+                        ConfigError::new(
+                            "OPERATOR_NETWORKS",
+                            format!("must be networks like 127.0.0.0/8,10.0.0.0/8, got {raw:?}"),
+                        )
+                    })?,
+            },
             rate_limit_enabled: vars.parse_or("RATE_LIMIT_ENABLED", true, "true or false")?,
             rate_limits: rate_limits(&vars)?,
             hold_rate: vars.limit_or(

@@ -25,6 +25,8 @@ pub fn state_with(
     let mut all: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), "postgres://unused/by-tests".into()),
         ("APP_ENV".into(), "test".into()),
+        // The site the tests' requests say they come from.
+        ("PUBLIC_URL".into(), "http://district.test".into()),
     ]);
     all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::from_lookup(|name| all.get(name).cloned()).expect("test configuration");
@@ -187,6 +189,21 @@ pub struct Reply {
 
 pub async fn get(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
     send(app, "GET", uri, None, headers).await
+}
+
+/// A GET from `peer`, as the server sees a connection (operator routes judge it).
+pub async fn get_from(app: &Router, uri: &str, peer: &str) -> Reply {
+    let mut asked = Request::get(uri).body(Body::empty()).unwrap();
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    asked
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request(app, asked).await
+}
+
+/// A GET from this machine, where operators are by default.
+pub async fn get_as_operator(app: &Router, uri: &str) -> Reply {
+    get_from(app, uri, "127.0.0.1:50000").await
 }
 
 /// Sends any request through the real router. A request that gets no whole answer within a
