@@ -47,15 +47,22 @@ pub async fn recreate_database(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A Redis connection that reconnects by itself after Redis restarts.
+/// A Redis connection that reconnects by itself after Redis restarts. Redis down at start-up
+/// does not stop the server: it starts on the in-process fallbacks each use of Redis has, and
+/// the connection is made once Redis answers.
 pub async fn redis(url: &str) -> anyhow::Result<redis::aio::ConnectionManager> {
     let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
     let config = redis::aio::ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(2)))
         .set_response_timeout(Some(Duration::from_secs(2)));
-    redis::aio::ConnectionManager::new_with_config(client, config)
-        .await
-        .context("could not connect to Redis (check REDIS_URL)")
+    match redis::aio::ConnectionManager::new_with_config(client.clone(), config.clone()).await {
+        Ok(manager) => Ok(manager),
+        Err(err) => {
+            tracing::warn!(error = %err, "Redis is not answering; starting without it until it does");
+            redis::aio::ConnectionManager::new_lazy_with_config(client, config)
+                .context("could not set up the Redis connection (check REDIS_URL)")
+        }
+    }
 }
 
 /// Versions the binary knows but the database has not successfully applied.

@@ -9,7 +9,11 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Self {
-        let port = super::free_port();
+        Self::start_on(super::free_port())
+    }
+
+    /// On `port`, as a Redis that was down comes back.
+    pub fn start_on(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
