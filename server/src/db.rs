@@ -3,7 +3,7 @@
 use anyhow::Context;
 use sqlx::{
     migrate::{MigrateDatabase, Migrator},
-    postgres::PgPoolOptions,
+    postgres::{PgConnectOptions, PgPoolOptions},
     PgPool, Postgres,
 };
 use std::{collections::HashSet, time::Duration};
@@ -12,10 +12,27 @@ use std::{collections::HashSet, time::Duration};
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    connect_with_timeout(url, max_connections, None).await
+}
+
+/// The serving pool: no statement runs longer than `statement_timeout`, so a query gone wrong
+/// (or a lock waited on for ever) frees its connection instead of starving the pool.
+pub async fn connect_with_timeout(
+    url: &str,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+) -> anyhow::Result<PgPool> {
+    let mut options: PgConnectOptions = url
+        .parse()
+        .context("DATABASE_URL is not a PostgreSQL URL")?;
+    if let Some(timeout) = statement_timeout {
+        let ms = timeout.as_millis().to_string();
+        options = options.options([("statement_timeout", ms.as_str())]);
+    }
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(url)
+        .connect_with(options)
         .await
         .context("could not connect to PostgreSQL (check DATABASE_URL)")
 }

@@ -43,13 +43,22 @@ use std::sync::Arc;
 
 /// Connects to PostgreSQL (and Redis when configured) and assembles the shared state.
 pub async fn state(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
-    let primary = db::connect(
+    let timeout = Some(config.statement_timeout);
+    let primary = db::connect_with_timeout(
         config.database_url.expose_secret(),
         config.database_max_connections,
+        timeout,
     )
     .await?;
     let replica = match &config.database_replica_url {
-        Some(url) => Some(db::connect(url.expose_secret(), config.database_max_connections).await?),
+        Some(url) => Some(
+            db::connect_with_timeout(
+                url.expose_secret(),
+                config.database_max_connections,
+                timeout,
+            )
+            .await?,
+        ),
         None => None,
     };
     let redis = match &config.redis_url {

@@ -507,3 +507,26 @@ async fn large_answers_are_compressed_for_clients_that_accept_it(db: PgPool) {
     assert_eq!(json, plain.body, "the same answer, compressed");
     assert!(plain.json()["items"].is_array());
 }
+
+/// The serving pool stops a statement that runs past DATABASE_STATEMENT_TIMEOUT.
+#[tokio::test]
+async fn a_statement_past_the_timeout_is_stopped() {
+    use std::time::Duration;
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test server");
+    let limited = server::db::connect_with_timeout(&url, 1, Some(Duration::from_millis(300)))
+        .await
+        .unwrap();
+    let err = sqlx::query("SELECT pg_sleep(3)")
+        .execute(&limited)
+        .await
+        .expect_err("stopped");
+    let code = err
+        .as_database_error()
+        .and_then(|e| e.code())
+        .unwrap_or_default();
+    assert_eq!(code, "57014", "query_canceled: {err}");
+    sqlx::query("SELECT pg_sleep(0.05)")
+        .execute(&limited)
+        .await
+        .expect("shorter statements run");
+}

@@ -83,6 +83,8 @@ pub struct Config {
     pub database_url: SecretString,
     pub database_replica_url: Option<SecretString>,
     pub database_max_connections: u32,
+    /// DATABASE_STATEMENT_TIMEOUT: the longest one statement of the server may run.
+    pub statement_timeout: Duration,
     pub redis_url: Option<SecretString>,
     pub auto_migrate: bool,
     pub jwt_secret: SecretString,
@@ -274,6 +276,8 @@ impl Config {
             database_url: database_url.into(),
             database_replica_url: vars.optional("DATABASE_REPLICA_URL").map(Into::into),
             database_max_connections: vars.parse_or("DATABASE_MAX_CONNECTIONS", 32, "a number")?,
+            statement_timeout: vars
+                .duration_or("DATABASE_STATEMENT_TIMEOUT", Duration::from_secs(15))?,
             redis_url: redis_url.map(Into::into),
             auto_migrate: vars.parse_or("AUTO_MIGRATE", true, "true or false")?,
             jwt_secret: jwt_secret.into(),
