@@ -8,8 +8,6 @@ use super::NewMovie;
 use super::{audit::Audit, movies::listed, Dashboard, DashboardError};
 #[cfg(feature = "ssr")]
 use crate::booking::Actor;
-#[cfg(feature = "ssr")]
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use serde_json::json;
@@ -17,10 +15,12 @@ use uuid::Uuid;
 
 /// A movie as its edit form shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct MovieEdit {
     pub id: Uuid,
     pub slug: String,
     pub poster_url: Option<String>,
+    #[cfg_attr(feature = "ssr", sqlx(flatten))]
     pub movie: NewMovie,
 }
 
@@ -29,53 +29,15 @@ impl Dashboard {
     /// A movie's details for its edit form (platform admins).
     pub async fn movie_details(&self, actor: Actor, id: Uuid) -> Result<MovieEdit, DashboardError> {
         Self::platform_only(actor)?;
-        type Row = (
-            String,
-            Option<String>,
-            String,
-            String,
-            i32,
-            Vec<String>,
-            Vec<String>,
-            String,
-            NaiveDate,
-            Option<String>,
-        );
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT slug, poster_url, title, synopsis, runtime_minutes, languages, genres,
+        sqlx::query_as(
+            "SELECT id, slug, poster_url, title, synopsis, runtime_minutes, languages, genres,
                     certificate, release_date, trailer_url
                FROM movies WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.db)
-        .await?;
-        let (
-            slug,
-            poster_url,
-            title,
-            synopsis,
-            runtime_minutes,
-            languages,
-            genres,
-            certificate,
-            release_date,
-            trailer_url,
-        ) = row.ok_or(DashboardError::NotFound)?;
-        Ok(MovieEdit {
-            id,
-            slug,
-            poster_url,
-            movie: NewMovie {
-                title,
-                synopsis,
-                runtime_minutes,
-                languages,
-                genres,
-                certificate,
-                release_date,
-                trailer_url,
-            },
-        })
+        .await?
+        .ok_or(DashboardError::NotFound)
     }
 
     /// Replaces a movie's details, and its poster when a new one is given (under a new file
@@ -87,11 +49,7 @@ impl Dashboard {
         movie: &NewMovie,
         poster: Option<&[u8]>,
     ) -> Result<AddedMovie, DashboardError> {
-        Self::platform_only(actor)?;
-        let problems = movie.problems(poster);
-        if !problems.is_empty() {
-            return Err(DashboardError::Invalid(problems));
-        }
+        Self::movie_allowed(actor, movie, poster)?;
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM movies WHERE id = $1)")
             .bind(id)
             .fetch_one(&self.db)

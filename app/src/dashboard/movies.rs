@@ -19,7 +19,7 @@ pub const CERTIFICATES: [&str; 7] = ["U", "UA", "UA 7+", "UA 13+", "UA 16+", "A"
 
 /// A movie to add; in the REST form, `languages` and `genres` are comma-separated.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
 pub struct NewMovie {
     pub title: String,
     #[serde(default)]
@@ -118,6 +118,21 @@ pub(super) fn listed(words: &[String]) -> Vec<String> {
 
 #[cfg(feature = "ssr")]
 impl Dashboard {
+    /// Platform admins only, and a movie without problems: before anything is written.
+    pub(super) fn movie_allowed(
+        actor: Actor,
+        movie: &NewMovie,
+        poster: Option<&[u8]>,
+    ) -> Result<(), DashboardError> {
+        Self::platform_only(actor)?;
+        let problems = movie.problems(poster);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(DashboardError::Invalid(problems))
+        }
+    }
+
     /// Adds a movie, with its poster when given; the files go before the row, so a movie
     /// never names a poster that is not there.
     pub async fn add_movie(
@@ -126,11 +141,7 @@ impl Dashboard {
         movie: &NewMovie,
         poster: Option<&[u8]>,
     ) -> Result<AddedMovie, DashboardError> {
-        Self::platform_only(actor)?;
-        let problems = movie.problems(poster);
-        if !problems.is_empty() {
-            return Err(DashboardError::Invalid(problems));
-        }
+        Self::movie_allowed(actor, movie, poster)?;
         let id = Uuid::new_v4();
         let poster_url = match poster {
             Some(bytes) => Some(self.store_poster(id, bytes).await?),
