@@ -3,6 +3,7 @@
 //! server functions, the dashboard's own form routes, and REST calls sent with the session
 //! cookie instead of a Bearer token. Together with SameSite=Lax cookies this stops forged posts.
 
+use crate::sessions::{COOKIE, SECURE_COOKIE};
 use app::error::envelope;
 use axum::{
     extract::{Request, State},
@@ -46,9 +47,20 @@ fn guarded(request: &Request) -> bool {
     let path = request.uri().path();
     let headers = request.headers();
     let cookie_signed_api = path.starts_with("/api/")
-        && headers.contains_key(header::COOKIE)
+        && carries_session(headers)
         && !headers.contains_key(header::AUTHORIZATION);
     path.starts_with("/_fn/") || path.starts_with("/dashboard/") || cookie_signed_api
+}
+
+/// Whether the request sends the browser session cookie (other cookies authenticate nothing).
+fn carries_session(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|line| line.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, _)| name == COOKIE || name == SECURE_COOKIE)
 }
 
 /// True when Origin (or, without it, Referer) names this site's scheme and host.

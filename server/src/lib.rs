@@ -78,6 +78,8 @@ pub fn assemble(
     metrics::install();
     let catalog = Catalog::new(db.clone(), Cache::new(redis.clone(), config.cache_ttl));
     let mailer = mailer(config)?;
+    // One limiter for every domain: one bounded map in memory, one set of keys in Redis.
+    let limiter = RateLimiter::new(config.rate_limit_enabled, redis.clone());
     let accounts = Accounts::new(
         db.clone(),
         Jwt::new(
@@ -86,7 +88,7 @@ pub fn assemble(
         ),
         mailer.clone(),
         sms(config),
-        RateLimiter::new(config.rate_limit_enabled, redis.clone()),
+        limiter.clone(),
         AccountSettings {
             public_url: config.public_url.trim_end_matches('/').to_owned(),
             trusted_proxy_hops: config.trusted_proxy_hops,
@@ -101,10 +103,7 @@ pub fn assemble(
         config.booking.clone(),
     )
     .with_tickets(config.ticket_keys.clone())
-    .with_hold_limit(
-        RateLimiter::new(config.rate_limit_enabled, redis.clone()),
-        config.hold_rate,
-    );
+    .with_hold_limit(limiter, config.hold_rate);
     let payments = Payments::new(
         db.primary().clone(),
         bookings.clone(),
