@@ -6,6 +6,7 @@
 //! other instances drop their own copies within [`LOCAL_TTL`] (with Redis; without it there is
 //! one instance and its copies live as long as CACHE_TTL).
 
+use crate::breaker::Breaker;
 use serde::{de::DeserializeOwned, Serialize};
 use std::{
     any::Any,
@@ -41,6 +42,8 @@ pub struct Cache {
     ttl: Duration,
     local_ttl: Duration,
     local: Arc<Mutex<Local>>,
+    /// Reads and fills skip Redis while it rests; invalidations always try.
+    breaker: Breaker,
 }
 
 #[derive(Default)]
@@ -62,6 +65,7 @@ impl Cache {
             ttl,
             local_ttl,
             local: Arc::default(),
+            breaker: Breaker::default(),
         }
     }
 
@@ -128,21 +132,11 @@ impl Cache {
         let mut command = redis::cmd("GET");
         command.arg(key);
         let read = command.query_async::<Option<Vec<u8>>>(&mut conn);
-        match tokio::time::timeout(REDIS_TIMEOUT, read).await {
-            Ok(Ok(Some(bytes))) => match serde_json::from_slice(&bytes) {
-                Ok(value) => Some(value),
-                Err(err) => {
-                    tracing::warn!(key, error = %err, "unreadable cache entry");
-                    None
-                }
-            },
-            Ok(Ok(None)) => None,
-            Ok(Err(err)) => {
-                tracing::warn!(key, error = %err, "cache unavailable, reading the database");
-                None
-            }
-            Err(_) => {
-                tracing::warn!(key, "cache timed out, reading the database");
+        let bytes = self.breaker.call("cache", REDIS_TIMEOUT, read).await??;
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                tracing::warn!(key, error = %err, "unreadable cache entry");
                 None
             }
         }
@@ -159,9 +153,7 @@ impl Cache {
             .arg("EX")
             .arg(self.ttl.as_secs().max(1));
         let set = command.query_async::<()>(&mut conn);
-        if let Ok(Err(err)) = tokio::time::timeout(REDIS_TIMEOUT, set).await {
-            tracing::warn!(key, error = %err, "could not fill the cache");
-        }
+        self.breaker.call("cache", REDIS_TIMEOUT, set).await;
     }
 
     /// After a catalog change: drops `keys` and starts a new generation, so every cached list
@@ -212,10 +204,10 @@ impl Cache {
         let mut command = redis::cmd("GET");
         command.arg(GENERATION);
         let read = command.query_async::<Option<u64>>(&mut conn);
-        let generation = tokio::time::timeout(REDIS_TIMEOUT, read)
+        let generation = self
+            .breaker
+            .call("cache", REDIS_TIMEOUT, read)
             .await
-            .ok()
-            .and_then(Result::ok)
             .flatten()
             .unwrap_or(0);
         self.local().generation = Some((Instant::now(), generation));

@@ -1,13 +1,15 @@
 //! District's web UI, server functions and shared types. Behind the `ssr` feature it also holds
 //! the domain services and their SQL, so the web UI and the REST API share one implementation:
 //! `account`, `catalog`, `booking`, `payment` and `dashboard` are the domains, each a handle holding only
-//! what it uses; `cache`, `db`, `idempotency`, `notify` and `ratelimit` are what they share.
+//! what it uses; `breaker`, `cache`, `db`, `idempotency`, `notify` and `ratelimit` are what they share.
 
 #[macro_use]
 pub mod words;
 
 pub mod account;
 pub mod booking;
+#[cfg(feature = "ssr")]
+pub mod breaker;
 #[cfg(feature = "ssr")]
 pub mod cache;
 pub mod catalog;

@@ -61,6 +61,19 @@ test("sign up, confirm the email, sign in, edit the profile, sign out", async ({
   await expect(page.getByLabel("Name")).toHaveValue("Priyanka Sharma");
   await expect(page.getByLabel("Phone")).toHaveValue("+919876543210");
 
+  // A new email address needs the current password, and the change can be called off.
+  const moved = `moved-${email}`;
+  await page.getByLabel("Email", { exact: true }).fill(moved);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("Enter your current password to change your email.")).toBeVisible();
+  await page.getByLabel("Email", { exact: true }).fill(moved);
+  await page.getByLabel("Current password").fill("popcorn-and-chai");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText(`We sent a confirmation link to ${moved}`)).toBeVisible();
+  await page.getByRole("button", { name: "Call it off" }).click();
+  await expect(page.getByText("We sent a confirmation link")).toHaveCount(0);
+  await expect(page.getByTestId("account-email")).toHaveText(email);
+
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login\?next=%2Faccount/);

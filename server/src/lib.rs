@@ -5,9 +5,12 @@ pub mod assets;
 pub mod config;
 pub mod csrf;
 pub mod db;
+pub mod form_errors;
 pub mod headers;
 pub mod health;
+pub mod hygiene;
 pub mod jobs;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod operators;
@@ -76,10 +79,11 @@ pub fn assemble(
     redis: Option<redis::aio::ConnectionManager>,
 ) -> anyhow::Result<AppState> {
     metrics::install();
-    let catalog = Catalog::new(db.clone(), Cache::new(redis.clone(), config.cache_ttl));
-    let mailer = mailer(config)?;
     // One limiter for every domain: one bounded map in memory, one set of keys in Redis.
     let limiter = RateLimiter::new(config.rate_limit_enabled, redis.clone());
+    let catalog = Catalog::new(db.clone(), Cache::new(redis.clone(), config.cache_ttl))
+        .with_limits(limiter.clone(), config.catalog_limits);
+    let mailer = mailer(config)?;
     let accounts = Accounts::new(
         db.clone(),
         Jwt::new(
@@ -94,6 +98,8 @@ pub fn assemble(
             trusted_proxy_hops: config.trusted_proxy_hops,
             refresh_ttl: config.refresh_token_ttl,
             limits: config.rate_limits.clone(),
+            hashing: config.bounds.hashing,
+            sms_countries: config.twilio.countries.clone(),
         },
     );
     let bookings = Bookings::new(
@@ -103,7 +109,8 @@ pub fn assemble(
         config.booking.clone(),
     )
     .with_tickets(config.ticket_keys.clone())
-    .with_hold_limit(limiter, config.hold_rate);
+    .with_hold_limit(limiter.clone(), config.hold_rate)
+    .with_stream_caps(config.bounds.streams);
     let payments = Payments::new(
         db.primary().clone(),
         bookings.clone(),
@@ -133,7 +140,8 @@ pub fn assemble(
                     api_base: keys.api_base.clone(),
                 }),
         },
-    );
+    )
+    .with_initiate_limit(limiter, config.payment_rate);
     Ok(AppState {
         leptos_options: Arc::new(leptos_options),
         accounts,
@@ -154,6 +162,7 @@ pub fn assemble(
         headers: headers::Policy {
             hsts: config.app_env != config::AppEnv::Development,
         },
+        request_timeout: config.bounds.request_timeout,
     })
 }
 
@@ -278,7 +287,14 @@ pub fn router(state: AppState) -> Router {
             csrf::same_origin,
         ))
         .route_layer(middleware::from_fn(metrics::track))
+        .layer(middleware::from_fn(form_errors::only_ours))
         .layer(sessions::layer(session_store, state.secure_cookies))
+        .layer(middleware::from_fn_with_state(
+            state.request_timeout,
+            limits::time_limit,
+        ))
+        .layer(middleware::from_fn(hygiene::clean_input))
+        .layer(middleware::from_fn(limits::bound_body))
         .layer(assets::compression())
         .layer(middleware::from_fn_with_state(
             state.headers,

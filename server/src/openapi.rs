@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         crate::api::auth::reset_password,
         crate::api::users::get_profile,
         crate::api::users::put_profile,
+        crate::api::users::cancel_email_change,
         crate::api::users::send_phone_code,
         crate::api::users::verify_phone,
         crate::api::users::bookings,

@@ -27,6 +27,8 @@ pub struct AppState {
     pub site: crate::csrf::SiteOrigin,
     /// Networks that see the metrics and the readiness checks' detail.
     pub operators: crate::operators::OperatorNetworks,
+    /// The longest a request may take to start its answer.
+    pub request_timeout: std::time::Duration,
 }
 
 /// The stores behind the domains, for readiness checks and browser sessions.

@@ -7,7 +7,7 @@ use http::StatusCode;
 use serde_json::{json, Value};
 use server::db::MIGRATOR;
 use sqlx::PgPool;
-use support::{mail_dir, mailed_token, mailed_token_after, send, Reply};
+use support::{mail_dir, mail_to, mailed_token, mailed_token_after, send, Reply};
 
 struct Api {
     app: axum::Router,
@@ -455,8 +455,16 @@ async fn profile_updates_and_email_change_needs_verification(db: PgPool) {
     let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let put = |body: Value| send(&api.app, "PUT", "/api/v1/users/profile", Some(body), &auth);
 
-    let updated =
-        put(json!({"name": "Asha R", "phone": "98765 43210", "email": "asha.r@example.com"})).await;
+    // Whoever holds a session cannot move the account without its password.
+    for (password, reason) in [(None, "missing"), (Some("not-the-password"), "wrong")] {
+        let refused =
+            put(json!({"email": "asha.r@example.com", "current_password": password})).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{reason}");
+        assert!(refused.json()["error"]["fields"]["current_password"].is_string());
+    }
+    let updated = put(json!({"name": "Asha R", "phone": "98765 43210",
+        "email": "asha.r@example.com", "current_password": "popcorn-and-chai"}))
+    .await;
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
     let profile = updated.json();
     assert_eq!(profile["name"], "Asha R");
@@ -466,6 +474,16 @@ async fn profile_updates_and_email_change_needs_verification(db: PgPool) {
         "unchanged until verified"
     );
     assert_eq!(profile["pending_email"], "asha.r@example.com");
+    // The old address hears of it, with the way to stop it.
+    let notice = support::eventually(|| async {
+        mail_to(&api.mail, "asha@example.com").contains("asha.r@example.com")
+    })
+    .await;
+    assert!(
+        notice,
+        "the old address is told: {}",
+        mail_to(&api.mail, "asha@example.com")
+    );
     let link = mailed_token(&api.mail, "asha.r@example.com", "/verify-email").await;
     assert_eq!(
         api.post("/api/v1/auth/verify-email", json!({"token": link}))
@@ -478,6 +496,29 @@ async fn profile_updates_and_email_change_needs_verification(db: PgPool) {
     assert_eq!(profile["email_verified"], true);
     assert_eq!(profile["pending_email"], Value::Null);
 
+    // A change can be called off; its link then does nothing.
+    let moving =
+        put(json!({"email": "elsewhere@example.com", "current_password": "popcorn-and-chai"}))
+            .await;
+    assert_eq!(moving.json()["pending_email"], "elsewhere@example.com");
+    let link = mailed_token(&api.mail, "elsewhere@example.com", "/verify-email").await;
+    let called_off = send(
+        &api.app,
+        "DELETE",
+        "/api/v1/users/profile/email-change",
+        None,
+        &auth,
+    )
+    .await;
+    assert_eq!(called_off.status, StatusCode::OK, "{}", called_off.body);
+    assert_eq!(called_off.json()["pending_email"], Value::Null);
+    assert_eq!(
+        api.post("/api/v1/auth/verify-email", json!({"token": link}))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
     let bad =
         put(json!({"name": " ", "preferred_city_id": "00000000-0000-0000-0000-000000000000"}))
             .await;
@@ -487,7 +528,9 @@ async fn profile_updates_and_email_change_needs_verification(db: PgPool) {
     assert_eq!(no_city.status, StatusCode::UNPROCESSABLE_ENTITY);
     api.signup("taken@example.com").await;
     assert_eq!(
-        put(json!({"email": "taken@example.com"})).await.status,
+        put(json!({"email": "taken@example.com", "current_password": "popcorn-and-chai"}))
+            .await
+            .status,
         StatusCode::CONFLICT
     );
 
@@ -510,6 +553,18 @@ async fn phone_codes_verify_once_and_lock_after_wrong_guesses(db: PgPool) {
         let app = api.app.clone();
         async move { send(&app, "POST", uri, body, &[("authorization", &auth)]).await }
     };
+    // Texts cost money: only an account whose email is confirmed gets them.
+    let unconfirmed = call("/api/v1/users/phone/send-code", None).await;
+    assert_eq!(
+        unconfirmed.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        unconfirmed.body
+    );
+    sqlx::query("UPDATE users SET email_verified_at = now()")
+        .execute(&api.db)
+        .await
+        .unwrap();
     let no_phone = call("/api/v1/users/phone/send-code", None).await;
     assert_eq!(no_phone.status, StatusCode::UNPROCESSABLE_ENTITY);
     send(
@@ -787,6 +842,10 @@ async fn phone_codes_are_texted_through_twilio(db: PgPool) {
         .await
         .json();
     let auth = format!("Bearer {}", body["access_token"].as_str().unwrap());
+    sqlx::query("UPDATE users SET email_verified_at = now()")
+        .execute(&api.db)
+        .await
+        .unwrap();
     let sent_code = send(
         &api.app,
         "POST",

@@ -1,5 +1,6 @@
 //! Seats cannot be hoarded: a re-hold never extends a hold, one user holds seats for a
-//! bounded number of shows at once, and holding is rate limited per user.
+//! bounded number of shows at once and for a bounded time per show, holding is rate limited
+//! per user, and a release Redis missed does not leave the seats refused.
 
 mod support;
 
@@ -105,6 +106,61 @@ async fn one_user_holds_seats_for_a_bounded_number_of_shows(db: PgPool) {
     deadline(&s.hold(shows[2], &["B1"]).await);
 }
 
+impl Setup {
+    async fn release(&self, reply: &Reply) {
+        let id = reply.json()["booking_id"].as_str().unwrap().to_owned();
+        let uri = format!("/api/v1/bookings/{id}");
+        let released = send(
+            &self.app,
+            "DELETE",
+            &uri,
+            None,
+            &[("authorization", &self.token)],
+        )
+        .await;
+        assert_eq!(released.status, StatusCode::OK, "{}", released.body);
+    }
+}
+
+/// Moves the user's holds `minutes` into the past, as if that much time had gone by.
+async fn age_holds(db: &PgPool, minutes: i32) {
+    sqlx::query(
+        "UPDATE bookings SET created_at = created_at - make_interval(mins => $1),
+                hold_expires_at = hold_expires_at - make_interval(mins => $1),
+                cancelled_at = cancelled_at - make_interval(mins => $1)",
+    )
+    .bind(minutes)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn letting_go_and_holding_again_does_not_keep_seats_for_ever(db: PgPool) {
+    let s = setup(&db, &[("HOLD_TIME_BUDGET", "15m")]).await;
+    let show = s.venue.show_id;
+    let first = s.hold(show, &["D1", "D2"]).await;
+    deadline(&first);
+    // Eight minutes later the user lets go and at once holds the same seats again.
+    age_holds(&db, 8).await;
+    s.release(&first).await;
+    let second = s.hold(show, &["D1", "D2"]).await;
+    let left = deadline(&second) - Utc::now();
+    assert!(
+        left <= Duration::minutes(7) && left > Duration::minutes(6),
+        "the second hold gets what is left of fifteen minutes, not ten more: {left}"
+    );
+    // Once the fifteen minutes are used, the seats go back to everyone.
+    age_holds(&db, 7).await;
+    s.release(&second).await;
+    let third = s.hold(show, &["D1", "D2"]).await;
+    assert_eq!(third.status, StatusCode::CONFLICT, "{}", third.body);
+    assert_eq!(third.json()["error"]["code"], "hold_time_used");
+    // An hour on, the budget is whole again.
+    age_holds(&db, 45).await;
+    deadline(&s.hold(show, &["D1", "D2"]).await);
+}
+
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn holding_is_rate_limited_per_user(db: PgPool) {
     let s = setup(&db, &[("RATE_LIMIT_HOLD_PER_USER", "3/1m")]).await;
@@ -120,4 +176,60 @@ async fn holding_is_rate_limited_per_user(db: PgPool) {
         limited.body
     );
     assert!(limited.headers.contains_key("retry-after"));
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_release_redis_missed_still_frees_the_seats_within_seconds(db: PgPool) {
+    let redis = support::redis_server::Server::start();
+    let venue = venue(&db, 4, 10, Duration::days(2)).await;
+    let users = customers(&db, 3).await;
+    let state = support::state_on_redis(&db, &redis.url()).await;
+    let app = server::router(state.clone());
+    let call = |user: Uuid, method: &'static str, uri: String, body: Option<serde_json::Value>| {
+        let token = support::bearer(&state, user, Role::Customer);
+        let app = app.clone();
+        async move { send(&app, method, &uri, body, &[("authorization", &token)]).await }
+    };
+    let hold = |user: Uuid, labels: &[&str]| {
+        let body = json!({ "show_id": venue.show_id, "seat_ids": venue.ids(labels) });
+        call(user, "POST", "/api/v1/bookings/hold".into(), Some(body))
+    };
+    let held = hold(users[0], &["B1", "B2"]).await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+    let booking = held.json()["booking_id"].as_str().unwrap().to_owned();
+
+    // Redis stalls: a hold elsewhere times out in the seat filter, which then rests.
+    let mut admin = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let stalled = std::time::Instant::now();
+    redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(1500)
+        .arg("WRITE")
+        .query_async::<()>(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(hold(users[1], &["D1"]).await.status, StatusCode::CREATED);
+    // The first holder lets go meanwhile: PostgreSQL frees the seats at once, Redis hears
+    // nothing now.
+    let released = call(
+        users[0],
+        "DELETE",
+        format!("/api/v1/bookings/{booking}"),
+        None,
+    )
+    .await;
+    assert_eq!(released.status, StatusCode::OK, "{}", released.body);
+    let released_at = std::time::Instant::now();
+
+    // Once Redis answers and the filter's rest is over, the seats are not refused on a stale
+    // claim: someone else holds them, within three seconds of the release.
+    let back = stalled + std::time::Duration::from_millis(2500);
+    tokio::time::sleep(back.saturating_duration_since(std::time::Instant::now())).await;
+    let taken = hold(users[2], &["B1", "B2"]).await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.body);
+    assert!(released_at.elapsed() < std::time::Duration::from_secs(3));
 }

@@ -10,72 +10,15 @@ use app::{
 use axum::body::Body;
 use chrono::Duration;
 use http::StatusCode;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use server::{db::MIGRATOR, AppState};
 use sqlx::PgPool;
 use support::{
     hold_request, redis_server,
+    sse::{Events, Next},
     venue::{customers, venue, Venue},
 };
 use tower::ServiceExt;
-
-/// Reads server-sent events off a streaming body.
-struct Events {
-    body: Body,
-    buffer: String,
-}
-
-/// What a stream did next.
-#[derive(Debug)]
-enum Next {
-    Event(String, Value),
-    /// The server closed the stream.
-    Ended,
-    /// Nothing within the time given.
-    Quiet,
-}
-
-impl Events {
-    /// The next event, or whether the stream ended or stayed quiet for `within`.
-    async fn next(&mut self, within: std::time::Duration) -> Next {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let field = |name: &str| {
-                    block
-                        .lines()
-                        .find_map(|line| line.strip_prefix(name))
-                        .map(|v| v.trim().to_owned())
-                };
-                match (field("event:"), field("data:")) {
-                    (Some(event), Some(data)) => {
-                        return Next::Event(event, serde_json::from_str(&data).unwrap())
-                    }
-                    _ => continue, // a keep-alive comment
-                }
-            }
-            match tokio::time::timeout_at(deadline, self.body.frame()).await {
-                Err(_) => return Next::Quiet,
-                Ok(None) => return Next::Ended,
-                Ok(Some(frame)) => {
-                    if let Ok(data) = frame.unwrap().into_data() {
-                        self.buffer.push_str(&String::from_utf8_lossy(&data));
-                    }
-                }
-            }
-        }
-    }
-
-    /// The next event, which must come within `within`.
-    async fn event(&mut self, within: std::time::Duration) -> (String, Value) {
-        match self.next(within).await {
-            Next::Event(name, data) => (name, data),
-            other => panic!("expected an event, got {other:?}"),
-        }
-    }
-}
 
 async fn open_stream(state: &AppState, venue: &Venue) -> Events {
     let response = server::router(state.clone())
@@ -88,10 +31,7 @@ async fn open_stream(state: &AppState, venue: &Venue) -> Events {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
-    Events {
-        body: response.into_body(),
-        buffer: String::new(),
-    }
+    Events::new(response.into_body())
 }
 
 /// A stream open on `state`, past its first snapshot (returned).
@@ -320,13 +260,7 @@ async fn a_lost_listener_connection_refreshes_maps_and_in_process_claims(db: PgP
 
     // The listener's connection dies: whatever was announced meanwhile is lost, so open maps
     // get a fresh snapshot and the in-process filter forgets what it cannot vouch for.
-    sqlx::query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-          WHERE datname = current_database() AND query LIKE 'LISTEN%'",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    support::drop_listeners(&db).await;
     let (name, snapshot) = events.event(std::time::Duration::from_secs(5)).await;
     assert_eq!(name, "snapshot");
     assert_eq!(snapshot["held"].as_array().unwrap().len(), 2);

@@ -141,7 +141,6 @@ async fn after_sign_in_next_stays_on_the_site(db: PgPool) {
     for (next, expected) in [
         ("%2F%09%2Fevil.example", "/account"),
         ("%2F%5Cevil.example", "/account"),
-        ("%2F%00x", "/account"),
         ("%2F%0D%0ASet-Cookie%3Ax", "/account"),
         ("%2Fbookings", "/bookings"),
     ] {
@@ -157,6 +156,64 @@ async fn after_sign_in_next_stays_on_the_site(db: PgPool) {
         let reply = support::request(&app, request).await;
         assert!(reply.status.is_redirection(), "{next}: {}", reply.status);
         assert_eq!(reply.headers["location"], expected, "{next}");
+    }
+}
+
+/// A plain form post of the sign-in form, as a browser without the wasm sends it.
+async fn sign_in_form(app: &Router, password: &str) -> support::Reply {
+    let form = format!("email=customer%40demo.district.test&password={password}");
+    let request = Request::post("/_fn/account/login")
+        .header("host", "district.test")
+        .header("origin", "http://district.test")
+        .header("referer", "http://district.test/login")
+        .header("accept", "text/html")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    support::request(app, request).await
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn the_sign_in_form_shows_only_errors_this_server_sent_to_this_browser(db: PgPool) {
+    use base64::Engine;
+    support::seed(&db).await;
+    let app = support::app(db);
+    let failed = sign_in_form(&app, "not-the-password").await;
+    assert!(failed.status.is_redirection(), "{}", failed.status);
+    let location = failed.headers["location"].to_str().unwrap();
+    let back = &location[location.find("/login").expect("back to the form")..];
+    assert!(back.contains("__err="), "{back}");
+    let cookie = failed
+        .session_cookie()
+        .expect("a session")
+        .split(';')
+        .next()
+        .unwrap();
+    let page = |uri: String, cookie: Option<String>| {
+        let app = app.clone();
+        async move {
+            let mut headers = vec![("accept", "text/html".to_owned())];
+            headers.extend(cookie.map(|c| ("cookie", c)));
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            support::get(&app, &uri, &headers).await.body
+        }
+    };
+    let shown = page(back.to_owned(), Some(cookie.to_owned())).await;
+    assert!(
+        shown.contains("Email or password is incorrect."),
+        "the real error shows"
+    );
+    // The same address in another browser, or one written by someone else, shows nothing.
+    let elsewhere = page(back.to_owned(), None).await;
+    assert!(!elsewhere.contains("Email or password is incorrect."));
+    let forged = serde_json::json!({"Transport": "Your account is locked. Call +91 99999 00000"});
+    let forged = base64::engine::general_purpose::URL_SAFE.encode(forged.to_string());
+    let crafted = format!("/login?__path=%2F_fn%2Faccount%2Flogin&__err={forged}");
+    for cookie in [None, Some(cookie.to_owned())] {
+        let body = page(crafted.clone(), cookie).await;
+        assert!(body.contains("Sign in"), "the page still renders");
+        assert!(!body.contains("Call +91"), "a crafted error never shows");
     }
 }
 

@@ -227,7 +227,12 @@ pub async fn choose_new_password(token: String, password: String) -> Result<(), 
 }
 
 #[server(prefix = "/_fn", endpoint = "account/profile")]
-pub async fn save_profile(name: String, email: String, phone: String) -> Result<(), AccountError> {
+pub async fn save_profile(
+    name: String,
+    email: String,
+    phone: String,
+    #[server(default)] current_password: Option<String>,
+) -> Result<(), AccountError> {
     ssr::answer(
         async move {
             use super::ProfileUpdate;
@@ -237,8 +242,22 @@ pub async fn save_profile(name: String, email: String, phone: String) -> Result<
                 email: Some(email),
                 phone: Some(phone),
                 preferred_city_id: None,
+                current_password,
             };
             ssr::accounts().update_profile(who.user_id, &update).await?;
+            leptos_axum::redirect("/account?saved=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "account/cancel-email-change")]
+pub async fn cancel_email_change() -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            let who = ssr::signed_in().await?;
+            ssr::accounts().cancel_email_change(who.user_id).await?;
             leptos_axum::redirect("/account?saved=1");
             Ok(())
         }

@@ -39,6 +39,7 @@ pub use staff::ManagedTheater;
 pub use validate::{normalize_email, validate_new_password, SignupInput};
 #[cfg(feature = "ssr")]
 pub use {
+    password::HashLimits,
     service::{AccountSettings, Accounts},
     signin::{SignedIn, TokenPair},
     staff::runs_theater,
@@ -78,6 +79,9 @@ pub struct ProfileUpdate {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub preferred_city_id: Option<Uuid>,
+    /// Needed to change the email address.
+    #[serde(default)]
+    pub current_password: Option<String>,
 }
 
 /// Everything that can go wrong with an account, as the client should hear it.
@@ -103,6 +107,9 @@ pub enum AccountError {
     EmailNotVerified,
     #[error("Too many attempts. Try again in {0} seconds.")]
     RateLimited(u64),
+    /// Too many passwords being checked at once on this server.
+    #[error("We are busy right now. Try again in {0} seconds.")]
+    Busy(u64),
     #[error("Not found.")]
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
@@ -137,6 +144,7 @@ impl AccountError {
             Self::Forbidden => "forbidden",
             Self::EmailNotVerified => "email_not_verified",
             Self::RateLimited(_) => "rate_limited",
+            Self::Busy(_) => "busy",
             Self::NotFound => "not_found",
             Self::Internal | Self::Transport(_) => "internal",
         }
@@ -175,6 +183,7 @@ mod ssr {
                 Self::InvalidToken | Self::InvalidCode => StatusCode::BAD_REQUEST,
                 Self::Forbidden | Self::EmailNotVerified => StatusCode::FORBIDDEN,
                 Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
@@ -193,7 +202,7 @@ mod ssr {
 
         fn retry_after(&self) -> Option<u64> {
             match self {
-                Self::RateLimited(seconds) => Some(*seconds),
+                Self::RateLimited(seconds) | Self::Busy(seconds) => Some(*seconds),
                 _ => None,
             }
         }

@@ -56,12 +56,19 @@ impl Accounts {
     }
 
     /// Applies a profile change. A new phone number must be verified again; a new email
-    /// address takes effect only once the link sent to it is followed.
+    /// address needs the current password, takes effect only once the link sent to it is
+    /// followed, and is announced to the old address, whose owner can call it off.
     pub async fn update_profile(
         &self,
         user: UserId,
         update: &ProfileUpdate,
     ) -> Result<Profile, AccountError> {
+        let limits = &self.settings.limits;
+        self.throttle(&[(
+            format!("profile:account:{user}"),
+            limits.profile_per_account,
+        )])
+        .await?;
         let current = self.profile(user).await?;
         let mut errors = FieldErrors::new();
         let name = update.name.as_deref().map(str::trim);
@@ -84,8 +91,16 @@ impl Accounts {
             .as_deref()
             .map(super::normalize_email)
             .filter(|email| *email != current.email);
-        if let Some(Err(message)) = new_email.as_deref().map(check_email) {
-            errors.insert("email".into(), message);
+        if let Some(email) = &new_email {
+            if let Err(message) = check_email(email) {
+                errors.insert("email".into(), message);
+            }
+            let key = format!("email_change:account:{user}");
+            self.throttle(&[(key, limits.email_change_per_account)])
+                .await?;
+            if let Err(message) = self.check_current_password(user, update).await? {
+                errors.insert("current_password".into(), message.into());
+            }
         }
         if !errors.is_empty() {
             return Err(AccountError::Invalid(errors));
@@ -129,7 +144,59 @@ impl Accounts {
         tx.commit().await?;
         if let (Some(email), Some(token)) = (&new_email, &email_token) {
             self.send_verification(email, &current.name, token).await;
+            self.announce_email_change(&current, email).await;
         }
         self.profile(user).await
+    }
+
+    /// Calls off an email change waiting for its link: the link stops working.
+    pub async fn cancel_email_change(&self, user: UserId) -> Result<Profile, AccountError> {
+        sqlx::query(
+            "UPDATE user_tokens t SET used_at = now()
+               FROM users u
+              WHERE t.user_id = $1 AND u.id = t.user_id AND t.purpose = 'verify_email'
+                AND t.used_at IS NULL AND t.email <> u.email",
+        )
+        .bind(user)
+        .execute(self.db())
+        .await?;
+        self.profile(user).await
+    }
+
+    /// `Ok(Err(message))` when the update lacks the account's current password.
+    async fn check_current_password(
+        &self,
+        user: UserId,
+        update: &ProfileUpdate,
+    ) -> Result<Result<(), &'static str>, AccountError> {
+        let Some(password) = update.current_password.clone().filter(|p| !p.is_empty()) else {
+            return Ok(Err("Enter your current password to change your email."));
+        };
+        let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_one(self.db())
+            .await?;
+        Ok(match self.hasher.verify(password, Some(stored)).await? {
+            true => Ok(()),
+            false => Err("That is not your current password."),
+        })
+    }
+
+    /// Tells the old address, so a change its owner did not ask for can be stopped.
+    async fn announce_email_change(&self, current: &Profile, new_email: &str) {
+        let account = format!("{}/account", self.settings.public_url);
+        let body = format!(
+            "Hello {name},\n\nSomeone signed in to your District account asked to change its email \
+             address to {new_email}. The change happens only when the link we sent there is opened.\n\n\
+             If it was you, there is nothing to do. If not, call it off on your account page and \
+             change your password:\n\n{account}",
+            name = current.name,
+        );
+        self.deliver(
+            &current.email,
+            "Your District email address is changing",
+            &body,
+        )
+        .await;
     }
 }

@@ -1,7 +1,7 @@
 //! Forgotten passwords: a one-time link by email, and a new password that ends every sign-in.
 
 use super::{
-    service::{create_token, hash_password, Purpose},
+    service::{create_token, Purpose},
     tokens::digest,
     AccountError, Accounts,
 };
@@ -69,7 +69,7 @@ impl Accounts {
         .await?;
         let (user, email) = owner.ok_or(AccountError::InvalidToken)?;
         super::validate_new_password(new_password, &email)?;
-        let hash = hash_password(new_password.to_owned()).await?;
+        let hash = self.hasher.hash(new_password.to_owned()).await?;
         let mut tx = self.db().begin().await?;
         let consumed = sqlx::query(
             "UPDATE user_tokens SET used_at = now()

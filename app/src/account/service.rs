@@ -2,7 +2,7 @@
 //! links, mail, password hashing).
 
 use super::{
-    password,
+    password::{HashLimits, Hasher},
     throttle::RateLimits,
     tokens::{digest, random_token, Jwt},
     AccountError,
@@ -14,10 +14,7 @@ use crate::{
     ratelimit::RateLimiter,
 };
 use sqlx::{PgPool, Postgres, Transaction};
-use std::{
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 /// What the deployment decides about accounts.
 #[derive(Clone, Debug)]
@@ -28,6 +25,9 @@ pub struct AccountSettings {
     pub trusted_proxy_hops: usize,
     pub refresh_ttl: Duration,
     pub limits: RateLimits,
+    pub hashing: HashLimits,
+    /// Country calling codes (digits, no `+`) that phone codes may be texted to.
+    pub sms_countries: Vec<String>,
 }
 
 impl Default for AccountSettings {
@@ -37,6 +37,8 @@ impl Default for AccountSettings {
             trusted_proxy_hops: 0,
             refresh_ttl: Duration::from_secs(30 * 86_400),
             limits: RateLimits::default(),
+            hashing: HashLimits::default(),
+            sms_countries: vec!["91".into()],
         }
     }
 }
@@ -48,6 +50,7 @@ pub struct Accounts {
     pub(super) mailer: Mailer,
     pub(super) sms: Sms,
     pub(super) limiter: RateLimiter,
+    pub(super) hasher: Hasher,
     pub(super) settings: Arc<AccountSettings>,
 }
 
@@ -66,6 +69,7 @@ impl Accounts {
             mailer,
             sms,
             limiter,
+            hasher: Hasher::new(settings.hashing),
             settings: Arc::new(settings),
         }
     }
@@ -162,22 +166,6 @@ pub fn fingerprint(password_hash: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-pub(super) async fn hash_password(password: String) -> Result<String, AccountError> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|_| AccountError::Internal)?
-        .map_err(|err| {
-            tracing::error!(error = %err, "password hashing failed");
-            AccountError::Internal
-        })
-}
-
-/// A real hash to verify against when the email is unknown, so both cases take as long.
-pub(super) fn dummy_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| password::hash("no account has this password").expect("hashing works"))
 }
 
 pub(super) fn on_email_taken(err: sqlx::Error) -> AccountError {

@@ -2,8 +2,7 @@
 //! check, and the tokens a REST client gets.
 
 use super::{
-    password,
-    service::{create_token, dummy_hash, fingerprint, hash_password, on_email_taken, Purpose},
+    service::{create_token, fingerprint, on_email_taken, Purpose},
     AccountError, Accounts, Role, SignupInput,
 };
 use crate::ids::UserId;
@@ -34,7 +33,7 @@ impl Accounts {
     /// Creates the account and emails a verification link.
     pub async fn sign_up(&self, input: &SignupInput) -> Result<SignedIn, AccountError> {
         let input = input.validate()?;
-        let hash = hash_password(input.password.clone()).await?;
+        let hash = self.hasher.hash(input.password.clone()).await?;
         let mut tx = self.db().begin().await?;
         let user: UserId = sqlx::query_scalar(
             "INSERT INTO users (email, name, phone, password_hash) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -76,14 +75,8 @@ impl Accounts {
                 .bind(super::normalize_email(email))
                 .fetch_optional(self.db())
                 .await?;
-        let stored = row
-            .as_ref()
-            .map(|r| r.2.clone())
-            .unwrap_or_else(|| dummy_hash().to_owned());
-        let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
-            .await
-            .map_err(|_| AccountError::Internal)?;
+        let stored = row.as_ref().map(|r| r.2.clone());
+        let matches = self.hasher.verify(password.to_owned(), stored).await?;
         match row {
             Some((user_id, role, hash)) if matches => Ok(SignedIn {
                 user_id,

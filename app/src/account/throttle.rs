@@ -12,6 +12,10 @@ pub struct RateLimits {
     pub forgot_per_account: Limit,
     pub verify_per_ip: Limit,
     pub verify_per_account: Limit,
+    pub profile_per_account: Limit,
+    pub email_change_per_account: Limit,
+    pub sms_per_ip: Limit,
+    pub sms_per_number: Limit,
 }
 
 impl Default for RateLimits {
@@ -24,13 +28,17 @@ impl Default for RateLimits {
             forgot_per_account: Limit::per_hour(3),
             verify_per_ip: Limit::per_hour(30),
             verify_per_account: Limit::per_hour(10),
+            profile_per_account: Limit::per_hour(60),
+            email_change_per_account: Limit::per_hour(5),
+            sms_per_ip: Limit::per_hour(10),
+            sms_per_number: Limit::per_hour(5),
         }
     }
 }
 
 impl Accounts {
     /// Counts an attempt against every key; the first exhausted limit answers 429.
-    async fn throttle(&self, keys: &[(String, Limit)]) -> Result<(), AccountError> {
+    pub(super) async fn throttle(&self, keys: &[(String, Limit)]) -> Result<(), AccountError> {
         for (key, limit) in keys {
             self.limiter
                 .hit(key, *limit)

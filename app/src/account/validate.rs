@@ -80,12 +80,29 @@ pub fn validate_new_password(password: &str, email: &str) -> Result<(), AccountE
         .map_err(|m| AccountError::field("password", &m))
 }
 
+/// A name is plain text wherever it is shown, emails included: no control characters (no
+/// header injection) and nothing a mail reader would turn into a link.
 pub(crate) fn check_name(name: &str) -> Result<(), String> {
     match name.chars().count() {
-        0 => Err("Enter your name.".into()),
-        n if n > MAX_NAME => Err(format!("Use at most {MAX_NAME} characters.")),
-        _ => Ok(()),
+        0 => return Err("Enter your name.".into()),
+        n if n > MAX_NAME => return Err(format!("Use at most {MAX_NAME} characters.")),
+        _ => {}
     }
+    if name.chars().any(|c| c.is_control() || "<>@/\\".contains(c))
+        || name.split_whitespace().any(looks_like_domain)
+    {
+        return Err(
+            "Use just your name: no web or email addresses, or symbols like < > / @.".into(),
+        );
+    }
+    Ok(())
+}
+
+/// `evil.example` or `www.x`: a dot with a word of two or more letters after it.
+fn looks_like_domain(word: &str) -> bool {
+    word.split('.')
+        .skip(1)
+        .any(|part| part.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
 }
 
 pub(crate) fn check_email(email: &str) -> Result<(), String> {
@@ -166,6 +183,30 @@ mod tests {
         assert_eq!(ok.name, "Asha");
         assert_eq!(ok.email, "asha@example.com");
         assert_eq!(ok.phone.as_deref(), Some("+919876543210"));
+    }
+
+    #[test]
+    fn names_are_plain_text() {
+        for fine in [
+            "Asha Rao",
+            "J.R.R. Tolkien",
+            "Dr. A. K. Sen",
+            "Zoë O'Brien",
+            "आशा",
+        ] {
+            assert_eq!(check_name(fine), Ok(()), "{fine}");
+        }
+        for link in [
+            "Win at evil.example",
+            "www.x.in",
+            "http://evil.example",
+            "a@b.c",
+            "<b>Asha</b>",
+            "Asha\r\nBcc: all@x.in",
+            "tab\there",
+        ] {
+            assert!(check_name(link).is_err(), "{link}");
+        }
     }
 
     #[test]

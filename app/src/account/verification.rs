@@ -33,16 +33,40 @@ impl Accounts {
         Ok(())
     }
 
-    /// Texts a 6-digit code to the account's phone number.
-    pub async fn send_phone_code(&self, user: UserId) -> Result<(), AccountError> {
-        let phone: Option<String> = sqlx::query_scalar("SELECT phone FROM users WHERE id = $1")
-            .bind(user)
-            .fetch_optional(self.db())
-            .await?
-            .flatten();
+    /// Texts a 6-digit code to the account's phone number: only for an account whose email is
+    /// confirmed, only to the allowed countries, and within limits per number and per address,
+    /// so nobody can run up texts to numbers of their choosing.
+    pub async fn send_phone_code(&self, ip: &str, user: UserId) -> Result<(), AccountError> {
+        let (phone, email_verified): (Option<String>, bool) =
+            sqlx::query_as("SELECT phone, email_verified_at IS NOT NULL FROM users WHERE id = $1")
+                .bind(user)
+                .fetch_optional(self.db())
+                .await?
+                .ok_or(AccountError::Unauthenticated)?;
+        if !email_verified {
+            return Err(AccountError::EmailNotVerified);
+        }
         let phone = phone.ok_or_else(|| {
             AccountError::field("phone", "Add a phone number to your profile first.")
         })?;
+        let countries = &self.settings.sms_countries;
+        if !countries
+            .iter()
+            .any(|code| phone.starts_with(&format!("+{code}")))
+        {
+            let list = countries
+                .iter()
+                .map(|c| format!("+{c}"))
+                .collect::<Vec<_>>();
+            let message = format!("We can text only numbers starting {}.", list.join(" or "));
+            return Err(AccountError::field("phone", &message));
+        }
+        let limits = &self.settings.limits;
+        self.throttle(&[
+            (format!("sms:ip:{ip}"), limits.sms_per_ip),
+            (format!("sms:number:{phone}"), limits.sms_per_number),
+        ])
+        .await?;
         let code = format!("{:06}", rand::random_range(0..1_000_000u32));
         sqlx::query(
             "INSERT INTO phone_verifications (user_id, phone, code_hash, attempts, expires_at)

@@ -266,7 +266,7 @@ impl Boards {
                 };
                 match next {
                     Ok(Heard::Change(change)) => boards.apply(&[change]),
-                    Ok(Heard::Gap) | Err(RecvError::Lagged(_)) => {
+                    Ok(Heard::Gap(_)) | Err(RecvError::Lagged(_)) => {
                         boards.lock().values_mut().for_each(|e| e.loaded_at = None);
                     }
                     Err(RecvError::Closed) => return,

@@ -36,6 +36,8 @@ words! {
         SeatsChanging = "seats_changing",
         /// The user holds seats for as many other shows as one may at once.
         TooManyHolds = "too_many_holds",
+        /// The user has kept seats of this show as long as one may for now.
+        HoldTimeUsed = "hold_time_used",
     }
 }
 

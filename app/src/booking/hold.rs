@@ -419,6 +419,10 @@ fn refusal(outcome: &str) -> BookingError {
             ConflictCode::TooManyHolds,
             "You are holding seats for other shows. Book or release those first.",
         ),
+        "hold_time_used" => BookingError::conflict(
+            ConflictCode::HoldTimeUsed,
+            "You have held seats for this show for a long while. Please try again later.",
+        ),
         "prices_changed" => BookingError::conflict(
             ConflictCode::PricesChanged,
             "The prices of this show have just changed. Please check them and try again.",

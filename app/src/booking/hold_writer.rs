@@ -297,13 +297,15 @@ async fn call(
     }
     const WRITE: &str =
         "SELECT outcome, booking_id, hold_expires_at, created_at, seats, released, holders
-           FROM hold_seats_many($1, make_interval(secs => $2), make_interval(secs => $3), $4, $5)";
+           FROM hold_seats_many($1, make_interval(secs => $2), make_interval(secs => $3), $4, $5,
+                                make_interval(secs => $6))";
     // The same, recording each keyed hold's booking under its key in the same statement.
     const WRITE_KEYED: &str = "WITH h AS (
-            SELECT * FROM hold_seats_many($1, make_interval(secs => $2), make_interval(secs => $3), $4, $5)),
+            SELECT * FROM hold_seats_many($1, make_interval(secs => $2), make_interval(secs => $3), $4, $5,
+                                          make_interval(secs => $6))),
          recorded AS (
             UPDATE idempotency_keys k SET resource_id = h.booking_id
-              FROM h JOIN unnest($6::bigint[], $7::text[], $8::text[]) AS r (ask, scope, key)
+              FROM h JOIN unnest($7::bigint[], $8::text[], $9::text[]) AS r (ask, scope, key)
                 ON r.ask = h.ask
              WHERE h.outcome = 'held' AND k.scope = r.scope AND k.key = r.key)
          SELECT outcome, booking_id, hold_expires_at, created_at, seats, released, holders
@@ -313,7 +315,8 @@ async fn call(
         .bind(policy.hold_ttl.as_secs_f64())
         .bind(policy.sales_close.as_secs_f64())
         .bind(policy.verified_email_only)
-        .bind(policy.max_live_holds as i32);
+        .bind(policy.max_live_holds as i32)
+        .bind(policy.hold_budget.as_secs_f64());
     let query = if keyed.is_empty() {
         query
     } else {

@@ -17,7 +17,7 @@ use std::{
         atomic::{AtomicU64, Ordering},
         Arc,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -58,11 +58,12 @@ impl Announced {
 }
 
 /// What a listener hears: a change, or that changes may have been missed (a listener has just
-/// (re)connected), so whoever keeps state built from changes should start afresh.
+/// reconnected, at the instant given), so whoever keeps state built from changes should start
+/// afresh from a read that begins after that instant.
 #[derive(Clone, Debug)]
 pub enum Heard {
     Change(Announced),
-    Gap,
+    Gap(Instant),
 }
 
 /// A change on the wire, with the instance that made it.
@@ -185,8 +186,9 @@ impl Live {
 
     /// A listener has reconnected: what was announced while it was away is lost.
     fn gap(&self) {
-        let _ = self.remote.send(Heard::Gap);
-        let _ = self.local.send(Heard::Gap);
+        let now = Instant::now();
+        let _ = self.remote.send(Heard::Gap(now));
+        let _ = self.local.send(Heard::Gap(now));
     }
 
     /// Resolves once every listener started by [`Live::listen`] is subscribed.
@@ -253,8 +255,9 @@ impl Live {
                 _ = self.stop.cancelled() => return Ok(()),
                 notification = listener.try_recv() => match notification? {
                     Some(notification) => self.deliver(notification.payload()),
-                    // The connection dropped; the next call reconnects.
-                    None => self.gap(),
+                    // The connection dropped: listen afresh, and announce the gap only once
+                    // listening again, so a snapshot taken after it misses nothing.
+                    None => return Ok(()),
                 },
             }
         }

@@ -53,7 +53,7 @@ pub use {
     policy::Policy,
     reads::Scope,
     service::{Actor, Bookings},
-    stream::SeatEvent,
+    stream::{SeatEvent, StreamCaps},
 };
 
 use crate::{

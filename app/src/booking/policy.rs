@@ -19,6 +19,9 @@ pub struct Policy {
     pub verified_email_only: bool,
     /// Shows one user may hold seats for at once; past it a hold of another is refused.
     pub max_live_holds: u32,
+    /// How long one user may keep seats of one show, all holds together (released, lapsed
+    /// or live), in any window three times as long.
+    pub hold_budget: Duration,
 }
 
 impl Default for Policy {
@@ -31,6 +34,7 @@ impl Default for Policy {
             fee_tax_percent: 18,
             verified_email_only: true,
             max_live_holds: 4,
+            hold_budget: Duration::from_secs(20 * 60),
         }
     }
 }

@@ -5,6 +5,7 @@ use super::{
     hold_writer::HoldWriter,
     live::{Announced, Live},
     seat_filter::SeatFilter,
+    stream::{StreamCaps, Streams},
     ticket::TicketKeys,
     BookingError, Policy, SeatChange, SeatStatus,
 };
@@ -47,6 +48,8 @@ pub struct Bookings {
     pub(super) tickets: Option<Arc<TicketKeys>>,
     /// Holds a user may ask for in a window (none: unlimited).
     pub(super) hold_limit: Option<(RateLimiter, Limit)>,
+    /// Open seat streams, capped.
+    pub(super) streams: Streams,
 }
 
 impl Bookings {
@@ -68,6 +71,7 @@ impl Bookings {
             policy,
             tickets: None,
             hold_limit: None,
+            streams: Streams::new(StreamCaps::default()),
         }
     }
 
@@ -75,6 +79,14 @@ impl Bookings {
     pub fn with_hold_limit(self, limiter: RateLimiter, limit: Limit) -> Self {
         Self {
             hold_limit: Some((limiter, limit)),
+            ..self
+        }
+    }
+
+    /// The same, with other caps on open seat streams.
+    pub fn with_stream_caps(self, caps: StreamCaps) -> Self {
+        Self {
+            streams: Streams::new(caps),
             ..self
         }
     }

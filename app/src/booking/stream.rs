@@ -1,11 +1,20 @@
 //! A show's live seat changes, as open seat maps follow them: first every seat that is not
 //! available, then each change; after any gap, a fresh snapshot puts the map right again.
+//!
+//! Streams are capped per client address and per instance, and the snapshot after a gap is
+//! read once per show and shared by every stream of it, so a listener reconnecting under ten
+//! thousand open maps costs one query per show, not ten thousand.
 
 use super::{live::Heard, BookingError, Bookings, SeatChange, SeatSnapshot};
-use crate::ids::ShowId;
+use crate::ids::{SeatId, ShowId};
 use futures_util::{stream, Stream};
 use sqlx::PgPool;
-use tokio::sync::broadcast::error::RecvError;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+use tokio::sync::{broadcast::error::RecvError, OnceCell};
 
 /// What a seat stream says.
 #[derive(Clone, Debug)]
@@ -14,42 +23,177 @@ pub enum SeatEvent {
     Change(SeatChange),
 }
 
+/// How many seat streams one client address, and the whole instance, may keep open.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamCaps {
+    pub per_client: usize,
+    pub total: usize,
+}
+
+impl Default for StreamCaps {
+    fn default() -> Self {
+        Self {
+            per_client: 16,
+            total: 10_000,
+        }
+    }
+}
+
+/// Seconds a refused stream is told to wait.
+const RETRY_SECONDS: u64 = 5;
+/// A shared snapshot is dropped this long after it was read.
+const SNAPSHOT_KEPT: Duration = Duration::from_secs(10);
+
+/// The open streams and the snapshots they share.
+#[derive(Clone)]
+pub(super) struct Streams {
+    caps: StreamCaps,
+    open: Arc<Mutex<Open>>,
+    snapshots: Arc<Mutex<HashMap<ShowId, Shared>>>,
+}
+
+#[derive(Default)]
+struct Open {
+    total: usize,
+    by_client: HashMap<String, usize>,
+}
+
+/// A snapshot read (or being read) for every stream of a show that needs one since `started`.
+struct Shared {
+    started: Instant,
+    result: Arc<OnceCell<Option<SeatSnapshot>>>,
+}
+
+/// One open stream's place, given back when the stream is dropped.
+struct Slot {
+    open: Arc<Mutex<Open>>,
+    client: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        open.total -= 1;
+        if let Some(count) = open.by_client.get_mut(&self.client) {
+            *count -= 1;
+            if *count == 0 {
+                open.by_client.remove(&self.client);
+            }
+        }
+        metrics::gauge!("district_seat_streams_open").set(open.total as f64);
+    }
+}
+
+impl Streams {
+    pub(super) fn new(caps: StreamCaps) -> Self {
+        Self {
+            caps,
+            open: Arc::default(),
+            snapshots: Arc::default(),
+        }
+    }
+
+    fn take_slot(&self, client: &str) -> Result<Slot, BookingError> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let mine = open.by_client.get(client).copied().unwrap_or(0);
+        if open.total >= self.caps.total || mine >= self.caps.per_client {
+            metrics::counter!("district_seat_streams_refused_total").increment(1);
+            return Err(BookingError::RateLimited(RETRY_SECONDS));
+        }
+        open.total += 1;
+        *open.by_client.entry(client.to_owned()).or_default() += 1;
+        metrics::gauge!("district_seat_streams_open").set(open.total as f64);
+        Ok(Slot {
+            open: self.open.clone(),
+            client: client.to_owned(),
+        })
+    }
+
+    /// The show's seats as read by a query that began at or after `since`: one read shared by
+    /// every stream that asks for the same gap.
+    async fn snapshot_since(
+        &self,
+        db: &PgPool,
+        show: ShowId,
+        since: Instant,
+    ) -> Option<SeatSnapshot> {
+        let result = {
+            let mut shared = self
+                .snapshots
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match shared.get(&show) {
+                Some(entry) if entry.started >= since => entry.result.clone(),
+                _ => {
+                    let now = Instant::now();
+                    shared.retain(|_, entry| now.duration_since(entry.started) < SNAPSHOT_KEPT);
+                    let result = Arc::new(OnceCell::new());
+                    let entry = Shared {
+                        started: now,
+                        result: result.clone(),
+                    };
+                    shared.insert(show, entry);
+                    result
+                }
+            }
+        };
+        result
+            .get_or_init(|| async {
+                metrics::counter!("district_seat_snapshots_total", "reason" => "gap").increment(1);
+                snapshot(db, show).await.ok().flatten()
+            })
+            .await
+            .clone()
+    }
+}
+
 impl Bookings {
-    /// The stream of one show; ends when the instance shuts down. 404 for an unknown show.
+    /// The stream of one show for a client at `client` (an address); ends when the instance
+    /// shuts down. 404 for an unknown show, 429 past the caps on open streams.
     pub async fn seat_events(
         &self,
         show: ShowId,
+        client: &str,
     ) -> Result<impl Stream<Item = SeatEvent> + Send + 'static, BookingError> {
+        let slot = self.streams.take_slot(client)?;
         // Subscribe before reading the snapshot, so no change falls in between.
         let heard = self.live.subscribe();
+        metrics::counter!("district_seat_snapshots_total", "reason" => "open").increment(1);
         let first = snapshot(self.primary(), show)
             .await?
             .ok_or(BookingError::NotFound)?;
-        let (stop, db) = (self.live.stopping(), self.primary().clone());
-        let state = (heard, Some(SeatEvent::Snapshot(first)));
-        Ok(stream::unfold(state, move |(mut heard, first)| {
-            let (stop, db) = (stop.clone(), db.clone());
+        let (stop, db, streams) = (
+            self.live.stopping(),
+            self.primary().clone(),
+            self.streams.clone(),
+        );
+        let state = (heard, Some(SeatEvent::Snapshot(first)), slot);
+        Ok(stream::unfold(state, move |(mut heard, first, slot)| {
+            let (stop, db, streams) = (stop.clone(), db.clone(), streams.clone());
             async move {
                 if let Some(event) = first {
-                    return Some((event, (heard, None)));
+                    return Some((event, (heard, None, slot)));
                 }
                 loop {
                     let next = tokio::select! {
                         _ = stop.cancelled() => return None,
                         next = heard.recv() => next,
                     };
-                    let event = match next {
+                    // Changes were missed: a fresh snapshot puts the map right again.
+                    let since = match next {
                         Ok(Heard::Change(announced)) if announced.change.show_id == show => {
-                            SeatEvent::Change(announced.change)
+                            return Some((
+                                SeatEvent::Change(announced.change),
+                                (heard, None, slot),
+                            ));
                         }
                         Ok(Heard::Change(_)) => continue,
-                        // Changes were missed: a fresh snapshot puts the map right again.
-                        Ok(Heard::Gap) | Err(RecvError::Lagged(_)) => {
-                            SeatEvent::Snapshot(snapshot(&db, show).await.ok()??)
-                        }
+                        Ok(Heard::Gap(since)) => since,
+                        Err(RecvError::Lagged(_)) => Instant::now(),
                         Err(RecvError::Closed) => return None,
                     };
-                    return Some((event, (heard, None)));
+                    let fresh = streams.snapshot_since(&db, show, since).await?;
+                    return Some((SeatEvent::Snapshot(fresh), (heard, None, slot)));
                 }
             }
         }))
@@ -59,16 +203,15 @@ impl Bookings {
 /// Every seat of a show that is held or booked now, read from PostgreSQL; `None` when there is
 /// no such show.
 async fn snapshot(db: &PgPool, show: ShowId) -> Result<Option<SeatSnapshot>, BookingError> {
-    let (exists, held, booked): (bool, Vec<crate::ids::SeatId>, Vec<crate::ids::SeatId>) =
-        sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM shows WHERE id = $1),
-                    coalesce(array_agg(seat_id ORDER BY seat_id) FILTER (WHERE status = 'held'), '{}'),
-                    coalesce(array_agg(seat_id ORDER BY seat_id) FILTER (WHERE status = 'booked'), '{}')
-               FROM seat_states WHERE show_id = $1 AND status <> 'available'",
-        )
-        .bind(show)
-        .fetch_one(db)
-        .await?;
+    let (exists, held, booked): (bool, Vec<SeatId>, Vec<SeatId>) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM shows WHERE id = $1),
+                coalesce(array_agg(seat_id ORDER BY seat_id) FILTER (WHERE status = 'held'), '{}'),
+                coalesce(array_agg(seat_id ORDER BY seat_id) FILTER (WHERE status = 'booked'), '{}')
+           FROM seat_states WHERE show_id = $1 AND status <> 'available'",
+    )
+    .bind(show)
+    .fetch_one(db)
+    .await?;
     Ok(exists.then_some(SeatSnapshot {
         show_id: show,
         held,

@@ -109,9 +109,10 @@ pub async fn search_movies(q: String) -> Result<Vec<MovieCard>, CatalogError> {
     if q.trim().is_empty() {
         return Ok(Vec::new());
     }
+    let client = crate::account::functions::ssr::client_ip();
     crate::error::answer(
         ssr::catalog()
-            .search(&q)
+            .search(&client, &q)
             .await
             .map(|found| found.iter().map(MovieCard::from).collect()),
     )

@@ -29,7 +29,7 @@ pub use {
     movies::{MovieFilter, MovieInfo, TrendingMovie},
     places::{CityInfo, Near, ScreenInfo, TheaterDetails, TheaterInfo},
     reviews::{Review, ReviewSort},
-    service::Catalog,
+    service::{Catalog, CatalogLimits},
     shows::{ShowFilter, ShowInfo},
 };
 
@@ -108,6 +108,8 @@ pub enum CatalogError {
     Unauthenticated,
     #[error("Not found.")]
     NotFound,
+    #[error("Too many requests. Try again in {0} seconds.")]
+    RateLimited(u64),
     #[error("The catalog is unavailable right now. Please try again.")]
     Unavailable,
     #[error("{0}")]
@@ -147,6 +149,7 @@ mod ssr {
                 Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::NotFound => StatusCode::NOT_FOUND,
+                Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
                 Self::Unavailable | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
             }
         }
@@ -156,7 +159,15 @@ mod ssr {
                 Self::Invalid(_) => "validation_failed",
                 Self::Unauthenticated => "unauthenticated",
                 Self::NotFound => "not_found",
+                Self::RateLimited(_) => "rate_limited",
                 Self::Unavailable | Self::Transport(_) => "unavailable",
+            }
+        }
+
+        fn retry_after(&self) -> Option<u64> {
+            match self {
+                Self::RateLimited(seconds) => Some(*seconds),
+                _ => None,
             }
         }
 

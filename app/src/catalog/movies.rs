@@ -59,6 +59,9 @@ pub struct MovieFilter {
 }
 
 pub const MAX_QUERY: usize = 100;
+/// The longest language, genre or format a filter may name: longer ones name nothing, and
+/// would only make cache keys long.
+pub const MAX_FILTER: usize = 40;
 
 const MOVIE_COLUMNS: &str =
     "m.id, m.slug, m.title, m.synopsis, m.runtime_minutes, m.languages, m.genres,
@@ -76,6 +79,20 @@ impl Catalog {
         filter: &MovieFilter,
         (page, per_page): (u32, u32),
     ) -> Result<Arc<MoviePage>, CatalogError> {
+        let named = [
+            ("language", &filter.language),
+            ("genre", &filter.genre),
+            ("format", &filter.format),
+        ];
+        for (field, value) in named {
+            if value
+                .as_ref()
+                .is_some_and(|v| v.chars().count() > MAX_FILTER)
+            {
+                let message = format!("Use at most {MAX_FILTER} characters.");
+                return Err(CatalogError::field(field, &message));
+            }
+        }
         self.cached_list("movies", &(filter, page, per_page), || {
             read_movies(self.read(), filter, page, per_page)
         })
@@ -151,8 +168,8 @@ impl Catalog {
     }
 
     /// Typo-tolerant search over titles, genres and languages: full-text matches and trigram
-    /// similarity, with an exact title first.
-    pub async fn search(&self, query: &str) -> Result<Vec<MovieInfo>, CatalogError> {
+    /// similarity, with an exact title first. Limited per client address (`client`).
+    pub async fn search(&self, client: &str, query: &str) -> Result<Vec<MovieInfo>, CatalogError> {
         let query = query.trim();
         if query.is_empty() {
             return Err(CatalogError::field("q", "Type something to search for."));
@@ -160,6 +177,8 @@ impl Catalog {
         if query.chars().count() > MAX_QUERY {
             return Err(CatalogError::field("q", "Use at most 100 characters."));
         }
+        self.throttle(&format!("search:ip:{client}"), |l| l.search_per_client)
+            .await?;
         Ok(sqlx::query_as(&format!(
             "SELECT {MOVIE_COLUMNS} FROM movies m,
                     websearch_to_tsquery('simple', $1) q,

@@ -25,6 +25,9 @@ pub struct HomeQuery {
     pub format: Option<String>,
 }
 
+/// Longer than any slug a title makes.
+const MAX_SLUG: usize = 200;
+
 impl Catalog {
     /// Movies now showing in the city (filtered), what is trending there and what is coming.
     pub async fn home(
@@ -82,6 +85,10 @@ impl Catalog {
         city: City,
         date: Option<String>,
     ) -> Result<Option<Arc<MovieListing>>, CatalogError> {
+        // No slug is this long; the cache key is never built from one.
+        if slug.len() > MAX_SLUG {
+            return Ok(None);
+        }
         let zone: Tz = city.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
         let today = Utc::now().with_timezone(&zone).date_naive();
         let last = today + Days::new(DAYS - 1);

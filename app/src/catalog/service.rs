@@ -1,8 +1,10 @@
 //! The catalog handle: what every catalog read needs, and nothing else.
 
+use super::CatalogError;
 use crate::{
     cache::{Cache, Trust},
     db::Db,
+    ratelimit::{Limit, RateLimiter},
 };
 use serde::{de::DeserializeOwned, Serialize};
 use sqlx::PgPool;
@@ -12,11 +14,55 @@ use std::{future::Future, sync::Arc};
 pub struct Catalog {
     db: Db,
     cache: Cache,
+    limits: Option<(RateLimiter, CatalogLimits)>,
+}
+
+/// How often one client may search, and one user write reviews or votes.
+#[derive(Clone, Copy, Debug)]
+pub struct CatalogLimits {
+    pub search_per_client: Limit,
+    pub reviews_per_user: Limit,
+}
+
+impl Default for CatalogLimits {
+    fn default() -> Self {
+        Self {
+            search_per_client: Limit::per_minute(300),
+            reviews_per_user: Limit::per_hour(30),
+        }
+    }
 }
 
 impl Catalog {
     pub fn new(db: Db, cache: Cache) -> Self {
-        Self { db, cache }
+        Self {
+            db,
+            cache,
+            limits: None,
+        }
+    }
+
+    /// The same, limiting searches and review writes.
+    pub fn with_limits(self, limiter: RateLimiter, limits: CatalogLimits) -> Self {
+        Self {
+            limits: Some((limiter, limits)),
+            ..self
+        }
+    }
+
+    /// Counts one attempt under `key`, with the limit `pick` chooses; 429 past it.
+    pub(super) async fn throttle(
+        &self,
+        key: &str,
+        pick: fn(&CatalogLimits) -> Limit,
+    ) -> Result<(), CatalogError> {
+        match &self.limits {
+            Some((limiter, limits)) => limiter
+                .hit(key, pick(limits))
+                .await
+                .map_err(CatalogError::RateLimited),
+            None => Ok(()),
+        }
     }
 
     /// Catalog reads tolerate replication lag.

@@ -2,8 +2,8 @@
 
 use crate::account::{
     functions::{
-        current_user, ChooseNewPassword, ConfirmEmail, LogIn, LogOut, RequestPasswordReset,
-        SaveProfile, SignUp,
+        current_user, CancelEmailChange, ChooseNewPassword, ConfirmEmail, LogIn, LogOut,
+        RequestPasswordReset, SaveProfile, SignUp,
     },
     AccountError, Profile,
 };
@@ -193,11 +193,15 @@ fn NewPasswordField(label: &'static str, error: Signal<Option<AccountError>>) ->
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let save = ServerAction::<SaveProfile>::new();
-    let user = Resource::new(move || save.version().get(), |_| current_user());
+    let cancel = ServerAction::<CancelEmailChange>::new();
+    let user = Resource::new(
+        move || (save.version().get(), cancel.version().get()),
+        |_| current_user(),
+    );
     let content = move || {
         Suspend::new(async move {
             match user.await {
-                Ok(Some(profile)) => EitherOf3::A(view! { <ProfileView profile save /> }),
+                Ok(Some(profile)) => EitherOf3::A(view! { <ProfileView profile save cancel /> }),
                 Ok(None) => EitherOf3::B(view! { <Redirect path="/login?next=%2Faccount" /> }),
                 Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
             }
@@ -210,7 +214,11 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileView(profile: Profile, save: ServerAction<SaveProfile>) -> impl IntoView {
+fn ProfileView(
+    profile: Profile,
+    save: ServerAction<SaveProfile>,
+    cancel: ServerAction<CancelEmailChange>,
+) -> impl IntoView {
     let error = errors(save);
     let logout = ServerAction::<LogOut>::new();
     let verified = profile.email_verified;
@@ -231,9 +239,12 @@ fn ProfileView(profile: Profile, save: ServerAction<SaveProfile>) -> impl IntoVi
                 }>{if verified { "✓ Verified" } else { "! Not verified yet" }}</span>
             </p>
             {profile.pending_email.clone().map(|pending| view! {
-                <p class="text-sm text-slate-600">
-                    "We sent a confirmation link to " <strong>{pending}</strong> ". Your address changes once you open it."
-                </p>
+                <ActionForm action=cancel attr:class="flex flex-wrap items-center gap-2 text-sm text-slate-600">
+                    <span>
+                        "We sent a confirmation link to " <strong>{pending}</strong> ". Your address changes once you open it."
+                    </span>
+                    <button type="submit" class=LINK>"Call it off"</button>
+                </ActionForm>
             })}
             <ActionForm action=save attr:class="flex flex-col gap-4">
                 <FormError error />
@@ -247,6 +258,14 @@ fn ProfileView(profile: Profile, save: ServerAction<SaveProfile>) -> impl IntoVi
                     value=profile.phone.clone().unwrap_or_default()
                     hint=if profile.phone_verified { "Verified." } else { "Optional." }
                     error=field_error(error, "phone")
+                />
+                <Field
+                    label="Current password"
+                    name="current_password"
+                    kind="password"
+                    autocomplete="current-password"
+                    hint="Needed only to change your email."
+                    error=field_error(error, "current_password")
                 />
                 <SubmitButton label="Save changes" pending=save.pending() />
             </ActionForm>

@@ -34,6 +34,8 @@ pub enum PaymentError {
     Unauthenticated,
     #[error("Not found.")]
     NotFound,
+    #[error("Too many payment attempts. Try again in {0} seconds.")]
+    RateLimited(u64),
     #[error("The payment gateway is not answering. Please try again.")]
     GatewayUnavailable,
     #[error("Payments are unavailable right now. Please try again.")]
@@ -62,6 +64,7 @@ impl PaymentError {
             Self::BadSignature(_) => "invalid_signature",
             Self::Unauthenticated => "unauthenticated",
             Self::NotFound => "not_found",
+            Self::RateLimited(_) => "rate_limited",
             Self::GatewayUnavailable => "gateway_unavailable",
             Self::Unavailable | Self::Transport(_) => "unavailable",
         }
@@ -109,6 +112,7 @@ mod ssr {
                 Self::Rejected(_) | Self::BadSignature(_) => StatusCode::BAD_REQUEST,
                 Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::NotFound => StatusCode::NOT_FOUND,
+                Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
                 Self::GatewayUnavailable => StatusCode::BAD_GATEWAY,
                 Self::Unavailable | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
             }
@@ -122,6 +126,13 @@ mod ssr {
             match self {
                 Self::Invalid(fields) => Map::from_iter([("fields".to_owned(), json!(fields))]),
                 _ => Map::new(),
+            }
+        }
+
+        fn retry_after(&self) -> Option<u64> {
+            match self {
+                Self::RateLimited(seconds) => Some(*seconds),
+                _ => None,
             }
         }
     }

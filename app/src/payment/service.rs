@@ -13,6 +13,7 @@ use crate::{
     booking::{Actor, Booking, Bookings},
     ids::{BookingId, PaymentId, RefundId, UserId},
     notify::Mailer,
+    ratelimit::{Limit, RateLimiter},
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -67,6 +68,8 @@ pub struct Payments {
     /// For links in emails.
     pub(super) public_url: String,
     grace: Duration,
+    /// Payments one user may start in a window (none: unlimited).
+    initiate_limit: Option<(RateLimiter, Limit)>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -151,6 +154,7 @@ impl Payments {
             mailer,
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             grace: settings.grace.min(MAX_GRACE),
+            initiate_limit: None,
         }
     }
 
@@ -161,6 +165,14 @@ impl Payments {
 
     pub fn sandbox(&self) -> Option<&Sandbox> {
         self.sandbox.as_deref()
+    }
+
+    /// The same, limiting how many payments one user may start in a window.
+    pub fn with_initiate_limit(self, limiter: RateLimiter, limit: Limit) -> Self {
+        Self {
+            initiate_limit: Some((limiter, limit)),
+            ..self
+        }
     }
 
     pub(super) fn provider(&self, gateway: Gateway) -> Option<&Arc<dyn Provider>> {
@@ -179,6 +191,13 @@ impl Payments {
         let provider = self.provider(gateway).ok_or_else(|| {
             PaymentError::field("provider", "This payment method is not available here.")
         })?;
+        if let Some((limiter, limit)) = &self.initiate_limit {
+            let key = format!("pay:user:{user}");
+            limiter
+                .hit(&key, *limit)
+                .await
+                .map_err(PaymentError::RateLimited)?;
+        }
         let begun: Begun = sqlx::query_as("SELECT * FROM begin_payment($1, $2, $3, $4)")
             .bind(booking)
             .bind(user)

@@ -8,6 +8,7 @@
 
 pub mod client;
 
+use crate::breaker::Breaker;
 use sha2::{Digest, Sha256};
 use std::{
     collections::HashMap,
@@ -85,6 +86,7 @@ enum Mode {
 pub struct RateLimiter {
     enabled: bool,
     redis: Option<redis::aio::ConnectionManager>,
+    breaker: Breaker,
     local: Arc<Mutex<Local>>,
 }
 
@@ -100,6 +102,7 @@ impl RateLimiter {
         Self {
             enabled,
             redis,
+            breaker: Breaker::default(),
             local: Arc::default(),
         }
     }
@@ -138,17 +141,15 @@ impl RateLimiter {
         call.arg(limit.interval().as_millis() as u64)
             .arg(limit.tolerance().as_millis() as u64)
             .arg(u8::from(mode == Mode::Count));
-        match tokio::time::timeout(REDIS_TIMEOUT, call.invoke_async::<u64>(&mut conn)).await {
-            Ok(Ok(ms)) => Some(Duration::from_millis(ms)),
-            failure => {
-                let reason = match failure {
-                    Ok(Err(err)) => err.to_string(),
-                    _ => "timed out".to_owned(),
-                };
-                tracing::warn!(%reason, "rate limit falls back to this instance: Redis unavailable");
-                None
-            }
-        }
+        let ms = self
+            .breaker
+            .call(
+                "rate limit",
+                REDIS_TIMEOUT,
+                call.invoke_async::<u64>(&mut conn),
+            )
+            .await?;
+        Some(Duration::from_millis(ms))
     }
 
     fn locally(&self, key: [u8; 16], limit: Limit, mode: Mode, now: Instant) -> Duration {

@@ -1,7 +1,7 @@
 //! `/api/v1/bookings` and the seat endpoints of a show: the seat map, holds, confirmation,
 //! cancellation, best available seats and the live seat stream.
 
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{ApiJson, ApiPath, ApiQuery, ClientIp};
 use crate::AppState;
 use app::{
     account::auth::Principal,
@@ -214,16 +214,19 @@ pub async fn best(
 }
 
 /// Server-Sent Events of one show's seat changes: first a `snapshot` of every seat that is not
-/// available, then a `seats` event per change anywhere (`{show_id, status, seat_ids}`).
+/// available, then a `seats` event per change anywhere (`{show_id, status, seat_ids}`), with a
+/// comment as heartbeat every 15 s. Open streams are capped per client address and in all.
 #[utoipa::path(get, path = "/api/v1/shows/{id}/seats/stream", tag = "bookings",
     responses((status = 200, description = "text/event-stream of seat changes", body = SeatChange),
-        (status = 404, description = "not_found")))]
+        (status = 404, description = "not_found"),
+        (status = 429, description = "rate_limited: too many open streams")))]
 pub async fn stream_seats(
     State(bookings): State<Bookings>,
+    ClientIp(client): ClientIp,
     ApiPath(show): ApiPath<ShowId>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, BookingError> {
     let events = bookings
-        .seat_events(show)
+        .seat_events(show, &client)
         .await?
         .filter_map(|event| async move {
             let event = match event {

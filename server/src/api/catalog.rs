@@ -1,7 +1,7 @@
 //! `/api/v1` catalog: cities, theaters, movies, shows and reviews. Every list answers the list
 //! envelope and takes `page` and `per_page`.
 
-use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
+use super::{ApiJson, ApiPath, ApiQuery, ClientIp, Page, Paging};
 use crate::AppState;
 use app::{
     account::auth::Principal,
@@ -169,9 +169,11 @@ pub struct SearchQuery {
 /// Typo-tolerant search over titles, genres and languages, the exact title first.
 #[utoipa::path(get, path = "/api/v1/movies/search", tag = "catalog", params(SearchQuery), responses(
     (status = 200, description = "`{items, page, per_page, total}` of movies", body = Page<MovieInfo>),
-    (status = 422, description = "empty or over-long query")))]
+    (status = 422, description = "empty or over-long query"),
+    (status = 429, description = "rate_limited")))]
 pub async fn search(
     State(catalog): State<Catalog>,
+    ClientIp(client): ClientIp,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Response, CatalogError> {
     let paging = paged(Paging {
@@ -179,7 +181,7 @@ pub async fn search(
         per_page: query.per_page,
     })?;
     let found = catalog
-        .search(query.q.as_deref().unwrap_or_default())
+        .search(&client, query.q.as_deref().unwrap_or_default())
         .await?;
     Ok(Page::of(&found, paging).respond())
 }
@@ -227,7 +229,8 @@ pub struct ReviewInput {
 /// Writes the signed-in user's review; a second review of the same movie edits the first.
 #[utoipa::path(post, path = "/api/v1/movies/{id}/reviews", tag = "catalog", security(("bearer" = [])),
     request_body = ReviewInput, responses((status = 200, body = Review), (status = 401, description = "unauthenticated"),
-    (status = 404, description = "not_found"), (status = 422, description = "validation_failed")))]
+    (status = 404, description = "not_found"), (status = 422, description = "validation_failed"),
+    (status = 429, description = "rate_limited")))]
 pub async fn review(
     State(catalog): State<Catalog>,
     who: Principal,
@@ -244,7 +247,8 @@ pub async fn review(
 #[utoipa::path(post, path = "/api/v1/movies/{id}/reviews/{review_id}/helpful", tag = "catalog",
     security(("bearer" = [])), responses((status = 200, body = Review),
     (status = 401, description = "unauthenticated"), (status = 404, description = "not_found"),
-    (status = 422, description = "validation_failed: your own review")))]
+    (status = 422, description = "validation_failed: your own review"),
+    (status = 429, description = "rate_limited")))]
 pub async fn helpful(
     State(catalog): State<Catalog>,
     who: Principal,

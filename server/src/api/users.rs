@@ -10,7 +10,7 @@ use axum::{
     extract::State,
     http::StatusCode,
     response::Response,
-    routing::{get, post},
+    routing::{delete, get, post},
     Json, Router,
 };
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/profile", get(get_profile).put(put_profile))
+        .route("/profile/email-change", delete(cancel_email_change))
         .route("/phone/send-code", post(send_phone_code))
         .route("/phone/verify", post(verify_phone))
         .route("/bookings", get(bookings))
@@ -33,10 +34,12 @@ pub async fn get_profile(
     Ok(Json(accounts.profile(who.user_id).await?))
 }
 
-/// Changes name, phone or preferred city; a new email address is confirmed by a link first.
+/// Changes name, phone or preferred city. A new email address needs `current_password`, is
+/// confirmed by a link sent to it first, and is announced to the old address.
 #[utoipa::path(put, path = "/api/v1/users/profile", tag = "users", security(("bearer" = [])),
     request_body = ProfileUpdate, responses((status = 200, body = Profile),
-    (status = 409, description = "email_taken"), (status = 422, description = "validation_failed")))]
+    (status = 409, description = "email_taken"), (status = 422, description = "validation_failed"),
+    (status = 429, description = "rate_limited")))]
 pub async fn put_profile(
     State(accounts): State<Accounts>,
     who: Principal,
@@ -45,15 +48,29 @@ pub async fn put_profile(
     Ok(Json(accounts.update_profile(who.user_id, &update).await?))
 }
 
+/// Calls off an email change waiting for its link.
+#[utoipa::path(delete, path = "/api/v1/users/profile/email-change", tag = "users",
+    security(("bearer" = [])), responses((status = 200, body = Profile),
+    (status = 401, description = "unauthenticated")))]
+pub async fn cancel_email_change(
+    State(accounts): State<Accounts>,
+    who: Principal,
+) -> Result<Json<Profile>, AccountError> {
+    Ok(Json(accounts.cancel_email_change(who.user_id).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/users/phone/send-code", tag = "users", security(("bearer" = [])),
-    responses((status = 202, description = "A code is on its way"), (status = 429, description = "rate_limited")))]
+    responses((status = 202, description = "A code is on its way"),
+    (status = 403, description = "email_not_verified"),
+    (status = 422, description = "validation_failed: no phone, or a country codes are not texted to"),
+    (status = 429, description = "rate_limited")))]
 pub async fn send_phone_code(
     State(accounts): State<Accounts>,
     ClientIp(ip): ClientIp,
     who: Principal,
 ) -> Result<StatusCode, AccountError> {
     accounts.throttle_verify(&ip, Some(who.user_id)).await?;
-    accounts.send_phone_code(who.user_id).await?;
+    accounts.send_phone_code(&ip, who.user_id).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -11,9 +11,14 @@ use secrecy::SecretString;
 use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
 use vars::{rate_limits, Vars};
 
+mod bounds;
+mod payments;
 #[cfg(test)]
 mod tests;
 mod vars;
+
+pub use bounds::Bounds;
+pub use payments::{Payments, RazorpayKeys, StripeKeys};
 
 /// Which deployment the process runs in; production tightens defaults (JSON logs, no demo data,
 /// real secrets). A process told nothing runs as production: development defaults apply only
@@ -71,6 +76,21 @@ pub struct Twilio {
     pub auth_token: Option<SecretString>,
     pub from_number: Option<String>,
     pub api_base: String,
+    /// SMS_COUNTRY_CODES: calling codes phone codes may be texted to (default 91, India).
+    pub countries: Vec<String>,
+}
+
+/// HOLD_TIME_BUDGET: at least one hold's length, twice it unless set.
+fn hold_budget(vars: &Vars, hold_ttl: Duration) -> Result<Duration, ConfigError> {
+    let budget = vars.duration_or("HOLD_TIME_BUDGET", hold_ttl * 2)?;
+    if budget < hold_ttl {
+        let problem = format!(
+            "must be at least HOLD_TTL_SECONDS ({}s)",
+            hold_ttl.as_secs()
+        );
+        return Err(ConfigError::new("HOLD_TIME_BUDGET", problem));
+    }
+    Ok(budget)
 }
 
 /// The whole process configuration.
@@ -98,6 +118,11 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// RATE_LIMIT_HOLD_PER_USER: holds one user may ask for in a window.
     pub hold_rate: app::ratelimit::Limit,
+    /// RATE_LIMIT_PAYMENT_PER_USER: payments one user may start in a window.
+    pub payment_rate: app::ratelimit::Limit,
+    /// RATE_LIMIT_SEARCH_PER_IP and RATE_LIMIT_REVIEW_PER_USER.
+    pub catalog_limits: app::catalog::CatalogLimits,
+    pub bounds: Bounds,
     pub mail_dir: Option<String>,
     /// POSTER_DIR: where uploaded posters are stored.
     pub poster_dir: std::path::PathBuf,
@@ -110,35 +135,6 @@ pub struct Config {
     pub smtp: Smtp,
     pub twilio: Twilio,
     pub payments: Payments,
-}
-
-#[derive(Clone, Debug)]
-pub struct Payments {
-    /// PAYMENT_GRACE_SECONDS: how much longer a hold lasts once its payment starts.
-    pub grace: Duration,
-    /// SANDBOX_WEBHOOK_SECRET, when the sandbox gateway is on: outside production always,
-    /// in production only with PAYMENTS_SANDBOX=true.
-    pub sandbox_secret: Option<SecretString>,
-    /// STRIPE_*: Stripe is offered when its secret key is set.
-    pub stripe: Option<StripeKeys>,
-    /// RAZORPAY_*: Razorpay is offered when its key id is set.
-    pub razorpay: Option<RazorpayKeys>,
-}
-
-#[derive(Clone, Debug)]
-pub struct RazorpayKeys {
-    pub key_id: String,
-    pub key_secret: SecretString,
-    pub webhook_secret: SecretString,
-    pub api_base: String,
-}
-
-#[derive(Clone, Debug)]
-pub struct StripeKeys {
-    pub secret_key: SecretString,
-    pub publishable_key: Option<String>,
-    pub webhook_secret: SecretString,
-    pub api_base: String,
 }
 
 /// Used outside production only, so a fresh checkout runs without a `.env`.
@@ -310,6 +306,15 @@ impl Config {
                 "RATE_LIMIT_HOLD_PER_USER",
                 app::ratelimit::Limit::per_minute(30),
             )?,
+            payment_rate: vars.limit_or(
+                "RATE_LIMIT_PAYMENT_PER_USER",
+                app::ratelimit::Limit {
+                    max: 20,
+                    window: Duration::from_secs(600),
+                },
+            )?,
+            catalog_limits: vars::catalog_limits(&vars)?,
+            bounds: bounds::bounds(&vars)?,
             mail_dir: vars.optional("MAIL_DIR"),
             poster_dir: vars
                 .optional("POSTER_DIR")
@@ -347,6 +352,7 @@ impl Config {
                 max_live_holds: vars
                     .parse_or("MAX_LIVE_HOLDS", 4, "a number of shows (1 or more)")?
                     .max(1),
+                hold_budget: hold_budget(&vars, Duration::from_secs(hold_ttl_seconds))?,
             },
             smtp: Smtp {
                 host: vars.optional("SMTP_HOST"),
@@ -361,12 +367,13 @@ impl Config {
                 auth_token: vars.optional("TWILIO_AUTH_TOKEN").map(Into::into),
                 from_number: vars.optional("TWILIO_FROM_NUMBER"),
                 api_base: vars.or("TWILIO_API_BASE", "https://api.twilio.com"),
+                countries: vars::country_codes(&vars)?,
             },
             payments: Payments {
                 grace: Duration::from_secs(grace_seconds),
                 sandbox_secret: sandbox_secret.map(Into::into),
-                stripe: stripe_keys(&vars, production)?,
-                razorpay: razorpay_keys(&vars, production)?,
+                stripe: payments::stripe_keys(&vars, production)?,
+                razorpay: payments::razorpay_keys(&vars, production)?,
             },
         })
     }
@@ -379,46 +386,6 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
-}
-
-/// Stripe's keys, when STRIPE_SECRET_KEY is set: its webhooks cannot be trusted without their
-/// own secret, so that is required with it.
-fn stripe_keys(vars: &Vars, production: bool) -> Result<Option<StripeKeys>, ConfigError> {
-    let Some(secret_key) = vars.optional("STRIPE_SECRET_KEY") else {
-        return Ok(None);
-    };
-    let webhook_secret = vars.required(
-        "STRIPE_WEBHOOK_SECRET",
-        "the signing secret of the Stripe webhook endpoint, whsec_...",
-    )?;
-    refuse_published("STRIPE_WEBHOOK_SECRET", &webhook_secret, production)?;
-    Ok(Some(StripeKeys {
-        secret_key: secret_key.into(),
-        publishable_key: vars.optional("STRIPE_PUBLISHABLE_KEY"),
-        webhook_secret: webhook_secret.into(),
-        api_base: vars.or("STRIPE_API_BASE", "https://api.stripe.com"),
-    }))
-}
-
-/// Razorpay's keys, when RAZORPAY_KEY_ID is set: the key secret signs checkouts, the webhook
-/// secret (a secret of its own) the webhooks; both are required with it.
-fn razorpay_keys(vars: &Vars, production: bool) -> Result<Option<RazorpayKeys>, ConfigError> {
-    let Some(key_id) = vars.optional("RAZORPAY_KEY_ID") else {
-        return Ok(None);
-    };
-    let webhook_secret = vars.required(
-        "RAZORPAY_WEBHOOK_SECRET",
-        "the secret set on the Razorpay webhook",
-    )?;
-    refuse_published("RAZORPAY_WEBHOOK_SECRET", &webhook_secret, production)?;
-    Ok(Some(RazorpayKeys {
-        key_id,
-        key_secret: vars
-            .required("RAZORPAY_KEY_SECRET", "the key secret of RAZORPAY_KEY_ID")?
-            .into(),
-        webhook_secret: webhook_secret.into(),
-        api_base: vars.or("RAZORPAY_API_BASE", "https://api.razorpay.com"),
-    }))
 }
 
 /// In production, a secret published in this repository is as good as none.

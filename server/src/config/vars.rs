@@ -2,7 +2,7 @@
 //! `ConfigError` naming the variable.
 
 use super::ConfigError;
-use app::{account::RateLimits, ratelimit::Limit};
+use app::{account::RateLimits, catalog::CatalogLimits, ratelimit::Limit};
 use std::{str::FromStr, time::Duration};
 
 /// Typed access to a variable source, turning every failure into a `ConfigError`.
@@ -114,7 +114,44 @@ pub(super) fn rate_limits(vars: &Vars) -> Result<RateLimits, ConfigError> {
         forgot_per_account: limit("RATE_LIMIT_FORGOT_PER_ACCOUNT", defaults.forgot_per_account)?,
         verify_per_ip: limit("RATE_LIMIT_VERIFY_PER_IP", defaults.verify_per_ip)?,
         verify_per_account: limit("RATE_LIMIT_VERIFY_PER_ACCOUNT", defaults.verify_per_account)?,
+        profile_per_account: limit(
+            "RATE_LIMIT_PROFILE_PER_ACCOUNT",
+            defaults.profile_per_account,
+        )?,
+        email_change_per_account: limit(
+            "RATE_LIMIT_EMAIL_CHANGE_PER_ACCOUNT",
+            defaults.email_change_per_account,
+        )?,
+        sms_per_ip: limit("RATE_LIMIT_SMS_PER_IP", defaults.sms_per_ip)?,
+        sms_per_number: limit("RATE_LIMIT_SMS_PER_NUMBER", defaults.sms_per_number)?,
     })
+}
+
+pub(super) fn catalog_limits(vars: &Vars) -> Result<CatalogLimits, ConfigError> {
+    let defaults = CatalogLimits::default();
+    Ok(CatalogLimits {
+        search_per_client: vars.limit_or("RATE_LIMIT_SEARCH_PER_IP", defaults.search_per_client)?,
+        reviews_per_user: vars.limit_or("RATE_LIMIT_REVIEW_PER_USER", defaults.reviews_per_user)?,
+    })
+}
+
+/// `SMS_COUNTRY_CODES` as calling codes, `91` or `+91,+977`.
+pub(super) fn country_codes(vars: &Vars) -> Result<Vec<String>, ConfigError> {
+    let raw = vars.or("SMS_COUNTRY_CODES", "91");
+    let codes: Vec<String> = raw
+        .split(',')
+        .map(|code| code.trim().trim_start_matches('+').to_owned())
+        .collect();
+    let valid =
+        |code: &String| (1..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit());
+    if codes.iter().all(valid) {
+        Ok(codes)
+    } else {
+        Err(ConfigError::new(
+            "SMS_COUNTRY_CODES",
+            format!("must be calling codes like 91,977, got {raw:?}"),
+        ))
+    }
 }
 
 fn parse_duration(raw: &str) -> Option<Duration> {

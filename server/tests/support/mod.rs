@@ -3,6 +3,7 @@
 
 pub mod razorpay;
 pub mod redis_server;
+pub mod sse;
 pub mod staff;
 pub mod stripe;
 pub mod venue;
@@ -166,6 +167,18 @@ where
     false
 }
 
+/// Ends this database's seat-change listener connections, as a network blip would: the
+/// listener reconnects and announces a gap.
+pub async fn drop_listeners(db: &PgPool) {
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .execute(db)
+    .await
+    .unwrap();
+}
+
 /// A bearer token for a user with a role.
 pub fn bearer(state: &AppState, user: uuid::Uuid, role: app::account::Role) -> String {
     format!("Bearer {}", state.accounts.jwt().issue(user.into(), role))
@@ -181,6 +194,7 @@ pub async fn seed(db: &PgPool) -> server::seed::Report {
     server::seed::run(db, &options).await.expect("seed")
 }
 
+#[derive(Debug)]
 pub struct Reply {
     pub status: http::StatusCode,
     pub headers: http::HeaderMap,
@@ -300,23 +314,37 @@ pub async fn mailed_token(dir: &str, to: &str, path: &str) -> String {
     mailed_token_after(dir, to, path, None).await
 }
 
+/// The files of the mail sent to `to` so far, oldest first.
+fn mails_to(dir: &str, to: &str) -> Vec<std::path::PathBuf> {
+    let mut mails: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .ends_with(&format!("{to}.txt"))
+        })
+        .map(|e| e.path())
+        .collect();
+    mails.sort();
+    mails
+}
+
+/// Every mail sent to `to` so far, oldest first, one after another.
+pub fn mail_to(dir: &str, to: &str) -> String {
+    mails_to(dir, to)
+        .iter()
+        .filter_map(|m| std::fs::read_to_string(m).ok())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// As `mailed_token`, waiting for a link other than `previous`.
 pub async fn mailed_token_after(dir: &str, to: &str, path: &str, previous: Option<&str>) -> String {
     let marker = format!("{path}?token=");
     let newest = || -> Option<String> {
-        let mut mails: Vec<_> = std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .ends_with(&format!("{to}.txt"))
-            })
-            .map(|e| e.path())
-            .collect();
-        mails.sort();
-        mails
+        mails_to(dir, to)
             .iter()
             .rev()
             .filter_map(|m| std::fs::read_to_string(m).ok())

@@ -217,7 +217,7 @@ impl SeatFilter {
                     }
                     Ok(Heard::Change(_)) => {}
                     // Missed changes: forget everything rather than refuse on stale claims.
-                    Ok(Heard::Gap) | Err(RecvError::Lagged(_)) => {
+                    Ok(Heard::Gap(_)) | Err(RecvError::Lagged(_)) => {
                         memory_store::lock(&claims).clear()
                     }
                     Err(RecvError::Closed) => return,

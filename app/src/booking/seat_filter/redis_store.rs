@@ -1,22 +1,32 @@
 //! Seat claims in Redis, shared by every instance: keys `seat:{show}:{seat}` valued with the
 //! owner's id (`pending:` and the id while the hold is written), changed only by the Lua
 //! scripts beside this file, so each call is all or nothing.
+//!
+//! A release that cannot reach Redis (slow, down, or resting after a failure) is not dropped:
+//! it is retried in the background until Redis takes it, so a seat PostgreSQL has freed is
+//! not refused by a stale claim for the rest of the hold's time. The first retry that gets
+//! through also ends the rest early.
 
 use super::{Admission, Claim};
+use crate::breaker::Breaker;
 use crate::ids::{SeatId, ShowId, UserId};
 use redis::{aio::ConnectionManager, Script, ScriptInvocation};
 use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc, LazyLock,
-    },
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    sync::LazyLock,
+    time::{Duration, Instant},
 };
+use tokio::sync::mpsc;
 
 /// A hold never waits longer than this for Redis.
 const TIMEOUT: Duration = Duration::from_millis(100);
-/// After a failure, Redis is left alone this long before it is tried again.
-const REST: Duration = Duration::from_secs(2);
+/// How often lost releases are tried again.
+const RETRY_EVERY: Duration = Duration::from_millis(250);
+/// A lost release is given up after this long: no claim outlives its hold (ten minutes and
+/// the payment grace by default), so by then there is nothing left to release.
+const RETRY_FOR: Duration = Duration::from_secs(30 * 60);
+/// Lost releases kept at most; past it the oldest go (their claims still lapse with their
+/// holds).
+const RETRY_MAX: usize = 100_000;
 
 static CLAIM: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("claim.lua")));
 static CHECK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("check.lua")));
@@ -27,16 +37,33 @@ static REMEMBER: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("r
 #[derive(Clone)]
 pub(super) struct RedisClaims {
     conn: ConnectionManager,
-    /// Unix milliseconds until which Redis is skipped after a failure.
-    resting_until: Arc<AtomicU64>,
+    /// Skips Redis for a while after a failure.
+    breaker: Breaker,
+    /// Releases Redis did not take, for the retrier (none without a runtime to run it on).
+    lost: Option<mpsc::UnboundedSender<Lost>>,
+}
+
+/// A release to try again.
+struct Lost {
+    show: ShowId,
+    seats: Vec<SeatId>,
+    owner: UserId,
+    since: Instant,
 }
 
 impl RedisClaims {
     pub fn new(conn: ConnectionManager) -> Self {
-        Self {
+        let mut claims = Self {
             conn,
-            resting_until: Arc::default(),
+            breaker: Breaker::default(),
+            lost: None,
+        };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (sender, lost) = mpsc::unbounded_channel();
+            runtime.spawn(retry_releases(claims.clone(), lost));
+            claims.lost = Some(sender);
         }
+        claims
     }
 
     pub async fn taken(&self, show: ShowId, seats: &[SeatId], owner: UserId) -> Vec<SeatId> {
@@ -85,7 +112,9 @@ impl RedisClaims {
             .arg(owner.to_string())
             .arg(ttl.as_millis() as u64)
             .arg(kept.len());
-        self.run::<i64>(invocation, true).await;
+        if self.run::<i64>(invocation, true).await.is_none() && !dropped.is_empty() {
+            self.lose(show, dropped, owner);
+        }
     }
 
     pub async fn remember(&self, show: ShowId, claims: &[(SeatId, UserId, Duration)]) {
@@ -100,8 +129,24 @@ impl RedisClaims {
     }
 
     pub async fn release(&self, show: ShowId, seats: &[SeatId], owner: UserId) {
-        self.run::<i64>(invoke(&RELEASE, show, seats, owner), true)
+        let done = self
+            .run::<i64>(invoke(&RELEASE, show, seats, owner), true)
             .await;
+        if done.is_none() {
+            self.lose(show, seats, owner);
+        }
+    }
+
+    /// Hands a release Redis did not take to the retrier.
+    fn lose(&self, show: ShowId, seats: &[SeatId], owner: UserId) {
+        if let Some(lost) = &self.lost {
+            let _ = lost.send(Lost {
+                show,
+                seats: seats.to_vec(),
+                owner,
+                since: Instant::now(),
+            });
+        }
     }
 
     /// Runs a script within the timeout; `None` when Redis is resting, slow or failing, and a
@@ -111,22 +156,47 @@ impl RedisClaims {
         invocation: ScriptInvocation<'_>,
         rest_on_failure: bool,
     ) -> Option<T> {
-        if now_millis() < self.resting_until.load(Ordering::Relaxed) {
+        let mut conn = self.conn.clone();
+        let call = invocation.invoke_async::<T>(&mut conn);
+        if rest_on_failure {
+            return self.breaker.call("seat filter", TIMEOUT, call).await;
+        }
+        if self.breaker.resting() {
             return None;
         }
-        let mut conn = self.conn.clone();
-        match tokio::time::timeout(TIMEOUT, invocation.invoke_async::<T>(&mut conn)).await {
-            Ok(Ok(value)) => Some(value),
-            _ if !rest_on_failure => None,
-            failure => {
-                let reason = match failure {
-                    Ok(Err(err)) => err.to_string(),
-                    _ => "timed out".to_owned(),
-                };
-                tracing::warn!(%reason, "seat filter unavailable, PostgreSQL decides alone for a while");
-                self.resting_until
-                    .store(now_millis() + REST.as_millis() as u64, Ordering::Relaxed);
-                None
+        tokio::time::timeout(TIMEOUT, call).await.ok()?.ok()
+    }
+}
+
+/// Tries lost releases again until Redis takes each (straight to Redis, rest or not: these
+/// retries are how the filter finds out Redis is back).
+async fn retry_releases(claims: RedisClaims, mut incoming: mpsc::UnboundedReceiver<Lost>) {
+    let mut pending: std::collections::VecDeque<Lost> = Default::default();
+    loop {
+        if pending.is_empty() {
+            match incoming.recv().await {
+                Some(lost) => pending.push_back(lost),
+                None => return,
+            }
+        }
+        tokio::time::sleep(RETRY_EVERY).await;
+        while let Ok(lost) = incoming.try_recv() {
+            pending.push_back(lost);
+        }
+        while pending.len() > RETRY_MAX {
+            pending.pop_front();
+        }
+        pending.retain(|lost| lost.since.elapsed() < RETRY_FOR);
+        metrics::gauge!("district_seat_filter_lost_releases").set(pending.len() as f64);
+        while let Some(lost) = pending.front() {
+            let invocation = invoke(&RELEASE, lost.show, &lost.seats, lost.owner);
+            let mut conn = claims.conn.clone();
+            match tokio::time::timeout(TIMEOUT, invocation.invoke_async::<i64>(&mut conn)).await {
+                Ok(Ok(_)) => {
+                    claims.breaker.close();
+                    pending.pop_front();
+                }
+                _ => break,
             }
         }
     }
@@ -158,10 +228,4 @@ fn pick(seats: &[SeatId], indexes: Vec<usize>) -> Vec<SeatId> {
 /// Keys of one show share a hash tag, so a claim stays on one Redis Cluster slot.
 pub fn key(show: ShowId, seat: SeatId) -> String {
     format!("seat:{{{show}}}:{seat}")
-}
-
-fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -2,7 +2,6 @@
 
 use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use crate::AppState;
-use app::dashboard::MAX_POSTER_BYTES;
 use app::{
     account::{auth::Principal, AccountError, Accounts, ManagedTheater},
     dashboard::{Dashboard, DashboardError, TheaterDetails},
@@ -49,7 +48,7 @@ pub fn router() -> Router<AppState> {
 
 /// A poster and the form around it; more is refused before it is read (413).
 pub fn poster_form_limit() -> DefaultBodyLimit {
-    DefaultBodyLimit::max(MAX_POSTER_BYTES + 256 * 1024)
+    DefaultBodyLimit::max(crate::limits::POSTER_BODY)
 }
 
 /// The theaters the caller runs: all of them for a platform admin.

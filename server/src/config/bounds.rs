@@ -1,0 +1,40 @@
+//! Bounded work: how much of the machine one kind of request may take, so a flood of one kind
+//! slows that kind down instead of the whole server.
+
+use super::{vars::Vars, ConfigError};
+use app::{account::HashLimits, booking::StreamCaps};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Bounds {
+    /// PASSWORD_HASH_CONCURRENCY (default: the cores) and PASSWORD_HASH_WAIT (2s): password
+    /// checks at once, and how long one waits for its turn before a 503.
+    pub hashing: HashLimits,
+    /// SEAT_STREAMS_PER_CLIENT (16) and SEAT_STREAMS_TOTAL (10000): open live seat maps.
+    pub streams: StreamCaps,
+    /// REQUEST_TIMEOUT (30s): the longest a request may take to start its answer.
+    pub request_timeout: Duration,
+}
+
+pub(super) fn bounds(vars: &Vars) -> Result<Bounds, ConfigError> {
+    let (hashing, streams) = (HashLimits::default(), StreamCaps::default());
+    Ok(Bounds {
+        hashing: HashLimits {
+            concurrency: count(vars, "PASSWORD_HASH_CONCURRENCY", hashing.concurrency)?,
+            wait: vars.duration_or("PASSWORD_HASH_WAIT", hashing.wait)?,
+        },
+        streams: StreamCaps {
+            per_client: count(vars, "SEAT_STREAMS_PER_CLIENT", streams.per_client)?,
+            total: count(vars, "SEAT_STREAMS_TOTAL", streams.total)?,
+        },
+        request_timeout: vars.duration_or("REQUEST_TIMEOUT", Duration::from_secs(30))?,
+    })
+}
+
+/// A count of at least one.
+fn count(vars: &Vars, name: &'static str, default: usize) -> Result<usize, ConfigError> {
+    match vars.parse_or(name, default, "a number above 0")? {
+        0 => Err(ConfigError::new(name, "must be a number above 0, got 0")),
+        value => Ok(value),
+    }
+}

@@ -1,0 +1,92 @@
+//! Bounded requests: a body cap chosen by route (small for JSON and forms, larger only where
+//! a screen layout or a poster comes in) and a time limit on every answer.
+//!
+//! The cap holds for server functions too, whose bodies axum's own limit never sees: a
+//! declared length past it is refused before anything is read, and a body without one stops
+//! being read at the cap.
+
+use app::{dashboard::MAX_POSTER_BYTES, error::envelope};
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, StatusCode},
+    middleware::Next,
+    response::Response,
+};
+use std::time::Duration;
+
+/// JSON and form bodies.
+pub const SMALL_BODY: usize = 64 * 1024;
+/// A screen's layout: 60 rows of 80 seats as JSON, form-encoded.
+pub const LAYOUT_BODY: usize = 2 * 1024 * 1024;
+/// A poster and the form around it.
+pub const POSTER_BODY: usize = MAX_POSTER_BYTES + 256 * 1024;
+
+/// The cap for a path: the routes that take layouts or posters, by prefix, then the rest.
+fn body_cap(path: &str) -> usize {
+    const LARGE: [(&str, usize); 6] = [
+        ("/api/v1/admin/movies", POSTER_BODY),
+        ("/dashboard/movies/", POSTER_BODY),
+        ("/api/v1/admin/screens/", LAYOUT_BODY),
+        ("/api/v1/admin/theaters/", LAYOUT_BODY),
+        ("/_fn/dashboard/save-layout", LAYOUT_BODY),
+        ("/_fn/dashboard/add-screen", LAYOUT_BODY),
+    ];
+    LARGE
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+        .map_or(SMALL_BODY, |(_, cap)| *cap)
+}
+
+pub async fn bound_body(request: Request, next: Next) -> Response {
+    let cap = body_cap(request.uri().path());
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > cap as u64) {
+        return too_large(cap);
+    }
+    // Uploads (the poster routes) are read by axum's multipart extractor, which holds them to
+    // the route's own `DefaultBodyLimit` and answers 413 itself.
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let limited = Body::new(http_body_util::Limited::new(body, cap));
+    next.run(Request::from_parts(parts, limited)).await
+}
+
+fn too_large(cap: usize) -> Response {
+    envelope(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        &format!("The request body is larger than {} KiB.", cap / 1024),
+        Default::default(),
+        None,
+    )
+}
+
+/// Answers 503 when the handler has not started its answer in time; a stream already
+/// answering (a live seat map) is not cut.
+pub async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            metrics::counter!("district_requests_timed_out_total").increment(1);
+            envelope(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "The request took too long. Please try again.",
+                Default::default(),
+                Some(1),
+            )
+        }
+    }
+}
