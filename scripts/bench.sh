@@ -3,7 +3,8 @@
 #
 # Holds (POST /api/v1/bookings/hold) in two scenarios, each beside the pgbench limit of
 # bench/pg-limit run in the same round with the same client count; seat-map reads of a show of
-# about 300 seats; the home, movie and seat-map pages, timed by the server's own summary.
+# about 300 seats; the home, movie and seat-map pages, timed by the server's own summary; and
+# forgot-password's answer time with and without an account (scripts/forgot_timing.py).
 #
 # Uses its own database (BENCH_DATABASE_URL, default .../district_bench, reloaded with the demo
 # data), a scratch database for the limit, and a private redis-server on a free port; the
@@ -13,7 +14,8 @@
 # each round measures every target once for every scenario and client count, and the report
 # compares each hold figure with the limit of its own round. Tunables: BENCH_CLIENTS (32,256),
 # BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_DAYS (2), BENCH_READERS (64),
-# BENCH_PAGE_CLIENTS (1,4: one page at a time, and four at once), BENCH_SKIP_BUILD=1.
+# BENCH_PAGE_CLIENTS (1,4: one page at a time, and four at once), BENCH_FORGOT_CALLS (300),
+# BENCH_SKIP_BUILD=1.
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 
@@ -34,7 +36,7 @@ export APP_ENV=development APP_HOST=127.0.0.1 LEPTOS_OUTPUT_NAME=district LEPTOS
 export JWT_SECRET=${JWT_SECRET:-district-bench-jwt-secret-0123456789abcdef}
 export RATE_LIMIT_ENABLED=false AUTO_MIGRATE=false EMAIL_VERIFICATION_REQUIRED=true
 # Each bench user holds seats on many shows at once, by design.
-export MAX_LIVE_HOLDS=1000
+export MAX_LIVE_HOLDS=1000 HOLD_TIME_BUDGET=24h
 export DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
 # The server's own log settings (one line per request) unless BENCH_RUST_LOG says otherwise.
 if [ -n "${BENCH_RUST_LOG:-}" ]; then export RUST_LOG=$BENCH_RUST_LOG; else unset RUST_LOG; fi
@@ -132,6 +134,12 @@ for round in $(seq "$rounds"); do
   done
 done
 psql_admin -c "DROP DATABASE IF EXISTS $limit_db WITH (FORCE)" postgres >/dev/null 2>&1
+
+say "forgot-password: the same answer time with and without an account"
+start_server ""
+python3 scripts/forgot_timing.py "$url" customer@demo.district.test "${BENCH_FORGOT_CALLS:-300}" \
+  | tee target/bench/forgot.txt
+stop "$server_pid"; server_pid=""
 
 echo
 say "results ($(nproc) cores; $rounds rounds of $seconds s measured after $warmup s warm-up; DATABASE_MAX_CONNECTIONS=$DATABASE_MAX_CONNECTIONS)"
