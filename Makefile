@@ -45,11 +45,15 @@ test-cover: ## Line coverage of the Rust tests (cargo-tarpaulin), report in targ
 	  RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo tarpaulin -p app -p server --features app/ssr \
 	  --engine llvm --timeout 600 --target-dir target/coverage-build --skip-clean --out Html --out Lcov --output-dir target/coverage
 
-lint: ## Formatting check and clippy for the server (ssr) and the browser (hydrate) builds
-	@scripts/bootstrap.sh
+lint: ## Formatting, clippy for the server (ssr) and browser (hydrate) builds, and cargo deny
+	@scripts/bootstrap.sh --lint
 	cargo fmt --all -- --check
 	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo deny check --hide-inclusion-graph bans licenses sources
+	@if timeout 60 cargo deny fetch db >/dev/null 2>&1; then \
+	  cargo deny check --hide-inclusion-graph advisories; \
+	else echo "cargo deny: the RustSec advisory database cannot be fetched here; advisories not checked"; fi
 
 fmt: ## Format the code
 	cargo fmt --all

@@ -2,10 +2,12 @@
 # Installs the build tools that are missing; a second run only checks and exits.
 #   scripts/bootstrap.sh         tools to build and serve
 #   scripts/bootstrap.sh --test  plus what the test suite needs (Chromium, Playwright, redis-server)
+#   scripts/bootstrap.sh --lint  plus what `make lint` needs (cargo-deny)
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
+CARGO_DENY_VERSION=0.20.2
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -59,4 +61,10 @@ if [ "${1:-}" = "--test" ]; then
     say "installing Playwright (no browser download: tests use Debian's Chromium)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
+fi
+
+if [ "${1:-}" = "--lint" ] \
+   && [ "$(cargo-deny --version 2>/dev/null | awk '{print $2}')" != "$CARGO_DENY_VERSION" ]; then
+  say "installing cargo-deny $CARGO_DENY_VERSION (takes ~5 minutes once)"
+  cargo install --locked "cargo-deny@$CARGO_DENY_VERSION"
 fi

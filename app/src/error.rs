@@ -56,9 +56,18 @@ mod ssr {
         error.extend(details);
         let mut response = (status, Json(json!({ "error": error }))).into_response();
         if let Some(seconds) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            let headers = response.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                // The IETF RateLimit fields: nothing left, whole again in `seconds` (the
+                // current draft's one field, and the earlier drafts' pair).
+                let field = format!("\"default\";r=0;t={seconds}");
+                if let Ok(value) = HeaderValue::from_str(&field) {
+                    headers.insert("ratelimit", value);
+                }
+                headers.insert("ratelimit-remaining", HeaderValue::from(0));
+                headers.insert("ratelimit-reset", HeaderValue::from(seconds));
+            }
         }
         response
     }

@@ -218,7 +218,13 @@ async fn search_reviews_and_payments_have_limits_of_their_own(db: PgPool) {
     assert_eq!(search().await.status, StatusCode::OK);
     let limited = search().await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(limited.headers.contains_key("retry-after"));
+    let wait = limited.headers["retry-after"].to_str().unwrap().to_owned();
+    assert_eq!(
+        limited.headers["ratelimit"].to_str().unwrap(),
+        format!("\"default\";r=0;t={wait}")
+    );
+    assert_eq!(limited.headers["ratelimit-remaining"], "0");
+    assert_eq!(limited.headers["ratelimit-reset"].to_str().unwrap(), wait);
     assert_eq!(limited.json()["error"]["code"], "rate_limited");
 
     let review = format!("/api/v1/movies/{}/reviews", venue.movie_id);
