@@ -1,8 +1,9 @@
 -- The time one user keeps seats of one show is bounded: holds of a show (released, lapsed or
 -- live, not bought) add up to at most p_budget in any window three times as long. A new hold
 -- lasts no longer than what is left, and with less than a minute left it is refused
--- ('hold_time_used'), so releasing and holding again cannot keep seats for ever. Otherwise as
--- 20261205000001_holds_not_hoarded wrote it.
+-- ('hold_time_used'), so releasing and holding again cannot keep seats for ever. One user's
+-- holds are judged one at a time, so concurrent holds of other shows cannot slip past the cap
+-- on live holds together. Otherwise as 20261205000001_holds_not_hoarded wrote it.
 DROP FUNCTION hold_seats_many(hold_ask[], interval, interval, boolean, integer);
 -- The latest deadline a held verdict's hold may have.
 ALTER TYPE hold_verdict ADD ATTRIBUTE hold_until timestamptz;
@@ -28,6 +29,13 @@ BEGIN
         RAISE EXCEPTION 'two holds of one show in one call' USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
+    -- Each asking user, locked in key order until the commit (an advisory lock: no row is
+    -- written): a concurrent hold of theirs commits first, and the judgement below, a later
+    -- statement, sees it among their holds.
+    PERFORM pg_advisory_xact_lock(l.k)
+       FROM (SELECT DISTINCT ('x' || left(md5(a.user_id::text), 16))::bit(64)::bigint AS k
+               FROM unnest(p_asks) a ORDER BY k) l;
+
     -- Every asked-for seat, locked in (show, seat) order, so rival writes queue instead of
     -- deadlocking (and instead of one of them failing on the lines' unique index). A show's
     -- entries count the asked-for seats it has (each show is asked once per call).
@@ -52,7 +60,9 @@ BEGIN
                  WHERE b.user_id = a.user_id AND b.show_id = a.show_id AND b.status = 'held') AS own,
                (SELECT count(*) FROM bookings b
                  WHERE b.user_id = a.user_id AND b.show_id <> a.show_id AND b.status = 'held'
-                   AND b.hold_expires_at > now()) AS other_holds,
+                   AND b.hold_expires_at > now())
+               -- and the user's asks for other shows earlier in this call
+               + count(*) OVER (PARTITION BY a.user_id ORDER BY a.ask) - 1 AS other_holds,
                (SELECT count(*) FROM unnest(locked_shows) l WHERE l = a.show_id) AS found,
                -- How long the user has held seats of this show lately, read in the order of
                -- its index so that index is the plan's choice even while bookings is empty.

@@ -3,8 +3,8 @@
 //! NUL in text, so letting one through would turn a typo-sized attack into a 500 deep inside
 //! a query; every handler would have to remember to check.
 //!
-//! Bodies are read here only when they are JSON or form-encoded, after the body cap, so this
-//! buffers at most what the route allows. Uploads (multipart) pass untouched.
+//! Bodies are read here after the body cap, so this buffers at most what the route allows.
+//! Poster uploads (multipart) pass untouched; their extractor checks them.
 
 use app::error::envelope;
 use axum::{
@@ -27,12 +27,15 @@ pub async fn clean_input(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let check: fn(&str) -> bool = if kind.starts_with("application/json") {
+    // JSON by any of its names is checked as JSON; every other body as form-encoded text,
+    // since server functions read their bodies whatever the type says. Only the poster
+    // uploads may send multipart, which their own extractor checks.
+    let check: fn(&str) -> bool = if kind.contains("json") {
         clean_json
-    } else if kind.starts_with("application/x-www-form-urlencoded") {
-        clean_encoded
-    } else {
+    } else if kind.starts_with("multipart/form-data") && crate::limits::takes_uploads(uri.path()) {
         return next.run(request).await;
+    } else {
+        clean_encoded
     };
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {

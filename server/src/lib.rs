@@ -163,6 +163,7 @@ pub fn assemble(
             hsts: config.app_env != config::AppEnv::Development,
         },
         request_timeout: config.bounds.request_timeout,
+        form_errors: form_errors::Signer::new(config.jwt_secret.expose_secret().as_bytes()),
     })
 }
 
@@ -287,13 +288,17 @@ pub fn router(state: AppState) -> Router {
             csrf::same_origin,
         ))
         .route_layer(middleware::from_fn(metrics::track))
-        .layer(middleware::from_fn(form_errors::only_ours))
+        .layer(middleware::from_fn_with_state(
+            state.form_errors.clone(),
+            form_errors::only_ours,
+        ))
         .layer(sessions::layer(session_store, state.secure_cookies))
+        .layer(middleware::from_fn(hygiene::clean_input))
+        // Outside the input check, so a body that trickles in is timed too.
         .layer(middleware::from_fn_with_state(
             state.request_timeout,
             limits::time_limit,
         ))
-        .layer(middleware::from_fn(hygiene::clean_input))
         .layer(middleware::from_fn(limits::bound_body))
         .layer(assets::compression())
         .layer(middleware::from_fn_with_state(

@@ -22,20 +22,27 @@ pub const LAYOUT_BODY: usize = 2 * 1024 * 1024;
 /// A poster and the form around it.
 pub const POSTER_BODY: usize = MAX_POSTER_BYTES + 256 * 1024;
 
-/// The cap for a path: the routes that take layouts or posters, by prefix, then the rest.
+/// The cap for a path: the routes that take a screen layout or a poster, then the rest.
 fn body_cap(path: &str) -> usize {
-    const LARGE: [(&str, usize); 6] = [
-        ("/api/v1/admin/movies", POSTER_BODY),
-        ("/dashboard/movies/", POSTER_BODY),
-        ("/api/v1/admin/screens/", LAYOUT_BODY),
-        ("/api/v1/admin/theaters/", LAYOUT_BODY),
-        ("/_fn/dashboard/save-layout", LAYOUT_BODY),
-        ("/_fn/dashboard/add-screen", LAYOUT_BODY),
-    ];
-    LARGE
-        .iter()
-        .find(|(prefix, _)| path.starts_with(prefix))
-        .map_or(SMALL_BODY, |(_, cap)| *cap)
+    let layout = path == "/_fn/dashboard/save-layout"
+        || path == "/_fn/dashboard/add-screen"
+        || (path.starts_with("/api/v1/admin/screens/") && path.ends_with("/layout"))
+        || (path.starts_with("/api/v1/admin/theaters/") && path.ends_with("/screens"));
+    if takes_uploads(path) {
+        POSTER_BODY
+    } else if layout {
+        LAYOUT_BODY
+    } else {
+        SMALL_BODY
+    }
+}
+
+/// The poster upload routes, the only ones that take multipart bodies.
+pub fn takes_uploads(path: &str) -> bool {
+    let rest = path
+        .strip_prefix("/api/v1/admin/movies")
+        .or_else(|| path.strip_prefix("/dashboard/movies"));
+    rest.is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 pub async fn bound_body(request: Request, next: Next) -> Response {
@@ -55,7 +62,7 @@ pub async fn bound_body(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if multipart {
+    if multipart && takes_uploads(request.uri().path()) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
@@ -73,8 +80,8 @@ fn too_large(cap: usize) -> Response {
     )
 }
 
-/// Answers 503 when the handler has not started its answer in time; a stream already
-/// answering (a live seat map) is not cut.
+/// Answers 503 when the request has not started its answer in time (reading its body
+/// included); a stream already answering (a live seat map) is not cut.
 pub async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,

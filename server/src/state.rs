@@ -29,6 +29,8 @@ pub struct AppState {
     pub operators: crate::operators::OperatorNetworks,
     /// The longest a request may take to start its answer.
     pub request_timeout: std::time::Duration,
+    /// Signs the form errors sent back through the address bar.
+    pub form_errors: crate::form_errors::Signer,
 }
 
 /// The stores behind the domains, for readiness checks and browser sessions.

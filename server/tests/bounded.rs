@@ -107,6 +107,23 @@ async fn an_answer_that_takes_too_long_is_a_503_not_a_hang(db: PgPool) {
     );
     assert_eq!(reply.json()["error"]["code"], "timeout");
     blocker.rollback().await.unwrap();
+
+    // A body that starts and never ends is timed too (a slow client holds nothing for ever).
+    let start = futures_util::stream::iter([Ok::<_, std::io::Error>(br#"{"email": "#.to_vec())]);
+    let trickle = futures_util::StreamExt::chain(start, futures_util::stream::pending());
+    let request = Request::post("/api/v1/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from_stream(trickle))
+        .unwrap();
+    let app = server::router(support::state_with(db, None, &[("REQUEST_TIMEOUT", "1s")]));
+    let reply = support::request(&app, request).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.json()["error"]["code"], "timeout");
 }
 
 /// A POST whose body is `bytes`, with its length declared or streamed without one.
@@ -162,6 +179,16 @@ async fn bodies_are_capped_by_route_small_for_json_and_forms(db: PgPool) {
             "server function, declared: {declared}"
         );
     }
+    // Multipart is no way around the cap, outside the poster uploads.
+    let multipart = post_bytes(
+        &app,
+        "/api/v1/auth/login",
+        "multipart/form-data; boundary=x",
+        json.clone().into_bytes(),
+        false,
+    )
+    .await;
+    assert_eq!(multipart.status, StatusCode::PAYLOAD_TOO_LARGE);
     // A screen layout may be larger: refused for who is asking, not for its size.
     let layout = json!({"rows": 1, "padding": padding}).to_string();
     let screen = format!("/api/v1/admin/screens/{}/layout", uuid::Uuid::new_v4());
@@ -218,6 +245,30 @@ async fn a_nul_or_broken_utf8_anywhere_is_a_400_and_long_filters_a_422(db: PgPoo
     )
     .await;
     assert_eq!(form.status, StatusCode::BAD_REQUEST);
+    // Whatever the body says it is: JSON by another name, plain text to a server function.
+    let other_json = post_bytes(
+        &app,
+        "/api/v1/auth/signup",
+        "application/vnd.district+json",
+        escaped.to_string().into_bytes(),
+        true,
+    )
+    .await;
+    assert_eq!(
+        other_json.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        other_json.body
+    );
+    let plain = post_bytes(
+        &app,
+        "/_fn/search_movies",
+        "text/plain",
+        b"q=a%00b".to_vec(),
+        true,
+    )
+    .await;
+    assert_eq!(plain.status, StatusCode::BAD_REQUEST, "{}", plain.body);
     let users_after: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(&db)
         .await

@@ -162,6 +162,43 @@ async fn letting_go_and_holding_again_does_not_keep_seats_for_ever(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
+async fn holds_of_other_shows_at_the_same_moment_do_not_slip_past_the_cap(db: PgPool) {
+    let s = setup(&db, &[("MAX_LIVE_HOLDS", "1")]).await;
+    let mut shows = vec![s.venue.show_id];
+    for hours in 1..6 {
+        shows.push(
+            add_show(
+                &db,
+                &s.venue,
+                Duration::days(2) + Duration::hours(hours * 4),
+            )
+            .await,
+        );
+    }
+    // Six holds of six shows at once: written together or side by side, one gets through.
+    let replies =
+        futures_util::future::join_all(shows.iter().map(|show| s.hold(*show, &["C5"]))).await;
+    let held = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    assert_eq!(
+        held,
+        1,
+        "{:?}",
+        replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    for refused in replies.iter().filter(|r| r.status != StatusCode::CREATED) {
+        assert_eq!(
+            refused.json()["error"]["code"],
+            "too_many_holds",
+            "{}",
+            refused.body
+        );
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
 async fn holding_is_rate_limited_per_user(db: PgPool) {
     let s = setup(&db, &[("RATE_LIMIT_HOLD_PER_USER", "3/1m")]).await;
     let show = s.venue.show_id;

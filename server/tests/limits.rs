@@ -260,12 +260,13 @@ async fn search_reviews_and_payments_have_limits_of_their_own(db: PgPool) {
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn phone_codes_go_only_to_allowed_countries_within_limits_per_number(db: PgPool) {
     use support::venue::customers;
-    let users = customers(&db, 3).await;
+    let users = customers(&db, 4).await;
     let state = support::state_with(
         db.clone(),
         None,
         &[
             ("RATE_LIMIT_SMS_PER_NUMBER", "1/1h"),
+            ("RATE_LIMIT_SMS_PER_IP", "2/1h"),
             ("RATE_LIMIT_VERIFY_PER_ACCOUNT", "100/1h"),
         ],
     );
@@ -302,4 +303,53 @@ async fn phone_codes_go_only_to_allowed_countries_within_limits_per_number(db: P
     // Another account naming the same number cannot make it ring again.
     let same_number = send_code(users[2], "+919876543210").await;
     assert_eq!(same_number.status, StatusCode::TOO_MANY_REQUESTS);
+    // Nor can one client make number after number ring.
+    let next_number = send_code(users[3], "+919876500000").await;
+    assert_eq!(next_number.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn email_changes_are_limited_per_account(db: PgPool) {
+    support::seed(&db).await;
+    let app = app(db, &[("RATE_LIMIT_EMAIL_CHANGE_PER_ACCOUNT", "2/1h")]);
+    let signed_in = login_from(&app, "192.0.2.9:1", None, CUSTOMER, PASSWORD).await;
+    let bearer = format!(
+        "Bearer {}",
+        signed_in.json()["access_token"].as_str().unwrap()
+    );
+    let change = |to: &'static str, password: &'static str| {
+        let body = json!({"email": to, "current_password": password});
+        let auth = bearer.clone();
+        let app = app.clone();
+        async move {
+            let auth = [("authorization", auth.as_str())];
+            support::send(&app, "PUT", "/api/v1/users/profile", Some(body), &auth).await
+        }
+    };
+    // Guessing the password through the email form is limited like any other try.
+    assert_eq!(
+        change("a@example.com", "guess-one").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        change("a@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let limited = change("b@example.com", PASSWORD).await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.body
+    );
+    // Other changes to the profile go on.
+    let renamed = support::send(
+        &app,
+        "PUT",
+        "/api/v1/users/profile",
+        Some(json!({"name": "Demo Customer"})),
+        &[("authorization", &bearer)],
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK);
 }

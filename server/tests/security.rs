@@ -174,7 +174,7 @@ async fn sign_in_form(app: &Router, password: &str) -> support::Reply {
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
-async fn the_sign_in_form_shows_only_errors_this_server_sent_to_this_browser(db: PgPool) {
+async fn the_sign_in_form_shows_only_errors_this_server_sent(db: PgPool) {
     use base64::Engine;
     support::seed(&db).await;
     let app = support::app(db);
@@ -182,38 +182,35 @@ async fn the_sign_in_form_shows_only_errors_this_server_sent_to_this_browser(db:
     assert!(failed.status.is_redirection(), "{}", failed.status);
     let location = failed.headers["location"].to_str().unwrap();
     let back = &location[location.find("/login").expect("back to the form")..];
-    assert!(back.contains("__err="), "{back}");
-    let cookie = failed
-        .session_cookie()
-        .expect("a session")
-        .split(';')
-        .next()
-        .unwrap();
-    let page = |uri: String, cookie: Option<String>| {
-        let app = app.clone();
-        async move {
-            let mut headers = vec![("accept", "text/html".to_owned())];
-            headers.extend(cookie.map(|c| ("cookie", c)));
-            let headers: Vec<(&str, &str)> =
-                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            support::get(&app, &uri, &headers).await.body
-        }
-    };
-    let shown = page(back.to_owned(), Some(cookie.to_owned())).await;
     assert!(
-        shown.contains("Email or password is incorrect."),
+        back.contains("__err=") && back.contains("__errsig="),
+        "{back}"
+    );
+    let page = |uri: String| {
+        let app = app.clone();
+        async move { support::get(&app, &uri, &[("accept", "text/html")]).await }
+    };
+    let shown = page(back.to_owned()).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.body.contains("Email or password is incorrect."),
         "the real error shows"
     );
-    // The same address in another browser, or one written by someone else, shows nothing.
-    let elsewhere = page(back.to_owned(), None).await;
-    assert!(!elsewhere.contains("Email or password is incorrect."));
+
+    // An error the server did not sign, however its name is written, is taken out of the
+    // address before any page (or the browser, which reads the address) sees it.
     let forged = serde_json::json!({"Transport": "Your account is locked. Call +91 99999 00000"});
     let forged = base64::engine::general_purpose::URL_SAFE.encode(forged.to_string());
-    let crafted = format!("/login?__path=%2F_fn%2Faccount%2Flogin&__err={forged}");
-    for cookie in [None, Some(cookie.to_owned())] {
-        let body = page(crafted.clone(), cookie).await;
-        assert!(body.contains("Sign in"), "the page still renders");
-        assert!(!body.contains("Call +91"), "a crafted error never shows");
+    let signature = back.rsplit_once("__errsig=").unwrap().1;
+    for crafted in [
+        format!("/login?next=%2Fbookings&__path=%2F_fn%2Faccount%2Flogin&__err={forged}"),
+        format!("/login?next=%2Fbookings&__path=%2F_fn%2Faccount%2Flogin&%5F%5Ferr={forged}"),
+        format!("/login?next=%2Fbookings&__path=%2F_fn%2Faccount%2Flogin&__err={forged}&__errsig={signature}"),
+    ] {
+        let reply = page(crafted.clone()).await;
+        assert!(reply.status.is_redirection(), "{crafted}: {}", reply.status);
+        assert_eq!(reply.headers["location"], "/login?next=%2Fbookings", "{crafted}");
+        assert!(!reply.body.contains("Call +91"));
     }
 }
 

@@ -137,13 +137,27 @@ impl Streams {
                 }
             }
         };
-        result
+        let read = result
             .get_or_init(|| async {
                 metrics::counter!("district_seat_snapshots_total", "reason" => "gap").increment(1);
                 snapshot(db, show).await.ok().flatten()
             })
             .await
-            .clone()
+            .clone();
+        if read.is_none() {
+            // A failed read is not kept: the next stream to need one reads again.
+            let mut shared = self
+                .snapshots
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if shared
+                .get(&show)
+                .is_some_and(|e| Arc::ptr_eq(&e.result, &result))
+            {
+                shared.remove(&show);
+            }
+        }
+        read
     }
 }
 
@@ -189,6 +203,7 @@ impl Bookings {
                         }
                         Ok(Heard::Change(_)) => continue,
                         Ok(Heard::Gap(since)) => since,
+                        // This stream alone fell behind, at no instant others share.
                         Err(RecvError::Lagged(_)) => Instant::now(),
                         Err(RecvError::Closed) => return None,
                     };
