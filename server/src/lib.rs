@@ -20,7 +20,7 @@ pub mod sessions;
 pub mod state;
 pub mod telemetry;
 
-pub use state::{AppState, Backends};
+pub use state::{AppState, Backends, Domains};
 
 use app::{
     account::{tokens::Jwt, AccountSettings, Accounts},
@@ -142,7 +142,7 @@ pub fn assemble(
         },
     )
     .with_initiate_limit(limiter, config.payment_rate);
-    Ok(AppState {
+    Ok(AppState::new(Domains {
         leptos_options: Arc::new(leptos_options),
         accounts,
         dashboard: Dashboard::new(
@@ -164,7 +164,7 @@ pub fn assemble(
         },
         request_timeout: config.bounds.request_timeout,
         form_errors: form_errors::Signer::new(config.jwt_secret.expose_secret().as_bytes()),
-    })
+    }))
 }
 
 /// SMTP when SMTP_HOST is set (SendGrid's relay when only SENDGRID_API_KEY is), files in

@@ -1,6 +1,10 @@
 //! The router's state: the domain handles, the Leptos options and the connections the server
 //! itself checks (readiness) and keeps sessions in. Wiring only; each handler takes the part
 //! it needs (`State<Bookings>`, `State<Catalog>`, ...).
+//!
+//! axum clones the state for every request, and the domains hold each other (payments and the
+//! dashboard hold bookings, which hold the catalog), so a clone of them all is dozens of
+//! shared counters touched by every request on every core: the state is one `Arc`.
 
 use app::{
     account::Accounts, booking::Bookings, catalog::Catalog, dashboard::Dashboard, db::Db,
@@ -11,8 +15,25 @@ use leptos::prelude::{provide_context, LeptosOptions};
 use std::sync::Arc;
 
 #[derive(Clone)]
-pub struct AppState {
-    /// Shared, because the state is cloned for every request and these options are large.
+pub struct AppState(Arc<Domains>);
+
+impl AppState {
+    pub fn new(domains: Domains) -> Self {
+        Self(Arc::new(domains))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Domains;
+
+    fn deref(&self) -> &Domains {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct Domains {
+    /// Shared: the options are large, and the page handlers take their own copy.
     pub leptos_options: Arc<LeptosOptions>,
     pub accounts: Accounts,
     pub bookings: Bookings,

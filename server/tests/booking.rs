@@ -5,7 +5,7 @@ mod support;
 
 use app::{
     account::Role,
-    booking::{seat_filter::SeatFilter, BookingError, BookingStatus, RuleCode},
+    booking::{BookingError, BookingStatus, RuleCode},
 };
 use chrono::Duration;
 use http::StatusCode;
@@ -43,7 +43,7 @@ async fn setup(db: &PgPool, vars: &[(&str, &str)]) -> Setup {
 /// filter keeps its own clock, so it steps aside and PostgreSQL alone decides.
 async fn setup_unfiltered(db: &PgPool) -> Setup {
     let mut s = setup(db, &[]).await;
-    s.state.bookings = s.state.bookings.clone().with_filter(SeatFilter::off());
+    s.state = support::without_filter(&s.state);
     s.app = server::router(s.state.clone());
     s
 }

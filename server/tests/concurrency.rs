@@ -237,10 +237,7 @@ race! {
 async fn a_rush_on_postgresql_alone_holds_every_seat_at_most_once(db: PgPool) {
     let (venue, users) = arena(&db).await;
     let state = support::state(db.clone(), None);
-    let unfiltered = AppState {
-        bookings: state.bookings.clone().with_filter(seat_filter::SeatFilter::off()),
-        ..state
-    };
+    let unfiltered = support::without_filter(&state);
     let outcomes = rush_through(&unfiltered, &venue, &users).await;
     assert_fair(&outcomes, &problems(&db, &outcomes, true).await);
 }
@@ -525,11 +522,7 @@ async fn a_late_payment_and_a_rival_hold_never_both_win_the_seats(db: PgPool) {
     let venue = venue(&db, 6, 12, Duration::days(2)).await;
     let users = customers(&db, 72).await;
     let unfiltered = || {
-        let state = support::state(db.clone(), None);
-        AppState {
-            bookings: state.bookings.clone().with_filter(seat_filter::SeatFilter::off()),
-            ..state
-        }
+        support::without_filter(&support::state(db.clone(), None))
     };
     let holder = unfiltered();
     let mut pairs = Vec::new();

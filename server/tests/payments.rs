@@ -6,7 +6,6 @@ mod support;
 
 use app::{
     account::Role,
-    booking::seat_filter::SeatFilter,
     payment::{sandbox::Choice, signature, test_cards},
 };
 use chrono::Duration;
@@ -39,7 +38,7 @@ async fn setup(db: &PgPool) -> Setup {
     let venue = venue(db, 6, 12, Duration::days(2)).await;
     let users = customers(db, 3).await;
     let mail = support::mail_dir();
-    let mut state = support::state_with(
+    let state = support::state_with(
         db.clone(),
         None,
         &[
@@ -48,7 +47,7 @@ async fn setup(db: &PgPool) -> Setup {
             ("MAIL_DIR", &mail),
         ],
     );
-    state.bookings = state.bookings.clone().with_filter(SeatFilter::off());
+    let state = support::without_filter(&state);
     let app = server::router(state.clone());
     Setup {
         state,

@@ -46,6 +46,15 @@ pub fn state(db: PgPool, redis: Option<redis::aio::ConnectionManager>) -> AppSta
     state_with(db, redis, &[])
 }
 
+/// The same instance with its seat filter off: PostgreSQL alone decides every hold.
+pub fn without_filter(state: &AppState) -> AppState {
+    let bookings = state.bookings.clone();
+    AppState::new(server::Domains {
+        bookings: bookings.with_filter(app::booking::seat_filter::SeatFilter::off()),
+        ..server::Domains::clone(state)
+    })
+}
+
 /// An instance on the Redis at `url`, as each of several sharing one would be.
 pub async fn state_on_redis(db: &PgPool, url: &str) -> AppState {
     let conn = server::db::redis(url).await.unwrap();

@@ -193,10 +193,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             // PostgreSQL alone: the filter is measured over HTTP.
             let state = server::state(&config, server::leptos_options(&config)?).await?;
             let bookings = state.bookings.clone();
-            drive::Driver::Engine(Box::new(server::AppState {
+            drive::Driver::Engine(Box::new(server::AppState::new(server::Domains {
                 bookings: bookings.with_filter(app::booking::seat_filter::SeatFilter::off()),
-                ..state
-            }))
+                ..server::Domains::clone(&state)
+            })))
         }
     });
     let limit = limit::Limit {
