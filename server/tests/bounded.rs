@@ -148,43 +148,35 @@ async fn bodies_are_capped_by_route_small_for_json_and_forms(db: PgPool) {
     support::seed(&db).await;
     let app = app(db, &[]);
     let padding = "x".repeat(100 * 1024);
-    let json = json!({"email": CUSTOMER, "password": padding}).to_string();
+    let json = json!({"email": CUSTOMER, "password": padding})
+        .to_string()
+        .into_bytes();
     let form = format!("email=a%40b.in&password={padding}");
-    for declared in [true, false] {
-        let rest = post_bytes(
-            &app,
-            "/api/v1/auth/login",
-            "application/json",
-            json.clone().into_bytes(),
-            declared,
-        )
-        .await;
-        assert_eq!(
-            rest.status,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "REST, declared: {declared}"
-        );
-        assert_eq!(rest.json()["error"]["code"], "payload_too_large");
-        let function = post_bytes(
-            &app,
+    let too_big = [
+        ("/api/v1/auth/login", "application/json", json.clone()),
+        (
             "/_fn/account/login",
             "application/x-www-form-urlencoded",
-            form.clone().into_bytes(),
-            declared,
-        )
-        .await;
-        assert_eq!(
-            function.status,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "server function, declared: {declared}"
-        );
+            form.into_bytes(),
+        ),
+    ];
+    for (uri, kind, body) in too_big {
+        for declared in [true, false] {
+            let reply = post_bytes(&app, uri, kind, body.clone(), declared).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "{uri}, declared: {declared}"
+            );
+            assert_eq!(reply.json()["error"]["code"], "payload_too_large");
+        }
     }
     // Multipart is no way around the cap, outside the poster uploads.
     let multipart = post_bytes(
         &app,
         "/api/v1/auth/login",
         "multipart/form-data; boundary=x",
-        json.clone().into_bytes(),
+        json,
         false,
     )
     .await;
