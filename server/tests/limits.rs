@@ -353,3 +353,31 @@ async fn email_changes_are_limited_per_account(db: PgPool) {
     .await;
     assert_eq!(renamed.status, StatusCode::OK);
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn profile_changes_are_limited_per_account(db: PgPool) {
+    support::seed(&db).await;
+    let app = app(db, &[("RATE_LIMIT_PROFILE_PER_ACCOUNT", "2/1h")]);
+    let signed_in = login_from(&app, "192.0.2.9:1", None, CUSTOMER, PASSWORD).await;
+    let bearer = format!(
+        "Bearer {}",
+        signed_in.json()["access_token"].as_str().unwrap()
+    );
+    let rename = |name: &'static str| {
+        let (app, bearer) = (app.clone(), bearer.clone());
+        async move {
+            let body = Some(json!({ "name": name }));
+            let auth = [("authorization", bearer.as_str())];
+            support::send(&app, "PUT", "/api/v1/users/profile", body, &auth).await
+        }
+    };
+    assert_eq!(rename("Asha").await.status, StatusCode::OK);
+    assert_eq!(rename("Asha R").await.status, StatusCode::OK);
+    let limited = rename("Asha Rao").await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.body
+    );
+}
