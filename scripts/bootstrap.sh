@@ -56,6 +56,11 @@ if [ "${1:-}" = "--test" ]; then
     say "installing localstripe (Stripe's API, for the tests)"
     python3 -m pip install --quiet --disable-pip-version-check "localstripe==1.15.10"
   fi
+  # A real SMTP server for the mail tests (support/smtp.rs).
+  if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    say "installing aiosmtpd (an SMTP server, for the tests)"
+    python3 -m pip install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ] \
      || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing Playwright (no browser download: tests use Debian's Chromium)"

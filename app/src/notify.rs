@@ -32,15 +32,32 @@ pub enum Mailer {
 pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
+    pub tls: SmtpTls,
     pub credentials: Option<(String, String)>,
     pub from: String,
 }
 
+words! {
+    /// How the connection to the SMTP server is protected.
+    pub enum SmtpTls {
+        /// Plain first, then STARTTLS, which the server must offer (port 587).
+        StartTls = "starttls",
+        /// TLS from the first byte (port 465).
+        Tls = "tls",
+        /// None at all: only for a server on this machine or a private network.
+        Plain = "none",
+    }
+}
+
 impl Mailer {
     pub fn smtp(settings: SmtpSettings) -> Result<Self, SendError> {
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)
-            .map_err(fail)?
-            .port(settings.port);
+        type Transport = AsyncSmtpTransport<Tokio1Executor>;
+        let builder = match settings.tls {
+            SmtpTls::StartTls => Transport::starttls_relay(&settings.host).map_err(fail)?,
+            SmtpTls::Tls => Transport::relay(&settings.host).map_err(fail)?,
+            SmtpTls::Plain => Transport::builder_dangerous(&settings.host),
+        };
+        let mut builder = builder.port(settings.port);
         if let Some((user, password)) = settings.credentials {
             builder = builder.credentials(Credentials::new(user, password));
         }

@@ -29,7 +29,7 @@ use app::{
     catalog::Catalog,
     dashboard::Dashboard,
     db::Db,
-    notify::{Mailer, Sms, SmtpSettings},
+    notify::{Mailer, Sms, SmtpSettings, SmtpTls},
     payment::{PaymentSettings, Payments, RazorpaySettings, StripeSettings},
     ratelimit::RateLimiter,
 };
@@ -175,6 +175,7 @@ fn mailer(config: &Config) -> anyhow::Result<Mailer> {
         (Some(host), _) => Some(SmtpSettings {
             host: host.clone(),
             port: smtp.port,
+            tls: smtp.tls,
             credentials: smtp
                 .username
                 .clone()
@@ -184,6 +185,7 @@ fn mailer(config: &Config) -> anyhow::Result<Mailer> {
         (None, Some(key)) => Some(SmtpSettings {
             host: "smtp.sendgrid.net".into(),
             port: 587,
+            tls: SmtpTls::StartTls,
             credentials: Some(("apikey".into(), key.expose_secret().to_owned())),
             from: smtp.from.clone(),
         }),

@@ -918,3 +918,55 @@ async fn booking_needs_a_confirmed_email_unless_switched_off(db: PgPool) {
         .await;
     hold(&strict, &["C1", "C2"]).await.expect("verified now");
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn mail_goes_out_over_smtp_to_a_real_server(db: PgPool) {
+    let smtp = support::smtp::Server::start();
+    let port = smtp.port.to_string();
+    let api = Api::with(
+        db,
+        &[
+            ("SMTP_HOST", "127.0.0.1"),
+            ("SMTP_PORT", &port),
+            ("SMTP_TLS", "none"),
+            ("SMTP_FROM", "District <tickets@district.test>"),
+        ],
+    );
+    api.signup("asha@example.com").await;
+    let asked = api
+        .post(
+            "/api/v1/auth/forgot-password",
+            json!({"email": "asha@example.com"}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED);
+    // The verification mail of the sign-up, then the reset link, sent after the answer.
+    let arrived = support::eventually(|| async { smtp.messages().len() >= 2 }).await;
+    assert!(arrived, "{:?}", smtp.messages());
+    let reset = smtp
+        .messages()
+        .into_iter()
+        .find(|m| support::smtp::header(m, "Subject") == Some("Reset your District password"))
+        .expect("the reset mail");
+    assert_eq!(
+        support::smtp::header(&reset, "To"),
+        Some("asha@example.com")
+    );
+    assert_eq!(
+        support::smtp::header(&reset, "From"),
+        Some("District <tickets@district.test>")
+    );
+    let body = support::smtp::body(&reset);
+    let token = body
+        .split("/reset-password?token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a reset link");
+    let reset = api
+        .post(
+            "/api/v1/auth/reset-password",
+            json!({"token": token, "password": "a whole new secret"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "the link from the mail works");
+}

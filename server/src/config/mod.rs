@@ -6,6 +6,7 @@
 use app::{
     account::RateLimits,
     booking::{ticket::TicketKeys, Policy},
+    notify::SmtpTls,
 };
 use secrecy::SecretString;
 use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
@@ -60,10 +61,12 @@ impl ConfigError {
 }
 
 /// Mail relay settings; secrets are `SecretString`s so they never reach a log by accident.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Smtp {
     pub host: Option<String>,
     pub port: u16,
+    /// SMTP_TLS: `starttls` (the default), `tls`, or `none` for a server on this machine.
+    pub tls: SmtpTls,
     pub username: Option<String>,
     pub password: Option<SecretString>,
     pub from: String,
@@ -357,6 +360,7 @@ impl Config {
             smtp: Smtp {
                 host: vars.optional("SMTP_HOST"),
                 port: vars.parse_or("SMTP_PORT", 587, "a TCP port number")?,
+                tls: vars.word_or("SMTP_TLS", SmtpTls::StartTls, SmtpTls::parse, SmtpTls::ALL)?,
                 username: vars.optional("SMTP_USERNAME"),
                 password: vars.optional("SMTP_PASSWORD").map(Into::into),
                 from: vars.or("SMTP_FROM", "District <no-reply@district.test>"),

@@ -220,6 +220,25 @@ fn other_malformed_values_are_rejected() {
         parse(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var,
         "DATABASE_URL"
     );
+    let tls = parse(&[DB, ("SMTP_TLS", "ssl")]).unwrap_err();
+    assert_eq!(tls.var, "SMTP_TLS");
+    assert!(
+        tls.problem.contains("starttls, tls, none"),
+        "{}",
+        tls.problem
+    );
+    assert_eq!(
+        parse(&[DB, ("SMTP_TLS", "None")]).unwrap().smtp.tls,
+        app::notify::SmtpTls::Plain
+    );
+    for (var, value) in [
+        ("SEAT_STREAMS_PER_CLIENT", "0"),
+        ("PASSWORD_HASH_CONCURRENCY", "many"),
+        ("SMS_COUNTRY_CODES", "India"),
+        ("HOLD_TIME_BUDGET", "5m"),
+    ] {
+        assert_eq!(parse(&[DB, (var, value)]).unwrap_err().var, var, "{value}");
+    }
 }
 
 #[test]

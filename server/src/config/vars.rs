@@ -43,6 +43,26 @@ impl Vars<'_> {
         }
     }
 
+    /// One of an enum's words (`words!`), e.g. `SMTP_TLS=none`.
+    pub(super) fn word_or<T: Copy + std::fmt::Display>(
+        &self,
+        name: &'static str,
+        default: T,
+        parse: fn(&str) -> Option<T>,
+        all: &[T],
+    ) -> Result<T, ConfigError> {
+        let Some(raw) = self.optional(name) else {
+            return Ok(default);
+        };
+        parse(&raw.to_ascii_lowercase()).ok_or_else(|| {
+            let words: Vec<String> = all.iter().map(ToString::to_string).collect();
+            ConfigError::new(
+                name,
+                format!("must be one of {}, got {raw:?}", words.join(", ")),
+            )
+        })
+    }
+
     /// A limit as "<count>/<window>", e.g. `20/1m`.
     pub(super) fn limit_or(
         &self,

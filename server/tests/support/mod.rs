@@ -3,6 +3,7 @@
 
 pub mod razorpay;
 pub mod redis_server;
+pub mod smtp;
 pub mod sse;
 pub mod staff;
 pub mod stripe;
