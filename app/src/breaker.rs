@@ -47,21 +47,49 @@ impl Breaker {
         timeout: Duration,
         call: impl Future<Output = Result<T, E>>,
     ) -> Option<T> {
-        if self.resting() {
+        self.call_as(Use::Trip, what, timeout, call).await
+    }
+
+    /// `call` within `timeout`, in the given use of the breaker.
+    pub async fn call_as<T, E: std::fmt::Display>(
+        &self,
+        mode: Use,
+        what: &str,
+        timeout: Duration,
+        call: impl Future<Output = Result<T, E>>,
+    ) -> Option<T> {
+        if mode != Use::Probe && self.resting() {
             return None;
         }
-        match tokio::time::timeout(timeout, call).await {
-            Ok(Ok(value)) => Some(value),
-            Ok(Err(err)) => {
-                self.trip(what, &err.to_string());
+        let outcome = match tokio::time::timeout(timeout, call).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(err.to_string()),
+            Err(_) => Err("timed out".to_owned()),
+        };
+        match (outcome, mode) {
+            (Ok(value), Use::Probe) => {
+                self.close();
+                Some(value)
+            }
+            (Ok(value), _) => Some(value),
+            (Err(reason), Use::Trip) => {
+                self.trip(what, &reason);
                 None
             }
-            Err(_) => {
-                self.trip(what, "timed out");
-                None
-            }
+            (Err(_), _) => None,
         }
     }
+}
+
+/// How a call uses the breaker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// Skipped while resting; a failure starts a rest.
+    Trip,
+    /// Skipped while resting; a failure says nothing (for hints whose answer can wait).
+    Hint,
+    /// Made even while resting, to find out whether Redis is back: a success ends the rest.
+    Probe,
 }
 
 fn now_millis() -> u64 {
@@ -94,7 +122,15 @@ mod tests {
             })
             .await;
         assert_eq!((skipped, called), (None, false), "skipped while resting");
-        breaker.close();
-        assert!(!breaker.resting());
+        let probed = breaker
+            .call_as(Use::Probe, "test", REST, async { Ok::<_, String>(3) })
+            .await;
+        assert_eq!(probed, Some(3), "a probe goes through a rest");
+        assert!(!breaker.resting(), "and its success ends the rest");
+        let hint = breaker
+            .call_as(Use::Hint, "test", REST, async { Err::<u8, _>("down") })
+            .await;
+        assert_eq!(hint, None);
+        assert!(!breaker.resting(), "a failed hint starts no rest");
     }
 }

@@ -66,6 +66,9 @@ test("sign up, confirm the email, sign in, edit the profile, sign out", async ({
   await page.getByLabel("Email", { exact: true }).fill(moved);
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Enter your current password to change your email.")).toBeVisible();
+  // A fresh page, so the form is not re-rendering under the next keystrokes.
+  await page.reload();
+  await hydrated(page);
   await page.getByLabel("Email", { exact: true }).fill(moved);
   await page.getByLabel("Current password").fill("popcorn-and-chai");
   await page.getByRole("button", { name: "Save changes" }).click();

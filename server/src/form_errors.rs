@@ -9,13 +9,13 @@
 //! page reads them. No state is kept: a signed link shows its error in any browser, and only
 //! errors this server wrote can be signed.
 
+use app::payment::signature;
 use axum::{
     extract::{Request, State},
     http::{header, HeaderValue, Uri},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -37,31 +37,22 @@ impl Signer {
     }
 
     fn sign(&self, error: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.0.as_slice()).expect("any key size");
-        mac.update(error.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        signature::hex_signature(self.0.as_slice(), error.as_bytes())
     }
 
-    fn verify(&self, error: &str, signature: &str) -> bool {
-        let Ok(signature) = hex::decode(signature) else {
-            return false;
-        };
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.0.as_slice()).expect("any key size");
-        mac.update(error.as_bytes());
-        mac.verify_slice(&signature).is_ok()
+    fn verify(&self, error: &str, tag: &str) -> bool {
+        signature::verify_hex(self.0.as_slice(), Some(tag), error.as_bytes()).is_ok()
     }
 }
 
 pub async fn only_ours(State(signer): State<Signer>, request: Request, next: Next) -> Response {
-    let query = request.uri().query().unwrap_or_default();
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    if pairs.iter().any(|(name, _)| name == ERROR || name == PATH) {
+    let query = request.uri().query().unwrap_or_default().as_bytes();
+    if form_urlencoded::parse(query).any(|(name, _)| name == ERROR || name == PATH) {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query).into_owned().collect();
         let value = |wanted: &str| pairs.iter().find(|(name, _)| name == wanted);
         let errors = pairs.iter().filter(|(name, _)| name == ERROR).count();
         let signed = match (value(ERROR), value(SIGNATURE)) {
-            (Some((_, error)), Some((_, signature))) => signer.verify(error, signature),
+            (Some((_, error)), Some((_, tag))) => signer.verify(error, tag),
             _ => false,
         };
         if errors != 1 || !signed {

@@ -21,22 +21,21 @@ pub async fn clean_input(request: Request, next: Next) -> Response {
     if !clean_encoded(uri.path()) || !uri.query().is_none_or(clean_encoded) {
         return refuse();
     }
-    let kind = request
+    // Only the poster uploads may send multipart, which their own extractor checks.
+    if axum::body::HttpBody::is_end_stream(request.body()) || crate::limits::is_upload(&request) {
+        return next.run(request).await;
+    }
+    // JSON by any of its names is checked as JSON; every other body as form-encoded text,
+    // since server functions read their bodies whatever the type says.
+    let json = request
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    // JSON by any of its names is checked as JSON; every other body as form-encoded text,
-    // since server functions read their bodies whatever the type says. Only the poster
-    // uploads may send multipart, which their own extractor checks.
-    let check: fn(&str) -> bool = if kind.contains("json") {
-        clean_json
-    } else if kind.starts_with("multipart/form-data") && crate::limits::takes_uploads(uri.path()) {
-        return next.run(request).await;
-    } else {
-        clean_encoded
-    };
+        .is_some_and(|v| {
+            v.as_bytes()
+                .windows(4)
+                .any(|w| w.eq_ignore_ascii_case(b"json"))
+        });
+    let check: fn(&str) -> bool = if json { clean_json } else { clean_encoded };
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
@@ -60,7 +59,11 @@ fn clean_encoded(raw: &str) -> bool {
 
 /// JSON without a NUL, raw or escaped.
 fn clean_json(text: &str) -> bool {
-    !text.contains('\0') && !text.to_ascii_lowercase().contains("\\u0000")
+    !text.contains('\0')
+        && !text
+            .as_bytes()
+            .windows(6)
+            .any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
 }
 
 fn refuse() -> Response {

@@ -38,7 +38,7 @@ fn body_cap(path: &str) -> usize {
 }
 
 /// The poster upload routes, the only ones that take multipart bodies.
-pub fn takes_uploads(path: &str) -> bool {
+fn takes_uploads(path: &str) -> bool {
     let rest = path
         .strip_prefix("/api/v1/admin/movies")
         .or_else(|| path.strip_prefix("/dashboard/movies"));
@@ -46,6 +46,11 @@ pub fn takes_uploads(path: &str) -> bool {
 }
 
 pub async fn bound_body(request: Request, next: Next) -> Response {
+    // An empty body is under any cap; uploads (the poster routes) are read by axum's multipart
+    // extractor, which holds them to the route's own `DefaultBodyLimit` and answers 413 itself.
+    if axum::body::HttpBody::is_end_stream(request.body()) || is_upload(&request) {
+        return next.run(request).await;
+    }
     let cap = body_cap(request.uri().path());
     let declared = request
         .headers()
@@ -55,19 +60,20 @@ pub async fn bound_body(request: Request, next: Next) -> Response {
     if declared.is_some_and(|length| length > cap as u64) {
         return too_large(cap);
     }
-    // Uploads (the poster routes) are read by axum's multipart extractor, which holds them to
-    // the route's own `DefaultBodyLimit` and answers 413 itself.
+    let (parts, body) = request.into_parts();
+    let limited = Body::new(http_body_util::Limited::new(body, cap));
+    next.run(Request::from_parts(parts, limited)).await
+}
+
+/// A multipart body to a poster upload route, the only kind those routes take.
+pub fn is_upload(request: &Request) -> bool {
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if multipart && takes_uploads(request.uri().path()) {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
-    let limited = Body::new(http_body_util::Limited::new(body, cap));
-    next.run(Request::from_parts(parts, limited)).await
+        .and_then(|v| v.get(..19))
+        .is_some_and(|v| v.eq_ignore_ascii_case("multipart/form-data"));
+    multipart && takes_uploads(request.uri().path())
 }
 
 fn too_large(cap: usize) -> Response {

@@ -71,13 +71,10 @@ impl Bookings {
         key: Option<RequestKey>,
     ) -> Result<Booking, BookingError> {
         let seats = validate_selection(&request.seat_ids)?;
-        if let Some((limiter, limit)) = &self.hold_limit {
-            let key = format!("hold:user:{user}");
-            limiter
-                .hit(&key, *limit)
-                .await
-                .map_err(BookingError::RateLimited)?;
-        }
+        self.hold_limit
+            .hit(&format!("hold:user:{user}"))
+            .await
+            .map_err(BookingError::RateLimited)?;
         let show = request.show_id;
         let layout = self.layout_for(show, &seats).await?;
         let picked = picked(&layout, &seats)?;

@@ -14,7 +14,7 @@ use crate::{
     catalog::Catalog,
     db::Db,
     ids::{SeatId, ShowId, UserId},
-    ratelimit::{Limit, RateLimiter},
+    ratelimit::{Limit, RateLimiter, Throttle},
 };
 use sqlx::PgPool;
 use std::{future::Future, sync::Arc};
@@ -47,7 +47,7 @@ pub struct Bookings {
     /// Signs tickets and checks them at the door.
     pub(super) tickets: Option<Arc<TicketKeys>>,
     /// Holds a user may ask for in a window (none: unlimited).
-    pub(super) hold_limit: Option<(RateLimiter, Limit)>,
+    pub(super) hold_limit: Throttle,
     /// Open seat streams, capped.
     pub(super) streams: Streams,
 }
@@ -70,7 +70,7 @@ impl Bookings {
             catalog,
             policy,
             tickets: None,
-            hold_limit: None,
+            hold_limit: Throttle::default(),
             streams: Streams::new(StreamCaps::default()),
         }
     }
@@ -78,7 +78,7 @@ impl Bookings {
     /// The same, limiting how often one user may hold.
     pub fn with_hold_limit(self, limiter: RateLimiter, limit: Limit) -> Self {
         Self {
-            hold_limit: Some((limiter, limit)),
+            hold_limit: Throttle::new(limiter, limit),
             ..self
         }
     }

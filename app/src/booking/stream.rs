@@ -14,7 +14,11 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
-use tokio::sync::{broadcast::error::RecvError, OnceCell};
+use tokio::sync::{
+    broadcast::{self, error::RecvError},
+    OnceCell,
+};
+use tokio_util::sync::CancellationToken;
 
 /// What a seat stream says.
 #[derive(Clone, Debug)]
@@ -176,42 +180,57 @@ impl Bookings {
         let first = snapshot(self.primary(), show)
             .await?
             .ok_or(BookingError::NotFound)?;
-        let (stop, db, streams) = (
-            self.live.stopping(),
-            self.primary().clone(),
-            self.streams.clone(),
-        );
-        let state = (heard, Some(SeatEvent::Snapshot(first)), slot);
-        Ok(stream::unfold(state, move |(mut heard, first, slot)| {
-            let (stop, db, streams) = (stop.clone(), db.clone(), streams.clone());
-            async move {
-                if let Some(event) = first {
-                    return Some((event, (heard, None, slot)));
-                }
-                loop {
-                    let next = tokio::select! {
-                        _ = stop.cancelled() => return None,
-                        next = heard.recv() => next,
-                    };
-                    // Changes were missed: a fresh snapshot puts the map right again.
-                    let since = match next {
-                        Ok(Heard::Change(announced)) if announced.change.show_id == show => {
-                            return Some((
-                                SeatEvent::Change(announced.change),
-                                (heard, None, slot),
-                            ));
-                        }
-                        Ok(Heard::Change(_)) => continue,
-                        Ok(Heard::Gap(since)) => since,
-                        // This stream alone fell behind, at no instant others share.
-                        Err(RecvError::Lagged(_)) => Instant::now(),
-                        Err(RecvError::Closed) => return None,
-                    };
-                    let fresh = streams.snapshot_since(&db, show, since).await?;
-                    return Some((SeatEvent::Snapshot(fresh), (heard, None, slot)));
-                }
-            }
+        let follow = Follow {
+            heard,
+            first: Some(SeatEvent::Snapshot(first)),
+            _slot: slot,
+            stop: self.live.stopping(),
+            db: self.primary().clone(),
+            streams: self.streams.clone(),
+        };
+        Ok(stream::unfold(follow, move |mut f| async move {
+            let event = f.next(show).await?;
+            Some((event, f))
         }))
+    }
+}
+
+/// What one open stream keeps between its events.
+struct Follow {
+    heard: broadcast::Receiver<Heard>,
+    first: Option<SeatEvent>,
+    /// Given back when the stream is dropped.
+    _slot: Slot,
+    stop: CancellationToken,
+    db: PgPool,
+    streams: Streams,
+}
+
+impl Follow {
+    /// The next event of `show`; `None` at shutdown or when a snapshot cannot be read.
+    async fn next(&mut self, show: ShowId) -> Option<SeatEvent> {
+        if let Some(event) = self.first.take() {
+            return Some(event);
+        }
+        loop {
+            let next = tokio::select! {
+                _ = self.stop.cancelled() => return None,
+                next = self.heard.recv() => next,
+            };
+            // Changes were missed: a fresh snapshot puts the map right again.
+            let since = match next {
+                Ok(Heard::Change(announced)) if announced.change.show_id == show => {
+                    return Some(SeatEvent::Change(announced.change));
+                }
+                Ok(Heard::Change(_)) => continue,
+                Ok(Heard::Gap(since)) => since,
+                // This stream alone fell behind, at no instant others share.
+                Err(RecvError::Lagged(_)) => Instant::now(),
+                Err(RecvError::Closed) => return None,
+            };
+            let fresh = self.streams.snapshot_since(&self.db, show, since).await?;
+            return Some(SeatEvent::Snapshot(fresh));
+        }
     }
 }
 

@@ -177,8 +177,10 @@ impl Catalog {
         if query.chars().count() > MAX_QUERY {
             return Err(CatalogError::field("q", "Use at most 100 characters."));
         }
-        self.throttle(&format!("search:ip:{client}"), |l| l.search_per_client)
-            .await?;
+        self.search_limit
+            .hit(&format!("search:ip:{client}"))
+            .await
+            .map_err(CatalogError::RateLimited)?;
         Ok(sqlx::query_as(&format!(
             "SELECT {MOVIE_COLUMNS} FROM movies m,
                     websearch_to_tsquery('simple', $1) q,

@@ -64,8 +64,10 @@ impl Catalog {
         if !errors.is_empty() {
             return Err(CatalogError::Invalid(errors));
         }
-        self.throttle(&format!("review:user:{user}"), |l| l.reviews_per_user)
-            .await?;
+        self.review_limit
+            .hit(&format!("review:user:{user}"))
+            .await
+            .map_err(CatalogError::RateLimited)?;
         let db = self.write();
         let id: Option<Uuid> = sqlx::query_scalar(
             "INSERT INTO reviews (user_id, movie_id, rating, body, verified)
@@ -138,8 +140,10 @@ impl Catalog {
         movie_id: Uuid,
         review_id: Uuid,
     ) -> Result<Review, CatalogError> {
-        self.throttle(&format!("review:user:{user}"), |l| l.reviews_per_user)
-            .await?;
+        self.review_limit
+            .hit(&format!("review:user:{user}"))
+            .await
+            .map_err(CatalogError::RateLimited)?;
         let db = self.write();
         let author: Option<Uuid> = sqlx::query_scalar(
             "SELECT user_id FROM reviews WHERE id = $1 AND movie_id = $2 AND hidden_at IS NULL",

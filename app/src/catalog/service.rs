@@ -1,10 +1,9 @@
 //! The catalog handle: what every catalog read needs, and nothing else.
 
-use super::CatalogError;
 use crate::{
     cache::{Cache, Trust},
     db::Db,
-    ratelimit::{Limit, RateLimiter},
+    ratelimit::{Limit, RateLimiter, Throttle},
 };
 use serde::{de::DeserializeOwned, Serialize};
 use sqlx::PgPool;
@@ -14,7 +13,8 @@ use std::{future::Future, sync::Arc};
 pub struct Catalog {
     db: Db,
     cache: Cache,
-    limits: Option<(RateLimiter, CatalogLimits)>,
+    pub(super) search_limit: Throttle,
+    pub(super) review_limit: Throttle,
 }
 
 /// How often one client may search, and one user write reviews or votes.
@@ -38,30 +38,17 @@ impl Catalog {
         Self {
             db,
             cache,
-            limits: None,
+            search_limit: Throttle::default(),
+            review_limit: Throttle::default(),
         }
     }
 
     /// The same, limiting searches and review writes.
     pub fn with_limits(self, limiter: RateLimiter, limits: CatalogLimits) -> Self {
         Self {
-            limits: Some((limiter, limits)),
+            search_limit: Throttle::new(limiter.clone(), limits.search_per_client),
+            review_limit: Throttle::new(limiter, limits.reviews_per_user),
             ..self
-        }
-    }
-
-    /// Counts one attempt under `key`, with the limit `pick` chooses; 429 past it.
-    pub(super) async fn throttle(
-        &self,
-        key: &str,
-        pick: fn(&CatalogLimits) -> Limit,
-    ) -> Result<(), CatalogError> {
-        match &self.limits {
-            Some((limiter, limits)) => limiter
-                .hit(key, pick(limits))
-                .await
-                .map_err(CatalogError::RateLimited),
-            None => Ok(()),
         }
     }
 

@@ -13,7 +13,7 @@ use crate::{
     booking::{Actor, Booking, Bookings},
     ids::{BookingId, PaymentId, RefundId, UserId},
     notify::Mailer,
-    ratelimit::{Limit, RateLimiter},
+    ratelimit::{Limit, RateLimiter, Throttle},
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -69,7 +69,7 @@ pub struct Payments {
     pub(super) public_url: String,
     grace: Duration,
     /// Payments one user may start in a window (none: unlimited).
-    initiate_limit: Option<(RateLimiter, Limit)>,
+    initiate_limit: Throttle,
 }
 
 #[derive(sqlx::FromRow)]
@@ -154,7 +154,7 @@ impl Payments {
             mailer,
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             grace: settings.grace.min(MAX_GRACE),
-            initiate_limit: None,
+            initiate_limit: Throttle::default(),
         }
     }
 
@@ -170,7 +170,7 @@ impl Payments {
     /// The same, limiting how many payments one user may start in a window.
     pub fn with_initiate_limit(self, limiter: RateLimiter, limit: Limit) -> Self {
         Self {
-            initiate_limit: Some((limiter, limit)),
+            initiate_limit: Throttle::new(limiter, limit),
             ..self
         }
     }
@@ -191,13 +191,10 @@ impl Payments {
         let provider = self.provider(gateway).ok_or_else(|| {
             PaymentError::field("provider", "This payment method is not available here.")
         })?;
-        if let Some((limiter, limit)) = &self.initiate_limit {
-            let key = format!("pay:user:{user}");
-            limiter
-                .hit(&key, *limit)
-                .await
-                .map_err(PaymentError::RateLimited)?;
-        }
+        self.initiate_limit
+            .hit(&format!("pay:user:{user}"))
+            .await
+            .map_err(PaymentError::RateLimited)?;
         let begun: Begun = sqlx::query_as("SELECT * FROM begin_payment($1, $2, $3, $4)")
             .bind(booking)
             .bind(user)

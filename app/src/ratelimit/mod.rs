@@ -192,6 +192,25 @@ impl Local {
     }
 }
 
+/// One limit on one kind of attempt, as a domain holds it: off (every attempt allowed) unless
+/// built with a limiter.
+#[derive(Clone, Default)]
+pub struct Throttle(Option<(RateLimiter, Limit)>);
+
+impl Throttle {
+    pub fn new(limiter: RateLimiter, limit: Limit) -> Self {
+        Self(Some((limiter, limit)))
+    }
+
+    /// Counts one attempt under `key`; past the limit, the seconds until one is allowed again.
+    pub async fn hit(&self, key: &str) -> Result<(), u64> {
+        match &self.0 {
+            Some((limiter, limit)) => limiter.hit(key, *limit).await,
+            None => Ok(()),
+        }
+    }
+}
+
 /// The stored key: a digest of the name and the limit, the same length whatever was asked.
 fn hashed(key: &str, limit: Limit) -> [u8; 16] {
     let digest = Sha256::new()

@@ -10,9 +10,9 @@ pub mod tickets;
 pub mod users;
 
 use crate::AppState;
-use app::{account::Accounts, error::envelope, ratelimit::client::client_address};
+use app::{error::envelope, ratelimit::client::client_address};
 use axum::{
-    extract::{rejection::JsonRejection, FromRef, FromRequest, FromRequestParts, Request},
+    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
     Router,
@@ -123,11 +123,8 @@ impl FromRequestParts<AppState> for ClientIp {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let accounts = Accounts::from_ref(state);
-        Ok(Self(client_address(
-            parts,
-            accounts.settings().trusted_proxy_hops,
-        )))
+        let hops = state.accounts.settings().trusted_proxy_hops;
+        Ok(Self(client_address(parts, hops)))
     }
 }
 

@@ -8,7 +8,7 @@
 //! through also ends the rest early.
 
 use super::{Admission, Claim};
-use crate::breaker::Breaker;
+use crate::breaker::{Breaker, Use};
 use crate::ids::{SeatId, ShowId, UserId};
 use redis::{aio::ConnectionManager, Script, ScriptInvocation};
 use std::{
@@ -70,7 +70,7 @@ impl RedisClaims {
         // Only a hint: an unanswered check lets the request on to PostgreSQL and leaves the
         // verdict on Redis's health to the claim.
         let taken = self
-            .run::<Vec<usize>>(invoke(&CHECK, show, seats, owner), false)
+            .run::<Vec<usize>>(invoke(&CHECK, show, seats, owner), Use::Hint)
             .await
             .unwrap_or_default();
         pick(seats, taken)
@@ -88,7 +88,7 @@ impl RedisClaims {
         invocation
             .arg(ttl.as_millis() as u64)
             .arg(u8::from(take_over));
-        match self.run::<(i32, Vec<usize>)>(invocation, true).await {
+        match self.run::<(i32, Vec<usize>)>(invocation, Use::Trip).await {
             Some((1, _)) => Claim::Answered(Admission::Claimed),
             Some((2, _)) => Claim::Busy,
             Some((_, taken)) => Claim::Answered(Admission::Refused(pick(seats, taken))),
@@ -112,7 +112,7 @@ impl RedisClaims {
             .arg(owner.to_string())
             .arg(ttl.as_millis() as u64)
             .arg(kept.len());
-        if self.run::<i64>(invocation, true).await.is_none() && !dropped.is_empty() {
+        if self.run::<i64>(invocation, Use::Trip).await.is_none() && !dropped.is_empty() {
             self.lose(show, dropped, owner);
         }
     }
@@ -125,12 +125,12 @@ impl RedisClaims {
                 .arg(owner.to_string())
                 .arg(ttl.as_millis() as u64);
         }
-        self.run::<i64>(invocation, true).await;
+        self.run::<i64>(invocation, Use::Trip).await;
     }
 
     pub async fn release(&self, show: ShowId, seats: &[SeatId], owner: UserId) {
         let done = self
-            .run::<i64>(invoke(&RELEASE, show, seats, owner), true)
+            .run::<i64>(invoke(&RELEASE, show, seats, owner), Use::Trip)
             .await;
         if done.is_none() {
             self.lose(show, seats, owner);
@@ -149,22 +149,18 @@ impl RedisClaims {
         }
     }
 
-    /// Runs a script within the timeout; `None` when Redis is resting, slow or failing, and a
-    /// failure sends it to rest when `rest_on_failure`.
+    /// Runs a script within the timeout, in the given use of the breaker; `None` when Redis is
+    /// resting, slow or failing.
     async fn run<T: redis::FromRedisValue>(
         &self,
         invocation: ScriptInvocation<'_>,
-        rest_on_failure: bool,
+        mode: Use,
     ) -> Option<T> {
         let mut conn = self.conn.clone();
         let call = invocation.invoke_async::<T>(&mut conn);
-        if rest_on_failure {
-            return self.breaker.call("seat filter", TIMEOUT, call).await;
-        }
-        if self.breaker.resting() {
-            return None;
-        }
-        tokio::time::timeout(TIMEOUT, call).await.ok()?.ok()
+        self.breaker
+            .call_as(mode, "seat filter", TIMEOUT, call)
+            .await
     }
 }
 
@@ -190,14 +186,10 @@ async fn retry_releases(claims: RedisClaims, mut incoming: mpsc::UnboundedReceiv
         metrics::gauge!("district_seat_filter_lost_releases").set(pending.len() as f64);
         while let Some(lost) = pending.front() {
             let invocation = invoke(&RELEASE, lost.show, &lost.seats, lost.owner);
-            let mut conn = claims.conn.clone();
-            match tokio::time::timeout(TIMEOUT, invocation.invoke_async::<i64>(&mut conn)).await {
-                Ok(Ok(_)) => {
-                    claims.breaker.close();
-                    pending.pop_front();
-                }
-                _ => break,
-            }
+            match claims.run::<i64>(invocation, Use::Probe).await {
+                Some(_) => pending.pop_front(),
+                None => break,
+            };
         }
     }
 }
