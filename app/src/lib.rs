@@ -1,7 +1,8 @@
 //! District's web UI, server functions and shared types. Behind the `ssr` feature it also holds
 //! the domain services and their SQL, so the web UI and the REST API share one implementation:
 //! `account`, `catalog`, `booking`, `payment` and `dashboard` are the domains, each a handle holding only
-//! what it uses; `breaker`, `cache`, `db`, `idempotency`, `notify` and `ratelimit` are what they share.
+//! what it uses; `breaker`, `cache`, `db`, `idempotency`, `notify`, `outbox` and `ratelimit` are what they
+//! share.
 
 #[macro_use]
 pub mod words;
@@ -24,6 +25,8 @@ pub mod ids;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;
+#[cfg(feature = "ssr")]
+pub mod outbox;
 pub mod pages;
 pub mod payment;
 #[cfg(feature = "ssr")]

@@ -2,15 +2,19 @@ import * as fs from "fs";
 import * as path from "path";
 import { test, expect, hydrated, openPage } from "./fixtures";
 
-/** The newest link to `route` that the server mailed to `to` (MAIL_DIR file transport). */
-function mailedLink(to: string, route: string): string {
+/** The newest link to `route` mailed to `to` (MAIL_DIR file transport); the outbox relay
+ * sends it just after the request, so it is waited for. */
+async function mailedLink(to: string, route: string): Promise<string> {
   const dir = process.env.MAIL_DIR ?? "";
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(`${to}.txt`)).sort();
-  expect(files.length, `mail to ${to}`).toBeGreaterThan(0);
-  const text = fs.readFileSync(path.join(dir, files[files.length - 1]), "utf8");
-  const link = text.match(new RegExp(`https?://\\S+${route}\\?token=\\S+`));
-  expect(link, text).not.toBeNull();
-  return link![0];
+  const pattern = new RegExp(`https?://\\S+${route}\\?token=\\S+`);
+  const newest = () => {
+    const all = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    const files = all.filter((f) => f.endsWith(`${to}.txt`)).sort();
+    const texts = files.map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+    return texts.reverse().map((text) => text.match(pattern)).find((link) => link)?.[0];
+  };
+  await expect.poll(newest, { message: `a link to ${route} mailed to ${to}` }).toBeTruthy();
+  return newest()!;
 }
 
 test("sign up, confirm the email, sign in, edit the profile, sign out", async ({ page }) => {
@@ -30,7 +34,7 @@ test("sign up, confirm the email, sign in, edit the profile, sign out", async ({
   await expect(page.getByText("Not verified yet")).toBeVisible();
   await expect(page.getByTestId("user-menu")).toHaveText("Priya");
 
-  await page.goto(mailedLink(email, "/verify-email"));
+  await page.goto(await mailedLink(email, "/verify-email"));
   await hydrated(page);
   await page.getByRole("button", { name: "Confirm my email" }).click();
   await expect(page.getByText("Your email address is confirmed")).toBeVisible();

@@ -38,6 +38,15 @@ impl Jobs {
         });
     }
 
+    /// Runs a long-lived task that stops itself when told.
+    pub fn run<F, Fut>(&mut self, start: F)
+    where
+        F: FnOnce(CancellationToken) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.tasks.spawn(start(self.stop.clone()));
+    }
+
     /// Signals every job to stop and waits until they have.
     pub async fn shutdown(mut self) {
         self.stop.cancel();
@@ -50,6 +59,8 @@ const HOURLY: Duration = Duration::from_secs(3600);
 const HOLD_SWEEP: Duration = Duration::from_secs(2);
 /// Sandbox webhooks, refunds due and silent payments are seen to this often.
 const PAYMENT_SETTLE: Duration = Duration::from_secs(2);
+/// The outbox's lag and dead letters are measured this often.
+const OUTBOX_GAUGES: Duration = Duration::from_secs(15);
 
 /// The jobs every instance runs.
 pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
@@ -75,6 +86,17 @@ pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
                 .map(|_| ())
                 .map_err(|err| anyhow::anyhow!("{err}"))
         }
+    });
+    jobs.run(|stop| state.relay.clone().run(stop));
+    let relay = state.relay.clone();
+    jobs.every("measure_outbox", OUTBOX_GAUGES, move || {
+        let relay = relay.clone();
+        async move { Ok(relay.measure().await?) }
+    });
+    let relay = state.relay.clone();
+    jobs.every("prune_outbox", HOURLY, move || {
+        let relay = relay.clone();
+        async move { relay.prune().await.map(|_| ()).map_err(Into::into) }
     });
     let db = state.backends.db.primary().clone();
     jobs.every("prune_idempotency_keys", HOURLY, move || {

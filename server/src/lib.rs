@@ -29,7 +29,8 @@ use app::{
     catalog::Catalog,
     dashboard::Dashboard,
     db::Db,
-    notify::{Mailer, Sms, SmtpSettings, SmtpTls},
+    notify::{Mailer, Notifications, Sms, SmtpSettings, SmtpTls},
+    outbox::{Consumer, Kafka, Relay},
     payment::{PaymentSettings, Payments, RazorpaySettings, StripeSettings},
     ratelimit::RateLimiter,
 };
@@ -114,7 +115,6 @@ pub fn assemble(
     let payments = Payments::new(
         db.primary().clone(),
         bookings.clone(),
-        mailer.clone(),
         PaymentSettings {
             grace: config.payments.grace,
             public_url: config.public_url.trim_end_matches('/').to_owned(),
@@ -142,6 +142,19 @@ pub fn assemble(
         },
     )
     .with_initiate_limit(limiter, config.payment_rate);
+    let mut consumers: Vec<Arc<dyn Consumer>> = vec![
+        Arc::new(accounts.clone()),
+        Arc::new(Notifications::new(
+            db.primary().clone(),
+            mailer,
+            bookings.clone(),
+            config.public_url.trim_end_matches('/').to_owned(),
+        )),
+    ];
+    if let Some(kafka) = &config.events.kafka {
+        consumers.push(Arc::new(Kafka::new(kafka.clone())));
+    }
+    let relay = Relay::new(db.primary().clone(), consumers, config.events.relay);
     Ok(AppState::new(Domains {
         leptos_options: Arc::new(leptos_options),
         accounts,
@@ -150,11 +163,11 @@ pub fn assemble(
             catalog.clone(),
             bookings.clone(),
             config.poster_dir.clone(),
-            mailer,
         ),
         bookings,
         catalog,
         payments,
+        relay,
         backends: Backends { db, redis },
         secure_cookies: config.secure_cookies(),
         site: csrf::SiteOrigin::from_public_url(&config.public_url),

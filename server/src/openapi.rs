@@ -54,6 +54,8 @@ use utoipa::OpenApi;
         crate::api::admin::assign_admin,
         crate::api::admin::remove_admin,
         crate::api::admin::hide_review,
+        crate::api::admin::dead_letters,
+        crate::api::admin::retry_dead_letter,
         crate::api::admin::audit,
         crate::api::catalog::cities,
         crate::api::catalog::theaters,

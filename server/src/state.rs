@@ -40,6 +40,8 @@ pub struct Domains {
     pub catalog: Catalog,
     pub payments: Payments,
     pub dashboard: Dashboard,
+    /// Hands outbox events to their consumers; run by the jobs.
+    pub relay: app::outbox::Relay,
     pub backends: Backends,
     /// Session cookies only over HTTPS (everywhere but local development and tests).
     pub secure_cookies: bool,

@@ -371,7 +371,9 @@ async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(
         Vec::<String>::new()
     );
 
-    // Each customer is told once: the paid ones of their refund, the holders of their seats.
+    // Each customer is told once, by the outbox relay: the paid ones of their refund, the
+    // holders of their seats.
+    support::relay(&s.state).await;
     for (i, buyer) in buyers.iter().enumerate() {
         let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
             .bind(buyer)
@@ -641,6 +643,7 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
     .fetch_one(&db)
     .await
     .unwrap();
+    let dead = support::dead_letter(&db).await;
     let layout = s
         .call(
             Some(0),
@@ -833,6 +836,20 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             "delete",
             "/api/v1/admin/theaters/{id}/admins/{user_id}",
             format!("/api/v1/admin/theaters/{theater}/admins/{helper}"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 204],
+        ),
+        (
+            "get",
+            "/api/v1/admin/outbox/dead-letters",
+            "/api/v1/admin/outbox/dead-letters".into(),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 200],
+        ),
+        (
+            "post",
+            "/api/v1/admin/outbox/dead-letters/{id}/retry",
+            format!("/api/v1/admin/outbox/dead-letters/{dead}/retry"),
             Box::new(none),
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, 204],
         ),

@@ -85,6 +85,7 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
     .fetch_one(&db)
     .await
     .unwrap();
+    let dead = support::dead_letter(&db).await;
     let layout = layout_json(&s).await;
     let movie = s.venue.movie_id.to_string();
     let day = |role: usize| {
@@ -143,6 +144,7 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
         ("dashboard/cities", fixed(vec![]), platform),
         ("dashboard/movies", fixed(vec![]), platform),
         ("dashboard/reviews", fixed(vec![]), platform),
+        ("dashboard/dead-letters", fixed(vec![]), platform),
         (
             "dashboard/movie",
             fixed(vec![("movie_id", movie.clone())]),
@@ -262,6 +264,11 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
             platform,
         ),
         (
+            "dashboard/retry-event",
+            fixed(vec![("event_id", dead.to_string())]),
+            platform,
+        ),
+        (
             "dashboard/cancel-show",
             fixed(vec![("show_id", show.clone())]),
             staff,
@@ -295,6 +302,13 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
     }
 
     // What each allowed call did.
+    let revived: bool =
+        sqlx::query_scalar("SELECT dead_at IS NULL FROM outbox_events WHERE id = $1")
+            .bind(dead)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(revived, "the platform admin sent the dead letter again");
     let shows: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM shows WHERE screen_id = $1 AND language = 'English'
             AND starts_at BETWEEN now() + interval '4 days' AND now() + interval '20 days'",

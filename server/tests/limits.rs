@@ -34,8 +34,11 @@ async fn login_from(
     support::request(app, request).await
 }
 
+/// The router, with the outbox relay running (account mail goes through it).
 fn app(db: PgPool, vars: &[(&str, &str)]) -> Router {
-    server::router(support::state_with(db, None, vars))
+    let state = support::state_with(db, None, vars);
+    support::relaying(&state);
+    server::router(state)
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

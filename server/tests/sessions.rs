@@ -146,7 +146,9 @@ async fn failed_calls_answer_with_their_real_status(db: PgPool) {
 async fn a_password_reset_ends_every_browser_session(db: PgPool) {
     support::seed(&db).await;
     let mail = support::mail_dir();
-    let app = server::router(support::state_with(db, None, &[("MAIL_DIR", &mail)]));
+    let state = support::state_with(db, None, &[("MAIL_DIR", &mail)]);
+    support::relaying(&state);
+    let app = server::router(state);
     let (session, _) =
         session_cookie(&call(&app, "login", LOGIN, None, Some(ORIGIN)).await).unwrap();
     assert_eq!(profile_with(&app, &session).await, StatusCode::OK);

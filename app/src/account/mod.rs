@@ -10,6 +10,8 @@ mod validate;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+mod mail;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 mod profile;

@@ -1,13 +1,15 @@
 //! A user's own profile: reading it, and changing name, phone, email or preferred city.
 
 use super::{
+    mail::EMAIL_CHANGE_ASKED,
     service::{create_token, Purpose},
     signin::VERIFY_EMAIL_HOURS,
     validate::{check_email, check_name, normalize_phone},
     AccountError, Accounts, FieldErrors, Profile, ProfileUpdate, Role,
 };
-use crate::ids::UserId;
+use crate::{ids::UserId, outbox};
 use chrono::{DateTime, Utc};
+use serde_json::json;
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -126,26 +128,23 @@ impl Accounts {
             }
             _ => err.into(),
         })?;
-        let email_token = match &new_email {
-            Some(email) => {
-                let taken: bool =
-                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
-                        .bind(email)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if taken {
-                    return Err(AccountError::EmailTaken);
-                }
-                let minutes = VERIFY_EMAIL_HOURS * 60;
-                Some(create_token(&mut tx, user, Purpose::VerifyEmail, email, minutes).await?)
+        if let Some(email) = &new_email {
+            let taken: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+                    .bind(email)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if taken {
+                return Err(AccountError::EmailTaken);
             }
-            None => None,
-        };
-        tx.commit().await?;
-        if let (Some(email), Some(token)) = (&new_email, &email_token) {
-            self.send_verification(email, &current.name, token).await;
-            self.announce_email_change(&current, email).await;
+            // The new address waits here until confirmed; the relay mails it a link of its
+            // own, and the old address a notice (`mail.rs`).
+            let minutes = VERIFY_EMAIL_HOURS * 60;
+            create_token(&mut tx, user, Purpose::VerifyEmail, email, minutes).await?;
+            let payload = json!({ "user_id": user });
+            outbox::record(&mut tx, "user", user.into(), EMAIL_CHANGE_ASKED, payload).await?;
         }
+        tx.commit().await?;
         self.profile(user).await
     }
 
@@ -180,23 +179,5 @@ impl Accounts {
             true => Ok(()),
             false => Err("That is not your current password."),
         })
-    }
-
-    /// Tells the old address, so a change its owner did not ask for can be stopped.
-    async fn announce_email_change(&self, current: &Profile, new_email: &str) {
-        let account = format!("{}/account", self.settings.public_url);
-        let body = format!(
-            "Hello {name},\n\nSomeone signed in to your District account asked to change its email \
-             address to {new_email}. The change happens only when the link we sent there is opened.\n\n\
-             If it was you, there is nothing to do. If not, call it off on your account page and \
-             change your password:\n\n{account}",
-            name = current.name,
-        );
-        self.deliver(
-            &current.email,
-            "Your District email address is changing",
-            &body,
-        )
-        .await;
     }
 }

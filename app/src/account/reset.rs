@@ -1,13 +1,8 @@
 //! Forgotten passwords: a one-time link by email, and a new password that ends every sign-in.
 
-use super::{
-    service::{create_token, Purpose},
-    tokens::digest,
-    AccountError, Accounts,
-};
-use crate::ids::UserId;
-
-const RESET_PASSWORD_MINUTES: i32 = 60;
+use super::{mail::RESET_ASKED, tokens::digest, AccountError, Accounts};
+use crate::{ids::UserId, outbox};
+use serde_json::json;
 
 impl Accounts {
     /// Emails a reset link when the address has an account; the answer never says whether it
@@ -23,33 +18,17 @@ impl Accounts {
         Ok(())
     }
 
+    /// Writes the event the relay mails the link from (`mail.rs`).
     async fn send_reset_link(&self, email: String) -> Result<(), AccountError> {
-        let user: Option<(UserId, String)> =
-            sqlx::query_as("SELECT id, name FROM users WHERE email = $1")
-                .bind(&email)
-                .fetch_optional(self.db())
-                .await?;
-        let Some((user, name)) = user else {
-            return Ok(());
-        };
-        let mut tx = self.db().begin().await?;
-        let token = create_token(
-            &mut tx,
-            user,
-            Purpose::ResetPassword,
-            &email,
-            RESET_PASSWORD_MINUTES,
-        )
-        .await?;
-        tx.commit().await?;
-        let link = self.link("/reset-password", &token);
-        let body = format!(
-            "Hello {name},\n\nSomeone asked to reset the password of your District account.\n\
-             Choose a new password here (the link works once, for {RESET_PASSWORD_MINUTES} minutes):\n\n{link}\n\n\
-             If it was not you, ignore this email: your password stays as it is."
-        );
-        self.deliver(&email, "Reset your District password", &body)
-            .await;
+        let user: Option<UserId> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(self.db())
+            .await?;
+        if let Some(user) = user {
+            let mut db = self.db().acquire().await?;
+            let payload = json!({ "user_id": user });
+            outbox::record(&mut db, "user", user.into(), RESET_ASKED, payload).await?;
+        }
         Ok(())
     }
 

@@ -87,13 +87,6 @@ impl Accounts {
         self.db.primary()
     }
 
-    /// Mail is best effort: a failed send is logged and the user can ask again.
-    pub(super) async fn deliver(&self, to: &str, subject: &str, body: &str) {
-        if let Err(err) = self.mailer.send(to, subject, body).await {
-            tracing::error!(error = %err, "could not send email");
-        }
-    }
-
     pub(super) fn link(&self, path: &str, token: &str) -> String {
         format!("{}{path}?token={token}", self.settings.public_url)
     }

@@ -2,11 +2,13 @@
 //! check, and the tokens a REST client gets.
 
 use super::{
-    service::{create_token, fingerprint, on_email_taken, Purpose},
+    mail::SIGNED_UP,
+    service::{fingerprint, on_email_taken},
     AccountError, Accounts, Role, SignupInput,
 };
-use crate::ids::UserId;
+use crate::{ids::UserId, outbox};
 use serde::Serialize;
+use serde_json::json;
 
 pub(super) const VERIFY_EMAIL_HOURS: i32 = 24;
 
@@ -30,7 +32,7 @@ pub struct SignedIn {
 }
 
 impl Accounts {
-    /// Creates the account and emails a verification link.
+    /// Creates the account; the relay emails it a verification link.
     pub async fn sign_up(&self, input: &SignupInput) -> Result<SignedIn, AccountError> {
         let input = input.validate()?;
         let hash = self.hasher.hash(input.password.clone()).await?;
@@ -45,17 +47,16 @@ impl Accounts {
         .fetch_one(&mut *tx)
         .await
         .map_err(on_email_taken)?;
-        let token = create_token(
+        // The verification link is mailed from this event (`mail.rs`).
+        outbox::record(
             &mut tx,
-            user,
-            Purpose::VerifyEmail,
-            &input.email,
-            VERIFY_EMAIL_HOURS * 60,
+            "user",
+            user.into(),
+            SIGNED_UP,
+            json!({ "user_id": user }),
         )
         .await?;
         tx.commit().await?;
-        self.send_verification(&input.email, &input.name, &token)
-            .await;
         Ok(SignedIn {
             user_id: user,
             role: Role::Customer,
@@ -102,15 +103,5 @@ impl Accounts {
             token_type: "Bearer",
             expires_in: self.jwt.expiry.as_secs(),
         }
-    }
-
-    pub(super) async fn send_verification(&self, email: &str, name: &str, token: &str) {
-        let link = self.link("/verify-email", token);
-        let body = format!(
-            "Hello {name},\n\nConfirm your email address for District by opening this link \
-             (it works once, for {VERIFY_EMAIL_HOURS} hours):\n\n{link}\n"
-        );
-        self.deliver(email, "Confirm your email for District", &body)
-            .await;
     }
 }

@@ -2,14 +2,38 @@
 //! a QR code; the theater's staff check it in once, and a second scan says when it was used.
 
 use super::{
-    reads::Owned,
-    ticket::{qr_svg, Ticket, TicketError},
+    reads::{load, Owned},
+    ticket::{qr_png, qr_svg, Ticket, TicketError},
     Actor, BookingError, BookingStatus, Bookings, CheckIn, ConflictCode, IssuedTicket,
 };
-use crate::ids::BookingId;
+use crate::ids::{BookingId, UserId};
 use chrono::{DateTime, Utc};
 
+/// A booking as its owner is told of it by mail: with its ticket's QR code once confirmed.
+pub struct Mailed {
+    pub booking: super::Booking,
+    pub owner: UserId,
+    /// PNG, for a confirmed booking when tickets are configured.
+    pub qr_png: Option<Vec<u8>>,
+}
+
 impl Bookings {
+    /// A booking for the mail about it, whoever's it is: only the mail's own code calls this.
+    pub async fn for_mail(&self, booking: BookingId) -> Result<Option<Mailed>, BookingError> {
+        let Some(owned) = load(self.primary(), &[booking]).await?.pop() else {
+            return Ok(None);
+        };
+        let qr_png = match (&self.tickets, owned.booking.status) {
+            (Some(keys), BookingStatus::Confirmed) => Some(qr_png(&keys.issue(&ticket_of(&owned)))),
+            _ => None,
+        };
+        Ok(Some(Mailed {
+            owner: owned.owner,
+            booking: owned.booking,
+            qr_png,
+        }))
+    }
+
     /// The ticket of a confirmed booking the actor may see.
     pub async fn ticket(
         &self,

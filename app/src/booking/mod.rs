@@ -48,6 +48,7 @@ mod ticket_pdf;
 pub use error::{BookingError, ConflictCode, RuleCode};
 #[cfg(feature = "ssr")]
 pub use {
+    checkin::Mailed,
     expiry::Sweep,
     hold::HoldRequest,
     policy::Policy,

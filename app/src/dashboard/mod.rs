@@ -9,6 +9,7 @@ mod cancel;
 mod charts;
 pub mod draft;
 mod error;
+mod events;
 pub mod functions;
 pub mod layout;
 mod listing;
@@ -29,6 +30,7 @@ pub use {
     bookings::FoundBooking,
     cancel::CancelledShow,
     error::{DashboardConflict, DashboardError, SeatInUse},
+    events::DeadLetter,
     listing::{MovieChoice, TheaterShow},
     movie_edits::MovieEdit,
     movies::{AddedMovie, NewMovie, CERTIFICATES, MAX_POSTER_BYTES},
@@ -50,7 +52,6 @@ pub use service::Dashboard;
 #[cfg(feature = "ssr")]
 mod service {
     use super::DashboardError;
-    use crate::notify::Mailer;
     use crate::{
         account::runs_theater,
         booking::{Actor, Bookings},
@@ -63,30 +64,22 @@ mod service {
 
     /// The dashboard's handle: the primary database, the catalog whose cached lists its
     /// changes make stale, the bookings whose live maps hear of seats it frees, the directory
-    /// posters are stored in, and the mailer that tells customers of a show called off.
+    /// posters are stored in.
     #[derive(Clone)]
     pub struct Dashboard {
         pub(super) db: PgPool,
         pub(super) catalog: Catalog,
         pub(super) bookings: Bookings,
         pub(super) posters: PathBuf,
-        pub(super) mailer: Mailer,
     }
 
     impl Dashboard {
-        pub fn new(
-            db: PgPool,
-            catalog: Catalog,
-            bookings: Bookings,
-            posters: PathBuf,
-            mailer: Mailer,
-        ) -> Self {
+        pub fn new(db: PgPool, catalog: Catalog, bookings: Bookings, posters: PathBuf) -> Self {
             Self {
                 db,
                 catalog,
                 bookings,
                 posters,
-                mailer,
             }
         }
 

@@ -13,7 +13,6 @@ pub mod event;
 #[cfg(feature = "ssr")]
 mod gateway;
 #[cfg(feature = "ssr")]
-mod notice;
 #[cfg(feature = "ssr")]
 pub mod razorpay;
 #[cfg(feature = "ssr")]

@@ -12,7 +12,6 @@ use crate::{
     account::Role,
     booking::{Actor, Booking, Bookings},
     ids::{BookingId, PaymentId, RefundId, UserId},
-    notify::Mailer,
     ratelimit::{Limit, RateLimiter, Throttle},
 };
 use chrono::{DateTime, Utc};
@@ -64,9 +63,6 @@ pub struct Payments {
     razorpay_key_secret: Option<String>,
     /// Webhook secrets by gateway.
     pub(super) secrets: Arc<Vec<(Gateway, Vec<u8>)>>,
-    pub(super) mailer: Mailer,
-    /// For links in emails.
-    pub(super) public_url: String,
     grace: Duration,
     /// Payments one user may start in a window (none: unlimited).
     initiate_limit: Throttle,
@@ -111,7 +107,7 @@ const SELECT: &str = "SELECT p.id, p.booking_id, b.user_id AS owner, p.gateway,
    FROM payments p JOIN bookings b ON b.id = p.booking_id";
 
 impl Payments {
-    pub fn new(db: PgPool, bookings: Bookings, mailer: Mailer, settings: PaymentSettings) -> Self {
+    pub fn new(db: PgPool, bookings: Bookings, settings: PaymentSettings) -> Self {
         let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
         let mut secrets = Vec::new();
         let sandbox = settings.sandbox_secret.as_ref().map(|secret| {
@@ -151,8 +147,6 @@ impl Payments {
             sandbox,
             secrets: Arc::new(secrets),
             razorpay_key_secret: settings.razorpay.as_ref().map(|r| r.key_secret.clone()),
-            mailer,
-            public_url: settings.public_url.trim_end_matches('/').to_owned(),
             grace: settings.grace.min(MAX_GRACE),
             initiate_limit: Throttle::default(),
         }

@@ -1,7 +1,6 @@
 //! Gateways' webhooks: the signature checked over the raw body with that gateway's secret, the
 //! event read, and its effect written once, in the transaction that records the event.
 
-use super::notice::Notice;
 use super::{
     event::{self, GatewayEvent, Happened, PaymentRef},
     signature::{self, SignatureError},
@@ -122,11 +121,11 @@ impl Payments {
                         .bind(&currency)
                         .fetch_one(&self.db)
                         .await?;
-                self.after_success(gateway, &done, amount, currency).await;
+                self.after_success(gateway, &done);
                 done.outcome
             }
             Happened::Declined { reason } => {
-                let (outcome, booking): (String, Option<BookingId>) =
+                let (outcome, _booking): (String, Option<BookingId>) =
                     sqlx::query_as("SELECT * FROM payment_failed($1, $2, $3, $4)")
                         .bind(gateway.as_str())
                         .bind(&id)
@@ -134,9 +133,6 @@ impl Payments {
                         .bind(reason.as_deref().unwrap_or("declined"))
                         .fetch_one(&self.db)
                         .await?;
-                if let ("failed", Some(booking)) = (outcome.as_str(), booking) {
-                    self.tell(booking, Notice::Failed { reason }).await;
-                }
                 outcome
             }
             Happened::Refunded { .. } => {
@@ -193,13 +189,9 @@ impl Payments {
         })
     }
 
-    async fn after_success(
-        &self,
-        gateway: Gateway,
-        done: &Succeeded,
-        amount: i64,
-        currency: String,
-    ) {
+    /// Live maps hear of the seats a confirmation sold; the moviegoer's mail comes from the
+    /// outbox.
+    fn after_success(&self, gateway: Gateway, done: &Succeeded) {
         let Some(booking) = done.booking_id else {
             return;
         };
@@ -211,21 +203,18 @@ impl Payments {
                     done.released.as_deref().unwrap_or_default(),
                     holder,
                 );
-                self.tell(booking, Notice::Confirmed).await;
             }
             ("refund_due", ..) => {
                 tracing::warn!(%gateway, %booking, reason = ?done.reason,
                                "a payment that cannot confirm its booking is being refunded");
                 metrics::counter!("district_refunds_due_total").increment(1);
-                self.tell(booking, Notice::RefundDue { amount, currency })
-                    .await;
             }
             _ => {}
         }
     }
 
-    /// Records what a gateway said of a payment's refund, once per event, and tells the
-    /// moviegoer when it is paid back; answers `refund_settled`'s word.
+    /// Records what a gateway said of a payment's refund, once per event; answers
+    /// `refund_settled`'s word.
     pub(super) async fn refund_settled(
         &self,
         gateway: Gateway,
@@ -234,7 +223,7 @@ impl Payments {
         gateway_ref: Option<&str>,
         succeeded: bool,
     ) -> Result<String, PaymentError> {
-        let (outcome, refund): (String, Option<RefundId>) =
+        let (outcome, _refund): (String, Option<RefundId>) =
             sqlx::query_as("SELECT * FROM refund_settled($1, $2, $3, $4, $5)")
                 .bind(gateway.as_str())
                 .bind(event)
@@ -243,18 +232,6 @@ impl Payments {
                 .bind(succeeded)
                 .fetch_one(&self.db)
                 .await?;
-        if let ("succeeded", Some(refund)) = (outcome.as_str(), refund) {
-            let paid: Option<(BookingId, i64, String)> = sqlx::query_as(
-                "SELECT booking_id, amount_minor, currency::text FROM refunds WHERE id = $1",
-            )
-            .bind(refund)
-            .fetch_optional(&self.db)
-            .await?;
-            if let Some((booking, amount, currency)) = paid {
-                self.tell(booking, Notice::Refunded { amount, currency })
-                    .await;
-            }
-        }
         Ok(outcome)
     }
 }

@@ -32,7 +32,7 @@ pub(super) fn bounds(vars: &Vars) -> Result<Bounds, ConfigError> {
 }
 
 /// A count of at least one.
-fn count(vars: &Vars, name: &'static str, default: usize) -> Result<usize, ConfigError> {
+pub(super) fn count(vars: &Vars, name: &'static str, default: usize) -> Result<usize, ConfigError> {
     match vars.parse_or(name, default, "a number above 0")? {
         0 => Err(ConfigError::new(name, "must be a number above 0, got 0")),
         value => Ok(value),

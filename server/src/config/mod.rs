@@ -13,12 +13,14 @@ use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
 use vars::{rate_limits, Vars};
 
 mod bounds;
+mod events;
 mod payments;
 #[cfg(test)]
 mod tests;
 mod vars;
 
 pub use bounds::Bounds;
+pub use events::Events;
 pub use payments::{Payments, RazorpayKeys, StripeKeys};
 
 /// Which deployment the process runs in; production tightens defaults (JSON logs, no demo data,
@@ -126,6 +128,7 @@ pub struct Config {
     /// RATE_LIMIT_SEARCH_PER_IP and RATE_LIMIT_REVIEW_PER_USER.
     pub catalog_limits: app::catalog::CatalogLimits,
     pub bounds: Bounds,
+    pub events: Events,
     pub mail_dir: Option<String>,
     /// POSTER_DIR: where uploaded posters are stored.
     pub poster_dir: std::path::PathBuf,
@@ -144,7 +147,7 @@ pub struct Config {
 pub const DEV_JWT_SECRET: &str = "district-development-jwt-secret-not-for-production";
 const DEV_SANDBOX_WEBHOOK_SECRET: &str = "whsec_district_sandbox_development";
 /// base64 of "district-dev-ticket-seed-32bytes".
-const DEV_TICKET_SIGNING_KEY: &str = "ZGlzdHJpY3QtZGV2LXRpY2tldC1zZWVkLTMyYnl0ZXM=";
+pub const DEV_TICKET_SIGNING_KEY: &str = "ZGlzdHJpY3QtZGV2LXRpY2tldC1zZWVkLTMyYnl0ZXM=";
 /// Secrets published in this repository: production refuses every one of them, wherever set.
 const DEVELOPMENT_SECRETS: &[&str] = &[
     DEV_JWT_SECRET,
@@ -318,6 +321,7 @@ impl Config {
             )?,
             catalog_limits: vars::catalog_limits(&vars)?,
             bounds: bounds::bounds(&vars)?,
+            events: events::events(&vars)?,
             mail_dir: vars.optional("MAIL_DIR"),
             poster_dir: vars
                 .optional("POSTER_DIR")

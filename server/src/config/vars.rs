@@ -86,7 +86,7 @@ impl Vars<'_> {
         })
     }
 
-    /// Durations as `90`, `90s`, `15m`, `24h` or `7d`.
+    /// Durations as `90`, `90s`, `500ms`, `15m`, `24h` or `7d`.
     pub(super) fn duration_or(
         &self,
         name: &'static str,
@@ -97,7 +97,7 @@ impl Vars<'_> {
             Some(raw) => parse_duration(&raw).ok_or_else(|| {
                 ConfigError::new(
                     name,
-                    format!("must be a duration like 900s, 15m or 24h, got {raw:?}"),
+                    format!("must be a duration like 500ms, 900s, 15m or 24h, got {raw:?}"),
                 )
             }),
         }
@@ -178,6 +178,9 @@ fn parse_duration(raw: &str) -> Option<Duration> {
     let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
     let (number, unit) = raw.split_at(split);
     let number: u64 = number.parse().ok()?;
+    if unit.trim() == "ms" {
+        return (number > 0).then(|| Duration::from_millis(number));
+    }
     let seconds = match unit.trim() {
         "" | "s" => number,
         "m" => number.checked_mul(60)?,

@@ -14,7 +14,10 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Self {
-        let port = super::free_port();
+        Self::start_on(super::free_port())
+    }
+
+    pub fn start_on(port: u16) -> Self {
         let maildir = std::env::temp_dir().join(format!("district-smtp-{}", uuid::Uuid::new_v4()));
         let child = Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])

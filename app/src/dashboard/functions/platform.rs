@@ -5,7 +5,8 @@ use super::ssr::*;
 use crate::{
     account::ManagedTheater,
     dashboard::{
-        City, DashboardError, HiddenReview, MovieChoice, MovieEdit, ReviewToModerate, TheaterAdmin,
+        City, DashboardError, DeadLetter, HiddenReview, MovieChoice, MovieEdit, ReviewToModerate,
+        TheaterAdmin,
     },
 };
 use leptos::prelude::*;
@@ -108,6 +109,18 @@ pub async fn hide_review(review_id: Uuid, reason: String) -> Result<HiddenReview
         }
         .await,
     )
+}
+
+/// Events the outbox relay gave up on (platform admins).
+#[server(prefix = "/_fn", endpoint = "dashboard/dead-letters")]
+pub async fn dead_letters() -> Result<Vec<DeadLetter>, DashboardError> {
+    answer(async move { dashboard().dead_letters(actor().await?).await }.await)
+}
+
+/// Sends a dead letter again.
+#[server(prefix = "/_fn", endpoint = "dashboard/retry-event")]
+pub async fn retry_event(event_id: i64) -> Result<(), DashboardError> {
+    answer(async move { dashboard().retry_event(actor().await?, event_id).await }.await)
 }
 
 /// Every movie, newest release first (platform admins).

@@ -1,12 +1,13 @@
-//! What platform admins run: cities, who runs each theater, hiding reviews.
+//! What platform admins run: cities, who runs each theater, hiding reviews, and the events the
+//! outbox relay gave up on.
 
 use super::{
     action_error, here, path_id, staff_page, Problem, TheaterTabs, BUTTON, CARD, INPUT, LABEL,
     QUIET,
 };
 use crate::dashboard::functions::{
-    cities, front_desk, recent_reviews, theater_admins, AddCity, AssignAdmin, HideReview,
-    RemoveAdmin, TheaterStaff,
+    cities, dead_letters, front_desk, recent_reviews, theater_admins, AddCity, AssignAdmin,
+    HideReview, RemoveAdmin, RetryEvent, TheaterStaff,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,7 +19,10 @@ pub fn PlatformPage() -> impl IntoView {
     let data = Resource::new(move || add.version().get(), |_| cities());
     let theaters = Resource::new(|| (), |_| front_desk());
     let reviews = Resource::new(move || hide.version().get(), |_| recent_reviews());
+    let retry = ServerAction::<RetryEvent>::new();
+    let dead = Resource::new(move || retry.version().get(), |_| dead_letters());
     let (add_error, hide_error) = (action_error(add), action_error(hide));
+    let retry_error = action_error(retry);
     view! {
         <Title text="Platform · District dashboard" />
         <p class="text-sm text-slate-600"><a href="/dashboard" class="underline">"Dashboard"</a></p>
@@ -80,6 +84,30 @@ pub fn PlatformPage() -> impl IntoView {
                             <li><a href=format!("/dashboard/theaters/{}/admins", t.id) class="text-indigo-700 underline">{format!("{} · {}", t.name, t.city)}</a></li>
                         }).collect_view()}
                     </ul>
+                })}
+            </section>
+            <section class=format!("{CARD} flex flex-col gap-3")>
+                <h2 class="text-xl font-semibold">"Undelivered events"</h2>
+                <p class="text-sm text-slate-600">"Events a consumer (mail, Kafka) kept refusing. Sending one again goes only to the consumers that do not have it."</p>
+                <Problem error=retry_error />
+                {staff_page(dead, move |list| match list.is_empty() {
+                    true => view! { <p class="text-sm" data-testid="dead-letters">"None: every event was delivered."</p> }.into_any(),
+                    false => view! {
+                        <ul class="flex flex-col gap-3 text-sm" data-testid="dead-letters">
+                            {list.into_iter().map(|d| view! {
+                                <li class="flex flex-wrap items-start justify-between gap-2 border-b border-slate-100 pb-2">
+                                    <div class="min-w-0 flex-1">
+                                        <p><b>{format!("#{} {}", d.id, d.event_type)}</b>{format!(" · {} attempts", d.attempts)}</p>
+                                        <p class="break-words text-slate-700">{d.last_error.clone().unwrap_or_default()}</p>
+                                    </div>
+                                    <ActionForm action=retry>
+                                        <input type="hidden" name="event_id" value=d.id.to_string() />
+                                        <button type="submit" class=QUIET>"Send again"</button>
+                                    </ActionForm>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
                 })}
             </section>
         </div>

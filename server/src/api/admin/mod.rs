@@ -15,13 +15,14 @@ use axum::{
 use uuid::Uuid;
 
 mod bookings;
+mod events;
 mod movies;
 mod platform;
 mod reports;
 mod screens;
 mod shows;
 
-pub use {bookings::*, movies::*, platform::*, reports::*, screens::*, shows::*};
+pub use {bookings::*, events::*, movies::*, platform::*, reports::*, screens::*, shows::*};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/theaters/{id}/admins", get(list_admins).post(assign_admin))
         .route("/theaters/{id}/admins/{user_id}", delete(remove_admin))
         .route("/reviews/{id}/hide", post(hide_review))
+        .route("/outbox/dead-letters", get(dead_letters))
+        .route("/outbox/dead-letters/{id}/retry", post(retry_dead_letter))
         .route("/reports/sales", get(sales_report))
         .route("/reports/charts/{chart}", get(report_chart))
 }

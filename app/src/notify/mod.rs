@@ -1,9 +1,16 @@
 //! Email and SMS delivery. Real transports (SMTP, Twilio) when configured; otherwise messages
 //! go to the log, or to files in MAIL_DIR so a person or a test can follow the links.
 
+mod events;
+mod letter;
+
+pub use events::Notifications;
+pub use letter::{escape, Image, Letter, Link, IMAGE_ID};
+
 use lettre::{
-    message::Mailbox, transport::smtp::authentication::Credentials, AsyncSmtpTransport,
-    AsyncTransport, Message, Tokio1Executor,
+    message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart},
+    transport::smtp::authentication::Credentials,
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use std::path::PathBuf;
 
@@ -67,14 +74,21 @@ impl Mailer {
         })
     }
 
-    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), SendError> {
+    pub async fn send(&self, to: &str, letter: &Letter) -> Result<(), SendError> {
+        let (subject, body) = (&letter.subject, letter.text());
         match self {
             Self::Smtp { transport, from } => {
                 let message = Message::builder()
                     .from(from.clone())
                     .to(to.parse().map_err(fail)?)
                     .subject(subject)
-                    .body(body.to_owned())
+                    .message_id(
+                        letter
+                            .message_id
+                            .as_ref()
+                            .map(|id| format!("<{id}@{}>", from.email.domain())),
+                    )
+                    .multipart(parts(letter, body))
                     .map_err(fail)?;
                 transport.send(message).await.map(|_| ()).map_err(fail)
             }
@@ -97,6 +111,21 @@ impl Mailer {
                 Ok(())
             }
         }
+    }
+}
+
+/// Plain text and HTML as alternatives; an image goes with the HTML, related to it.
+fn parts(letter: &Letter, text: String) -> MultiPart {
+    let html = SinglePart::html(letter.html());
+    let alternative = MultiPart::alternative().singlepart(SinglePart::plain(text));
+    match &letter.image {
+        None => alternative.singlepart(html),
+        Some(image) => alternative.multipart(MultiPart::related().singlepart(html).singlepart(
+            Attachment::new_inline(IMAGE_ID.to_owned()).body(
+                image.png.clone(),
+                ContentType::parse("image/png").expect("a type"),
+            ),
+        )),
     }
 }
 

@@ -1,0 +1,224 @@
+//! The mail consumer of the outbox: what moviegoers are told when their booking, payment or
+//! show changes. It runs after the change has committed, from the relay; a mail that cannot go
+//! out fails the event, which the relay tries again later (and parks if it keeps failing).
+//! Every mail of one event has the same Message-ID, so a repeat shows once.
+
+use super::{Image, Letter, Mailer};
+use crate::{
+    booking::{Bookings, Mailed},
+    ids::BookingId,
+    money,
+    outbox::{Consumer, Event},
+};
+use futures_util::{stream, StreamExt};
+use sqlx::PgPool;
+
+/// Mails sent at once from one batch.
+const CONCURRENT_SENDS: usize = 8;
+
+#[derive(Clone)]
+pub struct Notifications {
+    db: PgPool,
+    mailer: Mailer,
+    bookings: Bookings,
+    public_url: String,
+}
+
+/// What an event tells the moviegoer.
+enum News {
+    Confirmed,
+    Expired,
+    Cancelled { refund: i64 },
+    CalledOff { refund: i64 },
+    PaymentFailed { reason: String },
+    RefundDue { amount: i64, currency: String },
+    Refunded { amount: i64, currency: String },
+}
+
+impl Notifications {
+    pub fn new(db: PgPool, mailer: Mailer, bookings: Bookings, public_url: String) -> Self {
+        Self {
+            db,
+            mailer,
+            bookings,
+            public_url,
+        }
+    }
+
+    /// The booking an event is about and what to say of it; None for events no one is told of.
+    async fn news(&self, event: &Event) -> Result<Option<(BookingId, News)>, sqlx::Error> {
+        let payload = &event.payload;
+        let text = |key: &str| payload[key].as_str().unwrap_or_default().to_owned();
+        let number = |key: &str| payload[key].as_i64().unwrap_or_default();
+        let news =
+            match event.event_type.as_str() {
+                "booking.confirmed" => News::Confirmed,
+                "booking.expired" => News::Expired,
+                "booking.cancelled" | "booking.released" if text("reason") == "show_cancelled" => {
+                    News::CalledOff {
+                        refund: number("refund_due"),
+                    }
+                }
+                "booking.cancelled" => News::Cancelled {
+                    refund: number("refund_due"),
+                },
+                "payment.failed" => News::PaymentFailed {
+                    reason: Some(text("reason"))
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or_else(|| "declined".into()),
+                },
+                // A cancellation's refund is in the cancellation's own mail.
+                "refund.due"
+                    if !matches!(
+                        text("reason").as_str(),
+                        "cancelled_by_user" | "show_cancelled"
+                    ) =>
+                {
+                    News::RefundDue {
+                        amount: number("amount"),
+                        currency: text("currency"),
+                    }
+                }
+                "refund.succeeded" => {
+                    let refund: Option<(BookingId, i64, String)> = sqlx::query_as(
+                    "SELECT booking_id, amount_minor, currency::text FROM refunds WHERE id = $1",
+                )
+                .bind(payload["refund_id"].as_str().and_then(|id| id.parse::<uuid::Uuid>().ok()))
+                .fetch_optional(&self.db)
+                .await?;
+                    return Ok(refund.map(|(booking, amount, currency)| {
+                        (booking, News::Refunded { amount, currency })
+                    }));
+                }
+                _ => return Ok(None),
+            };
+        let booking = payload["booking_id"]
+            .as_str()
+            .and_then(|id| id.parse().ok());
+        Ok(booking.map(|booking: BookingId| (booking, news)))
+    }
+
+    async fn tell(&self, event: &Event) -> Result<(), String> {
+        let Some((booking, news)) = self.news(event).await.map_err(|e| e.to_string())? else {
+            return Ok(());
+        };
+        let Some(mailed) = self
+            .bookings
+            .for_mail(booking)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            tracing::warn!(%booking, event = event.id, "no booking to tell of");
+            return Ok(());
+        };
+        let (email, name): (String, String) =
+            sqlx::query_as("SELECT email, name FROM users WHERE id = $1")
+                .bind(mailed.owner)
+                .fetch_one(&self.db)
+                .await
+                .map_err(|e| e.to_string())?;
+        let mut letter = self.letter(&name, mailed, news);
+        letter.message_id = Some(format!("event-{}", event.id));
+        self.mailer
+            .send(&email, &letter)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    fn letter(&self, name: &str, mailed: Mailed, news: News) -> Letter {
+        let b = &mailed.booking;
+        let (movie, code, when) = (&b.show.movie_title, &b.code, &b.show.local_time);
+        let place = format!("{} ({})", b.show.theater_name, b.show.screen_name);
+        let page = format!("{}/bookings/{}", self.public_url, b.booking_id);
+        let letter = match news {
+            News::Confirmed => {
+                let mut letter = Letter::new(format!("Booking confirmed: {movie} ({code})"), name)
+                    .says(format!("Your booking {code} is confirmed: {movie}, {when}, at {place}."))
+                    .says(format!(
+                        "Seats {}. Paid {}.",
+                        b.seat_labels(),
+                        money::format(b.amount.total, &b.amount.currency)
+                    ))
+                    .says("Show this QR code at the entrance; your e-ticket is also on the booking's page.");
+                letter.image = mailed.qr_png.map(|png| Image {
+                    png,
+                    alt: format!("E-ticket {code}"),
+                });
+                letter
+            }
+            News::Expired => {
+                Letter::new(format!("Your seats were released: {movie}"), name).says(format!(
+                    "Your hold on seats {} for {movie}, {when}, at {place} ran out before it was \
+                     paid for, so they are back on sale. Pick seats again if you still want to go.",
+                    b.seat_labels()
+                ))
+            }
+            News::Cancelled { refund } => {
+                Letter::new(format!("Booking cancelled: {movie} ({code})"), name)
+                    .says(format!(
+                        "Your booking {code} for {movie}, {when}, is cancelled."
+                    ))
+                    .says(refund_line(refund, &b.amount.currency))
+            }
+            News::CalledOff { refund } => {
+                Letter::new(format!("Show called off: {movie} ({code})"), name)
+                    .says(format!(
+                        "{} has called off {movie} on {when}. Your booking {code} is cancelled.",
+                        b.show.theater_name
+                    ))
+                    .says(match refund {
+                        0 => "Your held seats were released; a payment for them that still goes \
+                              through is refunded in full."
+                            .to_owned(),
+                        amount => refund_line(amount, &b.amount.currency),
+                    })
+            }
+            News::PaymentFailed { reason } => {
+                Letter::new(format!("Payment failed for booking {code}"), name).says(format!(
+                    "For {movie} (booking {code}), your payment did not go through ({reason}). \
+                     Your seats stay held until the hold runs out: you can try again from the \
+                     booking's page."
+                ))
+            }
+            News::RefundDue { amount, currency } => {
+                Letter::new(format!("Refund on its way for booking {code}"), name).says(format!(
+                    "We could not confirm booking {code} for {movie} with your payment, so {} is \
+                     being refunded to you. Nothing else is needed from you.",
+                    money::format(amount, &currency)
+                ))
+            }
+            News::Refunded { amount, currency } => {
+                Letter::new(format!("Refund paid for booking {code}"), name).says(format!(
+                    "{} for booking {code} ({movie}) has been refunded to the way you paid.",
+                    money::format(amount, &currency)
+                ))
+            }
+        };
+        letter.links("Your booking", page)
+    }
+}
+
+fn refund_line(amount: i64, currency: &str) -> String {
+    match amount {
+        0 => "Nothing is refunded under the cancellation policy.".to_owned(),
+        amount => format!(
+            "{} is being refunded to the way you paid; nothing else is needed from you.",
+            money::format(amount, currency)
+        ),
+    }
+}
+
+#[async_trait::async_trait]
+impl Consumer for Notifications {
+    fn name(&self) -> &'static str {
+        "mail"
+    }
+
+    async fn deliver(&self, events: &[&Event]) -> Vec<Result<(), String>> {
+        let sends: Vec<_> = events.iter().map(|event| self.tell(event)).collect();
+        stream::iter(sends)
+            .buffered(CONCURRENT_SENDS)
+            .collect()
+            .await
+    }
+}
