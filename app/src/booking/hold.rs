@@ -377,9 +377,15 @@ fn refused(seats: Vec<SeatId>) -> BookingError {
     BookingError::SeatsUnavailable(seats)
 }
 
+/// Counts a hold written, or one that failed on our side (a refusal is counted where made).
 fn count<T>(held: Result<T, BookingError>) -> Result<T, BookingError> {
-    if held.is_ok() {
-        metrics::counter!("district_holds_total", "outcome" => "held").increment(1);
+    use crate::error::ErrorBody;
+    match &held {
+        Ok(_) => metrics::counter!("district_holds_total", "outcome" => "held").increment(1),
+        Err(err) if err.status().is_server_error() => {
+            metrics::counter!("district_holds_total", "outcome" => "failed").increment(1)
+        }
+        Err(_) => {}
     }
     held
 }

@@ -171,6 +171,7 @@ impl Sms {
                 Ok(())
             }
             Self::Log { show_body: false } => {
+                let to = format!("…{}", &to[to.len().saturating_sub(4)..]);
                 tracing::warn!(%to, "sms not sent: no Twilio credentials configured");
                 Ok(())
             }

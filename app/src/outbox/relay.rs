@@ -60,6 +60,11 @@ struct Outcome {
 
 impl Relay {
     pub fn new(db: PgPool, consumers: Vec<Arc<dyn Consumer>>, settings: RelaySettings) -> Self {
+        // Each consumer's failures exist from the start, at zero, for dashboards and alerts.
+        for consumer in &consumers {
+            metrics::counter!("district_outbox_failures_total", "consumer" => consumer.name())
+                .increment(0);
+        }
         Self {
             db,
             consumers: consumers.into(),

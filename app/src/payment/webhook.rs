@@ -39,8 +39,24 @@ struct Succeeded {
 impl Payments {
     /// Checks and applies one webhook delivery. `gateway` comes from the path; without it the
     /// gateway is known by its signature header. A bad, stale or missing signature changes
-    /// nothing and says why (never with the payload).
+    /// nothing and says why (never with the payload). Failures are counted by gateway and code.
     pub async fn receive(
+        &self,
+        gateway: Option<Gateway>,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Applied, PaymentError> {
+        let received = self.receive_checked(gateway, headers, body).await;
+        if let Err(err) = &received {
+            let gateway = gateway.map_or("unknown", Gateway::as_str);
+            metrics::counter!("district_webhook_failures_total", "gateway" => gateway,
+                              "reason" => err.code().to_owned())
+            .increment(1);
+        }
+        received
+    }
+
+    async fn receive_checked(
         &self,
         gateway: Option<Gateway>,
         headers: &HeaderMap,
