@@ -9,7 +9,10 @@ COPY . .
 RUN npm ci --no-audit --no-fund && LEPTOS_ENV=PROD cargo leptos build --release --precompress
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 district \
+ && useradd --system --uid 10001 --gid district --no-create-home --shell /usr/sbin/nologin district \
+ && mkdir -p /data/posters && chown district:district /data/posters
 WORKDIR /app
 COPY --from=build /src/target/release/district /src/target/release/hash.txt /usr/local/bin/
 COPY --from=build /src/target/site /app/target/site
@@ -17,4 +20,6 @@ ENV APP_ENV=production LEPTOS_SITE_ROOT=/app/target/site LEPTOS_ENV=PROD APP_HOS
 # Uploaded posters outlive the container.
 VOLUME /data/posters
 EXPOSE 8080
+# Numeric, so Kubernetes can verify runAsNonRoot without reading /etc/passwd.
+USER 10001:10001
 CMD ["district", "serve"]

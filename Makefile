@@ -12,7 +12,7 @@ export LEPTOS_OUTPUT_NAME := district
 # cargo-leptos compiles debug builds with this flag; reusing it keeps tests from rebuilding.
 DEV_RUSTFLAGS := --cfg erase_components
 
-.PHONY: help run test build dev test-cover lint fmt migrate-up migrate-down seed swagger docker-up docker-down bootstrap services bench
+.PHONY: help run test test-integration build dev test-cover lint fmt migrate-up migrate-down seed swagger docker-up docker-down bootstrap services bench check-deploy test-api
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -27,6 +27,12 @@ run: ## Install what is missing, prepare and seed the database, build and serve 
 
 test: ## The whole suite: unit, integration (PostgreSQL, Redis) and end-to-end (Chromium)
 	@scripts/test.sh
+
+test-integration: ## The unit and integration tests alone (PostgreSQL, Redis), without the browser
+	@scripts/bootstrap.sh --test
+	@DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_test} scripts/services.sh
+	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_test} APP_ENV=test \
+	  RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test -p app -p server --features app/ssr
 
 build: ## Release build: target/release/district plus the site in target/site
 	@scripts/bootstrap.sh
@@ -82,3 +88,12 @@ docker-up: ## Start PostgreSQL, Redis and District in containers (needs a Docker
 
 docker-down: ## Stop the containers
 	docker compose down
+
+check-deploy: ## Validate the Dockerfile, compose.yaml, k8s/, deploy/ and CI files offline
+	@scripts/check_deploy.py
+
+test-api: ## Fuzz the REST API from its OpenAPI document with schemathesis (bounded; part of make test)
+	@scripts/bootstrap.sh --test
+	@scripts/services.sh
+	cargo leptos build
+	@scripts/schemathesis.sh

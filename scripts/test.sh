@@ -18,14 +18,19 @@ target/debug/district migrate >/dev/null
 log=target/test-output.log
 : >"$log"
 
+status=0
+say "the deployment files, offline"
+scripts/check_deploy.py 2>&1 | tee -a "$log" || status=$?
+
 say "unit and integration tests"
 # The same flags cargo-leptos builds with, so the build above is reused.
-status=0
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=district \
   cargo test -p app -p server --features app/ssr 2>&1 | tee -a "$log" || status=$?
 
-# End-to-end only on a sound build; either way the suite ends with its one closing line.
+# End-to-end and the API fuzzing only on a sound build; either way the suite ends with its
+# one closing line.
 [ "$status" -ne 0 ] || scripts/e2e.sh 2>&1 | tee -a "$log" || status=$?
+[ "$status" -ne 0 ] || scripts/schemathesis.sh 2>&1 | tee -a "$log" || status=$?
 
 awk '/^test result:/ { p += $4; f += $6; s += $8 }
      /^ +[0-9]+ passed \(/ { p += $1 }

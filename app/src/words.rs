@@ -10,7 +10,7 @@ macro_rules! words {
     }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(sqlx::Type, utoipa::ToSchema), sqlx(type_name = $pg))]
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = $pg))]
         $vis enum $name {
             $($(#[$vmeta])*
               #[serde(rename = $word)]
@@ -24,13 +24,27 @@ macro_rules! words {
     }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         $vis enum $name {
             $($(#[$vmeta])* #[serde(rename = $word)] $variant),*
         }
         words!(@words $name { $($variant = $word),* });
     };
     (@words $name:ident { $($variant:ident = $word:literal),* }) => {
+        // The schema lists the words as they are written (a derived one would list the
+        // variants' names: it cannot read a `serde(rename)` made by a macro).
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($word),*]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {}
+
         impl $name {
             pub const ALL: &'static [Self] = &[$(Self::$variant),*];
 

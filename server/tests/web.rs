@@ -252,6 +252,88 @@ async fn the_api_is_described_in_openapi(db: PgPool) {
     }
 }
 
+/// Every `$ref` in a JSON value.
+fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value.as_str()) {
+                    ("$ref", Some(at)) => found.push(at.to_owned()),
+                    _ => refs(value, found),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+        _ => {}
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn every_rest_route_is_in_the_document_with_its_parameters_and_answers(db: PgPool) {
+    let app = app(db);
+    let doc = get(&app, "/api/v1/openapi.json", &[]).await;
+    let json: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+    let paths = json["paths"].as_object().unwrap();
+
+    // The router's own table (its Debug output names every route it has).
+    let table = format!("{app:?}");
+    let routes: std::collections::BTreeSet<&str> = table
+        .split('"')
+        .filter(|s| s.starts_with("/api/v1/") && !s.contains("__private__"))
+        .filter(|s| *s != "/api/v1/openapi.json")
+        .collect();
+    assert!(routes.len() > 50, "{routes:?}");
+    let missing: Vec<_> = routes.iter().filter(|r| !paths.contains_key(**r)).collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from the document: {missing:?}"
+    );
+
+    for (path, item) in paths {
+        let placeholders: Vec<&str> = path
+            .split('/')
+            .filter_map(|p| p.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        for (method, operation) in item.as_object().unwrap() {
+            let declared: Vec<&str> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            for name in &placeholders {
+                assert!(
+                    declared.contains(name),
+                    "{method} {path}: {{{name}}} undeclared"
+                );
+            }
+            let answers = &operation["responses"];
+            for status in ["400", "429", "503"] {
+                assert!(answers[status].is_object(), "{method} {path}: no {status}");
+            }
+            if operation["security"].is_array() {
+                assert!(answers["401"].is_object(), "{method} {path}: no 401");
+            }
+            if operation["requestBody"].is_object() {
+                for status in ["413", "415", "422"] {
+                    assert!(answers[status].is_object(), "{method} {path}: no {status}");
+                }
+            }
+        }
+    }
+    // Every schema the document refers to is in it.
+    let mut found = Vec::new();
+    refs(&json, &mut found);
+    for at in found {
+        let name = at.rsplit('/').next().unwrap();
+        assert!(
+            json["components"]["schemas"][name].is_object(),
+            "{at} is not defined"
+        );
+    }
+}
+
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn account_pages_render_on_the_server(db: PgPool) {
     let app = app(db);

@@ -1,7 +1,10 @@
 //! The REST API's OpenAPI document, generated from the handlers' annotations so it cannot
 //! drift from the code. Swagger UI (public/swagger) renders it.
 
+mod complete;
+
 use axum::Json;
+use complete::Complete;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -87,7 +90,7 @@ use utoipa::OpenApi;
         crate::api::tickets::verify,
         crate::api::tickets::check_in,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Complete),
     tags(
         (name = "operations", description = "Health and readiness for load balancers"),
         (name = "auth", description = "Sign-up, sign-in and tokens"),
