@@ -22,19 +22,39 @@ pub async fn connect_with_timeout(
     max_connections: u32,
     statement_timeout: Option<Duration>,
 ) -> anyhow::Result<PgPool> {
-    let mut options: PgConnectOptions = url
-        .parse()
+    let (pool, options) = pool_options(url, max_connections, statement_timeout)
         .context("DATABASE_URL is not a PostgreSQL URL")?;
+    pool.connect_with(options)
+        .await
+        .context("could not connect to PostgreSQL (check DATABASE_URL)")
+}
+
+/// The same, connecting on first use: a replica that is down at start-up only sends the reads
+/// to the primary until it answers.
+pub fn connect_lazily(
+    url: &str,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+) -> anyhow::Result<PgPool> {
+    let (pool, options) = pool_options(url, max_connections, statement_timeout)
+        .context("DATABASE_REPLICA_URL is not a PostgreSQL URL")?;
+    Ok(pool.connect_lazy_with(options))
+}
+
+fn pool_options(
+    url: &str,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+) -> Result<(PgPoolOptions, PgConnectOptions), sqlx::Error> {
+    let mut options: PgConnectOptions = url.parse()?;
     if let Some(timeout) = statement_timeout {
         let ms = timeout.as_millis().to_string();
         options = options.options([("statement_timeout", ms.as_str())]);
     }
-    PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
-        .await
-        .context("could not connect to PostgreSQL (check DATABASE_URL)")
+        .acquire_timeout(Duration::from_secs(5));
+    Ok((pool, options))
 }
 
 /// Creates the database named in `url` when it does not exist yet (first run on a machine).

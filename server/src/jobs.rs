@@ -59,6 +59,8 @@ const HOURLY: Duration = Duration::from_secs(3600);
 const HOLD_SWEEP: Duration = Duration::from_secs(2);
 /// Sandbox webhooks, refunds due and silent payments are seen to this often.
 const PAYMENT_SETTLE: Duration = Duration::from_secs(2);
+/// A replica that stops answering loses the reads within this long (and gets them back).
+const REPLICA_CHECK: Duration = Duration::from_secs(2);
 /// The outbox's lag and dead letters, and the backends' gauges, are measured this often.
 const GAUGES: Duration = Duration::from_secs(15);
 
@@ -106,6 +108,16 @@ pub fn start(state: AppState, sessions: crate::sessions::Store) -> Jobs {
         let relay = relay.clone();
         async move { relay.prune().await.map(|_| ()).map_err(Into::into) }
     });
+    let db = state.backends.db.clone();
+    if db.replica().is_some() {
+        jobs.every("check_replica", REPLICA_CHECK, move || {
+            let db = db.clone();
+            async move {
+                db.check_replica().await;
+                Ok(())
+            }
+        });
+    }
     let db = state.backends.db.primary().clone();
     jobs.every("prune_idempotency_keys", HOURLY, move || {
         let db = db.clone();

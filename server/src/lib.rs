@@ -55,21 +55,20 @@ pub async fn state(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     )
     .await?;
     let replica = match &config.database_replica_url {
-        Some(url) => Some(
-            db::connect_with_timeout(
-                url.expose_secret(),
-                config.database_max_connections,
-                timeout,
-            )
-            .await?,
-        ),
+        Some(url) => Some(db::connect_lazily(
+            url.expose_secret(),
+            config.database_max_connections,
+            timeout,
+        )?),
         None => None,
     };
     let redis = match &config.redis_url {
         Some(url) => Some(db::redis(url.expose_secret()).await?),
         None => None,
     };
-    assemble(config, leptos_options, Db::new(primary, replica), redis)
+    let db = Db::new(primary, replica);
+    db.check_replica().await;
+    assemble(config, leptos_options, db, redis)
 }
 
 /// The state from connections already made (tests bring their own database).

@@ -69,8 +69,8 @@ pub fn install() -> &'static PrometheusHandle {
 pub async fn measure(backends: &Backends) {
     let db = &backends.db;
     let mut pools = vec![("primary", db.primary())];
-    if !std::ptr::eq(db.read(), db.primary()) {
-        pools.push(("replica", db.read()));
+    if let Some(replica) = db.replica() {
+        pools.push(("replica", replica));
     }
     for (pool, db) in pools {
         let idle = db.num_idle() as f64;

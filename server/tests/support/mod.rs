@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod kafka;
+pub mod pg_cluster;
 pub mod razorpay;
 pub mod redis_server;
 pub mod smtp;
@@ -25,6 +26,15 @@ pub fn state_with(
     redis: Option<redis::aio::ConnectionManager>,
     vars: &[(&str, &str)],
 ) -> AppState {
+    state_over(Db::new(db, None), redis, vars)
+}
+
+/// The same over pools of the test's choosing (a primary and its replica).
+pub fn state_over(
+    db: Db,
+    redis: Option<redis::aio::ConnectionManager>,
+    vars: &[(&str, &str)],
+) -> AppState {
     let mut all: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), "postgres://unused/by-tests".into()),
         ("APP_ENV".into(), "test".into()),
@@ -41,7 +51,7 @@ pub fn state_with(
         .with_test_writer()
         .try_init();
     let options = LeptosOptions::builder().output_name("district").build();
-    server::assemble(&config, options, Db::new(db, None), redis).expect("state")
+    server::assemble(&config, options, db, redis).expect("state")
 }
 
 pub fn state(db: PgPool, redis: Option<redis::aio::ConnectionManager>) -> AppState {
