@@ -20,12 +20,7 @@ rm -rf "$MAIL_DIR"
 export POSTER_DIR="$PWD/target/e2e-posters"
 
 say "seeding a fresh end-to-end database"
-target/debug/district seed --fresh >/dev/null
-
-target/debug/district serve >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-wait_for_http "http://127.0.0.1:$port/healthz" 60 "$server" || { cat "$log"; die "the server did not start"; }
+serve_seeded "$log"
 
 say "end-to-end tests in Chromium (server on port $port)"
 status=0

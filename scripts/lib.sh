@@ -31,6 +31,18 @@ port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# Seeds a fresh database at DATABASE_URL and serves the built server on APP_PORT, logging to
+# $1; the server is stopped when the calling script exits.
+serve_seeded() {
+  local log=$1
+  target/debug/district seed --fresh >/dev/null
+  target/debug/district serve >"$log" 2>&1 &
+  SERVER_PID=$!
+  trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true' EXIT
+  wait_for_http "http://127.0.0.1:$APP_PORT/healthz" 60 "$SERVER_PID" \
+    || { cat "$log"; die "the server did not start"; }
+}
+
 wait_for_http() {
   local url=$1 seconds=${2:-60} pid=${3:-}
   for _ in $(seq $((seconds * 10))); do

@@ -19,11 +19,7 @@ export MAIL_DIR="$PWD/target/schemathesis-mail" POSTER_DIR="$PWD/target/schemath
 export RATE_LIMIT_ENABLED=false
 
 say "seeding a fresh database for the fuzzer"
-target/debug/district seed --fresh >/dev/null
-target/debug/district serve >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-wait_for_http "http://127.0.0.1:$port/healthz" 60 "$server" || { cat "$log"; die "the server did not start"; }
+serve_seeded "$log"
 
 token() {
   curl -sf "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \

@@ -20,6 +20,18 @@ async fn cities(app: &axum::Router) -> String {
     listed.body
 }
 
+/// A city written straight to the primary.
+async fn add_city(db: &PgPool, name: &str) {
+    sqlx::query(
+        "INSERT INTO cities (slug, name, state, latitude, longitude)
+         VALUES (lower($1), $1, 'Test', 12.9, 77.6)",
+    )
+    .bind(name)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn catalog_reads_go_to_the_replica_writes_to_the_primary_and_all_to_the_primary_without_it() {
     let primary = Cluster::primary();
@@ -51,13 +63,7 @@ async fn catalog_reads_go_to_the_replica_writes_to_the_primary_and_all_to_the_pr
         .execute(&copy)
         .await
         .unwrap();
-    sqlx::query(
-        "INSERT INTO cities (slug, name, state, latitude, longitude)
-         VALUES ('replicaville', 'Replicaville', 'Test', 12.9, 77.6)",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    add_city(&db, "Replicaville").await;
     assert!(
         !cities(&app).await.contains("Replicaville"),
         "served by the replica"
@@ -102,13 +108,7 @@ async fn catalog_reads_go_to_the_replica_writes_to_the_primary_and_all_to_the_pr
     copy.close().await;
     replica.stop();
     assert_eq!(state.backends.db.check_replica().await, Some(false));
-    sqlx::query(
-        "INSERT INTO cities (slug, name, state, latitude, longitude)
-         VALUES ('primarypur', 'Primarypur', 'Test', 13.0, 77.5)",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    add_city(&db, "Primarypur").await;
     let listed = cities(&app).await;
     assert!(
         listed.contains("Primarypur"),
