@@ -25,7 +25,7 @@ impl Api {
         let mut vars = vars.to_vec();
         vars.push(("MAIL_DIR", &mail));
         let state = support::state_with(db.clone(), None, &vars);
-        support::relaying(&state);
+        support::outbox::relaying(&state);
         let app = server::router(state);
         Self { app, mail, db }
     }

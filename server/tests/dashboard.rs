@@ -373,7 +373,7 @@ async fn calling_a_show_off_frees_every_seat_and_refunds_each_paid_booking_once(
 
     // Each customer is told once, by the outbox relay: the paid ones of their refund, the
     // holders of their seats.
-    support::relay(&s.state).await;
+    support::outbox::relay(&s.state).await;
     for (i, buyer) in buyers.iter().enumerate() {
         let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
             .bind(buyer)
@@ -643,7 +643,7 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
     .fetch_one(&db)
     .await
     .unwrap();
-    let dead = support::dead_letter(&db).await;
+    let dead = support::outbox::dead_letter(&db).await;
     let layout = s
         .call(
             Some(0),

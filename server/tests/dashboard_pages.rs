@@ -85,7 +85,7 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
     .fetch_one(&db)
     .await
     .unwrap();
-    let dead = support::dead_letter(&db).await;
+    let dead = support::outbox::dead_letter(&db).await;
     let layout = layout_json(&s).await;
     let movie = s.venue.movie_id.to_string();
     let day = |role: usize| {

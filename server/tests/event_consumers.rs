@@ -57,7 +57,7 @@ async fn a_confirmed_booking_is_mailed_with_both_parts_its_link_and_a_qr_code_th
         "nothing is mailed from the request"
     );
 
-    support::relay(&s.state).await;
+    support::outbox::relay(&s.state).await;
     let arrived = support::eventually(|| async { !server.messages().is_empty() }).await;
     assert!(arrived, "the confirmation was mailed");
     let messages = server.messages();
@@ -130,7 +130,7 @@ async fn a_confirmed_booking_is_mailed_with_both_parts_its_link_and_a_qr_code_th
     assert_eq!(Uuid::from(ticket.booking), booking);
 
     // Delivered once: running the relay again sends nothing more.
-    support::relay(&s.state).await;
+    support::outbox::relay(&s.state).await;
     assert_eq!(server.messages().len(), messages.len());
 }
 
@@ -151,7 +151,7 @@ async fn an_event_the_mail_server_keeps_refusing_is_parked_and_a_platform_admin_
     let (booking, _) = s.buy(buyer, &["B1"]).await;
     for _ in 0..3 {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        support::relay(&s.state).await;
+        support::outbox::relay(&s.state).await;
     }
     let (dead, attempts, error): (i64, i32, Option<String>) = sqlx::query_as(
         "SELECT id, attempts, last_error FROM outbox_events
@@ -198,7 +198,7 @@ async fn an_event_the_mail_server_keeps_refusing_is_parked_and_a_platform_admin_
         StatusCode::NOT_FOUND,
         "no longer a dead letter"
     );
-    support::relay(&s.state).await;
+    support::outbox::relay(&s.state).await;
     let arrived = support::eventually(|| async {
         server
             .messages()
@@ -265,7 +265,7 @@ async fn every_event_reaches_kafka_once_in_order_per_key_also_after_the_broker_w
     let held = s.hold(buyers[0], s.venue.show_id, &["C1"]).await;
     assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
     let caught_up = support::eventually(|| async {
-        support::relay(&s.state).await;
+        support::outbox::relay(&s.state).await;
         let left: i64 =
             sqlx::query_scalar("SELECT count(*) FROM outbox_events WHERE published_at IS NULL")
                 .fetch_one(&db)

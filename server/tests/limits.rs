@@ -37,7 +37,7 @@ async fn login_from(
 /// The router, with the outbox relay running (account mail goes through it).
 fn app(db: PgPool, vars: &[(&str, &str)]) -> Router {
     let state = support::state_with(db, None, vars);
-    support::relaying(&state);
+    support::outbox::relaying(&state);
     server::router(state)
 }
 

@@ -59,7 +59,7 @@ async fn a_whole_journey_logs_json_lines_with_ids_and_no_secret(db: PgPool) {
             ("MAIL_DIR", &mail),
         ],
     );
-    support::relaying(&state);
+    support::outbox::relaying(&state);
     let app = server::router(state.clone());
     let post = |uri: &'static str, body: Value, auth: Option<String>| {
         let app = app.clone();
@@ -161,7 +161,7 @@ async fn a_whole_journey_logs_json_lines_with_ids_and_no_secret(db: PgPool) {
     )
     .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    support::relay(&state).await;
+    support::outbox::relay(&state).await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let lines: Vec<Value> = logs

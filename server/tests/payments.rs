@@ -151,7 +151,7 @@ impl Setup {
 
     /// The subjects of the mails the outbox relay sent to a user so far.
     async fn mailed(&self, user: usize) -> Vec<String> {
-        support::relay(&self.state).await;
+        support::outbox::relay(&self.state).await;
         let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
             .bind(self.users[user])
             .fetch_one(&self.db)

@@ -147,7 +147,7 @@ async fn a_password_reset_ends_every_browser_session(db: PgPool) {
     support::seed(&db).await;
     let mail = support::mail_dir();
     let state = support::state_with(db, None, &[("MAIL_DIR", &mail)]);
-    support::relaying(&state);
+    support::outbox::relaying(&state);
     let app = server::router(state);
     let (session, _) =
         session_cookie(&call(&app, "login", LOGIN, None, Some(ORIGIN)).await).unwrap();

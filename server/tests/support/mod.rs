@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod kafka;
+pub mod outbox;
 pub mod pg_cluster;
 pub mod razorpay;
 pub mod redis_server;
@@ -198,37 +199,6 @@ pub async fn drop_listeners(db: &PgPool) {
     .execute(db)
     .await
     .unwrap();
-}
-
-/// Runs the outbox relay until nothing is due, as the relay job does after each commit;
-/// answers how many events it claimed.
-pub async fn relay(state: &AppState) -> usize {
-    let mut claimed = 0;
-    loop {
-        match state.relay.pass().await.unwrap() {
-            0 => return claimed,
-            n => claimed += n,
-        }
-    }
-}
-
-/// An event parked as a dead letter, for the dashboard's tests; answers its id.
-pub async fn dead_letter(db: &PgPool) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload, attempts,
-                                    dead_at)
-         VALUES ('show', gen_random_uuid(), 'show.test', '{}', 10, now()) RETURNING id",
-    )
-    .fetch_one(db)
-    .await
-    .unwrap()
-}
-
-/// Runs the outbox relay in the background for the rest of the test, as a server does (for
-/// tests that read the mail of account flows, sent by the relay).
-pub fn relaying(state: &AppState) {
-    let relay = state.relay.clone();
-    tokio::spawn(relay.run(tokio_util::sync::CancellationToken::new()));
 }
 
 /// A bearer token for a user with a role.
