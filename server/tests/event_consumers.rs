@@ -216,11 +216,6 @@ async fn an_event_the_mail_server_keeps_refusing_is_parked_and_a_platform_admin_
     assert!(published);
 }
 
-/// Every event of a family, as read from the broker: per partition, in the partition's order.
-async fn published(broker: &Broker, topic: &str) -> Vec<Vec<serde_json::Value>> {
-    broker.records(topic).await
-}
-
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn every_event_reaches_kafka_once_in_order_per_key_also_after_the_broker_was_down(
     db: PgPool,
@@ -283,7 +278,7 @@ async fn every_event_reaches_kafka_once_in_order_per_key_also_after_the_broker_w
             .unwrap();
     let mut seen: HashMap<i64, usize> = HashMap::new();
     for family in ["bookings", "payments"] {
-        let partitions = published(&broker, &format!("district.{family}")).await;
+        let partitions = broker.records(&format!("district.{family}")).await;
         assert_eq!(partitions.len(), 2, "district.{family} has its partitions");
         for records in partitions {
             let mut last: HashMap<String, i64> = HashMap::new();
