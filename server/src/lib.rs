@@ -142,6 +142,7 @@ pub fn assemble(
     )
     .with_initiate_limit(limiter, config.payment_rate);
     let mut consumers: Vec<Arc<dyn Consumer>> = vec![
+        Arc::new(bookings.live().clone()),
         Arc::new(accounts.clone()),
         Arc::new(Notifications::new(
             db.primary().clone(),

@@ -349,6 +349,8 @@ async fn after_a_listener_gap_every_open_map_of_a_show_shares_one_snapshot(db: P
     state.bookings.live().listening().await;
     let request = support::hold_request(venue.show_id, &venue.ids(&["A1", "A2"]), false);
     state.bookings.hold(user.into(), &request).await.unwrap();
+    // Announced before the maps open, so each map's first event after its snapshot is the gap's.
+    state.bookings.live().flush().await;
     let mut maps = Vec::new();
     for i in 0..12 {
         let mut events = open_stream(&state, venue.show_id, &format!("192.0.2.{i}:1"))

@@ -5,7 +5,8 @@ mod support;
 
 use app::{
     account::Role,
-    booking::{live::Announced, SeatChange, SeatStatus},
+    booking::{SeatChange, SeatSnapshot, SeatStatus, SeatVersions},
+    ids::SeatId,
 };
 use axum::body::Body;
 use chrono::Duration;
@@ -13,6 +14,7 @@ use http::StatusCode;
 use serde_json::{json, Value};
 use server::{db::MIGRATOR, AppState};
 use sqlx::PgPool;
+use std::collections::HashSet;
 use support::{
     hold_request, redis_server,
     sse::{Events, Next},
@@ -46,14 +48,6 @@ async fn watch(state: &AppState, venue: &Venue) -> (Events, Value) {
 async fn listen(state: &AppState, redis_url: Option<String>) {
     state.bookings.follow_others(redis_url);
     state.bookings.live().listening().await;
-}
-
-fn freed(show: uuid::Uuid, seats: &[uuid::Uuid]) -> Announced {
-    Announced::freed(SeatChange {
-        show_id: show.into(),
-        status: SeatStatus::Available,
-        seat_ids: support::seat_ids(seats),
-    })
 }
 
 /// Two instances on one database: a hold on `b` shows up on a stream opened on `a`, which
@@ -93,6 +87,9 @@ async fn changes_cross_instances(db: &PgPool, a: AppState, b: AppState, redis_ur
     let (name, change) = events.event(std::time::Duration::from_secs(1)).await;
     assert_eq!(name, "seats");
     assert_eq!(change["status"], "held");
+    let versions = change["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert!(versions.iter().all(|v| v.as_u64().unwrap() > 0), "{change}");
     let mut seats: Vec<uuid::Uuid> = serde_json::from_value(change["seat_ids"].clone()).unwrap();
     seats.sort();
     let mut expected = held;
@@ -179,38 +176,16 @@ async fn in_process_seat_claims_follow_releases_made_on_other_instances(db: PgPo
     assert!(eventually(|| async { claimed_on_a().await.is_empty() }).await);
     a.bookings.hold(users[1].into(), &request).await.unwrap();
 
-    // A's own announcement, heard back late, leaves a newer claim alone. NOTIFY delivers in
-    // commit order: once the echo is out (a listener of the test's own heard it) and a hears
-    // what b announced after that, a has heard its echo too.
-    let mut raw = sqlx::postgres::PgListener::connect_with(&db).await.unwrap();
-    raw.listen(app::booking::live::CHANNEL).await.unwrap();
-    let mut heard = a.bookings.live().subscribe_remote();
-    a.bookings.live().publish(&[freed(venue.show_id, &seats)]);
-    while !raw
-        .recv()
-        .await
-        .unwrap()
-        .payload()
-        .contains(&seats[0].to_string())
-    {}
-    let marker = venue.ids(&["D1"]);
-    b.bookings.live().publish(&[freed(venue.show_id, &marker)]);
-    loop {
-        match heard.recv().await.unwrap() {
-            app::booking::live::Heard::Change(change)
-                if change.change.seat_ids == support::seat_ids(&marker) =>
-            {
-                break
-            }
-            _ => {}
-        }
-    }
+    // A's own release, heard back, leaves the newer claim alone: what is announced is the
+    // seats as they stand, held by users[1].
+    a.bookings.live().publish(show, &seat_ids);
+    a.bookings.live().flush().await;
     assert_eq!(claimed_on_a().await.len(), 2, "still users[1]'s");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn a_change_too_big_for_one_notify_still_arrives_whole(db: PgPool) {
-    let venue = venue(&db, 4, 8, Duration::days(1)).await;
+    let venue = venue(&db, 20, 20, Duration::days(1)).await;
     let (a, b) = (
         support::state(db.clone(), None),
         support::state(db.clone(), None),
@@ -218,10 +193,10 @@ async fn a_change_too_big_for_one_notify_still_arrives_whole(db: PgPool) {
     listen(&a, None).await;
     let (mut events, _) = watch(&a, &venue).await;
     // A sweep that frees 400 seats of one show: far over NOTIFY's 8000-byte payload.
-    let freed_seats: Vec<uuid::Uuid> = (0..400).map(|_| uuid::Uuid::new_v4()).collect();
+    let freed_seats: Vec<uuid::Uuid> = venue.seats.iter().map(|s| s.id).collect();
     b.bookings
         .live()
-        .publish(&[freed(venue.show_id, &freed_seats)]);
+        .publish(venue.show_id.into(), &support::seat_ids(&freed_seats));
     let mut heard = Vec::new();
     while heard.len() < freed_seats.len() {
         let (name, change) = events.event(std::time::Duration::from_secs(2)).await;
@@ -274,4 +249,126 @@ async fn a_lost_listener_connection_refreshes_maps_and_in_process_claims(db: PgP
         })
         .await
     );
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_change_whose_announcement_died_with_its_process_still_reaches_maps(db: PgPool) {
+    let venue = venue(&db, 4, 8, Duration::days(1)).await;
+    let user = customers(&db, 1).await[0];
+    let a = support::state(db.clone(), None);
+    listen(&a, None).await;
+    let (mut events, _) = watch(&a, &venue).await;
+    // An instance that commits and never announces, as one killed right after its commit:
+    // built where no runtime runs, it has no sender.
+    let dying = {
+        let db = db.clone();
+        std::thread::spawn(move || support::state(db, None))
+            .join()
+            .unwrap()
+    };
+    let seats = venue.ids(&["B1", "B2"]);
+    let request = hold_request(venue.show_id, &seats, false);
+    dying.bookings.hold(user.into(), &request).await.unwrap();
+    let quiet = events.next(std::time::Duration::from_millis(700)).await;
+    assert!(matches!(quiet, Next::Quiet), "{quiet:?}");
+
+    // The hold's event is in the outbox: the next relay to run (here another instance's, as
+    // after a restart) announces it from committed state.
+    support::outbox::relay(&a).await;
+    let (name, change) = events.event(std::time::Duration::from_secs(2)).await;
+    assert_eq!(name, "seats");
+    assert_eq!(change["status"], "held");
+    let mut heard: Vec<uuid::Uuid> = serde_json::from_value(change["seat_ids"].clone()).unwrap();
+    heard.sort();
+    let mut expected = seats;
+    expected.sort();
+    assert_eq!(heard, expected);
+}
+
+/// Applies changes to a map's taken seats as the browser does: by version, or, with `versions`
+/// `None`, blindly in the order given.
+fn apply(
+    versions: Option<&mut SeatVersions>,
+    taken: &mut HashSet<SeatId>,
+    changes: &[&SeatChange],
+) {
+    let mut versions = versions;
+    for change in changes {
+        let seats = match versions.as_deref_mut() {
+            Some(versions) => versions.newer(change),
+            None => change.seat_ids.clone(),
+        };
+        for seat in seats {
+            if change.status == SeatStatus::Available {
+                taken.remove(&seat);
+            } else {
+                taken.insert(seat);
+            }
+        }
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn changes_delivered_out_of_order_leave_the_map_right(db: PgPool) {
+    let venue = venue(&db, 4, 8, Duration::days(1)).await;
+    let users = customers(&db, 3).await;
+    let a = support::state(db.clone(), None);
+    let (mut events, first) = watch(&a, &venue).await;
+    let first: SeatSnapshot = serde_json::from_value(first).unwrap();
+
+    // The same seats held, released, held by another and given up for others; more held:
+    // each change announced before the next is made.
+    let hold = |user: uuid::Uuid, labels: &'static [&'static str]| {
+        let (a, request) = (
+            a.clone(),
+            hold_request(venue.show_id, &venue.ids(labels), false),
+        );
+        async move {
+            let held = a.bookings.hold(user.into(), &request).await.unwrap();
+            a.bookings.live().flush().await;
+            held
+        }
+    };
+    let held = hold(users[0], &["B1", "B2"]).await;
+    let actor = app::booking::Actor {
+        user_id: users[0].into(),
+        role: Role::Customer,
+    };
+    a.bookings.cancel(actor, held.booking_id).await.unwrap();
+    a.bookings.live().flush().await;
+    hold(users[1], &["B1", "B2"]).await;
+    hold(users[1], &["C1", "C2"]).await;
+    hold(users[2], &["B3", "B4"]).await;
+
+    let mut changes: Vec<SeatChange> = Vec::new();
+    while let Next::Event(name, data) = events.next(std::time::Duration::from_millis(300)).await {
+        if name == "seats" {
+            changes.push(serde_json::from_value(data).unwrap());
+        }
+    }
+    assert!(changes.len() >= 6, "{changes:?}");
+    let (_, last) = watch(&a, &venue).await;
+    let last: SeatSnapshot = serde_json::from_value(last).unwrap();
+    let truth: HashSet<SeatId> = last.held.iter().chain(&last.booked).copied().collect();
+    assert_eq!(truth.len(), 4, "C1, C2, B3, B4");
+
+    let in_order: Vec<&SeatChange> = changes.iter().collect();
+    let reversed: Vec<&SeatChange> = changes.iter().rev().collect();
+    let mut shuffled = in_order.clone();
+    shuffled.rotate_left(changes.len() / 2);
+    shuffled.swap(0, changes.len() - 1);
+    for order in [&in_order, &reversed, &shuffled] {
+        let mut versions = SeatVersions::default();
+        let mut taken = versions.merge(&first, &HashSet::new());
+        apply(Some(&mut versions), &mut taken, order);
+        assert_eq!(taken, truth, "{order:?}");
+        // A snapshot read before all of them, arriving after, undoes none of them.
+        assert_eq!(versions.merge(&first, &taken), truth);
+        // And the snapshot read after them all agrees.
+        assert_eq!(versions.merge(&last, &taken), truth);
+    }
+    // Applied blindly, the same changes in reverse leave the map wrong: what versions are for.
+    let mut blind = HashSet::new();
+    apply(None, &mut blind, &reversed);
+    assert_ne!(blind, truth);
 }

@@ -42,6 +42,8 @@ pub struct Taken {
 pub struct Board {
     pub version: u64,
     seats: HashMap<SeatId, Taken>,
+    /// The version each seat that ever changed is at, so a change heard late is left out.
+    seat_versions: HashMap<SeatId, u64>,
     /// What the seat map made of this board, kept by whoever renders it.
     pub rendered: Mutex<Option<super::seat_map::Rendered>>,
 }
@@ -77,6 +79,7 @@ impl Board {
 
     fn with(&self, changes: &[&Announced]) -> Self {
         let mut seats = self.seats.clone();
+        let mut seat_versions = self.seat_versions.clone();
         for announced in changes {
             let taken = match announced.change.status {
                 SeatStatus::Available => None,
@@ -90,7 +93,23 @@ impl Board {
                     until: announced.until.or(Some(DateTime::<Utc>::MAX_UTC)),
                 }),
             };
-            for seat in &announced.change.seat_ids {
+            // This instance's own changes come without versions and apply as they are.
+            let versions = announced.change.versions.iter().map(Some);
+            let versioned = announced
+                .change
+                .seat_ids
+                .iter()
+                .zip(versions.chain(std::iter::repeat(None)));
+            for (seat, version) in versioned {
+                if let Some(version) = version {
+                    if seat_versions
+                        .get(seat)
+                        .is_some_and(|known| known >= version)
+                    {
+                        continue;
+                    }
+                    seat_versions.insert(*seat, *version);
+                }
                 match taken {
                     Some(taken) => seats.insert(*seat, taken),
                     None => seats.remove(seat),
@@ -100,6 +119,7 @@ impl Board {
         Self {
             version: self.version + 1,
             seats,
+            seat_versions,
             rendered: Mutex::default(),
         }
     }
@@ -197,7 +217,7 @@ impl Boards {
         let mut shows = self.lock();
         let entry = shows.entry(show).or_default();
         entry.loading = false;
-        let (exists, seats) = read?;
+        let (exists, seats, seat_versions) = read?;
         if !exists {
             shows.remove(&show);
             return Ok(None);
@@ -206,6 +226,7 @@ impl Boards {
         let fresh = Board {
             version,
             seats,
+            seat_versions,
             rendered: Mutex::default(),
         };
         let pending: Vec<&Announced> = entry.pending.iter().collect();
@@ -282,13 +303,18 @@ struct Row {
     status: SeatStatus,
     holder: Option<UserId>,
     held_until: Option<DateTime<Utc>>,
+    version: i64,
 }
 
-/// Whether the show exists, and its seats that are held or booked now.
-async fn read(db: &PgPool, show: ShowId) -> Result<(bool, HashMap<SeatId, Taken>), sqlx::Error> {
+type Read = (bool, HashMap<SeatId, Taken>, HashMap<SeatId, u64>);
+
+/// Whether the show exists, its seats that are held or booked now, and the version of every
+/// seat that ever changed.
+async fn read(db: &PgPool, show: ShowId) -> Result<Read, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT seat_id, status, holder, held_until FROM seat_states
-          WHERE show_id = $1 AND status <> 'available'",
+        "SELECT ss.seat_id, ss.status, ss.holder, ss.held_until, v.version
+           FROM show_seat_versions($1) v
+           JOIN seat_states ss ON ss.show_id = $1 AND ss.seat_id = v.seat_id",
     )
     .bind(show)
     .fetch_all(db)
@@ -299,11 +325,16 @@ async fn read(db: &PgPool, show: ShowId) -> Result<(bool, HashMap<SeatId, Taken>
             .fetch_one(db)
             .await?;
         if !exists {
-            return Ok((false, HashMap::new()));
+            return Ok((false, HashMap::new(), HashMap::new()));
         }
     }
+    let versions = rows
+        .iter()
+        .map(|row| (row.seat_id, row.version as u64))
+        .collect();
     let seats = rows
         .into_iter()
+        .filter(|row| row.status != SeatStatus::Available)
         .map(|row| {
             let until = match row.status {
                 SeatStatus::Held => row.held_until,
@@ -316,5 +347,5 @@ async fn read(db: &PgPool, show: ShowId) -> Result<(bool, HashMap<SeatId, Taken>
             (row.seat_id, taken)
         })
         .collect();
-    Ok((true, seats))
+    Ok((true, seats, versions))
 }

@@ -62,11 +62,11 @@ impl Bookings {
                 ("released" | "expired" | "cancelled", Some(show_id)) => {
                     let seats = cancelled.seats.unwrap_or_default();
                     self.filter.release(show_id, &seats, owned.owner).await;
-                    self.announce(&[Announced::freed(SeatChange {
+                    self.announce(&[Announced::freed(SeatChange::made(
                         show_id,
-                        status: SeatStatus::Available,
-                        seat_ids: seats,
-                    })]);
+                        SeatStatus::Available,
+                        seats,
+                    ))]);
                 }
                 _ => {}
             }

@@ -77,17 +77,9 @@ impl Bookings {
             .copied()
             .collect();
         self.announce(&[
-            Announced::freed(SeatChange {
-                show_id,
-                status: SeatStatus::Available,
-                seat_ids: freed,
-            }),
+            Announced::freed(SeatChange::made(show_id, SeatStatus::Available, freed)),
             Announced {
-                change: SeatChange {
-                    show_id,
-                    status: SeatStatus::Booked,
-                    seat_ids: seats,
-                },
+                change: SeatChange::made(show_id, SeatStatus::Booked, seats),
                 holder: Some(owner),
                 until: None,
             },

@@ -45,10 +45,8 @@ impl Bookings {
             changes: changes
                 .0
                 .into_iter()
-                .map(|(show_id, seat_ids)| SeatChange {
-                    show_id,
-                    status: SeatStatus::Available,
-                    seat_ids,
+                .map(|(show_id, seat_ids)| {
+                    SeatChange::made(show_id, SeatStatus::Available, seat_ids)
                 })
                 .collect(),
         })

@@ -170,17 +170,9 @@ impl Bookings {
                     .settle(show, claimed, &dropped, user, left)
                     .await;
                 self.announce(&[
-                    Announced::freed(SeatChange {
-                        show_id: show,
-                        status: SeatStatus::Available,
-                        seat_ids: dropped,
-                    }),
+                    Announced::freed(SeatChange::made(show, SeatStatus::Available, dropped)),
                     Announced {
-                        change: SeatChange {
-                            show_id: show,
-                            status: SeatStatus::Held,
-                            seat_ids: claimed.clone(),
-                        },
+                        change: SeatChange::made(show, SeatStatus::Held, claimed.clone()),
                         holder: Some(user),
                         until: Some(held.hold_expires_at),
                     },

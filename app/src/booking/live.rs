@@ -1,13 +1,19 @@
 //! Seat changes, fanned out to every instance: to the seat-map streams open there, the seat
 //! states they keep in memory and their in-process seat filters.
 //!
-//! After a transition commits, its changes reach this instance's subscribers at once and go out
-//! to the others on Redis pub/sub, or with PostgreSQL's NOTIFY when there is no Redis (or Redis
-//! fails). Sending is batched on a task of its own, so a hold waits for neither. Every instance
-//! listens on both and hands what others announced to its local subscribers.
+//! After a transition commits, the seats it touched are read back with their versions (see
+//! `announce`) and sent to this instance's streams and, on Redis pub/sub, to the others, or
+//! with PostgreSQL's NOTIFY when there is no Redis (or Redis fails). Reading and sending are
+//! batched on a task of their own, so a hold waits for neither. Every instance listens on both
+//! and hands what others announced to its local subscribers. The outbox relay announces every
+//! change again from its event, so one lost here is only late.
 
-use super::{SeatChange, SeatStatus};
-use crate::ids::UserId;
+use super::{
+    announce::{self, Touched},
+    stream::Shows,
+    SeatChange, SeatStatus,
+};
+use crate::ids::{SeatId, ShowId, UserId};
 use chrono::{DateTime, Utc};
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
@@ -26,9 +32,10 @@ use uuid::Uuid;
 /// The Redis channel and the PostgreSQL NOTIFY channel.
 pub const CHANNEL: &str = "district_seat_changes";
 const PUBLISH_TIMEOUT: Duration = Duration::from_millis(200);
-/// Seats per message: NOTIFY payloads stop at 8000 bytes, a seat id takes 39 in JSON.
-const SEATS_PER_MESSAGE: usize = 150;
-/// Messages sent in one round trip at most.
+/// Seats per message: NOTIFY payloads stop at 8000 bytes; a seat id and its version take
+/// about 60 in JSON.
+const SEATS_PER_MESSAGE: usize = 100;
+/// Changes read back and sent together at most.
 const BATCH: usize = 256;
 
 /// A change with what instances need beyond what browsers see: who holds the seats and until
@@ -81,40 +88,56 @@ const REDIS: u8 = 2;
 
 #[derive(Clone)]
 pub struct Live {
-    /// This instance, so it can tell its own changes from everyone else's.
-    instance: Uuid,
-    local: broadcast::Sender<Heard>,
+    sender: Sender,
     remote: broadcast::Sender<Heard>,
-    outgoing: Option<mpsc::UnboundedSender<String>>,
-    /// Messages handed to the sender, and how many of them it has sent.
+    outgoing: Option<mpsc::UnboundedSender<Touched>>,
+    /// Changes handed to the sender, and how many of them it has sent.
     queued: Arc<AtomicU64>,
     sent: watch::Receiver<u64>,
-    db: PgPool,
     listening: watch::Sender<(u8, u8)>,
     /// Cancelled at shutdown: listeners stop and open streams end, so draining can finish.
     stop: CancellationToken,
 }
 
+/// What reads changes back and sends them: shared by the background sender and the outbox
+/// consumer, and owning no handle that would keep the sender alive.
+#[derive(Clone)]
+struct Sender {
+    /// This instance, so it can tell its own changes from everyone else's.
+    instance: Uuid,
+    db: PgPool,
+    redis: Option<ConnectionManager>,
+    shows: Shows,
+}
+
 impl Live {
     /// Starts the sender when there is a runtime to run it on.
     pub fn new(db: PgPool, redis: Option<ConnectionManager>) -> Self {
+        let sender = Sender {
+            instance: Uuid::new_v4(),
+            db,
+            redis,
+            shows: Shows::default(),
+        };
         let (sent_to, sent) = watch::channel(0);
         let outgoing = tokio::runtime::Handle::try_current().ok().map(|runtime| {
-            let (sender, messages) = mpsc::unbounded_channel();
-            runtime.spawn(send(messages, redis, db.clone(), sent_to));
-            sender
+            let (outgoing, touched) = mpsc::unbounded_channel();
+            runtime.spawn(send(touched, sender.clone(), sent_to));
+            outgoing
         });
         Self {
-            instance: Uuid::new_v4(),
-            local: broadcast::channel(4096).0,
+            sender,
             remote: broadcast::channel(4096).0,
             outgoing,
             queued: Arc::default(),
             sent,
-            db,
             listening: watch::channel((0, 0)).0,
             stop: CancellationToken::new(),
         }
+    }
+
+    pub(super) fn db(&self) -> &PgPool {
+        &self.sender.db
     }
 
     pub fn stopping(&self) -> CancellationToken {
@@ -126,9 +149,9 @@ impl Live {
         self.stop.cancel();
     }
 
-    /// Changes from every instance, this one's first.
-    pub fn subscribe(&self) -> broadcast::Receiver<Heard> {
-        self.local.subscribe()
+    /// One show's changes, from every instance.
+    pub fn subscribe(&self, show: ShowId) -> broadcast::Receiver<Heard> {
+        self.sender.shows.subscribe(show)
     }
 
     /// Changes made by other instances only: what this one did not do itself.
@@ -136,49 +159,38 @@ impl Live {
         self.remote.subscribe()
     }
 
-    /// Announces committed changes: to this instance's subscribers at once, to the others as
-    /// soon as the sender gets to them. Never fails the caller (a lost message only delays a
-    /// map until its next refresh).
-    pub fn publish(&self, changes: &[Announced]) {
-        for announced in changes.iter().filter(|a| !a.change.seat_ids.is_empty()) {
-            // No subscribers is fine: nobody is looking at a seat map here.
-            let _ = self.local.send(Heard::Change(announced.clone()));
-            let Some(outgoing) = &self.outgoing else {
-                continue;
-            };
-            for seats in announced.change.seat_ids.chunks(SEATS_PER_MESSAGE) {
-                let wire = Wire {
-                    origin: Some(self.instance),
-                    announced: Announced {
-                        change: SeatChange {
-                            seat_ids: seats.to_vec(),
-                            ..announced.change.clone()
-                        },
-                        ..announced.clone()
-                    },
-                };
-                if let Ok(payload) = serde_json::to_string(&wire) {
-                    if outgoing.send(payload).is_ok() {
-                        self.queued.fetch_add(1, Ordering::SeqCst);
-                    }
-                }
-            }
+    /// Announces that seats of `show` changed in a committed write: they are read back as they
+    /// stand and sent as soon as the sender gets to them. Never fails the caller (a lost
+    /// announcement is made again by the outbox relay).
+    pub fn publish(&self, show: ShowId, seats: &[SeatId]) {
+        let Some(outgoing) = self.outgoing.as_ref().filter(|_| !seats.is_empty()) else {
+            return;
+        };
+        if outgoing.send((show, seats.to_vec())).is_ok() {
+            self.queued.fetch_add(1, Ordering::SeqCst);
         }
     }
 
-    /// Resolves once everything published so far has gone out to the other instances.
+    /// Resolves once everything published so far has been sent.
     pub async fn flush(&self) {
         let queued = self.queued.load(Ordering::SeqCst);
         let _ = self.sent.clone().wait_for(|sent| *sent >= queued).await;
     }
 
+    /// Reads the touched seats back and sends them now; fails when they could not be read or
+    /// sent anywhere.
+    pub async fn announce(&self, touched: &[Touched]) -> Result<(), String> {
+        self.sender.announce(touched).await
+    }
+
     fn deliver(&self, payload: &str) {
         match serde_json::from_str::<Wire>(payload) {
             // This instance told its own subscribers already.
-            Ok(Wire { origin, .. }) if origin == Some(self.instance) => {}
+            Ok(Wire { origin, .. }) if origin == Some(self.sender.instance) => {}
             Ok(Wire { announced, .. }) => {
                 let _ = self.remote.send(Heard::Change(announced.clone()));
-                let _ = self.local.send(Heard::Change(announced));
+                let show = announced.change.show_id;
+                self.sender.shows.send(show, Heard::Change(announced));
             }
             Err(err) => tracing::warn!(error = %err, "unreadable seat change"),
         }
@@ -188,7 +200,7 @@ impl Live {
     fn gap(&self) {
         let now = Instant::now();
         let _ = self.remote.send(Heard::Gap(now));
-        let _ = self.local.send(Heard::Gap(now));
+        self.sender.shows.send_all(Heard::Gap(now));
     }
 
     /// Resolves once every listener started by [`Live::listen`] is subscribed.
@@ -244,7 +256,7 @@ impl Live {
 
     /// `again`: this is a reconnection, so changes may have been missed.
     async fn listen_postgres(&self, again: bool) -> Result<(), sqlx::Error> {
-        let mut listener = sqlx::postgres::PgListener::connect_with(&self.db).await?;
+        let mut listener = sqlx::postgres::PgListener::connect_with(self.db()).await?;
         listener.listen(CHANNEL).await?;
         self.mark(POSTGRES, true);
         if again {
@@ -284,22 +296,58 @@ impl Live {
     }
 }
 
-/// Sends what was published, many messages per round trip: whatever queued up while the last
+/// Sends what was published, many changes per round trip: whatever queued up while the last
 /// batch was on its way goes in the next.
 async fn send(
-    mut messages: mpsc::UnboundedReceiver<String>,
-    redis: Option<ConnectionManager>,
-    db: PgPool,
+    mut touched: mpsc::UnboundedReceiver<Touched>,
+    sender: Sender,
     sent: watch::Sender<u64>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
-    while messages.recv_many(&mut batch, BATCH).await > 0 {
-        if !publish_redis(redis.as_ref(), &batch).await {
-            publish_postgres(&db, &batch).await;
+    while touched.recv_many(&mut batch, BATCH).await > 0 {
+        if let Err(err) = sender.announce(&batch).await {
+            tracing::warn!(error = %err, "seat changes not announced (the outbox relay will)");
         }
         let count = batch.len() as u64;
         sent.send_modify(|sent| *sent += count);
         batch.clear();
+    }
+}
+
+impl Sender {
+    async fn announce(&self, touched: &[Touched]) -> Result<(), String> {
+        let changes = announce::current(&self.db, touched)
+            .await
+            .map_err(|err| err.to_string())?;
+        let mut payloads = Vec::new();
+        for announced in &changes {
+            let show = announced.change.show_id;
+            self.shows.send(show, Heard::Change(announced.clone()));
+            let (seats, versions) = (&announced.change.seat_ids, &announced.change.versions);
+            for (seats, versions) in seats
+                .chunks(SEATS_PER_MESSAGE)
+                .zip(versions.chunks(SEATS_PER_MESSAGE))
+            {
+                let wire = Wire {
+                    origin: Some(self.instance),
+                    announced: Announced {
+                        change: SeatChange {
+                            seat_ids: seats.to_vec(),
+                            versions: versions.to_vec(),
+                            ..announced.change.clone()
+                        },
+                        ..announced.clone()
+                    },
+                };
+                payloads.extend(serde_json::to_string(&wire).ok());
+            }
+        }
+        if payloads.is_empty() || publish_redis(self.redis.as_ref(), &payloads).await {
+            return Ok(());
+        }
+        publish_postgres(&self.db, &payloads)
+            .await
+            .map_err(|err| err.to_string())
     }
 }
 
@@ -320,16 +368,13 @@ async fn publish_redis(redis: Option<&ConnectionManager>, payloads: &[String]) -
     }
 }
 
-async fn publish_postgres(db: &PgPool, payloads: &[String]) {
-    if let Err(err) =
-        sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
-            .bind(CHANNEL)
-            .bind(payloads)
-            .execute(db)
-            .await
-    {
-        tracing::warn!(error = %err, "seat change not announced");
-    }
+async fn publish_postgres(db: &PgPool, payloads: &[String]) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
+        .bind(CHANNEL)
+        .bind(payloads)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 async fn pause(stop: &CancellationToken) {

@@ -11,6 +11,8 @@ mod error;
 pub mod functions;
 
 #[cfg(feature = "ssr")]
+mod announce;
+#[cfg(feature = "ssr")]
 mod board;
 #[cfg(feature = "ssr")]
 mod cancel;
@@ -44,8 +46,10 @@ mod stream;
 pub mod ticket;
 #[cfg(feature = "ssr")]
 mod ticket_pdf;
+mod versions;
 
 pub use error::{BookingError, ConflictCode, RuleCode};
+pub use versions::SeatVersions;
 #[cfg(feature = "ssr")]
 pub use {
     checkin::Mailed,
@@ -184,22 +188,42 @@ pub struct CheckIn {
     pub admitted_now: bool,
 }
 
-/// Some seats of one show changed to `status`.
+/// Some seats of one show now `status`, each at a version: a seat's version grows with every
+/// change of it, so a map that shows a newer one leaves the seat alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SeatChange {
     pub show_id: ShowId,
     pub status: SeatStatus,
     pub seat_ids: Vec<SeatId>,
+    /// The version of each of `seat_ids`, in the same order (empty for a change known only to
+    /// the instance that made it, which it is not yet announced as).
+    #[serde(default)]
+    pub versions: Vec<u64>,
 }
 
-/// Every seat of a show that is not available, for a stream's first event.
+impl SeatChange {
+    /// A change as its maker knows it, before it is read back with its versions.
+    pub fn made(show_id: ShowId, status: SeatStatus, seat_ids: Vec<SeatId>) -> Self {
+        Self {
+            show_id,
+            status,
+            seat_ids,
+            versions: Vec::new(),
+        }
+    }
+}
+
+/// Every seat of a show that is not available, for a stream's first event, with the version
+/// of every seat that ever changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SeatSnapshot {
     pub show_id: ShowId,
     pub held: Vec<SeatId>,
     pub booked: Vec<SeatId>,
+    #[serde(default)]
+    pub versions: std::collections::HashMap<SeatId, u64>,
 }
 
 /// A show's screen as the seat map draws it: layout, prices by category, every seat's state.

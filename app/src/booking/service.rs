@@ -136,7 +136,10 @@ impl Bookings {
     /// Tells this instance's seat states at once, and everyone else soon.
     pub(super) fn announce(&self, changes: &[Announced]) {
         self.boards.apply(changes);
-        self.live.publish(changes);
+        for announced in changes {
+            self.live
+                .publish(announced.change.show_id, &announced.change.seat_ids);
+        }
     }
 
     /// Tells live maps that these seats of `show` are free (a show called off gave them back).
@@ -144,11 +147,11 @@ impl Bookings {
         if seats.is_empty() {
             return;
         }
-        self.announce(&[Announced::freed(SeatChange {
-            show_id: show,
-            status: SeatStatus::Available,
-            seat_ids: seats,
-        })]);
+        self.announce(&[Announced::freed(SeatChange::made(
+            show,
+            SeatStatus::Available,
+            seats,
+        ))]);
     }
 }
 

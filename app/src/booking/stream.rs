@@ -1,12 +1,14 @@
 //! A show's live seat changes, as open seat maps follow them: first every seat that is not
-//! available, then each change; after any gap, a fresh snapshot puts the map right again.
+//! available, then each change, each seat with its version; after any gap (a listener that
+//! reconnected, a stream that fell behind its show's channel), a fresh snapshot puts the map
+//! right again.
 //!
 //! Streams are capped per client address and per instance, and the snapshot after a gap is
 //! read once per show and shared by every stream of it, so a listener reconnecting under ten
 //! thousand open maps costs one query per show, not ten thousand.
 
-use super::{live::Heard, BookingError, Bookings, SeatChange, SeatSnapshot};
-use crate::ids::{SeatId, ShowId};
+use super::{announce::snapshot, live::Heard, BookingError, Bookings, SeatChange, SeatSnapshot};
+use crate::ids::ShowId;
 use futures_util::{stream, Stream};
 use sqlx::PgPool;
 use std::{
@@ -66,6 +68,44 @@ struct Open {
 struct Shared {
     started: Instant,
     result: Arc<OnceCell<Option<SeatSnapshot>>>,
+}
+
+/// Messages buffered per show for a stream that fell behind; past that it reads a snapshot.
+const PER_SHOW: usize = 256;
+
+/// Each show's open streams on a channel of their own, so a change wakes only the maps of
+/// its show.
+#[derive(Clone, Default)]
+pub(super) struct Shows(Arc<Mutex<HashMap<ShowId, broadcast::Sender<Heard>>>>);
+
+impl Shows {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ShowId, broadcast::Sender<Heard>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn subscribe(&self, show: ShowId) -> broadcast::Receiver<Heard> {
+        let mut shows = self.lock();
+        shows
+            .entry(show)
+            .or_insert_with(|| broadcast::channel(PER_SHOW).0)
+            .subscribe()
+    }
+
+    /// Tells the show's streams; a show whose streams have all closed loses its channel.
+    pub(super) fn send(&self, show: ShowId, heard: Heard) {
+        let mut shows = self.lock();
+        if let Some(sender) = shows.get(&show) {
+            if sender.send(heard).is_err() {
+                shows.remove(&show);
+            }
+        }
+    }
+
+    /// Tells every show's streams (a gap concerns them all).
+    pub(super) fn send_all(&self, heard: Heard) {
+        self.lock()
+            .retain(|_, sender| sender.send(heard.clone()).is_ok());
+    }
 }
 
 /// One open stream's place, given back when the stream is dropped.
@@ -175,7 +215,7 @@ impl Bookings {
     ) -> Result<impl Stream<Item = SeatEvent> + Send + 'static, BookingError> {
         let slot = self.streams.take_slot(client)?;
         // Subscribe before reading the snapshot, so no change falls in between.
-        let heard = self.live.subscribe();
+        let heard = self.live.subscribe(show);
         metrics::counter!("district_seat_snapshots_total", "reason" => "open").increment(1);
         let first = snapshot(self.primary(), show)
             .await?
@@ -212,43 +252,19 @@ impl Follow {
         if let Some(event) = self.first.take() {
             return Some(event);
         }
-        loop {
-            let next = tokio::select! {
-                _ = self.stop.cancelled() => return None,
-                next = self.heard.recv() => next,
-            };
-            // Changes were missed: a fresh snapshot puts the map right again.
-            let since = match next {
-                Ok(Heard::Change(announced)) if announced.change.show_id == show => {
-                    return Some(SeatEvent::Change(announced.change));
-                }
-                Ok(Heard::Change(_)) => continue,
-                Ok(Heard::Gap(since)) => since,
-                // This stream alone fell behind, at no instant others share.
-                Err(RecvError::Lagged(_)) => Instant::now(),
-                Err(RecvError::Closed) => return None,
-            };
-            let fresh = self.streams.snapshot_since(&self.db, show, since).await?;
-            return Some(SeatEvent::Snapshot(fresh));
-        }
+        let next = tokio::select! {
+            _ = self.stop.cancelled() => return None,
+            next = self.heard.recv() => next,
+        };
+        // Changes were missed: a fresh snapshot puts the map right again.
+        let since = match next {
+            Ok(Heard::Change(announced)) => return Some(SeatEvent::Change(announced.change)),
+            Ok(Heard::Gap(since)) => since,
+            // This stream alone fell behind, at no instant others share.
+            Err(RecvError::Lagged(_)) => Instant::now(),
+            Err(RecvError::Closed) => return None,
+        };
+        let fresh = self.streams.snapshot_since(&self.db, show, since).await?;
+        Some(SeatEvent::Snapshot(fresh))
     }
-}
-
-/// Every seat of a show that is held or booked now, read from PostgreSQL; `None` when there is
-/// no such show.
-async fn snapshot(db: &PgPool, show: ShowId) -> Result<Option<SeatSnapshot>, BookingError> {
-    let (exists, held, booked): (bool, Vec<SeatId>, Vec<SeatId>) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM shows WHERE id = $1),
-                coalesce(array_agg(seat_id ORDER BY seat_id) FILTER (WHERE status = 'held'), '{}'),
-                coalesce(array_agg(seat_id ORDER BY seat_id) FILTER (WHERE status = 'booked'), '{}')
-           FROM seat_states WHERE show_id = $1 AND status <> 'available'",
-    )
-    .bind(show)
-    .fetch_one(db)
-    .await?;
-    Ok(exists.then_some(SeatSnapshot {
-        show_id: show,
-        held,
-        booked,
-    }))
 }

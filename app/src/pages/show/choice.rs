@@ -1,6 +1,6 @@
 //! What the moviegoer has chosen on the seat map, and the live stream that keeps the map true.
 
-use crate::booking::{SeatInfo, SeatStatus, MAX_SEATS};
+use crate::booking::{SeatInfo, SeatStatus, SeatVersions, MAX_SEATS};
 use crate::ids::{SeatId, ShowId};
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -17,6 +17,10 @@ pub(crate) struct Choice {
     pub(super) notice: RwSignal<Option<String>>,
     /// The live stream has sent its first snapshot: the map now shows every seat as it is.
     pub(super) live: RwSignal<bool>,
+    /// The version of each seat's state the map shows, so a late change cannot undo a newer.
+    /// (Read by the live stream, which runs only once hydrated.)
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) versions: StoredValue<SeatVersions>,
 }
 
 impl Choice {
@@ -33,6 +37,7 @@ impl Choice {
             selected: RwSignal::new(suggested),
             notice: RwSignal::new(None),
             live: RwSignal::new(false),
+            versions: StoredValue::new(SeatVersions::default()),
         }
     }
 
@@ -129,19 +134,26 @@ pub(super) fn follow_live_changes(show_id: ShowId, choice: Choice) {
                 choice
                     .mine
                     .update_value(|mine| mine.retain(|id| snapshot.held.contains(id)));
-                let now_taken: Vec<SeatId> =
-                    snapshot.held.into_iter().chain(snapshot.booked).collect();
+                let shown = choice.taken.get_untracked();
+                let now_taken = choice
+                    .versions
+                    .try_update_value(|versions| versions.merge(&snapshot, &shown))
+                    .unwrap_or_default();
                 choice.taken.set(HashSet::new());
-                choice.drop_taken(now_taken);
+                choice.drop_taken(now_taken.into_iter().collect());
                 choice.live.set(true);
             }
         });
         let on_change = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event| {
             if let Ok(change) = serde_json::from_str::<SeatChange>(&data(&event)) {
+                let newer = choice
+                    .versions
+                    .try_update_value(|versions| versions.newer(&change))
+                    .unwrap_or_default();
                 if change.status == SeatStatus::Available {
-                    choice.freed(&change.seat_ids);
+                    choice.freed(&newer);
                 } else {
-                    choice.drop_taken(change.seat_ids);
+                    choice.drop_taken(newer);
                 }
             }
         });
