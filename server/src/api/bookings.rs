@@ -81,6 +81,7 @@ pub async fn seats(
 #[utoipa::path(post, path = "/api/v1/bookings/hold", tag = "bookings", security(("bearer" = [])),
     request_body = HoldRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = Booking),
+        (status = 403, description = "email_not_verified, where holds need a confirmed address"),
         (status = 409, description = "seats_unavailable, with unavailable_seat_ids; prices_changed; seats_changing (try again)"),
         (status = 422, description = "validation_failed, single_seat_gap, wheelchair_space, sales_closed")))]
 pub async fn hold(
@@ -183,6 +184,7 @@ pub async fn cancel(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BestQuery {
     /// How many seats, 1 to 10.
     count: Option<usize>,

@@ -48,6 +48,7 @@ pub async fn cities(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TheaterQuery {
     city_id: Option<Uuid>,
     lat: Option<f64>,
@@ -85,6 +86,7 @@ pub async fn theater(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MovieQuery {
     city_id: Option<Uuid>,
     language: Option<String>,
@@ -139,6 +141,7 @@ pub async fn upcoming(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrendingQuery {
     city_id: Option<Uuid>,
     page: Option<u32>,
@@ -160,6 +163,7 @@ pub async fn trending(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     q: Option<String>,
     page: Option<u32>,
@@ -187,6 +191,7 @@ pub async fn search(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ShowQuery {
     movie_id: Option<Uuid>,
     city_id: Option<Uuid>,
@@ -260,6 +265,7 @@ pub async fn helpful(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     /// `newest` (default) or `helpful`.
     sort: Option<String>,

@@ -130,6 +130,7 @@ impl FromRequestParts<AppState> for ClientIp {
 
 /// `?page=&per_page=`: page 1 and 20 a page unless asked; page 0 or over 100 a page is a 422.
 #[derive(Clone, Copy, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     pub page: Option<u32>,
     pub per_page: Option<u32>,

@@ -96,6 +96,7 @@ pub async fn verify_phone(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BookingsQuery {
     /// upcoming, past or cancelled; every booking, newest first, when omitted.
     scope: Option<Scope>,

@@ -1,6 +1,7 @@
 //! What every operation shares, added to the document once instead of on each handler: the
 //! parameters its path names, and the error answers the layers in front of every handler can
-//! give (input checks, authentication, body limits, the time limit), each in the envelope.
+//! give (input checks, authentication, cross-site refusals, body limits, the time limit), each
+//! in the envelope.
 //! A client generator or a fuzzer (schemathesis) then sees every answer the server can give.
 
 use utoipa::openapi::{
@@ -25,15 +26,17 @@ impl utoipa::Modify for Complete {
         for (path, item) in doc.paths.paths.iter_mut() {
             let placeholders = placeholders(path);
             let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, true),
+                (&mut item.delete, true),
+                (&mut item.patch, true),
             ];
-            for operation in operations.into_iter().flatten() {
-                declare(operation, &placeholders);
-                answer(operation, !placeholders.is_empty());
+            for (operation, changes) in operations {
+                if let Some(operation) = operation {
+                    declare(operation, &placeholders);
+                    answer(operation, !placeholders.is_empty(), changes);
+                }
             }
         }
     }
@@ -73,8 +76,9 @@ fn path_parameter(name: &str) -> Parameter {
         .build()
 }
 
-/// Adds the answers the shared layers give, where the handler's own list lacks them.
-fn answer(operation: &mut Operation, has_path_parameters: bool) {
+/// Adds the answers the shared layers give, where the handler's own list lacks them. A call
+/// that `changes` state may also be refused as cross-site when the session cookie signs it.
+fn answer(operation: &mut Operation, has_path_parameters: bool, changes: bool) {
     let has_body = operation.request_body.is_some();
     let has_query = operation
         .parameters
@@ -89,6 +93,11 @@ fn answer(operation: &mut Operation, has_path_parameters: bool) {
             "invalid_input, malformed_json, invalid_path or invalid_query",
         ),
         (secured, "401", "unauthenticated"),
+        (
+            changes,
+            "403",
+            "cross_site_request: signed by the session cookie from another site",
+        ),
         (has_path_parameters, "404", "not_found"),
         (has_body, "413", "payload_too_large"),
         (

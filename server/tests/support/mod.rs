@@ -1,6 +1,7 @@
 //! Shared helpers: the real router over a test database, and request shortcuts.
 #![allow(dead_code)]
 
+pub mod conformance;
 pub mod kafka;
 pub mod outbox;
 pub mod pg_cluster;
@@ -246,6 +247,10 @@ pub async fn get_as_operator(app: &Router, uri: &str) -> Reply {
 /// minute fails the test, naming it, instead of hanging the suite.
 pub async fn request(app: &Router, request: Request<Body>) -> Reply {
     let asked = format!("{} {}", request.method(), request.uri());
+    let (method, path) = (
+        request.method().to_string(),
+        request.uri().path().to_owned(),
+    );
     let answer = async {
         let response = app.clone().oneshot(request).await.unwrap();
         let status = response.status();
@@ -258,7 +263,20 @@ pub async fn request(app: &Router, request: Request<Body>) -> Reply {
         }
     };
     match tokio::time::timeout(std::time::Duration::from_secs(60), answer).await {
-        Ok(reply) => reply,
+        Ok(reply) => {
+            let content_type = reply
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok());
+            conformance::check(
+                &method,
+                &path,
+                reply.status.as_u16(),
+                content_type,
+                &reply.body,
+            );
+            reply
+        }
         Err(_) => panic!(
             "{asked} got no answer within a minute; PostgreSQL meanwhile:\n{}",
             busy_backends().await

@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BookingsQuery {
     /// A booking code, a customer's email or phone number.
     q: String,
@@ -54,6 +55,7 @@ pub async fn cancel_booking(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     theater_id: Uuid,
 }

@@ -20,6 +20,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SalesQuery {
     theater_id: Uuid,
     /// First day of shows at the theater (`YYYY-MM-DD`).
@@ -36,7 +37,8 @@ pub struct SalesQuery {
 /// the total: shows, seats, seats sold, occupancy, then money in minor units (`gross` paid,
 /// `refunds` given back, `fees` kept by the platform, `net` ticket money kept by the theater).
 #[utoipa::path(get, path = "/api/v1/admin/reports/sales", tag = "admin", security(("bearer" = [])),
-    params(SalesQuery), responses((status = 200, body = SalesReport, description = "the report; `text/csv` with `format=csv`"),
+    params(SalesQuery), responses((status = 200, description = "the report; `text/csv` with `format=csv`",
+        content((SalesReport = "application/json"), (String = "text/csv"))),
     (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden: not their theater"),
     (status = 404, description = "not_found: no such theater"),
     (status = 422, description = "validation_failed: from, to, group, format")))]
@@ -77,6 +79,7 @@ pub async fn sales_report(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChartQuery {
     theater_id: Uuid,
     /// First day at the theater (`YYYY-MM-DD`).

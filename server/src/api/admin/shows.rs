@@ -66,6 +66,7 @@ pub async fn cancel_show(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ShowsQuery {
     theater_id: Uuid,
     /// A day at the theater (`YYYY-MM-DD`); today when omitted.
