@@ -29,7 +29,7 @@ use app::{
     catalog::Catalog,
     dashboard::Dashboard,
     db::Db,
-    notify::{Mailer, Notifications, Sms, SmtpSettings, SmtpTls},
+    notify::{Channel, Mailer, Notifications, Push, ServiceAccount, Sms, SmtpSettings, SmtpTls},
     outbox::{Consumer, Kafka, Relay},
     payment::{PaymentSettings, Payments, RazorpaySettings, StripeSettings},
     ratelimit::RateLimiter,
@@ -141,15 +141,22 @@ pub fn assemble(
         },
     )
     .with_initiate_limit(limiter, config.payment_rate);
+    let public_url = config.public_url.trim_end_matches('/').to_owned();
+    let notifications = |via| -> Arc<dyn Consumer> {
+        let db = db.primary().clone();
+        Arc::new(Notifications::new(
+            db,
+            via,
+            bookings.clone(),
+            public_url.clone(),
+        ))
+    };
     let mut consumers: Vec<Arc<dyn Consumer>> = vec![
         Arc::new(bookings.live().clone()),
         Arc::new(accounts.clone()),
-        Arc::new(Notifications::new(
-            db.primary().clone(),
-            mailer,
-            bookings.clone(),
-            config.public_url.trim_end_matches('/').to_owned(),
-        )),
+        notifications(Channel::Mail(mailer)),
+        notifications(Channel::Sms(sms(config))),
+        notifications(Channel::Push(push(config)?)),
     ];
     if let Some(kafka) = &config.events.kafka {
         consumers.push(Arc::new(Kafka::new(kafka.clone())));
@@ -211,6 +218,20 @@ fn mailer(config: &Config) -> anyhow::Result<Mailer> {
             show_body: !config.is_production(),
         },
     })
+}
+
+/// FCM with the configured service account, or the log; an unreadable key stops start-up.
+fn push(config: &Config) -> anyhow::Result<Push> {
+    let Some(fcm) = &config.fcm else {
+        return Ok(Push::Log);
+    };
+    let file = fcm.account_file.display();
+    let key = std::fs::read_to_string(&fcm.account_file)
+        .map_err(|err| anyhow::anyhow!("FCM_SERVICE_ACCOUNT_FILE {file}: {err}"))?;
+    let account: ServiceAccount = serde_json::from_str(&key)
+        .map_err(|err| anyhow::anyhow!("FCM_SERVICE_ACCOUNT_FILE {file}: {err}"))?;
+    Push::fcm(account, &fcm.api_base)
+        .map_err(|err| anyhow::anyhow!("FCM_SERVICE_ACCOUNT_FILE {file}: {err}"))
 }
 
 fn sms(config: &Config) -> Sms {

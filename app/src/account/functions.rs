@@ -242,7 +242,35 @@ pub async fn save_profile(
                 email: Some(email),
                 phone: Some(phone),
                 preferred_city_id: None,
+                notify: None,
                 current_password,
+            };
+            ssr::accounts().update_profile(who.user_id, &update).await?;
+            leptos_axum::redirect("/account?saved=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The channels a user hears about their bookings on; a box left unticked is sent as nothing.
+#[server(prefix = "/_fn", endpoint = "account/channels")]
+pub async fn save_channels(
+    #[server(default)] email: Option<String>,
+    #[server(default)] sms: Option<String>,
+    #[server(default)] push: Option<String>,
+) -> Result<(), AccountError> {
+    ssr::answer(
+        async move {
+            use super::{Channels, ProfileUpdate};
+            let who = ssr::signed_in().await?;
+            let update = ProfileUpdate {
+                notify: Some(Channels {
+                    email: email.is_some(),
+                    sms: sms.is_some(),
+                    push: push.is_some(),
+                }),
+                ..ProfileUpdate::default()
             };
             ssr::accounts().update_profile(who.user_id, &update).await?;
             leptos_axum::redirect("/account?saved=1");

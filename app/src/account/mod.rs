@@ -10,6 +10,8 @@ mod validate;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+mod devices;
+#[cfg(feature = "ssr")]
 mod mail;
 #[cfg(feature = "ssr")]
 pub mod password;
@@ -37,6 +39,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use crate::error::FieldErrors;
+#[cfg(feature = "ssr")]
+pub use devices::{Device, Platform};
 pub use staff::ManagedTheater;
 pub use validate::{normalize_email, validate_new_password, SignupInput};
 #[cfg(feature = "ssr")]
@@ -70,7 +74,19 @@ pub struct Profile {
     /// A new address waiting for its verification link, when the user changed theirs.
     pub pending_email: Option<String>,
     pub preferred_city_id: Option<Uuid>,
+    /// How the user hears about their bookings.
+    pub notify: Channels,
     pub created_at: DateTime<Utc>,
+}
+
+/// The ways a user hears about their bookings: email, SMS to their verified phone, push to
+/// their registered devices. Account mail (verification, reset) always goes by email.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Channels {
+    pub email: bool,
+    pub sms: bool,
+    pub push: bool,
 }
 
 /// Changes to a profile; absent fields stay as they are, an empty phone removes it.
@@ -81,6 +97,9 @@ pub struct ProfileUpdate {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub preferred_city_id: Option<Uuid>,
+    /// SMS needs a phone number on the profile.
+    #[serde(default)]
+    pub notify: Option<Channels>,
     /// Needed to change the email address.
     #[serde(default)]
     pub current_password: Option<String>,

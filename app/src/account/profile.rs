@@ -5,7 +5,7 @@ use super::{
     service::{create_token, Purpose},
     signin::VERIFY_EMAIL_HOURS,
     validate::{check_email, check_name, normalize_phone},
-    AccountError, Accounts, FieldErrors, Profile, ProfileUpdate, Role,
+    AccountError, Accounts, Channels, FieldErrors, Profile, ProfileUpdate, Role,
 };
 use crate::{ids::UserId, outbox};
 use chrono::{DateTime, Utc};
@@ -23,6 +23,9 @@ struct Row {
     phone_verified: bool,
     pending_email: Option<String>,
     preferred_city_id: Option<Uuid>,
+    notify_email: bool,
+    notify_sms: bool,
+    notify_push: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -36,7 +39,7 @@ impl Accounts {
                       WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.used_at IS NULL
                         AND t.expires_at > now() AND t.email <> u.email
                       ORDER BY t.created_at DESC LIMIT 1) AS pending_email,
-                    u.preferred_city_id, u.created_at
+                    u.preferred_city_id, u.notify_email, u.notify_sms, u.notify_push, u.created_at
                FROM users u WHERE u.id = $1",
         )
         .bind(user)
@@ -53,6 +56,11 @@ impl Accounts {
             phone_verified: row.phone_verified,
             pending_email: row.pending_email,
             preferred_city_id: row.preferred_city_id,
+            notify: Channels {
+                email: row.notify_email,
+                sms: row.notify_sms,
+                push: row.notify_push,
+            },
             created_at: row.created_at,
         })
     }
@@ -104,6 +112,15 @@ impl Accounts {
                 errors.insert("current_password".into(), message.into());
             }
         }
+        let notify = update.notify.unwrap_or(current.notify);
+        // Removing the phone turns texts off; asking for texts without one is an error.
+        let texts_asked = update.notify.is_some_and(|n| n.sms);
+        if texts_asked && phone.is_none() && !errors.contains_key("phone") {
+            errors.insert(
+                "notify".into(),
+                "Add a phone number to get text messages.".into(),
+            );
+        }
         if !errors.is_empty() {
             return Err(AccountError::Invalid(errors));
         }
@@ -113,6 +130,7 @@ impl Accounts {
                     phone = $3,
                     phone_verified_at = CASE WHEN phone IS NOT DISTINCT FROM $3 THEN phone_verified_at END,
                     preferred_city_id = coalesce($4, preferred_city_id),
+                    notify_email = $5, notify_sms = $6, notify_push = $7,
                     updated_at = now()
               WHERE id = $1",
         )
@@ -120,6 +138,9 @@ impl Accounts {
         .bind(name)
         .bind(&phone)
         .bind(update.preferred_city_id)
+        .bind(notify.email)
+        .bind(notify.sms && phone.is_some())
+        .bind(notify.push)
         .execute(&mut *tx)
         .await
         .map_err(|err| match crate::db::constraint(&err) {

@@ -1,9 +1,11 @@
-//! The mail consumer of the outbox: what moviegoers are told when their booking, payment or
-//! show changes. It runs after the change has committed, from the relay; a mail that cannot go
-//! out fails the event, which the relay tries again later (and parks if it keeps failing).
-//! Every mail of one event has the same Message-ID, so a repeat shows once.
+//! The notification consumers of the outbox: what moviegoers are told when their booking,
+//! payment or show changes, by email, SMS and push, each as they chose in their profile. They
+//! run after the change has committed, from the relay; each channel is a consumer of its own,
+//! so a message that cannot go out fails the event for that channel only, which the relay
+//! tries again later (and parks if it keeps failing). Every mail of one event has the same
+//! Message-ID, so a repeat shows once.
 
-use super::{Image, Letter, Mailer};
+use super::{Image, Letter, Mailer, Note, Push, Pushed, Sms};
 use crate::{
     booking::{Bookings, Mailed},
     ids::BookingId,
@@ -19,9 +21,29 @@ const CONCURRENT_SENDS: usize = 8;
 #[derive(Clone)]
 pub struct Notifications {
     db: PgPool,
-    mailer: Mailer,
+    via: Channel,
     bookings: Bookings,
     public_url: String,
+}
+
+/// One way of reaching people, with its sender (the log sender unless configured).
+#[derive(Clone)]
+pub enum Channel {
+    Mail(Mailer),
+    Sms(Sms),
+    Push(Push),
+}
+
+/// Whom to tell, and how they want to hear.
+#[derive(sqlx::FromRow)]
+struct Reach {
+    email: String,
+    name: String,
+    /// Only once verified.
+    phone: Option<String>,
+    notify_email: bool,
+    notify_sms: bool,
+    notify_push: bool,
 }
 
 /// What an event tells the moviegoer.
@@ -36,10 +58,10 @@ enum News {
 }
 
 impl Notifications {
-    pub fn new(db: PgPool, mailer: Mailer, bookings: Bookings, public_url: String) -> Self {
+    pub fn new(db: PgPool, via: Channel, bookings: Bookings, public_url: String) -> Self {
         Self {
             db,
-            mailer,
+            via,
             bookings,
             public_url,
         }
@@ -111,18 +133,53 @@ impl Notifications {
             tracing::warn!(%booking, event = event.id, "no booking to tell of");
             return Ok(());
         };
-        let (email, name): (String, String) =
-            sqlx::query_as("SELECT email, name FROM users WHERE id = $1")
-                .bind(mailed.owner)
-                .fetch_one(&self.db)
+        let reach: Reach = sqlx::query_as(
+            "SELECT email, name, CASE WHEN phone_verified_at IS NOT NULL THEN phone END AS phone,
+                    notify_email, notify_sms, notify_push
+               FROM users WHERE id = $1",
+        )
+        .bind(mailed.owner)
+        .fetch_one(&self.db)
+        .await
+        .map_err(|e| e.to_string())?;
+        let owner = mailed.owner;
+        let mut letter = self.letter(&reach.name, mailed, news);
+        letter.message_id = Some(format!("event-{}", event.id));
+        let sent = match (&self.via, reach.phone) {
+            (Channel::Mail(mailer), _) if reach.notify_email => {
+                mailer.send(&reach.email, &letter).await
+            }
+            (Channel::Sms(sms), Some(phone)) if reach.notify_sms => {
+                sms.send(&phone, &Note::from_letter(&letter).text()).await
+            }
+            (Channel::Push(push), _) if reach.notify_push => {
+                return self.push(push, owner, &Note::from_letter(&letter)).await;
+            }
+            _ => Ok(()),
+        };
+        sent.map_err(|e| e.to_string())
+    }
+
+    /// Pushes to every device of the user's; a device the push service no longer knows is
+    /// forgotten.
+    async fn push(&self, push: &Push, user: crate::ids::UserId, note: &Note) -> Result<(), String> {
+        let devices: Vec<String> =
+            sqlx::query_scalar("SELECT token FROM push_devices WHERE user_id = $1")
+                .bind(user)
+                .fetch_all(&self.db)
                 .await
                 .map_err(|e| e.to_string())?;
-        let mut letter = self.letter(&name, mailed, news);
-        letter.message_id = Some(format!("event-{}", event.id));
-        self.mailer
-            .send(&email, &letter)
-            .await
-            .map_err(|e| e.to_string())
+        for device in devices {
+            if push.send(&device, note).await.map_err(|e| e.to_string())? == Pushed::Gone {
+                sqlx::query("DELETE FROM push_devices WHERE token = $1 AND user_id = $2")
+                    .bind(&device)
+                    .bind(user)
+                    .execute(&self.db)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
     }
 
     fn letter(&self, name: &str, mailed: Mailed, news: News) -> Letter {
@@ -211,7 +268,11 @@ fn refund_line(amount: i64, currency: &str) -> String {
 #[async_trait::async_trait]
 impl Consumer for Notifications {
     fn name(&self) -> &'static str {
-        "mail"
+        match self.via {
+            Channel::Mail(_) => "mail",
+            Channel::Sms(_) => "sms",
+            Channel::Push(_) => "push",
+        }
     }
 
     async fn deliver(&self, events: &[&Event]) -> Vec<Result<(), String>> {

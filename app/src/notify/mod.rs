@@ -1,11 +1,14 @@
-//! Email and SMS delivery. Real transports (SMTP, Twilio) when configured; otherwise messages
-//! go to the log, or to files in MAIL_DIR so a person or a test can follow the links.
+//! Email, SMS and push delivery. Real transports (SMTP, Twilio, Firebase Cloud Messaging) when
+//! configured; otherwise messages go to the log, or to files in MAIL_DIR so a person or a test
+//! can follow the links.
 
 mod events;
 mod letter;
+mod push;
 
-pub use events::Notifications;
+pub use events::{Channel, Notifications};
 pub use letter::{escape, Image, Letter, Link, IMAGE_ID};
+pub use push::{Push, Pushed, ServiceAccount};
 
 use lettre::{
     message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart},
@@ -126,6 +129,34 @@ fn parts(letter: &Letter, text: String) -> MultiPart {
                 ContentType::parse("image/png").expect("a type"),
             ),
         )),
+    }
+}
+
+/// What a phone shows: an SMS or a push notification, made from the email of the same news.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub title: String,
+    pub body: String,
+    /// Where tapping it leads.
+    pub link: String,
+}
+
+impl Note {
+    pub fn from_letter(letter: &Letter) -> Self {
+        Self {
+            title: letter.subject.clone(),
+            body: letter.paragraphs.first().cloned().unwrap_or_default(),
+            link: letter
+                .link
+                .as_ref()
+                .map(|l| l.url.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// As an SMS: the title and the link, which says the rest.
+    pub fn text(&self) -> String {
+        format!("District: {}. {}", self.title, self.link)
     }
 }
 

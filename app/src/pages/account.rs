@@ -3,7 +3,7 @@
 use crate::account::{
     functions::{
         current_user, CancelEmailChange, ChooseNewPassword, ConfirmEmail, LogIn, LogOut,
-        RequestPasswordReset, SaveProfile, SignUp,
+        RequestPasswordReset, SaveChannels, SaveProfile, SignUp,
     },
     AccountError, Profile,
 };
@@ -194,14 +194,24 @@ fn NewPasswordField(label: &'static str, error: Signal<Option<AccountError>>) ->
 pub fn AccountPage() -> impl IntoView {
     let save = ServerAction::<SaveProfile>::new();
     let cancel = ServerAction::<CancelEmailChange>::new();
+    let channels = ServerAction::<SaveChannels>::new();
     let user = Resource::new(
-        move || (save.version().get(), cancel.version().get()),
+        move || {
+            (
+                save.version().get(),
+                cancel.version().get(),
+                channels.version().get(),
+            )
+        },
         |_| current_user(),
     );
     let content = move || {
         Suspend::new(async move {
             match user.await {
-                Ok(Some(profile)) => EitherOf3::A(view! { <ProfileView profile save cancel /> }),
+                Ok(Some(profile)) => EitherOf3::A(view! {
+                    <ProfileView profile=profile.clone() save cancel />
+                    <ChannelsForm profile channels />
+                }),
                 Ok(None) => EitherOf3::B(view! { <Redirect path="/login?next=%2Faccount" /> }),
                 Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
             }
@@ -273,6 +283,42 @@ fn ProfileView(
                 <button type="submit" class="w-full rounded-lg border border-slate-300 px-4 py-2.5 font-semibold text-slate-700 hover:bg-slate-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600">
                     "Sign out"
                 </button>
+            </ActionForm>
+        </FormCard>
+    }
+}
+
+/// How the user hears about their bookings: email, text messages, push to their devices.
+#[component]
+fn ChannelsForm(profile: Profile, channels: ServerAction<SaveChannels>) -> impl IntoView {
+    let error = errors(channels);
+    let notify = profile.notify;
+    let texts_hint = match (&profile.phone, profile.phone_verified) {
+        (None, _) => "Add a phone number above first.",
+        (Some(_), false) => "Sent once your number is verified.",
+        (Some(_), true) => "To your verified number.",
+    };
+    let choice = move |name: &'static str, label: &'static str, hint: &'static str, on: bool| {
+        view! {
+            <label class="flex items-start gap-3 text-sm text-slate-700">
+                <input type="checkbox" name=name value="on" checked=on class="mt-0.5 h-4 w-4" />
+                <span>
+                    <span class="font-semibold">{label}</span>
+                    <span class="block text-slate-500">{hint}</span>
+                </span>
+            </label>
+        }
+    };
+    view! {
+        <FormCard title="How we reach you">
+            <ActionForm action=channels attr:class="flex flex-col gap-4">
+                <FormError error />
+                <p class="text-sm text-slate-600">"About your bookings: confirmations, refunds, shows called off. Password and sign-in mail always comes by email."</p>
+                {choice("email", "Email", "With your e-ticket attached.", notify.email)}
+                {choice("sms", "Text messages", texts_hint, notify.sms)}
+                {choice("push", "Push notifications", "On the phones where you use the District app.", notify.push)}
+                {move || field_error(error, "notify").get().map(|message| view! { <p class="text-sm text-rose-700" role="alert">{message}</p> })}
+                <SubmitButton label="Save how we reach you" pending=channels.pending() />
             </ActionForm>
         </FormCard>
     }

@@ -1,9 +1,9 @@
 //! `/api/v1/users`: the signed-in user's own profile, phone verification and bookings.
 
-use super::{ApiJson, ApiQuery, ClientIp, Page, Paging};
+use super::{ApiJson, ApiPath, ApiQuery, ClientIp, Page, Paging};
 use crate::AppState;
 use app::{
-    account::{auth::Principal, AccountError, Accounts, Profile, ProfileUpdate},
+    account::{auth::Principal, AccountError, Accounts, Device, Profile, ProfileUpdate},
     booking::{Booking, BookingError, Bookings, Scope},
 };
 use axum::{
@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/profile/email-change", delete(cancel_email_change))
         .route("/phone/send-code", post(send_phone_code))
         .route("/phone/verify", post(verify_phone))
+        .route("/devices", post(register_device))
+        .route("/devices/{token}", delete(forget_device))
         .route("/bookings", get(bookings))
 }
 
@@ -93,6 +95,33 @@ pub async fn verify_phone(
         .verify_phone_code(who.user_id, &request.code)
         .await?;
     Ok(Json(accounts.profile(who.user_id).await?))
+}
+
+/// Registers a device for push notifications (again on every sign-in of the app; a token
+/// registered by another user moves to this one).
+#[utoipa::path(post, path = "/api/v1/users/devices", tag = "users", security(("bearer" = [])),
+    request_body = Device, responses((status = 204, description = "Registered"),
+    (status = 422, description = "validation_failed")))]
+pub async fn register_device(
+    State(accounts): State<Accounts>,
+    who: Principal,
+    ApiJson(device): ApiJson<Device>,
+) -> Result<StatusCode, AccountError> {
+    accounts.register_device(who.user_id, &device).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stops push notifications to a device (the app signs out).
+#[utoipa::path(delete, path = "/api/v1/users/devices/{token}", tag = "users",
+    security(("bearer" = [])), params(("token" = String, Path, description = "The device's push token")),
+    responses((status = 204, description = "Forgotten, or was never this user's")))]
+pub async fn forget_device(
+    State(accounts): State<Accounts>,
+    who: Principal,
+    ApiPath(token): ApiPath<String>,
+) -> Result<StatusCode, AccountError> {
+    accounts.forget_device(who.user_id, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -85,6 +85,14 @@ pub struct Twilio {
     pub countries: Vec<String>,
 }
 
+/// FCM_SERVICE_ACCOUNT_FILE: a Firebase service account's JSON key; push notifications go
+/// through FCM's HTTP v1 API at FCM_API_BASE with it, and are logged without it.
+#[derive(Clone, Debug)]
+pub struct Fcm {
+    pub account_file: std::path::PathBuf,
+    pub api_base: String,
+}
+
 /// HOLD_TIME_BUDGET: at least one hold's length, twice it unless set.
 fn hold_budget(vars: &Vars, hold_ttl: Duration) -> Result<Duration, ConfigError> {
     let budget = vars.duration_or("HOLD_TIME_BUDGET", hold_ttl * 2)?;
@@ -140,6 +148,7 @@ pub struct Config {
     pub booking: Policy,
     pub smtp: Smtp,
     pub twilio: Twilio,
+    pub fcm: Option<Fcm>,
     pub payments: Payments,
 }
 
@@ -377,6 +386,10 @@ impl Config {
                 api_base: vars.or("TWILIO_API_BASE", "https://api.twilio.com"),
                 countries: vars::country_codes(&vars)?,
             },
+            fcm: vars.optional("FCM_SERVICE_ACCOUNT_FILE").map(|file| Fcm {
+                account_file: file.into(),
+                api_base: vars.or("FCM_API_BASE", "https://fcm.googleapis.com"),
+            }),
             payments: Payments {
                 grace: Duration::from_secs(grace_seconds),
                 sandbox_secret: sandbox_secret.map(Into::into),

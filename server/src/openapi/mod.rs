@@ -29,6 +29,8 @@ use utoipa::OpenApi;
         crate::api::users::get_profile,
         crate::api::users::put_profile,
         crate::api::users::cancel_email_change,
+        crate::api::users::register_device,
+        crate::api::users::forget_device,
         crate::api::users::send_phone_code,
         crate::api::users::verify_phone,
         crate::api::users::bookings,

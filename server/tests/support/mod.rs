@@ -5,6 +5,7 @@ pub mod conformance;
 pub mod kafka;
 pub mod outbox;
 pub mod pg_cluster;
+pub mod phone;
 pub mod razorpay;
 pub mod redis_server;
 pub mod smtp;
