@@ -65,6 +65,17 @@ test("sign up, confirm the email, sign in, edit the profile, sign out", async ({
   await expect(page.getByLabel("Name")).toHaveValue("Priyanka Sharma");
   await expect(page.getByLabel("Phone")).toHaveValue("+919876543210");
 
+  // How bookings are told: texts once there is a number, email off.
+  await page.getByRole("checkbox", { name: /^Text messages/ }).check();
+  await page.getByRole("checkbox", { name: /^Email/ }).uncheck();
+  await page.getByRole("button", { name: "Save how we reach you" }).click();
+  await expect(page.getByText("Your changes are saved.")).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole("checkbox", { name: /^Text messages/ })).toBeChecked();
+  await expect(page.getByRole("checkbox", { name: /^Email/ })).not.toBeChecked();
+  await expect(page.getByRole("checkbox", { name: /^Push notifications/ })).toBeChecked();
+
   // A new email address needs the current password, and the change can be called off.
   const moved = `moved-${email}`;
   await page.getByLabel("Email", { exact: true }).fill(moved);

@@ -294,7 +294,7 @@ fn ChannelsForm(profile: Profile, channels: ServerAction<SaveChannels>) -> impl 
     let error = errors(channels);
     let notify = profile.notify;
     let texts_hint = match (&profile.phone, profile.phone_verified) {
-        (None, _) => "Add a phone number above first.",
+        (None, _) => "Add a number above first.",
         (Some(_), false) => "Sent once your number is verified.",
         (Some(_), true) => "To your verified number.",
     };
@@ -316,7 +316,7 @@ fn ChannelsForm(profile: Profile, channels: ServerAction<SaveChannels>) -> impl 
                 <p class="text-sm text-slate-600">"About your bookings: confirmations, refunds, shows called off. Password and sign-in mail always comes by email."</p>
                 {choice("email", "Email", "With your e-ticket attached.", notify.email)}
                 {choice("sms", "Text messages", texts_hint, notify.sms)}
-                {choice("push", "Push notifications", "On the phones where you use the District app.", notify.push)}
+                {choice("push", "Push notifications", "On the devices where you use the District app.", notify.push)}
                 {move || field_error(error, "notify").get().map(|message| view! { <p class="text-sm text-rose-700" role="alert">{message}</p> })}
                 <SubmitButton label="Save how we reach you" pending=channels.pending() />
             </ActionForm>
