@@ -237,6 +237,7 @@ async fn texts_need_a_phone_and_devices_belong_to_their_user(db: PgPool) {
         json!({"token": "", "platform": "android"}),
         json!({"token": "x".repeat(5000), "platform": "android"}),
         json!({"token": "device", "platform": "fax"}),
+        json!({"token": "téléphone", "platform": "web"}),
     ] {
         let answer = as_user(&s, ana, "POST", "/api/v1/users/devices", Some(body)).await;
         assert_eq!(
@@ -248,16 +249,17 @@ async fn texts_need_a_phone_and_devices_belong_to_their_user(db: PgPool) {
     }
     let body = json!({"token": "shared-phone", "platform": "web"});
     as_user(&s, ana, "POST", "/api/v1/users/devices", Some(body.clone())).await;
+    let forget = |user| {
+        as_user(
+            &s,
+            user,
+            "DELETE",
+            "/api/v1/users/devices/shared-phone",
+            None,
+        )
+    };
     // Ben cannot drop Ana's device...
-    let dropped = as_user(
-        &s,
-        ben,
-        "DELETE",
-        "/api/v1/users/devices/shared-phone",
-        None,
-    )
-    .await;
-    assert_eq!(dropped.status, StatusCode::NO_CONTENT);
+    assert_eq!(forget(ben).await.status, StatusCode::NO_CONTENT);
     let owner = || async {
         sqlx::query_scalar::<_, Uuid>(
             "SELECT user_id FROM push_devices WHERE token = 'shared-phone'",
@@ -270,14 +272,7 @@ async fn texts_need_a_phone_and_devices_belong_to_their_user(db: PgPool) {
     // ...but signing in on it moves it to him, and then it is his to drop.
     as_user(&s, ben, "POST", "/api/v1/users/devices", Some(body)).await;
     assert_eq!(owner().await, Some(ben));
-    as_user(
-        &s,
-        ben,
-        "DELETE",
-        "/api/v1/users/devices/shared-phone",
-        None,
-    )
-    .await;
+    forget(ben).await;
     assert_eq!(owner().await, None);
 
     // With no text or push service configured, both go to the log and the events are done.

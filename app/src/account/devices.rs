@@ -28,8 +28,11 @@ const MAX_TOKEN: usize = 4096;
 impl Accounts {
     /// Registers (or moves to this user) a device's push token.
     pub async fn register_device(&self, user: UserId, device: &Device) -> Result<(), AccountError> {
+        // Push services' tokens are printable ASCII without spaces (FCM's: letters, digits,
+        // `:`, `_` and `-`).
         let token = device.token.trim();
-        if token.is_empty() || token.len() > MAX_TOKEN || token.chars().any(char::is_control) {
+        let printable = token.bytes().all(|b| b.is_ascii_graphic());
+        if token.is_empty() || token.len() > MAX_TOKEN || !printable {
             return Err(AccountError::field("token", "That is not a push token."));
         }
         sqlx::query(

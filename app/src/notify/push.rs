@@ -81,7 +81,15 @@ impl Push {
         match self {
             Self::Fcm(fcm) => fcm.send(device, note).await,
             Self::Log => {
-                let device = format!("…{}", &device[device.len().saturating_sub(6)..]);
+                let tail: String = device
+                    .chars()
+                    .rev()
+                    .take(6)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                let device = format!("…{tail}");
                 tracing::info!(%device, title = %note.title, "push (log transport)");
                 Ok(Pushed::Sent)
             }
