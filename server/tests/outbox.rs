@@ -186,3 +186,75 @@ fn assert_in_order(taken: &[(Uuid, i64)]) {
         assert!(before < *id, "{aggregate}: {id} after {before}");
     }
 }
+
+/// A consumer with a bug: it panics on every event it is handed.
+struct Panicking;
+
+#[async_trait::async_trait]
+impl Consumer for Panicking {
+    fn name(&self) -> &'static str {
+        "panicking"
+    }
+
+    async fn deliver(&self, _: &[&Event]) -> Vec<Result<(), String>> {
+        panic!("a bug in a consumer");
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_consumer_that_panics_fails_its_events_and_the_relay_goes_on(db: PgPool) {
+    let recorder = Arc::new(Recorder::default());
+    let relay = Relay::new(
+        db.clone(),
+        vec![Arc::new(Panicking), recorder.clone()],
+        RelaySettings::default(),
+    );
+    let aggregates = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
+    write_events(&db, &aggregates, 1).await;
+    assert_eq!(relay.pass().await.unwrap(), 3, "the pass itself succeeds");
+    // The healthy consumer has them all; the events wait, failed, to be tried again.
+    assert_eq!(recorder.taken.lock().unwrap().len(), 3);
+    let failed: Vec<(i32, Vec<String>, Option<String>)> =
+        sqlx::query_as("SELECT attempts, delivered_to, last_error FROM outbox_events ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    for (attempts, taken, error) in failed {
+        assert_eq!((attempts, taken), (1, vec!["recorder".to_owned()]));
+        assert!(error.unwrap().contains("panicking"));
+    }
+    assert_eq!(undelivered(&db).await, 3);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn delivered_events_are_pruned_after_the_retention_and_no_others(db: PgPool) {
+    write_events(&db, &[Uuid::new_v4()], 4).await;
+    // Delivered 8 days ago, delivered an hour ago, never delivered (old), parked (old).
+    sqlx::query(
+        "UPDATE outbox_events o SET created_at = now() - interval '9 days',
+                published_at = CASE n.row WHEN 1 THEN now() - interval '8 days'
+                                          WHEN 2 THEN now() - interval '1 hour' END,
+                dead_at = CASE n.row WHEN 4 THEN now() - interval '8 days' END
+           FROM (SELECT id, row_number() OVER (ORDER BY id) AS row FROM outbox_events) n
+          WHERE n.id = o.id",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let relay = Relay::new(db.clone(), Vec::new(), RelaySettings::default());
+    assert_eq!(relay.prune().await.unwrap(), 1);
+    let left: (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE published_at IS NOT NULL),
+                count(*) FILTER (WHERE published_at IS NULL AND dead_at IS NULL),
+                count(*) FILTER (WHERE dead_at IS NOT NULL)
+           FROM outbox_events",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        left,
+        (1, 1, 1),
+        "the recent, the undelivered and the parked stay"
+    );
+}

@@ -7,8 +7,9 @@
 //! undelivered, so each booking's or show's events go out in order.
 
 use super::{Consumer, Event, CHANNEL};
+use futures_util::FutureExt;
 use sqlx::{postgres::PgListener, PgPool};
-use std::{sync::Arc, time::Duration};
+use std::{panic::AssertUnwindSafe, sync::Arc, time::Duration};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Copy, Debug)]
@@ -147,7 +148,15 @@ impl Relay {
             async move {
                 let results = match owed.is_empty() {
                     true => Vec::new(),
-                    false => consumer.deliver(&owed).await,
+                    // A consumer's bug fails its events, to be tried again and parked if it
+                    // persists; it never stops the relay.
+                    false => match AssertUnwindSafe(consumer.deliver(&owed))
+                        .catch_unwind()
+                        .await
+                    {
+                        Ok(results) => results,
+                        Err(_) => vec![Err("the consumer panicked".to_owned()); owed.len()],
+                    },
                 };
                 (name, at, results)
             }
