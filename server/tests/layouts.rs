@@ -153,6 +153,17 @@ async fn a_screen_drawn_by_its_theater_is_the_seat_map_moviegoers_get(db: PgPool
             .await
             .unwrap();
     assert_eq!(actions, ["screen.created", "screen.layout_changed"]);
+    // And an event of the outbox, written with it.
+    let events: Vec<(String, serde_json::Value)> = sqlx::query_as(
+        "SELECT event_type, payload FROM outbox_events WHERE aggregate_id = $1 ORDER BY id",
+    )
+    .bind(screen)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].0, "screen.layout_changed");
+    assert_eq!(events[0].1["seats"], json!(seen.len()));
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

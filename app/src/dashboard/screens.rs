@@ -9,7 +9,7 @@ use super::{
     layout::{LayoutSeatSpec, NewScreen, ScreenLayout, ScreenSummary},
     Dashboard, DashboardError, SeatInUse,
 };
-use crate::{booking::Actor, error::FieldErrors, ids::ShowId};
+use crate::{booking::Actor, error::FieldErrors, ids::ShowId, outbox};
 use serde_json::json;
 use sqlx::{types::Json, PgConnection};
 use std::collections::{HashMap, HashSet};
@@ -123,6 +123,9 @@ impl Dashboard {
                 .bind(screen)
                 .fetch_all(&mut *tx)
                 .await?;
+        let payload = json!({ "screen_id": screen, "theater_id": theater,
+                              "seats": after.seats.len(), "shows": shows });
+        outbox::record(&mut tx, "screen", screen, "screen.layout_changed", payload).await?;
         tx.commit().await?;
         self.catalog.layouts_changed(&shows).await;
         Ok(after)
