@@ -280,13 +280,16 @@ async fn every_event_reaches_kafka_once_in_order_per_key_also_after_the_broker_w
     for family in ["bookings", "payments"] {
         let partitions = broker.records(&format!("district.{family}")).await;
         assert_eq!(partitions.len(), 2, "district.{family} has its partitions");
-        for records in partitions {
+        let count = partitions.len() as i32;
+        for (partition, records) in partitions {
             let mut last: HashMap<String, i64> = HashMap::new();
-            for value in records {
+            for (key, value) in records {
                 let id = value["id"].as_i64().unwrap();
                 assert_eq!(value["schema_version"], 1);
                 *seen.entry(id).or_default() += 1;
-                let key = value["aggregate_id"].as_str().unwrap().to_owned();
+                // Keyed by the aggregate, on the partition Kafka's own clients would pick.
+                assert_eq!(key, value["aggregate_id"].as_str().unwrap());
+                assert_eq!(app::outbox::partition_of(key.as_bytes(), count), partition);
                 let before = last.insert(key.clone(), id).unwrap_or(0);
                 assert!(before < id, "{key}: {id} after {before}");
             }

@@ -45,8 +45,9 @@ impl Broker {
         format!("127.0.0.1:{}", self.port)
     }
 
-    /// Every record of a topic, partition by partition, each in its partition's order.
-    pub async fn records(&self, topic: &str) -> Vec<Vec<serde_json::Value>> {
+    /// Every record of a topic as its key and value, partition by partition (with its number),
+    /// each in its partition's order.
+    pub async fn records(&self, topic: &str) -> Vec<(i32, Vec<(String, serde_json::Value)>)> {
         let client = ClientBuilder::new(vec![self.address()])
             .build()
             .await
@@ -69,14 +70,16 @@ impl Broker {
                     .await
                     .unwrap();
                 for r in &records {
-                    values.push(serde_json::from_slice(r.record.value.as_ref().unwrap()).unwrap());
+                    let key = String::from_utf8(r.record.key.clone().unwrap_or_default()).unwrap();
+                    let value = serde_json::from_slice(r.record.value.as_ref().unwrap()).unwrap();
+                    values.push((key, value));
                     offset = r.offset + 1;
                 }
                 if records.is_empty() || offset >= high {
                     break;
                 }
             }
-            partitions.push(values);
+            partitions.push((partition, values));
         }
         partitions
     }
