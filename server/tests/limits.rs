@@ -1,6 +1,5 @@
 //! Rate limits that cannot be dodged or turned against users: the client address behind our
-//! proxies, failures-only account limits, bounded identifiers, reset links nobody else spends,
-//! and limits that hold across instances. (Past 400 lines: the limits' tests stay together.)
+//! proxies, failures-only account limits, bounded identifiers, reset links nobody else spends.
 
 mod support;
 
@@ -384,55 +383,4 @@ async fn profile_changes_are_limited_per_account(db: PgPool) {
         "{}",
         limited.body
     );
-}
-
-/// Two instances, each served on a port of its own, over one database and, when given, one
-/// Redis: how many of five reset requests from one address each port lets through, in turn.
-async fn resets_through_two_ports(db: &PgPool, redis: Option<&str>) -> Vec<u16> {
-    let mut ports = Vec::new();
-    for _ in 0..2 {
-        let conn = match redis {
-            Some(url) => Some(
-                redis::Client::open(url)
-                    .unwrap()
-                    .get_connection_manager()
-                    .await
-                    .unwrap(),
-            ),
-            None => None,
-        };
-        let state = support::state_with(db.clone(), conn, &[("RATE_LIMIT_FORGOT_PER_IP", "3/1h")]);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        ports.push(listener.local_addr().unwrap().port());
-        let app = server::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-    }
-    let client = reqwest::Client::new();
-    let mut statuses = Vec::new();
-    for turn in 0..5 {
-        let url = format!(
-            "http://127.0.0.1:{}/api/v1/auth/forgot-password",
-            ports[turn % 2]
-        );
-        let answer = client
-            .post(url)
-            .json(&json!({"email": CUSTOMER}))
-            .send()
-            .await
-            .unwrap();
-        statuses.push(answer.status().as_u16());
-    }
-    statuses
-}
-
-#[sqlx::test(migrator = "MIGRATOR")]
-async fn rate_limits_are_shared_by_instances_on_different_ports(db: PgPool) {
-    let redis = support::redis_server::Server::start();
-    // Three in an hour from one address, wherever they land: the fourth and fifth are refused
-    // by whichever instance gets them.
-    let shared = resets_through_two_ports(&db, Some(&redis.url())).await;
-    assert_eq!(shared, [202, 202, 202, 429, 429]);
-    // Without Redis each instance counts alone, so the same five all pass: what sharing is for.
-    let apart = resets_through_two_ports(&db, None).await;
-    assert_eq!(apart, [202, 202, 202, 202, 202]);
 }
