@@ -1,7 +1,8 @@
 //! The outbox's consumers against real servers: the booking mails through aiosmtpd, read back
-//! and parsed (headers, both parts, the link, the QR code); an event the mail server keeps
-//! refusing, parked and sent again by a platform admin; every event published to a real
-//! Kafka-protocol broker (tansu) once, in order per key, also after the broker was down.
+//! and parsed (headers, both parts, the link, the QR code), a cancellation and an address
+//! check likewise; an event the mail server keeps refusing, parked and sent again by a
+//! platform admin; every event published to a real Kafka-protocol broker (tansu) once, in
+//! order per key, also after the broker was down.
 
 mod support;
 
@@ -132,6 +133,78 @@ async fn a_confirmed_booking_is_mailed_with_both_parts_its_link_and_a_qr_code_th
     // Delivered once: running the relay again sends nothing more.
     support::outbox::relay(&s.state).await;
     assert_eq!(server.messages().len(), messages.len());
+}
+
+/// The one message of `server` whose subject starts with `subject`, parsed: its plain-text
+/// and HTML bodies, after checking they are the two parts of one alternative.
+fn bodies(server: &smtp::Server, subject: &str) -> (String, String) {
+    let messages = server.messages();
+    let raw = messages
+        .iter()
+        .filter(|m| {
+            let mail = mailparse::parse_mail(m.as_bytes()).unwrap();
+            let found = mail.headers.get_first_value("Subject").unwrap_or_default();
+            found.starts_with(subject)
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(raw.len(), 1, "one mail {subject:?} among {messages:?}");
+    let mail = mailparse::parse_mail(raw[0].as_bytes()).unwrap();
+    assert_eq!(mail.ctype.mimetype, "multipart/alternative");
+    let (mut texts, mut htmls) = (Vec::new(), Vec::new());
+    parts(&mail, "text/plain", &mut texts);
+    parts(&mail, "text/html", &mut htmls);
+    (texts[0].get_body().unwrap(), htmls[0].get_body().unwrap())
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_cancellation_and_an_address_check_arrive_whole_over_smtp(db: PgPool) {
+    let server = smtp::Server::start();
+    let vars = smtp_vars(&server.port.to_string());
+    let s = setup_with(&db, Duration::days(2), &borrowed(&vars)).await;
+    sqlx::query("UPDATE movies SET title = 'Fast & <Furious>' WHERE id = $1")
+        .bind(s.venue.movie_id)
+        .execute(&db)
+        .await
+        .unwrap();
+    let buyer = support::venue::customers(&db, 1).await[0];
+    let (booking, _) = s.buy(buyer, &["B1", "B2"]).await;
+    let token = support::bearer(&s.state, buyer, app::account::Role::Customer);
+    let auth = [("authorization", token.as_str())];
+    let uri = format!("/api/v1/bookings/{booking}");
+    let cancelled = support::send(&s.app, "DELETE", &uri, None, &auth).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let body = serde_json::json!({"name": "Meera & Ravi", "email": "meera@example.com",
+                                  "password": "popcorn-and-chai"});
+    let signed_up = support::send(&s.app, "POST", "/api/v1/auth/signup", Some(body), &[]).await;
+    assert_eq!(signed_up.status, StatusCode::CREATED, "{}", signed_up.body);
+    support::outbox::relay(&s.state).await;
+    let arrived = support::eventually(|| async { server.messages().len() >= 3 }).await;
+    assert!(arrived, "{:?}", server.messages());
+
+    // The cancellation: what is refunded (in full, two days ahead), escaped, with its link.
+    let (text, html) = bodies(&server, "Booking cancelled: Fast & <Furious>");
+    let link = format!("http://district.test/bookings/{booking}");
+    assert!(
+        text.contains("is cancelled") && text.contains("is being refunded"),
+        "{text}"
+    );
+    assert!(text.contains(&link), "{text}");
+    assert!(
+        html.contains("Fast &amp; &lt;Furious&gt;") && !html.contains("<Furious>"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+
+    // The address check: greeting escaped, and the link in both parts.
+    let (text, html) = bodies(&server, "Confirm your email for District");
+    assert!(text.contains("Hello Meera & Ravi,"), "{text}");
+    assert!(
+        html.contains("Meera &amp; Ravi") && !html.contains("Meera & Ravi"),
+        "{html}"
+    );
+    let link = "http://district.test/verify-email?token=";
+    assert!(text.contains(link), "{text}");
+    assert!(html.contains(&format!("href=\"{link}")), "{html}");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
