@@ -13,7 +13,11 @@ use mailparse::{MailHeaderMap, ParsedMail};
 use server::db::MIGRATOR;
 use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
-use support::{kafka::Broker, smtp, staff::setup_with};
+use support::{
+    kafka::Broker,
+    smtp,
+    staff::{setup_with, Setup},
+};
 use uuid::Uuid;
 
 fn smtp_vars(port: &str) -> Vec<(&'static str, String)> {
@@ -27,6 +31,19 @@ fn smtp_vars(port: &str) -> Vec<(&'static str, String)> {
 
 fn borrowed<'a>(vars: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     vars.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// A real SMTP server, and a venue mailing through it whose movie's title needs escaping.
+async fn mailing_setup(db: &PgPool) -> (smtp::Server, Setup) {
+    let server = smtp::Server::start();
+    let vars = smtp_vars(&server.port.to_string());
+    let s = setup_with(db, Duration::days(2), &borrowed(&vars)).await;
+    sqlx::query("UPDATE movies SET title = 'Fast & <Furious>' WHERE id = $1")
+        .bind(s.venue.movie_id)
+        .execute(db)
+        .await
+        .unwrap();
+    (server, s)
 }
 
 /// The parts of a message of the given type, depth first.
@@ -43,14 +60,7 @@ fn parts<'a>(mail: &'a ParsedMail<'a>, mime: &str, found: &mut Vec<&'a ParsedMai
 async fn a_confirmed_booking_is_mailed_with_both_parts_its_link_and_a_qr_code_that_scans(
     db: PgPool,
 ) {
-    let server = smtp::Server::start();
-    let vars = smtp_vars(&server.port.to_string());
-    let s = setup_with(&db, Duration::days(2), &borrowed(&vars)).await;
-    sqlx::query("UPDATE movies SET title = 'Fast & <Furious>' WHERE id = $1")
-        .bind(s.venue.movie_id)
-        .execute(&db)
-        .await
-        .unwrap();
+    let (server, s) = mailing_setup(&db).await;
     let buyer = support::venue::customers(&db, 1).await[0];
     let (booking, _) = s.buy(buyer, &["A1", "A2"]).await;
     assert!(
@@ -158,14 +168,7 @@ fn bodies(server: &smtp::Server, subject: &str) -> (String, String) {
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn a_cancellation_and_an_address_check_arrive_whole_over_smtp(db: PgPool) {
-    let server = smtp::Server::start();
-    let vars = smtp_vars(&server.port.to_string());
-    let s = setup_with(&db, Duration::days(2), &borrowed(&vars)).await;
-    sqlx::query("UPDATE movies SET title = 'Fast & <Furious>' WHERE id = $1")
-        .bind(s.venue.movie_id)
-        .execute(&db)
-        .await
-        .unwrap();
+    let (server, s) = mailing_setup(&db).await;
     let buyer = support::venue::customers(&db, 1).await[0];
     let (booking, _) = s.buy(buyer, &["B1", "B2"]).await;
     let token = support::bearer(&s.state, buyer, app::account::Role::Customer);

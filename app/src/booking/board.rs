@@ -94,14 +94,9 @@ impl Board {
                 }),
             };
             // This instance's own changes come without versions and apply as they are.
-            let versions = announced.change.versions.iter().map(Some);
-            let versioned = announced
-                .change
-                .seat_ids
-                .iter()
-                .zip(versions.chain(std::iter::repeat(None)));
-            for (seat, version) in versioned {
-                if let Some(version) = version {
+            let versions = &announced.change.versions;
+            for (i, seat) in announced.change.seat_ids.iter().enumerate() {
+                if let Some(version) = versions.get(i) {
                     if seat_versions
                         .get(seat)
                         .is_some_and(|known| known >= version)

@@ -37,6 +37,7 @@ pub enum Channel {
 /// Whom to tell, and how they want to hear.
 #[derive(sqlx::FromRow)]
 struct Reach {
+    user_id: crate::ids::UserId,
     email: String,
     name: String,
     /// Only once verified.
@@ -124,6 +125,30 @@ impl Notifications {
         let Some((booking, news)) = self.news(event).await.map_err(|e| e.to_string())? else {
             return Ok(());
         };
+        // Whether this channel is one the owner chose, before the booking is read and drawn
+        // (its QR code rendered) for nothing.
+        let reach: Option<Reach> = sqlx::query_as(
+            "SELECT u.id AS user_id, u.email, u.name,
+                    CASE WHEN u.phone_verified_at IS NOT NULL THEN u.phone END AS phone,
+                    u.notify_email, u.notify_sms, u.notify_push
+               FROM bookings b JOIN users u ON u.id = b.user_id WHERE b.id = $1",
+        )
+        .bind(booking)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(|e| e.to_string())?;
+        let Some(reach) = reach else {
+            tracing::warn!(%booking, event = event.id, "no booking to tell of");
+            return Ok(());
+        };
+        let chosen = match &self.via {
+            Channel::Mail(_) => reach.notify_email,
+            Channel::Sms(_) => reach.notify_sms && reach.phone.is_some(),
+            Channel::Push(_) => reach.notify_push,
+        };
+        if !chosen {
+            return Ok(());
+        }
         let Some(mailed) = self
             .bookings
             .for_mail(booking)
@@ -133,29 +158,18 @@ impl Notifications {
             tracing::warn!(%booking, event = event.id, "no booking to tell of");
             return Ok(());
         };
-        let reach: Reach = sqlx::query_as(
-            "SELECT email, name, CASE WHEN phone_verified_at IS NOT NULL THEN phone END AS phone,
-                    notify_email, notify_sms, notify_push
-               FROM users WHERE id = $1",
-        )
-        .bind(mailed.owner)
-        .fetch_one(&self.db)
-        .await
-        .map_err(|e| e.to_string())?;
-        let owner = mailed.owner;
         let mut letter = self.letter(&reach.name, mailed, news);
         letter.message_id = Some(format!("event-{}", event.id));
         let sent = match (&self.via, reach.phone) {
-            (Channel::Mail(mailer), _) if reach.notify_email => {
-                mailer.send(&reach.email, &letter).await
-            }
-            (Channel::Sms(sms), Some(phone)) if reach.notify_sms => {
+            (Channel::Mail(mailer), _) => mailer.send(&reach.email, &letter).await,
+            (Channel::Sms(sms), Some(phone)) => {
                 sms.send(&phone, &Note::from_letter(&letter).text()).await
             }
-            (Channel::Push(push), _) if reach.notify_push => {
-                return self.push(push, owner, &Note::from_letter(&letter)).await;
+            (Channel::Push(push), _) => {
+                let note = Note::from_letter(&letter);
+                return self.push(push, reach.user_id, &note).await;
             }
-            _ => Ok(()),
+            (Channel::Sms(_), None) => Ok(()),
         };
         sent.map_err(|e| e.to_string())
     }
