@@ -59,6 +59,8 @@ id!(
     PaymentId,
     /// Money given back for one payment (each is refunded at most once).
     RefundId,
+    /// A promo code or voucher.
+    OfferId,
 );
 
 /// Plain UUIDs of a list of ids, for SQL parameters and tests.

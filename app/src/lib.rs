@@ -1,6 +1,6 @@
 //! District's web UI, server functions and shared types. Behind the `ssr` feature it also holds
 //! the domain services and their SQL, so the web UI and the REST API share one implementation:
-//! `account`, `catalog`, `booking`, `payment` and `dashboard` are the domains, each a handle holding only
+//! `account`, `catalog`, `booking`, `offer`, `payment` and `dashboard` are the domains, each a handle holding only
 //! what it uses; `breaker`, `cache`, `db`, `idempotency`, `notify`, `outbox` and `ratelimit` are what they
 //! share.
 
@@ -25,6 +25,7 @@ pub mod ids;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;
+pub mod offer;
 #[cfg(feature = "ssr")]
 pub mod outbox;
 pub mod pages;
@@ -46,8 +47,8 @@ use pages::{
     bookings::{BookingPage, MyBookingsPage},
     dashboard::{
         AuditPage, DashboardBookingsPage, DashboardPage, EditMoviePage, LayoutEditorPage,
-        MoviesPage, NewMoviePage, NewScreenPage, PlatformPage, ReportsPage, SchedulePage,
-        ScreensPage, TheaterAdminsPage, TheaterDayPage,
+        MoviesPage, NewMoviePage, NewScreenPage, OffersPage, PlatformPage, ReportsPage,
+        SchedulePage, ScreensPage, TheaterAdminsPage, TheaterDayPage,
     },
     home::HomePage,
     movie::MoviePage,
@@ -118,6 +119,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("bookings")) view=DashboardBookingsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("platform")) view=PlatformPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("offers")) view=OffersPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("movies")) view=MoviesPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("movies"), StaticSegment("new")) view=NewMoviePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("movies"), ParamSegment("id")) view=EditMoviePage ssr=SsrMode::Async />

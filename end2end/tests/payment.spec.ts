@@ -85,3 +85,66 @@ test("the whole purchase works as plain forms without JavaScript", async ({ brow
   await expect(phone.getByTestId("e-ticket").locator("svg")).toHaveCount(1);
   await context.close();
 });
+
+/** The summary's price lines as paise: label -> amount. */
+async function priceLines(page: Page): Promise<Map<string, number>> {
+  const list = page.getByTestId("booking-summary").locator("dl");
+  const labels = await list.locator("dt").allTextContents();
+  const values = await list.locator("dd").allTextContents();
+  const lines = new Map<string, number>();
+  labels.forEach((label, i) => {
+    const money = values[i].match(/(-?)₹([\d,]+(?:\.\d\d)?)/);
+    if (money) {
+      const paise = Math.round(Number(money[2].replaceAll(",", "")) * 100);
+      lines.set(label.replace(/ \(\d+\)$/, ""), money[1] ? -paise : paise);
+    }
+  });
+  return lines;
+}
+
+test("an offer code takes its discount off, and the payment charges the new total", async ({ page }) => {
+  const shows = await showUrls(page);
+  const summary = await holdBest(page, shows[6]);
+  await hydrated(page);
+  const code = page.getByLabel("Offer code");
+  await code.fill("nope");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("offer-error")).toHaveText("There is no offer with that code.");
+
+  await code.fill("district20");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("applied-offer")).toHaveAttribute("data-code", "DISTRICT20");
+  await expect(page.getByTestId("booking-discount")).toBeVisible();
+  const lines = await priceLines(page);
+  const tickets = lines.get("Tickets")!;
+  const discount = -lines.get("Offer discount")!;
+  // 20% of the tickets, rounded half up, at most ₹150.
+  expect(discount).toBe(Math.min(Math.floor((tickets * 20 + 50) / 100), 15_000));
+  const total = tickets + lines.get("Convenience fee")! + lines.get("GST on convenience fee")! - discount;
+  expect(lines.get("Total")).toBe(total);
+
+  const shown = (await page.getByTestId("booking-total").textContent())!.trim();
+  await expect(page.getByRole("button", { name: /^Pay ₹/ })).toHaveText(`Pay ${shown}`);
+  await toCheckout(page);
+  await expect(page.getByRole("button", { name: /^Pay ₹/ })).toHaveText(`Pay ${shown}`);
+  await page.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(page).toHaveURL(summary);
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+  expect((await priceLines(page)).get("Total")).toBe(total);
+});
+
+test("offer codes apply and come off as plain forms without JavaScript", async ({ browser, page }) => {
+  const shows = await showUrls(page);
+  const { context, page: phone } = await openPage(browser, { javaScriptEnabled: false });
+  await holdBest(phone, shows[7]);
+  const before = (await priceLines(phone)).get("Total")!;
+  await phone.getByLabel("Offer code").fill("DISTRICT20");
+  await phone.getByRole("button", { name: "Apply" }).click();
+  await expect(phone.getByTestId("applied-offer")).toHaveAttribute("data-code", "DISTRICT20");
+  const after = await priceLines(phone);
+  expect(after.get("Total")).toBe(before + after.get("Offer discount")!);
+  await phone.getByRole("button", { name: "Remove offer DISTRICT20" }).click();
+  await expect(phone.getByTestId("applied-offer")).toHaveCount(0);
+  expect((await priceLines(phone)).get("Total")).toBe(before);
+  await context.close();
+});

@@ -644,6 +644,18 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
     .await
     .unwrap();
     let dead = support::outbox::dead_letter(&db).await;
+    let new_offer = |role: usize| {
+        json!({"code": format!("ROLE{role}"), "kind": "percent", "value": 10,
+               "valid_from": Utc::now(), "valid_to": Utc::now() + Duration::days(1),
+               "scope": {"theater_id": theater}})
+    };
+    let offer = s
+        .post(Some(3), "/api/v1/admin/offers", new_offer(9))
+        .await
+        .json()["offer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let layout = s
         .call(
             Some(0),
@@ -886,6 +898,34 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             "/api/v1/admin/shows/{id}",
             format!("/api/v1/admin/shows/{show}"),
             Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/offers",
+            "/api/v1/admin/offers".into(),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, 200, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/offers/{id}",
+            format!("/api/v1/admin/offers/{offer}"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "post",
+            "/api/v1/admin/offers",
+            "/api/v1/admin/offers".into(),
+            Box::new(|role| Some(new_offer(role))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 201, 201],
+        ),
+        (
+            "patch",
+            "/api/v1/admin/offers/{id}",
+            format!("/api/v1/admin/offers/{offer}"),
+            Box::new(|_| Some(json!({"paused": true}))),
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
         ),
     ];

@@ -86,6 +86,14 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
     .await
     .unwrap();
     let dead = support::outbox::dead_letter(&db).await;
+    let offer: Uuid = sqlx::query_scalar(
+        "INSERT INTO offers (code, kind, value, valid_from, valid_to, theater_id)
+         VALUES ('PAGES', 'percent', 10, now(), now() + interval '1 day', $1) RETURNING id",
+    )
+    .bind(s.venue.theater_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
     let layout = layout_json(&s).await;
     let movie = s.venue.movie_id.to_string();
     let day = |role: usize| {
@@ -114,6 +122,33 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
         (
             "dashboard/day",
             fixed(vec![("theater_id", theater.clone())]),
+            staff,
+        ),
+        (
+            "dashboard/offers",
+            fixed(vec![]),
+            [UNAUTHORIZED, FORBIDDEN, 200, 200, 200],
+        ),
+        (
+            "dashboard/offers/new",
+            Box::new(|role| {
+                form(&[
+                    ("code", format!("ROLE{role}")),
+                    ("kind", "flat".into()),
+                    ("value", "50".into()),
+                    ("valid_from", day(role)),
+                    ("valid_until", day(role)),
+                    ("theater_id", theater.clone()),
+                ])
+            }),
+            staff,
+        ),
+        (
+            "dashboard/offers/pause",
+            fixed(vec![
+                ("offer_id", offer.to_string()),
+                ("paused", "true".into()),
+            ]),
             staff,
         ),
         (
@@ -363,7 +398,10 @@ async fn dashboard_pages_render_for_staff_and_send_visitors_to_sign_in(db: PgPoo
     let s = setup(&db, Duration::hours(30)).await;
     let cookies = s.sessions().await;
     let theater = s.venue.theater_id;
-    let date = (Utc::now() + Duration::hours(30)).date_naive();
+    // The show's day at the theater (Testville keeps India's time).
+    let date = (Utc::now() + Duration::hours(30))
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
     let pages = [
         ("/dashboard".to_owned(), "Your theaters"),
         (
@@ -391,6 +429,7 @@ async fn dashboard_pages_render_for_staff_and_send_visitors_to_sign_in(db: PgPoo
             "report-table",
         ),
         (format!("/dashboard/theaters/{theater}/audit"), "Audit log"),
+        ("/dashboard/offers".to_owned(), "new-offer"),
     ];
     for (path, mark) in &pages {
         let page = get(&s.app, path, &[("cookie", &cookies[0])]).await;
@@ -410,8 +449,9 @@ async fn dashboard_pages_render_for_staff_and_send_visitors_to_sign_in(db: PgPoo
             location
         );
 
+        // The front desk and the offers page show each admin their own.
         let other = get(&s.app, path, &[("cookie", &cookies[1])]).await;
-        if path != "/dashboard" {
+        if !["/dashboard", "/dashboard/offers"].contains(&path.as_str()) {
             assert!(
                 other.body.contains("You do not run this theater")
                     || other.body.contains("You do not have access"),

@@ -216,7 +216,7 @@ async fn report_figures_are_the_sums_of_what_each_booking_paid_and_got_back(db: 
     let rows: Vec<Vec<String>> = csv.body.lines().map(split_csv).collect();
     assert_eq!(
         rows[0].join(","),
-        "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,currency"
+        "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,discounts,currency"
     );
     let lines: Vec<Value> = json["lines"]
         .as_array()
@@ -236,7 +236,10 @@ async fn report_figures_are_the_sums_of_what_each_booking_paid_and_got_back(db: 
             row[5].parse::<f64>().unwrap(),
             line["occupancy_percent"].as_f64().unwrap()
         );
-        for (i, field) in ["gross", "refunds", "fees", "net"].iter().enumerate() {
+        for (i, field) in ["gross", "refunds", "fees", "net", "discounts"]
+            .iter()
+            .enumerate()
+        {
             let minor = line[field].as_i64().unwrap();
             assert_eq!(
                 row[6 + i],
@@ -244,7 +247,7 @@ async fn report_figures_are_the_sums_of_what_each_booking_paid_and_got_back(db: 
                 "{field}"
             );
         }
-        assert_eq!(row[10], "INR");
+        assert_eq!(row[11], "INR");
     }
 }
 

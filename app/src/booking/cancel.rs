@@ -128,24 +128,41 @@ impl Bookings {
                 refund: 0,
                 valid_until: None,
             })),
-            BookingStatus::Confirmed => match self.policy.cancellation(
-                booking.amount.subtotal,
-                booking.show.starts_at,
-                Utc::now(),
-            ) {
-                Cancellation::Open { refund, until } => Ok(Some(Terms {
-                    refund,
-                    valid_until: Some(until),
-                })),
-                Cancellation::Closed => Err(BookingError::conflict(
-                    ConflictCode::CancellationClosed,
-                    format!(
-                        "Bookings can be cancelled until {} minutes before the show.",
-                        self.policy.cutoff().num_minutes()
-                    ),
-                )),
-            },
+            BookingStatus::Confirmed => {
+                if let Some(offer) = booking.offers.iter().find(|o| !o.cancellable) {
+                    return Err(BookingError::conflict(
+                        ConflictCode::NotCancellable,
+                        format!(
+                            "Bookings made with the offer {} cannot be cancelled.",
+                            offer.code
+                        ),
+                    ));
+                }
+                self.confirmed_terms(booking)
+            }
             BookingStatus::Cancelled | BookingStatus::Expired => Ok(None),
+        }
+    }
+
+    /// The policy's terms for a confirmed booking: its refund is a share of what was paid for
+    /// the tickets (their price less any discount).
+    fn confirmed_terms(&self, booking: &Booking) -> Result<Option<Terms>, BookingError> {
+        let paid_for_tickets = (booking.amount.subtotal - booking.amount.discount).max(0);
+        match self
+            .policy
+            .cancellation(paid_for_tickets, booking.show.starts_at, Utc::now())
+        {
+            Cancellation::Open { refund, until } => Ok(Some(Terms {
+                refund,
+                valid_until: Some(until),
+            })),
+            Cancellation::Closed => Err(BookingError::conflict(
+                ConflictCode::CancellationClosed,
+                format!(
+                    "Bookings can be cancelled until {} minutes before the show.",
+                    self.policy.cutoff().num_minutes()
+                ),
+            )),
         }
     }
 }

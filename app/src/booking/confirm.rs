@@ -110,6 +110,10 @@ fn conflict(outcome: &str) -> BookingError {
             "The payment does not cover this booking.",
         ),
         "show_started" => (ConflictCode::ShowStarted, "The show has already started."),
+        "offer_exhausted" => (
+            ConflictCode::OfferExhausted,
+            "The offer on this booking has been used up since its hold ran out.",
+        ),
         "show_cancelled" => (ConflictCode::ShowCancelled, "This show was cancelled."),
         other => {
             tracing::error!(outcome = other, "unexpected answer from confirm_booking");

@@ -38,6 +38,12 @@ words! {
         TooManyHolds = "too_many_holds",
         /// The user has kept seats of this show as long as one may for now.
         HoldTimeUsed = "hold_time_used",
+        /// Offers change held bookings only.
+        NotHeld = "not_held",
+        /// The booking was made with an offer whose terms rule out cancelling.
+        NotCancellable = "not_cancellable",
+        /// The booking's offer was used up by others after its hold lapsed.
+        OfferExhausted = "offer_exhausted",
     }
 }
 
@@ -52,6 +58,10 @@ pub enum BookingError {
         message: String,
         seat_ids: Vec<SeatId>,
     },
+    /// An offer code that cannot be applied (422 `offer_invalid`, or `offer_exhausted` when
+    /// its limits are reached), with the reason.
+    #[error("{}", .0.message())]
+    Offer(crate::offer::Refusal),
     #[error("Some of these seats have just been taken. Please pick others.")]
     SeatsUnavailable(Vec<SeatId>),
     #[error("{message}")]
@@ -94,6 +104,8 @@ impl BookingError {
         match self {
             Self::Invalid(_) => "validation_failed",
             Self::Rule { code, .. } => code.as_str(),
+            Self::Offer(refusal) if refusal.exhausted() => "offer_exhausted",
+            Self::Offer(_) => "offer_invalid",
             Self::Conflict { code, .. } => code.as_str(),
             Self::SeatsUnavailable(_) => "seats_unavailable",
             Self::Unauthenticated => "unauthenticated",
@@ -152,7 +164,9 @@ mod ssr {
     impl crate::error::ErrorBody for BookingError {
         fn status(&self) -> StatusCode {
             match self {
-                Self::Invalid(_) | Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::Invalid(_) | Self::Rule { .. } | Self::Offer(_) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
                 Self::SeatsUnavailable(_) | Self::Conflict { .. } => StatusCode::CONFLICT,
                 Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::EmailNotVerified => StatusCode::FORBIDDEN,
@@ -171,6 +185,7 @@ mod ssr {
                 Self::Invalid(fields) => ("fields", json!(fields)),
                 Self::Rule { seat_ids, .. } => ("seat_ids", json!(seat_ids)),
                 Self::SeatsUnavailable(seats) => ("unavailable_seat_ids", json!(seats)),
+                Self::Offer(refusal) => ("reason", json!(refusal)),
                 _ => return Map::new(),
             };
             Map::from_iter([(name.to_owned(), value)])

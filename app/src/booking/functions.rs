@@ -165,3 +165,49 @@ pub async fn check_in_ticket(token: String) -> Result<CheckIn, BookingError> {
     let actor = ssr::signed_in().await?;
     crate::error::answer(ssr::bookings().check_in(actor, &token, true).await)
 }
+
+/// Applies an offer code to a held booking, then shows the booking again with its new price.
+#[server(prefix = "/_fn", endpoint = "booking/offer")]
+pub async fn apply_offer(booking_id: BookingId, code: String) -> Result<Booking, BookingError> {
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let booking = ssr::bookings()
+                .apply_offer(actor, booking_id, &code)
+                .await?;
+            leptos_axum::redirect(&format!("/bookings/{booking_id}"));
+            Ok(booking)
+        }
+        .await,
+    )
+}
+
+/// Takes an offer off a held booking.
+#[server(prefix = "/_fn", endpoint = "booking/offer/remove")]
+pub async fn remove_offer(booking_id: BookingId, code: String) -> Result<Booking, BookingError> {
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let booking = ssr::bookings()
+                .remove_offer(actor, booking_id, Some(&code))
+                .await?;
+            leptos_axum::redirect(&format!("/bookings/{booking_id}"));
+            Ok(booking)
+        }
+        .await,
+    )
+}
+
+/// Confirms a held booking that offers made free: there is nothing to pay.
+#[server(prefix = "/_fn", endpoint = "booking/confirm-free")]
+pub async fn confirm_free(booking_id: BookingId) -> Result<Booking, BookingError> {
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let booking = ssr::bookings().confirm_as(actor, booking_id, None).await?;
+            leptos_axum::redirect(&format!("/bookings/{booking_id}"));
+            Ok(booking)
+        }
+        .await,
+    )
+}

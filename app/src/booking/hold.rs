@@ -113,6 +113,7 @@ impl Bookings {
                 .map(BookedSeat::of)
                 .collect(),
             amount,
+            offers: Vec::new(),
             confirmed_at: None,
             cancelled_at: None,
             refund_due: 0,

@@ -29,6 +29,8 @@ mod hold_writer;
 #[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]
+mod offers;
+#[cfg(feature = "ssr")]
 pub mod policy;
 #[cfg(feature = "ssr")]
 mod reads;
@@ -103,6 +105,9 @@ pub struct Booking {
     pub show: BookingShow,
     pub seats: Vec<BookedSeat>,
     pub amount: Amount,
+    /// Offers applied, each with what it took off.
+    #[serde(default)]
+    pub offers: Vec<crate::offer::AppliedOffer>,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     /// What the cancellation policy gives back, in minor units.
@@ -158,8 +163,19 @@ pub struct Amount {
     pub subtotal: i64,
     pub convenience_fee: i64,
     pub tax: i64,
+    /// What offers took off.
+    #[serde(default)]
+    pub discount: i64,
+    /// `subtotal + convenience_fee + tax - discount`: what is charged.
     pub total: i64,
     pub currency: String,
+}
+
+impl Amount {
+    /// The total before offers.
+    pub fn gross(&self) -> i64 {
+        self.subtotal + self.convenience_fee + self.tax
+    }
 }
 
 /// A confirmed booking's ticket: its signed token and the token's QR code.

@@ -62,6 +62,7 @@ impl Policy {
             subtotal,
             convenience_fee,
             tax,
+            discount: 0,
             total: subtotal + convenience_fee + tax,
             currency: currency.to_owned(),
         }
@@ -119,6 +120,7 @@ mod tests {
                 subtotal: 55_000,
                 convenience_fee: 6_000,
                 tax: 1_080,
+                discount: 0,
                 total: 62_080,
                 currency: "INR".into(),
             }

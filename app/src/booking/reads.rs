@@ -9,6 +9,7 @@ use crate::{
     catalog::ShowMeta,
     ids::{BookingId, ShowId, UserId},
 };
+use crate::{offer::AppliedOffer, payment::Gateway};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -44,6 +45,7 @@ struct Row {
     subtotal_minor: i64,
     convenience_fee_minor: i64,
     tax_minor: i64,
+    discount_minor: i64,
     total_minor: i64,
     confirmed_at: Option<DateTime<Utc>>,
     cancelled_at: Option<DateTime<Utc>>,
@@ -58,6 +60,28 @@ struct SeatRow {
     booking_id: BookingId,
     #[sqlx(flatten)]
     seat: BookedSeat,
+}
+
+#[derive(sqlx::FromRow)]
+struct OfferRow {
+    booking_id: BookingId,
+    code: String,
+    description: String,
+    discount: i64,
+    cancellable: bool,
+    gateway: Option<String>,
+}
+
+impl OfferRow {
+    fn applied(&self) -> AppliedOffer {
+        AppliedOffer {
+            code: self.code.clone(),
+            description: self.description.clone(),
+            discount: self.discount,
+            cancellable: self.cancellable,
+            gateway: self.gateway.as_deref().and_then(Gateway::parse),
+        }
+    }
 }
 
 /// A booking with who owns it, for the operations that must check.
@@ -190,7 +214,7 @@ pub(super) async fn load(db: &PgPool, ids: &[BookingId]) -> Result<Vec<Owned>, B
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT b.id AS booking_id, b.user_id, b.code, b.status AS stored_status,
                 booking_state(b.status, b.hold_expires_at) AS status, b.hold_expires_at,
-                b.subtotal_minor, b.convenience_fee_minor, b.tax_minor, b.total_minor,
+                b.subtotal_minor, b.convenience_fee_minor, b.tax_minor, b.discount_minor, b.total_minor,
                 b.confirmed_at, b.cancelled_at, b.refund_due_minor, b.created_at, {SHOW}
           WHERE b.id = ANY($1)"
     ))
@@ -205,6 +229,16 @@ pub(super) async fn load(db: &PgPool, ids: &[BookingId]) -> Result<Vec<Owned>, B
            JOIN seat_categories c ON c.id = se.category_id
           WHERE bs.booking_id = ANY($1)
           ORDER BY se.grid_row, se.grid_col",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
+    let offers: Vec<OfferRow> = sqlx::query_as(
+        "SELECT bo.booking_id, o.code, o.description, bo.discount_minor AS discount,
+                o.cancellable, o.gateway
+           FROM booking_offers bo JOIN offers o ON o.id = bo.offer_id
+          WHERE bo.booking_id = ANY($1)
+          ORDER BY bo.applied_at",
     )
     .bind(ids)
     .fetch_all(db)
@@ -230,11 +264,17 @@ pub(super) async fn load(db: &PgPool, ids: &[BookingId]) -> Result<Vec<Owned>, B
                     subtotal: row.subtotal_minor,
                     convenience_fee: row.convenience_fee_minor,
                     tax: row.tax_minor,
+                    discount: row.discount_minor,
                     total: row.total_minor,
                     currency: row.show.currency.clone(),
                 },
                 confirmed_at: row.confirmed_at,
                 cancelled_at: row.cancelled_at,
+                offers: offers
+                    .iter()
+                    .filter(|o| o.booking_id == row.booking_id)
+                    .map(OfferRow::applied)
+                    .collect(),
                 refund_due: row.refund_due_minor,
                 created_at: row.created_at,
             },

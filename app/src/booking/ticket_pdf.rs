@@ -66,12 +66,15 @@ pub fn ticket_pdf(booking: &Booking, token: &str) -> Vec<u8> {
     );
 
     let amount = &booking.amount;
-    let lines = [
+    let mut lines = vec![
         ("Tickets", amount.subtotal),
         ("Convenience fee", amount.convenience_fee),
         ("GST on convenience fee", amount.tax),
-        ("Total", amount.total),
     ];
+    if amount.discount > 0 {
+        lines.push(("Offer discount", -amount.discount));
+    }
+    lines.push(("Total", amount.total));
     let mut y = code_y - 22.0;
     for (label, minor) in lines {
         let font = if label == "Total" {
@@ -280,9 +283,11 @@ fn sample() -> (Booking, String) {
             subtotal: 50_000,
             convenience_fee: 3_000,
             tax: 540,
+            discount: 0,
             total: 53_540,
             currency: "INR".into(),
         },
+        offers: Vec::new(),
         confirmed_at: None,
         cancelled_at: None,
         refund_due: 0,

@@ -15,6 +15,8 @@ pub mod layout;
 mod listing;
 mod movie_edits;
 mod movies;
+#[cfg(feature = "ssr")]
+mod offers;
 mod platform;
 #[cfg(feature = "ssr")]
 mod pricing;

@@ -5,6 +5,8 @@
 //! `gross` is what its customer paid, `refunds` what went back (refunds not failed), `fees` the
 //! convenience fee and its tax that stay with the platform (a refund beyond the ticket price
 //! gives fees back), and `net` the ticket money the theater keeps: gross - refunds - fees.
+//! `discounts` is what offers took off; it comes off the ticket money first, and off the fees
+//! only past it, so gross, refunds, fees and net still add up.
 
 #[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
@@ -47,6 +49,7 @@ pub struct SalesLine {
     pub refunds: i64,
     pub fees: i64,
     pub net: i64,
+    pub discounts: i64,
 }
 
 /// A report: its lines and their sum.
@@ -111,15 +114,18 @@ impl Dashboard {
                          WHERE bs.show_id = s.id AND bs.status = 'confirmed') AS seats_sold
                   FROM s),
              paid AS (
-                SELECT b.show_id, b.total_minor AS paid, b.subtotal_minor AS tickets,
-                       b.convenience_fee_minor + b.tax_minor AS fee,
+                SELECT b.show_id, b.total_minor AS paid, b.discount_minor AS discount,
+                       greatest(b.subtotal_minor - b.discount_minor, 0) AS tickets,
+                       b.convenience_fee_minor + b.tax_minor
+                         - greatest(b.discount_minor - b.subtotal_minor, 0) AS fee,
                        coalesce((SELECT r.amount_minor FROM refunds r
                                   WHERE r.payment_id = b.payment_id AND r.status <> 'failed'), 0) AS refunded
                   FROM bookings b JOIN s ON s.id = b.show_id
                  WHERE b.payment_id IS NOT NULL),
              -- Per booking: a refund beyond its tickets gave its fees back.
              sold AS (
-                SELECT show_id, paid, refunded, fee - greatest(refunded - tickets, 0) AS fee_kept,
+                SELECT show_id, paid, refunded, discount,
+                       fee - greatest(refunded - tickets, 0) AS fee_kept,
                        tickets - least(refunded, tickets) AS tickets_kept
                   FROM paid)
              SELECT {key} AS key, {label} AS label,
@@ -130,10 +136,12 @@ impl Dashboard {
                     coalesce(sum(m.paid), 0)::bigint AS gross,
                     coalesce(sum(m.refunded), 0)::bigint AS refunds,
                     coalesce(sum(m.fee_kept), 0)::bigint AS fees,
-                    coalesce(sum(m.tickets_kept), 0)::bigint AS net
+                    coalesce(sum(m.tickets_kept), 0)::bigint AS net,
+                    coalesce(sum(m.discount), 0)::bigint AS discounts
                FROM s JOIN per_show p ON p.id = s.id
                LEFT JOIN (SELECT show_id, sum(paid) AS paid, sum(refunded) AS refunded,
-                                 sum(fee_kept) AS fee_kept, sum(tickets_kept) AS tickets_kept
+                                 sum(fee_kept) AS fee_kept, sum(tickets_kept) AS tickets_kept,
+                                 sum(discount) AS discount
                             FROM sold GROUP BY show_id) m ON m.show_id = s.id
               GROUP BY {key}
               ORDER BY {order}, 1"
@@ -195,6 +203,7 @@ fn total(lines: &[SalesLine]) -> SalesLine {
         refunds: sum(|l| l.refunds),
         fees: sum(|l| l.fees),
         net: sum(|l| l.net),
+        discounts: sum(|l| l.discounts),
     }
 }
 
@@ -213,12 +222,12 @@ impl SalesReport {
     /// The report as CSV: a header, a row per line, then the total; money in major units.
     pub fn csv(&self) -> String {
         let mut out = String::from(
-            "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,currency\n",
+            "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,discounts,currency\n",
         );
         for line in self.lines.iter().chain([&self.total]) {
             let money = crate::money::plain;
             out.push_str(&format!(
-                "{},{},{},{},{},{:.1},{},{},{},{},{}\n",
+                "{},{},{},{},{},{:.1},{},{},{},{},{},{}\n",
                 csv_field(&line.key),
                 csv_field(&line.label),
                 line.shows,
@@ -229,6 +238,7 @@ impl SalesReport {
                 money(line.refunds),
                 money(line.fees),
                 money(line.net),
+                money(line.discounts),
                 self.currency
             ));
         }

@@ -206,9 +206,10 @@ impl Notifications {
                 let mut letter = Letter::new(format!("Booking confirmed: {movie} ({code})"), name)
                     .says(format!("Your booking {code} is confirmed: {movie}, {when}, at {place}."))
                     .says(format!(
-                        "Seats {}. Paid {}.",
+                        "Seats {}. Paid {}{}.",
                         b.seat_labels(),
-                        money::format(b.amount.total, &b.amount.currency)
+                        money::format(b.amount.total, &b.amount.currency),
+                        saved(b)
                     ))
                     .says("Show this QR code at the entrance; your e-ticket is also on the booking's page.");
                 letter.image = mailed.qr_png.map(|png| Image {
@@ -296,4 +297,17 @@ impl Consumer for Notifications {
             .collect()
             .await
     }
+}
+
+/// ", with ₹100 off (DISTRICT20)" for a booking made with offers; empty otherwise.
+fn saved(booking: &crate::booking::Booking) -> String {
+    if booking.amount.discount == 0 {
+        return String::new();
+    }
+    let codes: Vec<&str> = booking.offers.iter().map(|o| o.code.as_str()).collect();
+    format!(
+        ", with {} off ({})",
+        money::format(booking.amount.discount, &booking.amount.currency),
+        codes.join(", ")
+    )
 }

@@ -12,6 +12,7 @@ use crate::ids::BookingId;
 use crate::money;
 use crate::pages::{
     not_found::NotFound,
+    offer::{ConfirmFreeForm, OfferBox},
     pay::{PayPanel, Refunds},
     ticket::ETicket,
 };
@@ -121,6 +122,12 @@ fn Summary(summary: BookingSummary) -> impl IntoView {
                 <PriceLine label=format!("Tickets ({})", booking.seats.len()) minor=booking.amount.subtotal currency=booking.amount.currency.clone() />
                 <PriceLine label="Convenience fee" minor=booking.amount.convenience_fee currency=booking.amount.currency.clone() />
                 <PriceLine label="GST on convenience fee" minor=booking.amount.tax currency=booking.amount.currency.clone() />
+                {(booking.amount.discount > 0).then(|| view! {
+                    <dt>"Offer discount"</dt>
+                    <dd class="text-right text-emerald-700" data-testid="booking-discount">
+                        {format!("-{}", money::format(booking.amount.discount, &booking.amount.currency))}
+                    </dd>
+                })}
                 <dt class="border-t border-slate-200 pt-2 font-bold">"Total"</dt>
                 <dd class="border-t border-slate-200 pt-2 text-right font-bold" data-testid="booking-total">
                     {money::format(booking.amount.total, &booking.amount.currency)}
@@ -136,7 +143,11 @@ fn Summary(summary: BookingSummary) -> impl IntoView {
             </dl>
             {ticket.map(|ticket| view! { <ETicket ticket code=booking.code.clone() booking_id=booking.booking_id /> })}
             {(payment.is_none() && !refunds.is_empty()).then(|| view! { <Refunds refunds /> })}
-            {payment.map(|panel| view! {
+            {held.then(|| view! {
+                <OfferBox booking_id=booking.booking_id offers=booking.offers.clone() currency=booking.amount.currency.clone() />
+            })}
+            {(held && booking.amount.total == 0).then(|| view! { <ConfirmFreeForm booking_id=booking.booking_id /> })}
+            {payment.filter(|_| booking.amount.total > 0).map(|panel| view! {
                 <PayPanel
                     panel
                     booking_id=booking.booking_id

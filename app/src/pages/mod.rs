@@ -4,6 +4,7 @@ pub mod dashboard;
 pub mod home;
 pub mod movie;
 pub mod not_found;
+pub mod offer;
 pub mod pay;
 pub mod search;
 pub mod show;

@@ -10,6 +10,8 @@ words! {
         BookingCancelled = "booking_cancelled",
         HoldExpired = "hold_expired",
         NothingToPay = "nothing_to_pay",
+        /// An offer on the booking is for payments through another gateway.
+        OfferGateway = "offer_gateway",
         /// The payment is no longer open (sandbox checkout of a settled payment).
         PaymentClosed = "payment_closed",
     }

@@ -88,7 +88,17 @@ pub async fn summary_of_booking(
     let refunds = made.iter().flat_map(|p| p.refunds.clone()).collect();
     let payment = match booking.status {
         BookingStatus::Held | BookingStatus::Expired => Some(PaymentSummary {
-            gateways: payments.gateways(),
+            // An offer for one way of paying leaves only that one.
+            gateways: payments
+                .gateways()
+                .into_iter()
+                .filter(|g| {
+                    booking
+                        .offers
+                        .iter()
+                        .all(|o| o.gateway.is_none_or(|only| only == *g))
+                })
+                .collect(),
             payments: made,
         }),
         BookingStatus::Confirmed | BookingStatus::Cancelled => None,

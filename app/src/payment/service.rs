@@ -385,6 +385,10 @@ fn refusal(outcome: &str) -> PaymentError {
             PaymentConflict::NothingToPay,
             "This booking costs nothing; confirm it instead.",
         ),
+        "offer_gateway" => (
+            PaymentConflict::OfferGateway,
+            "This booking's offer is for another way of paying. Choose that one, or remove the offer.",
+        ),
         other => {
             tracing::error!(outcome = other, "unexpected answer from begin_payment");
             return PaymentError::Unavailable;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod bookings;
 pub mod catalog;
+pub mod offers;
 pub mod payments;
 pub mod tickets;
 pub mod users;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .nest("/admin", admin::router())
         .merge(catalog::router())
         .merge(bookings::router())
+        .merge(offers::router())
         .merge(payments::router())
         .merge(tickets::router())
         .route(

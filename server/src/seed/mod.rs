@@ -97,8 +97,23 @@ pub async fn run(db: &PgPool, options: &Options) -> anyhow::Result<Report> {
         report.show_seats += seats_added;
     }
     report.users = insert_demo_users(&mut tx, &options.demo_password).await?;
+    insert_demo_offer(&mut tx).await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// `DISTRICT20`: 20% off the tickets, at most ₹150, twice per customer, for ninety days.
+async fn insert_demo_offer(tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO offers (code, description, kind, value, max_discount_minor, per_user_limit,
+                             valid_from, valid_to)
+         VALUES ('DISTRICT20', '20% off your tickets, up to ₹150', 'percent', 20, 15000, 2,
+                 now() - interval '1 day', now() + interval '90 days')
+         ON CONFLICT (code) DO NOTHING",
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 /// A stable id for a named thing, so every run of the seed refers to the same rows.

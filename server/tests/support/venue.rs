@@ -284,6 +284,21 @@ pub async fn money_breaches(db: &PgPool) -> Vec<String> {
                                  WHERE p.id = b.payment_id AND p.status = 'succeeded'
                                    AND p.amount_minor = b.total_minor)",
         ),
+        (
+            "an offer's uses other than its redemptions that stand",
+            "SELECT o.code FROM offers o
+              WHERE o.redeemed <> (SELECT count(*) FROM booking_offers bo
+                                    JOIN bookings b ON b.id = bo.booking_id
+                                   WHERE bo.offer_id = o.id AND b.status = 'confirmed'
+                                     AND bo.redeemed_at IS NOT NULL AND bo.released_at IS NULL)
+                 OR o.redeemed > coalesce(o.max_uses, o.redeemed)",
+        ),
+        (
+            "a discount other than its offers'",
+            "SELECT b.id::text FROM bookings b
+              WHERE b.discount_minor <> coalesce((SELECT sum(bo.discount_minor)
+                                                    FROM booking_offers bo WHERE bo.booking_id = b.id), 0)",
+        ),
     ];
     breaches(db, &checks).await
 }

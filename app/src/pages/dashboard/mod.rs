@@ -6,6 +6,7 @@
 mod bookings;
 mod editor;
 mod movies;
+mod offers;
 mod platform;
 mod reports;
 mod schedule;
@@ -14,6 +15,7 @@ mod shows;
 
 pub use bookings::DashboardBookingsPage;
 pub use movies::{EditMoviePage, MoviesPage, NewMoviePage};
+pub use offers::OffersPage;
 pub use platform::{PlatformPage, TheaterAdminsPage};
 pub use reports::{AuditPage, ReportsPage};
 pub use schedule::SchedulePage;
@@ -179,6 +181,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <h1 class="text-2xl font-bold tracking-tight">"Your theaters"</h1>
                     <nav class="flex gap-2">
                         <a href="/dashboard/bookings" class=QUIET>"Find a booking"</a>
+                        <a href="/dashboard/offers" class=QUIET>"Offers"</a>
                         {desk.platform_admin.then(|| view! { <a href="/dashboard/platform" class=QUIET>"Platform"</a> })}
                     </nav>
                 </header>

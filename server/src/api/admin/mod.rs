@@ -17,12 +17,15 @@ use uuid::Uuid;
 mod bookings;
 mod events;
 mod movies;
+mod offers;
 mod platform;
 mod reports;
 mod screens;
 mod shows;
 
-pub use {bookings::*, events::*, movies::*, platform::*, reports::*, screens::*, shows::*};
+pub use {
+    bookings::*, events::*, movies::*, offers::*, platform::*, reports::*, screens::*, shows::*,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/hide", post(hide_review))
         .route("/outbox/dead-letters", get(dead_letters))
         .route("/outbox/dead-letters/{id}/retry", post(retry_dead_letter))
+        .route("/offers", post(create_offer).get(list_offers))
+        .route("/offers/{id}", get(offer_report).patch(change_offer))
         .route("/reports/sales", get(sales_report))
         .route("/reports/charts/{chart}", get(report_chart))
 }

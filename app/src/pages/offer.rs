@@ -1,0 +1,107 @@
+//! Offers on a held booking's summary: the code box and the offers applied, each removable;
+//! plain forms that also work before the wasm loads.
+
+use crate::booking::functions::{ApplyOffer, ConfirmFree, RemoveOffer};
+use crate::ids::BookingId;
+use crate::money;
+use crate::offer::AppliedOffer;
+use leptos::prelude::*;
+
+/// The last action's error, in words.
+fn error_of<A>(action: ServerAction<A>) -> impl Fn() -> Option<String> + Copy
+where
+    A: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+    A::Error: Clone + Send + Sync + std::fmt::Display + 'static,
+    ServerAction<A>: Copy,
+{
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    }
+}
+
+#[component]
+pub fn OfferBox(
+    booking_id: BookingId,
+    offers: Vec<AppliedOffer>,
+    currency: String,
+) -> impl IntoView {
+    let apply = ServerAction::<ApplyOffer>::new();
+    let remove = ServerAction::<RemoveOffer>::new();
+    let apply_error = error_of(apply);
+    let remove_error = error_of(remove);
+    let applied = offers
+        .into_iter()
+        .map(|offer| {
+            let saved = money::format(offer.discount, &currency);
+            let AppliedOffer {
+                code,
+                description,
+                cancellable,
+                ..
+            } = offer;
+            let note = (!description.is_empty())
+                .then(|| view! { <span class="block text-sm">{description}</span> });
+            let final_sale = (!cancellable).then(|| {
+                view! { <span class="block text-sm">"Bookings with this offer cannot be cancelled."</span> }
+            });
+            let label = format!("Remove offer {code}");
+            let (shown, field) = (code.clone(), code.clone());
+            view! {
+                <li class="flex items-center justify-between gap-2 rounded-lg bg-emerald-50 px-3 py-2 text-emerald-900" data-testid="applied-offer" data-code=code>
+                    <span>
+                        <span class="font-mono font-bold">{shown}</span>
+                        {format!(" · {saved} off")}
+                        {note}
+                        {final_sale}
+                    </span>
+                    <ActionForm action=remove>
+                        <input type="hidden" name="booking_id" value=booking_id.to_string() />
+                        <input type="hidden" name="code" value=field />
+                        <button type="submit" class="rounded px-2 py-1 text-sm font-semibold underline" aria-label=label>
+                            "Remove"
+                        </button>
+                    </ActionForm>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="flex flex-col gap-2" aria-label="Offers" data-testid="offers">
+            <ul class="flex flex-col gap-2">{applied}</ul>
+            {move || remove_error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
+            <ActionForm action=apply attr:class="flex items-end gap-2" attr:data-testid="offer-form">
+                <input type="hidden" name="booking_id" value=booking_id.to_string() />
+                <label class="flex flex-1 flex-col gap-1 text-sm font-semibold text-slate-700">
+                    "Offer code"
+                    <input name="code" required maxlength="24" autocomplete="off" autocapitalize="characters"
+                        class="rounded-lg border border-slate-300 px-3 py-2 font-mono uppercase" />
+                </label>
+                <button type="submit" class="rounded-lg border-2 border-indigo-600 px-4 py-2 font-semibold text-indigo-700 hover:bg-indigo-50">
+                    "Apply"
+                </button>
+            </ActionForm>
+            {move || apply_error().map(|text| view! { <p role="alert" class="text-sm text-red-700" data-testid="offer-error">{text}</p> })}
+        </section>
+    }
+}
+
+/// For a held booking that offers made free: confirming it takes no payment.
+#[component]
+pub fn ConfirmFreeForm(booking_id: BookingId) -> impl IntoView {
+    let confirm = ServerAction::<ConfirmFree>::new();
+    let error = error_of(confirm);
+    view! {
+        <ActionForm action=confirm attr:class="flex flex-col gap-2" attr:data-testid="confirm-free">
+            <input type="hidden" name="booking_id" value=booking_id.to_string() />
+            {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
+            <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-3 text-lg font-semibold text-white hover:bg-indigo-700">
+                "Confirm booking (nothing to pay)"
+            </button>
+        </ActionForm>
+    }
+}
