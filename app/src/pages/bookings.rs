@@ -12,7 +12,7 @@ use crate::ids::BookingId;
 use crate::money;
 use crate::pages::{
     not_found::NotFound,
-    offer::{ConfirmFreeForm, OfferBox},
+    offer::{ConfirmFreeForm, OfferActions, OfferBox},
     pay::{PayPanel, Refunds},
     ticket::ETicket,
 };
@@ -36,16 +36,21 @@ pub fn BookingPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<BookingId>().ok())
     };
-    let data = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => summary_of_booking(id).await,
-            None => Ok(None),
-        }
-    });
+    // Offers change the price on this same page: each one read again.
+    let offers = OfferActions::default();
+    let data = Resource::new(
+        move || (id(), offers.version()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => summary_of_booking(id).await,
+                None => Ok(None),
+            }
+        },
+    );
     let content = move || {
         Suspend::new(async move {
             match data.await {
-                Ok(Some(summary)) => EitherOf4::A(view! { <Summary summary /> }),
+                Ok(Some(summary)) => EitherOf4::A(view! { <Summary summary offers /> }),
                 Ok(None) => EitherOf4::B(view! { <NotFound /> }),
                 Err(PaymentError::Unauthenticated) => {
                     let next = id().map(|id| format!("/bookings/{id}")).unwrap_or_default();
@@ -59,7 +64,7 @@ pub fn BookingPage() -> impl IntoView {
 }
 
 #[component]
-fn Summary(summary: BookingSummary) -> impl IntoView {
+fn Summary(summary: BookingSummary, offers: OfferActions) -> impl IntoView {
     let BookingSummary {
         booking,
         payment,
@@ -144,9 +149,9 @@ fn Summary(summary: BookingSummary) -> impl IntoView {
             {ticket.map(|ticket| view! { <ETicket ticket code=booking.code.clone() booking_id=booking.booking_id /> })}
             {(payment.is_none() && !refunds.is_empty()).then(|| view! { <Refunds refunds /> })}
             {held.then(|| view! {
-                <OfferBox booking_id=booking.booking_id offers=booking.offers.clone() currency=booking.amount.currency.clone() />
+                <OfferBox actions=offers booking_id=booking.booking_id offers=booking.offers.clone() currency=booking.amount.currency.clone() />
             })}
-            {(held && booking.amount.total == 0).then(|| view! { <ConfirmFreeForm booking_id=booking.booking_id /> })}
+            {(held && booking.amount.total == 0).then(|| view! { <ConfirmFreeForm confirm=offers.confirm booking_id=booking.booking_id /> })}
             {payment.filter(|_| booking.amount.total > 0).map(|panel| view! {
                 <PayPanel
                     panel

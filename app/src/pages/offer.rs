@@ -24,14 +24,40 @@ where
     }
 }
 
+/// The actions that change a held booking's price, owned by the booking's page, which reads
+/// the booking again after each.
+#[derive(Clone, Copy)]
+pub struct OfferActions {
+    pub apply: ServerAction<ApplyOffer>,
+    pub remove: ServerAction<RemoveOffer>,
+    pub confirm: ServerAction<ConfirmFree>,
+}
+
+impl Default for OfferActions {
+    fn default() -> Self {
+        Self {
+            apply: ServerAction::new(),
+            remove: ServerAction::new(),
+            confirm: ServerAction::new(),
+        }
+    }
+}
+
+impl OfferActions {
+    /// Grows with every answer any of them gets.
+    pub fn version(&self) -> usize {
+        self.apply.version().get() + self.remove.version().get() + self.confirm.version().get()
+    }
+}
+
 #[component]
 pub fn OfferBox(
+    actions: OfferActions,
     booking_id: BookingId,
     offers: Vec<AppliedOffer>,
     currency: String,
 ) -> impl IntoView {
-    let apply = ServerAction::<ApplyOffer>::new();
-    let remove = ServerAction::<RemoveOffer>::new();
+    let OfferActions { apply, remove, .. } = actions;
     let apply_error = error_of(apply);
     let remove_error = error_of(remove);
     let applied = offers
@@ -92,8 +118,7 @@ pub fn OfferBox(
 
 /// For a held booking that offers made free: confirming it takes no payment.
 #[component]
-pub fn ConfirmFreeForm(booking_id: BookingId) -> impl IntoView {
-    let confirm = ServerAction::<ConfirmFree>::new();
+pub fn ConfirmFreeForm(confirm: ServerAction<ConfirmFree>, booking_id: BookingId) -> impl IntoView {
     let error = error_of(confirm);
     view! {
         <ActionForm action=confirm attr:class="flex flex-col gap-2" attr:data-testid="confirm-free">
