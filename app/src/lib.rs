@@ -71,6 +71,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options=options.clone() />
                 <HashedStylesheet options id="leptos" />
+                // Installable, and tickets kept for offline use (public/sw.js).
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <script src="/offline.js" defer></script>
                 <MetaTags />
             </head>
             <body class="bg-slate-50 text-slate-900 antialiased">

@@ -148,3 +148,52 @@ test("offer codes apply and come off as plain forms without JavaScript", async (
   expect((await priceLines(phone)).get("Total")).toBe(before);
   await context.close();
 });
+
+test("a ticket opens with no network after one visit, QR code included", async ({ page, context }) => {
+  const shows = await showUrls(page);
+  const summary = await holdBest(page, shows[8]);
+  await toCheckout(page);
+  await page.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(page).toHaveURL(summary);
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+  // The service worker keeps the ticket's page once this visit hands it over.
+  const path = new URL(summary).pathname;
+  await expect
+    .poll(() => page.evaluate(async (p) => Boolean(await caches.match(p)), path), { timeout: 15_000 })
+    .toBe(true);
+
+  await context.setOffline(true);
+  // Really offline: a page nobody kept does not open.
+  const other = await context.newPage();
+  await expect(other.goto("/theaters")).rejects.toThrow();
+  await other.close();
+  await page.reload();
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+  const ticket = page.getByTestId("e-ticket");
+  await expect(ticket.getByRole("img", { name: /^Ticket QR code for booking / })).toBeVisible();
+  await context.setOffline(false);
+});
+
+test("the site is installable: its manifest, icons and service worker", async ({ page, request }) => {
+  const manifest = await request.get("/manifest.webmanifest");
+  expect(manifest.status()).toBe(200);
+  expect(manifest.headers()["content-type"]).toContain("application/manifest+json");
+  const body = await manifest.json();
+  expect(body.display).toBe("standalone");
+  for (const icon of body.icons.filter((i: { type: string }) => i.type === "image/png")) {
+    const png = await request.get(icon.src);
+    expect(png.headers()["content-type"]).toBe("image/png");
+    const bytes = await png.body();
+    // The PNG's own width and height are what the manifest says.
+    const size = `${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`;
+    expect(size).toBe(icon.sizes);
+  }
+  const worker = await request.get("/sw.js");
+  expect(worker.status()).toBe(200);
+  expect(worker.headers()["content-type"]).toMatch(/javascript/);
+  await page.goto("/");
+  await expect(page.locator('link[rel="manifest"]')).toHaveAttribute("href", "/manifest.webmanifest");
+  await expect
+    .poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.scriptURL ?? ""))
+    .toMatch(/\/sw\.js$/);
+});
