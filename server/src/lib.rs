@@ -24,7 +24,7 @@ pub use state::{AppState, Backends, Domains};
 
 use app::{
     account::{tokens::Jwt, AccountSettings, Accounts},
-    booking::Bookings,
+    booking::{wallet::GoogleWallet, Bookings},
     cache::Cache,
     catalog::Catalog,
     dashboard::Dashboard,
@@ -111,6 +111,10 @@ pub fn assemble(
     .with_tickets(config.ticket_keys.clone())
     .with_hold_limit(limiter.clone(), config.hold_rate)
     .with_stream_caps(config.bounds.streams);
+    let bookings = match google_wallet(config)? {
+        Some(wallet) => bookings.with_google_wallet(wallet),
+        None => bookings,
+    };
     let payments = Payments::new(
         db.primary().clone(),
         bookings.clone(),
@@ -220,16 +224,33 @@ fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     })
 }
 
+/// A service account's JSON key from `file`, named by the variable `var` in errors.
+fn service_account(var: &str, file: &std::path::Path) -> anyhow::Result<ServiceAccount> {
+    let shown = file.display();
+    let key =
+        std::fs::read_to_string(file).map_err(|err| anyhow::anyhow!("{var} {shown}: {err}"))?;
+    serde_json::from_str(&key).map_err(|err| anyhow::anyhow!("{var} {shown}: {err}"))
+}
+
+/// The Google Wallet issuer, when configured; an unreadable key stops start-up.
+fn google_wallet(config: &Config) -> anyhow::Result<Option<GoogleWallet>> {
+    let Some(wallet) = &config.google_wallet else {
+        return Ok(None);
+    };
+    const VAR: &str = "GOOGLE_WALLET_SERVICE_ACCOUNT_FILE";
+    let account = service_account(VAR, &wallet.account_file)?;
+    let issuer = GoogleWallet::new(wallet.issuer_id.clone(), &account, &config.public_url)
+        .map_err(|err| anyhow::anyhow!("{VAR}: {err}"))?;
+    Ok(Some(issuer))
+}
+
 /// FCM with the configured service account, or the log; an unreadable key stops start-up.
 fn push(config: &Config) -> anyhow::Result<Push> {
     let Some(fcm) = &config.fcm else {
         return Ok(Push::Log);
     };
     let file = fcm.account_file.display();
-    let key = std::fs::read_to_string(&fcm.account_file)
-        .map_err(|err| anyhow::anyhow!("FCM_SERVICE_ACCOUNT_FILE {file}: {err}"))?;
-    let account: ServiceAccount = serde_json::from_str(&key)
-        .map_err(|err| anyhow::anyhow!("FCM_SERVICE_ACCOUNT_FILE {file}: {err}"))?;
+    let account = service_account("FCM_SERVICE_ACCOUNT_FILE", &fcm.account_file)?;
     Push::fcm(account, &fcm.api_base)
         .map_err(|err| anyhow::anyhow!("FCM_SERVICE_ACCOUNT_FILE {file}: {err}"))
 }

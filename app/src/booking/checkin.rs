@@ -49,9 +49,14 @@ impl Bookings {
         }
         let keys = self.tickets.as_ref().ok_or(BookingError::Unavailable)?;
         let token = keys.issue(&ticket_of(&owned));
+        let google_wallet_url = self
+            .wallet
+            .as_ref()
+            .and_then(|wallet| wallet.save_url(&owned.booking, &token));
         Ok(IssuedTicket {
             qr_svg: qr_svg(&token),
             token,
+            google_wallet_url,
         })
     }
 

@@ -49,6 +49,8 @@ pub mod ticket;
 #[cfg(feature = "ssr")]
 mod ticket_pdf;
 mod versions;
+#[cfg(feature = "ssr")]
+pub mod wallet;
 
 pub use error::{BookingError, ConflictCode, RuleCode};
 pub use versions::SeatVersions;
@@ -186,6 +188,9 @@ pub struct IssuedTicket {
     pub token: String,
     /// The token's QR code, as SVG.
     pub qr_svg: String,
+    /// "Save to Google Wallet", where a wallet issuer is configured.
+    #[serde(default)]
+    pub google_wallet_url: Option<String>,
 }
 
 /// What a check of a ticket at the door found.

@@ -7,6 +7,7 @@ use super::{
     seat_filter::SeatFilter,
     stream::{StreamCaps, Streams},
     ticket::TicketKeys,
+    wallet::GoogleWallet,
     BookingError, Policy, SeatChange, SeatStatus,
 };
 use crate::{
@@ -46,6 +47,8 @@ pub struct Bookings {
     pub(super) writer: HoldWriter,
     /// Signs tickets and checks them at the door.
     pub(super) tickets: Option<Arc<TicketKeys>>,
+    /// Signs "Save to Google Wallet" links, where configured.
+    pub(super) wallet: Option<Arc<GoogleWallet>>,
     /// Holds a user may ask for in a window (none: unlimited).
     pub(super) hold_limit: Throttle,
     /// Open seat streams, capped.
@@ -70,6 +73,7 @@ impl Bookings {
             catalog,
             policy,
             tickets: None,
+            wallet: None,
             hold_limit: Throttle::default(),
             streams: Streams::new(StreamCaps::default()),
         }
@@ -95,6 +99,14 @@ impl Bookings {
     pub fn with_tickets(self, keys: TicketKeys) -> Self {
         Self {
             tickets: Some(Arc::new(keys)),
+            ..self
+        }
+    }
+
+    /// The same, offering tickets to Google Wallet.
+    pub fn with_google_wallet(self, wallet: GoogleWallet) -> Self {
+        Self {
+            wallet: Some(Arc::new(wallet)),
             ..self
         }
     }

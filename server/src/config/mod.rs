@@ -85,6 +85,15 @@ pub struct Twilio {
     pub countries: Vec<String>,
 }
 
+/// GOOGLE_WALLET_ISSUER_ID and GOOGLE_WALLET_SERVICE_ACCOUNT_FILE (a service account's JSON
+/// key): confirmed tickets offer "Save to Google Wallet", a link signed with that key. Both or
+/// neither.
+#[derive(Clone, Debug)]
+pub struct GoogleWallet {
+    pub issuer_id: String,
+    pub account_file: std::path::PathBuf,
+}
+
 /// FCM_SERVICE_ACCOUNT_FILE: a Firebase service account's JSON key; push notifications go
 /// through FCM's HTTP v1 API at FCM_API_BASE with it, and are logged without it.
 #[derive(Clone, Debug)]
@@ -149,6 +158,7 @@ pub struct Config {
     pub smtp: Smtp,
     pub twilio: Twilio,
     pub fcm: Option<Fcm>,
+    pub google_wallet: Option<GoogleWallet>,
     pub payments: Payments,
 }
 
@@ -385,6 +395,22 @@ impl Config {
                 from_number: vars.optional("TWILIO_FROM_NUMBER"),
                 api_base: vars.or("TWILIO_API_BASE", "https://api.twilio.com"),
                 countries: vars::country_codes(&vars)?,
+            },
+            google_wallet: match (
+                vars.optional("GOOGLE_WALLET_ISSUER_ID"),
+                vars.optional("GOOGLE_WALLET_SERVICE_ACCOUNT_FILE"),
+            ) {
+                (Some(issuer_id), Some(file)) => Some(GoogleWallet {
+                    issuer_id,
+                    account_file: file.into(),
+                }),
+                (None, None) => None,
+                _ => {
+                    return Err(ConfigError::new(
+                        "GOOGLE_WALLET_ISSUER_ID",
+                        "goes with GOOGLE_WALLET_SERVICE_ACCOUNT_FILE: set both or neither",
+                    ))
+                }
             },
             fcm: vars.optional("FCM_SERVICE_ACCOUNT_FILE").map(|file| Fcm {
                 account_file: file.into(),

@@ -269,3 +269,24 @@ fn secrets_never_show_in_debug_output() {
         "a-very-long-jwt-secret-value-0123456789"
     );
 }
+
+#[test]
+fn a_google_wallet_issuer_needs_its_key_and_the_key_its_issuer() {
+    let err = parse(&[DB, ("GOOGLE_WALLET_ISSUER_ID", "3388000000022799999")]).unwrap_err();
+    assert_eq!(err.var, "GOOGLE_WALLET_ISSUER_ID");
+    let err = parse(&[
+        DB,
+        ("GOOGLE_WALLET_SERVICE_ACCOUNT_FILE", "/keys/wallet.json"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.var, "GOOGLE_WALLET_ISSUER_ID");
+    let both = parse(&[
+        DB,
+        ("GOOGLE_WALLET_ISSUER_ID", "3388000000022799999"),
+        ("GOOGLE_WALLET_SERVICE_ACCOUNT_FILE", "/keys/wallet.json"),
+    ])
+    .unwrap();
+    let wallet = both.google_wallet.expect("configured");
+    assert_eq!(wallet.issuer_id, "3388000000022799999");
+    assert!(parse(&[DB]).unwrap().google_wallet.is_none());
+}

@@ -96,30 +96,11 @@ impl FcmStandIn {
     pub async fn start() -> Self {
         let dir = std::env::temp_dir().join(format!("district-fcm-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let private = dir.join("key.pem");
-        let made = Command::new("openssl")
-            .args([
-                "genpkey",
-                "-algorithm",
-                "RSA",
-                "-pkeyopt",
-                "rsa_keygen_bits:2048",
-                "-out",
-            ])
-            .arg(&private)
-            .status()
-            .expect("openssl");
-        assert!(made.success());
-        let public = Command::new("openssl")
-            .args(["pkey", "-pubout", "-in"])
-            .arg(&private)
-            .output()
-            .unwrap();
-        assert!(public.status.success());
+        let (private, public) = rsa_pair(&dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = Fcm {
-            public_key: public.stdout,
+            public_key: public,
             token_uri: format!("{base}/token"),
             client_email: "district@district-test.iam.gserviceaccount.com".into(),
             pushes: Arc::default(),
@@ -215,4 +196,29 @@ async fn send(
         fcm.pushes.lock().unwrap().len()
     );
     (StatusCode::OK, Json(json!({ "name": name })))
+}
+
+/// An RSA key pair made by openssl in `dir`: the private key's file and the public key (PEM).
+pub fn rsa_pair(dir: &std::path::Path) -> (PathBuf, Vec<u8>) {
+    let private = dir.join("key.pem");
+    let made = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&private)
+        .status()
+        .expect("openssl");
+    assert!(made.success());
+    let public = Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(&private)
+        .output()
+        .unwrap();
+    assert!(public.status.success());
+    (private, public.stdout)
 }
