@@ -24,7 +24,7 @@ pub use state::{AppState, Backends, Domains};
 
 use app::{
     account::{tokens::Jwt, AccountSettings, Accounts},
-    booking::{wallet::GoogleWallet, Bookings},
+    booking::{apple_pass::AppleWallet, wallet::GoogleWallet, Bookings},
     cache::Cache,
     catalog::Catalog,
     dashboard::Dashboard,
@@ -113,6 +113,10 @@ pub fn assemble(
     .with_stream_caps(config.bounds.streams);
     let bookings = match google_wallet(config)? {
         Some(wallet) => bookings.with_google_wallet(wallet),
+        None => bookings,
+    };
+    let bookings = match apple_wallet(config)? {
+        Some(apple) => bookings.with_apple_wallet(apple),
         None => bookings,
     };
     let payments = Payments::new(
@@ -242,6 +246,26 @@ fn google_wallet(config: &Config) -> anyhow::Result<Option<GoogleWallet>> {
     let issuer = GoogleWallet::new(wallet.issuer_id.clone(), &account, &config.public_url)
         .map_err(|err| anyhow::anyhow!("{VAR}: {err}"))?;
     Ok(Some(issuer))
+}
+
+/// The Apple Wallet pass type, when configured; an unreadable certificate or key stops start-up.
+fn apple_wallet(config: &Config) -> anyhow::Result<Option<AppleWallet>> {
+    let Some(apple) = &config.apple_wallet else {
+        return Ok(None);
+    };
+    let read = |var: &str, file: &std::path::Path| {
+        std::fs::read_to_string(file)
+            .map_err(|err| anyhow::anyhow!("{var} {}: {err}", file.display()))
+    };
+    let pass = AppleWallet::from_pem(
+        &apple.pass_type_id,
+        &apple.team_id,
+        &read("APPLE_WALLET_CERT_FILE", &apple.certificate_file)?,
+        &read("APPLE_WALLET_KEY_FILE", &apple.key_file)?,
+        &read("APPLE_WALLET_WWDR_FILE", &apple.intermediate_file)?,
+    )
+    .map_err(|err| anyhow::anyhow!("Apple Wallet: {err}"))?;
+    Ok(Some(pass))
 }
 
 /// FCM with the configured service account, or the log; an unreadable key stops start-up.

@@ -53,10 +53,15 @@ impl Bookings {
             .wallet
             .as_ref()
             .and_then(|wallet| wallet.save_url(&owned.booking, &token));
+        let apple_wallet_url = self
+            .apple
+            .as_ref()
+            .map(|_| format!("/api/v1/bookings/{booking}/ticket.pkpass"));
         Ok(IssuedTicket {
             qr_svg: qr_svg(&token),
             token,
             google_wallet_url,
+            apple_wallet_url,
         })
     }
 

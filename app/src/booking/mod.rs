@@ -13,6 +13,8 @@ pub mod functions;
 #[cfg(feature = "ssr")]
 mod announce;
 #[cfg(feature = "ssr")]
+pub mod apple_pass;
+#[cfg(feature = "ssr")]
 mod board;
 #[cfg(feature = "ssr")]
 mod cancel;
@@ -191,6 +193,9 @@ pub struct IssuedTicket {
     /// "Save to Google Wallet", where a wallet issuer is configured.
     #[serde(default)]
     pub google_wallet_url: Option<String>,
+    /// The Apple Wallet pass (`.pkpass`), where a pass type is configured.
+    #[serde(default)]
+    pub apple_wallet_url: Option<String>,
 }
 
 /// What a check of a ticket at the door found.

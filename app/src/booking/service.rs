@@ -1,6 +1,7 @@
 //! The bookings handle: everything the booking operations use, and nothing else.
 
 use super::{
+    apple_pass::AppleWallet,
     board::Boards,
     hold_writer::HoldWriter,
     live::{Announced, Live},
@@ -49,6 +50,8 @@ pub struct Bookings {
     pub(super) tickets: Option<Arc<TicketKeys>>,
     /// Signs "Save to Google Wallet" links, where configured.
     pub(super) wallet: Option<Arc<GoogleWallet>>,
+    /// Makes and signs Apple Wallet passes, where configured.
+    pub(super) apple: Option<Arc<AppleWallet>>,
     /// Holds a user may ask for in a window (none: unlimited).
     pub(super) hold_limit: Throttle,
     /// Open seat streams, capped.
@@ -74,6 +77,7 @@ impl Bookings {
             policy,
             tickets: None,
             wallet: None,
+            apple: None,
             hold_limit: Throttle::default(),
             streams: Streams::new(StreamCaps::default()),
         }
@@ -107,6 +111,14 @@ impl Bookings {
     pub fn with_google_wallet(self, wallet: GoogleWallet) -> Self {
         Self {
             wallet: Some(Arc::new(wallet)),
+            ..self
+        }
+    }
+
+    /// The same, offering tickets as Apple Wallet passes.
+    pub fn with_apple_wallet(self, apple: AppleWallet) -> Self {
+        Self {
+            apple: Some(Arc::new(apple)),
             ..self
         }
     }

@@ -26,6 +26,11 @@ pub fn ETicket(ticket: IssuedTicket, code: String, booking_id: BookingId) -> imp
                 <a href=download download=format!("district-ticket-{code}.svg") class="text-sm font-semibold text-indigo-700 underline underline-offset-2">
                     "QR code image"
                 </a>
+                {ticket.apple_wallet_url.map(|href| view! {
+                    <a href=href rel="external" class="text-sm font-semibold text-indigo-700 underline underline-offset-2" data-testid="apple-wallet">
+                        "Add to Apple Wallet"
+                    </a>
+                })}
                 {ticket.google_wallet_url.map(|href| view! {
                     <a href=href rel="external noopener" class="text-sm font-semibold text-indigo-700 underline underline-offset-2" data-testid="google-wallet">
                         "Save to Google Wallet"

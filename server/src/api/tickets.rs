@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/bookings/{id}/ticket", get(ticket))
         .route("/bookings/{id}/ticket.pdf", get(ticket_pdf))
+        .route("/bookings/{id}/ticket.pkpass", get(ticket_pass))
         .route("/tickets/public-key", get(public_key))
         .route("/tickets/{token}/verify", get(verify))
         .route("/tickets/{token}/check-in", post(check_in))
@@ -61,6 +62,35 @@ pub async fn ticket_pdf(
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         pdf,
+    )
+        .into_response())
+}
+
+/// The same ticket as an Apple Wallet pass (`application/vnd.apple.pkpass`), signed with the
+/// configured pass type's certificate; 404 where none is configured.
+#[utoipa::path(get, path = "/api/v1/bookings/{id}/ticket.pkpass", tag = "tickets", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.apple.pkpass", body = Vec<u8>),
+        (status = 404, description = "not_found"), (status = 409, description = "not_confirmed")))]
+pub async fn ticket_pass(
+    State(bookings): State<Bookings>,
+    who: Principal,
+    ApiPath(id): ApiPath<BookingId>,
+) -> Result<Response, BookingError> {
+    let (booking, pass) = bookings.ticket_pass(who.into(), id).await?;
+    let file = format!(
+        "attachment; filename=\"district-ticket-{}.pkpass\"",
+        booking.code
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.apple.pkpass".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, file),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pass,
     )
         .into_response())
 }

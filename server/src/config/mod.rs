@@ -94,6 +94,19 @@ pub struct GoogleWallet {
     pub account_file: std::path::PathBuf,
 }
 
+/// APPLE_WALLET_PASS_TYPE_ID, APPLE_WALLET_TEAM_ID and the PEM files APPLE_WALLET_CERT_FILE (the
+/// pass type's certificate), APPLE_WALLET_KEY_FILE (its key) and APPLE_WALLET_WWDR_FILE
+/// (Apple's intermediate certificate): confirmed tickets come as signed Apple Wallet passes.
+/// All or none.
+#[derive(Clone, Debug)]
+pub struct AppleWallet {
+    pub pass_type_id: String,
+    pub team_id: String,
+    pub certificate_file: std::path::PathBuf,
+    pub key_file: std::path::PathBuf,
+    pub intermediate_file: std::path::PathBuf,
+}
+
 /// FCM_SERVICE_ACCOUNT_FILE: a Firebase service account's JSON key; push notifications go
 /// through FCM's HTTP v1 API at FCM_API_BASE with it, and are logged without it.
 #[derive(Clone, Debug)]
@@ -159,6 +172,7 @@ pub struct Config {
     pub twilio: Twilio,
     pub fcm: Option<Fcm>,
     pub google_wallet: Option<GoogleWallet>,
+    pub apple_wallet: Option<AppleWallet>,
     pub payments: Payments,
 }
 
@@ -412,6 +426,7 @@ impl Config {
                     ))
                 }
             },
+            apple_wallet: apple_wallet(&vars)?,
             fcm: vars.optional("FCM_SERVICE_ACCOUNT_FILE").map(|file| Fcm {
                 account_file: file.into(),
                 api_base: vars.or("FCM_API_BASE", "https://fcm.googleapis.com"),
@@ -436,6 +451,37 @@ impl Config {
 }
 
 /// In production, a secret published in this repository is as good as none.
+/// The Apple Wallet pass type, when all five of its variables are set; some but not all is an
+/// error naming the first missing.
+fn apple_wallet(vars: &Vars) -> Result<Option<AppleWallet>, ConfigError> {
+    const NAMES: [&str; 5] = [
+        "APPLE_WALLET_PASS_TYPE_ID",
+        "APPLE_WALLET_TEAM_ID",
+        "APPLE_WALLET_CERT_FILE",
+        "APPLE_WALLET_KEY_FILE",
+        "APPLE_WALLET_WWDR_FILE",
+    ];
+    let values = NAMES.map(|name| vars.optional(name));
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    if let Some(missing) = NAMES.iter().zip(&values).find(|(_, v)| v.is_none()) {
+        return Err(ConfigError::new(
+            missing.0,
+            "the Apple Wallet variables go together: set all five or none",
+        ));
+    }
+    let [pass_type_id, team_id, certificate, key, intermediate] =
+        values.map(Option::unwrap_or_default);
+    Ok(Some(AppleWallet {
+        pass_type_id,
+        team_id,
+        certificate_file: certificate.into(),
+        key_file: key.into(),
+        intermediate_file: intermediate.into(),
+    }))
+}
+
 fn refuse_published(name: &'static str, value: &str, production: bool) -> Result<(), ConfigError> {
     if production && DEVELOPMENT_SECRETS.contains(&value) {
         return Err(ConfigError::new(

@@ -290,3 +290,19 @@ fn a_google_wallet_issuer_needs_its_key_and_the_key_its_issuer() {
     assert_eq!(wallet.issuer_id, "3388000000022799999");
     assert!(parse(&[DB]).unwrap().google_wallet.is_none());
 }
+
+#[test]
+fn the_apple_wallet_variables_go_together() {
+    let all = [
+        ("APPLE_WALLET_PASS_TYPE_ID", "pass.example.district"),
+        ("APPLE_WALLET_TEAM_ID", "TEAM123456"),
+        ("APPLE_WALLET_CERT_FILE", "/keys/pass.pem"),
+        ("APPLE_WALLET_KEY_FILE", "/keys/pass.key"),
+        ("APPLE_WALLET_WWDR_FILE", "/keys/wwdr.pem"),
+    ];
+    let apple = parse(&[&[DB][..], &all].concat()).unwrap().apple_wallet;
+    assert_eq!(apple.expect("configured").team_id, "TEAM123456");
+    let err = parse(&[DB, all[0], all[1], all[2], all[4]]).unwrap_err();
+    assert_eq!(err.var, "APPLE_WALLET_KEY_FILE");
+    assert!(parse(&[DB]).unwrap().apple_wallet.is_none());
+}

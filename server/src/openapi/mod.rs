@@ -94,6 +94,7 @@ use utoipa::OpenApi;
         crate::api::payments::webhook_any,
         crate::api::tickets::ticket,
         crate::api::tickets::ticket_pdf,
+        crate::api::tickets::ticket_pass,
         crate::api::tickets::public_key,
         crate::api::tickets::verify,
         crate::api::tickets::check_in,
