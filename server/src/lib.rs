@@ -24,7 +24,7 @@ pub use state::{AppState, Backends, Domains};
 
 use app::{
     account::{tokens::Jwt, AccountSettings, Accounts},
-    booking::{apple_pass::AppleWallet, wallet::GoogleWallet, Bookings},
+    booking::{apple_pass::AppleWallet, wallet::GoogleWallet, Bookings, Waitlists},
     cache::Cache,
     catalog::Catalog,
     dashboard::Dashboard,
@@ -161,6 +161,7 @@ pub fn assemble(
     };
     let mut consumers: Vec<Arc<dyn Consumer>> = vec![
         Arc::new(bookings.live().clone()),
+        Arc::new(Waitlists(bookings.clone())),
         Arc::new(accounts.clone()),
         notifications(Channel::Mail(mailer)),
         notifications(Channel::Sms(sms(config))),

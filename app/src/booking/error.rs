@@ -44,6 +44,8 @@ words! {
         NotCancellable = "not_cancellable",
         /// The booking's offer was used up by others after its hold lapsed.
         OfferExhausted = "offer_exhausted",
+        /// Seats like the ones asked for are on sale: no need to wait for them.
+        NotSoldOut = "not_sold_out",
     }
 }
 

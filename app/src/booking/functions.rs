@@ -27,6 +27,8 @@ pub struct BookingLists {
     pub upcoming: Vec<Booking>,
     pub past: Vec<Booking>,
     pub cancelled: Vec<Booking>,
+    /// Places on waiting lists, newest first.
+    pub waitlist: Vec<super::WaitlistEntry>,
 }
 
 #[cfg(feature = "ssr")]
@@ -147,15 +149,17 @@ pub async fn my_bookings() -> Result<Option<BookingLists>, BookingError> {
                 .map(|(items, _)| items)
         }
     };
-    let (upcoming, past, cancelled) = tokio::try_join!(
+    let (upcoming, past, cancelled, waitlist) = tokio::try_join!(
         list(Scope::Upcoming),
         list(Scope::Past),
-        list(Scope::Cancelled)
+        list(Scope::Cancelled),
+        bookings.my_waitlist(actor.user_id)
     )?;
     Ok(Some(BookingLists {
         upcoming,
         past,
         cancelled,
+        waitlist,
     }))
 }
 
@@ -207,6 +211,41 @@ pub async fn confirm_free(booking_id: BookingId) -> Result<Booking, BookingError
             let booking = ssr::bookings().confirm_as(actor, booking_id, None).await?;
             leptos_axum::redirect(&format!("/bookings/{booking_id}"));
             Ok(booking)
+        }
+        .await,
+    )
+}
+
+/// Joins a sold-out show's waiting list, then shows the visitor's places in My bookings.
+#[server(prefix = "/_fn", endpoint = "booking/waitlist/join")]
+pub async fn join_waitlist(
+    show_id: ShowId,
+    seats: usize,
+    category: Option<String>,
+) -> Result<super::WaitlistEntry, BookingError> {
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let category = ssr::category(category);
+            let entry = ssr::bookings()
+                .join_waitlist(actor, show_id, seats, category.as_deref())
+                .await?;
+            leptos_axum::redirect("/bookings#waiting-lists");
+            Ok(entry)
+        }
+        .await,
+    )
+}
+
+/// Leaves a show's waiting list (an offer held is released to the next in line).
+#[server(prefix = "/_fn", endpoint = "booking/waitlist/leave")]
+pub async fn leave_waitlist(show_id: ShowId) -> Result<(), BookingError> {
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            ssr::bookings().leave_waitlist(actor, show_id).await?;
+            leptos_axum::redirect("/bookings#waiting-lists");
+            Ok(())
         }
         .await,
     )

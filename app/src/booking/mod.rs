@@ -51,11 +51,13 @@ pub mod ticket;
 #[cfg(feature = "ssr")]
 mod ticket_pdf;
 mod versions;
+pub mod waitlist;
 #[cfg(feature = "ssr")]
 pub mod wallet;
 
 pub use error::{BookingError, ConflictCode, RuleCode};
 pub use versions::SeatVersions;
+pub use waitlist::{WaitStatus, WaitlistEntry};
 #[cfg(feature = "ssr")]
 pub use {
     checkin::Mailed,
@@ -65,6 +67,7 @@ pub use {
     reads::Scope,
     service::{Actor, Bookings},
     stream::{SeatEvent, StreamCaps},
+    waitlist::Waitlists,
 };
 
 use crate::{

@@ -81,6 +81,26 @@ impl Bookings {
         best_in(&layout, free, count, category)
     }
 
+    /// The same from the seats' states as PostgreSQL has them now, not this instance's board
+    /// (which may not have heard of a change yet).
+    pub async fn best_seats_now(
+        &self,
+        show: ShowId,
+        count: usize,
+        category: Option<&str>,
+    ) -> Result<Vec<BookedSeat>, BookingError> {
+        let layout = self.catalog.layout(show).await?;
+        let free: std::collections::HashSet<SeatId> = sqlx::query_scalar(
+            "SELECT seat_id FROM seat_states WHERE show_id = $1 AND status::text = 'available'",
+        )
+        .bind(show)
+        .fetch_all(self.primary())
+        .await?
+        .into_iter()
+        .collect();
+        best_in(&layout, |seat| free.contains(&seat), count, category)
+    }
+
     /// Everything the seat-map page shows: the map, the viewer's live hold on the show (whose
     /// seats are theirs to keep or change: free to them, and ticked), and a suggestion of the
     /// `best` seats when asked. `None` when there is no such show.

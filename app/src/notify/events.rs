@@ -50,12 +50,26 @@ struct Reach {
 /// What an event tells the moviegoer.
 enum News {
     Confirmed,
+    /// Seats held from the waiting list.
+    WaitlistOffer,
     Expired,
-    Cancelled { refund: i64 },
-    CalledOff { refund: i64 },
-    PaymentFailed { reason: String },
-    RefundDue { amount: i64, currency: String },
-    Refunded { amount: i64, currency: String },
+    Cancelled {
+        refund: i64,
+    },
+    CalledOff {
+        refund: i64,
+    },
+    PaymentFailed {
+        reason: String,
+    },
+    RefundDue {
+        amount: i64,
+        currency: String,
+    },
+    Refunded {
+        amount: i64,
+        currency: String,
+    },
 }
 
 impl Notifications {
@@ -77,6 +91,7 @@ impl Notifications {
             match event.event_type.as_str() {
                 "booking.confirmed" => News::Confirmed,
                 "booking.expired" => News::Expired,
+                "waitlist.offered" => News::WaitlistOffer,
                 "booking.cancelled" | "booking.released" if text("reason") == "show_cancelled" => {
                     News::CalledOff {
                         refund: number("refund_due"),
@@ -217,6 +232,14 @@ impl Notifications {
                     alt: format!("E-ticket {code}"),
                 });
                 letter
+            }
+            News::WaitlistOffer => {
+                Letter::new(format!("Seats held for you: {movie}"), name).says(format!(
+                    "Seats came free for {movie}, {when}, at {place}, and you are next on the \
+                     waiting list: seats {} are held for you. Pay for them from the booking's \
+                     page before the hold runs out, or release them for the next in line.",
+                    b.seat_labels()
+                ))
             }
             News::Expired => {
                 Letter::new(format!("Your seats were released: {movie}"), name).says(format!(

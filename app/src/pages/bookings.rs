@@ -15,6 +15,7 @@ use crate::pages::{
     offer::{ConfirmFreeForm, OfferActions, OfferBox},
     pay::{PayPanel, Refunds},
     ticket::ETicket,
+    waitlist::Places,
 };
 use crate::payment::{
     functions::{summary_of_booking, BookingSummary},
@@ -224,6 +225,7 @@ fn Lists(lists: BookingLists, cancel: ServerAction<CancelBooking>) -> impl IntoV
         <div class="flex flex-col gap-8">
             {move || error().map(|text| view! { <p role="alert" class="text-red-700">{text}</p> })}
             <BookingList title="Upcoming" empty="No upcoming bookings. Find a movie on the home page." bookings=lists.upcoming cancel=Some(cancel) />
+            {(!lists.waitlist.is_empty()).then(|| view! { <Places entries=lists.waitlist /> })}
             <BookingList title="Past" empty="Nothing watched with District yet." bookings=lists.past cancel=None />
             <BookingList title="Cancelled and expired" empty="Nothing cancelled." bookings=lists.cancelled cancel=None />
         </div>

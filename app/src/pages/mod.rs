@@ -10,6 +10,7 @@ pub mod search;
 pub mod show;
 pub mod theaters;
 pub mod ticket;
+pub mod waitlist;
 
 use crate::components::status::{ErrorState, Loading};
 use leptos::{either::EitherOf3, prelude::*};

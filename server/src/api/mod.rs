@@ -9,6 +9,7 @@ pub mod offers;
 pub mod payments;
 pub mod tickets;
 pub mod users;
+pub mod waitlist;
 
 use crate::AppState;
 use app::{error::envelope, ratelimit::client::client_address};
@@ -24,11 +25,12 @@ use std::convert::Infallible;
 pub fn router() -> Router<AppState> {
     Router::new()
         .nest("/auth", auth::router())
-        .nest("/users", users::router())
+        .nest("/users", users::router().merge(waitlist::user_router()))
         .nest("/admin", admin::router())
         .merge(catalog::router())
         .merge(bookings::router())
         .merge(offers::router())
+        .merge(waitlist::router())
         .merge(payments::router())
         .merge(tickets::router())
         .route(

@@ -6,8 +6,10 @@ use crate::booking::{
     functions::{show_seats, suggest_seats, HoldSeats, SeatChart},
     BookingError, MAX_SEATS,
 };
+use crate::catalog::SeatKind;
 use crate::ids::{SeatId, ShowId};
 use crate::money;
+use crate::pages::waitlist::JoinForm;
 use choice::{follow_live_changes, Choice};
 use grid::{Legend, SeatGrid};
 use leptos::prelude::*;
@@ -52,6 +54,12 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
     let show = page.show.clone();
     let show_id = show.show_id;
     let currency = page.map.currency().to_owned();
+    // On sale with no standard seat left (wheelchair spaces and companions aside): a line forms.
+    let sold_out = page.not_on_sale.is_none()
+        && page.hold.is_none()
+        && !page.map.seats.iter().any(|s| {
+            s.kind == SeatKind::Standard && s.status == crate::booking::SeatStatus::Available
+        });
     let mine = page
         .hold
         .iter()
@@ -111,6 +119,9 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                     <a href=format!("/bookings/{}", held.booking_id) class="font-semibold underline">"Continue with these seats"</a>
                     " — or change the seats ticked below and Proceed to hold those instead."
                 </p>
+            })}
+            {(sold_out && page.signed_in).then(|| view! {
+                <JoinForm show_id categories=page.map.categories.iter().map(|c| c.name.clone()).collect() />
             })}
             <BestAvailable show_id categories=page.map.categories.iter().map(|c| c.name.clone()).collect() selected=choice.selected />
             <Legend categories=page.map.categories.iter().map(|c| (c.name.clone(), money::format(c.price, &currency))).collect() />
