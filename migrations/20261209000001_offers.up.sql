@@ -117,6 +117,9 @@ $$;
 CREATE FUNCTION offer_uses_given_back() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- In key order, as redemptions lock them, so the two queue rather than deadlock.
+    PERFORM 1 FROM offers o JOIN booking_offers bo ON bo.offer_id = o.id
+      WHERE bo.booking_id = NEW.id ORDER BY o.id FOR UPDATE OF o;
     UPDATE offers o SET redeemed = o.redeemed - 1, updated_at = now()
       FROM booking_offers bo
      WHERE bo.offer_id = o.id AND bo.booking_id = NEW.id

@@ -22,6 +22,11 @@ function kept(url) {
 
 async function keep(request) {
   const response = await fetch(request);
+  // Sent to sign in: whoever's tickets were kept is no longer here.
+  if (response.redirected && new URL(response.url).pathname === "/login") {
+    await caches.delete(KEPT);
+    return response;
+  }
   if (response.ok && !response.redirected) {
     const cache = await caches.open(KEPT);
     await cache.put(request, response.clone());

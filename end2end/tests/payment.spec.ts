@@ -171,7 +171,14 @@ test("a ticket opens with no network after one visit, QR code included", async (
   await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
   const ticket = page.getByTestId("e-ticket");
   await expect(ticket.getByRole("img", { name: /^Ticket QR code for booking / })).toBeVisible();
+
+  // Signing out takes the kept tickets with it.
   await context.setOffline(false);
+  await page.goto("/account");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect.poll(() => page.evaluate(async () => (await caches.keys()).length)).toBe(0);
 });
 
 test("the site is installable: its manifest, icons and service worker", async ({ page, request }) => {

@@ -177,6 +177,13 @@ pub async fn log_out() -> Result<(), AccountError> {
                 .flush()
                 .await
                 .map_err(super::auth::session_error)?;
+            // Tickets kept for offline use (public/sw.js) leave with the session.
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.insert_header(
+                    http::header::HeaderName::from_static("clear-site-data"),
+                    http::HeaderValue::from_static("\"storage\""),
+                );
+            }
             leptos_axum::redirect("/");
             Ok(())
         }

@@ -152,9 +152,12 @@ impl AppleWallet {
             issuer: tbs.issuer.clone(),
             serial_number: tbs.serial_number.clone(),
         });
-        let signer_info =
+        let mut signer_info =
             SignerInfoBuilder::new(&self.key, signer, sha256.clone(), &content, Some(&digest))
                 .map_err(fail)?;
+        // Wallet refuses a signature without the time it was made.
+        let signed_at = cms::builder::create_signing_time_attribute().map_err(fail)?;
+        signer_info.add_signed_attribute(signed_at).map_err(fail)?;
         let signed = SignedDataBuilder::new(&content)
             .add_digest_algorithm(sha256)
             .map_err(fail)?

@@ -24,7 +24,14 @@ impl Bookings {
         booking: BookingId,
         payment: Option<Uuid>,
     ) -> Result<Booking, BookingError> {
-        self.visible(actor, booking).await?;
+        let owned = self.visible(actor, booking).await?;
+        // Nothing to pay confirms a live hold only: a lapsed one's offers may have ended.
+        if payment.is_none() && !owned.booking.is_held() {
+            return Err(BookingError::conflict(
+                ConflictCode::NotHeld,
+                "This hold has ended. Please choose your seats again.",
+            ));
+        }
         self.confirm(booking, payment).await
     }
 

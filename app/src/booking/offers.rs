@@ -10,6 +10,7 @@ use super::{
 use crate::{
     ids::{BookingId, OfferId, ShowId, UserId},
     offer::{self, check, discounted, Claim, Offer, OfferRow, Refusal},
+    payment::Gateway,
 };
 use chrono::Utc;
 use sqlx::{Postgres, Transaction};
@@ -142,8 +143,8 @@ async fn apply(
     let Some(offer) = row.map(Offer::from) else {
         return Ok(Err(BookingError::Offer(Refusal::UnknownCode)));
     };
-    let applied: Vec<(OfferId, bool, i64)> = sqlx::query_as(
-        "SELECT o.id, o.stackable, bo.discount_minor
+    let applied: Vec<(OfferId, bool, i64, Option<String>)> = sqlx::query_as(
+        "SELECT o.id, o.stackable, bo.discount_minor, o.gateway
            FROM booking_offers bo JOIN offers o ON o.id = bo.offer_id
           WHERE bo.booking_id = $1",
     )
@@ -167,7 +168,9 @@ async fn apply(
         seats: &priced.seats,
         applied: &applied
             .iter()
-            .map(|(id, stackable, _)| (*id, *stackable))
+            .map(|(id, stackable, _, gateway)| {
+                (*id, *stackable, gateway.as_deref().and_then(Gateway::parse))
+            })
             .collect::<Vec<_>>(),
         uses,
         user_uses,
@@ -176,9 +179,11 @@ async fn apply(
         Ok(eligible) => eligible,
         Err(refusal) => return Ok(Err(BookingError::Offer(refusal))),
     };
-    // Stacked offers together take off at most the whole total.
-    let room = priced.amount.gross() - applied.iter().map(|(_, _, off)| off).sum::<i64>();
-    let discount = offer.terms().discount(&priced.amount, eligible).min(room);
+    // Within what the offers already applied left of its base.
+    let taken = applied.iter().map(|(_, _, off, _)| off).sum::<i64>();
+    let discount = offer
+        .terms()
+        .discount_after(&priced.amount, eligible, taken);
     if discount <= 0 {
         return Ok(Err(BookingError::Offer(Refusal::NoDiscount)));
     }

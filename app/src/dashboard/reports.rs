@@ -1,7 +1,8 @@
 //! Sales reports of a theater over a span of days at the theater: per day, movie, screen or
 //! show, figures read from the bookings and payments tables.
 //!
-//! A booking counts as sold once a payment confirmed it (even if it was cancelled since):
+//! A booking counts as sold once a payment confirmed it, or it was confirmed with nothing to
+//! pay (even if it was cancelled since):
 //! `gross` is what its customer paid, `refunds` what went back (refunds not failed), `fees` the
 //! convenience fee and its tax that stay with the platform (a refund beyond the ticket price
 //! gives fees back), and `net` the ticket money the theater keeps: gross - refunds - fees.
@@ -121,7 +122,8 @@ impl Dashboard {
                        coalesce((SELECT r.amount_minor FROM refunds r
                                   WHERE r.payment_id = b.payment_id AND r.status <> 'failed'), 0) AS refunded
                   FROM bookings b JOIN s ON s.id = b.show_id
-                 WHERE b.payment_id IS NOT NULL),
+                 -- Paid for, or confirmed with nothing to pay (offers took it all).
+                 WHERE b.payment_id IS NOT NULL OR (b.confirmed_at IS NOT NULL AND b.total_minor = 0)),
              -- Per booking: a refund beyond its tickets gave its fees back.
              sold AS (
                 SELECT show_id, paid, refunded, discount,

@@ -8,7 +8,7 @@ mod price;
 mod row;
 mod rules;
 
-pub use price::{discounted, Terms};
+pub use price::{discounted, discounts, Terms};
 #[cfg(feature = "ssr")]
 pub use row::OfferRow;
 pub use rules::{check, Claim, Refusal};

@@ -1,7 +1,8 @@
 //! What an offer takes off. Percentages round half up to the minor unit, as tax does; a cap
 //! and the base then bound the result. Each offer of a booking is worked out on the booking as
-//! it was before any offer, so stacked offers give the same whatever order they were applied
-//! in, and together never take the total below zero.
+//! it was before any offer, then held within what earlier offers left of its base: offers on
+//! the ticket prices together never take more than the tickets cost (never the fee or its
+//! tax), and no offers take the total below zero.
 
 use super::{OfferBase, OfferKind};
 use crate::booking::Amount;
@@ -30,6 +31,31 @@ impl Terms {
         off.min(self.max_discount.unwrap_or(i64::MAX))
             .clamp(0, base.max(0))
     }
+}
+
+impl Terms {
+    /// The discount after offers that took `taken` already, within what they left of the base.
+    pub fn discount_after(&self, amount: &Amount, eligible: i64, taken: i64) -> i64 {
+        let base = match self.base {
+            OfferBase::Tickets => amount.subtotal,
+            OfferBase::Total => amount.gross(),
+        };
+        self.discount(amount, eligible).min((base - taken).max(0))
+    }
+}
+
+/// The discounts of offers applied in this order, each with the price of the tickets in its
+/// scope.
+pub fn discounts(amount: &Amount, offers: &[(Terms, i64)]) -> Vec<i64> {
+    let mut taken = 0;
+    offers
+        .iter()
+        .map(|(terms, eligible)| {
+            let off = terms.discount_after(amount, *eligible, taken);
+            taken += off;
+            off
+        })
+        .collect()
 }
 
 /// `amount` with `discounts` taken off its total, never below zero.
@@ -117,6 +143,17 @@ mod tests {
         );
         let all = discounted(&before, &[55_000, 55_000]);
         assert_eq!((all.discount, all.total), (62_080, 0));
+        // Two 60% offers on the tickets take the tickets' price, not the fee.
+        let sixty = terms(OfferKind::Percent, 60, None, OfferBase::Tickets);
+        assert_eq!(
+            discounts(&before, &[(sixty, 55_000), (sixty, 55_000)]),
+            [33_000, 22_000]
+        );
+        let everything = terms(OfferKind::Percent, 100, None, OfferBase::Total);
+        assert_eq!(
+            discounts(&before, &[(sixty, 55_000), (everything, 55_000)]),
+            [33_000, 29_080]
+        );
         assert_eq!(discounted(&before, &[]), before);
     }
 }

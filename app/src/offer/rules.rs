@@ -3,6 +3,7 @@
 use super::{Offer, OfferId};
 use crate::booking::BookedSeat;
 use crate::ids::ShowId;
+use crate::payment::Gateway;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -54,8 +55,9 @@ pub struct Claim<'a> {
     pub movie_id: Uuid,
     pub show_id: ShowId,
     pub seats: &'a [BookedSeat],
-    /// Offers already on the booking, with whether each is stackable.
-    pub applied: &'a [(OfferId, bool)],
+    /// Offers already on the booking, with whether each is stackable and the gateway it is
+    /// for, if one.
+    pub applied: &'a [(OfferId, bool, Option<Gateway>)],
     /// Uses counting against the offer's limits: redemptions and live claims of others.
     pub uses: i64,
     /// The same, of this user alone.
@@ -65,7 +67,7 @@ pub struct Claim<'a> {
 /// The price of the booking's tickets the offer applies to, or why it does not apply.
 pub fn check(offer: &Offer, claim: &Claim) -> Result<i64, Refusal> {
     let scope = &offer.scope;
-    if claim.applied.iter().any(|(id, _)| *id == offer.offer_id) {
+    if claim.applied.iter().any(|(id, ..)| *id == offer.offer_id) {
         return Err(Refusal::AlreadyApplied);
     }
     if offer.paused {
@@ -103,7 +105,14 @@ pub fn check(offer: &Offer, claim: &Claim) -> Result<i64, Refusal> {
     if subtotal < offer.min_order {
         return Err(Refusal::BelowMinimum);
     }
-    let combinable = offer.stackable && claim.applied.iter().all(|(_, stackable)| *stackable);
+    // Two offers for different gateways would leave no way to pay.
+    let one_gateway = claim.applied.iter().all(|(_, _, gateway)| {
+        gateway
+            .zip(scope.gateway)
+            .is_none_or(|(theirs, ours)| theirs == ours)
+    });
+    let combinable =
+        offer.stackable && one_gateway && claim.applied.iter().all(|(_, stackable, _)| *stackable);
     if !claim.applied.is_empty() && !combinable {
         return Err(Refusal::NotCombinable);
     }
@@ -244,7 +253,7 @@ mod tests {
             (
                 offer(),
                 Claim {
-                    applied: &[(OfferId::from(Uuid::from_u128(1)), false)],
+                    applied: &[(OfferId::from(Uuid::from_u128(1)), false, None)],
                     ..claim()
                 },
                 Refusal::AlreadyApplied,
@@ -255,7 +264,7 @@ mod tests {
                     ..offer()
                 },
                 Claim {
-                    applied: &[(OfferId::from(Uuid::from_u128(2)), false)],
+                    applied: &[(OfferId::from(Uuid::from_u128(2)), false, None)],
                     ..claim()
                 },
                 Refusal::NotCombinable,
@@ -281,16 +290,25 @@ mod tests {
             assert_eq!(check(&offer, &claim), Err(refusal));
         }
         let both = Claim {
-            applied: &[(OfferId::from(Uuid::from_u128(2)), true)],
+            applied: &[(
+                OfferId::from(Uuid::from_u128(2)),
+                true,
+                Some(Gateway::Stripe),
+            )],
             ..claim()
         };
-        assert!(check(
-            &Offer {
-                stackable: true,
-                ..offer()
+        let stackable = Offer {
+            stackable: true,
+            ..offer()
+        };
+        assert!(check(&stackable, &both).is_ok());
+        let elsewhere = Offer {
+            scope: OfferScope {
+                gateway: Some(Gateway::Razorpay),
+                ..OfferScope::default()
             },
-            &both
-        )
-        .is_ok());
+            ..stackable
+        };
+        assert_eq!(check(&elsewhere, &both), Err(Refusal::NotCombinable));
     }
 }

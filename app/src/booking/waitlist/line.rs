@@ -3,7 +3,7 @@
 use super::{WaitStatus, WaitlistEntry};
 use crate::booking::{
     seat_filter::SeatFilter, Actor, BookingError, BookingStatus, Bookings, ConflictCode,
-    HoldRequest,
+    HoldRequest, RuleCode,
 };
 use crate::{
     ids::{BookingId, ShowId, UserId},
@@ -80,6 +80,14 @@ impl Bookings {
     ) -> Result<WaitlistEntry, BookingError> {
         let category = category.map(str::trim).filter(|c| !c.is_empty());
         let layout = self.catalog.layout(show).await?;
+        let meta = &layout.show;
+        if !meta.scheduled || !meta.sales_open || meta.starts_at <= Utc::now() {
+            return Err(BookingError::rule(
+                RuleCode::SalesClosed,
+                "This show is not on sale, so it has no waiting list.",
+                Vec::new(),
+            ));
+        }
         if let Some(category) = category {
             if !layout.seats.iter().any(|s| s.category == category) {
                 return Err(BookingError::field(
@@ -119,26 +127,34 @@ impl Bookings {
             .await
     }
 
-    /// Takes the user out of a show's line; an offer they hold is released, so its seats go
-    /// to the next in line.
+    /// Takes the user out of a show's line; an offer they hold is released first (refused
+    /// while they are paying for it), so its seats go to the next in line. A booked offer stays
+    /// booked.
     pub async fn leave_waitlist(&self, actor: Actor, show: ShowId) -> Result<(), BookingError> {
-        let offered: Vec<Option<BookingId>> = sqlx::query_scalar(
-            "UPDATE waitlist_entries w SET status = 'left'
-               FROM (SELECT id, booking_id FROM waitlist_entries
-                      WHERE show_id = $1 AND user_id = $2 AND status IN ('waiting', 'offered')
-                      FOR UPDATE) old
-              WHERE w.id = old.id
-             RETURNING old.booking_id",
+        let held: Vec<BookingId> = sqlx::query_scalar(
+            "SELECT w.booking_id FROM waitlist_entries w JOIN bookings b ON b.id = w.booking_id
+              WHERE w.show_id = $1 AND w.user_id = $2 AND w.status = 'offered'
+                AND b.status = 'held'",
         )
         .bind(show)
         .bind(actor.user_id)
         .fetch_all(self.primary())
         .await?;
-        for booking in offered.into_iter().flatten() {
-            if self.get(actor, booking).await?.is_held() {
-                self.cancel(actor, booking).await?;
-            }
+        for booking in held {
+            self.cancel(actor, booking).await?;
         }
+        // The line's rows are locked by an offer being made: this waits for it, then sees it.
+        sqlx::query(
+            "UPDATE waitlist_entries w SET status = 'left'
+              WHERE w.show_id = $1 AND w.user_id = $2
+                AND (w.status = 'waiting'
+                     OR (w.status = 'offered' AND NOT EXISTS (
+                           SELECT 1 FROM bookings b WHERE b.id = w.booking_id AND b.status = 'confirmed')))",
+        )
+        .bind(show)
+        .bind(actor.user_id)
+        .execute(self.primary())
+        .await?;
         Ok(())
     }
 
@@ -167,7 +183,7 @@ impl Bookings {
             .await?;
         let line: Vec<(i64, UserId, i32, Option<String>)> = sqlx::query_as(
             "SELECT id, user_id, seats, category FROM waitlist_entries
-              WHERE show_id = $1 AND status = 'waiting' ORDER BY id",
+              WHERE show_id = $1 AND status = 'waiting' ORDER BY id FOR UPDATE",
         )
         .bind(show)
         .fetch_all(&mut *tx)
