@@ -74,7 +74,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Installable, and tickets kept for offline use (public/sw.js).
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
-                <script src="/offline.js" defer></script>
+                <script src="/offline.js" defer nonce=leptos::nonce::use_nonce()></script>
                 <MetaTags />
             </head>
             <body class="bg-slate-50 text-slate-900 antialiased">

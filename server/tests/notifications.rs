@@ -201,7 +201,7 @@ async fn a_failing_text_service_holds_back_texts_only(db: PgPool) {
 
     let mut taken = taken_by(&db, booking, "booking.confirmed").await;
     taken.sort();
-    assert_eq!(taken, ["account_mail", "mail", "push", "seats"]);
+    assert_eq!(taken, ["account_mail", "mail", "push", "seats", "waitlist"]);
     let attempts: i32 = sqlx::query_scalar(
         "SELECT attempts FROM outbox_events WHERE aggregate_id = $1 AND event_type = 'booking.confirmed'",
     )
