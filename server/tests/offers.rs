@@ -356,7 +356,6 @@ async fn price_lines_add_up_to_the_charge_and_match_the_shared_arithmetic(db: Pg
             let applied = s.apply(user, booking, code).await;
             assert_eq!(applied.status, StatusCode::OK, "{code}: {}", applied.body);
             answer = applied.json();
-            let amount: Amount = serde_json::from_value(answer["amount"].clone()).unwrap();
             let eligible: i64 = answer["seats"]
                 .as_array()
                 .unwrap()
