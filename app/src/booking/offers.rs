@@ -158,14 +158,17 @@ async fn apply(
             .bind(booking)
             .fetch_one(&mut **tx)
             .await?;
-    let priced = load_amount(tx, booking).await?;
+    let (seats, amount) = (
+        seats_of(tx, booking).await?,
+        amount_before_offers(tx, booking).await?,
+    );
     let claim = Claim {
         now: Utc::now(),
         city_id: held.city_id,
         theater_id: held.theater_id,
         movie_id: held.movie_id,
         show_id: held.show_id,
-        seats: &priced.seats,
+        seats: &seats,
         applied: &applied
             .iter()
             .map(|(id, stackable, _, gateway)| {
@@ -181,9 +184,7 @@ async fn apply(
     };
     // Within what the offers already applied left of its base.
     let taken = applied.iter().map(|(_, _, off, _)| off).sum::<i64>();
-    let discount = offer
-        .terms()
-        .discount_after(&priced.amount, eligible, taken);
+    let discount = offer.terms().discount_after(&amount, eligible, taken);
     if discount <= 0 {
         return Ok(Err(BookingError::Offer(Refusal::NoDiscount)));
     }
@@ -198,17 +199,12 @@ async fn apply(
     Ok(Ok(()))
 }
 
-/// The booking's seats and its amount before offers.
-struct Priced {
-    seats: Vec<BookedSeat>,
-    amount: Amount,
-}
-
-async fn load_amount(
+/// The booking's seats, as an offer's scope sees them.
+async fn seats_of(
     tx: &mut Transaction<'static, Postgres>,
     booking: BookingId,
-) -> Result<Priced, sqlx::Error> {
-    let seats: Vec<BookedSeat> = sqlx::query_as(
+) -> Result<Vec<BookedSeat>, sqlx::Error> {
+    sqlx::query_as(
         "SELECT bs.seat_id, se.row_label || se.number AS label, c.name AS category,
                 bs.price_minor AS price
            FROM booking_seats bs JOIN seats se ON se.id = bs.seat_id
@@ -217,7 +213,14 @@ async fn load_amount(
     )
     .bind(booking)
     .fetch_all(&mut **tx)
-    .await?;
+    .await
+}
+
+/// The booking's amount before offers.
+async fn amount_before_offers(
+    tx: &mut Transaction<'static, Postgres>,
+    booking: BookingId,
+) -> Result<Amount, sqlx::Error> {
     let (subtotal, convenience_fee, tax, currency): (i64, i64, i64, String) = sqlx::query_as(
         "SELECT subtotal_minor, convenience_fee_minor, tax_minor, currency::text
            FROM bookings WHERE id = $1",
@@ -225,15 +228,14 @@ async fn load_amount(
     .bind(booking)
     .fetch_one(&mut **tx)
     .await?;
-    let amount = Amount {
+    Ok(Amount {
         subtotal,
         convenience_fee,
         tax,
         discount: 0,
         total: subtotal + convenience_fee + tax,
         currency,
-    };
-    Ok(Priced { seats, amount })
+    })
 }
 
 /// Writes the booking's discount and total from the offers on it.
@@ -246,7 +248,7 @@ async fn reprice(
             .bind(booking)
             .fetch_all(&mut **tx)
             .await?;
-    let amount = discounted(&load_amount(tx, booking).await?.amount, &discounts);
+    let amount = discounted(&amount_before_offers(tx, booking).await?, &discounts);
     sqlx::query(
         "UPDATE bookings SET discount_minor = $2, total_minor = $3, updated_at = now() WHERE id = $1",
     )

@@ -36,12 +36,16 @@ pub struct ShowMeta {
 impl ShowMeta {
     /// "Fri 28 Nov, 7:45 PM", at the theater.
     pub fn local_time(&self) -> String {
-        let zone: chrono_tz::Tz = self.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
-        self.starts_at
-            .with_timezone(&zone)
-            .format("%a %-d %b, %-I:%M %p")
-            .to_string()
+        local_time(self.starts_at, &self.time_zone)
     }
+}
+
+/// `at` as people at a theater in `zone` read it: "Fri 28 Nov, 7:45 PM".
+pub fn local_time(at: DateTime<Utc>, zone: &str) -> String {
+    let zone: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
+    at.with_timezone(&zone)
+        .format("%a %-d %b, %-I:%M %p")
+        .to_string()
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]

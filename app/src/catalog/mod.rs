@@ -25,7 +25,7 @@ pub use functions::*;
 pub use listing::*;
 #[cfg(feature = "ssr")]
 pub use {
-    layout::{LayoutSeat, ShowLayout, ShowMeta},
+    layout::{local_time, LayoutSeat, ShowLayout, ShowMeta},
     movies::{MovieFilter, MovieInfo, TrendingMovie},
     places::{CityInfo, Near, ScreenInfo, TheaterDetails, TheaterInfo},
     reviews::{Review, ReviewSort},

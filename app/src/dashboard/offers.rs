@@ -90,29 +90,53 @@ impl Dashboard {
         offer: OfferId,
     ) -> Result<OfferReport, DashboardError> {
         let offer = self.offer_run_by(actor, offer).await?;
-        let (bookings, cancelled, live_claims, discount_given, sales): (i64, i64, i64, i64, i64) =
-            sqlx::query_as(
-                "SELECT count(*) FILTER (WHERE bo.redeemed_at IS NOT NULL),
-                        count(*) FILTER (WHERE bo.released_at IS NOT NULL),
-                        count(*) FILTER (WHERE b.status = 'held' AND b.hold_expires_at > now()),
-                        coalesce(sum(bo.discount_minor) FILTER (WHERE bo.redeemed_at IS NOT NULL
-                                                                  AND bo.released_at IS NULL), 0)::bigint,
-                        coalesce(sum(b.total_minor) FILTER (WHERE bo.redeemed_at IS NOT NULL
-                                                              AND bo.released_at IS NULL), 0)::bigint
-                   FROM booking_offers bo JOIN bookings b ON b.id = bo.booking_id
-                  WHERE bo.offer_id = $1",
-            )
-            .bind(offer.offer_id)
-            .fetch_one(&self.db)
-            .await?;
-        Ok(OfferReport {
-            offer,
-            bookings,
-            cancelled,
-            live_claims,
-            discount_given,
-            sales,
-        })
+        let mut reports = self.reports_of(vec![offer]).await?;
+        reports.pop().ok_or(DashboardError::NotFound)
+    }
+
+    /// Every offer the actor runs, each with what it has done.
+    pub async fn offer_reports(&self, actor: Actor) -> Result<Vec<OfferReport>, DashboardError> {
+        let offers = self.offers(actor).await?;
+        self.reports_of(offers).await
+    }
+
+    /// What bookings did with `offers`, read in one query.
+    async fn reports_of(&self, offers: Vec<Offer>) -> Result<Vec<OfferReport>, DashboardError> {
+        let ids: Vec<OfferId> = offers.iter().map(|o| o.offer_id).collect();
+        let figures: Vec<(OfferId, i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT bo.offer_id,
+                    count(*) FILTER (WHERE bo.redeemed_at IS NOT NULL),
+                    count(*) FILTER (WHERE bo.released_at IS NOT NULL),
+                    count(*) FILTER (WHERE b.status = 'held' AND b.hold_expires_at > now()),
+                    coalesce(sum(bo.discount_minor) FILTER (WHERE bo.redeemed_at IS NOT NULL
+                                                              AND bo.released_at IS NULL), 0)::bigint,
+                    coalesce(sum(b.total_minor) FILTER (WHERE bo.redeemed_at IS NOT NULL
+                                                          AND bo.released_at IS NULL), 0)::bigint
+               FROM booking_offers bo JOIN bookings b ON b.id = bo.booking_id
+              WHERE bo.offer_id = ANY($1)
+              GROUP BY bo.offer_id",
+        )
+        .bind(&ids)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(offers
+            .into_iter()
+            .map(|offer| {
+                let (_, bookings, cancelled, live_claims, discount_given, sales) = figures
+                    .iter()
+                    .find(|f| f.0 == offer.offer_id)
+                    .copied()
+                    .unwrap_or((offer.offer_id, 0, 0, 0, 0, 0));
+                OfferReport {
+                    offer,
+                    bookings,
+                    cancelled,
+                    live_claims,
+                    discount_given,
+                    sales,
+                }
+            })
+            .collect())
     }
 
     /// Pauses, resumes or changes the limits of an offer the actor runs.

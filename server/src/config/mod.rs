@@ -11,6 +11,8 @@ use app::{
 use secrecy::SecretString;
 use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
 use vars::{rate_limits, Vars};
+use wallets::{apple_wallet, google_wallet};
+pub use wallets::{AppleWallet, GoogleWallet};
 
 mod bounds;
 mod events;
@@ -18,6 +20,7 @@ mod payments;
 #[cfg(test)]
 mod tests;
 mod vars;
+mod wallets;
 
 pub use bounds::Bounds;
 pub use events::Events;
@@ -83,28 +86,6 @@ pub struct Twilio {
     pub api_base: String,
     /// SMS_COUNTRY_CODES: calling codes phone codes may be texted to (default 91, India).
     pub countries: Vec<String>,
-}
-
-/// GOOGLE_WALLET_ISSUER_ID and GOOGLE_WALLET_SERVICE_ACCOUNT_FILE (a service account's JSON
-/// key): confirmed tickets offer "Save to Google Wallet", a link signed with that key. Both or
-/// neither.
-#[derive(Clone, Debug)]
-pub struct GoogleWallet {
-    pub issuer_id: String,
-    pub account_file: std::path::PathBuf,
-}
-
-/// APPLE_WALLET_PASS_TYPE_ID, APPLE_WALLET_TEAM_ID and the PEM files APPLE_WALLET_CERT_FILE (the
-/// pass type's certificate), APPLE_WALLET_KEY_FILE (its key) and APPLE_WALLET_WWDR_FILE
-/// (Apple's intermediate certificate): confirmed tickets come as signed Apple Wallet passes.
-/// All or none.
-#[derive(Clone, Debug)]
-pub struct AppleWallet {
-    pub pass_type_id: String,
-    pub team_id: String,
-    pub certificate_file: std::path::PathBuf,
-    pub key_file: std::path::PathBuf,
-    pub intermediate_file: std::path::PathBuf,
 }
 
 /// FCM_SERVICE_ACCOUNT_FILE: a Firebase service account's JSON key; push notifications go
@@ -410,22 +391,7 @@ impl Config {
                 api_base: vars.or("TWILIO_API_BASE", "https://api.twilio.com"),
                 countries: vars::country_codes(&vars)?,
             },
-            google_wallet: match (
-                vars.optional("GOOGLE_WALLET_ISSUER_ID"),
-                vars.optional("GOOGLE_WALLET_SERVICE_ACCOUNT_FILE"),
-            ) {
-                (Some(issuer_id), Some(file)) => Some(GoogleWallet {
-                    issuer_id,
-                    account_file: file.into(),
-                }),
-                (None, None) => None,
-                _ => {
-                    return Err(ConfigError::new(
-                        "GOOGLE_WALLET_ISSUER_ID",
-                        "goes with GOOGLE_WALLET_SERVICE_ACCOUNT_FILE: set both or neither",
-                    ))
-                }
-            },
+            google_wallet: google_wallet(&vars)?,
             apple_wallet: apple_wallet(&vars)?,
             fcm: vars.optional("FCM_SERVICE_ACCOUNT_FILE").map(|file| Fcm {
                 account_file: file.into(),
@@ -451,37 +417,6 @@ impl Config {
 }
 
 /// In production, a secret published in this repository is as good as none.
-/// The Apple Wallet pass type, when all five of its variables are set; some but not all is an
-/// error naming the first missing.
-fn apple_wallet(vars: &Vars) -> Result<Option<AppleWallet>, ConfigError> {
-    const NAMES: [&str; 5] = [
-        "APPLE_WALLET_PASS_TYPE_ID",
-        "APPLE_WALLET_TEAM_ID",
-        "APPLE_WALLET_CERT_FILE",
-        "APPLE_WALLET_KEY_FILE",
-        "APPLE_WALLET_WWDR_FILE",
-    ];
-    let values = NAMES.map(|name| vars.optional(name));
-    if values.iter().all(Option::is_none) {
-        return Ok(None);
-    }
-    if let Some(missing) = NAMES.iter().zip(&values).find(|(_, v)| v.is_none()) {
-        return Err(ConfigError::new(
-            missing.0,
-            "the Apple Wallet variables go together: set all five or none",
-        ));
-    }
-    let [pass_type_id, team_id, certificate, key, intermediate] =
-        values.map(Option::unwrap_or_default);
-    Ok(Some(AppleWallet {
-        pass_type_id,
-        team_id,
-        certificate_file: certificate.into(),
-        key_file: key.into(),
-        intermediate_file: intermediate.into(),
-    }))
-}
-
 fn refuse_published(name: &'static str, value: &str, production: bool) -> Result<(), ConfigError> {
     if production && DEVELOPMENT_SECRETS.contains(&value) {
         return Err(ConfigError::new(

@@ -51,12 +51,7 @@ impl Row {
             entry_id: self.entry_id,
             show_id: self.show_id,
             movie_title: self.movie_title,
-            local_time: {
-                let zone: chrono_tz::Tz =
-                    self.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
-                let at = self.starts_at.with_timezone(&zone);
-                at.format("%a %-d %b, %-I:%M %p").to_string()
-            },
+            local_time: crate::catalog::local_time(self.starts_at, &self.time_zone),
             seats: self.seats,
             category: self.category,
             status,

@@ -11,17 +11,7 @@ use leptos::prelude::*;
 /// The offers the signed-in admin runs, each with its report.
 #[server(prefix = "/_fn", endpoint = "dashboard/offers")]
 pub async fn offer_reports() -> Result<Vec<OfferReport>, DashboardError> {
-    answer(
-        async move {
-            let (actor, dashboard) = (actor().await?, dashboard());
-            let mut reports = Vec::new();
-            for offer in dashboard.offers(actor).await? {
-                reports.push(dashboard.offer_report(actor, offer.offer_id).await?);
-            }
-            Ok(reports)
-        }
-        .await,
-    )
+    answer(async move { dashboard().offer_reports(actor().await?).await }.await)
 }
 
 /// Makes an offer. Amounts are in rupees; the offer runs from the start of `valid_from` to the
