@@ -61,6 +61,8 @@ id!(
     RefundId,
     /// A promo code or voucher.
     OfferId,
+    /// Something on a theater's food and drinks menu (each size its own item).
+    MenuItemId,
 );
 
 /// Plain UUIDs of a list of ids, for SQL parameters and tests.

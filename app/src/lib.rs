@@ -19,6 +19,7 @@ pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
+pub mod food;
 #[cfg(feature = "ssr")]
 pub mod idempotency;
 pub mod ids;
@@ -48,7 +49,8 @@ use pages::{
     dashboard::{
         AuditPage, DashboardBookingsPage, DashboardPage, EditMoviePage, LayoutEditorPage,
         MoviesPage, NewMoviePage, NewScreenPage, OffersPage, PlatformPage, ReportsPage,
-        SchedulePage, ScreensPage, TheaterAdminsPage, TheaterDayPage,
+        SchedulePage, ScreensPage, ShowFoodPage, TheaterAdminsPage, TheaterDayPage,
+        TheaterMenuPage,
     },
     home::HomePage,
     movie::MoviePage,
@@ -132,6 +134,8 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("screens")) view=ScreensPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("screens"), StaticSegment("new")) view=NewScreenPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("reports")) view=ReportsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("menu")) view=TheaterMenuPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("food")) view=ShowFoodPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("admins")) view=TheaterAdminsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("screens"), ParamSegment("id"), StaticSegment("layout")) view=LayoutEditorPage ssr=SsrMode::Async />

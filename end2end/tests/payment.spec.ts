@@ -149,6 +149,59 @@ test("offer codes apply and come off as plain forms without JavaScript", async (
   await context.close();
 });
 
+/** Sets how many of a menu item the held booking orders, from the summary's food box. */
+async function orderFood(page: Page, item: string, quantity: number) {
+  const food = page.getByTestId("food");
+  if ((await food.locator("details[open]").count()) === 0) {
+    await food.getByText("Add food and drinks").click();
+  }
+  const line = food.locator(`[data-testid="food-item"][data-name="${item}"]`);
+  await line.getByLabel(`How many ${item}`).selectOption(String(quantity));
+  await line.getByRole("button", { name: "Set" }).click();
+  await expect(page.getByTestId("booking-summary").locator("dt", { hasText: `${quantity} × ${item}` })).toBeVisible();
+}
+
+test("food and drinks join the booking, add up in its total, and wait at the counter", async ({ page }) => {
+  const shows = await showUrls(page);
+  const summary = await holdBest(page, shows[10]);
+  await hydrated(page);
+  await orderFood(page, "Salted popcorn (Large)", 2);
+  await orderFood(page, "Mineral water", 1);
+  const lines = await priceLines(page);
+  // ₹290 each at 5% GST, and water with none: the lines add up to the total charged.
+  expect(lines.get("2 × Salted popcorn (Large)")).toBe(58_000);
+  expect(lines.get("1 × Mineral water")).toBe(4_000);
+  expect(lines.get("GST on food and drinks")).toBe(2_900);
+  const total =
+    lines.get("Tickets")! + lines.get("Convenience fee")! + lines.get("GST on convenience fee")! + 58_000 + 4_000 + 2_900;
+  expect(lines.get("Total")).toBe(total);
+  const shown = (await page.getByTestId("booking-total").textContent())!.trim();
+  await toCheckout(page);
+  await expect(page.getByRole("button", { name: /^Pay ₹/ })).toHaveText(`Pay ${shown}`);
+  await page.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(page).toHaveURL(summary);
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+  await expect(page.getByTestId("food-pickup")).toContainText("1 x Mineral water, 2 x Salted popcorn (Large)");
+});
+
+test("food and drinks are ordered as plain forms without JavaScript", async ({ browser, page }) => {
+  const shows = await showUrls(page);
+  const { context, page: phone } = await openPage(browser, { javaScriptEnabled: false });
+  await phone.setViewportSize({ width: 360, height: 740 });
+  const summary = await holdBest(phone, shows[11]);
+  const before = (await priceLines(phone)).get("Total")!;
+  await orderFood(phone, "Cola (500 ml)", 3);
+  const lines = await priceLines(phone);
+  // 3 × ₹120 at 18% GST.
+  expect(lines.get("GST on food and drinks")).toBe(6_480);
+  expect(lines.get("Total")).toBe(before + 36_000 + 6_480);
+  await toCheckout(phone);
+  await phone.getByRole("button", { name: /^Pay ₹/ }).click();
+  await expect(phone).toHaveURL(summary);
+  await expect(phone.getByTestId("food-pickup")).toContainText("3 x Cola (500 ml)");
+  await context.close();
+});
+
 test("a ticket opens with no network after one visit, QR code included", async ({ page, context }) => {
   const shows = await showUrls(page);
   const summary = await holdBest(page, shows[8]);

@@ -143,7 +143,7 @@ async fn hold_pay_confirm_and_cancel(db: PgPool) {
     assert_eq!(body["status"], "held");
     assert_eq!(
         body["amount"],
-        json!({"subtotal": 2 * PRICE, "convenience_fee": 6000, "tax": 1080, "discount": 0,
+        json!({"subtotal": 2 * PRICE, "convenience_fee": 6000, "tax": 1080, "food": 0, "food_tax": 0, "discount": 0,
                "total": 2 * PRICE + 7080, "currency": "INR"})
     );
     let labels: Vec<&str> = body["seats"]
@@ -502,7 +502,7 @@ async fn each_seat_costs_its_categorys_price(db: PgPool) {
     let subtotal = PRICE + 2 * RECLINER;
     assert_eq!(
         body["amount"],
-        json!({"subtotal": subtotal, "convenience_fee": 9000, "tax": 1620, "discount": 0,
+        json!({"subtotal": subtotal, "convenience_fee": 9000, "tax": 1620, "food": 0, "food_tax": 0, "discount": 0,
                "total": subtotal + 10_620, "currency": "INR"})
     );
     let stored: (i64, i64) = sqlx::query_as(

@@ -644,6 +644,14 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
     .await
     .unwrap();
     let dead = support::outbox::dead_letter(&db).await;
+    let item: Uuid = sqlx::query_scalar(
+        "INSERT INTO menu_items (theater_id, name, veg, price_minor) VALUES ($1, 'Popcorn', true, 20000)
+         RETURNING id",
+    )
+    .bind(theater)
+    .fetch_one(&db)
+    .await
+    .unwrap();
     let new_offer = |role: usize| {
         json!({"code": format!("ROLE{role}"), "kind": "percent", "value": 10,
                "valid_from": Utc::now(), "valid_to": Utc::now() + Duration::days(1),
@@ -927,6 +935,51 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             format!("/api/v1/admin/offers/{offer}"),
             Box::new(|_| Some(json!({"paused": true}))),
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/theaters/{id}/menu",
+            format!("/api/v1/admin/theaters/{theater}/menu"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "get",
+            "/api/v1/admin/shows/{id}/pickups",
+            format!("/api/v1/admin/shows/{show}/pickups"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "post",
+            "/api/v1/admin/theaters/{id}/menu",
+            format!("/api/v1/admin/theaters/{theater}/menu"),
+            Box::new(|role| {
+                Some(json!({"name": format!("Samosa {role}"), "veg": true, "price": 5_000}))
+            }),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 201, 201],
+        ),
+        (
+            "patch",
+            "/api/v1/admin/menu/{id}",
+            format!("/api/v1/admin/menu/{item}"),
+            Box::new(|_| Some(json!({"price": 21_000}))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "put",
+            "/api/v1/admin/shows/{id}/stock/{item_id}",
+            format!("/api/v1/admin/shows/{show}/stock/{item}"),
+            Box::new(|_| Some(json!({"quantity": 50}))),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
+            "post",
+            "/api/v1/admin/shows/{id}/pickups/{booking_id}",
+            format!("/api/v1/admin/shows/{show}/pickups/{sold}"),
+            Box::new(none),
+            // Called off above, its bookings are no longer confirmed.
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND],
         ),
     ];
 

@@ -94,6 +94,14 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
     .fetch_one(&db)
     .await
     .unwrap();
+    let item: Uuid = sqlx::query_scalar(
+        "INSERT INTO menu_items (theater_id, name, veg, price_minor) VALUES ($1, 'Popcorn', true, 20000)
+         RETURNING id",
+    )
+    .bind(s.venue.theater_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
     let layout = layout_json(&s).await;
     let movie = s.venue.movie_id.to_string();
     let day = |role: usize| {
@@ -148,6 +156,50 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
             fixed(vec![
                 ("offer_id", offer.to_string()),
                 ("paused", "true".into()),
+            ]),
+            staff,
+        ),
+        (
+            "dashboard/menu",
+            fixed(vec![("theater_id", theater.clone())]),
+            staff,
+        ),
+        (
+            "dashboard/food",
+            fixed(vec![("show_id", show.clone())]),
+            staff,
+        ),
+        (
+            "dashboard/menu/new",
+            Box::new(|role| {
+                form(&[
+                    ("theater_id", theater.clone()),
+                    ("name", format!("Samosa {role}")),
+                    ("price", "50".into()),
+                    ("veg", "on".into()),
+                ])
+            }),
+            staff,
+        ),
+        (
+            "dashboard/menu/change",
+            fixed(vec![("item_id", item.to_string()), ("price", "210".into())]),
+            staff,
+        ),
+        (
+            "dashboard/food/stock",
+            fixed(vec![
+                ("show_id", show.clone()),
+                ("item_id", item.to_string()),
+                ("quantity", "40".into()),
+            ]),
+            staff,
+        ),
+        (
+            "dashboard/food/picked-up",
+            fixed(vec![
+                ("show_id", show.clone()),
+                ("booking_id", booking.to_string()),
             ]),
             staff,
         ),
@@ -430,6 +482,14 @@ async fn dashboard_pages_render_for_staff_and_send_visitors_to_sign_in(db: PgPoo
         ),
         (format!("/dashboard/theaters/{theater}/audit"), "Audit log"),
         ("/dashboard/offers".to_owned(), "new-offer"),
+        (
+            format!("/dashboard/theaters/{theater}/menu"),
+            "new-menu-item",
+        ),
+        (
+            format!("/dashboard/shows/{}/food", s.venue.show_id),
+            "pickup-list",
+        ),
     ];
     for (path, mark) in &pages {
         let page = get(&s.app, path, &[("cookie", &cookies[0])]).await;

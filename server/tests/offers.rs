@@ -5,7 +5,6 @@
 mod support;
 
 use app::{
-    account::Role,
     booking::Amount,
     offer::{discounted, discounts, OfferBase, OfferKind, Terms},
 };
@@ -15,8 +14,7 @@ use serde_json::{json, Value};
 use server::db::MIGRATOR;
 use sqlx::PgPool;
 use support::{
-    bearer, send,
-    staff::{id, setup, Setup},
+    staff::{pairs, setup, Setup},
     venue::{customers, invariant_breaches, paid, price_row, run_out},
     Reply,
 };
@@ -50,33 +48,10 @@ impl Setup {
         made.json()
     }
 
-    async fn as_customer(&self, user: Uuid, method: &str, uri: &str, body: Option<Value>) -> Reply {
-        let token = bearer(&self.state, user, Role::Customer);
-        send(&self.app, method, uri, body, &[("authorization", &token)]).await
-    }
-
-    async fn held(&self, user: Uuid, labels: &[&str]) -> Uuid {
-        let held = self.hold(user, self.venue.show_id, labels).await;
-        assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
-        id(&held.json()["booking_id"])
-    }
-
     async fn apply(&self, user: Uuid, booking: Uuid, code: &str) -> Reply {
         let uri = format!("/api/v1/bookings/{booking}/offer");
         self.as_customer(user, "POST", &uri, Some(json!({"code": code})))
             .await
-    }
-
-    /// Starts and settles a sandbox payment of the booking: the payment's id.
-    async fn pay_for(&self, user: Uuid, booking: Uuid) -> Uuid {
-        let body = json!({"booking_id": booking, "provider": "sandbox"});
-        let started = self
-            .as_customer(user, "POST", "/api/v1/payments/initiate", Some(body))
-            .await;
-        assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
-        let payment = id(&started.json()["payment_id"]);
-        self.pay(payment).await;
-        payment
     }
 
     async fn redeemed(&self, code: &str) -> i32 {
@@ -86,32 +61,10 @@ impl Setup {
             .await
             .unwrap()
     }
-
-    async fn status(&self, booking: Uuid) -> String {
-        sqlx::query_scalar("SELECT status::text FROM bookings WHERE id = $1")
-            .bind(booking)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
 }
 
 /// An offer made for a case: its code, what its body changes, and its terms.
 type Made = (&'static str, Value, Terms);
-
-/// Seat pairs that leave no single-seat gap: row by row from B, two by two.
-fn pairs(s: &Setup, count: usize) -> Vec<[String; 2]> {
-    let per_row = s.venue.seats_per_row;
-    let rows = s.venue.seats.len() as i32 / per_row;
-    (1..rows)
-        .flat_map(|row| (0..per_row / 2).map(move |pair| (row, pair * 2 + 1)))
-        .take(count)
-        .map(|(row, n)| {
-            let letter = (b'A' + row as u8) as char;
-            [format!("{letter}{n}"), format!("{letter}{}", n + 1)]
-        })
-        .collect()
-}
 
 async fn big_setup(db: &PgPool) -> Setup {
     let s = setup(db, Duration::days(3)).await;
@@ -381,6 +334,8 @@ async fn price_lines_add_up_to_the_charge_and_match_the_shared_arithmetic(db: Pg
         assert_eq!(amount.discount, expected, "{codes:?}");
         // What the browser works out from the same lines is what the server charged.
         let before = Amount {
+            food: 0,
+            food_tax: 0,
             discount: 0,
             total: amount.gross(),
             ..amount.clone()

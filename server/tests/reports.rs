@@ -216,7 +216,7 @@ async fn report_figures_are_the_sums_of_what_each_booking_paid_and_got_back(db: 
     let rows: Vec<Vec<String>> = csv.body.lines().map(split_csv).collect();
     assert_eq!(
         rows[0].join(","),
-        "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,discounts,currency"
+        "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,discounts,food,waitlisted,waitlist_booked,currency"
     );
     let lines: Vec<Value> = json["lines"]
         .as_array()
@@ -236,7 +236,7 @@ async fn report_figures_are_the_sums_of_what_each_booking_paid_and_got_back(db: 
             row[5].parse::<f64>().unwrap(),
             line["occupancy_percent"].as_f64().unwrap()
         );
-        for (i, field) in ["gross", "refunds", "fees", "net", "discounts"]
+        for (i, field) in ["gross", "refunds", "fees", "net", "discounts", "food"]
             .iter()
             .enumerate()
         {
@@ -247,7 +247,9 @@ async fn report_figures_are_the_sums_of_what_each_booking_paid_and_got_back(db: 
                 "{field}"
             );
         }
-        assert_eq!(row[11], "INR");
+        assert_eq!(row[12], line["waitlisted"].to_string());
+        assert_eq!(row[13], line["waitlist_booked"].to_string());
+        assert_eq!(row[14], "INR");
     }
 }
 
@@ -374,4 +376,54 @@ async fn fees_and_net_are_kept_per_booking_when_refunds_differ_on_one_show(db: P
     assert_eq!(line["fees"], sum(&|s| s.fee()), "{line}");
     assert_eq!(line["fees"], first.total - first.subtotal);
     assert_eq!(line["net"], sum(&|s| s.net()), "{line}");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn waiting_lists_show_on_the_day_and_in_the_report(db: PgPool) {
+    let s = setup(&db, Duration::days(2)).await;
+    let show = s.venue.show_id;
+    let people = customers(&db, 3).await;
+    // Three joined the line: one was offered seats and booked them, one waits, one left.
+    let (booked, _) = s.buy(people[0], &["B1", "B2"]).await;
+    for (user, status, booking) in [
+        (people[0], "offered", Some(booked)),
+        (people[1], "waiting", None),
+        (people[2], "left", None),
+    ] {
+        sqlx::query(
+            "INSERT INTO waitlist_entries (show_id, user_id, seats, status, booking_id)
+             VALUES ($1, $2, 2, $3, $4)",
+        )
+        .bind(show)
+        .bind(user)
+        .bind(status)
+        .bind(booking)
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    let day = s
+        .starts_of(show)
+        .await
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let shows = s
+        .call(
+            Some(0),
+            "GET",
+            &format!(
+                "/api/v1/admin/shows?theater_id={}&date={day}",
+                s.venue.theater_id
+            ),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(shows["items"][0]["waiting"], 1, "{shows}");
+    let report = s
+        .report(0, &format!("from={day}&to={day}&group=show"))
+        .await
+        .json();
+    assert_eq!(report["total"]["waitlisted"], 3, "{report}");
+    assert_eq!(report["total"]["waitlist_booked"], 1, "{report}");
 }

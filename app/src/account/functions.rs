@@ -112,8 +112,10 @@ pub(crate) mod ssr {
 pub async fn current_user() -> Result<Option<Profile>, AccountError> {
     ssr::answer(
         async move {
+            // Taken before waiting: a page left mid-render loses its context meanwhile.
+            let accounts = ssr::accounts();
             match ssr::principal().await? {
-                Some(who) => ssr::accounts().profile(who.user_id).await.map(Some),
+                Some(who) => accounts.profile(who.user_id).await.map(Some),
                 None => Ok(None),
             }
         }

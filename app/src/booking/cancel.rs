@@ -112,7 +112,8 @@ impl Bookings {
         Ok(cancelled)
     }
 
-    async fn owned(&self, booking: BookingId) -> Result<Owned, BookingError> {
+    /// A booking as stored now, with its owner and theater.
+    pub(super) async fn owned(&self, booking: BookingId) -> Result<Owned, BookingError> {
         load(self.primary(), &[booking])
             .await?
             .pop()
@@ -145,12 +146,13 @@ impl Bookings {
     }
 
     /// The policy's terms for a confirmed booking: its refund is a share of what was paid for
-    /// the tickets (their price less any discount).
+    /// the tickets (their price less any discount) and for its food and drinks with their tax.
     fn confirmed_terms(&self, booking: &Booking) -> Result<Option<Terms>, BookingError> {
-        let paid_for_tickets = (booking.amount.subtotal - booking.amount.discount).max(0);
+        let amount = &booking.amount;
+        let refundable = (amount.subtotal - amount.discount).max(0) + amount.food + amount.food_tax;
         match self
             .policy
-            .cancellation(paid_for_tickets, booking.show.starts_at, Utc::now())
+            .cancellation(refundable, booking.show.starts_at, Utc::now())
         {
             Cancellation::Open { refund, until } => Ok(Some(Terms {
                 refund,

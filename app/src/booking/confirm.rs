@@ -122,6 +122,17 @@ fn conflict(outcome: &str) -> BookingError {
             "The offer on this booking has been used up since its hold ran out.",
         ),
         "show_cancelled" => (ConflictCode::ShowCancelled, "This show was cancelled."),
+        "payment_refunded" => (
+            ConflictCode::PaymentRefunded,
+            "This payment could not confirm the booking and is being refunded.",
+        ),
+        "out_of_stock" => {
+            return BookingError::OutOfStock {
+                item_ids: Vec::new(),
+                names: "the food and drinks of this booking sold out since its hold ran out"
+                    .to_owned(),
+            }
+        }
         other => {
             tracing::error!(outcome = other, "unexpected answer from confirm_booking");
             return BookingError::Unavailable;

@@ -1,6 +1,9 @@
 //! Everything that can stop a booking, as the client should hear it.
 
-use crate::{error::FieldErrors, ids::SeatId};
+use crate::{
+    error::FieldErrors,
+    ids::{MenuItemId, SeatId},
+};
 use serde::{Deserialize, Serialize};
 
 words! {
@@ -46,6 +49,10 @@ words! {
         OfferExhausted = "offer_exhausted",
         /// Seats like the ones asked for are on sale: no need to wait for them.
         NotSoldOut = "not_sold_out",
+        /// Food orders for the show have closed.
+        FoodClosed = "food_closed",
+        /// The payment is being refunded: it can no longer confirm anything.
+        PaymentRefunded = "payment_refunded",
     }
 }
 
@@ -66,6 +73,12 @@ pub enum BookingError {
     Offer(crate::offer::Refusal),
     #[error("Some of these seats have just been taken. Please pick others.")]
     SeatsUnavailable(Vec<SeatId>),
+    /// Too few of these items are left for the show (409), naming them.
+    #[error("Too few left for this show: {names}.")]
+    OutOfStock {
+        item_ids: Vec<MenuItemId>,
+        names: String,
+    },
     #[error("{message}")]
     Conflict { code: ConflictCode, message: String },
     #[error("Please sign in to continue.")]
@@ -110,6 +123,7 @@ impl BookingError {
             Self::Offer(_) => "offer_invalid",
             Self::Conflict { code, .. } => code.as_str(),
             Self::SeatsUnavailable(_) => "seats_unavailable",
+            Self::OutOfStock { .. } => "out_of_stock",
             Self::Unauthenticated => "unauthenticated",
             Self::EmailNotVerified => "email_not_verified",
             Self::NotFound => "not_found",
@@ -169,7 +183,9 @@ mod ssr {
                 Self::Invalid(_) | Self::Rule { .. } | Self::Offer(_) => {
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
-                Self::SeatsUnavailable(_) | Self::Conflict { .. } => StatusCode::CONFLICT,
+                Self::SeatsUnavailable(_) | Self::Conflict { .. } | Self::OutOfStock { .. } => {
+                    StatusCode::CONFLICT
+                }
                 Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::EmailNotVerified => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
@@ -188,6 +204,7 @@ mod ssr {
                 Self::Rule { seat_ids, .. } => ("seat_ids", json!(seat_ids)),
                 Self::SeatsUnavailable(seats) => ("unavailable_seat_ids", json!(seats)),
                 Self::Offer(refusal) => ("reason", json!(refusal)),
+                Self::OutOfStock { item_ids, .. } => ("item_ids", json!(item_ids)),
                 _ => return Map::new(),
             };
             Map::from_iter([(name.to_owned(), value)])

@@ -202,6 +202,29 @@ pub async fn remove_offer(booking_id: BookingId, code: String) -> Result<Booking
     )
 }
 
+/// Sets how many of one item a held booking orders (0 takes it off), then shows the booking
+/// again with its new price.
+#[server(prefix = "/_fn", endpoint = "booking/food")]
+pub async fn order_food(
+    booking_id: BookingId,
+    item_id: crate::ids::MenuItemId,
+    quantity: i32,
+) -> Result<Booking, BookingError> {
+    use crate::food::OrderLine;
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let line = OrderLine { item_id, quantity };
+            let booking = ssr::bookings()
+                .set_items(actor, booking_id, &[line])
+                .await?;
+            leptos_axum::redirect(&format!("/bookings/{booking_id}"));
+            Ok(booking)
+        }
+        .await,
+    )
+}
+
 /// Confirms a held booking that offers made free: there is nothing to pay.
 #[server(prefix = "/_fn", endpoint = "booking/confirm-free")]
 pub async fn confirm_free(booking_id: BookingId) -> Result<Booking, BookingError> {

@@ -114,6 +114,7 @@ impl Bookings {
                 .collect(),
             amount,
             offers: Vec::new(),
+            items: Vec::new(),
             confirmed_at: None,
             cancelled_at: None,
             refund_due: 0,

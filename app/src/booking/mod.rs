@@ -25,6 +25,8 @@ mod confirm;
 #[cfg(feature = "ssr")]
 mod expiry;
 #[cfg(feature = "ssr")]
+mod food;
+#[cfg(feature = "ssr")]
 mod hold;
 #[cfg(feature = "ssr")]
 mod hold_writer;
@@ -115,6 +117,9 @@ pub struct Booking {
     /// Offers applied, each with what it took off.
     #[serde(default)]
     pub offers: Vec<crate::offer::AppliedOffer>,
+    /// Food and drinks ordered with the seats.
+    #[serde(default)]
+    pub items: Vec<crate::food::BookingItem>,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     /// What the cancellation policy gives back, in minor units.
@@ -132,6 +137,15 @@ impl Booking {
         self.seats
             .iter()
             .map(|s| s.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// "2 x Popcorn (Large), 1 x Cola": the food and drinks to collect.
+    pub fn food_labels(&self) -> String {
+        self.items
+            .iter()
+            .map(|i| format!("{} x {}", i.quantity, i.label()))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -170,10 +184,16 @@ pub struct Amount {
     pub subtotal: i64,
     pub convenience_fee: i64,
     pub tax: i64,
+    /// Food and drinks, before their tax.
+    #[serde(default)]
+    pub food: i64,
+    /// GST on the food and drinks.
+    #[serde(default)]
+    pub food_tax: i64,
     /// What offers took off.
     #[serde(default)]
     pub discount: i64,
-    /// `subtotal + convenience_fee + tax - discount`: what is charged.
+    /// `subtotal + convenience_fee + tax + food + food_tax - discount`: what is charged.
     pub total: i64,
     pub currency: String,
 }
@@ -181,6 +201,11 @@ pub struct Amount {
 impl Amount {
     /// The total before offers.
     pub fn gross(&self) -> i64 {
+        self.tickets_gross() + self.food + self.food_tax
+    }
+
+    /// The tickets with their fee and its tax: all an offer may take from.
+    pub fn tickets_gross(&self) -> i64 {
         self.subtotal + self.convenience_fee + self.tax
     }
 }

@@ -4,8 +4,7 @@
 //! (`confirm_booking`). While a payment is open the price is fixed: offers wait for it.
 
 use super::{
-    reads::load, service::retrying, Actor, Amount, BookedSeat, Booking, BookingError, Bookings,
-    ConflictCode,
+    service::retrying, Actor, Amount, BookedSeat, Booking, BookingError, Bookings, ConflictCode,
 };
 use crate::{
     ids::{BookingId, OfferId, ShowId, UserId},
@@ -121,11 +120,7 @@ impl Bookings {
         })
         .await?;
         outcome?;
-        load(self.primary(), &[booking])
-            .await?
-            .pop()
-            .map(|owned| owned.booking)
-            .ok_or(BookingError::NotFound)
+        Ok(self.owned(booking).await?.booking)
     }
 }
 
@@ -217,13 +212,21 @@ async fn seats_of(
 }
 
 /// The booking's amount before offers.
-async fn amount_before_offers(
+pub(super) async fn amount_before_offers(
     tx: &mut Transaction<'static, Postgres>,
     booking: BookingId,
 ) -> Result<Amount, sqlx::Error> {
-    let (subtotal, convenience_fee, tax, currency): (i64, i64, i64, String) = sqlx::query_as(
-        "SELECT subtotal_minor, convenience_fee_minor, tax_minor, currency::text
-           FROM bookings WHERE id = $1",
+    let (subtotal, convenience_fee, tax, food, food_tax, currency): (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        String,
+    ) = sqlx::query_as(
+        "SELECT subtotal_minor, convenience_fee_minor, tax_minor, food_minor, food_tax_minor,
+                    currency::text
+               FROM bookings WHERE id = $1",
     )
     .bind(booking)
     .fetch_one(&mut **tx)
@@ -232,14 +235,16 @@ async fn amount_before_offers(
         subtotal,
         convenience_fee,
         tax,
+        food,
+        food_tax,
         discount: 0,
-        total: subtotal + convenience_fee + tax,
+        total: subtotal + convenience_fee + tax + food + food_tax,
         currency,
     })
 }
 
 /// Writes the booking's discount and total from the offers on it.
-async fn reprice(
+pub(super) async fn reprice(
     tx: &mut Transaction<'static, Postgres>,
     booking: BookingId,
 ) -> Result<(), sqlx::Error> {

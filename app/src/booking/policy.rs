@@ -11,6 +11,8 @@ pub struct Policy {
     pub sales_close: Duration,
     /// Confirmed bookings may be cancelled until this long before the show.
     pub cancellation_cutoff: Duration,
+    /// Food and drinks may be ordered until this long before the show.
+    pub food_cutoff: Duration,
     /// Per seat, in minor units.
     pub convenience_fee: i64,
     /// GST on the convenience fee, in percent.
@@ -30,6 +32,7 @@ impl Default for Policy {
             hold_ttl: Duration::from_secs(600),
             sales_close: Duration::ZERO,
             cancellation_cutoff: Duration::from_secs(2 * 3600),
+            food_cutoff: Duration::from_secs(20 * 60),
             convenience_fee: 3000,
             fee_tax_percent: 18,
             verified_email_only: true,
@@ -62,6 +65,8 @@ impl Policy {
             subtotal,
             convenience_fee,
             tax,
+            food: 0,
+            food_tax: 0,
             discount: 0,
             total: subtotal + convenience_fee + tax,
             currency: currency.to_owned(),
@@ -120,6 +125,8 @@ mod tests {
                 subtotal: 55_000,
                 convenience_fee: 6_000,
                 tax: 1_080,
+                food: 0,
+                food_tax: 0,
                 discount: 0,
                 total: 62_080,
                 currency: "INR".into(),

@@ -9,7 +9,7 @@ use crate::{
     catalog::ShowMeta,
     ids::{BookingId, ShowId, UserId},
 };
-use crate::{offer::AppliedOffer, payment::Gateway};
+use crate::{food::BookingItem, offer::AppliedOffer, payment::Gateway};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -34,6 +34,13 @@ const SHOW: &str = "s.id, m.title AS movie_title, m.slug AS movie_slug,
   JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
   JOIN cities ci ON ci.id = t.city_id";
 
+/// A booking's items, as `BookingItem`s with their booking's id.
+pub(super) const ITEMS: &str =
+    "SELECT bi.booking_id, bi.item_id, m.name, m.size, m.veg, bi.quantity,
+        bi.unit_price_minor AS unit_price, bi.tax, bi.tax_minor AS tax_amount,
+        bi.picked_up_at IS NOT NULL AS picked_up
+   FROM booking_items bi JOIN menu_items m ON m.id = bi.item_id";
+
 #[derive(sqlx::FromRow)]
 struct Row {
     booking_id: BookingId,
@@ -45,6 +52,8 @@ struct Row {
     subtotal_minor: i64,
     convenience_fee_minor: i64,
     tax_minor: i64,
+    food_minor: i64,
+    food_tax_minor: i64,
     discount_minor: i64,
     total_minor: i64,
     confirmed_at: Option<DateTime<Utc>>,
@@ -60,6 +69,13 @@ struct SeatRow {
     booking_id: BookingId,
     #[sqlx(flatten)]
     seat: BookedSeat,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    booking_id: BookingId,
+    #[sqlx(flatten)]
+    item: BookingItem,
 }
 
 #[derive(sqlx::FromRow)]
@@ -214,7 +230,8 @@ pub(super) async fn load(db: &PgPool, ids: &[BookingId]) -> Result<Vec<Owned>, B
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT b.id AS booking_id, b.user_id, b.code, b.status AS stored_status,
                 booking_state(b.status, b.hold_expires_at) AS status, b.hold_expires_at,
-                b.subtotal_minor, b.convenience_fee_minor, b.tax_minor, b.discount_minor, b.total_minor,
+                b.subtotal_minor, b.convenience_fee_minor, b.tax_minor, b.food_minor, b.food_tax_minor,
+                b.discount_minor, b.total_minor,
                 b.confirmed_at, b.cancelled_at, b.refund_due_minor, b.created_at, {SHOW}
           WHERE b.id = ANY($1)"
     ))
@@ -243,6 +260,12 @@ pub(super) async fn load(db: &PgPool, ids: &[BookingId]) -> Result<Vec<Owned>, B
     .bind(ids)
     .fetch_all(db)
     .await?;
+    let items: Vec<ItemRow> = sqlx::query_as(&format!(
+        "{ITEMS} WHERE bi.booking_id = ANY($1) ORDER BY m.kind DESC, m.name, m.size"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
     let mut bookings: Vec<Owned> = rows
         .into_iter()
         .map(|row| Owned {
@@ -264,6 +287,8 @@ pub(super) async fn load(db: &PgPool, ids: &[BookingId]) -> Result<Vec<Owned>, B
                     subtotal: row.subtotal_minor,
                     convenience_fee: row.convenience_fee_minor,
                     tax: row.tax_minor,
+                    food: row.food_minor,
+                    food_tax: row.food_tax_minor,
                     discount: row.discount_minor,
                     total: row.total_minor,
                     currency: row.show.currency.clone(),
@@ -274,6 +299,11 @@ pub(super) async fn load(db: &PgPool, ids: &[BookingId]) -> Result<Vec<Owned>, B
                     .iter()
                     .filter(|o| o.booking_id == row.booking_id)
                     .map(OfferRow::applied)
+                    .collect(),
+                items: items
+                    .iter()
+                    .filter(|i| i.booking_id == row.booking_id)
+                    .map(|i| i.item.clone())
                     .collect(),
                 refund_due: row.refund_due_minor,
                 created_at: row.created_at,

@@ -16,6 +16,8 @@ const MARGIN: f32 = 22.0;
 const QR_SIDE: f32 = 170.0;
 /// Characters that fit a line at the title's size.
 const TITLE_CHARS: usize = 30;
+/// Characters that fit a line at the note's size.
+const NOTE_CHARS: usize = 64;
 
 impl Bookings {
     /// A confirmed booking's ticket as a PDF, for whoever may see the booking.
@@ -66,11 +68,19 @@ pub fn ticket_pdf(booking: &Booking, token: &str) -> Vec<u8> {
     );
 
     let amount = &booking.amount;
-    let mut lines = vec![
-        ("Tickets", amount.subtotal),
-        ("Convenience fee", amount.convenience_fee),
-        ("GST on convenience fee", amount.tax),
-    ];
+    // Five lines fit between the code and the note: with food, the fee and the food are each
+    // one line with their tax, and the items go in the note.
+    let mut lines = vec![("Tickets", amount.subtotal)];
+    if booking.items.is_empty() {
+        lines.push(("Convenience fee", amount.convenience_fee));
+        lines.push(("GST on convenience fee", amount.tax));
+    } else {
+        lines.push((
+            "Convenience fee with GST",
+            amount.convenience_fee + amount.tax,
+        ));
+        lines.push(("Food and drinks with GST", amount.food + amount.food_tax));
+    }
     if amount.discount > 0 {
         lines.push(("Offer discount", -amount.discount));
     }
@@ -87,17 +97,28 @@ pub fn ticket_pdf(booking: &Booking, token: &str) -> Vec<u8> {
         page.text(font, 9.0, WIDTH - MARGIN - 70.0, y, &price);
         y -= 12.0;
     }
-    let note = "Show this code at the entrance. Valid for this show only.";
-    page.text(Font::Regular, 7.5, left, 14.0, note);
+    let note = if booking.items.is_empty() {
+        "Show this code at the entrance. Valid for this show only.".to_owned()
+    } else {
+        clip_to(
+            &format!("At the food counter: {}", booking.food_labels()),
+            NOTE_CHARS,
+        )
+    };
+    page.text(Font::Regular, 7.5, left, 14.0, &note);
     page.finish(&format!("District ticket {}", booking.code))
 }
 
 /// A title longer than a line ends in an ellipsis.
 fn clip(text: &str) -> String {
-    if text.chars().count() <= TITLE_CHARS {
+    clip_to(text, TITLE_CHARS)
+}
+
+fn clip_to(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
         return text.to_owned();
     }
-    let kept: String = text.chars().take(TITLE_CHARS - 1).collect();
+    let kept: String = text.chars().take(chars - 1).collect();
     format!("{}\u{2026}", kept.trim_end())
 }
 
@@ -283,11 +304,14 @@ fn sample() -> (Booking, String) {
             subtotal: 50_000,
             convenience_fee: 3_000,
             tax: 540,
+            food: 0,
+            food_tax: 0,
             discount: 0,
             total: 53_540,
             currency: "INR".into(),
         },
         offers: Vec::new(),
+        items: Vec::new(),
         confirmed_at: None,
         cancelled_at: None,
         refund_due: 0,

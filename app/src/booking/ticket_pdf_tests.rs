@@ -92,3 +92,28 @@ fn text_is_escaped_and_written_in_the_fonts_encoding() {
     assert_eq!(clip("Short"), "Short");
     assert_eq!(clip(&"A".repeat(40)).chars().count(), TITLE_CHARS);
 }
+
+#[test]
+fn food_and_drinks_are_priced_and_listed_for_the_counter() {
+    use crate::food::{food_lines, with_food, BookingItem, FoodTax};
+    let (mut booking, token) = sample();
+    booking.items = vec![
+        BookingItem::priced("Popcorn", Some("Large"), 2, 29_000, FoodTax::Gst5),
+        BookingItem::priced("Cola", None, 1, 15_000, FoodTax::Gst18),
+    ];
+    booking.amount = with_food(&booking.amount, food_lines(&booking.items));
+    let text = read(&ticket_pdf(&booking, &token))
+        .extract_text(&[1])
+        .unwrap();
+    // 2 × ₹290 at 5% and ₹150 at 18%: ₹730 and ₹56 of GST; ₹535.40 + ₹786 in all.
+    for expected in [
+        "Food and drinks with GST",
+        "Rs. 786",
+        "Convenience fee with GST",
+        "Rs. 1,321.40",
+        "At the food counter: 2 x Popcorn \\(Large\\), 1 x Cola",
+    ] {
+        let expected = expected.replace("\\(", "(").replace("\\)", ")");
+        assert!(text.contains(&expected), "{expected:?} in {text:?}");
+    }
+}

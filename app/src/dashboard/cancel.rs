@@ -33,12 +33,21 @@ impl Dashboard {
         show: ShowId,
     ) -> Result<CancelledShow, DashboardError> {
         self.run_show(actor, show).await?;
-        let (outcome, released, refunds): (String, Vec<SeatId>, i32) =
-            sqlx::query_as("SELECT * FROM cancel_show($1, $2)")
+        // Ending many bookings at once can meet a food order locking the same stock rows in
+        // the other order; PostgreSQL aborts one of the two, and this one is asked again.
+        let mut tries = 0;
+        let (outcome, released, refunds): (String, Vec<SeatId>, i32) = loop {
+            tries += 1;
+            let called_off = sqlx::query_as("SELECT * FROM cancel_show($1, $2)")
                 .bind(actor.user_id)
                 .bind(show)
                 .fetch_one(&self.db)
-                .await?;
+                .await;
+            match called_off {
+                Err(err) if tries < 3 && deadlocked(&err) => continue,
+                called_off => break called_off?,
+            }
+        };
         if outcome == "not_found" {
             return Err(DashboardError::NotFound);
         }
@@ -54,4 +63,11 @@ impl Dashboard {
             refunds,
         })
     }
+}
+
+#[cfg(feature = "ssr")]
+fn deadlocked(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "40P01")
 }

@@ -33,6 +33,9 @@ pub struct TheaterShow {
     pub seats: i64,
     pub seats_sold: i64,
     pub seats_held: i64,
+    /// People in the show's waiting list now.
+    #[serde(default)]
+    pub waiting: i64,
     /// Minor units by seat category.
     #[cfg_attr(feature = "ssr", sqlx(json))]
     pub prices: BTreeMap<String, i64>,
@@ -76,6 +79,8 @@ impl Dashboard {
                     show_capacity(sh.id) AS seats,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'booked') AS seats_sold,
                     count(st.seat_id) FILTER (WHERE st.status::text = 'held') AS seats_held,
+                    (SELECT count(*) FROM waitlist_entries w
+                      WHERE w.show_id = sh.id AND w.status = 'waiting') AS waiting,
                     (SELECT coalesce(jsonb_object_agg(c.name, p.price_minor), '{}')
                        FROM show_prices p JOIN seat_categories c ON c.id = p.category_id
                       WHERE p.show_id = sh.id) AS prices

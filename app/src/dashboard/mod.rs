@@ -13,6 +13,8 @@ mod events;
 pub mod functions;
 pub mod layout;
 mod listing;
+#[cfg(feature = "ssr")]
+mod menu;
 mod movie_edits;
 mod movies;
 #[cfg(feature = "ssr")]

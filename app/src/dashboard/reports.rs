@@ -5,9 +5,11 @@
 //! pay (even if it was cancelled since):
 //! `gross` is what its customer paid, `refunds` what went back (refunds not failed), `fees` the
 //! convenience fee and its tax that stay with the platform (a refund beyond the ticket price
-//! gives fees back), and `net` the ticket money the theater keeps: gross - refunds - fees.
-//! `discounts` is what offers took off; it comes off the ticket money first, and off the fees
-//! only past it, so gross, refunds, fees and net still add up.
+//! gives fees back), and `net` the ticket and food money the theater keeps: gross - refunds -
+//! fees. `discounts` is what offers took off; it comes off the ticket money first, and off the
+//! fees only past it, so gross, refunds, fees and net still add up. `food` is what food and
+//! drinks (with their GST) added to gross; it is refunded with the tickets, under the same
+//! policy.
 
 #[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
@@ -51,6 +53,13 @@ pub struct SalesLine {
     pub fees: i64,
     pub net: i64,
     pub discounts: i64,
+    #[serde(default)]
+    pub food: i64,
+    /// People who joined those shows' waiting lists, and of them those whose offer was booked.
+    #[serde(default)]
+    pub waitlisted: i64,
+    #[serde(default)]
+    pub waitlist_booked: i64,
 }
 
 /// A report: its lines and their sum.
@@ -112,11 +121,16 @@ impl Dashboard {
                        CASE WHEN s.status = 'scheduled'
                             THEN show_capacity(s.id) ELSE 0 END AS seats,
                        (SELECT count(*) FROM booking_seats bs
-                         WHERE bs.show_id = s.id AND bs.status = 'confirmed') AS seats_sold
+                         WHERE bs.show_id = s.id AND bs.status = 'confirmed') AS seats_sold,
+                       (SELECT count(*) FROM waitlist_entries w WHERE w.show_id = s.id) AS waitlisted,
+                       (SELECT count(*) FROM waitlist_entries w JOIN bookings b ON b.id = w.booking_id
+                         WHERE w.show_id = s.id AND b.status = 'confirmed') AS waitlist_booked
                   FROM s),
              paid AS (
                 SELECT b.show_id, b.total_minor AS paid, b.discount_minor AS discount,
-                       greatest(b.subtotal_minor - b.discount_minor, 0) AS tickets,
+                       greatest(b.subtotal_minor - b.discount_minor, 0) + b.food_minor
+                         + b.food_tax_minor AS tickets,
+                       b.food_minor + b.food_tax_minor AS food,
                        b.convenience_fee_minor + b.tax_minor
                          - greatest(b.discount_minor - b.subtotal_minor, 0) AS fee,
                        coalesce((SELECT r.amount_minor FROM refunds r
@@ -126,7 +140,7 @@ impl Dashboard {
                  WHERE b.payment_id IS NOT NULL OR (b.confirmed_at IS NOT NULL AND b.total_minor = 0)),
              -- Per booking: a refund beyond its tickets gave its fees back.
              sold AS (
-                SELECT show_id, paid, refunded, discount,
+                SELECT show_id, paid, refunded, discount, food,
                        fee - greatest(refunded - tickets, 0) AS fee_kept,
                        tickets - least(refunded, tickets) AS tickets_kept
                   FROM paid)
@@ -139,11 +153,14 @@ impl Dashboard {
                     coalesce(sum(m.refunded), 0)::bigint AS refunds,
                     coalesce(sum(m.fee_kept), 0)::bigint AS fees,
                     coalesce(sum(m.tickets_kept), 0)::bigint AS net,
-                    coalesce(sum(m.discount), 0)::bigint AS discounts
+                    coalesce(sum(m.discount), 0)::bigint AS discounts,
+                    coalesce(sum(m.food), 0)::bigint AS food,
+                    sum(p.waitlisted)::bigint AS waitlisted,
+                    sum(p.waitlist_booked)::bigint AS waitlist_booked
                FROM s JOIN per_show p ON p.id = s.id
                LEFT JOIN (SELECT show_id, sum(paid) AS paid, sum(refunded) AS refunded,
                                  sum(fee_kept) AS fee_kept, sum(tickets_kept) AS tickets_kept,
-                                 sum(discount) AS discount
+                                 sum(discount) AS discount, sum(food) AS food
                             FROM sold GROUP BY show_id) m ON m.show_id = s.id
               GROUP BY {key}
               ORDER BY {order}, 1"
@@ -206,6 +223,9 @@ fn total(lines: &[SalesLine]) -> SalesLine {
         fees: sum(|l| l.fees),
         net: sum(|l| l.net),
         discounts: sum(|l| l.discounts),
+        food: sum(|l| l.food),
+        waitlisted: sum(|l| l.waitlisted),
+        waitlist_booked: sum(|l| l.waitlist_booked),
     }
 }
 
@@ -224,12 +244,12 @@ impl SalesReport {
     /// The report as CSV: a header, a row per line, then the total; money in major units.
     pub fn csv(&self) -> String {
         let mut out = String::from(
-            "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,discounts,currency\n",
+            "key,label,shows,seats,seats_sold,occupancy_percent,gross,refunds,fees,net,discounts,food,waitlisted,waitlist_booked,currency\n",
         );
         for line in self.lines.iter().chain([&self.total]) {
             let money = crate::money::plain;
             out.push_str(&format!(
-                "{},{},{},{},{},{:.1},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{:.1},{},{},{},{},{},{},{},{},{}\n",
                 csv_field(&line.key),
                 csv_field(&line.label),
                 line.shows,
@@ -241,6 +261,9 @@ impl SalesReport {
                 money(line.fees),
                 money(line.net),
                 money(line.discounts),
+                money(line.food),
+                line.waitlisted,
+                line.waitlist_booked,
                 self.currency
             ));
         }

@@ -226,6 +226,9 @@ impl Notifications {
                         money::format(b.amount.total, &b.amount.currency),
                         saved(b)
                     ))
+                    .says_if(!b.items.is_empty(), || {
+                        format!("To collect at the food counter: {}.", b.food_labels())
+                    })
                     .says("Show this QR code at the entrance; your e-ticket is also on the booking's page.");
                 letter.image = mailed.qr_png.map(|png| Image {
                     png,

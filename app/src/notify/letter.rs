@@ -45,6 +45,15 @@ impl Letter {
         self
     }
 
+    /// A paragraph only when `when` holds.
+    pub fn says_if(self, when: bool, paragraph: impl FnOnce() -> String) -> Self {
+        if when {
+            self.says(paragraph())
+        } else {
+            self
+        }
+    }
+
     pub fn links(mut self, label: impl Into<String>, url: impl Into<String>) -> Self {
         self.link = Some(Link {
             label: label.into(),

@@ -22,7 +22,7 @@ impl Terms {
     pub fn discount(&self, amount: &Amount, eligible: i64) -> i64 {
         let base = match self.base {
             OfferBase::Tickets => eligible,
-            OfferBase::Total => amount.gross(),
+            OfferBase::Total => amount.tickets_gross(),
         };
         let off = match self.kind {
             OfferKind::Percent => (base.saturating_mul(self.value) + 50) / 100,
@@ -38,7 +38,7 @@ impl Terms {
     pub fn discount_after(&self, amount: &Amount, eligible: i64, taken: i64) -> i64 {
         let base = match self.base {
             OfferBase::Tickets => amount.subtotal,
-            OfferBase::Total => amount.gross(),
+            OfferBase::Total => amount.tickets_gross(),
         };
         self.discount(amount, eligible).min((base - taken).max(0))
     }
@@ -58,13 +58,16 @@ pub fn discounts(amount: &Amount, offers: &[(Terms, i64)]) -> Vec<i64> {
         .collect()
 }
 
-/// `amount` with `discounts` taken off its total, never below zero.
+/// `amount` with `discounts` taken off its total, never more than the tickets with their fee
+/// and tax (food is always paid in full).
 pub fn discounted(amount: &Amount, discounts: &[i64]) -> Amount {
-    let gross = amount.gross();
-    let discount = discounts.iter().sum::<i64>().clamp(0, gross);
+    let discount = discounts
+        .iter()
+        .sum::<i64>()
+        .clamp(0, amount.tickets_gross());
     Amount {
         discount,
-        total: gross - discount,
+        total: amount.gross() - discount,
         ..amount.clone()
     }
 }
@@ -78,6 +81,8 @@ mod tests {
             subtotal,
             convenience_fee: 6_000,
             tax: 1_080,
+            food: 0,
+            food_tax: 0,
             discount: 0,
             total: subtotal + 7_080,
             currency: "INR".into(),

@@ -11,8 +11,9 @@ use crate::components::{
 use crate::ids::BookingId;
 use crate::money;
 use crate::pages::{
+    food::FoodBox,
     not_found::NotFound,
-    offer::{ConfirmFreeForm, OfferActions, OfferBox},
+    offer::{ConfirmFreeForm, OfferBox, PriceActions},
     pay::{PayPanel, Refunds},
     ticket::ETicket,
     waitlist::Places,
@@ -38,7 +39,7 @@ pub fn BookingPage() -> impl IntoView {
             .and_then(|id| id.parse::<BookingId>().ok())
     };
     // Offers change the price on this same page: each one read again.
-    let offers = OfferActions::default();
+    let offers = PriceActions::default();
     let data = Resource::new(
         move || (id(), offers.version()),
         |(id, _)| async move {
@@ -65,12 +66,13 @@ pub fn BookingPage() -> impl IntoView {
 }
 
 #[component]
-fn Summary(summary: BookingSummary, offers: OfferActions) -> impl IntoView {
+fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
     let BookingSummary {
         booking,
         payment,
         ticket,
         refunds,
+        menu,
     } = summary;
     let cancel = ServerAction::<CancelBooking>::new();
     let expired = RwSignal::new(false);
@@ -128,6 +130,12 @@ fn Summary(summary: BookingSummary, offers: OfferActions) -> impl IntoView {
                 <PriceLine label=format!("Tickets ({})", booking.seats.len()) minor=booking.amount.subtotal currency=booking.amount.currency.clone() />
                 <PriceLine label="Convenience fee" minor=booking.amount.convenience_fee currency=booking.amount.currency.clone() />
                 <PriceLine label="GST on convenience fee" minor=booking.amount.tax currency=booking.amount.currency.clone() />
+                {booking.items.iter().map(|item| view! {
+                    <PriceLine label=format!("{} × {}", item.quantity, item.label()) minor=item.unit_price * i64::from(item.quantity) currency=booking.amount.currency.clone() />
+                }).collect_view()}
+                {(booking.amount.food_tax > 0).then(|| view! {
+                    <PriceLine label="GST on food and drinks" minor=booking.amount.food_tax currency=booking.amount.currency.clone() />
+                })}
                 {(booking.amount.discount > 0).then(|| view! {
                     <dt>"Offer discount"</dt>
                     <dd class="text-right text-emerald-700" data-testid="booking-discount">
@@ -149,6 +157,14 @@ fn Summary(summary: BookingSummary, offers: OfferActions) -> impl IntoView {
             </dl>
             {ticket.map(|ticket| view! { <ETicket ticket code=booking.code.clone() booking_id=booking.booking_id /> })}
             {(payment.is_none() && !refunds.is_empty()).then(|| view! { <Refunds refunds /> })}
+            {(booking.status == BookingStatus::Confirmed && !booking.items.is_empty()).then(|| view! {
+                <p class="rounded-lg bg-slate-100 px-3 py-2 text-slate-700" data-testid="food-pickup">
+                    "Collect at the food counter with your booking code: "{booking.food_labels()}
+                </p>
+            })}
+            {held.then(|| view! {
+                <FoodBox actions=offers booking_id=booking.booking_id menu=menu.clone() ordered=booking.items.clone() currency=booking.amount.currency.clone() />
+            })}
             {held.then(|| view! {
                 <OfferBox actions=offers booking_id=booking.booking_id offers=booking.offers.clone() currency=booking.amount.currency.clone() />
             })}

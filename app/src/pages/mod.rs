@@ -1,6 +1,7 @@
 pub mod account;
 pub mod bookings;
 pub mod dashboard;
+pub mod food;
 pub mod home;
 pub mod movie;
 pub mod not_found;

@@ -1,14 +1,14 @@
 //! Offers on a held booking's summary: the code box and the offers applied, each removable;
 //! plain forms that also work before the wasm loads.
 
-use crate::booking::functions::{ApplyOffer, ConfirmFree, RemoveOffer};
+use crate::booking::functions::{ApplyOffer, ConfirmFree, OrderFood, RemoveOffer};
 use crate::ids::BookingId;
 use crate::money;
 use crate::offer::AppliedOffer;
 use leptos::prelude::*;
 
 /// The last action's error, in words.
-fn error_of<A>(action: ServerAction<A>) -> impl Fn() -> Option<String> + Copy
+pub(crate) fn error_of<A>(action: ServerAction<A>) -> impl Fn() -> Option<String> + Copy
 where
     A: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
     A::Output: Clone + Send + Sync + 'static,
@@ -24,40 +24,45 @@ where
     }
 }
 
-/// The actions that change a held booking's price, owned by the booking's page, which reads
-/// the booking again after each.
+/// The actions that change a held booking's price (offers, food), owned by the booking's
+/// page, which reads the booking again after each.
 #[derive(Clone, Copy)]
-pub struct OfferActions {
+pub struct PriceActions {
     pub apply: ServerAction<ApplyOffer>,
     pub remove: ServerAction<RemoveOffer>,
     pub confirm: ServerAction<ConfirmFree>,
+    pub order: ServerAction<OrderFood>,
 }
 
-impl Default for OfferActions {
+impl Default for PriceActions {
     fn default() -> Self {
         Self {
             apply: ServerAction::new(),
             remove: ServerAction::new(),
             confirm: ServerAction::new(),
+            order: ServerAction::new(),
         }
     }
 }
 
-impl OfferActions {
+impl PriceActions {
     /// Grows with every answer any of them gets.
     pub fn version(&self) -> usize {
-        self.apply.version().get() + self.remove.version().get() + self.confirm.version().get()
+        self.apply.version().get()
+            + self.remove.version().get()
+            + self.confirm.version().get()
+            + self.order.version().get()
     }
 }
 
 #[component]
 pub fn OfferBox(
-    actions: OfferActions,
+    actions: PriceActions,
     booking_id: BookingId,
     offers: Vec<AppliedOffer>,
     currency: String,
 ) -> impl IntoView {
-    let OfferActions { apply, remove, .. } = actions;
+    let PriceActions { apply, remove, .. } = actions;
     let apply_error = error_of(apply);
     let remove_error = error_of(remove);
     let applied = offers

@@ -21,6 +21,9 @@ pub struct BookingSummary {
     /// The refunds of its payments, whatever became of the booking: a late payment's, a
     /// second payment's, or the cancellation policy's.
     pub refunds: Vec<Refund>,
+    /// While it is held: the food and drinks its theater sells, with what the show has left.
+    #[serde(default)]
+    pub menu: Vec<crate::food::MenuItem>,
 }
 
 /// What the booking summary shows about paying.
@@ -76,14 +79,17 @@ pub async fn summary_of_booking(
     booking_id: BookingId,
 ) -> Result<Option<BookingSummary>, PaymentError> {
     use crate::booking::{BookingError, BookingStatus, Bookings};
+    // The handles first: a page left mid-render loses its context while this waits.
+    let (bookings, payments) = (
+        leptos::prelude::expect_context::<Bookings>(),
+        ssr::payments(),
+    );
     let actor = ssr::signed_in().await?;
-    let bookings = leptos::prelude::expect_context::<Bookings>();
     let booking = match bookings.get(actor, booking_id).await {
         Ok(booking) => booking,
         Err(BookingError::NotFound) => return Ok(None),
         Err(err) => return Err(err.into()),
     };
-    let payments = ssr::payments();
     let made = payments.of_booking(&booking).await?;
     let refunds = made.iter().flat_map(|p| p.refunds.clone()).collect();
     let payment = match booking.status {
@@ -107,11 +113,16 @@ pub async fn summary_of_booking(
         BookingStatus::Confirmed => Some(bookings.ticket(actor, booking_id).await?),
         _ => None,
     };
+    let menu = match booking.status {
+        BookingStatus::Held => bookings.show_menu(booking.show.show_id).await?,
+        _ => Vec::new(),
+    };
     Ok(Some(BookingSummary {
         booking,
         payment,
         ticket,
         refunds,
+        menu,
     }))
 }
 

@@ -124,7 +124,7 @@ pub struct ConfirmRequest {
 #[utoipa::path(post, path = "/api/v1/bookings/confirm", tag = "bookings", security(("bearer" = [])),
     request_body = ConfirmRequest, responses((status = 200, body = Booking),
         (status = 404, description = "not_found"),
-        (status = 409, description = "payment_not_succeeded, seats_unavailable, booking_cancelled, show_started")))]
+        (status = 409, description = "payment_not_succeeded, payment_refunded, seats_unavailable, booking_cancelled, show_started, offer_exhausted, out_of_stock")))]
 pub async fn confirm(
     State(bookings): State<Bookings>,
     State(db): State<Db>,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod bookings;
 pub mod catalog;
+pub mod food;
 pub mod offers;
 pub mod payments;
 pub mod tickets;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(catalog::router())
         .merge(bookings::router())
         .merge(offers::router())
+        .merge(food::router())
         .merge(waitlist::router())
         .merge(payments::router())
         .merge(tickets::router())

@@ -355,6 +355,11 @@ impl Config {
                     120,
                     "a number of minutes",
                 )?),
+                food_cutoff: minutes(vars.parse_or(
+                    "FOOD_ORDER_CUTOFF_MINUTES",
+                    20,
+                    "a number of minutes",
+                )?),
                 convenience_fee: i64::from(vars.parse_or::<u32>(
                     "CONVENIENCE_FEE_MINOR",
                     3000,

@@ -98,6 +98,7 @@ pub async fn run(db: &PgPool, options: &Options) -> anyhow::Result<Report> {
     }
     report.users = insert_demo_users(&mut tx, &options.demo_password).await?;
     insert_demo_offer(&mut tx).await?;
+    insert_demo_menus(&mut tx).await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -113,6 +114,89 @@ async fn insert_demo_offer(tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Erro
     )
     .execute(tx)
     .await?;
+    Ok(())
+}
+
+/// An item of the demo menu; prices in paise before GST.
+struct MenuSeed {
+    name: &'static str,
+    size: Option<&'static str>,
+    combo: bool,
+    description: &'static str,
+    veg: bool,
+    price: i64,
+    tax: &'static str,
+    stock: Option<i32>,
+}
+
+const fn item(name: &'static str, size: Option<&'static str>, price: i64) -> MenuSeed {
+    MenuSeed {
+        name,
+        size,
+        combo: false,
+        description: "",
+        veg: true,
+        price,
+        tax: "gst5",
+        stock: None,
+    }
+}
+
+/// Every theater's menu.
+const MENU: [MenuSeed; 7] = [
+    item("Salted popcorn", Some("Regular"), 19_000),
+    MenuSeed {
+        stock: Some(150),
+        ..item("Salted popcorn", Some("Large"), 29_000)
+    },
+    MenuSeed {
+        description: "With salsa",
+        stock: Some(80),
+        ..item("Cheese nachos", None, 24_000)
+    },
+    MenuSeed {
+        description: "Six pieces",
+        veg: false,
+        stock: Some(60),
+        ..item("Chicken nuggets", None, 27_000)
+    },
+    MenuSeed {
+        tax: "gst18",
+        ..item("Cola", Some("500 ml"), 12_000)
+    },
+    MenuSeed {
+        description: "Sealed bottle, 1 litre",
+        tax: "exempt",
+        ..item("Mineral water", None, 4_000)
+    },
+    MenuSeed {
+        combo: true,
+        description: "Large popcorn and two colas",
+        stock: Some(100),
+        ..item("Couple combo", None, 49_000)
+    },
+];
+
+/// The demo menu at every theater.
+async fn insert_demo_menus(tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    for seed in &MENU {
+        sqlx::query(
+            "INSERT INTO menu_items (theater_id, name, size, kind, description, veg, price_minor,
+                                     tax, stock_per_show)
+             SELECT t.id, $1, $2, $3::menu_kind, $4, $5, $6, $7::food_tax, $8 FROM theaters t
+             ON CONFLICT (theater_id, name, size) DO NOTHING",
+        )
+        .bind(seed.name)
+        .bind(seed.size)
+        .bind(if seed.combo { "combo" } else { "item" })
+        .bind(seed.description)
+        .bind(seed.veg)
+        .bind(seed.price)
+        .bind(seed.tax)
+        .bind(seed.stock)
+        .execute(&mut *tx)
+        .await?;
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use app::{
     payment::{sandbox::Choice, test_cards},
 };
 use chrono::{DateTime, Duration, Utc};
+use http::StatusCode;
 use serde_json::{json, Value};
 use server::AppState;
 use sqlx::PgPool;
@@ -100,6 +101,49 @@ impl Setup {
         .await
     }
 
+    pub async fn as_customer(
+        &self,
+        user: Uuid,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let token = bearer(&self.state, user, Role::Customer);
+        send(&self.app, method, uri, body, &[("authorization", &token)]).await
+    }
+
+    pub async fn held(&self, user: Uuid, labels: &[&str]) -> Uuid {
+        let held = self.hold(user, self.venue.show_id, labels).await;
+        assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+        id(&held.json()["booking_id"])
+    }
+
+    /// A booking's stored status.
+    pub async fn status(&self, booking: Uuid) -> String {
+        sqlx::query_scalar("SELECT status::text FROM bookings WHERE id = $1")
+            .bind(booking)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// Starts and settles a sandbox payment of the booking: the payment's id.
+    pub async fn pay_for(&self, user: Uuid, booking: Uuid) -> Uuid {
+        let payment = self.start_payment(user, booking).await;
+        self.pay(payment).await;
+        payment
+    }
+
+    /// Starts a sandbox payment of the booking: the payment's id.
+    pub async fn start_payment(&self, user: Uuid, booking: Uuid) -> Uuid {
+        let body = json!({"booking_id": booking, "provider": "sandbox"});
+        let started = self
+            .as_customer(user, "POST", "/api/v1/payments/initiate", Some(body))
+            .await;
+        assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+        id(&started.json()["payment_id"])
+    }
+
     /// A confirmed booking of `labels` by `buyer`, paid through the sandbox: the booking's id
     /// and the payment's.
     pub async fn buy(&self, buyer: Uuid, labels: &[&str]) -> (Uuid, Uuid) {
@@ -153,6 +197,20 @@ impl Setup {
             .await
             .unwrap()
     }
+}
+
+/// Seat pairs that leave no single-seat gap: row by row from B, two by two.
+pub fn pairs(s: &Setup, count: usize) -> Vec<[String; 2]> {
+    let per_row = s.venue.seats_per_row;
+    let rows = s.venue.seats.len() as i32 / per_row;
+    (1..rows)
+        .flat_map(|row| (0..per_row / 2).map(move |pair| (row, pair * 2 + 1)))
+        .take(count)
+        .map(|(row, n)| {
+            let letter = (b'A' + row as u8) as char;
+            [format!("{letter}{n}"), format!("{letter}{}", n + 1)]
+        })
+        .collect()
 }
 
 pub fn id(value: &Value) -> Uuid {

@@ -299,6 +299,23 @@ pub async fn money_breaches(db: &PgPool) -> Vec<String> {
               WHERE b.discount_minor <> coalesce((SELECT sum(bo.discount_minor)
                                                     FROM booking_offers bo WHERE bo.booking_id = b.id), 0)",
         ),
+        (
+            "food other than the booking's lines",
+            "SELECT b.id::text FROM bookings b
+               LEFT JOIN (SELECT booking_id, sum(unit_price_minor * quantity) AS food,
+                                 sum(tax_minor) AS tax
+                            FROM booking_items GROUP BY booking_id) f ON f.booking_id = b.id
+              WHERE b.food_minor <> coalesce(f.food, 0) OR b.food_tax_minor <> coalesce(f.tax, 0)",
+        ),
+        (
+            "a show's stock sold other than its standing bookings' items",
+            "SELECT fs.show_id::text || '/' || fs.item_id::text FROM food_stock fs
+              WHERE fs.sold <> coalesce((SELECT sum(bi.quantity) FROM booking_items bi
+                                           JOIN bookings b ON b.id = bi.booking_id
+                                          WHERE b.show_id = fs.show_id AND bi.item_id = fs.item_id
+                                            AND b.status IN ('held', 'confirmed')), 0)
+                 OR fs.sold > coalesce(fs.quantity, fs.sold)",
+        ),
     ];
     breaches(db, &checks).await
 }

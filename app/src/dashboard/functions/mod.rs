@@ -2,12 +2,13 @@
 //! `/api/v1/admin`, with the cookie session instead of a token. Each works as a plain form post
 //! before the wasm loads.
 
+mod menu;
 mod offers;
 mod platform;
 mod screens;
 mod shows;
 
-pub use {offers::*, platform::*, screens::*, shows::*};
+pub use {menu::*, offers::*, platform::*, screens::*, shows::*};
 
 use super::{AuditEntry, DashboardError, FoundBooking, ReportGroup, SalesReport};
 use crate::account::ManagedTheater;

@@ -5,6 +5,7 @@
 
 mod bookings;
 mod editor;
+mod food;
 mod movies;
 mod offers;
 mod platform;
@@ -14,6 +15,7 @@ mod screens;
 mod shows;
 
 pub use bookings::DashboardBookingsPage;
+pub use food::{ShowFoodPage, TheaterMenuPage};
 pub use movies::{EditMoviePage, MoviesPage, NewMoviePage};
 pub use offers::OffersPage;
 pub use platform::{PlatformPage, TheaterAdminsPage};
@@ -137,6 +139,7 @@ pub(crate) fn TheaterTabs(theater: ManagedTheater, current: &'static str) -> imp
         ("Shows", String::new()),
         ("Schedule", "/schedule".to_owned()),
         ("Screens", "/screens".to_owned()),
+        ("Menu", "/menu".to_owned()),
         ("Reports", "/reports".to_owned()),
         ("Audit log", "/audit".to_owned()),
     ];

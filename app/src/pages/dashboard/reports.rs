@@ -56,7 +56,7 @@ pub fn ReportsPage() -> impl IntoView {
                 <div class="overflow-x-auto">
                     <table class="w-full min-w-[36rem] text-left text-sm" data-testid="report-table">
                         <thead class="border-b border-slate-300 text-slate-600">
-                            <tr><th class="py-2">""</th><th>"Shows"</th><th>"Sold"</th><th>"Occupancy"</th><th>"Gross"</th><th>"Refunds"</th><th>"Fees"</th><th>"Net"</th><th>"Discounts"</th></tr>
+                            <tr><th class="py-2">""</th><th>"Shows"</th><th>"Sold"</th><th>"Occupancy"</th><th>"Gross"</th><th>"Refunds"</th><th>"Fees"</th><th>"Net"</th><th>"Discounts"</th><th>"Food"</th><th>"Waiting list (booked)"</th></tr>
                         </thead>
                         <tbody>
                             {report.lines.into_iter().map(|l| line(l, &currency, false)).collect_view()}
@@ -90,6 +90,8 @@ fn line(l: SalesLine, currency: &str, total: bool) -> impl IntoView {
             <td>{m(l.fees)}</td>
             <td>{m(l.net)}</td>
             <td>{m(l.discounts)}</td>
+            <td>{m(l.food)}</td>
+            <td>{format!("{} ({})", l.waitlisted, l.waitlist_booked)}</td>
         </tr>
     }
 }

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 mod bookings;
 mod events;
+mod menu;
 mod movies;
 mod offers;
 mod platform;
@@ -24,7 +25,8 @@ mod screens;
 mod shows;
 
 pub use {
-    bookings::*, events::*, movies::*, offers::*, platform::*, reports::*, screens::*, shows::*,
+    bookings::*, events::*, menu::*, movies::*, offers::*, platform::*, reports::*, screens::*,
+    shows::*,
 };
 
 pub fn router() -> Router<AppState> {
@@ -50,6 +52,11 @@ pub fn router() -> Router<AppState> {
         .route("/outbox/dead-letters/{id}/retry", post(retry_dead_letter))
         .route("/offers", post(create_offer).get(list_offers))
         .route("/offers/{id}", get(offer_report).patch(change_offer))
+        .route("/theaters/{id}/menu", get(theater_menu).post(add_menu_item))
+        .route("/menu/{id}", patch(change_menu_item))
+        .route("/shows/{id}/stock/{item_id}", put(set_show_stock))
+        .route("/shows/{id}/pickups", get(pickups))
+        .route("/shows/{id}/pickups/{booking_id}", post(pick_up))
         .route("/reports/sales", get(sales_report))
         .route("/reports/charts/{chart}", get(report_chart))
 }

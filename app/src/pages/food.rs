@@ -1,0 +1,144 @@
+//! Food and drinks on a held booking's page: the theater's menu (read with the booking), each
+//! item with its veg mark, price and what is left, and a plain form per item that sets how many
+//! (it works before the wasm loads; hydrated, the page reads the booking again after each).
+
+use crate::food::{BookingItem, MenuItem, MenuKind};
+use crate::ids::BookingId;
+use crate::money;
+use crate::pages::offer::{error_of, PriceActions};
+use leptos::prelude::*;
+
+/// Most of one item the form offers.
+const MOST: i32 = 10;
+
+/// "Veg" in green or "Non-veg" in red, as menus in India mark them.
+#[component]
+pub fn VegMark(veg: bool) -> impl IntoView {
+    let (class, text) = if veg {
+        ("border-green-700 text-green-800", "Veg")
+    } else {
+        ("border-red-700 text-red-800", "Non-veg")
+    };
+    view! { <span class=format!("rounded border px-1 text-xs font-semibold {class}")>{text}</span> }
+}
+
+#[component]
+pub fn FoodBox(
+    actions: PriceActions,
+    booking_id: BookingId,
+    menu: Vec<MenuItem>,
+    ordered: Vec<BookingItem>,
+    currency: String,
+) -> impl IntoView {
+    let error = error_of(actions.order);
+    // Ordered, then taken off the menu: they can still be taken off the booking.
+    let gone: Vec<BookingItem> = ordered
+        .iter()
+        .filter(|i| !menu.iter().any(|m| m.item_id == i.item_id))
+        .cloned()
+        .collect();
+    let open = !ordered.is_empty();
+    let lines = (!menu.is_empty() || !gone.is_empty()).then(|| {
+        let rows = menu
+            .into_iter()
+            .map(|item| {
+                let had = ordered
+                    .iter()
+                    .find(|i| i.item_id == item.item_id)
+                    .map_or(0, |i| i.quantity);
+                let currency = currency.clone();
+                view! { <FoodLine item had booking_id actions currency /> }
+            })
+            .collect_view();
+        let gone = gone
+            .into_iter()
+            .map(|item| view! { <GoneLine item booking_id actions /> })
+            .collect_view();
+        view! {
+            <details class="rounded-lg border border-slate-200 px-3 py-2" open=open>
+                <summary class="cursor-pointer font-semibold">"Add food and drinks"</summary>
+                <p class="text-sm text-slate-600">"Collect them at the counter with your booking code."</p>
+                <ul class="mt-2 flex flex-col gap-2" data-testid="food-menu">{rows}{gone}</ul>
+            </details>
+        }
+    });
+    view! {
+        <section class="flex flex-col gap-2" aria-label="Food and drinks" data-testid="food">
+            {lines}
+            {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700" data-testid="food-error">{text}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn FoodLine(
+    item: MenuItem,
+    had: i32,
+    booking_id: BookingId,
+    actions: PriceActions,
+    currency: String,
+) -> impl IntoView {
+    let most = item
+        .left
+        .map_or(MOST, |left| (left as i32 + had).clamp(0, MOST));
+    let label = item.label();
+    let (name, shown, asked) = (label.clone(), label.clone(), format!("How many {label}"));
+    let qty_id = format!("qty-{}", item.item_id);
+    let price = format!(
+        "{} + {}% GST",
+        money::format(item.price, &currency),
+        item.tax.percent()
+    );
+    let left = match item.left {
+        Some(0) if had == 0 => Some("Sold out".to_owned()),
+        Some(left) if left <= 10 => Some(format!("{left} left")),
+        _ => None,
+    };
+    let choices = (0..=most.max(had))
+        .map(|n| view! { <option value=n.to_string() selected=n == had>{n}</option> })
+        .collect_view();
+    view! {
+        <li class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 pb-2" data-testid="food-item" data-name=name>
+            <span class="min-w-0 flex-1">
+                <span class="flex items-center gap-2"><VegMark veg=item.veg /><b>{shown}</b></span>
+                <span class="block text-sm text-slate-600">
+                    {price}
+                    {(item.kind == MenuKind::Combo).then(|| format!(" · {}", item.description))}
+                    {left.map(|l| format!(" · {l}"))}
+                </span>
+            </span>
+            <ActionForm action=actions.order attr:class="flex items-center gap-2">
+                <input type="hidden" name="booking_id" value=booking_id.to_string() />
+                <input type="hidden" name="item_id" value=item.item_id.to_string() />
+                <label class="sr-only" for=qty_id.clone()>{asked}</label>
+                <select id=qty_id name="quantity" class="rounded-lg border border-slate-300 px-2 py-1">{choices}</select>
+                <button type="submit" class="rounded-lg border-2 border-indigo-600 px-3 py-1 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">
+                    "Set"
+                </button>
+            </ActionForm>
+        </li>
+    }
+}
+
+/// An item the booking has that the theater no longer sells: it can only be taken off.
+#[component]
+fn GoneLine(item: BookingItem, booking_id: BookingId, actions: PriceActions) -> impl IntoView {
+    let label = item.label();
+    let (shown, remove) = (
+        format!("{} × {label} (no longer sold)", item.quantity),
+        format!("Remove {label}"),
+    );
+    view! {
+        <li class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 pb-2" data-testid="food-item" data-name=label>
+            <span>{shown}</span>
+            <ActionForm action=actions.order>
+                <input type="hidden" name="booking_id" value=booking_id.to_string() />
+                <input type="hidden" name="item_id" value=item.item_id.to_string() />
+                <input type="hidden" name="quantity" value="0" />
+                <button type="submit" class="rounded px-2 py-1 text-sm font-semibold underline" aria-label=remove>
+                    "Remove"
+                </button>
+            </ActionForm>
+        </li>
+    }
+}
