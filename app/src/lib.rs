@@ -49,8 +49,8 @@ use pages::{
     dashboard::{
         AuditPage, DashboardBookingsPage, DashboardPage, EditMoviePage, LayoutEditorPage,
         MoviesPage, NewMoviePage, NewScreenPage, OffersPage, PlatformPage, ReportsPage,
-        SchedulePage, ScreensPage, ShowFoodPage, TheaterAdminsPage, TheaterDayPage,
-        TheaterMenuPage,
+        SchedulePage, ScreensPage, ShowFoodPage, ShowWaitlistPage, TheaterAdminsPage,
+        TheaterDayPage, TheaterMenuPage,
     },
     home::HomePage,
     movie::MoviePage,
@@ -136,6 +136,7 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("reports")) view=ReportsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("menu")) view=TheaterMenuPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("food")) view=ShowFoodPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("dashboard"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("waitlist")) view=ShowWaitlistPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("admins")) view=TheaterAdminsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("dashboard"), StaticSegment("screens"), ParamSegment("id"), StaticSegment("layout")) view=LayoutEditorPage ssr=SsrMode::Async />

@@ -974,6 +974,13 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
         ),
         (
+            "get",
+            "/api/v1/admin/shows/{id}/waitlist",
+            format!("/api/v1/admin/shows/{show}/waitlist"),
+            Box::new(none),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, 200, 200],
+        ),
+        (
             "post",
             "/api/v1/admin/shows/{id}/pickups/{booking_id}",
             format!("/api/v1/admin/shows/{show}/pickups/{sold}"),

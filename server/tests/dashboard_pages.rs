@@ -170,6 +170,11 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
             staff,
         ),
         (
+            "dashboard/waitlist",
+            fixed(vec![("show_id", show.clone())]),
+            staff,
+        ),
+        (
             "dashboard/menu/new",
             Box::new(|role| {
                 form(&[

@@ -283,6 +283,27 @@ async fn ended_holds_give_food_back_and_late_payments_take_it_again_or_are_refun
     );
     assert_eq!(s.left(item).await, json!(2));
 
+    // A hold that lapsed, swept or not, leaves its items to whoever orders them: it ends.
+    let lapsed = s.held(late, &["B1", "B2"]).await;
+    assert_eq!(
+        s.order(late, lapsed, &[(item, 2)]).await.status,
+        StatusCode::OK
+    );
+    run_out(&db, lapsed).await;
+    assert_eq!(s.left(item).await, json!(2), "free to order at once");
+    let taker = s.held(lucky, &["D5", "D6"]).await;
+    assert_eq!(
+        s.order(lucky, taker, &[(item, 2)]).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(s.status(lapsed).await, "expired");
+    let uri = format!("/api/v1/bookings/{taker}");
+    assert_eq!(
+        s.as_customer(lucky, "DELETE", &uri, None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(s.left(item).await, json!(2));
+
     // A hold that lapses with a payment open gives them back; someone else takes them all;
     // the late payment then finds none left: not confirmed, refunded in full.
     let booking = s.held(late, &["B3", "B4"]).await;
@@ -361,10 +382,12 @@ async fn holds_ended_together_give_all_their_items_back(db: PgPool) {
             [(cola, 3), (popcorn, 1)]
         };
         assert_eq!(s.order(*user, booking, &order).await.status, StatusCode::OK);
-        run_out(&db, booking).await;
         bookings.push(booking);
     }
     assert_eq!((s.sold(popcorn).await, s.sold(cola).await), (9, 12));
+    for booking in &bookings {
+        run_out(&db, *booking).await;
+    }
     let (expired,): (i32,) = sqlx::query_as("SELECT expired FROM expire_holds(100)")
         .fetch_one(&db)
         .await

@@ -426,4 +426,35 @@ async fn waiting_lists_show_on_the_day_and_in_the_report(db: PgPool) {
         .json();
     assert_eq!(report["total"]["waitlisted"], 3, "{report}");
     assert_eq!(report["total"]["waitlist_booked"], 1, "{report}");
+    // The line itself, for the theater's staff only.
+    let uri = format!("/api/v1/admin/shows/{show}/waitlist");
+    let line = s.call(Some(0), "GET", &uri, None).await.json();
+    let places: Vec<(String, Value)> = line
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["status"].as_str().unwrap().to_owned(),
+                p["position"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("booked".to_owned(), Value::Null),
+            ("waiting".to_owned(), json!(1)),
+            ("left".to_owned(), Value::Null)
+        ],
+        "{line}"
+    );
+    assert!(line[1]["customer_email"]
+        .as_str()
+        .unwrap()
+        .ends_with("@example.com"));
+    assert_eq!(
+        s.call(Some(1), "GET", &uri, None).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

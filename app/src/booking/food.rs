@@ -3,10 +3,13 @@
 //! asks for from the rows it locked or changes nothing, so `sold` never passes `quantity`. The
 //! items are priced into the booking's total with the shared arithmetic (`food::line_tax`).
 
-use super::{service::retrying, Actor, Booking, BookingError, Bookings, ConflictCode};
+use super::{
+    live::Announced, service::retrying, Actor, Booking, BookingError, Bookings, ConflictCode,
+    SeatChange, SeatStatus,
+};
 use crate::{
     food::{line_tax, FoodTax, MenuItem, OrderLine, MAX_QUANTITY},
-    ids::{BookingId, MenuItemId, ShowId, UserId},
+    ids::{BookingId, MenuItemId, SeatId, ShowId, UserId},
 };
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, Transaction};
@@ -16,12 +19,34 @@ use uuid::Uuid;
 /// Lines one order may name.
 const MAX_LINES: usize = 30;
 
-const MENU: &str = "SELECT m.id AS item_id, m.theater_id, m.name, m.size, m.kind, m.description,
-        m.veg, m.price_minor AS price, m.tax, m.stock_per_show, m.available,
-        CASE WHEN $2::uuid IS NULL THEN NULL
-             WHEN fs.show_id IS NOT NULL THEN (fs.quantity - fs.sold)::bigint
-             ELSE m.stock_per_show::bigint END AS \"left\"
-   FROM menu_items m LEFT JOIN food_stock fs ON fs.item_id = m.id AND fs.show_id = $2";
+/// The lines of `items` (an SQL array) in holds of `show` past their deadline, with none of
+/// their payments in flight: their food is as good as back in stock, as their seats are (an
+/// order ends them, as the sweep would).
+fn lapsed(show: &str, items: &str) -> String {
+    format!(
+        "SELECT bi.booking_id, bi.quantity FROM booking_items bi
+           JOIN bookings b ON b.id = bi.booking_id
+          WHERE bi.item_id = ANY({items}) AND b.show_id = {show} AND b.status = 'held'
+            AND b.hold_expires_at <= now()
+            AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id
+                               AND p.status IN ('created', 'pending'))"
+    )
+}
+
+/// A theater's menu (`$1`), with what show `$2` has left of each item.
+fn menu_query() -> String {
+    format!(
+        "SELECT m.id AS item_id, m.theater_id, m.name, m.size, m.kind, m.description,
+                m.veg, m.price_minor AS price, m.tax, m.stock_per_show, m.available,
+                CASE WHEN $2::uuid IS NULL THEN NULL
+                     WHEN fs.show_id IS NOT NULL
+                     THEN (fs.quantity - fs.sold
+                           + (SELECT coalesce(sum(l.quantity), 0) FROM ({}) l))::bigint
+                     ELSE m.stock_per_show::bigint END AS \"left\"
+           FROM menu_items m LEFT JOIN food_stock fs ON fs.item_id = m.id AND fs.show_id = $2",
+        lapsed("$2", "ARRAY[m.id]")
+    )
+}
 
 /// The held booking items are ordered for, locked.
 #[derive(sqlx::FromRow)]
@@ -72,8 +97,9 @@ impl Bookings {
             return Err(BookingError::NotFound);
         }
         Ok(sqlx::query_as(&format!(
-            "{MENU} WHERE m.theater_id = $1 AND m.available
-              ORDER BY m.kind, m.name, m.size NULLS FIRST"
+            "{} WHERE m.theater_id = $1 AND m.available
+              ORDER BY m.kind, m.name, m.size NULLS FIRST",
+            menu_query()
         ))
         .bind(theater)
         .bind(show)
@@ -139,10 +165,17 @@ impl Bookings {
             if ordered.is_ok() {
                 tx.commit().await?;
             }
-            Ok(ordered)
+            Ok(ordered.map(|freed| (held.show_id, freed)))
         })
         .await?;
-        outcome?;
+        let (show, freed) = outcome?;
+        if !freed.is_empty() {
+            self.announce(&[Announced::freed(SeatChange::made(
+                show,
+                SeatStatus::Available,
+                freed,
+            ))]);
+        }
         Ok(self.owned(booking).await?.booking)
     }
 }
@@ -193,13 +226,14 @@ fn refused(held: &Held, cutoff: chrono::Duration) -> Option<BookingError> {
     None
 }
 
-/// Writes the order inside the booking's transaction: `Ok(Err(..))` when it is refused.
+/// Writes the order inside the booking's transaction: `Ok(Err(..))` when it is refused, the
+/// seats of lapsed holds it ended otherwise.
 async fn order(
     tx: &mut Transaction<'static, Postgres>,
     booking: BookingId,
     held: &Held,
     wanted: &BTreeMap<MenuItemId, i32>,
-) -> Result<Result<(), BookingError>, sqlx::Error> {
+) -> Result<Result<Vec<SeatId>, BookingError>, sqlx::Error> {
     let ids: Vec<MenuItemId> = wanted.keys().copied().collect();
     let priced: Vec<Priced> = sqlx::query_as(
         "SELECT id, name || coalesce(' (' || size || ')', '') AS label, price_minor, tax
@@ -224,6 +258,16 @@ async fn order(
         let message = format!("Item {} is not on this theater's menu.", item.0);
         return Ok(Err(BookingError::field("items", &message)));
     }
+    // Lapsed holds with these items end first, giving them back (their seats read as free
+    // already).
+    let freed: Vec<SeatId> = sqlx::query_scalar(&format!(
+        "SELECT end_holds(ARRAY(SELECT DISTINCT l.booking_id FROM ({}) l), 'expired')",
+        lapsed("$1", "$2")
+    ))
+    .bind(held.show_id)
+    .bind(&ids)
+    .fetch_one(&mut **tx)
+    .await?;
     // Every row of these items for the show, made if new, then locked in key order.
     sqlx::query(
         "INSERT INTO food_stock (show_id, item_id, quantity)
@@ -272,7 +316,7 @@ async fn order(
     .execute(&mut **tx)
     .await?;
     write_lines(tx, booking, wanted, &priced).await?;
-    Ok(Ok(()))
+    Ok(Ok(freed))
 }
 
 /// The booking's lines as ordered, and its food and total from them.

@@ -59,7 +59,7 @@ pub mod wallet;
 
 pub use error::{BookingError, ConflictCode, RuleCode};
 pub use versions::SeatVersions;
-pub use waitlist::{WaitStatus, WaitlistEntry};
+pub use waitlist::{LinePlace, WaitStatus, WaitlistEntry};
 #[cfg(feature = "ssr")]
 pub use {
     checkin::Mailed,

@@ -1,4 +1,5 @@
-//! A theater's shows of one day, as its admins see them: what plays where, and how it sells.
+//! A theater's shows of one day, as its admins see them: what plays where, how it sells, and
+//! who waits for seats.
 
 #[cfg(feature = "ssr")]
 use super::{Dashboard, DashboardError};
@@ -98,5 +99,19 @@ impl Dashboard {
         .bind(date)
         .fetch_all(&self.db)
         .await?)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl Dashboard {
+    /// A show's waiting list as its staff see it: every place, in the order people joined.
+    pub async fn show_waitlist(
+        &self,
+        actor: Actor,
+        show: ShowId,
+    ) -> Result<Vec<crate::booking::LinePlace>, DashboardError> {
+        self.run_show(actor, show).await?;
+        let line = self.bookings.show_line(show).await;
+        line.map_err(|_| DashboardError::Unavailable)
     }
 }

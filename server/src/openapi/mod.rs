@@ -59,6 +59,7 @@ use utoipa::OpenApi;
         crate::api::admin::set_show_stock,
         crate::api::admin::pickups,
         crate::api::admin::pick_up,
+        crate::api::admin::show_waitlist,
         crate::api::admin::sales_report,
         crate::api::admin::report_chart,
         crate::api::admin::list_cities,

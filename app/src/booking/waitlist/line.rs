@@ -1,6 +1,6 @@
 //! Waiting lists in the database: joining, leaving, reading, and offering freed seats.
 
-use super::{WaitStatus, WaitlistEntry};
+use super::{LinePlace, WaitStatus, WaitlistEntry};
 use crate::booking::{
     seat_filter::SeatFilter, Actor, BookingError, BookingStatus, Bookings, ConflictCode,
     HoldRequest, RuleCode,
@@ -120,6 +120,32 @@ impl Bookings {
     pub async fn my_waitlist(&self, user: UserId) -> Result<Vec<WaitlistEntry>, BookingError> {
         self.waitlist_entries("w.user_id = $1 ORDER BY w.created_at DESC", user)
             .await
+    }
+
+    /// A show's whole line, in the order people joined, with who they are (for its staff:
+    /// the caller checks who may see it).
+    pub async fn show_line(&self, show: ShowId) -> Result<Vec<LinePlace>, BookingError> {
+        let entries = self
+            .waitlist_entries("w.show_id = $1 ORDER BY w.id", show)
+            .await?;
+        let people: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT w.id, u.name, u.email FROM waitlist_entries w JOIN users u ON u.id = w.user_id
+              WHERE w.show_id = $1",
+        )
+        .bind(show)
+        .fetch_all(self.primary())
+        .await?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|entry| {
+                let (_, name, email) = people.iter().find(|p| p.0 == entry.entry_id)?;
+                Some(LinePlace {
+                    customer_name: name.clone(),
+                    customer_email: email.clone(),
+                    entry,
+                })
+            })
+            .collect())
     }
 
     /// Takes the user out of a show's line; an offer they hold is released first (refused

@@ -50,3 +50,13 @@ pub struct WaitlistEntry {
     pub booking_id: Option<BookingId>,
     pub created_at: DateTime<Utc>,
 }
+
+/// A place in a show's line as its theater's staff see it: with who holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LinePlace {
+    #[serde(flatten)]
+    pub entry: WaitlistEntry,
+    pub customer_name: String,
+    pub customer_email: String,
+}

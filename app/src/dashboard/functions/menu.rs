@@ -26,8 +26,10 @@ pub struct TheaterMenu {
 pub async fn menu_page(theater_id: Uuid) -> Result<TheaterMenu, DashboardError> {
     answer(
         async move {
+            // The handle before waiting: a page left mid-render loses its context meanwhile.
+            let dashboard = dashboard();
             let (actor, theater) = theater(theater_id).await?;
-            let items = dashboard().theater_menu(actor, theater_id).await?;
+            let items = dashboard.theater_menu(actor, theater_id).await?;
             Ok(TheaterMenu { theater, items })
         }
         .await,
@@ -116,9 +118,10 @@ pub struct ShowFood {
 pub async fn food_page(show_id: ShowId) -> Result<ShowFood, DashboardError> {
     answer(
         async move {
+            let dashboard = dashboard();
             let actor = actor().await?;
-            let (theater_id, stock) = dashboard().show_menu(actor, show_id).await?;
-            let pickups = dashboard().pickups(actor, show_id).await?;
+            let (theater_id, stock) = dashboard.show_menu(actor, show_id).await?;
+            let pickups = dashboard.pickups(actor, show_id).await?;
             Ok(ShowFood {
                 theater_id,
                 pickups,

@@ -269,3 +269,17 @@ mod tests {
         }
     }
 }
+
+/// A show's waiting list, for its staff.
+#[server(prefix = "/_fn", endpoint = "dashboard/waitlist")]
+pub async fn show_waitlist(
+    show_id: ShowId,
+) -> Result<Vec<crate::booking::LinePlace>, DashboardError> {
+    answer(
+        async move {
+            let dashboard = dashboard();
+            dashboard.show_waitlist(actor().await?, show_id).await
+        }
+        .await,
+    )
+}

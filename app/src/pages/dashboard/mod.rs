@@ -13,6 +13,7 @@ mod reports;
 mod schedule;
 mod screens;
 mod shows;
+mod waitlist;
 
 pub use bookings::DashboardBookingsPage;
 pub use food::{ShowFoodPage, TheaterMenuPage};
@@ -23,6 +24,7 @@ pub use reports::{AuditPage, ReportsPage};
 pub use schedule::SchedulePage;
 pub use screens::{LayoutEditorPage, NewScreenPage, ScreensPage};
 pub use shows::TheaterDayPage;
+pub use waitlist::ShowWaitlistPage;
 
 use crate::account::ManagedTheater;
 use crate::components::status::{EmptyState, ErrorState, Loading};

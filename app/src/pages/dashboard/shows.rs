@@ -107,6 +107,7 @@ fn ShowRow(show: TheaterShow, acts: Actions, here: Signal<String>) -> impl IntoV
     let movie_link = format!("/shows/{id}");
     let (cancel_id, prices_id) = (id.clone(), id.clone());
     let food_link = format!("/dashboard/shows/{id}/food");
+    let waitlist_link = format!("/dashboard/shows/{id}/waitlist");
     // Prices change until the first seat is held or sold.
     let unsold = show.seats_sold + show.seats_held == 0;
     let current = show.prices.clone();
@@ -127,7 +128,9 @@ fn ShowRow(show: TheaterShow, acts: Actions, here: Signal<String>) -> impl IntoV
             <p class="text-sm text-slate-600">{format!("{} · {} · {}", show.screen_name, show.format, show.language)}</p>
             <p class="text-sm text-slate-700">
                 {format!("{} of {} seats sold ({occupancy}%), {} held", show.seats_sold, show.seats, show.seats_held)}
-                {(show.waiting > 0).then(|| format!(", {} on the waiting list", show.waiting))}
+                {(show.waiting > 0).then(|| view! {
+                    ", "<a href=waitlist_link class="underline">{format!("{} on the waiting list", show.waiting)}</a>
+                })}
                 " · "<a href=food_link class="underline">"Food pickups"</a>
             </p>
             {(!cancelled).then(move || view! {

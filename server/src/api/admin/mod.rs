@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/menu/{id}", patch(change_menu_item))
         .route("/shows/{id}/stock/{item_id}", put(set_show_stock))
         .route("/shows/{id}/pickups", get(pickups))
+        .route("/shows/{id}/waitlist", get(show_waitlist))
         .route("/shows/{id}/pickups/{booking_id}", post(pick_up))
         .route("/reports/sales", get(sales_report))
         .route("/reports/charts/{chart}", get(report_chart))

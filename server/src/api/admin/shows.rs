@@ -5,6 +5,7 @@ use super::paged;
 use crate::api::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use app::{
     account::auth::Principal,
+    booking::LinePlace,
     dashboard::{
         CancelledShow, Dashboard, DashboardError, NewShow, Recurring, Scheduled, ScheduledShow,
         ShowChange, ShowSettings, TheaterShow,
@@ -105,4 +106,18 @@ pub async fn change_show(
     ApiJson(change): ApiJson<ShowChange>,
 ) -> Result<Json<ShowSettings>, DashboardError> {
     Ok(Json(dashboard.change_show(who.into(), id, &change).await?))
+}
+
+/// The show's waiting list: every place in the order people joined, with its status
+/// (`waiting` with its `position`, `offered`, `booked`, `lapsed`, `left`) and who holds it.
+#[utoipa::path(get, path = "/api/v1/admin/shows/{id}/waitlist", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<LinePlace>),
+    (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden"),
+    (status = 404, description = "not_found")))]
+pub async fn show_waitlist(
+    State(dashboard): State<Dashboard>,
+    who: Principal,
+    ApiPath(show): ApiPath<ShowId>,
+) -> Result<Json<Vec<LinePlace>>, DashboardError> {
+    Ok(Json(dashboard.show_waitlist(who.into(), show).await?))
 }

@@ -1,0 +1,53 @@
+//! A show's waiting list for its staff: every place in the order people joined, where it
+//! stands, and who holds it.
+
+use super::{path_id, staff_page, CARD};
+use crate::booking::{LinePlace, WaitStatus};
+use crate::dashboard::functions::show_waitlist;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ShowWaitlistPage() -> impl IntoView {
+    let id = path_id();
+    let data = Resource::new(id, |id| show_waitlist(id.unwrap_or_default().into()));
+    staff_page(data, |line: Vec<LinePlace>| {
+        let waiting = line
+            .iter()
+            .filter(|p| p.entry.status == WaitStatus::Waiting)
+            .count();
+        let title = line
+            .first()
+            .map(|p| format!("{}, {}", p.entry.movie_title, p.entry.local_time))
+            .unwrap_or_default();
+        view! {
+            <Title text="Waiting list · District dashboard" />
+            <p class="text-sm text-slate-600"><a href="/dashboard" class="underline">"Dashboard"</a></p>
+            <h1 class="text-2xl font-bold tracking-tight">"Waiting list"</h1>
+            <p class="mb-4 text-slate-600">{title}</p>
+            <section class=CARD>
+                <p class="mb-2 text-sm">{format!("{waiting} waiting, {} places in all", line.len())}</p>
+                <ol class="flex flex-col gap-2 text-sm" data-testid="waitlist-places">
+                    {line.into_iter().map(|place| view! {
+                        <li class="flex flex-wrap justify-between gap-2 border-b border-slate-100 pb-2">
+                            <span>
+                                <b>{place.customer_name}</b>" · "{place.customer_email}
+                                <span class="block text-slate-600">{format!(
+                                    "{} seats{}",
+                                    place.entry.seats,
+                                    place.entry.category.map(|c| format!(", {c}")).unwrap_or_default()
+                                )}</span>
+                            </span>
+                            <span class="rounded bg-slate-100 px-2 py-0.5">
+                                {match place.entry.position {
+                                    Some(n) => format!("waiting, #{n}"),
+                                    None => place.entry.status.as_str().to_owned(),
+                                }}
+                            </span>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        }
+    })
+}
