@@ -93,6 +93,9 @@ test("sign up, confirm the email, sign in, edit the profile, sign out", async ({
   await expect(page.getByTestId("account-email")).toHaveText(email);
 
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out once the site says so, not before: going elsewhere at once could cut it short.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login\?next=%2Faccount/);
 });
