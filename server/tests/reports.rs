@@ -457,4 +457,23 @@ async fn waiting_lists_show_on_the_day_and_in_the_report(db: PgPool) {
         s.call(Some(1), "GET", &uri, None).await.status,
         StatusCode::FORBIDDEN
     );
+
+    // Called off, the show's line closes: nobody waits for seats that will not be sold.
+    let called_off = s
+        .call(
+            Some(0),
+            "DELETE",
+            &format!("/api/v1/admin/shows/{show}"),
+            None,
+        )
+        .await;
+    assert_eq!(called_off.status, StatusCode::OK, "{}", called_off.body);
+    let line = s.call(Some(0), "GET", &uri, None).await.json();
+    assert!(
+        line.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] != "waiting"),
+        "{line}"
+    );
 }

@@ -1,0 +1,2 @@
+DROP TRIGGER shows_waitlist_closed ON shows;
+DROP FUNCTION waitlist_closed();
