@@ -59,6 +59,13 @@ impl Setup {
         (booking, sale)
     }
 
+    /// Calls the show off as the theater's admin.
+    async fn call_off(&self, show: Uuid) {
+        let uri = format!("/api/v1/admin/shows/{show}");
+        let called_off = self.call(Some(0), "DELETE", &uri, None).await;
+        assert_eq!(called_off.status, StatusCode::OK, "{}", called_off.body);
+    }
+
     async fn report(&self, who: usize, query: &str) -> support::Reply {
         let uri = format!(
             "/api/v1/admin/reports/sales?theater_id={}&{query}",
@@ -348,15 +355,7 @@ async fn fees_and_net_are_kept_per_booking_when_refunds_differ_on_one_show(db: P
     );
     (first.refunded, first.confirmed) = (first.subtotal * 75 / 100, false);
     let (_, mut second) = s.sale(buyers[1], show, &["C1", "C2"]).await;
-    let called_off = s
-        .call(
-            Some(0),
-            "DELETE",
-            &format!("/api/v1/admin/shows/{show}"),
-            None,
-        )
-        .await;
-    assert_eq!(called_off.status, StatusCode::OK, "{}", called_off.body);
+    s.call_off(show).await;
     (second.refunded, second.confirmed) = (second.total, false);
 
     let day = s
@@ -459,15 +458,7 @@ async fn waiting_lists_show_on_the_day_and_in_the_report(db: PgPool) {
     );
 
     // Called off, the show's line closes: nobody waits for seats that will not be sold.
-    let called_off = s
-        .call(
-            Some(0),
-            "DELETE",
-            &format!("/api/v1/admin/shows/{show}"),
-            None,
-        )
-        .await;
-    assert_eq!(called_off.status, StatusCode::OK, "{}", called_off.body);
+    s.call_off(show).await;
     let line = s.call(Some(0), "GET", &uri, None).await.json();
     assert!(
         line.as_array()
