@@ -110,6 +110,7 @@ pub fn assemble(
     )
     .with_tickets(config.ticket_keys.clone())
     .with_hold_limit(limiter.clone(), config.hold_rate)
+    .with_offer_limit(limiter.clone(), config.offer_rate)
     .with_stream_caps(config.bounds.streams);
     let bookings = match google_wallet(config)? {
         Some(wallet) => bookings.with_google_wallet(wallet),

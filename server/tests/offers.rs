@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use server::db::MIGRATOR;
 use sqlx::PgPool;
 use support::{
-    staff::{pairs, setup, Setup},
+    staff::{pairs, setup, setup_with, Setup},
     venue::{customers, invariant_breaches, paid, price_row, run_out},
     Reply,
 };
@@ -66,8 +66,14 @@ impl Setup {
 /// An offer made for a case: its code, what its body changes, and its terms.
 type Made = (&'static str, Value, Terms);
 
+/// Many codes tried by one customer: a limit on tries too high to matter here.
 async fn big_setup(db: &PgPool) -> Setup {
-    let s = setup(db, Duration::days(3)).await;
+    let s = setup_with(
+        db,
+        Duration::days(3),
+        &[("RATE_LIMIT_OFFER_PER_USER", "1000/1m")],
+    )
+    .await;
     // Room for many pairs: more rows on the same screen and show.
     sqlx::query(
         "WITH new AS (
@@ -689,4 +695,42 @@ async fn admins_make_pause_and_report_on_their_offers(db: PgPool) {
             .await
             .unwrap();
     assert_eq!(actions, ["offer.created", "offer.changed"]);
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn offer_codes_cannot_be_guessed_by_trying_many(db: PgPool) {
+    let s = setup_with(
+        &db,
+        Duration::days(3),
+        &[("RATE_LIMIT_OFFER_PER_USER", "3/1m")],
+    )
+    .await;
+    let users = customers(&db, 2).await;
+    let booking = s.held(users[0], &["B1", "B2"]).await;
+    for guess in ["AAA1", "AAA2", "AAA3"] {
+        let tried = s.apply(users[0], booking, guess).await;
+        assert_eq!(
+            tried.json()["error"]["reason"],
+            "unknown_code",
+            "{}",
+            tried.body
+        );
+    }
+    let limited = s.apply(users[0], booking, "AAA4").await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.body
+    );
+    assert!(limited.headers.contains_key("retry-after"));
+    // Someone else is not held back.
+    let other = s.held(users[1], &["C1", "C2"]).await;
+    let tried = s.apply(users[1], other, "AAA5").await;
+    assert_eq!(
+        tried.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        tried.body
+    );
 }

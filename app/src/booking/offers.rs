@@ -46,6 +46,10 @@ impl Bookings {
         if code.is_empty() || code.len() > 24 {
             return Err(BookingError::field("code", "Enter an offer code."));
         }
+        self.offer_limit
+            .hit(&format!("offer:user:{}", actor.user_id))
+            .await
+            .map_err(BookingError::RateLimited)?;
         self.change_offers(actor, booking, &Change::Apply(code))
             .await
     }

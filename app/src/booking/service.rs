@@ -54,6 +54,8 @@ pub struct Bookings {
     pub(super) apple: Option<Arc<AppleWallet>>,
     /// Holds a user may ask for in a window (none: unlimited).
     pub(super) hold_limit: Throttle,
+    /// Offer codes one user may try in a window, so codes cannot be guessed by brute force.
+    pub(super) offer_limit: Throttle,
     /// Open seat streams, capped.
     pub(super) streams: Streams,
 }
@@ -79,6 +81,7 @@ impl Bookings {
             wallet: None,
             apple: None,
             hold_limit: Throttle::default(),
+            offer_limit: Throttle::default(),
             streams: Streams::new(StreamCaps::default()),
         }
     }
@@ -87,6 +90,14 @@ impl Bookings {
     pub fn with_hold_limit(self, limiter: RateLimiter, limit: Limit) -> Self {
         Self {
             hold_limit: Throttle::new(limiter, limit),
+            ..self
+        }
+    }
+
+    /// The same, limiting how many offer codes one user may try in a window.
+    pub fn with_offer_limit(self, limiter: RateLimiter, limit: Limit) -> Self {
+        Self {
+            offer_limit: Throttle::new(limiter, limit),
             ..self
         }
     }

@@ -29,6 +29,7 @@ pub struct OfferCode {
     request_body = OfferCode, responses((status = 200, body = Booking),
         (status = 401, description = "unauthenticated"), (status = 404, description = "not_found"),
         (status = 409, description = "payment_pending or not_held"),
+        (status = 429, description = "rate_limited: too many codes tried, with Retry-After"),
         (status = 422, description = "offer_invalid or offer_exhausted, with `reason`: unknown_code, paused, not_started, ended, out_of_scope, below_minimum, already_applied, not_combinable, no_discount, used_up, user_limit")))]
 pub async fn apply(
     State(bookings): State<Bookings>,

@@ -134,6 +134,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// RATE_LIMIT_HOLD_PER_USER: holds one user may ask for in a window.
     pub hold_rate: app::ratelimit::Limit,
+    /// RATE_LIMIT_OFFER_PER_USER: offer codes one user may try in a window.
+    pub offer_rate: app::ratelimit::Limit,
     /// RATE_LIMIT_PAYMENT_PER_USER: payments one user may start in a window.
     pub payment_rate: app::ratelimit::Limit,
     /// RATE_LIMIT_SEARCH_PER_IP and RATE_LIMIT_REVIEW_PER_USER.
@@ -325,6 +327,10 @@ impl Config {
             hold_rate: vars.limit_or(
                 "RATE_LIMIT_HOLD_PER_USER",
                 app::ratelimit::Limit::per_minute(30),
+            )?,
+            offer_rate: vars.limit_or(
+                "RATE_LIMIT_OFFER_PER_USER",
+                app::ratelimit::Limit::per_minute(10),
             )?,
             payment_rate: vars.limit_or(
                 "RATE_LIMIT_PAYMENT_PER_USER",
