@@ -98,6 +98,15 @@ async fn theaters_near_a_point_come_nearest_first(db: PgPool) {
     assert!(distances.iter().all(|d| *d <= 15.0));
     // Nothing in the Gulf of Guinea.
     let none = json(&app, "/api/v1/theaters?lat=0&lng=0&radius_km=10").await;
+    // Subnormal coordinates are a point like any other, not a database error.
+    let tiny = get(
+        &app,
+        "/api/v1/theaters?lng=5e-324&per_page=8&city_id=50e465a1-9fd8-5fbd-ad1b-b4872a7196db\
+         &page=10216&lat=-2.225073858507e-311",
+        &[],
+    )
+    .await;
+    assert_eq!(tiny.status, StatusCode::OK, "{}", tiny.body);
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
     assert_eq!(none["total"], 0);
 }

@@ -1036,3 +1036,26 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
         }
     }
 }
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn coordinates_are_kept_to_the_centimetre(db: PgPool) {
+    let s = setup(&db, Duration::days(2)).await;
+    // A subnormal latitude would make every distance reckoned from it underflow in PostgreSQL.
+    let uri = format!("/api/v1/admin/theaters/{}", s.venue.theater_id);
+    let body = json!({"name": "Test Cinema", "address": "1 Test Road", "latitude": 1e-160,
+                      "longitude": 72.877_777_777, "amenities": []});
+    let edited = s.call(Some(0), "PUT", &uri, Some(body)).await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(edited.json()["latitude"], 0.0);
+    assert_eq!(edited.json()["longitude"], 72.877_777_8);
+    let near = s
+        .call(
+            None,
+            "GET",
+            "/api/v1/theaters?lat=5e-324&lng=72.8777778&radius_km=1",
+            None,
+        )
+        .await;
+    assert_eq!(near.status, StatusCode::OK, "{}", near.body);
+    assert_eq!(near.json()["items"][0]["id"], json!(s.venue.theater_id));
+}

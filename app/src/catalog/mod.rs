@@ -27,7 +27,7 @@ pub use listing::*;
 pub use {
     layout::{local_time, LayoutSeat, ShowLayout, ShowMeta},
     movies::{MovieFilter, MovieInfo, TrendingMovie},
-    places::{CityInfo, Near, ScreenInfo, TheaterDetails, TheaterInfo},
+    places::{to_centimetre, CityInfo, Near, ScreenInfo, TheaterDetails, TheaterInfo},
     reviews::{Review, ReviewSort},
     service::{Catalog, CatalogLimits},
     shows::{ShowFilter, ShowInfo},

@@ -42,6 +42,13 @@ pub enum Near {
 /// The radius when none is asked for.
 pub const DEFAULT_RADIUS_KM: f64 = 25.0;
 
+/// Degrees to the centimetre (seven decimals), as every coordinate is stored and asked about:
+/// finer is noise, and the distance's trigonometry in PostgreSQL fails on the underflow that
+/// subnormal numbers (`5e-324`) cause.
+pub fn to_centimetre(degrees: f64) -> f64 {
+    (degrees * 1e7).round() / 1e7
+}
+
 impl Near {
     /// A city, or a point on Earth with a radius of up to 500 km; anything else names the field
     /// at fault.
@@ -73,8 +80,8 @@ impl Near {
                     ));
                 }
                 Ok(Self::Point {
-                    lat,
-                    lng,
+                    lat: to_centimetre(lat),
+                    lng: to_centimetre(lng),
                     radius_km,
                 })
             }

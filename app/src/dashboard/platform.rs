@@ -145,8 +145,8 @@ impl Dashboard {
         .bind(slugify(&city.name))
         .bind(city.name.trim())
         .bind(city.state.trim())
-        .bind(city.latitude)
-        .bind(city.longitude)
+        .bind(crate::catalog::to_centimetre(city.latitude))
+        .bind(crate::catalog::to_centimetre(city.longitude))
         .bind(&city.time_zone)
         .fetch_optional(&mut *tx)
         .await?;

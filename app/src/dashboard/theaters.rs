@@ -112,8 +112,8 @@ impl Dashboard {
         .bind(theater)
         .bind(details.name.trim())
         .bind(details.address.trim())
-        .bind(details.latitude)
-        .bind(details.longitude)
+        .bind(crate::catalog::to_centimetre(details.latitude))
+        .bind(crate::catalog::to_centimetre(details.longitude))
         .bind(&amenities)
         .fetch_one(&mut *tx)
         .await?;

@@ -1,0 +1,2 @@
+-- Nothing to undo: rounded coordinates stay rounded.
+SELECT 1;
