@@ -53,7 +53,7 @@ impl Setup {
         );
         let menu = self.call(None, "GET", &uri, None).await;
         assert_eq!(menu.status, StatusCode::OK, "{}", menu.body);
-        menu.json()
+        menu.json()["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -651,7 +651,7 @@ async fn theaters_run_their_menu_stock_and_pickup_list(db: PgPool) {
         )
         .await
         .json();
-    assert!(public
+    assert!(public["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -427,7 +427,7 @@ async fn waiting_lists_show_on_the_day_and_in_the_report(db: PgPool) {
     assert_eq!(report["total"]["waitlist_booked"], 1, "{report}");
     // The line itself, for the theater's staff only.
     let uri = format!("/api/v1/admin/shows/{show}/waitlist");
-    let line = s.call(Some(0), "GET", &uri, None).await.json();
+    let line = s.call(Some(0), "GET", &uri, None).await.json()["items"].clone();
     let places: Vec<(String, Value)> = line
         .as_array()
         .unwrap()
@@ -459,7 +459,7 @@ async fn waiting_lists_show_on_the_day_and_in_the_report(db: PgPool) {
 
     // Called off, the show's line closes: nobody waits for seats that will not be sold.
     s.call_off(show).await;
-    let line = s.call(Some(0), "GET", &uri, None).await.json();
+    let line = s.call(Some(0), "GET", &uri, None).await.json()["items"].clone();
     assert!(
         line.as_array()
             .unwrap()

@@ -1,7 +1,7 @@
 //! `/api/v1/theaters/{id}/menu` and `/api/v1/bookings/{id}/items`: food and drinks with the
 //! seats.
 
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use crate::AppState;
 use app::{
     account::auth::Principal,
@@ -11,6 +11,7 @@ use app::{
 };
 use axum::{
     extract::State,
+    response::Response,
     routing::{get, post},
     Json, Router,
 };
@@ -29,20 +30,30 @@ pub fn router() -> Router<AppState> {
 pub struct MenuQuery {
     /// A show at this theater: each item then says how many are left for it (`left`).
     show_id: Option<ShowId>,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 /// The theater's food and drinks on sale, each with its price before tax, GST class and veg
-/// mark; with `show_id`, what that show has left of each (`left`, null for unlimited).
+/// mark; with `show_id`, what that show has left of each (`left`, null for unlimited). In the
+/// list envelope.
 #[utoipa::path(get, path = "/api/v1/theaters/{id}/menu", tag = "catalog",
-    params(MenuQuery), responses((status = 200, body = Vec<MenuItem>),
+    params(MenuQuery), responses((status = 200, description = "`{items, page, per_page, total}` of menu items", body = Page<MenuItem>),
         (status = 404, description = "not_found: no such theater, or the show is not there"),
         (status = 422, description = "validation_failed")))]
 pub async fn menu(
     State(bookings): State<Bookings>,
     ApiPath(theater): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<MenuQuery>,
-) -> Result<Json<Vec<MenuItem>>, BookingError> {
-    Ok(Json(bookings.menu(theater, query.show_id).await?))
+) -> Result<Response, BookingError> {
+    let paging = Paging {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .resolve()
+    .map_err(|(field, message)| BookingError::field(field, message))?;
+    let menu = bookings.menu(theater, query.show_id).await?;
+    Ok(Page::of(&menu, paging).respond())
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]

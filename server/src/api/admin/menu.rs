@@ -1,28 +1,31 @@
 //! `/api/v1/admin/...menu`, stock and pickups: food and drinks as a theater runs them.
 
-use crate::api::{ApiJson, ApiPath};
+use super::paged;
+use crate::api::{ApiJson, ApiPath, ApiQuery, Page, Paging};
 use app::{
     account::auth::Principal,
     dashboard::{Dashboard, DashboardError},
     food::{MenuItem, MenuItemChange, NewMenuItem, PickupList, ShowStock},
     ids::{BookingId, MenuItemId, ShowId},
 };
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{extract::State, http::StatusCode, response::Response, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The theater's whole menu, items off sale included.
+/// The theater's whole menu, items off sale included, in the list envelope.
 #[utoipa::path(get, path = "/api/v1/admin/theaters/{id}/menu", tag = "admin", security(("bearer" = [])),
-    responses((status = 200, body = Vec<MenuItem>),
+    params(Paging), responses((status = 200, description = "`{items, page, per_page, total}` of menu items", body = Page<MenuItem>),
     (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden"),
     (status = 404, description = "not_found")))]
 pub async fn theater_menu(
     State(dashboard): State<Dashboard>,
     who: Principal,
     ApiPath(theater): ApiPath<Uuid>,
-) -> Result<Json<Vec<MenuItem>>, DashboardError> {
-    Ok(Json(dashboard.theater_menu(who.into(), theater).await?))
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Response, DashboardError> {
+    let paging = paged(&paging)?;
+    Ok(Page::of(&dashboard.theater_menu(who.into(), theater).await?, paging).respond())
 }
 
 /// Adds an item (or a combo) to the theater's menu.

@@ -109,15 +109,18 @@ pub async fn change_show(
 }
 
 /// The show's waiting list: every place in the order people joined, with its status
-/// (`waiting` with its `position`, `offered`, `booked`, `lapsed`, `left`) and who holds it.
+/// (`waiting` with its `position`, `offered`, `booked`, `lapsed`, `left`) and who holds it, in
+/// the list envelope.
 #[utoipa::path(get, path = "/api/v1/admin/shows/{id}/waitlist", tag = "admin", security(("bearer" = [])),
-    responses((status = 200, body = Vec<LinePlace>),
+    params(Paging), responses((status = 200, description = "`{items, page, per_page, total}` of places", body = Page<LinePlace>),
     (status = 401, description = "unauthenticated"), (status = 403, description = "forbidden"),
     (status = 404, description = "not_found")))]
 pub async fn show_waitlist(
     State(dashboard): State<Dashboard>,
     who: Principal,
     ApiPath(show): ApiPath<ShowId>,
-) -> Result<Json<Vec<LinePlace>>, DashboardError> {
-    Ok(Json(dashboard.show_waitlist(who.into(), show).await?))
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Response, DashboardError> {
+    let paging = paged(&paging)?;
+    Ok(Page::of(&dashboard.show_waitlist(who.into(), show).await?, paging).respond())
 }
