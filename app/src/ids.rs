@@ -63,6 +63,8 @@ id!(
     OfferId,
     /// Something on a theater's food and drinks menu (each size its own item).
     MenuItemId,
+    /// Food and drinks ordered for a paid booking, paid for on their own.
+    FoodOrderId,
 );
 
 /// Plain UUIDs of a list of ids, for SQL parameters and tests.

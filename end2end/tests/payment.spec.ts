@@ -161,6 +161,16 @@ async function orderFood(page: Page, item: string, quantity: number) {
   await expect(page.getByTestId("booking-summary").locator("dt", { hasText: `${quantity} × ${item}` })).toBeVisible();
 }
 
+/** Orders food for a paid booking from its summary, and pays for it through the sandbox. */
+async function orderMoreFood(page: Page, item: string, quantity: number) {
+  const box = page.getByTestId("food-order");
+  await box.getByText("Order food and drinks").click();
+  await box.getByLabel(`How many ${item}`).selectOption(String(quantity));
+  await box.getByRole("button", { name: "Order and pay" }).click();
+  await expect(page).toHaveURL(/\/pay\/sandbox\/[0-9a-f-]{36}$/);
+  await page.getByRole("button", { name: /^Pay ₹/ }).click();
+}
+
 test("food and drinks join the booking, add up in its total, and wait at the counter", async ({ page }) => {
   const shows = await showUrls(page);
   const summary = await holdBest(page, shows[10]);
@@ -182,6 +192,12 @@ test("food and drinks join the booking, add up in its total, and wait at the cou
   await expect(page).toHaveURL(summary);
   await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
   await expect(page.getByTestId("food-pickup")).toContainText("1 x Mineral water, 2 x Salted popcorn (Large)");
+  // More once paid: ordered and paid for on their own, then on the booking with the rest.
+  await hydrated(page);
+  await orderMoreFood(page, "Cola (500 ml)", 2);
+  await expect(page).toHaveURL(summary);
+  await expect(page.getByTestId("food-pickup")).toContainText("2 x Cola (500 ml)");
+  expect((await priceLines(page)).get("Total")).toBe(total + 24_000 + 4_320);
 });
 
 test("food and drinks are ordered as plain forms without JavaScript", async ({ browser, page }) => {
@@ -199,6 +215,9 @@ test("food and drinks are ordered as plain forms without JavaScript", async ({ b
   await phone.getByRole("button", { name: /^Pay ₹/ }).click();
   await expect(phone).toHaveURL(summary);
   await expect(phone.getByTestId("food-pickup")).toContainText("3 x Cola (500 ml)");
+  await orderMoreFood(phone, "Mineral water", 2);
+  await expect(phone).toHaveURL(summary);
+  await expect(phone.getByTestId("food-pickup")).toContainText("2 x Mineral water");
   await context.close();
 });
 

@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 use server::db::MIGRATOR;
 use sqlx::PgPool;
 use support::{
-    staff::{id, pairs, setup, setup_with, Setup},
+    food::popcorn,
+    staff::{id, pairs, setup, setup_with},
     venue::{customers, invariant_breaches, run_out, PRICE},
     Reply,
 };
@@ -26,51 +27,6 @@ const THEATER_ADMIN: usize = 0;
 const OTHER_ADMIN: usize = 1;
 const CUSTOMER: usize = 2;
 const PLATFORM_ADMIN: usize = 3;
-
-impl Setup {
-    /// A menu item of the venue's theater, made by its admin.
-    async fn menu_item(&self, body: Value) -> Value {
-        let uri = format!("/api/v1/admin/theaters/{}/menu", self.venue.theater_id);
-        let made = self.post(Some(THEATER_ADMIN), &uri, body).await;
-        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
-        made.json()
-    }
-
-    async fn order(&self, user: Uuid, booking: Uuid, items: &[(Uuid, i32)]) -> Reply {
-        let items: Vec<Value> = items
-            .iter()
-            .map(|(item, quantity)| json!({"item_id": item, "quantity": quantity}))
-            .collect();
-        let uri = format!("/api/v1/bookings/{booking}/items");
-        self.as_customer(user, "POST", &uri, Some(json!({ "items": items })))
-            .await
-    }
-
-    async fn left(&self, item: Uuid) -> Value {
-        let uri = format!(
-            "/api/v1/theaters/{}/menu?show_id={}",
-            self.venue.theater_id, self.venue.show_id
-        );
-        let menu = self.call(None, "GET", &uri, None).await;
-        assert_eq!(menu.status, StatusCode::OK, "{}", menu.body);
-        menu.json()["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| id(&i["item_id"]) == item)
-            .map(|i| i["left"].clone())
-            .unwrap_or(Value::Null)
-    }
-
-    async fn sold(&self, item: Uuid) -> i32 {
-        sqlx::query_scalar("SELECT sold FROM food_stock WHERE show_id = $1 AND item_id = $2")
-            .bind(self.venue.show_id)
-            .bind(item)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-}
 
 /// Ends a hold as its lapse does, payment in flight or not.
 async fn lapse(db: &PgPool, booking: Uuid) {
@@ -84,11 +40,6 @@ async fn lapse(db: &PgPool, booking: Uuid) {
 
 /// How many of each menu item a booking orders, and the offer applied to it.
 type Case<'a> = (&'a [i32], Option<(&'a str, Terms)>);
-
-fn popcorn(stock: Option<i32>) -> Value {
-    json!({"name": "Popcorn", "size": "Large", "veg": true, "price": 29_000, "tax": "gst5",
-           "stock_per_show": stock})
-}
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn stock_is_never_sold_below_zero_under_concurrent_orders(db: PgPool) {

@@ -181,7 +181,7 @@ impl Bookings {
 }
 
 /// The order's lines by item, checked: whole quantities within bounds, each item once.
-fn wanted(lines: &[OrderLine]) -> Result<BTreeMap<MenuItemId, i32>, BookingError> {
+pub(super) fn wanted(lines: &[OrderLine]) -> Result<BTreeMap<MenuItemId, i32>, BookingError> {
     if lines.is_empty() || lines.len() > MAX_LINES {
         return Err(BookingError::field(
             "items",
@@ -341,7 +341,7 @@ async fn write_lines(
         sqlx::query(
             "INSERT INTO booking_items (booking_id, item_id, quantity, unit_price_minor, tax, tax_minor)
              VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (booking_id, item_id) DO UPDATE
+             ON CONFLICT (booking_id, item_id, order_id) DO UPDATE
                 SET quantity = EXCLUDED.quantity, unit_price_minor = EXCLUDED.unit_price_minor,
                     tax = EXCLUDED.tax, tax_minor = EXCLUDED.tax_minor",
         )

@@ -27,6 +27,8 @@ mod expiry;
 #[cfg(feature = "ssr")]
 mod food;
 #[cfg(feature = "ssr")]
+pub mod food_order;
+#[cfg(feature = "ssr")]
 mod hold;
 #[cfg(feature = "ssr")]
 mod hold_writer;
@@ -143,9 +145,18 @@ impl Booking {
 
     /// "2 x Popcorn (Large), 1 x Cola": the food and drinks to collect.
     pub fn food_labels(&self) -> String {
-        self.items
+        // An item ordered with the seats and again later is one count to collect.
+        let mut counts: Vec<(String, i32)> = Vec::new();
+        for item in &self.items {
+            let label = item.label();
+            match counts.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, n)) => *n += item.quantity,
+                None => counts.push((label, item.quantity)),
+            }
+        }
+        counts
             .iter()
-            .map(|i| format!("{} x {}", i.quantity, i.label()))
+            .map(|(label, n)| format!("{n} x {label}"))
             .collect::<Vec<_>>()
             .join(", ")
     }

@@ -6,7 +6,8 @@ mod price;
 
 pub use price::{food_lines, line_tax, with_food, FoodLines};
 
-use crate::ids::{MenuItemId, ShowId};
+use crate::ids::{BookingId, FoodOrderId, MenuItemId, ShowId};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Most of one item a booking may order.
@@ -224,4 +225,32 @@ pub struct ShowStock {
     pub item_id: MenuItemId,
     pub quantity: Option<i32>,
     pub sold: i32,
+}
+
+words! {
+    /// A food order placed once its booking was paid: open until a payment of its own succeeds.
+    pub enum FoodOrderStatus in "text" {
+        Open = "open",
+        Paid = "paid",
+    }
+}
+
+/// Food and drinks ordered for a paid booking, priced when placed and paid for on their own;
+/// paid, its lines join the booking's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FoodOrder {
+    pub order_id: FoodOrderId,
+    pub booking_id: BookingId,
+    pub status: FoodOrderStatus,
+    pub items: Vec<BookingItem>,
+    /// Before tax, in minor units.
+    pub food: i64,
+    pub food_tax: i64,
+    /// What its payment charges: `food + food_tax`.
+    pub total: i64,
+    pub currency: String,
+    /// A payment may be started until then.
+    pub pay_by: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
 }

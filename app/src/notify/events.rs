@@ -7,7 +7,7 @@
 
 use super::{Image, Letter, Mailer, Note, Push, Pushed, Sms};
 use crate::{
-    booking::{Bookings, Mailed},
+    booking::{BookingStatus, Bookings, Mailed},
     ids::BookingId,
     money,
     outbox::{Consumer, Event},
@@ -50,6 +50,10 @@ struct Reach {
 /// What an event tells the moviegoer.
 enum News {
     Confirmed,
+    /// Food and drinks ordered after paying, paid for.
+    FoodOrdered {
+        amount: i64,
+    },
     /// Seats held from the waiting list.
     WaitlistOffer,
     Expired,
@@ -90,6 +94,9 @@ impl Notifications {
         let news =
             match event.event_type.as_str() {
                 "booking.confirmed" => News::Confirmed,
+                "food_order.paid" => News::FoodOrdered {
+                    amount: number("amount"),
+                },
                 "booking.expired" => News::Expired,
                 "waitlist.offered" => News::WaitlistOffer,
                 "booking.cancelled" | "booking.released" if text("reason") == "show_cancelled" => {
@@ -236,6 +243,18 @@ impl Notifications {
                 });
                 letter
             }
+            News::FoodOrdered { amount } => {
+                Letter::new(format!("Food and drinks ordered: {movie} ({code})"), name)
+                    .says(format!(
+                        "Paid {} for food and drinks with your booking {code}: {movie}, {when}, \
+                         at {place}.",
+                        money::format(amount, &b.amount.currency)
+                    ))
+                    .says(format!(
+                        "To collect at the food counter with your booking code: {}.",
+                        b.food_labels()
+                    ))
+            }
             News::WaitlistOffer => {
                 Letter::new(format!("Seats held for you: {movie}"), name).says(format!(
                     "Seats came free for {movie}, {when}, at {place}, and you are next on the \
@@ -270,6 +289,14 @@ impl Notifications {
                             .to_owned(),
                         amount => refund_line(amount, &b.amount.currency),
                     })
+            }
+            // Paid for already: it was a food order's payment.
+            News::PaymentFailed { reason } if b.status == BookingStatus::Confirmed => {
+                Letter::new(format!("Payment failed for booking {code}"), name).says(format!(
+                    "For {movie} (booking {code}), your payment for food and drinks did not go \
+                     through ({reason}). Your tickets are not affected: you can order again from \
+                     the booking's page."
+                ))
             }
             News::PaymentFailed { reason } => {
                 Letter::new(format!("Payment failed for booking {code}"), name).says(format!(

@@ -11,7 +11,7 @@ use crate::components::{
 use crate::ids::BookingId;
 use crate::money;
 use crate::pages::{
-    food::FoodBox,
+    food::{FoodBox, FoodOrderBox},
     not_found::NotFound,
     offer::{ConfirmFreeForm, OfferBox, PriceActions},
     pay::{PayPanel, Refunds},
@@ -73,6 +73,7 @@ fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
         ticket,
         refunds,
         menu,
+        food_gateways,
     } = summary;
     let cancel = ServerAction::<CancelBooking>::new();
     let expired = RwSignal::new(false);
@@ -161,6 +162,9 @@ fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
                 <p class="rounded-lg bg-slate-100 px-3 py-2 text-slate-700" data-testid="food-pickup">
                     "Collect at the food counter with your booking code: "{booking.food_labels()}
                 </p>
+            })}
+            {(!held && !menu.is_empty() && !food_gateways.is_empty()).then(|| view! {
+                <FoodOrderBox booking_id=booking.booking_id menu=menu.clone() gateways=food_gateways currency=booking.amount.currency.clone() />
             })}
             {held.then(|| view! {
                 <FoodBox actions=offers booking_id=booking.booking_id menu=menu.clone() ordered=booking.items.clone() currency=booking.amount.currency.clone() />

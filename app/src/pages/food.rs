@@ -1,11 +1,17 @@
-//! Food and drinks on a held booking's page: the theater's menu (read with the booking), each
-//! item with its veg mark, price and what is left, and a plain form per item that sets how many
-//! (it works before the wasm loads; hydrated, the page reads the booking again after each).
+//! Food and drinks on a booking's page: the theater's menu (read with the booking), each item
+//! with its veg mark, price and what is left. While the seats are held, a plain form per item
+//! sets how many (hydrated, the page reads the booking again after each); once they are paid,
+//! until the cut-off, one form orders several and goes on to pay for them. Both work before
+//! the wasm loads.
 
 use crate::food::{BookingItem, MenuItem, MenuKind};
 use crate::ids::BookingId;
 use crate::money;
-use crate::pages::offer::{error_of, PriceActions};
+use crate::pages::{
+    offer::{error_of, PriceActions},
+    pay::GatewayChoice,
+};
+use crate::payment::{functions::OrderFoodAndPay, Gateway};
 use leptos::prelude::*;
 
 /// Most of one item the form offers.
@@ -81,9 +87,31 @@ fn FoodLine(
     let most = item
         .left
         .map_or(MOST, |left| (left as i32 + had).clamp(0, MOST));
-    let label = item.label();
-    let (name, shown, asked) = (label.clone(), label.clone(), format!("How many {label}"));
+    let (label, item_id) = (item.label(), item.item_id);
+    let asked = format!("How many {label}");
     let qty_id = format!("qty-{}", item.item_id);
+    let choices = (0..=most.max(had))
+        .map(|n| view! { <option value=n.to_string() selected=n == had>{n}</option> })
+        .collect_view();
+    view! {
+        <li class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 pb-2" data-testid="food-item" data-name=label>
+            <ItemText item had currency />
+            <ActionForm action=actions.order attr:class="flex items-center gap-2">
+                <input type="hidden" name="booking_id" value=booking_id.to_string() />
+                <input type="hidden" name="item_id" value=item_id.to_string() />
+                <label class="sr-only" for=qty_id.clone()>{asked}</label>
+                <select id=qty_id name="quantity" class="rounded-lg border border-slate-300 px-2 py-1">{choices}</select>
+                <button type="submit" class="rounded-lg border-2 border-indigo-600 px-3 py-1 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">
+                    "Set"
+                </button>
+            </ActionForm>
+        </li>
+    }
+}
+
+/// An item's veg mark, name, price, what a combo holds and, when few are left, how many.
+#[component]
+fn ItemText(item: MenuItem, had: i32, currency: String) -> impl IntoView {
     let price = format!(
         "{} + {}% GST",
         money::format(item.price, &currency),
@@ -94,29 +122,73 @@ fn FoodLine(
         Some(left) if left <= 10 => Some(format!("{left} left")),
         _ => None,
     };
-    let choices = (0..=most.max(had))
-        .map(|n| view! { <option value=n.to_string() selected=n == had>{n}</option> })
+    view! {
+        <span class="min-w-0 flex-1">
+            <span class="flex items-center gap-2"><VegMark veg=item.veg /><b>{item.label()}</b></span>
+            <span class="block text-sm text-slate-600">
+                {price}
+                {(item.kind == MenuKind::Combo).then(|| format!(" · {}", item.description))}
+                {left.map(|l| format!(" · {l}"))}
+            </span>
+        </span>
+    }
+}
+
+/// On a paid booking's page until the cut-off: the menu as one form, ordered and paid for on
+/// its own; the order joins the booking once its payment succeeds.
+#[component]
+pub fn FoodOrderBox(
+    booking_id: BookingId,
+    menu: Vec<MenuItem>,
+    gateways: Vec<Gateway>,
+    currency: String,
+) -> impl IntoView {
+    let order = ServerAction::<OrderFoodAndPay>::new();
+    let error = move || {
+        order
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let rows = menu
+        .into_iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let label = item.label();
+            let asked = format!("How many {label}");
+            let (qty_id, item_id) = (format!("more-{}", item.item_id), item.item_id.to_string());
+            let most = item.left.map_or(MOST, |left| (left as i32).clamp(0, MOST));
+            let choices = (0..=most)
+                .map(|n| view! { <option value=n.to_string()>{n}</option> })
+                .collect_view();
+            let currency = currency.clone();
+            view! {
+                <li class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 pb-2" data-testid="food-item" data-name=label>
+                    <ItemText item had=0 currency />
+                    <input type="hidden" name=format!("lines[{n}][item_id]") value=item_id />
+                    <label class="sr-only" for=qty_id.clone()>{asked}</label>
+                    <select id=qty_id name=format!("lines[{n}][quantity]") class="rounded-lg border border-slate-300 px-2 py-1">{choices}</select>
+                </li>
+            }
+        })
         .collect_view();
     view! {
-        <li class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 pb-2" data-testid="food-item" data-name=name>
-            <span class="min-w-0 flex-1">
-                <span class="flex items-center gap-2"><VegMark veg=item.veg /><b>{shown}</b></span>
-                <span class="block text-sm text-slate-600">
-                    {price}
-                    {(item.kind == MenuKind::Combo).then(|| format!(" · {}", item.description))}
-                    {left.map(|l| format!(" · {l}"))}
-                </span>
-            </span>
-            <ActionForm action=actions.order attr:class="flex items-center gap-2">
-                <input type="hidden" name="booking_id" value=booking_id.to_string() />
-                <input type="hidden" name="item_id" value=item.item_id.to_string() />
-                <label class="sr-only" for=qty_id.clone()>{asked}</label>
-                <select id=qty_id name="quantity" class="rounded-lg border border-slate-300 px-2 py-1">{choices}</select>
-                <button type="submit" class="rounded-lg border-2 border-indigo-600 px-3 py-1 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">
-                    "Set"
-                </button>
-            </ActionForm>
-        </li>
+        <section class="flex flex-col gap-2" aria-label="Order food and drinks" data-testid="food-order">
+            <details class="rounded-lg border border-slate-200 px-3 py-2">
+                <summary class="cursor-pointer font-semibold">"Order food and drinks"</summary>
+                <p class="text-sm text-slate-600">"Paid for on its own. Collect them at the counter with your booking code."</p>
+                <ActionForm action=order attr:class="mt-2 flex flex-col gap-3">
+                    <input type="hidden" name="booking_id" value=booking_id.to_string() />
+                    <ul class="flex flex-col gap-2">{rows}</ul>
+                    <GatewayChoice gateways />
+                    {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700" data-testid="food-order-error">{text}</p> })}
+                    <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">
+                        "Order and pay"
+                    </button>
+                </ActionForm>
+            </details>
+        </section>
     }
 }
 

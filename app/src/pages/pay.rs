@@ -39,25 +39,10 @@ pub fn PayPanel(
     };
     let offer = (held && !pending && !panel.gateways.is_empty()).then(|| {
         let gateways = panel.gateways.clone();
-        let single = gateways.len() == 1;
         view! {
             <ActionForm action=start attr:class="flex flex-col gap-3" attr:data-testid="pay-form">
                 <input type="hidden" name="booking_id" value=booking_id.to_string() />
-                {if single {
-                    Either::Left(view! { <input type="hidden" name="provider" value=gateways[0].as_str() /> })
-                } else {
-                    Either::Right(view! {
-                        <fieldset class="flex flex-col gap-1">
-                            <legend class="font-semibold">"Pay with"</legend>
-                            {gateways.iter().enumerate().map(|(i, g)| view! {
-                                <label class="flex items-center gap-2">
-                                    <input type="radio" name="provider" value=g.as_str() checked=i == 0 />
-                                    {gateway_name(g.as_str())}
-                                </label>
-                            }).collect_view()}
-                        </fieldset>
-                    })
-                }}
+                <GatewayChoice gateways />
                 {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
                 <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-3 text-lg font-semibold text-white hover:bg-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
                     {format!("Pay {total}")}
@@ -70,6 +55,27 @@ pub fn PayPanel(
             {latest.map(|p| view! { <Latest payment=p held /> })}
             {offer}
         </section>
+    }
+}
+
+/// The `provider` field of a payment form: a choice when there is more than one gateway.
+#[component]
+pub fn GatewayChoice(gateways: Vec<Gateway>) -> impl IntoView {
+    match gateways.as_slice() {
+        [only] => {
+            Either::Left(view! { <input type="hidden" name="provider" value=only.as_str() /> })
+        }
+        _ => Either::Right(view! {
+            <fieldset class="flex flex-col gap-1">
+                <legend class="font-semibold">"Pay with"</legend>
+                {gateways.iter().enumerate().map(|(i, g)| view! {
+                    <label class="flex items-center gap-2">
+                        <input type="radio" name="provider" value=g.as_str() checked=i == 0 />
+                        {gateway_name(g.as_str())}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+        }),
     }
 }
 

@@ -14,6 +14,8 @@ words! {
         OfferGateway = "offer_gateway",
         /// The payment is no longer open (sandbox checkout of a settled payment).
         PaymentClosed = "payment_closed",
+        /// A food order left unpaid past its time: order again.
+        OrderLapsed = "order_lapsed",
     }
 }
 

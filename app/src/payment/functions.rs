@@ -21,9 +21,13 @@ pub struct BookingSummary {
     /// The refunds of its payments, whatever became of the booking: a late payment's, a
     /// second payment's, or the cancellation policy's.
     pub refunds: Vec<Refund>,
-    /// While it is held: the food and drinks its theater sells, with what the show has left.
+    /// While it is held, or paid and before the food cut-off: the food and drinks its
+    /// theater sells, with what the show has left.
     #[serde(default)]
     pub menu: Vec<crate::food::MenuItem>,
+    /// Paid and before the food cut-off: the gateways a food order can be paid through.
+    #[serde(default)]
+    pub food_gateways: Vec<Gateway>,
 }
 
 /// What the booking summary shows about paying.
@@ -113,9 +117,16 @@ pub async fn summary_of_booking(
         BookingStatus::Confirmed => Some(bookings.ticket(actor, booking_id).await?),
         _ => None,
     };
-    let menu = match booking.status {
-        BookingStatus::Held => bookings.show_menu(booking.show.show_id).await?,
-        _ => Vec::new(),
+    let ordering = bookings.takes_food_orders(&booking);
+    let menu = if booking.status == BookingStatus::Held || ordering {
+        bookings.show_menu(booking.show.show_id).await?
+    } else {
+        Vec::new()
+    };
+    let food_gateways = if ordering {
+        payments.gateways()
+    } else {
+        Vec::new()
     };
     Ok(Some(BookingSummary {
         booking,
@@ -123,6 +134,7 @@ pub async fn summary_of_booking(
         ticket,
         refunds,
         menu,
+        food_gateways,
     }))
 }
 
@@ -137,6 +149,34 @@ pub async fn start_payment(
             let actor = ssr::signed_in().await?;
             let (_, payment) = ssr::payments()
                 .initiate(actor.user_id, booking_id, provider)
+                .await?;
+            leptos_axum::redirect(&super::checkout_path(provider, payment.payment_id));
+            Ok(payment)
+        }
+        .await,
+    )
+}
+
+/// Orders food and drinks for a paid booking (`lines[n][item_id]`, `lines[n][quantity]`: the
+/// lines above 0) and goes on to the gateway's page to pay for them.
+#[server(prefix = "/_fn", endpoint = "payment/food-order")]
+pub async fn order_food_and_pay(
+    booking_id: BookingId,
+    #[server(default)] lines: Vec<crate::food::OrderLine>,
+    provider: Gateway,
+) -> Result<Payment, PaymentError> {
+    crate::error::answer(
+        async move {
+            let (bookings, payments) = (
+                leptos::prelude::expect_context::<crate::booking::Bookings>(),
+                ssr::payments(),
+            );
+            let actor = ssr::signed_in().await?;
+            let lines: Vec<crate::food::OrderLine> =
+                lines.into_iter().filter(|l| l.quantity != 0).collect();
+            let order = bookings.place_food_order(actor, booking_id, &lines).await?;
+            let (_, payment) = payments
+                .initiate_food_order(actor.user_id, order.order_id, provider)
                 .await?;
             leptos_axum::redirect(&super::checkout_path(provider, payment.payment_id));
             Ok(payment)

@@ -11,6 +11,8 @@ pub mod functions;
 #[cfg(feature = "ssr")]
 pub mod event;
 #[cfg(feature = "ssr")]
+mod food_order;
+#[cfg(feature = "ssr")]
 mod gateway;
 #[cfg(feature = "ssr")]
 #[cfg(feature = "ssr")]

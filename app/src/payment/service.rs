@@ -65,7 +65,7 @@ pub struct Payments {
     pub(super) secrets: Arc<Vec<(Gateway, Vec<u8>)>>,
     grace: Duration,
     /// Payments one user may start in a window (none: unlimited).
-    initiate_limit: Throttle,
+    pub(super) initiate_limit: Throttle,
 }
 
 #[derive(sqlx::FromRow)]
@@ -200,10 +200,26 @@ impl Payments {
             ("created" | "existing", Some(id)) => id,
             (outcome, _) => return Err(refusal(outcome)),
         };
+        let charged = self
+            .charge(provider, payment_id, booking, "booking")
+            .await?;
+        Ok((begun.outcome == "created", charged))
+    }
+
+    /// Asks the gateway for payment `payment_id` (for `booking`, described as `what`) unless
+    /// it already did, and answers the payment.
+    pub(super) async fn charge(
+        &self,
+        provider: &Arc<dyn Provider>,
+        payment_id: PaymentId,
+        booking: BookingId,
+        what: &str,
+    ) -> Result<Payment, PaymentError> {
         let row = self.row(payment_id).await?;
         if row.status != "created" {
-            return Ok((false, self.view(row).await?));
+            return self.view(row).await;
         }
+        let gateway = provider.gateway();
         // New, or left `created` by a call that died half-way: the gateway answers the same
         // for the same payment.
         let charge = Charge {
@@ -211,7 +227,7 @@ impl Payments {
             booking_id: booking,
             amount: row.amount_minor,
             currency: row.currency.clone(),
-            description: format!("District booking {}", row.code),
+            description: format!("District {what} {}", row.code),
             return_path: format!("/bookings/{booking}"),
         };
         match with_retries(|| provider.create(&charge)).await {
@@ -241,10 +257,7 @@ impl Payments {
                 return Err(PaymentError::GatewayUnavailable);
             }
         }
-        Ok((
-            begun.outcome == "created",
-            self.view(self.row(payment_id).await?).await?,
-        ))
+        self.view(self.row(payment_id).await?).await
     }
 
     /// Razorpay Checkout's answer for a payment of the actor's. Its signature is checked with

@@ -200,24 +200,27 @@ impl Payments {
         Ok((issued, refused))
     }
 
-    /// Looks up open payments quiet for `quiet` (or whose hold lapsed) at their gateway;
-    /// answers how many it settled and how many it gave up (their hold lapsed `abandon_after`
-    /// ago with the gateway still not saying).
+    /// Looks up open payments quiet for `quiet` (or whose hold, or food order, is past its
+    /// time) at their gateway; answers how many it settled and how many it gave up (past
+    /// their time `abandon_after` ago with the gateway still not saying).
     pub async fn reconcile(
         &self,
         quiet: Duration,
         abandon_after: Duration,
     ) -> Result<(usize, usize), PaymentError> {
         let open: Vec<Open> = sqlx::query_as(
-            "WITH due AS (SELECT p.id FROM payments p JOIN bookings b ON b.id = p.booking_id
+            "WITH due AS (SELECT p.id, coalesce(fo.pay_by, b.hold_expires_at) AS deadline
+                            FROM payments p JOIN bookings b ON b.id = p.booking_id
+                            LEFT JOIN food_orders fo ON fo.id = p.food_order_id
                            WHERE p.status IN ('created', 'pending')
-                             AND (p.updated_at <= now() - $1 OR b.hold_expires_at <= now())
+                             AND (p.updated_at <= now() - $1
+                                  OR coalesce(fo.pay_by, b.hold_expires_at) <= now())
                              AND (p.checked_at IS NULL OR p.checked_at <= now() - $1)
                            ORDER BY p.updated_at LIMIT 50 FOR UPDATE OF p SKIP LOCKED)
              UPDATE payments p SET checked_at = now()
-               FROM due, bookings b
-              WHERE p.id = due.id AND b.id = p.booking_id
-             RETURNING p.id, p.gateway, p.gateway_ref, b.hold_expires_at <= now() - $2 AS abandoned",
+               FROM due
+              WHERE p.id = due.id
+             RETURNING p.id, p.gateway, p.gateway_ref, due.deadline <= now() - $2 AS abandoned",
         )
         .bind(quiet)
         .bind(abandon_after)

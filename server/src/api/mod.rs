@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bookings;
 pub mod catalog;
 pub mod food;
+pub mod food_orders;
 pub mod offers;
 pub mod payments;
 pub mod tickets;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(bookings::router())
         .merge(offers::router())
         .merge(food::router())
+        .merge(food_orders::router())
         .merge(waitlist::router())
         .merge(payments::router())
         .merge(tickets::router())

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod conformance;
+pub mod food;
 pub mod kafka;
 pub mod outbox;
 pub mod pg_cluster;

@@ -245,17 +245,22 @@ pub async fn seat_breaches(db: &PgPool) -> Vec<String> {
     breaches(db, &[("seat in two live bookings", &two_live)]).await
 }
 
-/// Sums the money: every succeeded payment either confirmed its booking, or is refunded in
-/// full (what was taken, not what was asked); a confirming payment is refunded exactly what
-/// its booking's cancellation made due, and never more than was taken; every confirmed booking
-/// that costs something was confirmed by a succeeded payment of exactly its total.
+/// Sums the money: every succeeded payment either confirmed its booking or paid one of its
+/// food orders, or is refunded in full (what was taken, not what was asked); the payments that
+/// paid for a booking are refunded together exactly what its cancellation made due, and none
+/// more than it took; every confirmed booking that costs something was paid for by succeeded
+/// payments of exactly its total.
 pub async fn money_breaches(db: &PgPool) -> Vec<String> {
     const REFUNDED: &str =
         "coalesce((SELECT sum(r.amount_minor) FROM refunds r WHERE r.payment_id = p.id), 0)";
+    // Payment `p` paid for booking `b`: it confirmed it, or paid one of its food orders.
+    const PAID_FOR: &str = "(p.id = b.payment_id OR p.id IN (SELECT fo.payment_id FROM food_orders fo
+                                                      WHERE fo.booking_id = b.id AND fo.status = 'paid'))";
     let unconfirmed = format!(
         "SELECT p.id::text FROM payments p
           WHERE p.status = 'succeeded'
             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.payment_id = p.id)
+            AND NOT EXISTS (SELECT 1 FROM food_orders fo WHERE fo.payment_id = p.id)
             AND {REFUNDED} <> coalesce(p.received_minor, p.amount_minor)"
     );
     let over = format!(
@@ -263,8 +268,16 @@ pub async fn money_breaches(db: &PgPool) -> Vec<String> {
           WHERE {REFUNDED} > coalesce(p.received_minor, p.amount_minor)"
     );
     let policy = format!(
-        "SELECT b.id::text FROM bookings b JOIN payments p ON p.id = b.payment_id
-          WHERE {REFUNDED} <> CASE WHEN b.status = 'cancelled' THEN b.refund_due_minor ELSE 0 END"
+        "SELECT b.id::text FROM bookings b
+          WHERE EXISTS (SELECT 1 FROM payments p WHERE {PAID_FOR})
+            AND (SELECT sum({REFUNDED}) FROM payments p WHERE {PAID_FOR})
+                <> CASE WHEN b.status = 'cancelled' THEN b.refund_due_minor ELSE 0 END"
+    );
+    let unpaid = format!(
+        "SELECT b.id::text FROM bookings b
+          WHERE b.status = 'confirmed' AND b.total_minor > 0
+            AND b.total_minor <> coalesce((SELECT sum(p.amount_minor) FROM payments p
+                                            WHERE p.status = 'succeeded' AND {PAID_FOR}), 0)"
     );
     let checks = [
         (
@@ -276,14 +289,7 @@ pub async fn money_breaches(db: &PgPool) -> Vec<String> {
             "a paid booking refunded other than its policy says",
             policy.as_str(),
         ),
-        (
-            "confirmed without a payment of its total",
-            "SELECT b.id::text FROM bookings b
-              WHERE b.status = 'confirmed' AND b.total_minor > 0
-                AND NOT EXISTS (SELECT 1 FROM payments p
-                                 WHERE p.id = b.payment_id AND p.status = 'succeeded'
-                                   AND p.amount_minor = b.total_minor)",
-        ),
+        ("confirmed without payments of its total", unpaid.as_str()),
         (
             "an offer's uses other than its redemptions that stand",
             "SELECT o.code FROM offers o
