@@ -21,13 +21,7 @@ impl Payments {
         order: FoodOrderId,
         gateway: Gateway,
     ) -> Result<(bool, Payment), PaymentError> {
-        let provider = self.provider(gateway).ok_or_else(|| {
-            PaymentError::field("provider", "This payment method is not available here.")
-        })?;
-        self.initiate_limit
-            .hit(&format!("pay:user:{user}"))
-            .await
-            .map_err(PaymentError::RateLimited)?;
+        let provider = self.provider_for(user, gateway).await?;
         let begun: Begun = sqlx::query_as("SELECT * FROM begin_food_payment($1, $2, $3)")
             .bind(order)
             .bind(user)

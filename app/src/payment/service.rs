@@ -65,7 +65,7 @@ pub struct Payments {
     pub(super) secrets: Arc<Vec<(Gateway, Vec<u8>)>>,
     grace: Duration,
     /// Payments one user may start in a window (none: unlimited).
-    pub(super) initiate_limit: Throttle,
+    initiate_limit: Throttle,
 }
 
 #[derive(sqlx::FromRow)]
@@ -173,6 +173,22 @@ impl Payments {
         self.providers.iter().find(|p| p.gateway() == gateway)
     }
 
+    /// The gateway's provider, once `user` may start another payment.
+    pub(super) async fn provider_for(
+        &self,
+        user: UserId,
+        gateway: Gateway,
+    ) -> Result<&Arc<dyn Provider>, PaymentError> {
+        let provider = self.provider(gateway).ok_or_else(|| {
+            PaymentError::field("provider", "This payment method is not available here.")
+        })?;
+        self.initiate_limit
+            .hit(&format!("pay:user:{user}"))
+            .await
+            .map_err(PaymentError::RateLimited)?;
+        Ok(provider)
+    }
+
     /// Starts paying for `booking`, a live hold of `user`'s, through `gateway`; answers the
     /// payment and whether it is new (asked again, the open payment there is answered). The
     /// first payment of a hold extends its deadline once, by the grace period.
@@ -182,13 +198,7 @@ impl Payments {
         booking: BookingId,
         gateway: Gateway,
     ) -> Result<(bool, Payment), PaymentError> {
-        let provider = self.provider(gateway).ok_or_else(|| {
-            PaymentError::field("provider", "This payment method is not available here.")
-        })?;
-        self.initiate_limit
-            .hit(&format!("pay:user:{user}"))
-            .await
-            .map_err(PaymentError::RateLimited)?;
+        let provider = self.provider_for(user, gateway).await?;
         let begun: Begun = sqlx::query_as("SELECT * FROM begin_payment($1, $2, $3, $4)")
             .bind(booking)
             .bind(user)
