@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod food;
+pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod idempotency;
 pub mod ids;
@@ -64,9 +65,10 @@ use pages::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = i18n::use_lang();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.as_str()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -89,6 +91,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    i18n::provide_lang();
     // Marks the page once the wasm has taken over, for people and tests alike.
     Effect::new(|_| {
         if let Some(body) = document().body() {
@@ -99,7 +102,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="theme-color" content="#4f46e5" />
-        <Title text="District" />
+        <Title text=i18n::t("site-name") />
         <Router>
             <div class="flex min-h-screen flex-col">
                 <SiteHeader />

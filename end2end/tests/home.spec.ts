@@ -157,3 +157,26 @@ test("pages, the API and static files carry the security headers, and the page h
   await expect(page).toHaveURL(/\?city=chennai/);
   expect(violations).toEqual([]);
 });
+
+test("the site reads in Hindi once asked, hydrates in Hindi, and keeps it from page to page", async ({ page }) => {
+  await page.goto("/?city=pune");
+  await hydrated(page);
+  await page.getByTestId("language-switch").click();
+  await expect(page).toHaveURL(/\?city=pune&lang=hi$/);
+  await expect(page.locator("html")).toHaveAttribute("lang", "hi");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Pune में अभी चल रही फ़िल्में");
+  await expect(page).toHaveTitle("Pune में फ़िल्में · डिस्ट्रिक्ट");
+  // Hydrated in Hindi: what the browser renders afterwards is Hindi too.
+  await hydrated(page);
+  await page.getByLabel("शहर").selectOption({ label: "Chennai" });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Chennai में अभी चल रही फ़िल्में");
+  // Remembered: the next page is in Hindi without asking.
+  await page.goto("/theaters");
+  await expect(page.locator("html")).toHaveAttribute("lang", "hi");
+  const nav = page.getByRole("navigation", { name: "मुख्य" });
+  await expect(nav.getByRole("link", { name: "थिएटर" })).toBeVisible();
+  // And back.
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Theaters" })).toBeVisible();
+});

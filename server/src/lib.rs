@@ -10,6 +10,7 @@ pub mod headers;
 pub mod health;
 pub mod hygiene;
 pub mod jobs;
+pub mod language;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
@@ -374,6 +375,13 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.form_errors.clone(),
             form_errors::only_ours,
+        ))
+        .layer(middleware::from_fn_with_state(
+            language::Languages {
+                accounts: state.accounts.clone(),
+                secure_cookies: state.secure_cookies,
+            },
+            language::negotiate,
         ))
         .layer(sessions::layer(session_store, state.secure_cookies))
         .layer(middleware::from_fn(hygiene::clean_input))

@@ -30,6 +30,33 @@ struct Row {
 }
 
 impl Accounts {
+    /// The language the user chose to read the site in, if they chose one.
+    pub async fn language(&self, user: UserId) -> Result<Option<crate::i18n::Lang>, AccountError> {
+        let language: Option<String> =
+            sqlx::query_scalar("SELECT language FROM users WHERE id = $1")
+                .bind(user)
+                .fetch_optional(self.db())
+                .await?
+                .flatten();
+        Ok(language.as_deref().and_then(crate::i18n::Lang::parse))
+    }
+
+    /// Remembers the language the user reads the site in.
+    pub async fn set_language(
+        &self,
+        user: UserId,
+        lang: crate::i18n::Lang,
+    ) -> Result<(), AccountError> {
+        sqlx::query(
+            "UPDATE users SET language = $2 WHERE id = $1 AND language IS DISTINCT FROM $2",
+        )
+        .bind(user)
+        .bind(lang.as_str())
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
     pub async fn profile(&self, user: UserId) -> Result<Profile, AccountError> {
         let row: Row = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.phone, u.role,

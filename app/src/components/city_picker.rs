@@ -1,4 +1,5 @@
 use crate::catalog::City;
+use crate::i18n::t;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -28,7 +29,7 @@ pub fn CityPicker(cities: Vec<City>, selected: String) -> impl IntoView {
     view! {
         <form method="get" action="/" class="flex items-center gap-2">
             <label for="city-picker" class="text-sm font-medium text-slate-600">
-                "City"
+                {t("city-label")}
             </label>
             <select
                 id="city-picker"
@@ -43,7 +44,7 @@ pub fn CityPicker(cities: Vec<City>, selected: String) -> impl IntoView {
                 class="rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
                 class:hidden=move || hydrated.get()
             >
-                "Show movies"
+                {t("city-show")}
             </button>
         </form>
     }

@@ -1,11 +1,12 @@
 use crate::catalog::MovieCard;
+use crate::i18n::{t, t_with, Arg};
 use leptos::prelude::*;
 
 #[component]
 pub fn MovieCardView(movie: MovieCard) -> impl IntoView {
     let runtime = movie.runtime();
     let poster = movie.poster_url.clone().unwrap_or_default();
-    let alt = format!("Poster of {}", movie.title);
+    let alt = t_with("movie-poster", &[("title", Arg::Text(&movie.title))]);
     view! {
         <li>
             <a
@@ -25,7 +26,7 @@ pub fn MovieCardView(movie: MovieCard) -> impl IntoView {
                 <p class="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-600">
                     <span
                         class="rounded border border-slate-400 px-1.5 text-xs font-semibold"
-                        title="Certificate"
+                        title=t("movie-certificate")
                     >
                         {movie.certificate.clone()}
                     </span>

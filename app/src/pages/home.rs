@@ -4,6 +4,7 @@ use crate::components::{
     movie_card::MovieCardView,
     status::{EmptyState, ErrorState, Loading},
 };
+use crate::i18n::{t, t_with, tr_around, use_lang, Arg};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -32,7 +33,8 @@ pub fn HomePage() -> impl IntoView {
             }
         })
     };
-    view! { <Transition fallback=|| view! { <Loading label="Loading movies…" /> }>{content}</Transition> }
+    let loading = t("home-loading");
+    view! { <Transition fallback=move || view! { <Loading label=loading.clone() /> }>{content}</Transition> }
 }
 
 #[component]
@@ -47,28 +49,29 @@ fn CityHome(data: CityListing) -> impl IntoView {
         .as_ref()
         .map(|c| c.slug.clone())
         .unwrap_or_default();
-    let title = format!("Movies in {city_name} · District");
-    let description = format!(
-        "Movies now showing in {city_name}: pick a show, choose your seats and book tickets on District."
-    );
+    let lang = use_lang();
+    let title = t_with("home-title", &[("city", Arg::Text(&city_name))]);
+    let description = t_with("home-description", &[("city", Arg::Text(&city_name))]);
+    let (showing_before, showing_after) = tr_around(lang, "home-now-showing", "city");
+    let (trending_before, trending_after) = tr_around(lang, "home-trending", "city");
     let count = data.now_showing.len();
     let filtered = data.filters.language.is_some()
         || data.filters.genre.is_some()
         || data.filters.format.is_some();
     let movies = if data.now_showing.is_empty() {
-        let hint = if filtered {
-            "Nothing matches these filters. Clear one to see more."
+        let hint = t(if filtered {
+            "home-no-match"
         } else {
-            "Nothing is playing in this city right now. Try another city."
-        };
-        Either::Left(view! { <EmptyState title="No shows scheduled" hint=hint /> })
+            "home-nothing-here"
+        });
+        Either::Left(view! { <EmptyState title=t("home-no-shows") hint=hint /> })
     } else {
         Either::Right(view! { <MovieGrid movies=data.now_showing /> })
     };
     let trending = (!data.trending.is_empty()).then(|| {
         view! {
             <section aria-labelledby="trending" class="mt-10">
-                <h2 id="trending" class="mb-4 text-xl font-bold">"Trending in " {city_name.clone()}</h2>
+                <h2 id="trending" class="mb-4 text-xl font-bold">{trending_before}{city_name.clone()}{trending_after}</h2>
                 <MovieGrid movies=data.trending />
             </section>
         }
@@ -76,7 +79,7 @@ fn CityHome(data: CityListing) -> impl IntoView {
     let upcoming = (!data.upcoming.is_empty()).then(|| {
         view! {
             <section aria-labelledby="upcoming" class="mt-10">
-                <h2 id="upcoming" class="mb-4 text-xl font-bold">"Coming soon"</h2>
+                <h2 id="upcoming" class="mb-4 text-xl font-bold">{t("home-coming-soon")}</h2>
                 <MovieGrid movies=data.upcoming />
             </section>
         }
@@ -87,9 +90,9 @@ fn CityHome(data: CityListing) -> impl IntoView {
         <section class="mb-6 flex flex-col gap-4 sm:flex-row sm:items-end sm:justify-between">
             <div>
                 <h1 class="text-2xl font-bold tracking-tight sm:text-3xl">
-                    "Now showing in " <span data-testid="city-name">{city_name}</span>
+                    {showing_before}<span data-testid="city-name">{city_name}</span>{showing_after}
                 </h1>
-                <p class="text-slate-600">{movie_count(count)}</p>
+                <p class="text-slate-600">{t_with("home-movie-count", &[("count", Arg::Number(count as i64))])}</p>
             </div>
             <CityPicker cities=data.cities selected=selected.clone() />
         </section>
@@ -113,13 +116,13 @@ fn MovieGrid(movies: Vec<MovieCard>) -> impl IntoView {
 #[component]
 fn FilterBar(city: String, filters: Filters) -> impl IntoView {
     view! {
-        <form method="get" action="/" class="mb-6 flex flex-wrap items-end gap-3" aria-label="Filters">
+        <form method="get" action="/" class="mb-6 flex flex-wrap items-end gap-3" aria-label=t("filters")>
             <input type="hidden" name="city" value=city />
-            <FilterSelect label="Language" name="language" options=filters.languages picked=filters.language />
-            <FilterSelect label="Genre" name="genre" options=filters.genres picked=filters.genre />
-            <FilterSelect label="Format" name="format" options=filters.formats picked=filters.format />
+            <FilterSelect label=t("filter-language") name="language" options=filters.languages picked=filters.language />
+            <FilterSelect label=t("filter-genre") name="genre" options=filters.genres picked=filters.genre />
+            <FilterSelect label=t("filter-format") name="format" options=filters.formats picked=filters.format />
             <button type="submit" class="rounded-lg border border-indigo-600 px-4 py-2 font-semibold text-indigo-700 hover:bg-indigo-50">
-                "Apply"
+                {t("filter-apply")}
             </button>
         </form>
     }
@@ -127,7 +130,7 @@ fn FilterBar(city: String, filters: Filters) -> impl IntoView {
 
 #[component]
 fn FilterSelect(
-    label: &'static str,
+    label: String,
     name: &'static str,
     options: Vec<String>,
     picked: Option<String>,
@@ -137,7 +140,7 @@ fn FilterSelect(
         <div class="flex flex-col gap-1">
             <label for=id.clone() class="text-sm font-medium text-slate-600">{label}</label>
             <select id=id name=name class="rounded-lg border border-slate-300 bg-white px-3 py-2">
-                <option value="">"All"</option>
+                <option value="">{t("filter-all")}</option>
                 {options
                     .into_iter()
                     .map(|option| {
@@ -148,12 +151,5 @@ fn FilterSelect(
                     .collect_view()}
             </select>
         </div>
-    }
-}
-
-fn movie_count(count: usize) -> String {
-    match count {
-        1 => "1 movie".to_owned(),
-        n => format!("{n} movies"),
     }
 }

@@ -1,3 +1,4 @@
+use crate::i18n::t;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -8,12 +9,12 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found · District" />
+        <Title text=t("not-found-title") />
         <section class="py-16 text-center">
-            <h1 class="text-2xl font-bold">"Page not found"</h1>
-            <p class="mt-2 text-slate-600">"There is nothing at this address."</p>
+            <h1 class="text-2xl font-bold">{t("not-found-heading")}</h1>
+            <p class="mt-2 text-slate-600">{t("not-found-text")}</p>
             <a href="/" class="mt-6 inline-block font-semibold text-indigo-700 underline">
-                "Browse movies"
+                {t("not-found-browse")}
             </a>
         </section>
     }
