@@ -276,3 +276,38 @@ test("the site is installable: its manifest, icons and service worker", async ({
     .poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.scriptURL ?? ""))
     .toMatch(/\/sw\.js$/);
 });
+
+test("a moviegoer books in Hindi, from the home page to the e-ticket", async ({ page }) => {
+  const shows = await showUrls(page);
+  await page.goto("/?lang=hi");
+  await expect(page.locator("html")).toHaveAttribute("lang", "hi");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("अभी चल रही फ़िल्में");
+  // Straight to a show's seats (the movie page is checked on its own): sign in first, in Hindi.
+  await page.goto(shows[13]);
+  await page.getByRole("link", { name: "बुक करने के लिए साइन इन करें" }).click();
+  await page.getByLabel("ईमेल").fill("customer@demo.district.test");
+  await page.getByLabel("पासवर्ड").fill("district-demo");
+  await page.getByRole("button", { name: "साइन इन" }).click();
+  await expect(page).toHaveURL(new RegExp(`${shows[13]}$`));
+  await hydrated(page);
+  await page.getByRole("combobox", { name: "सीटें" }).selectOption("2");
+  await page.getByRole("button", { name: "सबसे अच्छी सीटें सुझाएँ" }).click();
+  await expect(page.locator("#seat-grid input:checked")).toHaveCount(2);
+  await expect(page.getByTestId("selection-total")).toContainText("2 सीटें");
+  await page.getByRole("button", { name: "आगे बढ़ें" }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-f-]{36}$/);
+  const summary = page.url();
+  await expect(page.getByText("आपकी सीटें रोकी गई हैं")).toBeVisible();
+  await expect(page.getByTestId("booking-summary").locator("dt", { hasText: "कुल" })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("button", { name: /चुकाएँ$/ }).click();
+  await expect(page).toHaveURL(/\/pay\/sandbox\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("sandbox-checkout")).toContainText("टेस्ट मोड");
+  await page.getByRole("button", { name: /चुकाएँ$/ }).click();
+  await expect(page).toHaveURL(summary);
+  await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+  await expect(page.getByText("बुकिंग पक्की हो गई")).toBeVisible();
+  const ticket = page.getByRole("region", { name: "ई-टिकट" });
+  await expect(ticket.getByRole("img", { name: /के टिकट का QR कोड$/ })).toBeVisible();
+  await expect(ticket).toContainText("प्रवेश पर यह कोड दिखाएँ।");
+});

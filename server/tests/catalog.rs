@@ -639,7 +639,7 @@ async fn a_new_review_is_on_the_cached_movie_page_at_once(db: PgPool) {
         "the review is missing"
     );
     assert!(
-        after.body.contains("★ 7.0/10 · 1 ratings"),
+        after.body.contains("★ 7.0/10 · 1 rating<"),
         "the rating is stale"
     );
 }

@@ -60,8 +60,17 @@ fn untranslated(english: &Reply, hindi: &Reply) -> Vec<String> {
         .filter(|id| id != "language-name")
         .map(|id| tr(Lang::En, &id))
         .filter(|words| words.chars().filter(char::is_ascii_alphabetic).count() >= 3)
-        .filter(|words| english.contains(words.as_str()) && hindi.contains(words.as_str()))
+        .filter(|words| has_words(&english, words) && has_words(&hindi, words))
         .collect()
+}
+
+/// Whether `text` holds `words` as whole words ("Mon" is not in "Monsoon").
+fn has_words(text: &str, words: &str) -> bool {
+    let alphanumeric = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.match_indices(words).any(|(at, _)| {
+        !alphanumeric(text[..at].chars().next_back())
+            && !alphanumeric(text[at + words.len()..].chars().next())
+    })
 }
 
 fn sets_cookie(reply: &Reply, value: &str) -> bool {
@@ -118,6 +127,55 @@ async fn pages_are_in_the_language_asked_for_then_remembered_then_preferred(db: 
     assert_eq!(missing_hi.status, StatusCode::NOT_FOUND);
     assert!(visible_text(&missing_hi.body).contains(&tr(Lang::Hi, "not-found-heading")));
     assert_eq!(untranslated(&missing_en, &missing_hi), Vec::<String>::new());
+    for uri in [
+        "/search",
+        "/login",
+        "/signup",
+        "/forgot-password",
+        "/reset-password?token=x",
+        "/verify-email",
+    ] {
+        let english = page(&app, uri, &[]).await;
+        let hindi = page(&app, uri, &[("cookie", "lang=hi")]).await;
+        assert_eq!(hindi.status, StatusCode::OK, "{uri}");
+        assert_eq!(
+            untranslated(&english, &hindi),
+            Vec::<String>::new(),
+            "{uri}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_movie_and_its_seat_map_read_in_hindi(db: PgPool) {
+    support::seed(&db).await;
+    let app = support::app(db.clone());
+    let (slug, show): (String, uuid::Uuid) = sqlx::query_as(
+        "SELECT m.slug, s.id FROM shows s JOIN movies m ON m.id = s.movie_id
+          WHERE s.starts_at > now() + interval '1 hour' AND s.status = 'scheduled'
+          ORDER BY s.starts_at LIMIT 1",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    for uri in [format!("/movies/{slug}"), format!("/shows/{show}")] {
+        let english = page(&app, &uri, &[]).await;
+        let hindi = page(&app, &format!("{uri}?lang=hi"), &[]).await;
+        assert_eq!(hindi.status, StatusCode::OK, "{uri}");
+        assert_eq!(
+            untranslated(&english, &hindi),
+            Vec::<String>::new(),
+            "{uri}"
+        );
+        // Days, months and times are written the Hindi way.
+        let text = visible_text(&hindi.body);
+        let named = (1..=7).any(|day| text.contains(&tr(Lang::Hi, &format!("weekday-{day}"))));
+        assert!(named, "{uri}: no Hindi weekday in {text}");
+        assert!(
+            text.contains("अपराह्न") || text.contains("पूर्वाह्न"),
+            "{uri}: no time written the Hindi way"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

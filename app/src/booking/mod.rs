@@ -176,6 +176,8 @@ pub struct BookingShow {
     pub starts_at: DateTime<Utc>,
     /// "Fri 28 Nov, 7:45 PM" at the theater.
     pub local_time: String,
+    /// When it starts on the theater's clock, for pages to write in their language.
+    pub local_starts: chrono::NaiveDateTime,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -120,6 +120,7 @@ pub(super) fn booking_show(meta: &ShowMeta) -> BookingShow {
         language: meta.language.clone(),
         starts_at: meta.starts_at,
         local_time: meta.local_time(),
+        local_starts: meta.local_starts(),
     }
 }
 

@@ -286,6 +286,9 @@ fn sample() -> (Booking, String) {
         language: "Hindi".into(),
         starts_at: chrono::Utc::now(),
         local_time: "Fri 28 Nov, 7:45 PM".into(),
+        local_starts: chrono::NaiveDate::from_ymd_opt(2025, 11, 28)
+            .and_then(|d| d.and_hms_opt(19, 45, 0))
+            .unwrap_or_default(),
     };
     let seat = |label: &str| BookedSeat {
         seat_id: uuid::Uuid::new_v4().into(),

@@ -38,6 +38,12 @@ impl ShowMeta {
     pub fn local_time(&self) -> String {
         local_time(self.starts_at, &self.time_zone)
     }
+
+    /// When it starts on the theater's clock.
+    pub fn local_starts(&self) -> chrono::NaiveDateTime {
+        let zone: chrono_tz::Tz = self.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
+        self.starts_at.with_timezone(&zone).naive_local()
+    }
 }
 
 /// `at` as people at a theater in `zone` read it: "Fri 28 Nov, 7:45 PM".

@@ -2,6 +2,7 @@
 
 use super::Availability;
 use crate::ids::ShowId;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -25,12 +26,6 @@ pub struct MovieCard {
     pub languages: Vec<String>,
     pub genres: Vec<String>,
     pub poster_url: Option<String>,
-}
-
-impl MovieCard {
-    pub fn runtime(&self) -> String {
-        super::runtime_label(self.runtime_minutes)
-    }
 }
 
 /// Everything the home page shows for one city.
@@ -62,31 +57,30 @@ pub struct MovieDetails {
     pub slug: String,
     pub title: String,
     pub synopsis: String,
-    pub runtime: String,
+    pub runtime_minutes: i32,
     pub languages: Vec<String>,
     pub genres: Vec<String>,
     pub certificate: String,
-    pub release: String,
+    pub release_date: NaiveDate,
     pub poster_url: Option<String>,
     pub trailer_url: Option<String>,
     pub rating: Option<f64>,
     pub rating_count: i64,
 }
 
-/// One day of the 7-day strip, in the city's calendar.
+/// One day of the 7-day strip, in the city's calendar (the page writes it in its language).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DateChip {
-    pub date: String,
-    pub weekday: String,
-    pub day: String,
+    pub date: NaiveDate,
+    pub today: bool,
     pub selected: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Showtime {
     pub id: ShowId,
-    /// Local time at the theater, e.g. "7:45 PM".
-    pub time: String,
+    /// When it starts, on the theater's clock.
+    pub starts: NaiveDateTime,
     pub format: String,
     pub language: String,
     pub price_from: String,

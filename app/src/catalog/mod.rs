@@ -90,15 +90,6 @@ pub struct CategoryPrice {
     pub currency: String,
 }
 
-/// "2h 28m", the way cinema listings print it.
-pub fn runtime_label(minutes: i32) -> String {
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m}m"),
-        (h, 0) => format!("{h}h"),
-        (h, m) => format!("{h}h {m}m"),
-    }
-}
-
 /// What can go wrong browsing the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum CatalogError {

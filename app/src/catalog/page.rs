@@ -150,8 +150,8 @@ impl Catalog {
         Ok(MovieListing {
             movie: MovieDetails {
                 id: info.id,
-                runtime: super::runtime_label(info.runtime_minutes),
-                release: info.release_date.format("%-d %B %Y").to_string(),
+                runtime_minutes: info.runtime_minutes,
+                release_date: info.release_date,
                 slug: info.slug,
                 title: info.title,
                 synopsis: info.synopsis,
@@ -168,12 +168,8 @@ impl Catalog {
                 .map(|offset| {
                     let day = today + Days::new(offset);
                     DateChip {
-                        date: day.format("%Y-%m-%d").to_string(),
-                        weekday: match offset {
-                            0 => "Today".to_owned(),
-                            _ => day.format("%a").to_string(),
-                        },
-                        day: day.format("%-d %b").to_string(),
+                        date: day,
+                        today: offset == 0,
                         selected: day == selected,
                     }
                 })
@@ -230,11 +226,7 @@ impl Catalog {
 fn showtime(show: &ShowInfo, zone: Tz) -> Showtime {
     Showtime {
         id: show.id,
-        time: show
-            .starts_at
-            .with_timezone(&zone)
-            .format("%-I:%M %p")
-            .to_string(),
+        starts: show.starts_at.with_timezone(&zone).naive_local(),
         format: show.format.clone(),
         language: show.language.clone(),
         price_from: money::format(show.price_min, &show.currency),

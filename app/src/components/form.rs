@@ -89,13 +89,14 @@ pub fn SubmitButton(
     #[prop(into)] label: String,
     #[prop(into)] pending: Signal<bool>,
 ) -> impl IntoView {
+    let wait = crate::i18n::t("form-wait");
     view! {
         <button
             type="submit"
             disabled=move || pending.get()
             class="rounded-lg bg-indigo-600 px-4 py-2.5 font-semibold text-white hover:bg-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-60"
         >
-            {move || if pending.get() { "Please wait…".to_owned() } else { label.clone() }}
+            {move || if pending.get() { wait.clone() } else { label.clone() }}
         </button>
     }
 }

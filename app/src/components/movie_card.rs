@@ -1,10 +1,10 @@
 use crate::catalog::MovieCard;
-use crate::i18n::{t, t_with, Arg};
+use crate::i18n::{format, t, t_with, use_lang, Arg};
 use leptos::prelude::*;
 
 #[component]
 pub fn MovieCardView(movie: MovieCard) -> impl IntoView {
-    let runtime = movie.runtime();
+    let runtime = format::runtime(use_lang(), movie.runtime_minutes);
     let poster = movie.poster_url.clone().unwrap_or_default();
     let alt = t_with("movie-poster", &[("title", Arg::Text(&movie.title))]);
     view! {

@@ -25,7 +25,7 @@ pub fn EmptyState(#[prop(into)] title: String, #[prop(into)] hint: String) -> im
 pub fn ErrorState(#[prop(into)] message: String) -> impl IntoView {
     view! {
         <div role="alert" class="rounded-2xl border border-red-200 bg-red-50 px-6 py-8 text-center">
-            <p class="font-semibold text-red-800">"Something went wrong"</p>
+            <p class="font-semibold text-red-800">{crate::i18n::t("error-heading")}</p>
             <p class="mt-1 text-red-700">{message}</p>
         </div>
     }

@@ -5,6 +5,7 @@
 //! written on `<html lang>`, where hydration reads it back.
 
 mod context;
+pub mod format;
 
 pub use context::{provide_lang, t, t_with, use_lang};
 

@@ -11,6 +11,7 @@ use crate::components::{
     form::{field_error, Field, FormCard, FormError, Notice, SubmitButton},
     status::{ErrorState, Loading},
 };
+use crate::i18n::{t, tr, tr_around, use_lang};
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
@@ -43,23 +44,23 @@ pub fn LoginPage() -> impl IntoView {
     let error = errors(action);
     let next = query_value("next");
     view! {
-        <Title text="Sign in · District" />
-        <FormCard title="Sign in">
+        <Title text=t("signin-title") />
+        <FormCard title=t("nav-sign-in")>
             <Show when=query_flag("reset")>
-                <Notice>"Your password has been changed. Sign in with the new one."</Notice>
+                <Notice>{t("signin-reset-done")}</Notice>
             </Show>
             <ActionForm action=action attr:class="flex flex-col gap-4">
                 <FormError error />
                 <input type="hidden" name="next" value=next />
-                <Field label="Email" name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true error=field_error(error, "password") />
-                <SubmitButton label="Sign in" pending=action.pending() />
+                <Field label=t("account-email") name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />
+                <Field label=t("account-password") name="password" kind="password" autocomplete="current-password" required=true error=field_error(error, "password") />
+                <SubmitButton label=t("nav-sign-in") pending=action.pending() />
             </ActionForm>
             <p class="text-sm text-slate-600">
-                <a href="/forgot-password" class=LINK>"Forgot your password?"</a>
+                <a href="/forgot-password" class=LINK>{t("signin-forgot")}</a>
             </p>
             <p class="text-sm text-slate-600">
-                "New to District? " <a href="/signup" class=LINK>"Create an account"</a>
+                {t("signin-new")}" " <a href="/signup" class=LINK>{t("signin-create")}</a>
             </p>
         </FormCard>
     }
@@ -70,25 +71,25 @@ pub fn SignupPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = errors(action);
     view! {
-        <Title text="Create your account · District" />
-        <FormCard title="Create your account">
+        <Title text=t("signup-title") />
+        <FormCard title=t("signup-heading")>
             <ActionForm action=action attr:class="flex flex-col gap-4">
                 <FormError error />
-                <Field label="Name" name="name" autocomplete="name" required=true error=field_error(error, "name") />
-                <Field label="Email" name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />
-                <NewPasswordField label="Password" error />
+                <Field label=t("account-name") name="name" autocomplete="name" required=true error=field_error(error, "name") />
+                <Field label=t("account-email") name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />
+                <NewPasswordField label=t("account-password") error />
                 <Field
-                    label="Phone (optional)"
+                    label=t("account-phone-optional")
                     name="phone"
                     kind="tel"
                     autocomplete="tel"
-                    hint="For booking updates by SMS."
+                    hint=t("account-phone-hint")
                     error=field_error(error, "phone")
                 />
-                <SubmitButton label="Create account" pending=action.pending() />
+                <SubmitButton label=t("signup-submit") pending=action.pending() />
             </ActionForm>
             <p class="text-sm text-slate-600">
-                "Already have an account? " <a href="/login" class=LINK>"Sign in"</a>
+                {t("signup-have-account")}" " <a href="/login" class=LINK>{t("nav-sign-in")}</a>
             </p>
         </FormCard>
     }
@@ -103,25 +104,25 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let token = query_value("token");
     let done = query_flag("done");
     view! {
-        <Title text="Confirm your email · District" />
-        <FormCard title="Confirm your email">
+        <Title text=t("verify-title") />
+        <FormCard title=t("verify-heading")>
             {move || {
                 if done() {
                     EitherOf3::A(view! {
-                        <Notice>"Your email address is confirmed. Thank you!"</Notice>
-                        <a href="/account" class=LINK>"Go to your account"</a>
+                        <Notice>{t("verify-done")}</Notice>
+                        <a href="/account" class=LINK>{t("verify-go")}</a>
                     })
                 } else if let Some(token) = token.get() {
                     EitherOf3::B(view! {
                         <ActionForm action=action attr:class="flex flex-col gap-4">
                             <FormError error />
                             <input type="hidden" name="token" value=token />
-                            <p class="text-slate-600">"Confirm that this email address is yours."</p>
-                            <SubmitButton label="Confirm my email" pending=action.pending() />
+                            <p class="text-slate-600">{t("verify-ask")}</p>
+                            <SubmitButton label=t("verify-submit") pending=action.pending() />
                         </ActionForm>
                     })
                 } else {
-                    EitherOf3::C(view! { <ErrorState message="This link is incomplete. Open the link from the email again." /> })
+                    EitherOf3::C(view! { <ErrorState message=t("verify-incomplete") /> })
                 }
             }}
         </FormCard>
@@ -133,24 +134,24 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = errors(action);
     view! {
-        <Title text="Reset your password · District" />
-        <FormCard title="Reset your password">
+        <Title text=t("forgot-title") />
+        <FormCard title=t("forgot-heading")>
             <Show
                 when=query_flag("sent")
                 fallback=move || {
                     view! {
                         <ActionForm action=action attr:class="flex flex-col gap-4">
                             <FormError error />
-                            <p class="text-slate-600">"We will email you a link to choose a new password."</p>
-                            <Field label="Email" name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />
-                            <SubmitButton label="Send the link" pending=action.pending() />
+                            <p class="text-slate-600">{t("forgot-ask")}</p>
+                            <Field label=t("account-email") name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />
+                            <SubmitButton label=t("forgot-submit") pending=action.pending() />
                         </ActionForm>
                     }
                 }
             >
-                <Notice>"If an account uses this address, a link to reset the password is on its way."</Notice>
+                <Notice>{t("forgot-sent")}</Notice>
             </Show>
-            <a href="/login" class=LINK>"Back to sign in"</a>
+            <a href="/login" class=LINK>{t("forgot-back")}</a>
         </FormCard>
     }
 }
@@ -161,13 +162,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let error = errors(action);
     let token = query_value("token");
     view! {
-        <Title text="Choose a new password · District" />
-        <FormCard title="Choose a new password">
+        <Title text=t("reset-title") />
+        <FormCard title=t("reset-heading")>
             <ActionForm action=action attr:class="flex flex-col gap-4">
                 <FormError error />
                 <input type="hidden" name="token" value=token />
-                <NewPasswordField label="New password" error />
-                <SubmitButton label="Change password" pending=action.pending() />
+                <NewPasswordField label=t("reset-password") error />
+                <SubmitButton label=t("reset-submit") pending=action.pending() />
             </ActionForm>
         </FormCard>
     }
@@ -175,7 +176,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 
 /// A password being chosen, with the rules it must meet.
 #[component]
-fn NewPasswordField(label: &'static str, error: Signal<Option<AccountError>>) -> impl IntoView {
+fn NewPasswordField(label: String, error: Signal<Option<AccountError>>) -> impl IntoView {
     view! {
         <Field
             label=label
@@ -183,7 +184,7 @@ fn NewPasswordField(label: &'static str, error: Signal<Option<AccountError>>) ->
             kind="password"
             autocomplete="new-password"
             required=true
-            hint="At least 8 characters, and not your email address."
+            hint=t("account-password-hint")
             error=field_error(error, "password")
         />
     }
@@ -205,6 +206,7 @@ pub fn AccountPage() -> impl IntoView {
         },
         |_| current_user(),
     );
+    let lang = use_lang();
     let content = move || {
         Suspend::new(async move {
             match user.await {
@@ -218,8 +220,8 @@ pub fn AccountPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Your account · District" />
-        <Transition fallback=|| view! { <Loading label="Loading your account…" /> }>{content}</Transition>
+        <Title text=t("account-title") />
+        <Transition fallback=move || view! { <Loading label=tr(lang, "account-loading") /> }>{content}</Transition>
     }
 }
 
@@ -232,13 +234,14 @@ fn ProfileView(
     let error = errors(save);
     let logout = ServerAction::<LogOut>::new();
     let verified = profile.email_verified;
+    let (pending_before, pending_after) = tr_around(use_lang(), "account-pending-email", "email");
     view! {
-        <FormCard title="Your account">
+        <FormCard title=t("account-heading")>
             <Show when=query_flag("welcome")>
-                <Notice>"Welcome to District! We have emailed you a link to confirm your address."</Notice>
+                <Notice>{t("account-welcome")}</Notice>
             </Show>
             <Show when=query_flag("saved")>
-                <Notice>"Your changes are saved."</Notice>
+                <Notice>{t("account-saved")}</Notice>
             </Show>
             <p class="flex flex-wrap items-center gap-2 text-sm text-slate-600">
                 <span data-testid="account-email">{profile.email.clone()}</span>
@@ -246,42 +249,42 @@ fn ProfileView(
                     "rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-800"
                 } else {
                     "rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-800"
-                }>{if verified { "✓ Verified" } else { "! Not verified yet" }}</span>
+                }>{t(if verified { "account-verified" } else { "account-not-verified" })}</span>
             </p>
             {profile.pending_email.clone().map(|pending| view! {
                 <ActionForm action=cancel attr:class="flex flex-wrap items-center gap-2 text-sm text-slate-600">
                     <span>
-                        "We sent a confirmation link to " <strong>{pending}</strong> ". Your address changes once you open it."
+                        {pending_before}<strong>{pending}</strong>{pending_after}
                     </span>
-                    <button type="submit" class=LINK>"Call it off"</button>
+                    <button type="submit" class=LINK>{t("account-call-off")}</button>
                 </ActionForm>
             })}
             <ActionForm action=save attr:class="flex flex-col gap-4">
                 <FormError error />
-                <Field label="Name" name="name" autocomplete="name" value=profile.name.clone() required=true error=field_error(error, "name") />
-                <Field label="Email" name="email" kind="email" autocomplete="email" value=profile.email.clone() required=true error=field_error(error, "email") />
+                <Field label=t("account-name") name="name" autocomplete="name" value=profile.name.clone() required=true error=field_error(error, "name") />
+                <Field label=t("account-email") name="email" kind="email" autocomplete="email" value=profile.email.clone() required=true error=field_error(error, "email") />
                 <Field
-                    label="Phone"
+                    label=t("account-phone")
                     name="phone"
                     kind="tel"
                     autocomplete="tel"
                     value=profile.phone.clone().unwrap_or_default()
-                    hint=if profile.phone_verified { "Verified." } else { "Optional." }
+                    hint=t(if profile.phone_verified { "account-phone-verified" } else { "account-phone-optional-hint" })
                     error=field_error(error, "phone")
                 />
                 <Field
-                    label="Current password"
+                    label=t("account-current-password")
                     name="current_password"
                     kind="password"
                     autocomplete="current-password"
-                    hint="Needed only to change your email."
+                    hint=t("account-current-password-hint")
                     error=field_error(error, "current_password")
                 />
-                <SubmitButton label="Save changes" pending=save.pending() />
+                <SubmitButton label=t("account-save") pending=save.pending() />
             </ActionForm>
             <ActionForm action=logout>
                 <button type="submit" class="w-full rounded-lg border border-slate-300 px-4 py-2.5 font-semibold text-slate-700 hover:bg-slate-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600">
-                    "Sign out"
+                    {t("account-sign-out")}
                 </button>
             </ActionForm>
         </FormCard>
@@ -293,12 +296,12 @@ fn ProfileView(
 fn ChannelsForm(profile: Profile, channels: ServerAction<SaveChannels>) -> impl IntoView {
     let error = errors(channels);
     let notify = profile.notify;
-    let texts_hint = match (&profile.phone, profile.phone_verified) {
-        (None, _) => "Add a number above first.",
-        (Some(_), false) => "Sent once your number is verified.",
-        (Some(_), true) => "To your verified number.",
-    };
-    let choice = move |name: &'static str, label: &'static str, hint: &'static str, on: bool| {
+    let texts_hint = t(match (&profile.phone, profile.phone_verified) {
+        (None, _) => "channels-sms-no-phone",
+        (Some(_), false) => "channels-sms-unverified",
+        (Some(_), true) => "channels-sms-verified",
+    });
+    let choice = move |name: &'static str, label: String, hint: String, on: bool| {
         view! {
             <label class="flex items-start gap-3 text-sm text-slate-700">
                 <input type="checkbox" name=name value="on" checked=on class="mt-0.5 h-4 w-4" />
@@ -310,15 +313,15 @@ fn ChannelsForm(profile: Profile, channels: ServerAction<SaveChannels>) -> impl 
         }
     };
     view! {
-        <FormCard title="How we reach you">
+        <FormCard title=t("channels-heading")>
             <ActionForm action=channels attr:class="flex flex-col gap-4">
                 <FormError error />
-                <p class="text-sm text-slate-600">"About your bookings: confirmations, refunds, shows called off. Password and sign-in mail always comes by email."</p>
-                {choice("email", "Email", "With your e-ticket attached.", notify.email)}
-                {choice("sms", "Text messages", texts_hint, notify.sms)}
-                {choice("push", "Push notifications", "On the devices where you use the District app.", notify.push)}
+                <p class="text-sm text-slate-600">{t("channels-about")}</p>
+                {choice("email", t("account-email"), t("channels-email-hint"), notify.email)}
+                {choice("sms", t("channels-sms"), texts_hint, notify.sms)}
+                {choice("push", t("channels-push"), t("channels-push-hint"), notify.push)}
                 {move || field_error(error, "notify").get().map(|message| view! { <p class="text-sm text-rose-700" role="alert">{message}</p> })}
-                <SubmitButton label="Save how we reach you" pending=channels.pending() />
+                <SubmitButton label=t("channels-save") pending=channels.pending() />
             </ActionForm>
         </FormCard>
     }

@@ -8,6 +8,7 @@ use crate::components::{
     countdown::Countdown,
     status::{EmptyState, ErrorState, Loading},
 };
+use crate::i18n::{format, t, t_with, tr, use_lang, Arg};
 use crate::ids::BookingId;
 use crate::money;
 use crate::pages::{
@@ -62,7 +63,8 @@ pub fn BookingPage() -> impl IntoView {
             }
         })
     };
-    view! { <Transition fallback=|| view! { <Loading label="Loading your booking…" /> }>{content}</Transition> }
+    let loading = t("booking-loading");
+    view! { <Transition fallback=move || view! { <Loading label=loading.clone() /> }>{content}</Transition> }
 }
 
 #[component]
@@ -80,34 +82,38 @@ fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
     let show = booking.show.clone();
     let pick_again = format!("/shows/{}", show.show_id);
     let held = booking.is_held();
+    let lang = use_lang();
     let (heading, release_label, next) = match booking.status {
         BookingStatus::Held => (
-            "Your seats are held",
-            "Release seats",
+            "booking-held",
+            Some("booking-release"),
             format!("/shows/{}", show.show_id),
         ),
         BookingStatus::Confirmed => (
-            "Booking confirmed",
-            "Cancel booking",
+            "booking-confirmed",
+            Some("booking-cancel"),
             format!("/bookings/{}", booking.booking_id),
         ),
-        BookingStatus::Cancelled => ("Booking cancelled", "", String::new()),
-        BookingStatus::Expired => ("This hold has expired", "", String::new()),
+        BookingStatus::Cancelled => ("booking-cancelled", None, String::new()),
+        BookingStatus::Expired => ("booking-expired", None, String::new()),
     };
+    let (heading, release_label) = (t(heading), release_label.map(t));
     let error = cancel_error(cancel);
+    let currency = booking.amount.currency.clone();
+    let (held_before, held_after) = crate::i18n::tr_around(lang, "booking-held-for", "time");
     view! {
-        <Title text=format!("{heading} · {} · District", show.movie_title) />
+        <Title text=t_with("booking-title", &[("heading", Arg::Text(&heading)), ("title", Arg::Text(&show.movie_title))]) />
         <article class="mx-auto flex w-full max-w-xl flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" data-testid="booking-summary" data-status=booking.status.as_str()>
             <header class="flex flex-col gap-1">
                 <p class="text-sm font-semibold uppercase tracking-wide text-indigo-700">{heading}</p>
                 <h1 class="text-2xl font-bold tracking-tight">{show.movie_title.clone()}</h1>
                 <p class="text-slate-600">{format!("{} · {}", show.theater_name, show.screen_name)}</p>
-                <p class="text-slate-600">{format!("{} · {} · {}", show.local_time, show.format, show.language)}</p>
+                <p class="text-slate-600">{format!("{} · {} · {}", format::date_time(lang, show.local_starts), show.format, show.language)}</p>
             </header>
             {(booking.status == BookingStatus::Expired).then(|| view! {
                 <p class="rounded-lg bg-slate-100 px-3 py-2 text-slate-700" data-testid="hold-lapsed">
-                    "The hold ran out and the seats were released. "
-                    <a href=pick_again.clone() class="font-semibold underline">"Pick seats again"</a>
+                    {t("booking-lapsed")}" "
+                    <a href=pick_again.clone() class="font-semibold underline">{t("booking-pick-again")}</a>
                 </p>
             })}
             {held.then(|| view! {
@@ -115,44 +121,44 @@ fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
                     <Show
                         when=move || !expired.get()
                         fallback=move || view! {
-                            "Your hold has run out and the seats may go to someone else. "
-                            <a href=pick_again.clone() class="font-semibold underline">"Pick seats again"</a>
+                            {tr(lang, "booking-ran-out")}" "
+                            <a href=pick_again.clone() class="font-semibold underline">{tr(lang, "booking-pick-again")}</a>
                         }
                     >
-                        "Seats held for you for "
+                        {held_before.clone()}
                         <Countdown deadline=booking.hold_expires_at expired=move |_| expired.set(true) />
-                        ". Pay before the time runs out to confirm them."
+                        {held_after.clone()}
                     </Show>
                 </p>
             })}
             <dl class="grid grid-cols-[1fr_auto] gap-x-4 gap-y-1 text-slate-700">
-                <dt>"Seats"</dt>
+                <dt>{t("booking-seats")}</dt>
                 <dd class="text-right font-semibold" data-testid="booked-seats">{booking.seat_labels()}</dd>
-                <PriceLine label=format!("Tickets ({})", booking.seats.len()) minor=booking.amount.subtotal currency=booking.amount.currency.clone() />
-                <PriceLine label="Convenience fee" minor=booking.amount.convenience_fee currency=booking.amount.currency.clone() />
-                <PriceLine label="GST on convenience fee" minor=booking.amount.tax currency=booking.amount.currency.clone() />
+                <PriceLine label=t_with("booking-tickets", &[("count", Arg::Number(booking.seats.len() as i64))]) minor=booking.amount.subtotal currency=currency.clone() />
+                <PriceLine label=t("booking-fee") minor=booking.amount.convenience_fee currency=currency.clone() />
+                <PriceLine label=t("booking-fee-gst") minor=booking.amount.tax currency=currency.clone() />
                 {booking.items.iter().map(|item| view! {
                     <PriceLine label=format!("{} × {}", item.quantity, item.label()) minor=item.unit_price * i64::from(item.quantity) currency=booking.amount.currency.clone() />
                 }).collect_view()}
                 {(booking.amount.food_tax > 0).then(|| view! {
-                    <PriceLine label="GST on food and drinks" minor=booking.amount.food_tax currency=booking.amount.currency.clone() />
+                    <PriceLine label=t("booking-food-gst") minor=booking.amount.food_tax currency=booking.amount.currency.clone() />
                 })}
                 {(booking.amount.discount > 0).then(|| view! {
-                    <dt>"Offer discount"</dt>
+                    <dt>{t("booking-discount")}</dt>
                     <dd class="text-right text-emerald-700" data-testid="booking-discount">
                         {format!("-{}", money::format(booking.amount.discount, &booking.amount.currency))}
                     </dd>
                 })}
-                <dt class="border-t border-slate-200 pt-2 font-bold">"Total"</dt>
+                <dt class="border-t border-slate-200 pt-2 font-bold">{t("booking-total")}</dt>
                 <dd class="border-t border-slate-200 pt-2 text-right font-bold" data-testid="booking-total">
                     {money::format(booking.amount.total, &booking.amount.currency)}
                 </dd>
                 {(booking.status == BookingStatus::Confirmed).then(|| view! {
-                    <dt>"Booking code"</dt>
+                    <dt>{t("booking-code")}</dt>
                     <dd class="text-right font-mono font-bold">{booking.code.clone()}</dd>
                 })}
                 {(booking.refund_due > 0).then(|| view! {
-                    <dt>"Refund due"</dt>
+                    <dt>{t("booking-refund-due")}</dt>
                     <dd class="text-right">{money::format(booking.refund_due, &booking.amount.currency)}</dd>
                 })}
             </dl>
@@ -160,7 +166,7 @@ fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
             {(payment.is_none() && !refunds.is_empty()).then(|| view! { <Refunds refunds /> })}
             {(booking.status == BookingStatus::Confirmed && !booking.items.is_empty()).then(|| view! {
                 <p class="rounded-lg bg-slate-100 px-3 py-2 text-slate-700" data-testid="food-pickup">
-                    "Collect at the food counter with your booking code: "{booking.food_labels()}
+                    {t_with("booking-collect", &[("items", Arg::Text(&booking.food_labels()))])}
                 </p>
             })}
             {(!held && !menu.is_empty() && !food_gateways.is_empty()).then(|| view! {
@@ -181,7 +187,7 @@ fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
                     total=money::format(booking.amount.total, &booking.amount.currency)
                 />
             })}
-            {(!release_label.is_empty()).then(|| view! {
+            {release_label.map(|release_label| view! {
                 <ActionForm action=cancel attr:class="flex flex-col gap-2">
                     <input type="hidden" name="booking_id" value=booking.booking_id.to_string() />
                     <input type="hidden" name="next" value=next />
@@ -191,7 +197,7 @@ fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
                     </button>
                 </ActionForm>
             })}
-            <a href="/bookings" class="text-sm font-semibold text-indigo-700 underline underline-offset-2">"All my bookings"</a>
+            <a href="/bookings" class="text-sm font-semibold text-indigo-700 underline underline-offset-2">{t("booking-all")}</a>
         </article>
     }
 }
@@ -220,6 +226,7 @@ pub fn MyBookingsPage() -> impl IntoView {
     let cancel = ServerAction::<CancelBooking>::new();
     // Read again after every cancellation, so the booking moves to its new list.
     let data = Resource::new(move || cancel.version().get(), |_| my_bookings());
+    let lang = use_lang();
     let content = move || {
         Suspend::new(async move {
             match data.await {
@@ -232,9 +239,9 @@ pub fn MyBookingsPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="My bookings · District" />
-        <h1 class="mb-5 text-2xl font-bold tracking-tight">"My bookings"</h1>
-        <Transition fallback=|| view! { <Loading label="Loading your bookings…" /> }>{content}</Transition>
+        <Title text=t("bookings-title") />
+        <h1 class="mb-5 text-2xl font-bold tracking-tight">{t("nav-my-bookings")}</h1>
+        <Transition fallback=move || view! { <Loading label=tr(lang, "bookings-loading") /> }>{content}</Transition>
     }
 }
 
@@ -244,25 +251,26 @@ fn Lists(lists: BookingLists, cancel: ServerAction<CancelBooking>) -> impl IntoV
     view! {
         <div class="flex flex-col gap-8">
             {move || error().map(|text| view! { <p role="alert" class="text-red-700">{text}</p> })}
-            <BookingList title="Upcoming" empty="No upcoming bookings. Find a movie on the home page." bookings=lists.upcoming cancel=Some(cancel) />
+            <BookingList slug="upcoming" title=t("bookings-upcoming") empty=t("bookings-upcoming-none") bookings=lists.upcoming cancel=Some(cancel) />
             {(!lists.waitlist.is_empty()).then(|| view! { <Places entries=lists.waitlist /> })}
-            <BookingList title="Past" empty="Nothing watched with District yet." bookings=lists.past cancel=None />
-            <BookingList title="Cancelled and expired" empty="Nothing cancelled." bookings=lists.cancelled cancel=None />
+            <BookingList slug="past" title=t("bookings-past") empty=t("bookings-past-none") bookings=lists.past cancel=None />
+            <BookingList slug="cancelled-and-expired" title=t("bookings-ended") empty=t("bookings-ended-none") bookings=lists.cancelled cancel=None />
         </div>
     }
 }
 
 #[component]
 fn BookingList(
+    /// The section's id.
+    slug: &'static str,
     #[prop(into)] title: String,
     #[prop(into)] empty: String,
     bookings: Vec<Booking>,
     /// Offered on upcoming bookings only.
     cancel: Option<ServerAction<CancelBooking>>,
 ) -> impl IntoView {
-    let slug = title.to_lowercase().replace(' ', "-");
     let list = if bookings.is_empty() {
-        Either::Left(view! { <EmptyState title="Nothing here" hint=empty /> })
+        Either::Left(view! { <EmptyState title=t("bookings-empty") hint=empty /> })
     } else {
         Either::Right(view! {
             <ul class="grid gap-3 sm:grid-cols-2">
@@ -271,8 +279,8 @@ fn BookingList(
         })
     };
     view! {
-        <section aria-labelledby=slug.clone() class="flex flex-col gap-3" data-testid=slug.clone()>
-            <h2 id=slug.clone() class="text-lg font-bold">{title}</h2>
+        <section aria-labelledby=slug class="flex flex-col gap-3" data-testid=slug>
+            <h2 id=slug class="text-lg font-bold">{title}</h2>
             {list}
         </section>
     }
@@ -280,16 +288,18 @@ fn BookingList(
 
 #[component]
 fn BookingCard(booking: Booking, cancel: Option<ServerAction<CancelBooking>>) -> impl IntoView {
-    let label = match booking.status {
-        BookingStatus::Held => "Release seats",
-        _ => "Cancel booking",
-    };
+    let lang = use_lang();
+    let label = t(match booking.status {
+        BookingStatus::Held => "booking-release",
+        _ => "booking-cancel",
+    });
     let booking_id = booking.booking_id.to_string();
     let described = format!(
         "{label}: {}, {}",
         booking.show.movie_title,
         booking.seat_labels()
     );
+    let status = t(&format!("booking-status-{}", booking.status.as_str()));
     let cancel_form = cancel.map(|action| {
         view! {
             <ActionForm action attr:class="mt-3">
@@ -315,9 +325,9 @@ fn BookingCard(booking: Booking, cancel: Option<ServerAction<CancelBooking>>) ->
             <a href=format!("/bookings/{}", booking.booking_id) class="flex flex-col gap-1 hover:text-indigo-700">
                 <span class="flex items-center justify-between gap-2">
                     <span class="font-semibold">{booking.show.movie_title.clone()}</span>
-                    <span class=format!("rounded-full px-2 py-0.5 text-xs font-semibold {badge}")>{booking.status.as_str()}</span>
+                    <span class=format!("rounded-full px-2 py-0.5 text-xs font-semibold {badge}")>{status}</span>
                 </span>
-                <span class="text-sm text-slate-600">{format!("{} · {}", booking.show.theater_name, booking.show.local_time)}</span>
+                <span class="text-sm text-slate-600">{format!("{} · {}", booking.show.theater_name, format::date_time(lang, booking.show.local_starts))}</span>
                 <span class="text-sm text-slate-600">
                     {format!("{} · {}", booking.seat_labels(), money::format(booking.amount.total, &booking.amount.currency))}
                 </span>

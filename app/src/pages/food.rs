@@ -5,6 +5,7 @@
 //! the wasm loads.
 
 use crate::food::{BookingItem, MenuItem, MenuKind};
+use crate::i18n::{t, t_with, Arg};
 use crate::ids::BookingId;
 use crate::money;
 use crate::pages::{
@@ -21,9 +22,9 @@ const MOST: i32 = 10;
 #[component]
 pub fn VegMark(veg: bool) -> impl IntoView {
     let (class, text) = if veg {
-        ("border-green-700 text-green-800", "Veg")
+        ("border-green-700 text-green-800", t("food-veg"))
     } else {
-        ("border-red-700 text-red-800", "Non-veg")
+        ("border-red-700 text-red-800", t("food-non-veg"))
     };
     view! { <span class=format!("rounded border px-1 text-xs font-semibold {class}")>{text}</span> }
 }
@@ -62,14 +63,14 @@ pub fn FoodBox(
             .collect_view();
         view! {
             <details class="rounded-lg border border-slate-200 px-3 py-2" open=open>
-                <summary class="cursor-pointer font-semibold">"Add food and drinks"</summary>
-                <p class="text-sm text-slate-600">"Collect them at the counter with your booking code."</p>
+                <summary class="cursor-pointer font-semibold">{t("food-add")}</summary>
+                <p class="text-sm text-slate-600">{t("food-collect")}</p>
                 <ul class="mt-2 flex flex-col gap-2" data-testid="food-menu">{rows}{gone}</ul>
             </details>
         }
     });
     view! {
-        <section class="flex flex-col gap-2" aria-label="Food and drinks" data-testid="food">
+        <section class="flex flex-col gap-2" aria-label=t("food") data-testid="food">
             {lines}
             {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700" data-testid="food-error">{text}</p> })}
         </section>
@@ -88,7 +89,7 @@ fn FoodLine(
         .left
         .map_or(MOST, |left| (left as i32 + had).clamp(0, MOST));
     let (label, item_id) = (item.label(), item.item_id);
-    let asked = format!("How many {label}");
+    let asked = t_with("food-how-many", &[("item", Arg::Text(&label))]);
     let qty_id = format!("qty-{}", item.item_id);
     let choices = (0..=most.max(had))
         .map(|n| view! { <option value=n.to_string() selected=n == had>{n}</option> })
@@ -102,7 +103,7 @@ fn FoodLine(
                 <label class="sr-only" for=qty_id.clone()>{asked}</label>
                 <select id=qty_id name="quantity" class="rounded-lg border border-slate-300 px-2 py-1">{choices}</select>
                 <button type="submit" class="rounded-lg border-2 border-indigo-600 px-3 py-1 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">
-                    "Set"
+                    {t("food-set")}
                 </button>
             </ActionForm>
         </li>
@@ -112,14 +113,16 @@ fn FoodLine(
 /// An item's veg mark, name, price, what a combo holds and, when few are left, how many.
 #[component]
 fn ItemText(item: MenuItem, had: i32, currency: String) -> impl IntoView {
-    let price = format!(
-        "{} + {}% GST",
-        money::format(item.price, &currency),
-        item.tax.percent()
+    let price = t_with(
+        "food-price",
+        &[
+            ("price", Arg::Text(&money::format(item.price, &currency))),
+            ("percent", Arg::Number(item.tax.percent())),
+        ],
     );
     let left = match item.left {
-        Some(0) if had == 0 => Some("Sold out".to_owned()),
-        Some(left) if left <= 10 => Some(format!("{left} left")),
+        Some(0) if had == 0 => Some(t("showtime-sold-out")),
+        Some(left) if left <= 10 => Some(t_with("food-left", &[("count", Arg::Number(left))])),
         _ => None,
     };
     view! {
@@ -156,7 +159,7 @@ pub fn FoodOrderBox(
         .enumerate()
         .map(|(n, item)| {
             let label = item.label();
-            let asked = format!("How many {label}");
+            let asked = t_with("food-how-many", &[("item", Arg::Text(&label))]);
             let (qty_id, item_id) = (format!("more-{}", item.item_id), item.item_id.to_string());
             let most = item.left.map_or(MOST, |left| (left as i32).clamp(0, MOST));
             let choices = (0..=most)
@@ -174,17 +177,17 @@ pub fn FoodOrderBox(
         })
         .collect_view();
     view! {
-        <section class="flex flex-col gap-2" aria-label="Order food and drinks" data-testid="food-order">
+        <section class="flex flex-col gap-2" aria-label=t("food-order") data-testid="food-order">
             <details class="rounded-lg border border-slate-200 px-3 py-2">
-                <summary class="cursor-pointer font-semibold">"Order food and drinks"</summary>
-                <p class="text-sm text-slate-600">"Paid for on its own. Collect them at the counter with your booking code."</p>
+                <summary class="cursor-pointer font-semibold">{t("food-order")}</summary>
+                <p class="text-sm text-slate-600">{t("food-order-note")}</p>
                 <ActionForm action=order attr:class="mt-2 flex flex-col gap-3">
                     <input type="hidden" name="booking_id" value=booking_id.to_string() />
                     <ul class="flex flex-col gap-2">{rows}</ul>
                     <GatewayChoice gateways />
                     {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700" data-testid="food-order-error">{text}</p> })}
                     <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">
-                        "Order and pay"
+                        {t("food-order-pay")}
                     </button>
                 </ActionForm>
             </details>
@@ -197,8 +200,14 @@ pub fn FoodOrderBox(
 fn GoneLine(item: BookingItem, booking_id: BookingId, actions: PriceActions) -> impl IntoView {
     let label = item.label();
     let (shown, remove) = (
-        format!("{} × {label} (no longer sold)", item.quantity),
-        format!("Remove {label}"),
+        t_with(
+            "food-gone",
+            &[
+                ("count", Arg::Number(i64::from(item.quantity))),
+                ("item", Arg::Text(&label)),
+            ],
+        ),
+        t_with("food-remove", &[("item", Arg::Text(&label))]),
     );
     view! {
         <li class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 pb-2" data-testid="food-item" data-name=label>
@@ -208,7 +217,7 @@ fn GoneLine(item: BookingItem, booking_id: BookingId, actions: PriceActions) -> 
                 <input type="hidden" name="item_id" value=item.item_id.to_string() />
                 <input type="hidden" name="quantity" value="0" />
                 <button type="submit" class="rounded px-2 py-1 text-sm font-semibold underline" aria-label=remove>
-                    "Remove"
+                    {t("remove")}
                 </button>
             </ActionForm>
         </li>

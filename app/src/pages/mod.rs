@@ -21,7 +21,7 @@ use not_found::NotFound;
 /// show, the error otherwise; `loading` while it is read.
 pub fn found<T, E, V>(
     data: Resource<Result<Option<T>, E>>,
-    loading: &'static str,
+    loading: String,
     page: fn(T) -> V,
 ) -> impl IntoView
 where
@@ -38,5 +38,5 @@ where
             }
         })
     };
-    view! { <Transition fallback=move || view! { <Loading label=loading /> }>{content}</Transition> }
+    view! { <Transition fallback=move || view! { <Loading label=loading.clone() /> }>{content}</Transition> }
 }

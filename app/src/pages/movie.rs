@@ -3,6 +3,7 @@ use crate::catalog::{
     TheaterShowtimes,
 };
 use crate::components::status::EmptyState;
+use crate::i18n::{format, t, t_with, tr, use_lang, Arg};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -23,7 +24,7 @@ pub fn MoviePage() -> impl IntoView {
     );
     super::found(
         data,
-        "Loading the movie…",
+        t("movie-loading"),
         |page| view! { <MovieView page /> },
     )
 }
@@ -31,19 +32,39 @@ pub fn MoviePage() -> impl IntoView {
 #[component]
 fn MovieView(page: Page) -> impl IntoView {
     let movie = page.movie;
+    let lang = use_lang();
     let rating = match movie.rating {
-        Some(rating) => format!("★ {rating:.1}/10 · {} ratings", movie.rating_count),
-        None => "Not rated yet".to_owned(),
+        Some(rating) => t_with(
+            "movie-rating",
+            &[
+                ("rating", Arg::Text(&format!("{rating:.1}"))),
+                ("count", Arg::Number(movie.rating_count)),
+            ],
+        ),
+        None => t("movie-not-rated"),
     };
+    let city = Arg::Text(&page.city.name);
+    let title = t_with(
+        "movie-title",
+        &[("title", Arg::Text(&movie.title)), ("city", city)],
+    );
+    let showtimes = t_with("movie-showtimes", &[("city", Arg::Text(&page.city.name))]);
+    let released = t_with(
+        "movie-released",
+        &[(
+            "date",
+            Arg::Text(&format::long_date(lang, movie.release_date)),
+        )],
+    );
     let slug = movie.slug.clone();
     view! {
-        <Title text=format!("{} · Showtimes in {} · District", movie.title, page.city.name) />
+        <Title text=title />
         <Meta name="description" content=movie.synopsis.clone() />
         <article class="flex flex-col gap-8">
             <header class="flex flex-col gap-5 sm:flex-row">
                 <img
                     src=movie.poster_url.clone().unwrap_or_default()
-                    alt=format!("Poster of {}", movie.title)
+                    alt=t_with("movie-poster", &[("title", Arg::Text(&movie.title))])
                     width="300"
                     height="450"
                     class="aspect-[2/3] w-40 shrink-0 rounded-xl object-cover shadow sm:w-56"
@@ -52,18 +73,18 @@ fn MovieView(page: Page) -> impl IntoView {
                     <h1 class="text-3xl font-bold tracking-tight">{movie.title.clone()}</h1>
                     <p class="flex flex-wrap items-center gap-2 text-slate-600">
                         <span class="rounded border border-slate-400 px-1.5 text-xs font-semibold">{movie.certificate.clone()}</span>
-                        <span>{movie.runtime.clone()}</span>
+                        <span>{format::runtime(lang, movie.runtime_minutes)}</span>
                         <span>{movie.genres.join(" · ")}</span>
                     </p>
                     <p class="text-slate-600">{movie.languages.join(", ")}</p>
-                    <p class="text-slate-600">"Released " {movie.release.clone()}</p>
+                    <p class="text-slate-600">{released}</p>
                     <p class="font-semibold text-amber-700" data-testid="rating">{rating}</p>
                     <p class="max-w-prose text-slate-800">{movie.synopsis.clone()}</p>
                     {movie.trailer_url.clone().map(|url| view! { <Trailer url /> })}
                 </div>
             </header>
             <section aria-labelledby="showtimes" class="flex flex-col gap-4">
-                <h2 id="showtimes" class="text-xl font-bold">"Showtimes in " {page.city.name.clone()}</h2>
+                <h2 id="showtimes" class="text-xl font-bold">{showtimes}</h2>
                 <DateStrip slug dates=page.dates />
                 <Showtimes theaters=page.theaters />
             </section>
@@ -88,7 +109,7 @@ fn Trailer(url: String) -> impl IntoView {
             class="w-fit font-semibold text-indigo-700 underline underline-offset-2"
             class:hidden=move || hydrated.get()
         >
-            "Watch the trailer"
+            {t("movie-trailer-link")}
         </a>
         <Show when=move || hydrated.get() && !playing.get()>
             <button
@@ -96,13 +117,13 @@ fn Trailer(url: String) -> impl IntoView {
                 on:click=move |_| playing.set(true)
                 class="w-fit rounded-lg bg-slate-900 px-4 py-2 font-semibold text-white hover:bg-slate-700"
             >
-                "▶ Play trailer"
+                {t("movie-trailer-play")}
             </button>
         </Show>
         <Show when=move || playing.get()>
             <iframe
                 src=src.clone()
-                title="Trailer"
+                title=t("movie-trailer")
                 allow="autoplay; encrypted-media; picture-in-picture"
                 allowfullscreen=true
                 class="aspect-video w-full max-w-2xl rounded-xl bg-black"
@@ -114,8 +135,9 @@ fn Trailer(url: String) -> impl IntoView {
 /// The next 7 days as links, so the strip works before the wasm loads.
 #[component]
 fn DateStrip(slug: String, dates: Vec<DateChip>) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <nav aria-label="Dates" class="-mx-4 overflow-x-auto px-4">
+        <nav aria-label=t("movie-dates") class="-mx-4 overflow-x-auto px-4">
             <ul class="flex gap-2">
                 {dates
                     .into_iter()
@@ -125,16 +147,22 @@ fn DateStrip(slug: String, dates: Vec<DateChip>) -> impl IntoView {
                         } else {
                             "flex w-16 flex-col items-center rounded-xl border-2 border-slate-200 bg-white py-2 text-slate-700 hover:border-indigo-400"
                         };
+                        let weekday = if chip.today {
+                            tr(lang, "date-today")
+                        } else {
+                            format::weekday(lang, chip.date)
+                        };
+                        let date = chip.date.format("%Y-%m-%d").to_string();
                         view! {
                             <li>
                                 <a
-                                    href=format!("/movies/{slug}?date={}", chip.date)
+                                    href=format!("/movies/{slug}?date={date}")
                                     class=class
                                     aria-current=chip.selected.then_some("date")
-                                    data-date=chip.date.clone()
+                                    data-date=date.clone()
                                 >
-                                    <span class="text-xs font-semibold uppercase">{chip.weekday}</span>
-                                    <span class="text-sm">{chip.day}</span>
+                                    <span class="text-xs font-semibold uppercase">{weekday}</span>
+                                    <span class="text-sm">{format::day_month(lang, chip.date)}</span>
                                 </a>
                             </li>
                         }
@@ -149,7 +177,7 @@ fn DateStrip(slug: String, dates: Vec<DateChip>) -> impl IntoView {
 fn Showtimes(theaters: Vec<TheaterShowtimes>) -> impl IntoView {
     if theaters.is_empty() {
         return Either::Left(view! {
-            <EmptyState title="No shows on this day" hint="Pick another date, or another city from the home page." />
+            <EmptyState title=t("movie-no-shows") hint=t("movie-no-shows-hint") />
         });
     }
     Either::Right(view! {
@@ -175,14 +203,28 @@ fn Showtimes(theaters: Vec<TheaterShowtimes>) -> impl IntoView {
 #[component]
 pub fn ShowtimeChip(showtime: Showtime) -> impl IntoView {
     let (border, note) = match showtime.availability {
-        Availability::SoldOut => ("border-slate-300 text-slate-400 line-through", "Sold out"),
-        Availability::AlmostFull => ("border-red-400", "Almost full"),
-        Availability::FillingFast => ("border-amber-400", "Filling fast"),
-        Availability::Available => ("border-emerald-400", "Available"),
+        Availability::SoldOut => (
+            "border-slate-300 text-slate-400 line-through",
+            "showtime-sold-out",
+        ),
+        Availability::AlmostFull => ("border-red-400", "showtime-almost-full"),
+        Availability::FillingFast => ("border-amber-400", "showtime-filling-fast"),
+        Availability::Available => ("border-emerald-400", "showtime-available"),
     };
-    let label = format!(
-        "{} {} {}, from {}, {note}",
-        showtime.time, showtime.format, showtime.language, showtime.price_from
+    let (note, time) = (t(note), format::time(use_lang(), showtime.starts.time()));
+    let label = t_with(
+        "showtime-label",
+        &[
+            ("time", Arg::Text(&time)),
+            ("format", Arg::Text(&showtime.format)),
+            ("language", Arg::Text(&showtime.language)),
+            ("price", Arg::Text(&showtime.price_from)),
+            ("note", Arg::Text(&note)),
+        ],
+    );
+    let from = t_with(
+        "showtime-from",
+        &[("price", Arg::Text(&showtime.price_from))],
     );
     view! {
         <li>
@@ -192,9 +234,9 @@ pub fn ShowtimeChip(showtime: Showtime) -> impl IntoView {
                 data-show=showtime.id.to_string()
                 aria-label=label
             >
-                <span class="font-semibold">{showtime.time}</span>
+                <span class="font-semibold">{time}</span>
                 <span class="text-xs text-slate-500">{format!("{} · {}", showtime.format, showtime.language)}</span>
-                <span class="text-xs text-slate-500">{format!("from {} · {note}", showtime.price_from)}</span>
+                <span class="text-xs text-slate-500">{format!("{from} · {note}")}</span>
             </a>
         </li>
     }
@@ -204,7 +246,7 @@ pub fn ShowtimeChip(showtime: Showtime) -> impl IntoView {
 fn Reviews(reviews: Vec<ReviewCard>) -> impl IntoView {
     let list = if reviews.is_empty() {
         Either::Left(
-            view! { <EmptyState title="No reviews yet" hint="Seen it? Be the first to review it." /> },
+            view! { <EmptyState title=t("movie-no-reviews") hint=t("movie-no-reviews-hint") /> },
         )
     } else {
         Either::Right(view! {
@@ -218,7 +260,7 @@ fn Reviews(reviews: Vec<ReviewCard>) -> impl IntoView {
                                     <span>{review.author}</span>
                                     <span class="text-amber-700">{format!("★ {}/10", review.rating)}</span>
                                     {review.verified.then(|| view! {
-                                        <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800">"✓ Booked on District"</span>
+                                        <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800">{t("movie-review-verified")}</span>
                                     })}
                                 </p>
                                 <p class="mt-1 text-slate-700">{review.body}</p>
@@ -231,7 +273,7 @@ fn Reviews(reviews: Vec<ReviewCard>) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="reviews" class="flex flex-col gap-4">
-            <h2 id="reviews" class="text-xl font-bold">"Reviews"</h2>
+            <h2 id="reviews" class="text-xl font-bold">{t("movie-reviews")}</h2>
             {list}
         </section>
     }

@@ -2,6 +2,7 @@
 //! plain forms that also work before the wasm loads.
 
 use crate::booking::functions::{ApplyOffer, ConfirmFree, OrderFood, RemoveOffer};
+use crate::i18n::{t, t_with, Arg};
 use crate::ids::BookingId;
 use crate::money;
 use crate::offer::AppliedOffer;
@@ -78,15 +79,15 @@ pub fn OfferBox(
             let note = (!description.is_empty())
                 .then(|| view! { <span class="block text-sm">{description}</span> });
             let final_sale = (!cancellable).then(|| {
-                view! { <span class="block text-sm">"Bookings with this offer cannot be cancelled."</span> }
+                view! { <span class="block text-sm">{t("offer-final")}</span> }
             });
-            let label = format!("Remove offer {code}");
+            let label = t_with("offer-remove-code", &[("code", Arg::Text(&code))]);
             let (shown, field) = (code.clone(), code.clone());
             view! {
                 <li class="flex items-center justify-between gap-2 rounded-lg bg-emerald-50 px-3 py-2 text-emerald-900" data-testid="applied-offer" data-code=code>
                     <span>
                         <span class="font-mono font-bold">{shown}</span>
-                        {format!(" · {saved} off")}
+                        {format!(" · {}", t_with("offer-saved", &[("amount", Arg::Text(&saved))]))}
                         {note}
                         {final_sale}
                     </span>
@@ -94,7 +95,7 @@ pub fn OfferBox(
                         <input type="hidden" name="booking_id" value=booking_id.to_string() />
                         <input type="hidden" name="code" value=field />
                         <button type="submit" class="rounded px-2 py-1 text-sm font-semibold underline" aria-label=label>
-                            "Remove"
+                            {t("remove")}
                         </button>
                     </ActionForm>
                 </li>
@@ -102,18 +103,18 @@ pub fn OfferBox(
         })
         .collect_view();
     view! {
-        <section class="flex flex-col gap-2" aria-label="Offers" data-testid="offers">
+        <section class="flex flex-col gap-2" aria-label=t("offers") data-testid="offers">
             <ul class="flex flex-col gap-2">{applied}</ul>
             {move || remove_error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
             <ActionForm action=apply attr:class="flex items-end gap-2" attr:data-testid="offer-form">
                 <input type="hidden" name="booking_id" value=booking_id.to_string() />
                 <label class="flex flex-1 flex-col gap-1 text-sm font-semibold text-slate-700">
-                    "Offer code"
+                    {t("offer-code")}
                     <input name="code" required maxlength="24" autocomplete="off" autocapitalize="characters"
                         class="rounded-lg border border-slate-300 px-3 py-2 font-mono uppercase" />
                 </label>
                 <button type="submit" class="rounded-lg border-2 border-indigo-600 px-4 py-2 font-semibold text-indigo-700 hover:bg-indigo-50">
-                    "Apply"
+                    {t("filter-apply")}
                 </button>
             </ActionForm>
             {move || apply_error().map(|text| view! { <p role="alert" class="text-sm text-red-700" data-testid="offer-error">{text}</p> })}
@@ -130,7 +131,7 @@ pub fn ConfirmFreeForm(confirm: ServerAction<ConfirmFree>, booking_id: BookingId
             <input type="hidden" name="booking_id" value=booking_id.to_string() />
             {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
             <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-3 text-lg font-semibold text-white hover:bg-indigo-700">
-                "Confirm booking (nothing to pay)"
+                {t("offer-confirm-free")}
             </button>
         </ActionForm>
     }

@@ -1,6 +1,7 @@
 //! Paying: the panel on a booking's summary (gateways on offer, what became of each attempt)
 //! and the sandbox gateway's hosted checkout page.
 
+use crate::i18n::{t, t_with, tr, tr_with, use_lang, Arg, Lang};
 use crate::ids::{BookingId, PaymentId};
 use crate::money;
 use crate::pages::found;
@@ -45,13 +46,13 @@ pub fn PayPanel(
                 <GatewayChoice gateways />
                 {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
                 <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-3 text-lg font-semibold text-white hover:bg-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
-                    {format!("Pay {total}")}
+                    {t_with("pay-amount", &[("amount", Arg::Text(&total))])}
                 </button>
             </ActionForm>
         }
     });
     view! {
-        <section class="flex flex-col gap-3" aria-label="Payment" data-testid="payment-panel">
+        <section class="flex flex-col gap-3" aria-label=t("pay-panel") data-testid="payment-panel">
             {latest.map(|p| view! { <Latest payment=p held /> })}
             {offer}
         </section>
@@ -67,11 +68,11 @@ pub fn GatewayChoice(gateways: Vec<Gateway>) -> impl IntoView {
         }
         _ => Either::Right(view! {
             <fieldset class="flex flex-col gap-1">
-                <legend class="font-semibold">"Pay with"</legend>
+                <legend class="font-semibold">{t("pay-with")}</legend>
                 {gateways.iter().enumerate().map(|(i, g)| view! {
                     <label class="flex items-center gap-2">
                         <input type="radio" name="provider" value=g.as_str() checked=i == 0 />
-                        {gateway_name(g.as_str())}
+                        {t(gateway_name(g.as_str()))}
                     </label>
                 }).collect_view()}
             </fieldset>
@@ -81,46 +82,43 @@ pub fn GatewayChoice(gateways: Vec<Gateway>) -> impl IntoView {
 
 fn gateway_name(gateway: &str) -> &'static str {
     match gateway {
-        "stripe" => "Card (Stripe)",
-        "razorpay" => "UPI, cards and wallets (Razorpay)",
-        _ => "Sandbox test payment",
+        "stripe" => "gateway-stripe",
+        "razorpay" => "gateway-razorpay",
+        _ => "gateway-sandbox",
     }
 }
 
 /// What became of the latest attempt, in words, with what to do next.
 #[component]
 fn Latest(payment: Payment, held: bool) -> impl IntoView {
-    let amount = |minor| money::format(minor, &payment.currency);
-    let refund = payment.refunds.first().map(refund_words);
+    let lang = use_lang();
+    let amount = money::format(payment.amount, &payment.currency);
+    let refund = payment.refunds.first().map(|r| refund_words(lang, r));
     let (tone, text) = match payment.status {
-        PaymentStatus::Pending => (
-            "bg-sky-50 text-sky-900",
-            "Your payment is being processed. This page updates itself.".to_owned(),
-        ),
-        PaymentStatus::Failed => (
-            "bg-red-50 text-red-800",
-            format!(
-                "Payment failed: {} {}",
-                payment
-                    .failure_reason
-                    .clone()
-                    .unwrap_or_else(|| "the gateway declined it.".into()),
-                if held { "You can try again." } else { "" }
-            ),
-        ),
-        PaymentStatus::Cancelled => (
-            "bg-slate-100 text-slate-700",
-            "The payment was not completed.".to_owned(),
-        ),
+        PaymentStatus::Pending => ("bg-sky-50 text-sky-900", tr(lang, "pay-pending")),
+        PaymentStatus::Failed => {
+            let reason = payment
+                .failure_reason
+                .clone()
+                .unwrap_or_else(|| tr(lang, "pay-declined"));
+            let again = if held {
+                tr(lang, "pay-try-again")
+            } else {
+                String::new()
+            };
+            let failed = tr_with(lang, "pay-failed", &[("reason", Arg::Text(&reason))]);
+            ("bg-red-50 text-red-800", format!("{failed} {again}"))
+        }
+        PaymentStatus::Cancelled => ("bg-slate-100 text-slate-700", tr(lang, "pay-cancelled")),
         PaymentStatus::Succeeded | PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded => {
             match &refund {
                 Some(refund) => (
                     "bg-amber-50 text-amber-900",
-                    format!("We could not confirm this booking with your payment: {refund}"),
+                    tr_with(lang, "pay-not-confirmed", &[("refund", Arg::Text(refund))]),
                 ),
                 None => (
                     "bg-emerald-50 text-emerald-900",
-                    format!("Paid {}.", amount(payment.amount)),
+                    tr_with(lang, "pay-paid", &[("amount", Arg::Text(&amount))]),
                 ),
             }
         }
@@ -132,32 +130,31 @@ fn Latest(payment: Payment, held: bool) -> impl IntoView {
         {pending.then(|| view! { <Meta http_equiv="refresh" content="5" /> })}
         <p role="status" class=format!("rounded-lg px-3 py-2 {tone}") data-testid="payment-status" data-status=payment.status.as_str()>
             {text}
-            {resume.map(|href| view! { " " <a href=href class="font-semibold underline">"Continue to payment"</a> })}
+            {resume.map(|href| view! { " " <a href=href class="font-semibold underline">{tr(lang, "pay-continue")}</a> })}
         </p>
     }
 }
 
 /// A refund in words: how much, and where it stands.
-fn refund_words(refund: &Refund) -> String {
-    let state = match refund.status {
-        RefundStatus::Succeeded => "has been refunded",
-        RefundStatus::Failed => "could not be refunded automatically; our team will contact you",
-        RefundStatus::Pending | RefundStatus::Issued => "is on its way back to you",
+fn refund_words(lang: Lang, refund: &Refund) -> String {
+    let id = match refund.status {
+        RefundStatus::Succeeded => "refund-paid",
+        RefundStatus::Failed => "refund-failed",
+        RefundStatus::Pending | RefundStatus::Issued => "refund-on-its-way",
     };
-    format!(
-        "{} {state}.",
-        money::format(refund.amount, &refund.currency)
-    )
+    let amount = money::format(refund.amount, &refund.currency);
+    tr_with(lang, id, &[("amount", Arg::Text(&amount))])
 }
 
 /// Every refund of a booking's payments, for a booking that can no longer be paid for.
 #[component]
 pub fn Refunds(refunds: Vec<Refund>) -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <section class="flex flex-col gap-1" aria-label="Refunds" data-testid="refunds">
+        <section class="flex flex-col gap-1" aria-label=t("refunds") data-testid="refunds">
             {refunds.iter().map(|refund| view! {
                 <p role="status" class="rounded-lg bg-amber-50 px-3 py-2 text-amber-900" data-status=refund.status.as_str()>
-                    {refund_words(refund)}
+                    {refund_words(lang, refund)}
                 </p>
             }).collect_view()}
         </section>
@@ -168,7 +165,7 @@ pub fn Refunds(refunds: Vec<Refund>) -> impl IntoView {
 /// `/checkout.js` wires it to the payment (the page's data attributes).
 #[component]
 pub fn GatewayCheckoutPage() -> impl IntoView {
-    checkout_page("Checkout · District", my_payment, |payment| {
+    checkout_page("checkout-title", my_payment, |payment| {
         view! { <GatewayCheckout payment /> }
     })
 }
@@ -192,19 +189,19 @@ fn GatewayCheckout(payment: Payment) -> impl IntoView {
             data-order=checkout.order_id.unwrap_or_default()
             data-amount=payment.amount.to_string()
             data-currency=payment.currency.clone()
-            data-description="Movie tickets"
+            data-description=t("checkout-description")
             data-booking=payment.booking_id.to_string()
         >
             <h1 class="text-2xl font-bold tracking-tight">{amount.clone()}</h1>
             <noscript>
                 <p class="rounded-lg bg-amber-50 px-3 py-2 text-amber-900">
-                    "Paying by card here needs JavaScript. "
-                    <a href=booking.clone() class="font-semibold underline">"Back to your booking"</a>
+                    {t("checkout-needs-js")}" "
+                    <a href=booking.clone() class="font-semibold underline">{t("checkout-back")}</a>
                 </p>
             </noscript>
             <div id="payment-element"></div>
             <button id="gateway-pay" type="button" class="rounded-lg bg-indigo-600 px-4 py-3 text-lg font-semibold text-white hover:bg-indigo-700">
-                {format!("Pay {amount}")}
+                {t_with("pay-amount", &[("amount", Arg::Text(&amount))])}
             </button>
             <p id="gateway-error" role="alert" class="text-sm text-red-700"></p>
             <form id="razorpay-answer" method="post" action="/_fn/payment/razorpay" hidden>
@@ -212,7 +209,7 @@ fn GatewayCheckout(payment: Payment) -> impl IntoView {
                 <input type="hidden" name="razorpay_payment_id" />
                 <input type="hidden" name="razorpay_signature" />
             </form>
-            <a href=booking class="text-sm font-semibold text-indigo-700 underline">"Back to your booking"</a>
+            <a href=booking class="text-sm font-semibold text-indigo-700 underline">{t("checkout-back")}</a>
             <script src=script></script>
             <script src="/checkout.js"></script>
         </article>
@@ -223,12 +220,13 @@ fn GatewayCheckout(payment: Payment) -> impl IntoView {
 /// field with the test cards listed, Pay and Decline.
 #[component]
 pub fn SandboxCheckoutPage() -> impl IntoView {
-    checkout_page("Sandbox checkout · District", sandbox_checkout, |charge| {
+    checkout_page("sandbox-title", sandbox_checkout, |charge| {
         view! { <Checkout charge /> }
     })
 }
 
-/// A checkout page of the payment its path names: `read` fetches what it shows.
+/// A checkout page of the payment its path names, titled by message `title`: `read` fetches
+/// what it shows.
 fn checkout_page<T, Fut, V>(
     title: &'static str,
     read: fn(PaymentId) -> Fut,
@@ -253,8 +251,8 @@ where
         }
     });
     view! {
-        <Title text=title />
-        {found(data, "Loading the checkout…", page)}
+        <Title text=t(title) />
+        {found(data, t("checkout-loading"), page)}
     }
 }
 
@@ -270,18 +268,21 @@ fn Checkout(charge: CheckoutCharge) -> impl IntoView {
     };
     let amount = money::format(charge.amount, &charge.currency);
     let id = charge.payment_id.to_string();
-    let (pay_id, pay_label) = (id.clone(), format!("Pay {amount}"));
+    let (pay_id, pay_label) = (
+        id.clone(),
+        t_with("pay-amount", &[("amount", Arg::Text(&amount))]),
+    );
     let body = if charge.status == "succeeded" {
         Either::Left(view! {
-            <p class="rounded-lg bg-emerald-50 px-3 py-2 text-emerald-900">"This payment has been made."</p>
-            <a href=charge.return_path.clone() class="font-semibold text-indigo-700 underline">"Back to your booking"</a>
+            <p class="rounded-lg bg-emerald-50 px-3 py-2 text-emerald-900">{t("sandbox-made")}</p>
+            <a href=charge.return_path.clone() class="font-semibold text-indigo-700 underline">{t("checkout-back")}</a>
         })
     } else {
         Either::Right(view! {
             <ActionForm action=choose attr:class="flex flex-col gap-3">
                 <input type="hidden" name="payment_id" value=pay_id />
                 <input type="hidden" name="choice" value="pay" />
-                <label class="flex flex-col gap-1 font-semibold" for="card">"Card number"</label>
+                <label class="flex flex-col gap-1 font-semibold" for="card">{t("sandbox-card")}</label>
                 <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" value=test_cards::SUCCEEDS
                     class="rounded-lg border border-slate-300 px-3 py-2 font-mono focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600" />
                 {move || error().map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })}
@@ -293,15 +294,15 @@ fn Checkout(charge: CheckoutCharge) -> impl IntoView {
                 <input type="hidden" name="payment_id" value=id />
                 <input type="hidden" name="choice" value="decline" />
                 <button type="submit" class="w-full rounded-lg border-2 border-slate-300 px-4 py-2 font-semibold text-slate-700 hover:border-red-400 hover:text-red-700">
-                    "Decline"
+                    {t("sandbox-decline")}
                 </button>
             </ActionForm>
             <details class="text-sm text-slate-600">
-                <summary class="cursor-pointer font-semibold">"Test cards"</summary>
+                <summary class="cursor-pointer font-semibold">{t("sandbox-test-cards")}</summary>
                 <ul class="mt-2 flex flex-col gap-1 font-mono">
-                    <li>{format!("{} pays", test_cards::SUCCEEDS)}</li>
-                    <li>{format!("{} is declined", test_cards::DECLINED)}</li>
-                    <li>{format!("{} pays, confirmed after {} s", test_cards::DELAYED, test_cards::DELAY_SECONDS)}</li>
+                    <li>{t_with("sandbox-card-pays", &[("card", Arg::Text(test_cards::SUCCEEDS))])}</li>
+                    <li>{t_with("sandbox-card-declined", &[("card", Arg::Text(test_cards::DECLINED))])}</li>
+                    <li>{t_with("sandbox-card-delayed", &[("card", Arg::Text(test_cards::DELAYED)), ("seconds", Arg::Number(test_cards::DELAY_SECONDS))])}</li>
                 </ul>
             </details>
         })
@@ -309,7 +310,7 @@ fn Checkout(charge: CheckoutCharge) -> impl IntoView {
     view! {
         <article class="mx-auto flex w-full max-w-md flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" data-testid="sandbox-checkout">
             <header class="flex flex-col gap-1">
-                <p class="text-sm font-semibold uppercase tracking-wide text-amber-700">"Sandbox gateway · test mode"</p>
+                <p class="text-sm font-semibold uppercase tracking-wide text-amber-700">{t("sandbox-test-mode")}</p>
                 <h1 class="text-2xl font-bold tracking-tight">{amount}</h1>
                 <p class="text-slate-600">{charge.description.clone()}</p>
             </header>

@@ -3,6 +3,7 @@ use crate::components::{
     movie_card::MovieCardView,
     status::{EmptyState, ErrorState, Loading},
 };
+use crate::i18n::t;
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -21,10 +22,10 @@ pub fn SearchPage() -> impl IntoView {
             let typed = text.get_untracked();
             match results.await {
                 Ok(movies) if movies.is_empty() && typed.trim().is_empty() => EitherOf3::A(view! {
-                    <EmptyState title="Find a movie" hint="Type a title, a genre like comedy, or a language like Tamil." />
+                    <EmptyState title=t("search-start") hint=t("search-start-hint") />
                 }),
                 Ok(movies) if movies.is_empty() => EitherOf3::A(view! {
-                    <EmptyState title="No movies found" hint="Check the spelling, or try a genre or a language." />
+                    <EmptyState title=t("search-none") hint=t("search-none-hint") />
                 }),
                 Ok(movies) => EitherOf3::B(view! {
                     <ul class="grid grid-cols-2 gap-x-4 gap-y-8 sm:grid-cols-3 lg:grid-cols-5" data-testid="search-results">
@@ -35,19 +36,20 @@ pub fn SearchPage() -> impl IntoView {
             }
         })
     };
+    let searching = t("search-loading");
     view! {
-        <Title text="Search movies · District" />
-        <Meta name="description" content="Search movies by title, genre or language and book tickets on District." />
-        <h1 class="mb-4 text-2xl font-bold tracking-tight">"Search movies"</h1>
+        <Title text=t("search-title") />
+        <Meta name="description" content=t("search-description") />
+        <h1 class="mb-4 text-2xl font-bold tracking-tight">{t("search-heading")}</h1>
         <form method="get" action="/search" role="search" class="mb-6 flex gap-2">
-            <label for="search-q" class="sr-only">"Title, genre or language"</label>
+            <label for="search-q" class="sr-only">{t("search-field")}</label>
             <input
                 id="search-q"
                 type="search"
                 name="q"
                 maxlength="100"
                 autocomplete="off"
-                placeholder="Title, genre or language"
+                placeholder=t("search-field")
                 value=text.get_untracked()
                 on:input=move |ev| text.set(event_target_value(&ev))
                 class="w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500"
@@ -57,9 +59,9 @@ pub fn SearchPage() -> impl IntoView {
                 class="rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700"
                 class:hidden=move || hydrated.get()
             >
-                "Search"
+                {t("nav-search")}
             </button>
         </form>
-        <Transition fallback=|| view! { <Loading label="Searching…" /> }>{list}</Transition>
+        <Transition fallback=move || view! { <Loading label=searching.clone() /> }>{list}</Transition>
     }
 }

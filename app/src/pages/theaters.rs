@@ -124,7 +124,7 @@ pub fn TheaterPage() -> impl IntoView {
     );
     super::found(
         data,
-        "Loading the theater…",
+        "Loading the theater…".into(),
         |listing| view! { <TheaterView listing /> },
     )
 }

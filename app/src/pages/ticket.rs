@@ -1,5 +1,6 @@
 //! The e-ticket on a confirmed booking's page, and the staff page that checks tickets in.
 
+use crate::i18n::{t, t_with, Arg};
 use crate::{
     booking::{functions::CheckInTicket, CheckIn, IssuedTicket},
     ids::BookingId,
@@ -15,25 +16,25 @@ pub fn ETicket(ticket: IssuedTicket, code: String, booking_id: BookingId) -> imp
     let download = format!("data:image/svg+xml,{}", percent_encode(&ticket.qr_svg));
     let pdf = format!("/api/v1/bookings/{booking_id}/ticket.pdf");
     view! {
-        <section class="flex flex-col items-center gap-2 rounded-xl border-2 border-dashed border-slate-300 p-4" aria-label="E-ticket" data-testid="e-ticket">
-            <div role="img" aria-label=format!("Ticket QR code for booking {code}") class="w-60" inner_html=ticket.qr_svg.clone() />
+        <section class="flex flex-col items-center gap-2 rounded-xl border-2 border-dashed border-slate-300 p-4" aria-label=t("ticket") data-testid="e-ticket">
+            <div role="img" aria-label=t_with("ticket-qr", &[("code", Arg::Text(&code))]) class="w-60" inner_html=ticket.qr_svg.clone() />
             <p class="font-mono text-xl font-bold tracking-widest">{code.clone()}</p>
-            <p class="text-center text-sm text-slate-600">"Show this code at the entrance."</p>
+            <p class="text-center text-sm text-slate-600">{t("ticket-show")}</p>
             <div class="flex gap-4">
                 <a href=pdf download=format!("district-ticket-{code}.pdf") rel="external" class="text-sm font-semibold text-indigo-700 underline underline-offset-2">
-                    "Download ticket (PDF)"
+                    {t("ticket-pdf")}
                 </a>
                 <a href=download download=format!("district-ticket-{code}.svg") class="text-sm font-semibold text-indigo-700 underline underline-offset-2">
-                    "QR code image"
+                    {t("ticket-qr-image")}
                 </a>
                 {ticket.apple_wallet_url.map(|href| view! {
                     <a href=href rel="external" class="text-sm font-semibold text-indigo-700 underline underline-offset-2" data-testid="apple-wallet">
-                        "Add to Apple Wallet"
+                        {t("ticket-apple-wallet")}
                     </a>
                 })}
                 {ticket.google_wallet_url.map(|href| view! {
                     <a href=href rel="external noopener" class="text-sm font-semibold text-indigo-700 underline underline-offset-2" data-testid="google-wallet">
-                        "Save to Google Wallet"
+                        {t("ticket-google-wallet")}
                     </a>
                 })}
             </div>

@@ -1,6 +1,7 @@
 //! What the moviegoer has chosen on the seat map, and the live stream that keeps the map true.
 
 use crate::booking::{SeatInfo, SeatStatus, SeatVersions, MAX_SEATS};
+use crate::i18n::{tr_with, use_lang, Arg, Lang};
 use crate::ids::{SeatId, ShowId};
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -21,6 +22,8 @@ pub(crate) struct Choice {
     /// (Read by the live stream, which runs only once hydrated.)
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub(super) versions: StoredValue<SeatVersions>,
+    /// The page's language, for the notices.
+    lang: Lang,
 }
 
 impl Choice {
@@ -38,6 +41,7 @@ impl Choice {
             notice: RwSignal::new(None),
             live: RwSignal::new(false),
             versions: StoredValue::new(SeatVersions::default()),
+            lang: use_lang(),
         }
     }
 
@@ -58,10 +62,11 @@ impl Choice {
                 chosen.push(id);
             }
         });
-        self.notice.set(
-            (self.selected.read().len() == MAX_SEATS)
-                .then(|| format!("You can book up to {MAX_SEATS} seats at a time.")),
-        );
+        self.notice
+            .set((self.selected.read().len() == MAX_SEATS).then(|| {
+                let most = Arg::Number(MAX_SEATS as i64);
+                tr_with(self.lang, "seats-most", &[("count", most)])
+            }));
     }
 
     /// Seats now free for anyone; any of ours among them are no longer ours.
@@ -109,9 +114,13 @@ impl Choice {
                 .collect::<Vec<_>>()
                 .join(", ")
         });
-        self.notice.set(Some(format!(
-            "Sorry, {labels} {} just taken by someone else. Please pick again.",
-            if lost.len() == 1 { "was" } else { "were" }
+        self.notice.set(Some(tr_with(
+            self.lang,
+            "seats-lost",
+            &[
+                ("seats", Arg::Text(&labels)),
+                ("count", Arg::Number(lost.len() as i64)),
+            ],
         )));
     }
 }

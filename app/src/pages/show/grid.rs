@@ -5,6 +5,7 @@ use super::choice::Choice;
 use crate::booking::SeatInfo;
 use crate::catalog::SeatKind;
 use crate::components::price::spoken;
+use crate::i18n::{t, tr, tr_with, use_lang, Arg};
 use leptos::prelude::*;
 
 /// The screen's real layout: rows and aisles on a grid, one checkbox per seat, so the form
@@ -38,9 +39,9 @@ pub(crate) fn SeatGrid(
     view! {
         <div class="overflow-x-auto pb-2" node_ref=scroller>
             <div class="mx-auto mb-4 h-2 w-3/4 rounded-full bg-gradient-to-r from-slate-200 via-slate-400 to-slate-200" aria-hidden="true"></div>
-            <p class="mb-3 text-center text-xs uppercase tracking-widest text-slate-500">"Screen this way"</p>
+            <p class="mb-3 text-center text-xs uppercase tracking-widest text-slate-500">{t("seats-screen")}</p>
             <fieldset>
-                <legend class="sr-only">"Seats"</legend>
+                <legend class="sr-only">{t("seats-count")}</legend>
                 <div id="seat-grid" class="grid min-w-max gap-1" style=style data-live=move || choice.live.get().to_string() on:keydown=move_focus>
                     {row_labels
                         .into_iter()
@@ -74,25 +75,32 @@ fn SeatButton(
 ) -> impl IntoView {
     let id = seat.id;
     let is_taken = move || choice.is_taken(id);
+    let lang = use_lang();
     let kind = match seat.kind {
-        SeatKind::Wheelchair => ", wheelchair space",
-        SeatKind::Companion => ", companion seat",
-        SeatKind::Standard => "",
+        SeatKind::Wheelchair => tr(lang, "seat-wheelchair"),
+        SeatKind::Companion => tr(lang, "seat-companion"),
+        SeatKind::Standard => String::new(),
     };
-    let described = format!(
-        "Row {} seat {}, {}, {}{kind}",
-        seat.row,
-        seat.number,
-        seat.category,
-        spoken(seat.price, &currency)
+    let described = tr_with(
+        lang,
+        "seat-label",
+        &[
+            ("row", Arg::Text(&seat.row)),
+            ("number", Arg::Number(i64::from(seat.number))),
+            ("category", Arg::Text(&seat.category)),
+            ("price", Arg::Text(&spoken(lang, seat.price, &currency))),
+        ],
     );
     let label = move || {
-        let state = if is_taken() {
-            "unavailable"
-        } else {
-            "available"
-        };
-        format!("{described}, {state}")
+        let state = tr(
+            lang,
+            if is_taken() {
+                "seat-unavailable"
+            } else {
+                "seat-available"
+            },
+        );
+        format!("{described}{kind}, {state}")
     };
     let mark = if seat.kind == SeatKind::Wheelchair {
         "♿".to_owned()
@@ -191,11 +199,11 @@ pub(crate) fn tint(categories: &[String], category: &str) -> &'static str {
 pub(super) fn Legend(categories: Vec<(String, String)>) -> impl IntoView {
     const SWATCH: &str = "inline-flex h-5 w-5 items-center justify-center border-2 text-[10px]";
     view! {
-        <section aria-label="Legend and prices" class="flex flex-wrap gap-x-5 gap-y-2 text-sm text-slate-700">
-            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-500 bg-white")></span>"Available"</span>
-            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-full border-indigo-700 bg-indigo-600 text-white")></span>"Your choice"</span>
-            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-300 bg-slate-200 text-slate-400")>"✕"</span>"Taken"</span>
-            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-500 bg-white")>"♿"</span>"Wheelchair space"</span>
+        <section aria-label=t("seats-legend") class="flex flex-wrap gap-x-5 gap-y-2 text-sm text-slate-700">
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-500 bg-white")></span>{t("seats-available")}</span>
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-full border-indigo-700 bg-indigo-600 text-white")></span>{t("seats-yours")}</span>
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-300 bg-slate-200 text-slate-400")>"✕"</span>{t("seats-taken")}</span>
+            <span class="flex items-center gap-1.5"><span aria-hidden="true" class=format!("{SWATCH} rounded-t-md border-slate-500 bg-white")>"♿"</span>{t("seats-wheelchair-space")}</span>
             {categories
                 .into_iter()
                 .enumerate()

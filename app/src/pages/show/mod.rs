@@ -7,6 +7,7 @@ use crate::booking::{
     BookingError, MAX_SEATS,
 };
 use crate::catalog::SeatKind;
+use crate::i18n::{format, t, t_with, tr, tr_with, use_lang, Arg};
 use crate::ids::{SeatId, ShowId};
 use crate::money;
 use crate::pages::waitlist::JoinForm;
@@ -42,17 +43,14 @@ pub fn ShowPage() -> impl IntoView {
             }
         },
     );
-    super::found(
-        data,
-        "Loading the seat map…",
-        |page| view! { <SeatMap page /> },
-    )
+    super::found(data, t("seats-loading"), |page| view! { <SeatMap page /> })
 }
 
 #[component]
 fn SeatMap(page: SeatChart) -> impl IntoView {
     let show = page.show.clone();
     let show_id = show.show_id;
+    let lang = use_lang();
     let currency = page.map.currency().to_owned();
     // On sale with no standard seat left (wheelchair spaces and companions aside): a line forms.
     let sold_out = page.not_on_sale.is_none()
@@ -98,7 +96,7 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
     };
     let next = format!("/shows/{show_id}");
     view! {
-        <Title text=format!("Pick seats · {} · District", show.movie_title) />
+        <Title text=t_with("seats-title", &[("title", Arg::Text(&show.movie_title))]) />
         <article class="flex flex-col gap-5">
             <header class="flex flex-col gap-1">
                 <a href=format!("/movies/{}", show.movie_slug) class="w-fit text-sm font-semibold text-indigo-700 underline underline-offset-2">
@@ -106,7 +104,7 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                 </a>
                 <h1 class="text-2xl font-bold tracking-tight">{show.movie_title.clone()}</h1>
                 <p class="text-slate-600">
-                    {format!("{} · {} · {}", show.theater_name, show.screen_name, show.local_time)}
+                    {format!("{} · {} · {}", show.theater_name, show.screen_name, format::date_time(lang, show.local_starts))}
                 </p>
                 <p class="text-sm text-slate-500">{format!("{} · {}", show.format, show.language)}</p>
             </header>
@@ -115,9 +113,9 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
             })}
             {page.hold.clone().map(|held| view! {
                 <p role="status" class="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="current-hold">
-                    {format!("You are holding {}. ", held.seat_labels())}
-                    <a href=format!("/bookings/{}", held.booking_id) class="font-semibold underline">"Continue with these seats"</a>
-                    " — or change the seats ticked below and Proceed to hold those instead."
+                    {t_with("seats-holding", &[("seats", Arg::Text(&held.seat_labels()))])}" "
+                    <a href=format!("/bookings/{}", held.booking_id) class="font-semibold underline">{tr(lang, "seats-continue")}</a>
+                    {tr(lang, "seats-or-change")}
                 </p>
             })}
             {(sold_out && page.signed_in).then(|| view! {
@@ -130,7 +128,7 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                 <SeatGrid seats=page.map.seats.clone() categories=page.map.categories.iter().map(|c| c.name.clone()).collect() rows=page.map.layout.rows columns=page.map.layout.columns choice currency=currency.clone() />
                 <label class="flex items-center gap-2 text-sm text-slate-700">
                     <input type="checkbox" name="wheelchair" value="true" class="h-4 w-4" />
-                    "I use a wheelchair and need a wheelchair space"
+                    {t("seats-wheelchair")}
                 </label>
                 <div aria-live="polite" class="min-h-6 text-sm">
                     {move || choice.notice.get().map(|text| view! { <p class="text-amber-800" data-testid="seat-notice">{text}</p> })}
@@ -140,17 +138,20 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                     <p data-testid="selection-total">
                         {move || {
                             if !hydrated.get() {
-                                return "Choose your seats, then Proceed.".to_owned();
+                                return tr(lang, "seats-choose");
                             }
                             match total() {
-                                (0, _) => "No seats chosen yet.".to_owned(),
-                                (1, sum) => format!("1 seat · {sum}"),
-                                (n, sum) => format!("{n} seats · {sum}"),
+                                (0, _) => tr(lang, "seats-none"),
+                                (n, sum) => tr_with(
+                                    lang,
+                                    "seats-chosen",
+                                    &[("count", Arg::Number(n as i64)), ("total", Arg::Text(&sum))],
+                                ),
                             }
                         }}
                     </p>
                     {if page.not_on_sale.is_some() {
-                        view! { <span class="text-sm text-slate-500">"Not on sale"</span> }.into_any()
+                        view! { <span class="text-sm text-slate-500">{t("seats-not-on-sale")}</span> }.into_any()
                     } else if page.signed_in {
                         view! {
                             <button
@@ -158,14 +159,14 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
                                 disabled=move || hydrated.get() && (choice.selected.read().is_empty() || hold.pending().get())
                                 class="rounded-lg bg-indigo-600 px-5 py-2.5 font-semibold text-white hover:bg-indigo-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-50"
                             >
-                                {move || if hold.pending().get() { "Holding…" } else { "Proceed" }}
+                                {move || tr(lang, if hold.pending().get() { "seats-holding-now" } else { "seats-proceed" })}
                             </button>
                         }
                         .into_any()
                     } else {
                         view! {
                             <a href=format!("/login?next={next}") class="rounded-lg bg-indigo-600 px-5 py-2.5 font-semibold text-white hover:bg-indigo-700">
-                                "Sign in to book"
+                                {t("seats-sign-in")}
                             </a>
                         }
                         .into_any()
@@ -190,10 +191,9 @@ fn BestAvailable(
         let (count, category) = (count.get_untracked(), category.get_untracked());
         async move { suggest_seats(show_id, count, Some(category)).await }
     });
+    let lang = use_lang();
     let message = move || match suggest.value().get() {
-        Some(Ok(seats)) if seats.is_empty() => {
-            Some("No block of that many seats is free together.".to_owned())
-        }
+        Some(Ok(seats)) if seats.is_empty() => Some(tr(lang, "seats-no-block")),
         Some(Err(err)) => Some(err.to_string()),
         _ => None,
     };
@@ -215,7 +215,7 @@ fn BestAvailable(
             }
         >
             <label class="flex flex-col text-sm text-slate-700">
-                "Seats"
+                {t("seats-count")}
                 <select
                     name="best"
                     class="rounded-lg border border-slate-300 px-2 py-1.5"
@@ -225,18 +225,18 @@ fn BestAvailable(
                 </select>
             </label>
             <label class="flex flex-col text-sm text-slate-700">
-                "Category"
+                {t("seats-category")}
                 <select
                     name="category"
                     class="rounded-lg border border-slate-300 px-2 py-1.5"
                     on:change=move |ev| category.set(event_target_value(&ev))
                 >
-                    <option value="">"Any"</option>
+                    <option value="">{t("seats-any")}</option>
                     {categories.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                 </select>
             </label>
             <button type="submit" class="rounded-lg border-2 border-indigo-600 px-4 py-1.5 font-semibold text-indigo-700 hover:bg-indigo-50">
-                "Suggest best seats"
+                {t("seats-suggest")}
             </button>
             <p aria-live="polite" class="text-sm text-slate-600">{message}</p>
         </form>
