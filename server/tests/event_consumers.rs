@@ -211,6 +211,42 @@ async fn a_cancellation_and_an_address_check_arrive_whole_over_smtp(db: PgPool) 
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
+async fn booking_mail_comes_in_the_language_the_user_reads_the_site_in(db: PgPool) {
+    let (server, s) = mailing_setup(&db).await;
+    let buyer = support::venue::customers(&db, 1).await[0];
+    sqlx::query("UPDATE users SET language = 'hi' WHERE id = $1")
+        .bind(buyer)
+        .execute(&db)
+        .await
+        .unwrap();
+    let (_, _) = s.buy(buyer, &["B1", "B2"]).await;
+    support::outbox::relay(&s.state).await;
+    let arrived = support::eventually(|| async { !server.messages().is_empty() }).await;
+    assert!(arrived, "{:?}", server.messages());
+    let (text, html) = bodies(&server, "बुकिंग पक्की:");
+    assert!(text.starts_with("नमस्ते "), "{text}");
+    assert!(
+        text.contains("पक्की हो गई है") && text.contains("प्रवेश पर यह QR कोड दिखाएँ"),
+        "{text}"
+    );
+    // The show's time is written the Hindi way, and nothing of the English mail is left.
+    assert!(text.contains("अपराह्न") || text.contains("पूर्वाह्न"), "{text}");
+    for english in [
+        "Hello",
+        "is confirmed",
+        "Show this QR code",
+        "Your booking",
+        "Or open",
+    ] {
+        assert!(
+            !text.contains(english) && !html.contains(english),
+            "{english}: {text}"
+        );
+    }
+    assert!(html.contains("<html lang=\"hi\">"), "{html}");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
 async fn an_event_the_mail_server_keeps_refusing_is_parked_and_a_platform_admin_sends_it_again(
     db: PgPool,
 ) {

@@ -8,6 +8,7 @@
 use super::{Image, Letter, Mailer, Note, Push, Pushed, Sms};
 use crate::{
     booking::{BookingStatus, Bookings, Mailed},
+    i18n::{format, tr, tr_with, Arg, Lang},
     ids::BookingId,
     money,
     outbox::{Consumer, Event},
@@ -45,6 +46,8 @@ struct Reach {
     notify_email: bool,
     notify_sms: bool,
     notify_push: bool,
+    /// The language the user reads the site in, if they chose one.
+    language: Option<String>,
 }
 
 /// What an event tells the moviegoer.
@@ -152,7 +155,7 @@ impl Notifications {
         let reach: Option<Reach> = sqlx::query_as(
             "SELECT u.id AS user_id, u.email, u.name,
                     CASE WHEN u.phone_verified_at IS NOT NULL THEN u.phone END AS phone,
-                    u.notify_email, u.notify_sms, u.notify_push
+                    u.notify_email, u.notify_sms, u.notify_push, u.language
                FROM bookings b JOIN users u ON u.id = b.user_id WHERE b.id = $1",
         )
         .bind(booking)
@@ -180,7 +183,12 @@ impl Notifications {
             tracing::warn!(%booking, event = event.id, "no booking to tell of");
             return Ok(());
         };
-        let mut letter = self.letter(&reach.name, mailed, news);
+        let lang = reach
+            .language
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default();
+        let mut letter = self.letter(lang, &reach.name, mailed, news);
         letter.message_id = Some(format!("event-{}", event.id));
         let sent = match (&self.via, reach.phone) {
             (Channel::Mail(mailer), _) => mailer.send(&reach.email, &letter).await,
@@ -218,118 +226,87 @@ impl Notifications {
         Ok(())
     }
 
-    fn letter(&self, name: &str, mailed: Mailed, news: News) -> Letter {
+    fn letter(&self, lang: Lang, name: &str, mailed: Mailed, news: News) -> Letter {
         let b = &mailed.booking;
-        let (movie, code, when) = (&b.show.movie_title, &b.code, &b.show.local_time);
+        let when = format::date_time(lang, b.show.local_starts);
         let place = format!("{} ({})", b.show.theater_name, b.show.screen_name);
         let page = format!("{}/bookings/{}", self.public_url, b.booking_id);
+        let money = |minor: i64| money::format(minor, &b.amount.currency);
+        let seats = b.seat_labels();
+        // Each message is given the booking's particulars, and may name any of them.
+        let say = |id: &str, more: &[(&str, &str)]| {
+            let mut all: Vec<(&str, Arg)> = vec![
+                ("movie", Arg::Text(&b.show.movie_title)),
+                ("code", Arg::Text(&b.code)),
+                ("when", Arg::Text(&when)),
+                ("place", Arg::Text(&place)),
+                ("theater", Arg::Text(&b.show.theater_name)),
+                ("seats", Arg::Text(&seats)),
+            ];
+            all.extend(more.iter().map(|(name, value)| (*name, Arg::Text(value))));
+            tr_with(lang, id, &all)
+        };
+        let letter = |subject: &str| Letter::new(say(subject, &[]), name).in_lang(lang);
         let letter = match news {
             News::Confirmed => {
-                let mut letter = Letter::new(format!("Booking confirmed: {movie} ({code})"), name)
-                    .says(format!("Your booking {code} is confirmed: {movie}, {when}, at {place}."))
-                    .says(format!(
-                        "Seats {}. Paid {}{}.",
-                        b.seat_labels(),
-                        money::format(b.amount.total, &b.amount.currency),
-                        saved(b)
+                let total = money(b.amount.total);
+                let mut letter = letter("mail-confirmed-subject")
+                    .says(say("mail-confirmed", &[]))
+                    .says(say(
+                        "mail-confirmed-paid",
+                        &[("amount", &total), ("saved", &saved(lang, b))],
                     ))
                     .says_if(!b.items.is_empty(), || {
-                        format!("To collect at the food counter: {}.", b.food_labels())
+                        say("mail-food-collect", &[("items", &b.food_labels())])
                     })
-                    .says("Show this QR code at the entrance; your e-ticket is also on the booking's page.");
+                    .says(say("mail-confirmed-qr", &[]));
                 letter.image = mailed.qr_png.map(|png| Image {
                     png,
-                    alt: format!("E-ticket {code}"),
+                    alt: say("mail-qr-alt", &[]),
                 });
                 letter
             }
-            News::FoodOrdered { amount } => {
-                Letter::new(format!("Food and drinks ordered: {movie} ({code})"), name)
-                    .says(format!(
-                        "Paid {} for food and drinks with your booking {code}: {movie}, {when}, \
-                         at {place}.",
-                        money::format(amount, &b.amount.currency)
-                    ))
-                    .says(format!(
-                        "To collect at the food counter with your booking code: {}.",
-                        b.food_labels()
-                    ))
-            }
-            News::WaitlistOffer => {
-                Letter::new(format!("Seats held for you: {movie}"), name).says(format!(
-                    "Seats came free for {movie}, {when}, at {place}, and you are next on the \
-                     waiting list: seats {} are held for you. Pay for them from the booking's \
-                     page before the hold runs out, or release them for the next in line.",
-                    b.seat_labels()
-                ))
-            }
-            News::Expired => {
-                Letter::new(format!("Your seats were released: {movie}"), name).says(format!(
-                    "Your hold on seats {} for {movie}, {when}, at {place} ran out before it was \
-                     paid for, so they are back on sale. Pick seats again if you still want to go.",
-                    b.seat_labels()
-                ))
-            }
-            News::Cancelled { refund } => {
-                Letter::new(format!("Booking cancelled: {movie} ({code})"), name)
-                    .says(format!(
-                        "Your booking {code} for {movie}, {when}, is cancelled."
-                    ))
-                    .says(refund_line(refund, &b.amount.currency))
-            }
-            News::CalledOff { refund } => {
-                Letter::new(format!("Show called off: {movie} ({code})"), name)
-                    .says(format!(
-                        "{} has called off {movie} on {when}. Your booking {code} is cancelled.",
-                        b.show.theater_name
-                    ))
-                    .says(match refund {
-                        0 => "Your held seats were released; a payment for them that still goes \
-                              through is refunded in full."
-                            .to_owned(),
-                        amount => refund_line(amount, &b.amount.currency),
-                    })
-            }
+            News::FoodOrdered { amount } => letter("mail-food-subject")
+                .says(say("mail-food-paid", &[("amount", &money(amount))]))
+                .says(say("mail-food-collect", &[("items", &b.food_labels())])),
+            News::WaitlistOffer => letter("mail-waitlist-subject").says(say("mail-waitlist", &[])),
+            News::Expired => letter("mail-expired-subject").says(say("mail-expired", &[])),
+            News::Cancelled { refund } => letter("mail-cancelled-subject")
+                .says(say("mail-cancelled", &[]))
+                .says(refund_line(lang, refund, &b.amount.currency)),
+            News::CalledOff { refund } => letter("mail-called-off-subject")
+                .says(say("mail-called-off", &[]))
+                .says(match refund {
+                    0 => tr(lang, "mail-called-off-held"),
+                    amount => refund_line(lang, amount, &b.amount.currency),
+                }),
             // Paid for already: it was a food order's payment.
             News::PaymentFailed { reason } if b.status == BookingStatus::Confirmed => {
-                Letter::new(format!("Payment failed for booking {code}"), name).says(format!(
-                    "For {movie} (booking {code}), your payment for food and drinks did not go \
-                     through ({reason}). Your tickets are not affected: you can order again from \
-                     the booking's page."
-                ))
+                letter("mail-payment-failed-subject")
+                    .says(say("mail-food-payment-failed", &[("reason", &reason)]))
             }
-            News::PaymentFailed { reason } => {
-                Letter::new(format!("Payment failed for booking {code}"), name).says(format!(
-                    "For {movie} (booking {code}), your payment did not go through ({reason}). \
-                     Your seats stay held until the hold runs out: you can try again from the \
-                     booking's page."
-                ))
-            }
-            News::RefundDue { amount, currency } => {
-                Letter::new(format!("Refund on its way for booking {code}"), name).says(format!(
-                    "We could not confirm booking {code} for {movie} with your payment, so {} is \
-                     being refunded to you. Nothing else is needed from you.",
-                    money::format(amount, &currency)
-                ))
-            }
-            News::Refunded { amount, currency } => {
-                Letter::new(format!("Refund paid for booking {code}"), name).says(format!(
-                    "{} for booking {code} ({movie}) has been refunded to the way you paid.",
-                    money::format(amount, &currency)
-                ))
-            }
+            News::PaymentFailed { reason } => letter("mail-payment-failed-subject")
+                .says(say("mail-payment-failed", &[("reason", &reason)])),
+            News::RefundDue { amount, currency } => letter("mail-refund-due-subject").says(say(
+                "mail-refund-due",
+                &[("amount", &money::format(amount, &currency))],
+            )),
+            News::Refunded { amount, currency } => letter("mail-refunded-subject").says(say(
+                "mail-refunded",
+                &[("amount", &money::format(amount, &currency))],
+            )),
         };
-        letter.links("Your booking", page)
+        letter.links(tr(lang, "mail-your-booking"), page)
     }
 }
 
-fn refund_line(amount: i64, currency: &str) -> String {
+fn refund_line(lang: Lang, amount: i64, currency: &str) -> String {
     match amount {
-        0 => "Nothing is refunded under the cancellation policy.".to_owned(),
-        amount => format!(
-            "{} is being refunded to the way you paid; nothing else is needed from you.",
-            money::format(amount, currency)
-        ),
+        0 => tr(lang, "mail-refund-none"),
+        amount => {
+            let amount = money::format(amount, currency);
+            tr_with(lang, "mail-refund", &[("amount", Arg::Text(&amount))])
+        }
     }
 }
 
@@ -353,14 +330,15 @@ impl Consumer for Notifications {
 }
 
 /// ", with ₹100 off (DISTRICT20)" for a booking made with offers; empty otherwise.
-fn saved(booking: &crate::booking::Booking) -> String {
+fn saved(lang: Lang, booking: &crate::booking::Booking) -> String {
     if booking.amount.discount == 0 {
         return String::new();
     }
     let codes: Vec<&str> = booking.offers.iter().map(|o| o.code.as_str()).collect();
-    format!(
-        ", with {} off ({})",
-        money::format(booking.amount.discount, &booking.amount.currency),
-        codes.join(", ")
-    )
+    let amount = money::format(booking.amount.discount, &booking.amount.currency);
+    let args = [
+        ("amount", Arg::Text(&amount)),
+        ("codes", Arg::Text(&codes.join(", "))),
+    ];
+    tr_with(lang, "mail-saved", &args)
 }

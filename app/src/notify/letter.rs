@@ -1,6 +1,8 @@
 //! Every email's one layout, as plain text and as HTML. Whatever a user or a theater wrote
 //! (names, titles) reaches the HTML escaped; links are ours and absolute.
 
+use crate::i18n::{tr, tr_with, Arg, Lang};
+
 /// An email before it is addressed.
 #[derive(Clone, Debug, Default)]
 pub struct Letter {
@@ -14,6 +16,8 @@ pub struct Letter {
     /// Set for mail sent from an event, so a repeated delivery has the same Message-ID and
     /// mail readers show it once.
     pub message_id: Option<String>,
+    /// The language of its greeting and frame.
+    pub lang: Lang,
 }
 
 #[derive(Clone, Debug)]
@@ -40,6 +44,11 @@ impl Letter {
         }
     }
 
+    /// The same, greeting and signed off in `lang`.
+    pub fn in_lang(self, lang: Lang) -> Self {
+        Self { lang, ..self }
+    }
+
     pub fn says(mut self, paragraph: impl Into<String>) -> Self {
         self.paragraphs.push(paragraph.into());
         self
@@ -63,7 +72,8 @@ impl Letter {
     }
 
     pub fn text(&self) -> String {
-        let mut text = format!("Hello {},\n\n", self.name);
+        let hello = tr_with(self.lang, "mail-hello", &[("name", Arg::Text(&self.name))]);
+        let mut text = format!("{hello}\n\n");
         for paragraph in &self.paragraphs {
             text.push_str(paragraph);
             text.push_str("\n\n");
@@ -71,15 +81,14 @@ impl Letter {
         if let Some(link) = &self.link {
             text.push_str(&format!("{}:\n{}\n\n", link.label, link.url));
         }
-        text.push_str("District\n");
+        text.push_str(&tr(self.lang, "site-name"));
+        text.push('\n');
         text
     }
 
     pub fn html(&self) -> String {
-        let mut body = format!(
-            "<p style=\"margin:0 0 16px\">Hello {},</p>",
-            escape(&self.name)
-        );
+        let hello = tr_with(self.lang, "mail-hello", &[("name", Arg::Text(&self.name))]);
+        let mut body = format!("<p style=\"margin:0 0 16px\">{}</p>", escape(&hello));
         for paragraph in &self.paragraphs {
             body.push_str(&format!(
                 "<p style=\"margin:0 0 16px\">{}</p>",
@@ -97,23 +106,26 @@ impl Letter {
             body.push_str(&format!(
                 "<p style=\"margin:24px 0\"><a href=\"{}\" style=\"background:#e11d48;color:#ffffff;\
                  padding:12px 20px;border-radius:8px;text-decoration:none;font-weight:600\">{}</a></p>\
-                 <p style=\"margin:0 0 16px;font-size:13px;color:#52525b\">Or open {}</p>",
+                 <p style=\"margin:0 0 16px;font-size:13px;color:#52525b\">{}</p>",
                 escape(&link.url),
                 escape(&link.label),
-                escape(&link.url)
+                escape(&tr_with(self.lang, "mail-or-open", &[("url", Arg::Text(&link.url))]))
             ));
         }
         format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width\"><title>{subject}</title></head>\
              <body style=\"margin:0;background:#f4f4f5;font-family:system-ui,sans-serif;color:#18181b\">\
              <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr><td align=\"center\" style=\"padding:24px\">\
              <table role=\"presentation\" width=\"100%\" style=\"max-width:560px;background:#ffffff;border-radius:12px\"><tr><td style=\"padding:24px;font-size:15px;line-height:1.5\">\
-             <p style=\"margin:0 0 24px;font-size:20px;font-weight:700;color:#e11d48\">District</p>\
+             <p style=\"margin:0 0 24px;font-size:20px;font-weight:700;color:#e11d48\">{site}</p>\
              {body}\
-             <p style=\"margin:24px 0 0;font-size:12px;color:#71717a\">District: movie tickets</p>\
+             <p style=\"margin:24px 0 0;font-size:12px;color:#71717a\">{footer}</p>\
              </td></tr></table></td></tr></table></body></html>",
-            subject = escape(&self.subject)
+            subject = escape(&self.subject),
+            lang = self.lang.as_str(),
+            site = escape(&tr(self.lang, "site-name")),
+            footer = escape(&tr(self.lang, "mail-footer")),
         )
     }
 }
