@@ -27,13 +27,15 @@ token() {
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
 }
 
+# One worker: with two, the fuzzer's own code generation has crashed (a race in Python's AST
+# compiler), failing a run in which every request passed.
 status=0
 for who in customer@demo.district.test theater.admin@demo.district.test; do
   say "schemathesis as $who"
   schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \
     --header "Authorization: Bearer $(token "$who")" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 1 --workers 2 \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 1 --workers 1 \
     --request-timeout 10 --report junit --report-dir "target/schemathesis/${who%%@*}" \
     || status=$?
 done
