@@ -367,3 +367,38 @@ mail-refunded-subject = Refund paid for booking { $code }
 mail-refunded = { $amount } for booking { $code } ({ $movie }) has been refunded to the way you paid.
 mail-refund-none = Nothing is refunded under the cancellation policy.
 mail-refund = { $amount } is being refunded to the way you paid; nothing else is needed from you.
+
+## Theaters
+theaters-title = Theaters · District
+theaters-description = Cinemas near you: addresses, amenities and today's shows on District.
+theaters-locate = Use my location
+theaters-loading = Finding theaters…
+theaters-in = Theaters in { $city }
+theaters-near = Theaters near you
+theaters-none = No theaters here
+theaters-none-hint = Try another city from the home page.
+theaters-no-location = This browser cannot share its location.
+theaters-location-failed = We could not get your location; showing theaters in your city.
+theater-loading = Loading the theater…
+theater-title = { $name } · District
+theater-description = Showtimes today at { $name }, { $address }.
+theater-screens = Screens
+theater-screen = { $name }: { $seats } seats, { $formats }
+theater-no-shows = No more shows today
+theater-no-shows-hint = Check a movie's page for the coming days.
+
+## Waiting lists
+waitlist = Waiting list
+waitlist-sold-out = Sold out. Join the waiting list
+waitlist-how = When seats come free, the next in line get them held in their name, and hear by email and push.
+waitlist-join = Join the waiting list
+waitlist-places = Waiting lists
+waitlist-position = Number { $position } in line
+waitlist-offered = Seats held for you: pay before the hold runs out
+waitlist-booked = Booked from the waiting list
+waitlist-lapsed = The seats held for you were released
+waitlist-left = Left the line
+waitlist-wants = { $when } · { $seats } seats
+waitlist-wants-category = { $when } · { $seats } seats, { $category }
+waitlist-pay = Pay for the seats
+waitlist-leave = Leave the line

@@ -360,3 +360,38 @@ mail-refunded-subject = बुकिंग { $code } का रिफ़ंड �
 mail-refunded = बुकिंग { $code } ({ $movie }) के { $amount } आपके भुगतान के तरीक़े में लौटा दिए गए हैं।
 mail-refund-none = रद्द करने की नीति के अनुसार कुछ नहीं लौटाया जाता।
 mail-refund = { $amount } आपके भुगतान के तरीक़े में लौटाए जा रहे हैं; आपको और कुछ नहीं करना है।
+
+## थिएटर
+theaters-title = थिएटर · डिस्ट्रिक्ट
+theaters-description = आपके पास के सिनेमा: पते, सुविधाएँ और आज के शो, डिस्ट्रिक्ट पर।
+theaters-locate = मेरी जगह इस्तेमाल करें
+theaters-loading = थिएटर ढूँढ रहे हैं…
+theaters-in = { $city } के थिएटर
+theaters-near = आपके पास के थिएटर
+theaters-none = यहाँ कोई थिएटर नहीं
+theaters-none-hint = होम पेज से कोई और शहर चुनें।
+theaters-no-location = यह ब्राउज़र अपनी जगह नहीं बता सकता।
+theaters-location-failed = आपकी जगह पता नहीं चल सकी; आपके शहर के थिएटर दिखा रहे हैं।
+theater-loading = थिएटर लोड हो रहा है…
+theater-title = { $name } · डिस्ट्रिक्ट
+theater-description = { $name }, { $address } में आज के शो।
+theater-screens = स्क्रीन
+theater-screen = { $name }: { $seats } सीटें, { $formats }
+theater-no-shows = आज और कोई शो नहीं
+theater-no-shows-hint = आने वाले दिनों के लिए फ़िल्म का पेज देखें।
+
+## प्रतीक्षा सूची
+waitlist = प्रतीक्षा सूची
+waitlist-sold-out = सब बिक गया। प्रतीक्षा सूची में शामिल हों
+waitlist-how = सीटें ख़ाली होने पर सूची में अगले लोगों के नाम पर रोक दी जाती हैं, और उन्हें ईमेल और पुश से बताया जाता है।
+waitlist-join = प्रतीक्षा सूची में शामिल हों
+waitlist-places = प्रतीक्षा सूचियाँ
+waitlist-position = कतार में नंबर { $position }
+waitlist-offered = सीटें आपके लिए रोकी गई हैं: होल्ड ख़त्म होने से पहले भुगतान करें
+waitlist-booked = प्रतीक्षा सूची से बुक हुई
+waitlist-lapsed = आपके लिए रोकी गई सीटें छोड़ दी गईं
+waitlist-left = कतार छोड़ दी
+waitlist-wants = { $when } · { $seats } सीटें
+waitlist-wants-category = { $when } · { $seats } सीटें, { $category }
+waitlist-pay = सीटों का भुगतान करें
+waitlist-leave = कतार छोड़ें

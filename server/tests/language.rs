@@ -147,11 +147,12 @@ async fn pages_are_in_the_language_asked_for_then_remembered_then_preferred(db: 
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
-async fn a_movie_and_its_seat_map_read_in_hindi(db: PgPool) {
+async fn a_movie_its_seat_map_and_theaters_read_in_hindi(db: PgPool) {
     support::seed(&db).await;
     let app = support::app(db.clone());
-    let (slug, show): (String, uuid::Uuid) = sqlx::query_as(
-        "SELECT m.slug, s.id FROM shows s JOIN movies m ON m.id = s.movie_id
+    let (slug, show, theater): (String, uuid::Uuid, String) = sqlx::query_as(
+        "SELECT m.slug, s.id, t.slug FROM shows s JOIN movies m ON m.id = s.movie_id
+           JOIN screens sc ON sc.id = s.screen_id JOIN theaters t ON t.id = sc.theater_id
           WHERE s.starts_at > now() + interval '1 hour' AND s.status = 'scheduled'
           ORDER BY s.starts_at LIMIT 1",
     )
@@ -174,6 +175,16 @@ async fn a_movie_and_its_seat_map_read_in_hindi(db: PgPool) {
         assert!(
             text.contains("अपराह्न") || text.contains("पूर्वाह्न"),
             "{uri}: no time written the Hindi way"
+        );
+    }
+    for uri in ["/theaters".to_owned(), format!("/theaters/{theater}")] {
+        let english = page(&app, &uri, &[]).await;
+        let hindi = page(&app, &format!("{uri}?lang=hi"), &[]).await;
+        assert_eq!(hindi.status, StatusCode::OK, "{uri}");
+        assert_eq!(
+            untranslated(&english, &hindi),
+            Vec::<String>::new(),
+            "{uri}"
         );
     }
 }

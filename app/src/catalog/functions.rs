@@ -119,21 +119,21 @@ pub async fn search_movies(q: String) -> Result<Vec<MovieCard>, CatalogError> {
 }
 
 /// Theaters near a point (within 25 km, nearest first), or without one those of the
-/// moviegoer's city; with the heading that says which.
+/// moviegoer's city; with that city's name (none: near the point).
 #[server(prefix = "/_fn", endpoint = "theaters_near")]
 pub async fn theaters_near(
     lat: Option<f64>,
     lng: Option<f64>,
-) -> Result<(String, Vec<TheaterCard>), CatalogError> {
+) -> Result<(Option<String>, Vec<TheaterCard>), CatalogError> {
     use super::Near;
     crate::error::answer(
         async move {
-            let (heading, near) = match (lat, lng) {
-                (Some(_), Some(_)) => ("near you".to_owned(), Near::parse(None, lat, lng, None)?),
+            let (city, near) = match (lat, lng) {
+                (Some(_), Some(_)) => (None, Near::parse(None, lat, lng, None)?),
                 _ => {
                     let (_, city) = ssr::city(None).await?;
                     let city = city.ok_or(CatalogError::NotFound)?;
-                    (format!("in {}", city.name), Near::City(city.id))
+                    (Some(city.name), Near::City(city.id))
                 }
             };
             let theaters = ssr::catalog().theaters(near).await?;
@@ -147,7 +147,7 @@ pub async fn theaters_near(
                     distance: t.distance_km.map(|km| format!("{km:.1} km")),
                 })
                 .collect();
-            Ok((heading, cards))
+            Ok((city, cards))
         }
         .await,
     )

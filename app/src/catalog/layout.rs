@@ -41,8 +41,7 @@ impl ShowMeta {
 
     /// When it starts on the theater's clock.
     pub fn local_starts(&self) -> chrono::NaiveDateTime {
-        let zone: chrono_tz::Tz = self.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
-        self.starts_at.with_timezone(&zone).naive_local()
+        local_starts(self.starts_at, &self.time_zone)
     }
 }
 
@@ -52,6 +51,12 @@ pub fn local_time(at: DateTime<Utc>, zone: &str) -> String {
     at.with_timezone(&zone)
         .format("%a %-d %b, %-I:%M %p")
         .to_string()
+}
+
+/// `at` on the clock of a theater in `zone`.
+pub fn local_starts(at: DateTime<Utc>, zone: &str) -> chrono::NaiveDateTime {
+    let zone: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
+    at.with_timezone(&zone).naive_local()
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]

@@ -131,7 +131,15 @@ pub struct MovieShowtimes {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TheaterListing {
     pub card: TheaterCard,
-    pub screens: Vec<String>,
+    pub screens: Vec<ScreenLine>,
     /// The rest of today's shows at this theater, by movie.
     pub movies: Vec<MovieShowtimes>,
+}
+
+/// A screen as a theater's page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScreenLine {
+    pub name: String,
+    pub seats: i64,
+    pub formats: Vec<String>,
 }

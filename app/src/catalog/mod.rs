@@ -25,7 +25,7 @@ pub use functions::*;
 pub use listing::*;
 #[cfg(feature = "ssr")]
 pub use {
-    layout::{local_time, LayoutSeat, ShowLayout, ShowMeta},
+    layout::{local_starts, local_time, LayoutSeat, ShowLayout, ShowMeta},
     movies::{MovieFilter, MovieInfo, TrendingMovie},
     places::{to_centimetre, CityInfo, Near, ScreenInfo, TheaterDetails, TheaterInfo},
     reviews::{Review, ReviewSort},

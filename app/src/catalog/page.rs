@@ -3,8 +3,8 @@
 
 use super::{
     Catalog, CatalogError, City, CityListing, DateChip, Filters, MovieCard, MovieDetails,
-    MovieFilter, MovieListing, MovieShowtimes, ReviewCard, ReviewSort, ShowFilter, ShowInfo,
-    Showtime, TheaterCard, TheaterListing, TheaterShowtimes,
+    MovieFilter, MovieListing, MovieShowtimes, ReviewCard, ReviewSort, ScreenLine, ShowFilter,
+    ShowInfo, Showtime, TheaterCard, TheaterListing, TheaterShowtimes,
 };
 use crate::money;
 use chrono::{Days, NaiveDate, Utc};
@@ -216,7 +216,11 @@ impl Catalog {
             screens: details
                 .screens
                 .into_iter()
-                .map(|s| format!("{}: {} seats, {}", s.name, s.seats, s.formats.join(" / ")))
+                .map(|s| ScreenLine {
+                    name: s.name,
+                    seats: s.seats,
+                    formats: s.formats,
+                })
                 .collect(),
             movies,
         })

@@ -1,5 +1,6 @@
 use crate::catalog::{theater_page, theaters_near, TheaterCard, TheaterListing};
 use crate::components::status::{EmptyState, ErrorState, Loading};
+use crate::i18n::{t, t_with, tr, use_lang, Arg};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -17,6 +18,7 @@ pub fn TheatersPage() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let problem = RwSignal::new(None::<String>);
+    let lang = use_lang();
     let navigate = use_navigate();
     let locate = move |_| {
         let navigate = navigate.clone();
@@ -27,42 +29,44 @@ pub fn TheatersPage() -> impl IntoView {
                     Default::default(),
                 )
             },
-            move |message| problem.set(Some(message)),
+            move |message| problem.set(Some(tr(lang, message))),
         );
     };
     let list = move || {
         Suspend::new(async move {
             match data.await {
-                Ok((heading, theaters)) => Either::Left(view! { <TheaterList heading theaters /> }),
+                Ok((city, theaters)) => Either::Left(view! { <TheaterList city theaters /> }),
                 Err(err) => Either::Right(view! { <ErrorState message=err.to_string() /> }),
             }
         })
     };
     view! {
-        <Title text="Theaters · District" />
-        <Meta name="description" content="Cinemas near you: addresses, amenities and today's shows on District." />
+        <Title text=t("theaters-title") />
+        <Meta name="description" content=t("theaters-description") />
         <div class="mb-4 flex flex-wrap items-center justify-between gap-3">
-            <h1 class="text-2xl font-bold tracking-tight">"Theaters"</h1>
+            <h1 class="text-2xl font-bold tracking-tight">{t("nav-theaters")}</h1>
             <button
                 type="button"
                 on:click=locate
                 class="rounded-lg border border-indigo-600 px-4 py-2 font-semibold text-indigo-700 hover:bg-indigo-50"
                 class:hidden=move || !hydrated.get()
             >
-                "Use my location"
+                {t("theaters-locate")}
             </button>
         </div>
         {move || problem.get().map(|message| view! { <p role="alert" class="mb-4 text-sm text-red-700">{message}</p> })}
-        <Transition fallback=|| view! { <Loading label="Finding theaters…" /> }>{list}</Transition>
+        <Transition fallback=move || view! { <Loading label=tr(lang, "theaters-loading") /> }>{list}</Transition>
     }
 }
 
 #[component]
-fn TheaterList(heading: String, theaters: Vec<TheaterCard>) -> impl IntoView {
+fn TheaterList(city: Option<String>, theaters: Vec<TheaterCard>) -> impl IntoView {
+    let heading = match &city {
+        Some(city) => t_with("theaters-in", &[("city", Arg::Text(city))]),
+        None => t("theaters-near"),
+    };
     let list = if theaters.is_empty() {
-        Either::Left(
-            view! { <EmptyState title="No theaters here" hint="Try another city from the home page." /> },
-        )
+        Either::Left(view! { <EmptyState title=t("theaters-none") hint=t("theaters-none-hint") /> })
     } else {
         Either::Right(view! {
             <ul class="flex flex-col gap-3">
@@ -85,17 +89,18 @@ fn TheaterList(heading: String, theaters: Vec<TheaterCard>) -> impl IntoView {
         })
     };
     view! {
-        <h2 class="mb-3 text-lg font-semibold text-slate-700" data-testid="theaters-heading">"Theaters " {heading}</h2>
+        <h2 class="mb-3 text-lg font-semibold text-slate-700" data-testid="theaters-heading">{heading}</h2>
         {list}
     }
 }
 
-/// The browser's position, asked for only when the moviegoer presses the button.
+/// The browser's position, asked for only when the moviegoer presses the button; `failed`
+/// gets the message id of what went wrong.
 #[cfg(feature = "hydrate")]
-fn current_position(found: impl Fn(f64, f64) + 'static, failed: impl Fn(String) + 'static) {
+fn current_position(found: impl Fn(f64, f64) + 'static, failed: impl Fn(&'static str) + 'static) {
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     let Ok(geolocation) = window().navigator().geolocation() else {
-        failed("This browser cannot share its location.".into());
+        failed("theaters-no-location");
         return;
     };
     let on_found = Closure::once_into_js(move |position: web_sys::Position| {
@@ -103,7 +108,7 @@ fn current_position(found: impl Fn(f64, f64) + 'static, failed: impl Fn(String) 
         found(coords.latitude(), coords.longitude());
     });
     let on_error = Closure::once_into_js(move |_: JsValue| {
-        failed("We could not get your location; showing theaters in your city.".into());
+        failed("theaters-location-failed");
     });
     let _ = geolocation.get_current_position_with_error_callback(
         on_found.unchecked_ref(),
@@ -112,7 +117,8 @@ fn current_position(found: impl Fn(f64, f64) + 'static, failed: impl Fn(String) 
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn current_position(_found: impl Fn(f64, f64) + 'static, _failed: impl Fn(String) + 'static) {}
+fn current_position(_found: impl Fn(f64, f64) + 'static, _failed: impl Fn(&'static str) + 'static) {
+}
 
 /// One theater: address, amenities, screens and the rest of today's shows by movie.
 #[component]
@@ -124,7 +130,7 @@ pub fn TheaterPage() -> impl IntoView {
     );
     super::found(
         data,
-        "Loading the theater…".into(),
+        t("theater-loading"),
         |listing| view! { <TheaterView listing /> },
     )
 }
@@ -134,7 +140,7 @@ fn TheaterView(listing: TheaterListing) -> impl IntoView {
     let card = listing.card;
     let movies = if listing.movies.is_empty() {
         Either::Left(
-            view! { <EmptyState title="No more shows today" hint="Check a movie's page for the coming days." /> },
+            view! { <EmptyState title=t("theater-no-shows") hint=t("theater-no-shows-hint") /> },
         )
     } else {
         Either::Right(view! {
@@ -161,16 +167,26 @@ fn TheaterView(listing: TheaterListing) -> impl IntoView {
         })
     };
     view! {
-        <Title text=format!("{} · District", card.name) />
-        <Meta name="description" content=format!("Showtimes today at {}, {}.", card.name, card.address) />
+        <Title text=t_with("theater-title", &[("name", Arg::Text(&card.name))]) />
+        <Meta name="description" content=t_with("theater-description", &[("name", Arg::Text(&card.name)), ("address", Arg::Text(&card.address))]) />
         <h1 class="text-2xl font-bold tracking-tight">{card.name.clone()}</h1>
         <p class="text-slate-600">{card.address.clone()}</p>
         <p class="mt-1 text-sm text-slate-500">{card.amenities.join(" · ")}</p>
-        <h2 class="mb-2 mt-6 text-lg font-semibold">"Screens"</h2>
+        <h2 class="mb-2 mt-6 text-lg font-semibold">{t("theater-screens")}</h2>
         <ul class="mb-6 list-inside list-disc text-slate-700">
-            {listing.screens.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+            {listing.screens.into_iter().map(|s| {
+                let line = t_with(
+                    "theater-screen",
+                    &[
+                        ("name", Arg::Text(&s.name)),
+                        ("seats", Arg::Number(s.seats)),
+                        ("formats", Arg::Text(&s.formats.join(" / "))),
+                    ],
+                );
+                view! { <li>{line}</li> }
+            }).collect_view()}
         </ul>
-        <h2 class="mb-2 text-lg font-semibold">"Today"</h2>
+        <h2 class="mb-2 text-lg font-semibold">{t("date-today")}</h2>
         {movies}
     }
 }

@@ -52,6 +52,7 @@ impl Row {
             show_id: self.show_id,
             movie_title: self.movie_title,
             local_time: crate::catalog::local_time(self.starts_at, &self.time_zone),
+            local_starts: crate::catalog::local_starts(self.starts_at, &self.time_zone),
             seats: self.seats,
             category: self.category,
             status,

@@ -41,6 +41,8 @@ pub struct WaitlistEntry {
     pub movie_title: String,
     /// "Fri 28 Nov, 7:45 PM" at the theater.
     pub local_time: String,
+    /// When the show starts on the theater's clock, for pages to write in their language.
+    pub local_starts: chrono::NaiveDateTime,
     pub seats: i32,
     pub category: Option<String>,
     pub status: WaitStatus,
