@@ -73,6 +73,20 @@ fn has_words(text: &str, words: &str) -> bool {
     })
 }
 
+/// Page `uri` asked for in Hindi (at `hindi_uri`, with `headers`): found, and with no message
+/// of the English page left on it. Answers the Hindi page.
+async fn in_hindi(app: &Router, uri: &str, hindi_uri: &str, headers: Headers<'_>) -> Reply {
+    let english = page(app, uri, &[]).await;
+    let hindi = page(app, hindi_uri, headers).await;
+    assert_eq!(hindi.status, StatusCode::OK, "{uri}");
+    assert_eq!(
+        untranslated(&english, &hindi),
+        Vec::<String>::new(),
+        "{uri}"
+    );
+    hindi
+}
+
 fn sets_cookie(reply: &Reply, value: &str) -> bool {
     reply
         .headers
@@ -135,14 +149,7 @@ async fn pages_are_in_the_language_asked_for_then_remembered_then_preferred(db: 
         "/reset-password?token=x",
         "/verify-email",
     ] {
-        let english = page(&app, uri, &[]).await;
-        let hindi = page(&app, uri, &[("cookie", "lang=hi")]).await;
-        assert_eq!(hindi.status, StatusCode::OK, "{uri}");
-        assert_eq!(
-            untranslated(&english, &hindi),
-            Vec::<String>::new(),
-            "{uri}"
-        );
+        in_hindi(&app, uri, uri, &[("cookie", "lang=hi")]).await;
     }
 }
 
@@ -160,14 +167,7 @@ async fn a_movie_its_seat_map_and_theaters_read_in_hindi(db: PgPool) {
     .await
     .unwrap();
     for uri in [format!("/movies/{slug}"), format!("/shows/{show}")] {
-        let english = page(&app, &uri, &[]).await;
-        let hindi = page(&app, &format!("{uri}?lang=hi"), &[]).await;
-        assert_eq!(hindi.status, StatusCode::OK, "{uri}");
-        assert_eq!(
-            untranslated(&english, &hindi),
-            Vec::<String>::new(),
-            "{uri}"
-        );
+        let hindi = in_hindi(&app, &uri, &format!("{uri}?lang=hi"), &[]).await;
         // Days, months and times are written the Hindi way.
         let text = visible_text(&hindi.body);
         let named = (1..=7).any(|day| text.contains(&tr(Lang::Hi, &format!("weekday-{day}"))));
@@ -178,14 +178,7 @@ async fn a_movie_its_seat_map_and_theaters_read_in_hindi(db: PgPool) {
         );
     }
     for uri in ["/theaters".to_owned(), format!("/theaters/{theater}")] {
-        let english = page(&app, &uri, &[]).await;
-        let hindi = page(&app, &format!("{uri}?lang=hi"), &[]).await;
-        assert_eq!(hindi.status, StatusCode::OK, "{uri}");
-        assert_eq!(
-            untranslated(&english, &hindi),
-            Vec::<String>::new(),
-            "{uri}"
-        );
+        in_hindi(&app, &uri, &format!("{uri}?lang=hi"), &[]).await;
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::{food::wanted, Actor, Booking, BookingError, BookingStatus, Bookings, ConflictCode};
 use crate::{
-    food::{line_tax, BookingItem, FoodOrder, FoodOrderStatus, OrderLine},
+    food::{food_lines, line_tax, BookingItem, FoodLines, FoodOrder, FoodOrderStatus, OrderLine},
     ids::{BookingId, FoodOrderId, MenuItemId},
 };
 use chrono::{DateTime, Utc};
@@ -99,11 +99,7 @@ impl Bookings {
                     .join(", "),
             });
         }
-        let food: i64 = items
-            .iter()
-            .map(|i| i.unit_price * i64::from(i.quantity))
-            .sum();
-        let food_tax: i64 = items.iter().map(|i| i.tax_amount).sum();
+        let FoodLines { food, food_tax } = food_lines(&items);
         let mut tx = self.primary().begin().await?;
         let order: FoodOrderId = sqlx::query_scalar(
             "INSERT INTO food_orders (booking_id, food_minor, food_tax_minor, total_minor, currency,
