@@ -1,6 +1,6 @@
 // Opens a gateway's own checkout for the payment the page describes (Stripe Elements or
 // Razorpay Checkout, loaded from the gateway just before this file). Without JavaScript the
-// page says so and links back to the booking.
+// page says so and links back to the booking. Its words come from the page, in its language.
 (function () {
   const box = document.querySelector('[data-testid="gateway-checkout"]');
   if (!box) return;
@@ -12,7 +12,7 @@
     button.disabled = false;
   };
   if (data.provider === "stripe") {
-    if (!window.Stripe) return fail("Stripe could not be reached. Please try again shortly.");
+    if (!window.Stripe) return fail(data.unreachable);
     const stripe = window.Stripe(data.key);
     const elements = stripe.elements({ clientSecret: data.clientSecret });
     elements.create("payment").mount("#payment-element");
@@ -23,7 +23,7 @@
       if (answer.error) fail(answer.error.message);
     });
   } else if (data.provider === "razorpay") {
-    if (!window.Razorpay) return fail("Razorpay could not be reached. Please try again shortly.");
+    if (!window.Razorpay) return fail(data.unreachable);
     button.addEventListener("click", () => {
       button.disabled = true;
       const checkout = new window.Razorpay({

@@ -5,7 +5,9 @@
 //! response for all of them, and [`answer`] gives a failed server function the same status.
 
 #[cfg(feature = "ssr")]
-pub use ssr::{answer, envelope, respond, ErrorBody};
+pub use ssr::{answer, envelope, fields, respond, ErrorBody};
+
+use crate::i18n::Text;
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -17,7 +19,7 @@ mod ssr {
     use serde_json::{json, Map, Value};
 
     /// What a domain error tells a client.
-    pub trait ErrorBody: std::fmt::Display {
+    pub trait ErrorBody: crate::i18n::Explained {
         fn status(&self) -> StatusCode;
         fn code(&self) -> &str;
         /// Merged next to `code` and `message` (e.g. `fields`, `unavailable_seat_ids`).
@@ -35,7 +37,7 @@ mod ssr {
         envelope(
             err.status(),
             err.code(),
-            &err.to_string(),
+            &err.text(),
             err.details(),
             err.retry_after(),
         )
@@ -46,13 +48,13 @@ mod ssr {
     pub fn envelope(
         status: StatusCode,
         code: &str,
-        message: &str,
+        message: &crate::i18n::Text,
         details: Map<String, Value>,
         retry_after: Option<u64>,
     ) -> Response {
         let mut error = Map::new();
         error.insert("code".into(), json!(code));
-        error.insert("message".into(), json!(message));
+        error.insert("message".into(), json!(message.to_string()));
         error.extend(details);
         let mut response = (status, Json(json!({ "error": error }))).into_response();
         if let Some(seconds) = retry_after {
@@ -70,6 +72,15 @@ mod ssr {
             }
         }
         response
+    }
+
+    /// A form's field errors as the API says them: field name to English text.
+    pub fn fields(errors: &super::FieldErrors) -> Value {
+        errors
+            .iter()
+            .map(|(name, text)| (name.clone(), json!(text.to_string())))
+            .collect::<Map<_, _>>()
+            .into()
     }
 
     /// Gives a failed server function its real status (422, 401, 409, ...) instead of a blanket
@@ -95,9 +106,14 @@ mod ssr {
 }
 
 /// Field name to a message a person can act on.
-pub type FieldErrors = std::collections::BTreeMap<String, String>;
+pub type FieldErrors = std::collections::BTreeMap<String, Text>;
 
 /// One field's error, for the `Invalid` variant every domain error has.
-pub fn field(name: &str, message: &str) -> FieldErrors {
-    FieldErrors::from([(name.to_owned(), message.to_owned())])
+pub fn field(name: &str, message: Text) -> FieldErrors {
+    FieldErrors::from([(name.to_owned(), message)])
+}
+
+/// A field longer than `max` characters.
+pub fn too_long(name: &str, max: usize) -> FieldErrors {
+    field(name, Text::new("err-too-long").arg("max", max))
 }

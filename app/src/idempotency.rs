@@ -68,7 +68,7 @@ where
             return refuse(
                 StatusCode::BAD_REQUEST,
                 "invalid_idempotency_key",
-                "The Idempotency-Key header must be 1 to 255 visible characters.",
+                "err-idempotency-key",
             )
         }
     };
@@ -84,14 +84,14 @@ where
             return refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
-                "This Idempotency-Key was used for a different request.",
+                "err-idempotency-reused",
             )
         }
         Ok(Claimed::InProgress) => {
             return refuse(
                 StatusCode::CONFLICT,
                 "request_in_progress",
-                "A request with this Idempotency-Key is still being processed.",
+                "err-idempotency-busy",
             )
         }
         Err(err) => {
@@ -99,7 +99,7 @@ where
             return refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                "Please try again.",
+                "err-try-again",
             );
         }
     };
@@ -113,7 +113,7 @@ where
         refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
-            "Please try again.",
+            "err-try-again",
         )
     })
 }
@@ -237,7 +237,8 @@ fn replay(status: u16, body: serde_json::Value) -> Response {
 }
 
 fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
-    envelope(status, code, message, Default::default(), None)
+    let message = crate::i18n::Text::new(message);
+    envelope(status, code, &message, Default::default(), None)
 }
 
 #[cfg(test)]

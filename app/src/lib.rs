@@ -6,6 +6,8 @@
 
 #[macro_use]
 pub mod words;
+#[macro_use]
+pub mod i18n;
 
 pub mod account;
 pub mod booking;
@@ -20,7 +22,6 @@ pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod food;
-pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod idempotency;
 pub mod ids;

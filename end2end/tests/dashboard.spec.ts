@@ -171,3 +171,27 @@ test("a platform admin adds a movie with its poster from the dashboard", async (
   await page.getByRole("button", { name: "Save movie" }).click();
   await expect(page.getByRole("alert")).toContainText("trailer_url");
 });
+
+test("a theater admin works in Hindi: the dashboard and the layout editor hydrate in it, errors too", async ({ page }) => {
+  const theater = await myTheater(page);
+  await page.goto(`${theater}/screens/new?lang=hi`);
+  await hydrated(page);
+  await expect(page.locator("html")).toHaveAttribute("lang", "hi");
+  await expect(page.getByRole("heading", { name: "स्क्रीन जोड़ें" })).toBeVisible();
+  // The editor, running in the browser, speaks Hindi: labels, seats read aloud, the preview.
+  await page.getByTestId("grid-rows").fill("2");
+  await page.getByTestId("grid-rows").press("Tab");
+  await page.getByTestId("grid-columns").fill("3");
+  await page.getByTestId("grid-columns").press("Tab");
+  await expect(page.locator("[data-testid=editor-grid] button")).toHaveCount(6);
+  await expect(page.locator("#cell-0-0")).toHaveAttribute("aria-label", /^पंक्ति 1 कॉलम 1: सीट A1/);
+  await page.getByTestId("brushes").getByLabel("रास्ता या ख़ाली जगह").check();
+  await page.locator("#cell-0-1").click();
+  await expect(page.locator("#cell-0-1")).toHaveAttribute("aria-label", "पंक्ति 1 कॉलम 2: रास्ता");
+  await expect(page.getByTestId("layout-preview")).toContainText("पूर्वावलोकन: 5 सीटें");
+  // A name too long comes back with the server's error, in Hindi.
+  await page.getByLabel("नाम", { exact: true }).fill("x".repeat(61));
+  await page.getByRole("button", { name: "यह स्क्रीन जोड़ें" }).click();
+  await expect(page.getByTestId("problem").first()).toContainText("1 से 60 अक्षरों का नाम।");
+  await expect(page.getByTestId("problem").first()).not.toContainText("characters");
+});

@@ -28,7 +28,7 @@ pub async fn same_origin(State(site): State<SiteOrigin>, request: Request, next:
         return envelope(
             StatusCode::FORBIDDEN,
             "cross_site_request",
-            "This request did not come from a District page.",
+            &app::i18n::Text::new("err-cross-site"),
             Default::default(),
             None,
         );

@@ -70,7 +70,7 @@ fn refuse() -> Response {
     envelope(
         StatusCode::BAD_REQUEST,
         "invalid_input",
-        "The request contains a NUL character or text that is not UTF-8.",
+        &app::i18n::Text::new("err-nul"),
         Default::default(),
         None,
     )
@@ -80,7 +80,7 @@ fn too_large() -> Response {
     envelope(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        "The request body is larger than this route takes.",
+        &app::i18n::Text::new("err-body-large"),
         Default::default(),
         None,
     )

@@ -80,7 +80,7 @@ fn too_large(cap: usize) -> Response {
     envelope(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        &format!("The request body is larger than {} KiB.", cap / 1024),
+        &app::i18n::Text::new("err-body-kib").arg("kib", cap / 1024),
         Default::default(),
         None,
     )
@@ -96,7 +96,7 @@ pub async fn time_limit(State(limit): State<Duration>, request: Request, next: N
             envelope(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "timeout",
-                "The request took too long. Please try again.",
+                &app::i18n::Text::new("err-timeout"),
                 Default::default(),
                 Some(1),
             )

@@ -662,5 +662,8 @@ async fn plain_forms_schedule_shows_and_guard_sold_seats(db: PgPool) {
         .form(Some(&cookies[0]), "dashboard/save-layout", &broken)
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("not valid JSON"), "{}", refused.body);
+    // The page gets the message's id and arguments, to say in its language.
+    let error: app::dashboard::DashboardError = serde_json::from_str(&refused.body).unwrap();
+    let said = error.field_message("layout").unwrap();
+    assert!(said.to_string().contains("not valid JSON"), "{said}");
 }

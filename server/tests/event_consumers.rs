@@ -247,6 +247,41 @@ async fn booking_mail_comes_in_the_language_the_user_reads_the_site_in(db: PgPoo
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]
+async fn account_mail_comes_in_the_language_signed_up_in(db: PgPool) {
+    let (server, s) = mailing_setup(&db).await;
+    let body = serde_json::json!({"name": "Meera", "email": "meera@example.com",
+                                  "password": "popcorn-and-chai", "language": "hi"});
+    let signed_up = support::send(&s.app, "POST", "/api/v1/auth/signup", Some(body), &[]).await;
+    assert_eq!(signed_up.status, StatusCode::CREATED, "{}", signed_up.body);
+    let asked = serde_json::json!({"email": "meera@example.com"});
+    let uri = "/api/v1/auth/forgot-password";
+    let reset = support::send(&s.app, "POST", uri, Some(asked), &[]).await;
+    assert!(reset.status.is_success(), "{}", reset.body);
+    support::outbox::relay(&s.state).await;
+    let arrived = support::eventually(|| async { server.messages().len() >= 2 }).await;
+    assert!(arrived, "{:?}", server.messages());
+    for (subject, says) in [
+        ("डिस्ट्रिक्ट के लिए अपना ईमेल पुष्ट करें", "24 घंटे तक"),
+        ("अपना डिस्ट्रिक्ट पासवर्ड रीसेट करें", "60 मिनट तक"),
+    ] {
+        let (text, html) = bodies(&server, subject);
+        assert!(text.starts_with("नमस्ते Meera"), "{text}");
+        assert!(text.contains(says), "{text}");
+        for english in [
+            "Hello",
+            "Confirm your email",
+            "Choose a new password",
+            "Or open",
+        ] {
+            assert!(
+                !text.contains(english) && !html.contains(english),
+                "{english}: {text}"
+            );
+        }
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
 async fn an_event_the_mail_server_keeps_refusing_is_parked_and_a_platform_admin_sends_it_again(
     db: PgPool,
 ) {

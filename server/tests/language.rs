@@ -231,3 +231,118 @@ async fn a_signed_in_user_keeps_their_language_on_any_browser(db: PgPool) {
     assert_eq!(html_lang(&back), "en");
     assert_eq!(setting().await.as_deref(), Some("en"));
 }
+
+/// A plain form post (no wasm) to server function `path`, from a page in `lang`'s cookie;
+/// answers where the form is sent back to.
+async fn failed_form(app: &Router, path: &str, from: &str, form: &str, lang: &str) -> String {
+    let request = Request::post(path)
+        .header("host", "district.test")
+        .header("origin", "http://district.test")
+        .header("referer", format!("http://district.test{from}"))
+        .header("accept", "text/html")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("lang={lang}"))
+        .body(Body::from(form.to_owned()))
+        .unwrap();
+    let failed = support::request(app, request).await;
+    assert!(failed.status.is_redirection(), "{}", failed.status);
+    let location = failed.headers["location"].to_str().unwrap();
+    location[location.find(from).expect("back to the form")..].to_owned()
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn errors_are_said_in_the_language_of_the_page_that_shows_them(db: PgPool) {
+    use app::i18n::{Text, Value};
+    support::seed(&db).await;
+    let app = support::app(db);
+    let said = |lang, text: &Text| text.in_lang(lang);
+
+    // An error of the whole form: wrong password.
+    let form = "email=customer%40demo.district.test&password=not-the-password";
+    let back = failed_form(&app, "/_fn/account/login", "/login", form, "hi").await;
+    let wrong = Text::new("err-credentials");
+    let hindi = page(&app, &back, &[("cookie", "lang=hi")]).await;
+    assert!(
+        hindi.body.contains(&said(Lang::Hi, &wrong)),
+        "{}",
+        hindi.body
+    );
+    assert!(!hindi.body.contains(&said(Lang::En, &wrong)));
+    // The same error, read back on an English page, is English.
+    let english = page(&app, &back, &[("cookie", "lang=en")]).await;
+    assert!(english.body.contains(&said(Lang::En, &wrong)));
+
+    // Errors of single fields, one with an argument.
+    let form = "name=Asha&email=not-an-address&password=short";
+    let back = failed_form(&app, "/_fn/account/signup", "/signup", form, "hi").await;
+    let hindi = page(&app, &back, &[("cookie", "lang=hi")]).await;
+    let short = Text::new("err-too-short").arg("min", Value::Number(8));
+    for text in [Text::new("err-email"), short] {
+        assert!(hindi.body.contains(&said(Lang::Hi, &text)), "{text:?}");
+        assert!(!hindi.body.contains(&said(Lang::En, &text)), "{text:?}");
+    }
+    assert_eq!(
+        untranslated(&page(&app, &back, &[("cookie", "lang=en")]).await, &hindi),
+        Vec::<String>::new()
+    );
+}
+
+/// Each dashboard page, the layout editor and the staff check-in page, as staff read them in
+/// Hindi: no message of the English page left.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn the_dashboard_and_the_staff_pages_are_in_hindi(db: PgPool) {
+    use chrono::{Duration, Utc};
+    let s = support::staff::setup(&db, Duration::hours(30)).await;
+    // The test movie's title holds a word the dashboard says ("Movie"): a title of its own.
+    sqlx::query("UPDATE movies SET title = 'Kaagaz Ke Phool'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let buyer = support::venue::customers(&db, 1).await[0];
+    let (booking, _) = s.buy(buyer, &["B1", "B2"]).await;
+    let code: String = sqlx::query_scalar("SELECT code FROM bookings WHERE id = $1")
+        .bind(booking)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let cookies = s.sessions().await;
+    let (theater, show, screen) = (s.venue.theater_id, s.venue.show_id, s.venue.screen_id);
+    let date = (Utc::now() + Duration::hours(30))
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    // The theater's admin (0) and a platform admin (3).
+    let pages = [
+        (0, "/dashboard".to_owned()),
+        (0, format!("/dashboard/theaters/{theater}?date={date}")),
+        (0, format!("/dashboard/theaters/{theater}/schedule")),
+        (0, format!("/dashboard/theaters/{theater}/screens")),
+        (0, format!("/dashboard/theaters/{theater}/screens/new")),
+        (0, format!("/dashboard/screens/{screen}/layout")),
+        (0, format!("/dashboard/theaters/{theater}/reports")),
+        (0, format!("/dashboard/theaters/{theater}/audit")),
+        (0, format!("/dashboard/theaters/{theater}/menu")),
+        (0, format!("/dashboard/shows/{show}/food")),
+        (0, format!("/dashboard/shows/{show}/waitlist")),
+        (0, format!("/dashboard/bookings?q={code}")),
+        (0, "/dashboard/offers".to_owned()),
+        (0, "/staff/check-in".to_owned()),
+        (3, "/dashboard/platform".to_owned()),
+        (3, "/dashboard/movies".to_owned()),
+        (3, "/dashboard/movies/new".to_owned()),
+        (3, format!("/dashboard/theaters/{theater}/admins")),
+    ];
+    for (who, uri) in pages {
+        let session = cookies[who].as_str();
+        let english = page(&s.app, &uri, &[("cookie", session)]).await;
+        assert_eq!(english.status, StatusCode::OK, "{uri}");
+        let in_hindi = format!("{session}; lang=hi");
+        let hindi = page(&s.app, &uri, &[("cookie", &in_hindi)]).await;
+        assert_eq!(hindi.status, StatusCode::OK, "{uri}");
+        assert_eq!(html_lang(&hindi), "hi", "{uri}");
+        assert_eq!(
+            untranslated(&english, &hindi),
+            Vec::<String>::new(),
+            "{uri}"
+        );
+    }
+}

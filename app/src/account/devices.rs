@@ -33,7 +33,7 @@ impl Accounts {
         let token = device.token.trim();
         let printable = token.bytes().all(|b| b.is_ascii_graphic());
         if token.is_empty() || token.len() > MAX_TOKEN || !printable {
-            return Err(AccountError::field("token", "That is not a push token."));
+            return Err(AccountError::field("token", "err-push-token"));
         }
         sqlx::query(
             "INSERT INTO push_devices (token, user_id, platform) VALUES ($1, $2, $3)

@@ -135,11 +135,13 @@ pub async fn sign_up(
             use super::{auth, SignupInput};
             let accounts = ssr::accounts();
             accounts.throttle_signup(&ssr::client_ip()).await?;
+            // Mail is written in the language they signed up in.
             let input = SignupInput {
                 name,
                 email,
                 password,
                 phone,
+                language: Some(crate::i18n::use_lang()),
             };
             let who = accounts.sign_up(&input).await?;
             auth::start_session(&ssr::session().await?, &who).await?;

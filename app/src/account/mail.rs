@@ -11,6 +11,7 @@ use super::{
     AccountError, Accounts,
 };
 use crate::{
+    i18n::{tr, tr_with, Arg, Lang},
     ids::UserId,
     notify::Letter,
     outbox::{Consumer, Event},
@@ -30,6 +31,8 @@ struct Holder {
     verified: bool,
     /// The address an email change waits to confirm, if one does.
     pending: Option<String>,
+    /// The language they read the site in, if they chose one.
+    language: Option<String>,
 }
 
 impl Accounts {
@@ -41,7 +44,8 @@ impl Accounts {
                     (SELECT t.email FROM user_tokens t
                       WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.used_at IS NULL
                         AND t.expires_at > now() AND t.email <> u.email
-                      ORDER BY t.created_at DESC LIMIT 1) AS pending
+                      ORDER BY t.created_at DESC LIMIT 1) AS pending,
+                    u.language
                FROM users u WHERE u.id = $1",
         )
         .bind(user)
@@ -51,6 +55,11 @@ impl Accounts {
         let Some(holder) = holder else {
             return Ok(());
         };
+        let lang = holder
+            .language
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default();
         let mut letters = Vec::new();
         match event.event_type.as_str() {
             SIGNED_UP if !holder.verified => {
@@ -59,21 +68,24 @@ impl Accounts {
                     .await?;
                 letters.push((
                     holder.email.clone(),
-                    self.verification(&holder.name, &token),
+                    self.verification(lang, &holder.name, &token),
                 ));
             }
             RESET_ASKED => {
                 let token = self
                     .token(user, Purpose::ResetPassword, &holder.email)
                     .await?;
-                letters.push((holder.email.clone(), self.reset(&holder.name, &token)));
+                let letter = self.reset(lang, &holder.name, &token);
+                letters.push((holder.email.clone(), letter));
             }
             // Called off before this ran: nothing to confirm.
             EMAIL_CHANGE_ASKED if holder.pending.is_some() => {
                 let new_email = holder.pending.clone().unwrap_or_default();
                 let token = self.token(user, Purpose::VerifyEmail, &new_email).await?;
-                letters.push((new_email.clone(), self.verification(&holder.name, &token)));
-                letters.push((holder.email, self.change_notice(&holder.name, &new_email)));
+                let verification = self.verification(lang, &holder.name, &token);
+                letters.push((new_email.clone(), verification));
+                let notice = self.change_notice(lang, &holder.name, &new_email);
+                letters.push((holder.email, notice));
             }
             _ => {}
         }
@@ -101,38 +113,38 @@ impl Accounts {
         made.await.map_err(|err| format!("making a link: {err:?}"))
     }
 
-    fn verification(&self, name: &str, token: &str) -> Letter {
-        Letter::new("Confirm your email for District", name)
-            .says(format!(
-                "Confirm your email address for District by opening this link (it works once, \
-                 for {VERIFY_EMAIL_HOURS} hours)."
-            ))
-            .links("Confirm your email", self.link("/verify-email", token))
+    fn verification(&self, lang: Lang, name: &str, token: &str) -> Letter {
+        let hours = [("hours", Arg::Number(VERIFY_EMAIL_HOURS.into()))];
+        Letter::new(tr(lang, "mail-verify-subject"), name)
+            .in_lang(lang)
+            .says(tr_with(lang, "mail-verify", &hours))
+            .links(
+                tr(lang, "mail-verify-link"),
+                self.link("/verify-email", token),
+            )
     }
 
-    fn reset(&self, name: &str, token: &str) -> Letter {
-        Letter::new("Reset your District password", name)
-            .says(format!(
-                "Someone asked to reset the password of your District account. Choose a new \
-                 password with this link (it works once, for {RESET_PASSWORD_MINUTES} minutes)."
-            ))
-            .says("If it was not you, ignore this email: your password stays as it is.")
-            .links("Choose a new password", self.link("/reset-password", token))
+    fn reset(&self, lang: Lang, name: &str, token: &str) -> Letter {
+        let minutes = [("minutes", Arg::Number(RESET_PASSWORD_MINUTES.into()))];
+        Letter::new(tr(lang, "mail-reset-subject"), name)
+            .in_lang(lang)
+            .says(tr_with(lang, "mail-reset", &minutes))
+            .says(tr(lang, "mail-reset-not-you"))
+            .links(
+                tr(lang, "mail-reset-link"),
+                self.link("/reset-password", token),
+            )
     }
 
     /// Tells the old address, so a change its owner did not ask for can be stopped.
-    fn change_notice(&self, name: &str, new_email: &str) -> Letter {
-        Letter::new("Your District email address is changing", name)
-            .says(format!(
-                "Someone signed in to your District account asked to change its email address \
-                 to {new_email}. The change happens only when the link we sent there is opened."
-            ))
-            .says(
-                "If it was you, there is nothing to do. If not, call it off on your account page \
-                 and change your password.",
-            )
+    fn change_notice(&self, lang: Lang, name: &str, new_email: &str) -> Letter {
+        let email = [("email", Arg::Text(new_email))];
+        Letter::new(tr(lang, "mail-email-change-subject"), name)
+            .in_lang(lang)
+            .says(tr_with(lang, "mail-email-change", &email))
+            .says(tr(lang, "mail-email-change-not-you"))
             .links(
-                "Your account",
+                tr(lang, "mail-your-account"),
                 format!("{}/account", self.settings.public_url),
             )
     }

@@ -33,6 +33,7 @@ pub mod tokens;
 #[cfg(feature = "ssr")]
 mod verification;
 
+use crate::i18n::Text;
 use crate::ids::UserId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -106,47 +107,59 @@ pub struct ProfileUpdate {
 }
 
 /// Everything that can go wrong with an account, as the client should hear it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AccountError {
-    #[error("Some fields need attention.")]
     Invalid(FieldErrors),
-    #[error("An account with this email already exists.")]
     EmailTaken,
-    #[error("Email or password is incorrect.")]
     InvalidCredentials,
-    #[error("This link is invalid or has expired.")]
     InvalidToken,
-    #[error("Your session has expired. Please sign in again.")]
     InvalidRefreshToken,
-    #[error("The code is wrong or has expired.")]
     InvalidCode,
-    #[error("Please sign in to continue.")]
     Unauthenticated,
-    #[error("You do not have access to this.")]
     Forbidden,
-    #[error("Please verify your email address first.")]
     EmailNotVerified,
-    #[error("Too many attempts. Try again in {0} seconds.")]
     RateLimited(u64),
     /// Too many passwords being checked at once on this server.
-    #[error("We are busy right now. Try again in {0} seconds.")]
     Busy(u64),
-    #[error("Not found.")]
     NotFound,
-    #[error("Something went wrong on our side. Please try again.")]
     Internal,
-    #[error("{0}")]
     Transport(String),
+}
+
+explained!(AccountError);
+
+impl crate::i18n::Explained for AccountError {
+    fn text(&self) -> Text {
+        let id = match self {
+            Self::Invalid(_) => "err-fields",
+            Self::EmailTaken => "err-email-taken",
+            Self::InvalidCredentials => "err-credentials",
+            Self::InvalidToken => "err-link",
+            Self::InvalidRefreshToken => "err-session-expired",
+            Self::InvalidCode => "err-code",
+            Self::Unauthenticated => "err-sign-in",
+            Self::Forbidden => "err-forbidden",
+            Self::EmailNotVerified => "err-verify-email",
+            Self::RateLimited(seconds) => {
+                return Text::new("err-attempts").arg("seconds", *seconds)
+            }
+            Self::Busy(seconds) => return Text::new("err-busy").arg("seconds", *seconds),
+            Self::NotFound => "err-not-found",
+            Self::Internal => "err-internal",
+            Self::Transport(_) => "err-transport",
+        };
+        Text::new(id)
+    }
 }
 
 impl AccountError {
     /// A single-field validation error.
     pub fn field(name: &str, message: &str) -> Self {
-        Self::Invalid(crate::error::field(name, message))
+        Self::Invalid(crate::error::field(name, Text::new(message)))
     }
 
     /// The message for one field, for forms that show errors next to their inputs.
-    pub fn field_message(&self, name: &str) -> Option<String> {
+    pub fn field_message(&self, name: &str) -> Option<Text> {
         match self {
             Self::Invalid(fields) => fields.get(name).cloned(),
             _ => None,
@@ -184,7 +197,7 @@ impl leptos::server_fn::error::FromServerFnError for AccountError {
 mod ssr {
     use super::AccountError;
     use axum::{http::StatusCode, response::IntoResponse};
-    use serde_json::{json, Map, Value};
+    use serde_json::{Map, Value};
 
     impl From<sqlx::Error> for AccountError {
         fn from(err: sqlx::Error) -> Self {
@@ -216,7 +229,9 @@ mod ssr {
 
         fn details(&self) -> Map<String, Value> {
             match self {
-                Self::Invalid(fields) => Map::from_iter([("fields".to_owned(), json!(fields))]),
+                Self::Invalid(fields) => {
+                    Map::from_iter([("fields".to_owned(), crate::error::fields(fields))])
+                }
                 _ => Map::new(),
             }
         }

@@ -7,7 +7,7 @@ use super::{
     validate::{check_email, check_name, normalize_phone},
     AccountError, Accounts, Channels, FieldErrors, Profile, ProfileUpdate, Role,
 };
-use crate::{ids::UserId, outbox};
+use crate::{i18n::Text, ids::UserId, outbox};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
@@ -136,17 +136,14 @@ impl Accounts {
             self.throttle(&[(key, limits.email_change_per_account)])
                 .await?;
             if let Err(message) = self.check_current_password(user, update).await? {
-                errors.insert("current_password".into(), message.into());
+                errors.insert("current_password".into(), Text::new(message));
             }
         }
         let notify = update.notify.unwrap_or(current.notify);
         // Removing the phone turns texts off; asking for texts without one is an error.
         let texts_asked = update.notify.is_some_and(|n| n.sms);
         if texts_asked && phone.is_none() && !errors.contains_key("phone") {
-            errors.insert(
-                "notify".into(),
-                "Add a phone number to get text messages.".into(),
-            );
+            errors.insert("notify".into(), Text::new("err-texts-need-phone"));
         }
         if !errors.is_empty() {
             return Err(AccountError::Invalid(errors));
@@ -172,7 +169,7 @@ impl Accounts {
         .await
         .map_err(|err| match crate::db::constraint(&err) {
             Some("users_preferred_city_id_fkey") => {
-                AccountError::field("preferred_city_id", "There is no such city.")
+                AccountError::field("preferred_city_id", "err-no-city")
             }
             _ => err.into(),
         })?;
@@ -217,7 +214,7 @@ impl Accounts {
         update: &ProfileUpdate,
     ) -> Result<Result<(), &'static str>, AccountError> {
         let Some(password) = update.current_password.clone().filter(|p| !p.is_empty()) else {
-            return Ok(Err("Enter your current password to change your email."));
+            return Ok(Err("err-current-password-empty"));
         };
         let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
             .bind(user)
@@ -225,7 +222,7 @@ impl Accounts {
             .await?;
         Ok(match self.hasher.verify(password, Some(stored)).await? {
             true => Ok(()),
-            false => Err("That is not your current password."),
+            false => Err("err-current-password"),
         })
     }
 }

@@ -38,12 +38,14 @@ impl Accounts {
         let hash = self.hasher.hash(input.password.clone()).await?;
         let mut tx = self.db().begin().await?;
         let user: UserId = sqlx::query_scalar(
-            "INSERT INTO users (email, name, phone, password_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO users (email, name, phone, password_hash, language)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(&input.email)
         .bind(&input.name)
         .bind(&input.phone)
         .bind(&hash)
+        .bind(input.language.map(crate::i18n::Lang::as_str))
         .fetch_one(&mut *tx)
         .await
         .map_err(on_email_taken)?;

@@ -1,6 +1,7 @@
 //! Input rules shared by the server and the browser, so both give the same message.
 
 use super::{AccountError, FieldErrors};
+use crate::i18n::Text;
 use serde::{Deserialize, Serialize};
 
 pub const MIN_PASSWORD: usize = 8;
@@ -16,6 +17,9 @@ pub struct SignupInput {
     pub password: String,
     #[serde(default)]
     pub phone: Option<String>,
+    /// The language to write to them in (mail included); the site's default when left out.
+    #[serde(default)]
+    pub language: Option<crate::i18n::Lang>,
 }
 
 /// Trimmed and lower-cased: one address, one account.
@@ -61,6 +65,7 @@ impl SignupInput {
             email,
             password: self.password.clone(),
             phone,
+            language: self.language,
         })
     }
 }
@@ -70,30 +75,29 @@ impl SignupInput {
 #[cfg(feature = "ssr")]
 pub fn sign_in_email(email: &str) -> Result<String, AccountError> {
     let email = normalize_email(email);
-    check_email(&email).map_err(|message| AccountError::field("email", &message))?;
+    check_email(&email)
+        .map_err(|message| AccountError::Invalid(crate::error::field("email", message)))?;
     Ok(email)
 }
 
 /// Password rules for a new password, with the message to show when it fails.
 pub fn validate_new_password(password: &str, email: &str) -> Result<(), AccountError> {
     check_password(password, &normalize_email(email))
-        .map_err(|m| AccountError::field("password", &m))
+        .map_err(|m| AccountError::Invalid(crate::error::field("password", m)))
 }
 
 /// A name is plain text wherever it is shown, emails included: no control characters (no
 /// header injection) and nothing a mail reader would turn into a link.
-pub(crate) fn check_name(name: &str) -> Result<(), String> {
+pub(crate) fn check_name(name: &str) -> Result<(), Text> {
     match name.chars().count() {
-        0 => return Err("Enter your name.".into()),
-        n if n > MAX_NAME => return Err(format!("Use at most {MAX_NAME} characters.")),
+        0 => return Err(Text::new("err-name-empty")),
+        n if n > MAX_NAME => return Err(Text::new("err-too-long").arg("max", MAX_NAME)),
         _ => {}
     }
     if name.chars().any(|c| c.is_control() || "<>@/\\".contains(c))
         || name.split_whitespace().any(looks_like_domain)
     {
-        return Err(
-            "Use just your name: no web or email addresses, or symbols like < > / @.".into(),
-        );
+        return Err(Text::new("err-name-plain"));
     }
     Ok(())
 }
@@ -105,7 +109,7 @@ fn looks_like_domain(word: &str) -> bool {
         .any(|part| part.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
 }
 
-pub(crate) fn check_email(email: &str) -> Result<(), String> {
+pub(crate) fn check_email(email: &str) -> Result<(), Text> {
     let valid = email.len() <= MAX_EMAIL
         && !email
             .chars()
@@ -120,25 +124,25 @@ pub(crate) fn check_email(email: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err("Enter a valid email address, like name@example.com.".into())
+        Err(Text::new("err-email"))
     }
 }
 
-fn check_password(password: &str, email: &str) -> Result<(), String> {
+fn check_password(password: &str, email: &str) -> Result<(), Text> {
     let length = password.chars().count();
     if length < MIN_PASSWORD {
-        Err(format!("Use at least {MIN_PASSWORD} characters."))
+        Err(Text::new("err-too-short").arg("min", MIN_PASSWORD))
     } else if length > MAX_PASSWORD {
-        Err(format!("Use at most {MAX_PASSWORD} characters."))
+        Err(Text::new("err-too-long").arg("max", MAX_PASSWORD))
     } else if !email.is_empty() && normalize_email(password) == email {
-        Err("Your password cannot be your email address.".into())
+        Err(Text::new("err-password-email"))
     } else {
         Ok(())
     }
 }
 
 /// Phone numbers in international form: `+` and 10 to 15 digits; Indian 10-digit numbers get +91.
-pub(crate) fn normalize_phone(raw: &str) -> Result<String, String> {
+pub(crate) fn normalize_phone(raw: &str) -> Result<String, Text> {
     let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
     let allowed = raw
         .chars()
@@ -153,7 +157,7 @@ pub(crate) fn normalize_phone(raw: &str) -> Result<String, String> {
     if allowed && (11..=16).contains(&phone.len()) {
         Ok(phone)
     } else {
-        Err("Enter a phone number like +91 98765 43210.".into())
+        Err(Text::new("err-phone"))
     }
 }
 
@@ -167,6 +171,7 @@ mod tests {
             email: email.into(),
             password: password.into(),
             phone: phone.map(Into::into),
+            language: None,
         }
     }
 
@@ -228,7 +233,8 @@ mod tests {
         let err = input("A", "a@example.com", "A@Example.com", None)
             .validate()
             .unwrap_err();
-        assert!(err.field_message("password").unwrap().contains("email"));
+        let said = err.field_message("password").unwrap();
+        assert!(said.to_string().contains("email"), "{said}");
         assert!(validate_new_password("a@example.com", "A@example.com").is_err());
         assert!(validate_new_password("a much better one", "a@example.com").is_ok());
     }

@@ -5,7 +5,7 @@ use super::{
     tokens::digest,
     AccountError, Accounts,
 };
-use crate::ids::UserId;
+use crate::{i18n::Text, ids::UserId};
 
 const PHONE_CODE_MINUTES: i32 = 10;
 const PHONE_CODE_ATTEMPTS: i32 = 5;
@@ -46,9 +46,7 @@ impl Accounts {
         if !email_verified {
             return Err(AccountError::EmailNotVerified);
         }
-        let phone = phone.ok_or_else(|| {
-            AccountError::field("phone", "Add a phone number to your profile first.")
-        })?;
+        let phone = phone.ok_or_else(|| AccountError::field("phone", "err-phone-first"))?;
         let countries = &self.settings.sms_countries;
         if !countries
             .iter()
@@ -58,8 +56,8 @@ impl Accounts {
                 .iter()
                 .map(|c| format!("+{c}"))
                 .collect::<Vec<_>>();
-            let message = format!("We can text only numbers starting {}.", list.join(" or "));
-            return Err(AccountError::field("phone", &message));
+            let message = Text::new("err-phone-country").arg("prefixes", list.join(", "));
+            return Err(AccountError::Invalid(crate::error::field("phone", message)));
         }
         let limits = &self.settings.limits;
         self.throttle(&[

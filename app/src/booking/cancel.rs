@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     account::runs_theater,
+    i18n::Text,
     ids::{BookingId, SeatId, ShowId},
 };
 use chrono::{DateTime, Utc};
@@ -55,8 +56,7 @@ impl Bookings {
                 ("payment_pending", _) => {
                     return Err(BookingError::conflict(
                         ConflictCode::PaymentPending,
-                        "A payment for this booking is in progress; it can be cancelled once \
-                         the payment settles.",
+                        "err-cancel-payment-pending",
                     ))
                 }
                 ("released" | "expired" | "cancelled", Some(show_id)) => {
@@ -131,13 +131,10 @@ impl Bookings {
             })),
             BookingStatus::Confirmed => {
                 if let Some(offer) = booking.offers.iter().find(|o| !o.cancellable) {
-                    return Err(BookingError::conflict(
-                        ConflictCode::NotCancellable,
-                        format!(
-                            "Bookings made with the offer {} cannot be cancelled.",
-                            offer.code
-                        ),
-                    ));
+                    return Err(BookingError::Conflict {
+                        code: ConflictCode::NotCancellable,
+                        message: Text::new("err-not-cancellable").arg("code", offer.code.as_str()),
+                    });
                 }
                 self.confirmed_terms(booking)
             }
@@ -158,13 +155,11 @@ impl Bookings {
                 refund,
                 valid_until: Some(until),
             })),
-            Cancellation::Closed => Err(BookingError::conflict(
-                ConflictCode::CancellationClosed,
-                format!(
-                    "Bookings can be cancelled until {} minutes before the show.",
-                    self.policy.cutoff().num_minutes()
-                ),
-            )),
+            Cancellation::Closed => Err(BookingError::Conflict {
+                code: ConflictCode::CancellationClosed,
+                message: Text::new("err-cancellation-closed")
+                    .arg("minutes", self.policy.cutoff().num_minutes()),
+            }),
         }
     }
 }

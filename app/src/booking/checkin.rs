@@ -44,7 +44,7 @@ impl Bookings {
         if owned.booking.status != BookingStatus::Confirmed {
             return Err(BookingError::conflict(
                 ConflictCode::NotConfirmed,
-                "Tickets come with a confirmed booking.",
+                "err-ticket-not-confirmed",
             ));
         }
         let keys = self.tickets.as_ref().ok_or(BookingError::Unavailable)?;
@@ -84,13 +84,13 @@ impl Bookings {
         if Utc::now() > ticket_void_after(&owned) {
             return Err(BookingError::conflict(
                 ConflictCode::TicketExpired,
-                "This ticket was for a show that is over.",
+                "err-ticket-expired",
             ));
         }
         if owned.stored_status != BookingStatus::Confirmed {
             return Err(BookingError::conflict(
                 ConflictCode::BookingCancelled,
-                "This booking was cancelled: the ticket is void.",
+                "err-ticket-void",
             ));
         }
         let (checked_in_at, admitted_now): (Option<DateTime<Utc>>, bool) = if admit {
@@ -128,6 +128,7 @@ impl Bookings {
             code: booking.code,
             movie_title: booking.show.movie_title,
             local_time: booking.show.local_time,
+            local_starts: booking.show.local_starts,
             screen_name: booking.show.screen_name,
             seats,
             checked_in_at,
@@ -145,11 +146,10 @@ impl Bookings {
                 .verify(ticket)
                 .map(|t| t.booking)
                 .map_err(|err| match err {
-                    TicketError::Expired => BookingError::conflict(
-                        ConflictCode::TicketExpired,
-                        "This ticket was for a show that is over.",
-                    ),
-                    _ => BookingError::field("token", "This is not a genuine District ticket."),
+                    TicketError::Expired => {
+                        BookingError::conflict(ConflictCode::TicketExpired, "err-ticket-expired")
+                    }
+                    _ => BookingError::field("token", "err-ticket-forged"),
                 });
         }
         let code = ticket.to_ascii_uppercase();
@@ -158,7 +158,7 @@ impl Bookings {
                 .bind(&code)
                 .fetch_optional(self.primary())
                 .await?;
-        found.ok_or_else(|| BookingError::field("token", "No booking has this code."))
+        found.ok_or_else(|| BookingError::field("token", "err-ticket-unknown"))
     }
 }
 

@@ -29,7 +29,7 @@ impl Bookings {
         if payment.is_none() && !owned.booking.is_held() {
             return Err(BookingError::conflict(
                 ConflictCode::NotHeld,
-                "This hold has ended. Please choose your seats again.",
+                "err-hold-ended",
             ));
         }
         self.confirm(booking, payment).await
@@ -96,41 +96,22 @@ impl Bookings {
 
 fn conflict(outcome: &str) -> BookingError {
     let (code, message) = match outcome {
-        "booking_cancelled" => (
-            ConflictCode::BookingCancelled,
-            "This booking was cancelled.",
-        ),
-        "payment_required" => (
-            ConflictCode::PaymentRequired,
-            "This booking has to be paid for first.",
-        ),
-        "payment_not_found" => (
-            ConflictCode::PaymentNotFound,
-            "There is no such payment for this booking.",
-        ),
+        "booking_cancelled" => (ConflictCode::BookingCancelled, "err-booking-cancelled"),
+        "payment_required" => (ConflictCode::PaymentRequired, "err-payment-required"),
+        "payment_not_found" => (ConflictCode::PaymentNotFound, "err-payment-not-found"),
         "payment_not_succeeded" => (
             ConflictCode::PaymentNotSucceeded,
-            "The payment has not succeeded.",
+            "err-payment-not-succeeded",
         ),
-        "payment_amount_mismatch" => (
-            ConflictCode::PaymentAmountMismatch,
-            "The payment does not cover this booking.",
-        ),
-        "show_started" => (ConflictCode::ShowStarted, "The show has already started."),
-        "offer_exhausted" => (
-            ConflictCode::OfferExhausted,
-            "The offer on this booking has been used up since its hold ran out.",
-        ),
-        "show_cancelled" => (ConflictCode::ShowCancelled, "This show was cancelled."),
-        "payment_refunded" => (
-            ConflictCode::PaymentRefunded,
-            "This payment could not confirm the booking and is being refunded.",
-        ),
+        "payment_amount_mismatch" => (ConflictCode::PaymentAmountMismatch, "err-payment-short"),
+        "show_started" => (ConflictCode::ShowStarted, "err-show-started"),
+        "offer_exhausted" => (ConflictCode::OfferExhausted, "err-offer-exhausted"),
+        "show_cancelled" => (ConflictCode::ShowCancelled, "err-show-was-cancelled"),
+        "payment_refunded" => (ConflictCode::PaymentRefunded, "err-payment-refunded"),
         "out_of_stock" => {
             return BookingError::OutOfStock {
                 item_ids: Vec::new(),
-                names: "the food and drinks of this booking sold out since its hold ran out"
-                    .to_owned(),
+                names: String::new(),
             }
         }
         other => {

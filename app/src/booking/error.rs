@@ -2,6 +2,7 @@
 
 use crate::{
     error::FieldErrors,
+    i18n::Text,
     ids::{MenuItemId, SeatId},
 };
 use serde::{Deserialize, Serialize};
@@ -56,62 +57,78 @@ words! {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BookingError {
-    #[error("Some fields need attention.")]
     Invalid(FieldErrors),
     /// A seat rule (a single-seat gap, a wheelchair space, sales closed), naming the seats.
-    #[error("{message}")]
     Rule {
         code: RuleCode,
-        message: String,
+        message: Text,
         seat_ids: Vec<SeatId>,
     },
     /// An offer code that cannot be applied (422 `offer_invalid`, or `offer_exhausted` when
     /// its limits are reached), with the reason.
-    #[error("{}", .0.message())]
     Offer(crate::offer::Refusal),
-    #[error("Some of these seats have just been taken. Please pick others.")]
     SeatsUnavailable(Vec<SeatId>),
     /// Too few of these items are left for the show (409), naming them.
-    #[error("Too few left for this show: {names}.")]
     OutOfStock {
         item_ids: Vec<MenuItemId>,
         names: String,
     },
-    #[error("{message}")]
-    Conflict { code: ConflictCode, message: String },
-    #[error("Please sign in to continue.")]
+    Conflict {
+        code: ConflictCode,
+        message: Text,
+    },
     Unauthenticated,
-    #[error("Please verify your email address before booking.")]
     EmailNotVerified,
-    #[error("Not found.")]
     NotFound,
-    #[error("Too many holds in a short time. Try again in {0} seconds.")]
     RateLimited(u64),
-    #[error("Booking is unavailable right now. Please try again.")]
     Unavailable,
-    #[error("{0}")]
     Transport(String),
+}
+
+explained!(BookingError);
+
+impl crate::i18n::Explained for BookingError {
+    fn text(&self) -> Text {
+        let id = match self {
+            Self::Invalid(_) => "err-fields",
+            Self::Rule { message, .. } | Self::Conflict { message, .. } => return message.clone(),
+            Self::Offer(refusal) => return refusal.text(),
+            Self::SeatsUnavailable(_) => "err-seats-taken",
+            // Sold out while nobody held them: no names to give.
+            Self::OutOfStock { names, .. } if names.is_empty() => "err-food-sold-out-since",
+            Self::OutOfStock { names, .. } => {
+                return Text::new("err-out-of-stock").arg("names", names.as_str())
+            }
+            Self::Unauthenticated => "err-sign-in",
+            Self::EmailNotVerified => "err-verify-to-book",
+            Self::NotFound => "err-not-found",
+            Self::RateLimited(seconds) => return Text::new("err-holds").arg("seconds", *seconds),
+            Self::Unavailable => "err-booking-unavailable",
+            Self::Transport(_) => "err-transport",
+        };
+        Text::new(id)
+    }
 }
 
 impl BookingError {
     pub fn field(name: &str, message: &str) -> Self {
-        Self::Invalid(crate::error::field(name, message))
+        Self::Invalid(crate::error::field(name, Text::new(message)))
     }
 
-    pub fn rule(code: RuleCode, message: impl Into<String>, seat_ids: Vec<SeatId>) -> Self {
+    pub fn rule(code: RuleCode, message: &str, seat_ids: Vec<SeatId>) -> Self {
         Self::Rule {
             code,
-            message: message.into(),
+            message: Text::new(message),
             seat_ids,
         }
     }
 
-    pub fn conflict(code: ConflictCode, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ConflictCode, message: &str) -> Self {
         Self::Conflict {
             code,
-            message: message.into(),
+            message: Text::new(message),
         }
     }
 
@@ -200,7 +217,7 @@ mod ssr {
 
         fn details(&self) -> Map<String, Value> {
             let (name, value) = match self {
-                Self::Invalid(fields) => ("fields", json!(fields)),
+                Self::Invalid(fields) => ("fields", crate::error::fields(fields)),
                 Self::Rule { seat_ids, .. } => ("seat_ids", json!(seat_ids)),
                 Self::SeatsUnavailable(seats) => ("unavailable_seat_ids", json!(seats)),
                 Self::Offer(refusal) => ("reason", json!(refusal)),

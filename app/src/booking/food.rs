@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     food::{line_tax, FoodTax, MenuItem, OrderLine, MAX_QUANTITY},
+    i18n::Text,
     ids::{BookingId, MenuItemId, SeatId, ShowId, UserId},
 };
 use chrono::{DateTime, Utc};
@@ -183,45 +184,49 @@ impl Bookings {
 /// The order's lines by item, checked: whole quantities within bounds, each item once.
 pub(super) fn wanted(lines: &[OrderLine]) -> Result<BTreeMap<MenuItemId, i32>, BookingError> {
     if lines.is_empty() || lines.len() > MAX_LINES {
-        return Err(BookingError::field(
-            "items",
-            "Name between 1 and 30 items, each with a quantity.",
-        ));
+        return Err(BookingError::field("items", "err-food-lines"));
     }
     let mut wanted = BTreeMap::new();
     for line in lines {
         if !(0..=MAX_QUANTITY).contains(&line.quantity) {
-            return Err(BookingError::field(
-                "items",
-                "A quantity is 0 (to take the item off) to 20.",
-            ));
+            return Err(BookingError::field("items", "err-food-quantity-zero"));
         }
         if wanted.insert(line.item_id, line.quantity).is_some() {
-            return Err(BookingError::field("items", "Name each item once."));
+            return Err(BookingError::field("items", "err-food-item-twice"));
         }
     }
     Ok(wanted)
 }
 
+/// Food orders for the show have closed.
+pub(super) fn food_closed(minutes: impl Into<crate::i18n::Value>) -> BookingError {
+    BookingError::Conflict {
+        code: ConflictCode::FoodClosed,
+        message: Text::new("err-food-closed").arg("minutes", minutes),
+    }
+}
+
+/// An item the theater does not sell (now).
+pub(super) fn not_on_menu(item: MenuItemId) -> BookingError {
+    let text = Text::new("err-food-not-on-menu").arg("item", item.to_string());
+    BookingError::Invalid(crate::error::field("items", text))
+}
+
 /// Why items cannot be ordered for this booking now, if they cannot.
 fn refused(held: &Held, cutoff: chrono::Duration) -> Option<BookingError> {
     if !held.live {
-        let message = "Food and drinks can be added to held seats only.";
+        let message = "err-food-not-held";
         return Some(BookingError::conflict(ConflictCode::NotHeld, message));
     }
     if held.paying {
-        let message = "A payment for this booking is in progress, so its price is fixed.";
+        let message = "err-price-fixed";
         return Some(BookingError::conflict(
             ConflictCode::PaymentPending,
             message,
         ));
     }
     if Utc::now() >= held.starts_at - cutoff {
-        let message = format!(
-            "Food and drinks can be ordered until {} minutes before the show.",
-            cutoff.num_minutes()
-        );
-        return Some(BookingError::conflict(ConflictCode::FoodClosed, message));
+        return Some(food_closed(cutoff.num_minutes()));
     }
     None
 }
@@ -255,8 +260,7 @@ async fn order(
         .iter()
         .find(|(id, n)| **n > 0 && !priced.iter().any(|p| p.id == **id))
     {
-        let message = format!("Item {} is not on this theater's menu.", item.0);
-        return Ok(Err(BookingError::field("items", &message)));
+        return Ok(Err(not_on_menu(*item.0)));
     }
     // Lapsed holds with these items end first, giving them back (their seats read as free
     // already).

@@ -3,7 +3,10 @@
 //! payment succeeds (`food_order_paid`, under the stock rows' locks), so an order nobody pays
 //! keeps nothing from anyone; one that finds an item sold out by then is refunded at once.
 
-use super::{food::wanted, Actor, Booking, BookingError, BookingStatus, Bookings, ConflictCode};
+use super::{
+    food::{food_closed, not_on_menu, wanted},
+    Actor, Booking, BookingError, BookingStatus, Bookings, ConflictCode,
+};
 use crate::{
     food::{food_lines, line_tax, BookingItem, FoodLines, FoodOrder, FoodOrderStatus, OrderLine},
     ids::{BookingId, FoodOrderId, MenuItemId},
@@ -48,7 +51,7 @@ impl Bookings {
     ) -> Result<FoodOrder, BookingError> {
         let wanted = wanted(lines)?;
         if wanted.values().any(|n| *n == 0) {
-            return Err(BookingError::field("items", "A quantity is 1 to 20."));
+            return Err(BookingError::field("items", "err-food-quantity"));
         }
         let owned = self.owned(booking).await?;
         if owned.owner != actor.user_id {
@@ -56,23 +59,19 @@ impl Bookings {
         }
         let booking = owned.booking;
         if booking.status != BookingStatus::Confirmed {
-            let message = "Food and drinks are ordered with held seats, or after paying for them.";
+            let message = "err-food-not-confirmed";
             return Err(BookingError::conflict(ConflictCode::NotConfirmed, message));
         }
         if !self.takes_food_orders(&booking) {
-            let message = format!(
-                "Food and drinks can be ordered until {} minutes before the show.",
-                self.policy.food_cutoff.as_secs() / 60
-            );
-            return Err(BookingError::conflict(ConflictCode::FoodClosed, message));
+            let minutes = self.policy.food_cutoff.as_secs() / 60;
+            return Err(food_closed(minutes));
         }
         let menu = self.show_menu(booking.show.show_id).await?;
         let mut items = Vec::with_capacity(wanted.len());
         let mut short: Vec<(MenuItemId, String)> = Vec::new();
         for (id, quantity) in &wanted {
             let Some(item) = menu.iter().find(|m| m.item_id == *id) else {
-                let message = format!("Item {id} is not on this theater's menu.");
-                return Err(BookingError::field("items", &message));
+                return Err(not_on_menu(*id));
             };
             if item.left.is_some_and(|left| left < i64::from(*quantity)) {
                 short.push((*id, item.label()));

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     catalog::{CatalogError, LayoutSeat, ShowLayout},
+    i18n::Text,
     idempotency::RequestKey,
     ids::{BookingId, SeatId, ShowId, UserId},
 };
@@ -131,7 +132,7 @@ impl Bookings {
         seats: &[SeatId],
     ) -> Result<Arc<ShowLayout>, BookingError> {
         let no_show = |err| match err {
-            CatalogError::NotFound => BookingError::field("show_id", "There is no such show."),
+            CatalogError::NotFound => BookingError::field("show_id", "err-no-show"),
             other => other.into(),
         };
         let kept = self.catalog.layout_for_write(show).await.map_err(no_show)?;
@@ -267,23 +268,21 @@ impl Bookings {
         tracing::info!(%show, "seats kept changing beside a hold; gave up");
         Err(BookingError::conflict(
             ConflictCode::SeatsChanging,
-            "Seats next to your selection keep changing. Please try again.",
+            "err-seats-changing",
         ))
     }
 }
 
 fn validate_selection(seat_ids: &[SeatId]) -> Result<Vec<SeatId>, BookingError> {
     if seat_ids.is_empty() || seat_ids.len() > MAX_SEATS {
-        return Err(BookingError::field(
-            "seat_ids",
-            &format!("Choose 1 to {MAX_SEATS} seats."),
-        ));
+        let text = Text::new("err-seat-count").arg("max", MAX_SEATS);
+        return Err(BookingError::Invalid(crate::error::field("seat_ids", text)));
     }
     let mut unique = seat_ids.to_vec();
     unique.sort();
     unique.dedup();
     if unique.len() != seat_ids.len() {
-        return Err(BookingError::field("seat_ids", "A seat is listed twice."));
+        return Err(BookingError::field("seat_ids", "err-seat-twice"));
     }
     Ok(unique)
 }
@@ -297,7 +296,8 @@ fn picked<'a>(
         .iter()
         .map(|id| {
             layout.seat(*id).ok_or_else(|| {
-                BookingError::field("seat_ids", &format!("{id} is not a seat of this show."))
+                let text = Text::new("err-not-a-seat").arg("seat", id.to_string());
+                BookingError::Invalid(crate::error::field("seat_ids", text))
             })
         })
         .collect()
@@ -387,43 +387,27 @@ fn count<T>(held: Result<T, BookingError>) -> Result<T, BookingError> {
 /// Why PostgreSQL would not write a hold, as the client should hear it.
 fn refusal(outcome: &str) -> BookingError {
     match outcome {
-        "show_cancelled" => BookingError::rule(
-            RuleCode::ShowCancelled,
-            "This show has been cancelled.",
-            vec![],
-        ),
-        "sales_closed" => BookingError::rule(
-            RuleCode::SalesClosed,
-            "Booking for this show has closed.",
-            vec![],
-        ),
-        "sales_paused" => BookingError::rule(
-            RuleCode::SalesPaused,
-            "The theater has paused booking for this show. Please check back soon.",
-            vec![],
-        ),
-        "no_show" => BookingError::field("show_id", "There is no such show."),
-        "unknown_seats" => {
-            BookingError::field("seat_ids", "Some of these are not seats of this show.")
+        "show_cancelled" => {
+            BookingError::rule(RuleCode::ShowCancelled, "err-show-cancelled", vec![])
         }
+        "sales_closed" => BookingError::rule(RuleCode::SalesClosed, "err-sales-closed", vec![]),
+        "sales_paused" => BookingError::rule(RuleCode::SalesPaused, "err-sales-paused", vec![]),
+        "no_show" => BookingError::field("show_id", "err-no-show"),
+        "unknown_seats" => BookingError::field("seat_ids", "err-not-seats"),
         "email_not_verified" => BookingError::EmailNotVerified,
-        "payment_pending" => BookingError::conflict(
-            ConflictCode::PaymentPending,
-            "Your payment for the seats you hold is in progress. Finish or cancel it first.",
-        ),
+        "payment_pending" => {
+            BookingError::conflict(ConflictCode::PaymentPending, "err-payment-in-progress")
+        }
         "unknown_user" => BookingError::Unauthenticated,
-        "too_many_holds" => BookingError::conflict(
-            ConflictCode::TooManyHolds,
-            "You are holding seats for other shows. Book or release those first.",
-        ),
-        "hold_time_used" => BookingError::conflict(
-            ConflictCode::HoldTimeUsed,
-            "You have held seats for this show for a long while. Please try again later.",
-        ),
-        "prices_changed" => BookingError::conflict(
-            ConflictCode::PricesChanged,
-            "The prices of this show have just changed. Please check them and try again.",
-        ),
+        "too_many_holds" => {
+            BookingError::conflict(ConflictCode::TooManyHolds, "err-too-many-holds")
+        }
+        "hold_time_used" => {
+            BookingError::conflict(ConflictCode::HoldTimeUsed, "err-hold-time-used")
+        }
+        "prices_changed" => {
+            BookingError::conflict(ConflictCode::PricesChanged, "err-prices-changed")
+        }
         other => {
             tracing::error!(outcome = other, "unexpected answer from hold_seats");
             BookingError::Unavailable

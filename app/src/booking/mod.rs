@@ -247,6 +247,8 @@ pub struct CheckIn {
     pub code: String,
     pub movie_title: String,
     pub local_time: String,
+    /// The show's start on the theater's clock, for pages to write in their language.
+    pub local_starts: chrono::NaiveDateTime,
     pub screen_name: String,
     pub seats: Vec<String>,
     /// When the ticket was first used; `None` when it has not been.

@@ -44,7 +44,7 @@ impl Bookings {
     ) -> Result<Booking, BookingError> {
         let code = offer::normal_code(code);
         if code.is_empty() || code.len() > 24 {
-            return Err(BookingError::field("code", "Enter an offer code."));
+            return Err(BookingError::field("code", "err-offer-code"));
         }
         self.offer_limit
             .hit(&format!("offer:user:{}", actor.user_id))
@@ -91,11 +91,11 @@ impl Bookings {
                 return Ok(Err(BookingError::NotFound));
             };
             if !held.live {
-                let message = "Offers can be applied to held seats only.";
+                let message = "err-offer-not-held";
                 return Ok(Err(BookingError::conflict(ConflictCode::NotHeld, message)));
             }
             if held.paying {
-                let message = "A payment for this booking is in progress, so its price is fixed.";
+                let message = "err-price-fixed";
                 return Ok(Err(BookingError::conflict(
                     ConflictCode::PaymentPending,
                     message,

@@ -2,6 +2,7 @@
 //! over the seats of the rows involved, so they are checked the same way for every caller.
 
 use super::{BookingError, RuleCode};
+use crate::i18n::Text;
 use crate::{
     catalog::{LayoutSeat, SeatKind},
     ids::SeatId,
@@ -51,19 +52,16 @@ pub fn check(
     if !wheelchair.is_empty() && !with_companion && !wheelchair_chosen {
         return Err(BookingError::rule(
             RuleCode::WheelchairSpace,
-            "Wheelchair spaces are kept for wheelchair users: add the companion seat next to it, or confirm you need the space.",
+            "err-wheelchair",
             wheelchair,
         ));
     }
     if let Some(gap) = single_gaps(seats, selected).first() {
-        return Err(BookingError::rule(
-            RuleCode::SingleSeatGap,
-            format!(
-                "Seat {} would be left empty on its own. Please choose seats next to each other without a one-seat gap.",
-                gap.label
-            ),
-            vec![gap.id],
-        ));
+        return Err(BookingError::Rule {
+            code: RuleCode::SingleSeatGap,
+            message: Text::new("err-single-gap").arg("seat", gap.label.as_str()),
+            seat_ids: vec![gap.id],
+        });
     }
     Ok(())
 }
@@ -282,7 +280,7 @@ mod tests {
             panic!("a rule error")
         };
         assert_eq!(seat_ids, ids(&seats, &[1]));
-        assert!(message.contains("A2"), "{message}");
+        assert!(message.to_string().contains("A2"), "{message}");
     }
 
     #[test]

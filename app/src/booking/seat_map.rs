@@ -8,6 +8,7 @@ use super::{
 };
 use crate::{
     catalog::{LayoutSeat, ShowLayout},
+    i18n::Text,
     ids::{SeatId, ShowId},
 };
 use bytes::Bytes;
@@ -182,10 +183,8 @@ fn check_count(count: usize) -> Result<(), BookingError> {
     if (1..=MAX_SEATS).contains(&count) {
         Ok(())
     } else {
-        Err(BookingError::field(
-            "count",
-            &format!("Ask for 1 to {MAX_SEATS} seats."),
-        ))
+        let text = Text::new("err-seat-ask").arg("max", MAX_SEATS);
+        Err(BookingError::Invalid(crate::error::field("count", text)))
     }
 }
 

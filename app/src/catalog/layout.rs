@@ -141,7 +141,7 @@ impl Catalog {
         price_minor: i64,
     ) -> Result<(), CatalogError> {
         if price_minor <= 0 {
-            return Err(CatalogError::field("price", "A price must be above zero."));
+            return Err(CatalogError::field("price", "err-price-above-zero"));
         }
         let changed = sqlx::query(
             "UPDATE show_prices p SET price_minor = $3

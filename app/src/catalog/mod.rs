@@ -33,6 +33,7 @@ pub use {
     shows::{ShowFilter, ShowInfo},
 };
 
+use crate::i18n::Text;
 use serde::{Deserialize, Serialize};
 
 /// The cookie that remembers the moviegoer's city between visits.
@@ -91,25 +92,37 @@ pub struct CategoryPrice {
 }
 
 /// What can go wrong browsing the catalog.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CatalogError {
-    #[error("Some parameters need attention.")]
     Invalid(crate::error::FieldErrors),
-    #[error("Please sign in to continue.")]
     Unauthenticated,
-    #[error("Not found.")]
     NotFound,
-    #[error("Too many requests. Try again in {0} seconds.")]
     RateLimited(u64),
-    #[error("The catalog is unavailable right now. Please try again.")]
     Unavailable,
-    #[error("{0}")]
     Transport(String),
+}
+
+explained!(CatalogError);
+
+impl crate::i18n::Explained for CatalogError {
+    fn text(&self) -> Text {
+        let id = match self {
+            Self::Invalid(_) => "err-params",
+            Self::Unauthenticated => "err-sign-in",
+            Self::NotFound => "err-not-found",
+            Self::RateLimited(seconds) => {
+                return Text::new("err-requests").arg("seconds", *seconds)
+            }
+            Self::Unavailable => "err-catalog-unavailable",
+            Self::Transport(_) => "err-transport",
+        };
+        Text::new(id)
+    }
 }
 
 impl CatalogError {
     pub fn field(name: &str, message: &str) -> Self {
-        Self::Invalid(crate::error::field(name, message))
+        Self::Invalid(crate::error::field(name, Text::new(message)))
     }
 }
 
@@ -125,7 +138,7 @@ impl leptos::server_fn::error::FromServerFnError for CatalogError {
 mod ssr {
     use super::CatalogError;
     use axum::{http::StatusCode, response::IntoResponse};
-    use serde_json::{json, Map, Value};
+    use serde_json::{Map, Value};
 
     impl From<sqlx::Error> for CatalogError {
         fn from(err: sqlx::Error) -> Self {
@@ -164,7 +177,9 @@ mod ssr {
 
         fn details(&self) -> Map<String, Value> {
             match self {
-                Self::Invalid(fields) => Map::from_iter([("fields".to_owned(), json!(fields))]),
+                Self::Invalid(fields) => {
+                    Map::from_iter([("fields".to_owned(), crate::error::fields(fields))])
+                }
                 _ => Map::new(),
             }
         }

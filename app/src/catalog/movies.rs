@@ -1,6 +1,7 @@
 //! Movies: what plays where (with filters), what is coming, what is trending, and search.
 
 use super::{Catalog, CatalogError, MovieCard};
+use crate::error::too_long;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -89,8 +90,7 @@ impl Catalog {
                 .as_ref()
                 .is_some_and(|v| v.chars().count() > MAX_FILTER)
             {
-                let message = format!("Use at most {MAX_FILTER} characters.");
-                return Err(CatalogError::field(field, &message));
+                return Err(CatalogError::Invalid(too_long(field, MAX_FILTER)));
             }
         }
         self.cached_list("movies", &(filter, page, per_page), || {
@@ -141,7 +141,7 @@ impl Catalog {
                     .fetch_one(self.read())
                     .await?;
             if !known {
-                return Err(CatalogError::field("city_id", "There is no such city."));
+                return Err(CatalogError::field("city_id", "err-no-city"));
             }
         }
         self.cached_list("trending", &city_id, || async {
@@ -172,10 +172,10 @@ impl Catalog {
     pub async fn search(&self, client: &str, query: &str) -> Result<Vec<MovieInfo>, CatalogError> {
         let query = query.trim();
         if query.is_empty() {
-            return Err(CatalogError::field("q", "Type something to search for."));
+            return Err(CatalogError::field("q", "err-search-empty"));
         }
         if query.chars().count() > MAX_QUERY {
-            return Err(CatalogError::field("q", "Use at most 100 characters."));
+            return Err(CatalogError::Invalid(too_long("q", 100)));
         }
         self.search_limit
             .hit(&format!("search:ip:{client}"))

@@ -62,22 +62,13 @@ impl Near {
             (_, Some(lat), Some(lng)) => {
                 let radius_km = radius_km.unwrap_or(DEFAULT_RADIUS_KM);
                 if !(-90.0..=90.0).contains(&lat) {
-                    return Err(CatalogError::field(
-                        "lat",
-                        "Latitude is between -90 and 90.",
-                    ));
+                    return Err(CatalogError::field("lat", "err-latitude"));
                 }
                 if !(-180.0..=180.0).contains(&lng) {
-                    return Err(CatalogError::field(
-                        "lng",
-                        "Longitude is between -180 and 180.",
-                    ));
+                    return Err(CatalogError::field("lng", "err-longitude"));
                 }
                 if !(radius_km > 0.0 && radius_km <= 500.0) {
-                    return Err(CatalogError::field(
-                        "radius_km",
-                        "Use a radius above 0 and up to 500 km.",
-                    ));
+                    return Err(CatalogError::field("radius_km", "err-radius"));
                 }
                 Ok(Self::Point {
                     lat: to_centimetre(lat),
@@ -86,10 +77,7 @@ impl Near {
                 })
             }
             (Some(city), None, None) => Ok(Self::City(city)),
-            _ => Err(CatalogError::field(
-                "city_id",
-                "Give a city_id, or lat and lng.",
-            )),
+            _ => Err(CatalogError::field("city_id", "err-where")),
         }
     }
 }
@@ -162,7 +150,7 @@ impl Catalog {
                         .fetch_one(db)
                         .await?;
                 if !known {
-                    return Err(CatalogError::field("city_id", "There is no such city."));
+                    return Err(CatalogError::field("city_id", "err-no-city"));
                 }
                 sqlx::query_as(&format!(
                     "SELECT {THEATER_COLUMNS}, NULL::float8 AS distance_km FROM theaters t

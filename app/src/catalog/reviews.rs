@@ -2,7 +2,7 @@
 //! and votes of other users that they helped.
 
 use super::{Catalog, CatalogError};
-use crate::{error::FieldErrors, ids::UserId};
+use crate::{error::FieldErrors, i18n::Text, ids::UserId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
@@ -52,13 +52,13 @@ impl Catalog {
     ) -> Result<Review, CatalogError> {
         let mut errors = FieldErrors::new();
         if !(1..=10).contains(&rating) {
-            errors.insert("rating".to_owned(), "Rate from 1 to 10.".to_owned());
+            errors.insert("rating".to_owned(), Text::new("err-rating"));
         }
         let body = body.trim();
         if body.chars().count() > MAX_REVIEW {
             errors.insert(
                 "body".to_owned(),
-                format!("Use at most {MAX_REVIEW} characters."),
+                Text::new("err-too-long").arg("max", MAX_REVIEW),
             );
         }
         if !errors.is_empty() {
@@ -155,10 +155,7 @@ impl Catalog {
         match author {
             None => return Err(CatalogError::NotFound),
             Some(author) if author == user.uuid() => {
-                return Err(CatalogError::field(
-                    "review_id",
-                    "You cannot vote for your own review.",
-                ))
+                return Err(CatalogError::field("review_id", "err-own-review"))
             }
             Some(_) => {}
         }

@@ -1,32 +1,42 @@
 //! Form building blocks: labelled fields with their error next to them, a submit button that
 //! shows progress, and a banner for errors that belong to no single field.
 
-use crate::{account::AccountError, dashboard::DashboardError};
+use crate::{
+    account::AccountError,
+    dashboard::DashboardError,
+    i18n::{use_lang, Text},
+};
 use leptos::prelude::*;
 
 /// An error that may be about single fields of a form.
 pub trait FieldMessages: Clone + Send + Sync + 'static {
-    fn field_message(&self, field: &str) -> Option<String>;
+    fn field_message(&self, field: &str) -> Option<Text>;
 }
 
 impl FieldMessages for AccountError {
-    fn field_message(&self, field: &str) -> Option<String> {
+    fn field_message(&self, field: &str) -> Option<Text> {
         AccountError::field_message(self, field)
     }
 }
 
 impl FieldMessages for DashboardError {
-    fn field_message(&self, field: &str) -> Option<String> {
+    fn field_message(&self, field: &str) -> Option<Text> {
         DashboardError::field_message(self, field)
     }
 }
 
-/// The message for one field out of an action's latest error.
+/// The message for one field out of an action's latest error, in the page's language.
 pub fn field_error<E: FieldMessages>(
     error: Signal<Option<E>>,
     field: &'static str,
 ) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
+    let lang = use_lang();
+    Signal::derive(move || {
+        error
+            .get()
+            .and_then(|e| e.field_message(field))
+            .map(|text| text.in_lang(lang))
+    })
 }
 
 #[component]
@@ -69,11 +79,12 @@ pub fn Field(
 /// Errors that are not about one field (wrong password, expired link, too many attempts).
 #[component]
 pub fn FormError(error: Signal<Option<AccountError>>) -> impl IntoView {
+    let lang = use_lang();
     let message = move || {
         error
             .get()
             .filter(|e| !matches!(e, AccountError::Invalid(_)))
-            .map(|e| e.to_string())
+            .map(|e| crate::i18n::Explained::text(&e).in_lang(lang))
     };
     view! {
         <Show when=move || message().is_some()>

@@ -28,6 +28,8 @@ pub struct FoundBooking {
     pub starts_at: DateTime<Utc>,
     /// The start at the theater, as people read it (`Fri 05 Dec, 07:45 PM`).
     pub local_start: String,
+    /// The same on the theater's clock, for pages to write in their language.
+    pub local_starts: chrono::NaiveDateTime,
     /// Seat labels, e.g. `["F7", "F8"]`.
     pub seats: Vec<String>,
     /// Minor units.
@@ -36,6 +38,8 @@ pub struct FoundBooking {
     pub checked_in_at: Option<DateTime<Utc>>,
     /// The same at the theater, as people read it.
     pub local_checked_in: Option<String>,
+    /// The same on the theater's clock.
+    pub local_checked_in_at: Option<chrono::NaiveDateTime>,
 }
 
 #[cfg(feature = "ssr")]
@@ -52,10 +56,7 @@ impl Dashboard {
         }
         let q = q.trim();
         if !(3..=254).contains(&q.len()) {
-            return Err(DashboardError::field(
-                "q",
-                "Search by a booking code, an email or a phone number (3 to 254 characters).",
-            ));
+            return Err(DashboardError::field("q", "err-booking-search"));
         }
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
         Ok(sqlx::query_as(
@@ -63,11 +64,13 @@ impl Dashboard {
                     u.name AS customer_name, u.email AS customer_email, m.title AS movie_title,
                     t.name AS theater_name, sh.starts_at,
                     to_char(sh.starts_at AT TIME ZONE ci.time_zone, 'Dy DD Mon, HH12:MI AM') AS local_start,
+                    sh.starts_at AT TIME ZONE ci.time_zone AS local_starts,
                     ARRAY(SELECT se.row_label || se.number FROM booking_seats bs
                             JOIN seats se ON se.id = bs.seat_id
                            WHERE bs.booking_id = b.id ORDER BY se.grid_row, se.grid_col) AS seats,
                     b.total_minor AS total, b.currency::text AS currency, b.checked_in_at,
-                    to_char(b.checked_in_at AT TIME ZONE ci.time_zone, 'DD Mon, HH12:MI AM') AS local_checked_in
+                    to_char(b.checked_in_at AT TIME ZONE ci.time_zone, 'DD Mon, HH12:MI AM') AS local_checked_in,
+                    b.checked_in_at AT TIME ZONE ci.time_zone AS local_checked_in_at
                FROM bookings b
                JOIN users u ON u.id = b.user_id
                JOIN shows sh ON sh.id = b.show_id

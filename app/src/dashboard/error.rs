@@ -1,6 +1,6 @@
 //! Everything that can stop a dashboard action, as the client should hear it.
 
-use crate::error::FieldErrors;
+use crate::{error::FieldErrors, i18n::Text};
 use serde::{Deserialize, Serialize};
 
 words! {
@@ -23,37 +23,51 @@ pub struct SeatInUse {
     pub starts_at: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DashboardError {
-    #[error("Some fields need attention.")]
     Invalid(FieldErrors),
-    #[error("{message}")]
     Conflict {
         code: DashboardConflict,
-        message: String,
+        message: Text,
     },
     /// The screen is busy then (cleaning time included): `show_id` is the show in the way.
-    #[error("The screen already has a show then (starting {starts_at}).")]
     Overlap {
         show_id: uuid::Uuid,
         starts_at: String,
     },
-    #[error("Seats held or sold for shows to come cannot move or go: {}.", in_use_list(.0))]
     SeatsInUse(Vec<SeatInUse>),
-    #[error("Sign in with a theater admin's account to use the dashboard.")]
     Unauthenticated,
-    #[error("You do not run this theater.")]
     Forbidden,
     /// The body is over the route's limit (a poster form).
-    #[error("That is too big to send.")]
     TooLarge,
-    #[error("Not found.")]
     NotFound,
-    #[error("The dashboard is unavailable right now. Please try again.")]
     Unavailable,
     /// The browser could not reach the server function.
-    #[error("Could not reach District. Check your connection and try again.")]
     Transport(String),
+}
+
+explained!(DashboardError);
+
+impl crate::i18n::Explained for DashboardError {
+    fn text(&self) -> Text {
+        let id = match self {
+            Self::Invalid(_) => "err-fields",
+            Self::Conflict { message, .. } => return message.clone(),
+            Self::Overlap { starts_at, .. } => {
+                return Text::new("err-show-overlap").arg("starts", starts_at.as_str())
+            }
+            Self::SeatsInUse(seats) => {
+                return Text::new("err-seats-in-use").arg("seats", in_use_list(seats))
+            }
+            Self::Unauthenticated => "err-dashboard-sign-in",
+            Self::Forbidden => "err-not-your-theater",
+            Self::TooLarge => "err-too-large",
+            Self::NotFound => "err-not-found",
+            Self::Unavailable => "err-dashboard-unavailable",
+            Self::Transport(_) => "err-transport",
+        };
+        Text::new(id)
+    }
 }
 
 /// "A1 (Fri 5 Dec, 7:45 PM), A2 (...)".
@@ -67,14 +81,16 @@ fn in_use_list(seats: &[SeatInUse]) -> String {
 
 impl DashboardError {
     pub fn field(name: &str, message: &str) -> Self {
+        Self::Invalid(crate::error::field(name, Text::new(message)))
+    }
+
+    /// A field's error with arguments.
+    pub fn field_with(name: &str, message: Text) -> Self {
         Self::Invalid(crate::error::field(name, message))
     }
 
-    pub fn conflict(code: DashboardConflict, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            message: message.into(),
-        }
+    pub fn conflict(code: DashboardConflict, message: Text) -> Self {
+        Self::Conflict { code, message }
     }
 
     pub fn code(&self) -> &str {
@@ -92,7 +108,7 @@ impl DashboardError {
     }
 
     /// The message for one field of an `Invalid` answer.
-    pub fn field_message(&self, field: &str) -> Option<String> {
+    pub fn field_message(&self, field: &str) -> Option<Text> {
         match self {
             Self::Invalid(fields) => fields.get(field).cloned(),
             _ => None,
@@ -107,10 +123,10 @@ impl leptos::server_fn::error::FromServerFnError for DashboardError {
         use leptos::server_fn::error::ServerFnErrorErr;
         match value {
             // A form's value that is not of its kind (a number, a date, an id).
-            ServerFnErrorErr::Args(detail) => Self::field(
+            ServerFnErrorErr::Args(detail) => Self::Invalid(crate::error::field(
                 "form",
-                &format!("A value of the form could not be read ({detail})."),
-            ),
+                Text::new("err-form-value").arg("detail", detail),
+            )),
             other => Self::Transport(other.to_string()),
         }
     }
@@ -163,7 +179,9 @@ mod ssr {
 
         fn details(&self) -> Map<String, Value> {
             match self {
-                Self::Invalid(fields) => Map::from_iter([("fields".to_owned(), json!(fields))]),
+                Self::Invalid(fields) => {
+                    Map::from_iter([("fields".to_owned(), crate::error::fields(fields))])
+                }
                 Self::Overlap { show_id, starts_at } => Map::from_iter([(
                     "conflicting_show".to_owned(),
                     json!({"show_id": show_id, "starts_at": starts_at}),

@@ -3,7 +3,7 @@
 //! across edits (matched by id, else by row and number), so tickets and past shows stay
 //! whole. Checked here, field by field, before anything is written.
 
-use crate::{catalog::SeatKind, error::FieldErrors};
+use crate::{catalog::SeatKind, error::FieldErrors, i18n::Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
@@ -84,16 +84,18 @@ impl NewScreen {
             .collect();
         let name = self.name.trim();
         if name.is_empty() || name.len() > 60 {
-            errors.insert("name".into(), "A name of 1 to 60 characters.".into());
+            errors.insert("name".into(), Text::new("err-name-60"));
         }
         if self
             .cleaning_minutes
             .is_some_and(|m| !(0..=120).contains(&m))
         {
-            errors.insert("cleaning_minutes".into(), "From 0 to 120 minutes.".into());
+            errors.insert("cleaning_minutes".into(), Text::new("err-cleaning"));
         }
         if let Some(odd) = self.formats.iter().find(|f| !FORMATS.contains(&f.as_str())) {
-            let message = format!("{odd} is not a format; use {}.", FORMATS.join(", "));
+            let message = Text::new("err-not-a-format")
+                .arg("format", odd.as_str())
+                .arg("formats", FORMATS.join(", "));
             errors.insert("formats".into(), message);
         }
         errors
@@ -120,72 +122,77 @@ impl ScreenLayout {
     /// Every problem with the layout, by field (`seats[3].grid_col`, ...); empty when sound.
     pub fn problems(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
-        let mut say = |field: String, message: String| {
+        let mut say = |field: String, message: Text| {
             errors.entry(field).or_insert(message);
         };
         if !(1..=MAX_ROWS).contains(&self.rows) {
-            say("rows".into(), format!("Between 1 and {MAX_ROWS} rows."));
+            say("rows".into(), Text::new("err-rows").arg("max", MAX_ROWS));
         }
         if !(1..=MAX_COLUMNS).contains(&self.columns) {
             say(
                 "columns".into(),
-                format!("Between 1 and {MAX_COLUMNS} columns."),
+                Text::new("err-columns").arg("max", MAX_COLUMNS),
             );
         }
         let (mut names, mut ranks) = (HashSet::new(), HashSet::new());
         for (i, category) in self.categories.iter().enumerate() {
             let name = category.name.trim();
             if name.is_empty() || name.len() > 40 {
-                say(
-                    format!("categories[{i}].name"),
-                    "A name of 1 to 40 characters.".into(),
-                );
+                say(format!("categories[{i}].name"), Text::new("err-name-40"));
             } else if !names.insert(name) {
                 say(
                     format!("categories[{i}].name"),
-                    format!("{name} is listed twice."),
+                    Text::new("err-listed-twice").arg("name", name),
                 );
             }
             if !(1..=MAX_RANK).contains(&category.rank) || !ranks.insert(category.rank) {
-                let message = format!("Ranks are distinct, from 1 to {MAX_RANK}.");
+                let message = Text::new("err-ranks").arg("max", MAX_RANK);
                 say(format!("categories[{i}].rank"), message);
             }
         }
         if self.seats.is_empty() {
-            say("seats".into(), "A screen has at least one seat.".into());
+            say("seats".into(), Text::new("err-no-seats"));
         }
         let (mut cells, mut labels, mut ids) = (HashSet::new(), HashSet::new(), HashSet::new());
         for (i, seat) in self.seats.iter().enumerate() {
             let at = |field: &str| format!("seats[{i}].{field}");
             let label = format!("{}{}", seat.row, seat.number);
             if !valid_row(&seat.row) {
-                say(at("row"), "A row is one or two capital letters.".into());
+                say(at("row"), Text::new("err-row"));
             }
             if !(1..=999).contains(&seat.number) {
-                say(at("number"), "A seat number is from 1 to 999.".into());
+                say(at("number"), Text::new("err-seat-number"));
             }
             if !(0..self.rows).contains(&seat.grid_row) {
                 say(
                     at("grid_row"),
-                    format!("{label} is outside the grid's {} rows.", self.rows),
+                    Text::new("err-outside-rows")
+                        .arg("seat", label.as_str())
+                        .arg("rows", self.rows),
                 );
             }
             if !(0..self.columns).contains(&seat.grid_col) {
-                let message = format!("{label} is outside the grid's {} columns.", self.columns);
+                let message = Text::new("err-outside-columns")
+                    .arg("seat", label.as_str())
+                    .arg("columns", self.columns);
                 say(at("grid_col"), message);
             }
             if !cells.insert((seat.grid_row, seat.grid_col)) {
-                let message = format!("{label} is in a cell another seat has.");
+                let message = Text::new("err-cell-taken").arg("seat", label.as_str());
                 say(at("grid_col"), message);
             }
             if !labels.insert((seat.row.as_str(), seat.number)) {
-                say(at("number"), format!("There are two seats {label}."));
+                say(
+                    at("number"),
+                    Text::new("err-seat-twice-named").arg("seat", label),
+                );
             }
             if seat.id.is_some_and(|id| !ids.insert(id)) {
-                say(at("id"), "Another seat has this id.".into());
+                say(at("id"), Text::new("err-seat-id-twice"));
             }
             if !names.contains(seat.category.trim()) {
-                let message = format!("{} is not one of the categories.", seat.category);
+                let message =
+                    Text::new("err-not-a-category").arg("category", seat.category.as_str());
                 say(at("category"), message);
             }
         }
@@ -193,7 +200,7 @@ impl ScreenLayout {
             if *price <= 0 {
                 say(
                     format!("new_prices.{name}"),
-                    "A price is above zero.".into(),
+                    Text::new("err-price-above-zero"),
                 );
             }
         }
@@ -264,25 +271,28 @@ mod tests {
         ]);
         bad.seats[3].category = "Gold".into();
         let problems = bad.problems();
-        assert_eq!(problems["seats[1].number"], "There are two seats A1.");
         assert_eq!(
-            problems["seats[2].row"],
+            problems["seats[1].number"].to_string(),
+            "There are two seats A1."
+        );
+        assert_eq!(
+            problems["seats[2].row"].to_string(),
             "A row is one or two capital letters."
         );
         assert_eq!(
-            problems["seats[2].grid_col"],
+            problems["seats[2].grid_col"].to_string(),
             "a2 is in a cell another seat has."
         );
         assert_eq!(
-            problems["seats[3].grid_row"],
+            problems["seats[3].grid_row"].to_string(),
             "B1 is outside the grid's 2 rows."
         );
         assert_eq!(
-            problems["seats[3].grid_col"],
+            problems["seats[3].grid_col"].to_string(),
             "B1 is outside the grid's 5 columns."
         );
         assert_eq!(
-            problems["seats[3].category"],
+            problems["seats[3].category"].to_string(),
             "Gold is not one of the categories."
         );
         assert!(!problems.contains_key("seats[0].number"));
@@ -299,7 +309,10 @@ mod tests {
         let problems = bad.problems();
         assert!(problems.contains_key("rows"));
         assert!(problems.contains_key("seats"));
-        assert_eq!(problems["categories[1].name"], "Prime is listed twice.");
+        assert_eq!(
+            problems["categories[1].name"].to_string(),
+            "Prime is listed twice."
+        );
         assert!(problems.contains_key("categories[1].rank"));
     }
 }

@@ -73,9 +73,7 @@ impl Dashboard {
         .fetch_one(&mut *tx)
         .await;
         let id = id.map_err(|err| match err.as_database_error().and_then(|e| e.code()) {
-            Some(code) if code == "23505" => {
-                DashboardError::field("name", "This theater sells an item of that name and size.")
-            }
+            Some(code) if code == "23505" => DashboardError::field("name", "err-item-taken"),
             _ => err.into(),
         })?;
         let item = item(&mut tx, id).await?;
@@ -103,10 +101,7 @@ impl Dashboard {
         let before = before.ok_or(DashboardError::NotFound)?;
         self.may_run(actor, before.theater_id).await?;
         if change.price.is_some_and(|p| !(1..=MAX_PRICE).contains(&p)) {
-            return Err(DashboardError::field(
-                "price",
-                "A price is ₹0.01 to ₹1,00,000.",
-            ));
+            return Err(DashboardError::field("price", "err-menu-price"));
         }
         check_stock("stock_per_show", change.stock_per_show)?;
         if change
@@ -114,10 +109,7 @@ impl Dashboard {
             .as_ref()
             .is_some_and(|d| d.trim().chars().count() > 200)
         {
-            return Err(DashboardError::field(
-                "description",
-                "Keep it under 200 characters.",
-            ));
+            return Err(DashboardError::field("description", "err-description-200"));
         }
         let stock = match (change.unlimited_stock, change.stock_per_show) {
             (true, _) => None,
@@ -188,10 +180,7 @@ impl Dashboard {
             Err(err)
                 if err.as_database_error().and_then(|e| e.code()).as_deref() == Some("23514") =>
             {
-                Err(DashboardError::field(
-                    "quantity",
-                    "More than that are sold already for this show.",
-                ))
+                Err(DashboardError::field("quantity", "err-stock-sold"))
             }
             Err(err) => Err(err.into()),
         }
@@ -304,39 +293,27 @@ async fn item(tx: &mut sqlx::PgConnection, id: MenuItemId) -> Result<MenuItem, D
 fn validate(new: &NewMenuItem) -> Result<(), DashboardError> {
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(DashboardError::field(
-            "name",
-            "Give a name of up to 60 characters.",
-        ));
+        return Err(DashboardError::field("name", "err-item-name"));
     }
     if new
         .size
         .as_ref()
         .is_some_and(|s| s.trim().chars().count() > 20)
     {
-        return Err(DashboardError::field(
-            "size",
-            "A size is up to 20 characters.",
-        ));
+        return Err(DashboardError::field("size", "err-item-size"));
     }
     if new.description.chars().count() > 200 {
-        return Err(DashboardError::field(
-            "description",
-            "Keep it under 200 characters.",
-        ));
+        return Err(DashboardError::field("description", "err-description-200"));
     }
     if !(1..=MAX_PRICE).contains(&new.price) {
-        return Err(DashboardError::field(
-            "price",
-            "A price is ₹0.01 to ₹1,00,000.",
-        ));
+        return Err(DashboardError::field("price", "err-menu-price"));
     }
     check_stock("stock_per_show", new.stock_per_show)
 }
 
 fn check_stock(field: &str, stock: Option<i32>) -> Result<(), DashboardError> {
     if stock.is_some_and(|s| !(0..=100_000).contains(&s)) {
-        return Err(DashboardError::field(field, "A stock is 0 to 1,00,000."));
+        return Err(DashboardError::field(field, "err-stock"));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 #[cfg(feature = "ssr")]
 use super::{audit::Audit, Dashboard, DashboardError};
 #[cfg(feature = "ssr")]
-use crate::{booking::Actor, error::FieldErrors, words::slugify};
+use crate::{booking::Actor, error::FieldErrors, i18n::Text, words::slugify};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
@@ -62,44 +62,38 @@ pub fn poster_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
 impl NewMovie {
     pub(super) fn problems(&self, poster: Option<&[u8]>) -> FieldErrors {
         let mut errors = FieldErrors::new();
-        let mut say = |field: &str, message: String| {
+        let mut say = |field: &str, message: Text| {
             errors.insert(field.to_owned(), message);
         };
         if !(1..=200).contains(&self.title.trim().chars().count()) {
-            say("title", "A title of 1 to 200 characters.".into());
+            say("title", Text::new("err-title"));
         }
         if self.synopsis.chars().count() > 5000 {
-            say("synopsis", "At most 5000 characters.".into());
+            say("synopsis", Text::new("err-synopsis"));
         }
         if !(1..=600).contains(&self.runtime_minutes) {
-            say("runtime_minutes", "From 1 to 600 minutes.".into());
+            say("runtime_minutes", Text::new("err-runtime"));
         }
         if self.languages.iter().all(|l| l.trim().is_empty()) {
-            say("languages", "At least one language.".into());
+            say("languages", Text::new("err-languages"));
         }
         if !CERTIFICATES.contains(&self.certificate.as_str()) {
             say(
                 "certificate",
-                format!("One of {}.", CERTIFICATES.join(", ")),
+                Text::new("err-one-of").arg("choices", CERTIFICATES.join(", ")),
             );
         }
         let trailer = self.trailer_url.as_deref();
         if trailer.is_some_and(|url| !embeddable(url)) {
-            say(
-                "trailer_url",
-                "A YouTube embed address: https://www.youtube-nocookie.com/embed/… (at most 500 characters).".into(),
-            );
+            say("trailer_url", Text::new("err-trailer"));
         }
         match poster {
             Some(bytes) if bytes.len() > MAX_POSTER_BYTES => say(
                 "poster",
-                format!(
-                    "A poster is at most {} MB.",
-                    MAX_POSTER_BYTES / (1024 * 1024)
-                ),
+                Text::new("err-poster-size").arg("mb", MAX_POSTER_BYTES / (1024 * 1024)),
             ),
             Some(bytes) if poster_kind(bytes).is_none() => {
-                say("poster", "A poster is a PNG, JPEG or WebP image.".into())
+                say("poster", Text::new("err-poster-kind"))
             }
             _ => {}
         }

@@ -148,10 +148,7 @@ impl Dashboard {
     ) -> Result<Offer, DashboardError> {
         let before = self.offer_run_by(actor, offer).await?;
         if change.valid_to.is_some_and(|to| to <= before.valid_from) {
-            return Err(DashboardError::field(
-                "valid_to",
-                "End the offer after it starts.",
-            ));
+            return Err(DashboardError::field("valid_to", "err-offer-end"));
         }
         positive(change.max_uses, "max_uses")?;
         positive(change.per_user_limit, "per_user_limit")?;
@@ -225,25 +222,19 @@ impl Dashboard {
         if let Some(show) = new.scope.show_id {
             let (show_theater, _) = match self.run_show(actor, show).await {
                 Err(DashboardError::NotFound) => {
-                    return Err(DashboardError::field(
-                        "scope.show_id",
-                        "There is no such show.",
-                    ))
+                    return Err(DashboardError::field("scope.show_id", "err-no-show"))
                 }
                 found => found?,
             };
             if theater.is_some_and(|t| t != show_theater) {
-                return Err(DashboardError::field(
-                    "scope",
-                    "That show is at another theater.",
-                ));
+                return Err(DashboardError::field("scope", "err-show-elsewhere"));
             }
             theater = Some(show_theater);
         }
         match theater {
             Some(theater) => self.may_run(actor, theater).await?,
             None if actor.role != Role::Admin => {
-                let message = "Choose the theater the offer is for.";
+                let message = "err-offer-theater";
                 return Err(DashboardError::field("scope.theater_id", message));
             }
             None => {}
@@ -259,15 +250,15 @@ fn validate(code: &str, new: &NewOffer) -> Result<(), DashboardError> {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !well_formed {
-        let message = "Use 3 to 24 letters, digits, - or _, starting with a letter or digit.";
+        let message = "err-offer-code-form";
         return Err(DashboardError::field("code", message));
     }
     match new.kind {
         OfferKind::Percent if !(1..=100).contains(&new.value) => {
-            return Err(DashboardError::field("value", "A percentage is 1 to 100."));
+            return Err(DashboardError::field("value", "err-percent"));
         }
         OfferKind::Flat if !(1..=MAX_FLAT).contains(&new.value) => {
-            return Err(DashboardError::field("value", "Give an amount above zero."));
+            return Err(DashboardError::field("value", "err-amount"));
         }
         _ => {}
     }
@@ -275,35 +266,26 @@ fn validate(code: &str, new: &NewOffer) -> Result<(), DashboardError> {
         .max_discount
         .is_some_and(|cap| !(1..=MAX_FLAT).contains(&cap))
     {
-        return Err(DashboardError::field(
-            "max_discount",
-            "Give a cap above zero.",
-        ));
+        return Err(DashboardError::field("max_discount", "err-cap"));
     }
     if !(0..=MAX_FLAT).contains(&new.min_order) {
-        return Err(DashboardError::field(
-            "min_order",
-            "Give a minimum of zero or more.",
-        ));
+        return Err(DashboardError::field("min_order", "err-minimum"));
     }
     positive(new.max_uses, "max_uses")?;
     positive(new.per_user_limit, "per_user_limit")?;
     describe(Some(&new.description))?;
     if new.valid_to <= new.valid_from {
-        return Err(DashboardError::field(
-            "valid_to",
-            "End the offer after it starts.",
-        ));
+        return Err(DashboardError::field("valid_to", "err-offer-end"));
     }
     if let Some(category) = &new.scope.seat_category {
         if !(1..=40).contains(&category.trim().chars().count()) {
             return Err(DashboardError::field(
                 "scope.seat_category",
-                "Name a seat category.",
+                "err-name-category",
             ));
         }
         if new.base == OfferBase::Total {
-            let message = "An offer for one seat category is taken off the ticket prices.";
+            let message = "err-offer-base";
             return Err(DashboardError::field("base", message));
         }
     }
@@ -312,7 +294,7 @@ fn validate(code: &str, new: &NewOffer) -> Result<(), DashboardError> {
 
 fn positive(limit: Option<i32>, field: &str) -> Result<(), DashboardError> {
     match limit {
-        Some(n) if n < 1 => Err(DashboardError::field(field, "Give a limit of 1 or more.")),
+        Some(n) if n < 1 => Err(DashboardError::field(field, "err-limit")),
         _ => Ok(()),
     }
 }
@@ -321,7 +303,7 @@ fn describe(description: Option<&str>) -> Result<(), DashboardError> {
     match description {
         Some(text) if text.trim().chars().count() > 200 => Err(DashboardError::field(
             "description",
-            "Keep the description to 200 characters.",
+            "err-offer-description",
         )),
         _ => Ok(()),
     }
@@ -330,10 +312,8 @@ fn describe(description: Option<&str>) -> Result<(), DashboardError> {
 /// A taken code or a scope naming nothing, as the admin should hear it.
 fn refused(err: sqlx::Error) -> DashboardError {
     match err.as_database_error().and_then(|e| e.code()).as_deref() {
-        Some("23505") => DashboardError::field("code", "That code is taken."),
-        Some("23503") => {
-            DashboardError::field("scope", "The scope names something that does not exist.")
-        }
+        Some("23505") => DashboardError::field("code", "err-code-taken"),
+        Some("23503") => DashboardError::field("scope", "err-scope"),
         _ => err.into(),
     }
 }

@@ -4,7 +4,7 @@
 #[cfg(feature = "ssr")]
 use super::{audit::Audit, Dashboard, DashboardError};
 #[cfg(feature = "ssr")]
-use crate::{account::Role, booking::Actor, error::FieldErrors, words::slugify};
+use crate::{account::Role, booking::Actor, error::FieldErrors, i18n::Text, words::slugify};
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use serde_json::json;
@@ -69,25 +69,19 @@ impl NewCity {
     fn problems(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
         if slugify(&self.name).is_empty() || self.name.trim().chars().count() > 80 {
-            errors.insert(
-                "name".into(),
-                "A name of 1 to 80 characters, with letters.".into(),
-            );
+            errors.insert("name".into(), Text::new("err-city-name"));
         }
         if self.state.trim().chars().count() > 80 {
-            errors.insert("state".into(), "At most 80 characters.".into());
+            errors.insert("state".into(), Text::new("err-state"));
         }
         if !(-90.0..=90.0).contains(&self.latitude) {
-            errors.insert("latitude".into(), "A latitude from -90 to 90.".into());
+            errors.insert("latitude".into(), Text::new("err-latitude-range"));
         }
         if !(-180.0..=180.0).contains(&self.longitude) {
-            errors.insert("longitude".into(), "A longitude from -180 to 180.".into());
+            errors.insert("longitude".into(), Text::new("err-longitude-range"));
         }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            errors.insert(
-                "time_zone".into(),
-                "An IANA time zone, e.g. Asia/Kolkata.".into(),
-            );
+            errors.insert("time_zone".into(), Text::new("err-time-zone"));
         }
         errors
     }
@@ -151,10 +145,7 @@ impl Dashboard {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(added) = added else {
-            return Err(DashboardError::field(
-                "name",
-                "There is a city by this name.",
-            ));
+            return Err(DashboardError::field("name", "err-city-taken"));
         };
         let audit = Audit::new(actor, None, "city.created", added.id);
         audit
@@ -210,13 +201,10 @@ impl Dashboard {
             )
         });
         let Some((admin, role)) = found else {
-            return Err(DashboardError::field(
-                "email",
-                "Nobody has an account with this email.",
-            ));
+            return Err(DashboardError::field("email", "err-no-account"));
         };
         if role == "admin" {
-            let message = "A platform admin runs every theater already.";
+            let message = "err-platform-admin";
             return Err(DashboardError::field("email", message));
         }
         sqlx::query("UPDATE users SET role = 'theater_admin', updated_at = now() WHERE id = $1")
@@ -297,10 +285,7 @@ impl Dashboard {
         Self::platform_only(actor)?;
         let reason = reason.trim();
         if !(1..=500).contains(&reason.chars().count()) {
-            return Err(DashboardError::field(
-                "reason",
-                "A reason of 1 to 500 characters.",
-            ));
+            return Err(DashboardError::field("reason", "err-reason"));
         }
         let mut tx = self.db.begin().await?;
         let before: Option<Option<String>> =

@@ -7,7 +7,7 @@ use super::{
     audit::Audit, sales::lock_scheduled, shows::validate_prices, Dashboard, DashboardConflict,
     DashboardError,
 };
-use crate::{booking::Actor, ids::ShowId};
+use crate::{booking::Actor, i18n::Text, ids::ShowId};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,12 +32,12 @@ impl Dashboard {
         .collect();
         let named: BTreeSet<String> = prices.keys().cloned().collect();
         if let Some(unknown) = named.difference(&categories).next() {
-            let message = format!("{unknown} is not a seat category of this screen.");
-            return Err(DashboardError::field("prices", &message));
+            let message = Text::new("err-not-screen-category").arg("category", unknown.as_str());
+            return Err(DashboardError::field_with("prices", message));
         }
         if let Some(missing) = categories.difference(&named).next() {
-            let message = format!("Give a price for {missing}.");
-            return Err(DashboardError::field("prices", &message));
+            let message = Text::new("err-price-for").arg("category", missing.as_str());
+            return Err(DashboardError::field_with("prices", message));
         }
 
         let mut tx = self.db.begin().await?;
@@ -54,7 +54,7 @@ impl Dashboard {
         .fetch_one(&mut *tx)
         .await?;
         if sold {
-            let message = "Seats of this show are held or sold, so its prices stay as they are.";
+            let message = Text::new("err-show-has-sales");
             return Err(DashboardError::conflict(
                 DashboardConflict::ShowHasSales,
                 message,

@@ -196,12 +196,11 @@ impl Dashboard {
 /// From `from` to `to`, at most [`MAX_REPORT_DAYS`]: else a 422 on `to`.
 pub(super) fn check_span(from: NaiveDate, to: NaiveDate) -> Result<(), DashboardError> {
     if to < from {
-        let message = "The last day comes after the first.";
-        return Err(DashboardError::field("to", message));
+        return Err(DashboardError::field("to", "err-last-day"));
     }
     if (to - from).num_days() >= MAX_REPORT_DAYS {
-        let message = format!("A report covers at most {MAX_REPORT_DAYS} days.");
-        return Err(DashboardError::field("to", &message));
+        let message = crate::i18n::Text::new("err-report-days").arg("max", MAX_REPORT_DAYS);
+        return Err(DashboardError::field_with("to", message));
     }
     Ok(())
 }

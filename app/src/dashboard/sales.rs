@@ -6,6 +6,8 @@
 use super::{audit::Audit, Dashboard, DashboardConflict, DashboardError};
 #[cfg(feature = "ssr")]
 use crate::booking::Actor;
+#[cfg(feature = "ssr")]
+use crate::i18n::Text;
 use crate::ids::ShowId;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
@@ -47,7 +49,7 @@ pub(super) async fn lock_scheduled(
             .fetch_one(tx)
             .await?;
     if status != "scheduled" {
-        let message = "The show was called off.";
+        let message = Text::new("err-show-called-off");
         return Err(DashboardError::conflict(
             DashboardConflict::ShowCancelled,
             message,
@@ -66,7 +68,7 @@ impl Dashboard {
         change: &ShowChange,
     ) -> Result<ShowSettings, DashboardError> {
         if change.prices.is_none() && change.sales_open.is_none() {
-            let message = "Give new prices, sales_open, or both.";
+            let message = "err-sales-change";
             return Err(DashboardError::field("prices", message));
         }
         if let Some(prices) = &change.prices {

@@ -9,7 +9,7 @@ use super::{
     layout::{LayoutSeatSpec, NewScreen, ScreenLayout, ScreenSummary},
     Dashboard, DashboardError, SeatInUse,
 };
-use crate::{booking::Actor, error::FieldErrors, ids::ShowId, outbox};
+use crate::{booking::Actor, error::FieldErrors, i18n::Text, ids::ShowId, outbox};
 use serde_json::json;
 use sqlx::{types::Json, PgConnection};
 use std::collections::{HashMap, HashSet};
@@ -64,7 +64,7 @@ impl Dashboard {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else {
-            let message = "The theater has a screen by this name.";
+            let message = "err-screen-name-taken";
             return Err(DashboardError::field("name", message));
         };
         write_layout(&mut tx, id, &screen.layout).await?;
@@ -211,15 +211,18 @@ fn matched(
     for (i, seat) in layout.seats.iter().enumerate() {
         let id = match seat.id {
             Some(id) if !by_id.contains_key(&id) => {
-                let message = "Not a seat of this screen; leave the id out for a new seat.";
+                let message = "err-not-screen-seat";
                 return Err(DashboardError::field(&format!("seats[{i}].id"), message));
             }
             Some(id) => Some(id),
             None => by_label.get(&(seat.row.as_str(), seat.number)).copied(),
         };
         if let Some(id) = id.filter(|id| !claimed.insert(*id)) {
-            let message = format!("Seat {id} is given twice.");
-            return Err(DashboardError::field(&format!("seats[{i}].id"), &message));
+            let message = Text::new("err-seat-given-twice").arg("seat", id.to_string());
+            return Err(DashboardError::field_with(
+                &format!("seats[{i}].id"),
+                message,
+            ));
         }
         seats.push(LayoutSeatSpec { id, ..seat.clone() });
     }
@@ -410,10 +413,10 @@ async fn price_new_categories(
         .iter()
         .find(|n| !layout.new_prices.contains_key(*n))
     {
-        let message = format!("Give a price for {name}: shows to come have none for it.");
-        return Err(DashboardError::field(
+        let message = Text::new("err-new-price").arg("category", name.as_str());
+        return Err(DashboardError::field_with(
             &format!("new_prices.{name}"),
-            &message,
+            message,
         ));
     }
     sqlx::query(&format!(

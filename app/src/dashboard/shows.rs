@@ -9,6 +9,8 @@
 use super::{Dashboard, DashboardError};
 #[cfg(feature = "ssr")]
 use crate::booking::Actor;
+#[cfg(feature = "ssr")]
+use crate::i18n::Text;
 use crate::ids::ShowId;
 use chrono::{DateTime, NaiveDate, Utc};
 #[cfg(feature = "ssr")]
@@ -228,7 +230,7 @@ impl Dashboard {
         .fetch_optional(&self.db)
         .await?;
         let (theater, zone) =
-            found.ok_or_else(|| DashboardError::field("screen_id", "There is no such screen."))?;
+            found.ok_or_else(|| DashboardError::field("screen_id", "err-no-screen"))?;
         self.may_run(actor, theater).await?;
         Ok(zone.parse().unwrap_or(chrono_tz::Asia::Kolkata))
     }
@@ -255,6 +257,10 @@ async fn write(
             .await?;
     let detail = written.detail.unwrap_or_default();
     let field = DashboardError::field;
+    // A refusal naming what PostgreSQL found wrong (a format, a language, a category).
+    let with = |name: &str, id: &str, arg: &str| {
+        DashboardError::field_with(name, Text::new(id).arg(arg, detail.as_str()))
+    };
     match (
         written.outcome.as_str(),
         written.show_id,
@@ -277,16 +283,13 @@ async fn write(
                 starts_at: starts.to_rfc3339(),
             })
         }
-        ("no_screen", ..) => Err(field("screen_id", "There is no such screen.")),
-        ("no_movie", ..) => Err(field("movie_id", "There is no such movie.")),
-        ("in_the_past", ..) => Err(field("starts_at", "Choose a time in the future.")),
-        ("unsupported_format", ..) => Err(field("format", &format!("This screen shows {detail}."))),
-        ("unknown_language", ..) => Err(field("language", &format!("This movie is in {detail}."))),
-        ("unknown_category", ..) => Err(field(
-            "prices",
-            &format!("{detail} is not a seat category of this screen."),
-        )),
-        ("missing_price", ..) => Err(field("prices", &format!("Give a price for {detail}."))),
+        ("no_screen", ..) => Err(field("screen_id", "err-no-screen")),
+        ("no_movie", ..) => Err(field("movie_id", "err-no-movie")),
+        ("in_the_past", ..) => Err(field("starts_at", "err-future")),
+        ("unsupported_format", ..) => Err(with("format", "err-screen-shows", "formats")),
+        ("unknown_language", ..) => Err(with("language", "err-movie-in", "languages")),
+        ("unknown_category", ..) => Err(with("prices", "err-not-screen-category", "category")),
+        ("missing_price", ..) => Err(with("prices", "err-price-for", "category")),
         (other, ..) => {
             tracing::error!(
                 outcome = other,
@@ -307,19 +310,14 @@ fn validate(schedule: &Schedule) -> Result<(), DashboardError> {
 /// categories, PostgreSQL or the caller checks against the screen).
 pub(super) fn validate_prices(prices: &BTreeMap<String, i64>) -> Result<(), DashboardError> {
     if prices.is_empty() {
-        return Err(DashboardError::field(
-            "prices",
-            "Give a price for every seat category.",
-        ));
+        return Err(DashboardError::field("prices", "err-every-price"));
     }
     if let Some((name, _)) = prices
         .iter()
         .find(|(_, price)| !(1..=MOST_PRICE).contains(*price))
     {
-        return Err(DashboardError::field(
-            "prices",
-            &format!("The price of {name} must be more than 0 and at most 10000000."),
-        ));
+        let text = Text::new("err-price-range").arg("category", name.as_str());
+        return Err(DashboardError::field_with("prices", text));
     }
     Ok(())
 }
@@ -337,25 +335,25 @@ fn validate_pattern(pattern: &Recurring) -> Result<(Vec<Weekday>, Vec<ShowTime>)
         .iter()
         .map(|d| d.parse::<Weekday>())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| field("days", "Name days as mon, tue, wed, thu, fri, sat or sun."))?;
+        .map_err(|_| field("days", "err-days"))?;
     if days.is_empty() {
-        return Err(field("days", "Choose at least one day."));
+        return Err(field("days", "err-one-day"));
     }
     if pattern.times.is_empty() || pattern.times.len() > MOST_TIMES {
-        return Err(field("times", "Choose 1 to 8 show times."));
+        return Err(field("times", "err-show-times"));
     }
     let times = pattern
         .times
         .iter()
         .map(|t| NaiveTime::parse_from_str(t, "%H:%M").map(|time| (time, t.clone())))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| field("times", "Give times as HH:MM, e.g. 19:30."))?;
+        .map_err(|_| field("times", "err-times"))?;
     let span = (pattern.to - pattern.from).num_days();
     if span < 0 {
-        return Err(field("to", "The last date comes after the first."));
+        return Err(field("to", "err-last-date"));
     }
     if span >= MOST_DAYS {
-        return Err(field("to", "A schedule covers at most 62 days."));
+        return Err(field("to", "err-schedule-days"));
     }
     Ok((days, times))
 }

@@ -4,7 +4,7 @@
 #[cfg(feature = "ssr")]
 use super::{audit::Audit, layout::FORMATS, Dashboard, DashboardError};
 #[cfg(feature = "ssr")]
-use crate::{booking::Actor, error::FieldErrors};
+use crate::{booking::Actor, error::FieldErrors, i18n::Text};
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use serde_json::json;
@@ -28,29 +28,26 @@ impl TheaterDetails {
     fn problems(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
         let mut say = |field: &str, message: &str| {
-            errors.insert(field.to_owned(), message.to_owned());
+            errors.insert(field.to_owned(), Text::new(message));
         };
         if !(1..=120).contains(&self.name.trim().chars().count()) {
-            say("name", "A name of 1 to 120 characters.");
+            say("name", "err-name-120");
         }
         if !(1..=300).contains(&self.address.trim().chars().count()) {
-            say("address", "An address of 1 to 300 characters.");
+            say("address", "err-address");
         }
         if !(-90.0..=90.0).contains(&self.latitude) {
-            say("latitude", "A latitude from -90 to 90.");
+            say("latitude", "err-latitude-range");
         }
         if !(-180.0..=180.0).contains(&self.longitude) {
-            say("longitude", "A longitude from -180 to 180.");
+            say("longitude", "err-longitude-range");
         }
         let mut seen = std::collections::HashSet::new();
         let bad = self.amenities.iter().any(|a| {
             !(1..=40).contains(&a.trim().chars().count()) || !seen.insert(a.trim().to_lowercase())
         });
         if bad || self.amenities.len() > 20 {
-            say(
-                "amenities",
-                "Up to 20 distinct amenities of 1 to 40 characters.",
-            );
+            say("amenities", "err-amenities");
         }
         errors
     }
@@ -134,23 +131,20 @@ impl Dashboard {
         let theater = self.run_screen(actor, screen).await?;
         if let Some(name) = &settings.name {
             if !(1..=60).contains(&name.trim().chars().count()) {
-                return Err(DashboardError::field(
-                    "name",
-                    "A name of 1 to 60 characters.",
-                ));
+                return Err(DashboardError::field("name", "err-name-60"));
             }
         }
         if settings
             .cleaning_minutes
             .is_some_and(|m| !(0..=120).contains(&m))
         {
-            let message = "From 0 to 120 minutes.";
+            let message = "err-cleaning";
             return Err(DashboardError::field("cleaning_minutes", message));
         }
         if let Some(formats) = &settings.formats {
             if formats.is_empty() || formats.iter().any(|f| !FORMATS.contains(&f.as_str())) {
-                let message = format!("One or more of {}.", FORMATS.join(", "));
-                return Err(DashboardError::field("formats", &message));
+                let text = Text::new("err-formats").arg("formats", FORMATS.join(", "));
+                return Err(DashboardError::field_with("formats", text));
             }
         }
         let mut tx = self.db.begin().await?;
@@ -178,7 +172,7 @@ impl Dashboard {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(after) = after else {
-            let message = "The theater has a screen by this name.";
+            let message = "err-screen-name-taken";
             return Err(DashboardError::field("name", message));
         };
         let audit = Audit::new(actor, Some(theater), "screen.updated", screen);

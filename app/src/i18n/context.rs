@@ -42,3 +42,8 @@ pub fn t(id: &str) -> String {
 pub fn t_with(id: &str, args: &[(&str, Arg)]) -> String {
     tr_with(use_lang(), id, args)
 }
+
+/// An error in the page's language.
+pub fn t_err(err: &impl super::Explained) -> String {
+    err.text().in_lang(use_lang())
+}

@@ -1,13 +1,16 @@
 //! English and Hindi. Every word the site shows comes from a Fluent catalogue per language
-//! (`app/locales/{en,hi}.ftl`), compiled into both builds and parsed once, so the server and
+//! (`app/locales/{en,hi}/*.ftl`), compiled into both builds and parsed once, so the server and
 //! the browser render the same words. Which language a page is in is settled on the server
 //! (`?lang=`, then the user's setting, then the `lang` cookie, then `Accept-Language`) and
 //! written on `<html lang>`, where hydration reads it back.
 
 mod context;
 pub mod format;
+#[macro_use]
+mod text;
 
-pub use context::{provide_lang, t, t_with, use_lang};
+pub use context::{provide_lang, t, t_err, t_with, use_lang};
+pub use text::{Explained, Text, Value};
 
 use fluent_bundle::{concurrent::FluentBundle, FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
@@ -34,11 +37,22 @@ impl Lang {
         }
     }
 
-    /// The catalogue's source.
+    /// The catalogue's source: the site's words, the dashboard's, the errors'.
     pub fn catalogue(self) -> &'static str {
+        macro_rules! catalogue {
+            ($lang:literal) => {
+                concat!(
+                    include_str!(concat!("../../locales/", $lang, "/site.ftl")),
+                    "\n",
+                    include_str!(concat!("../../locales/", $lang, "/dashboard.ftl")),
+                    "\n",
+                    include_str!(concat!("../../locales/", $lang, "/errors.ftl")),
+                )
+            };
+        }
         match self {
-            Self::En => include_str!("../../locales/en.ftl"),
-            Self::Hi => include_str!("../../locales/hi.ftl"),
+            Self::En => catalogue!("en"),
+            Self::Hi => catalogue!("hi"),
         }
     }
 

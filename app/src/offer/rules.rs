@@ -30,20 +30,20 @@ impl Refusal {
         matches!(self, Self::UsedUp | Self::UserLimit)
     }
 
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::UnknownCode => "There is no offer with that code.",
-            Self::Paused => "This offer is paused for now.",
-            Self::NotStarted => "This offer has not started yet.",
-            Self::Ended => "This offer has ended.",
-            Self::OutOfScope => "This offer does not apply to this show or these seats.",
-            Self::BelowMinimum => "This booking is below the offer's minimum order.",
-            Self::AlreadyApplied => "This offer is already applied.",
-            Self::NotCombinable => "This offer cannot be combined with the one already applied.",
-            Self::NoDiscount => "This offer takes nothing off this booking.",
-            Self::UsedUp => "This offer has been used up.",
-            Self::UserLimit => "You have used this offer as many times as it allows.",
-        }
+    pub fn text(self) -> crate::i18n::Text {
+        crate::i18n::Text::new(match self {
+            Self::UnknownCode => "err-offer-unknown",
+            Self::Paused => "err-offer-paused",
+            Self::NotStarted => "err-offer-not-started",
+            Self::Ended => "err-offer-ended",
+            Self::OutOfScope => "err-offer-out-of-scope",
+            Self::BelowMinimum => "err-offer-below-minimum",
+            Self::AlreadyApplied => "err-offer-applied",
+            Self::NotCombinable => "err-offer-not-combinable",
+            Self::NoDiscount => "err-offer-no-discount",
+            Self::UsedUp => "err-offer-used-up",
+            Self::UserLimit => "err-offer-user-limit",
+        })
     }
 }
 

@@ -11,7 +11,7 @@ use crate::components::{
     form::{field_error, Field, FormCard, FormError, Notice, SubmitButton},
     status::{ErrorState, Loading},
 };
-use crate::i18n::{t, tr, tr_around, use_lang};
+use crate::i18n::{t, t_err, tr, tr_around, use_lang};
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
@@ -215,7 +215,7 @@ pub fn AccountPage() -> impl IntoView {
                     <ChannelsForm profile channels />
                 }),
                 Ok(None) => EitherOf3::B(view! { <Redirect path="/login?next=%2Faccount" /> }),
-                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
+                Err(err) => EitherOf3::C(view! { <ErrorState message=t_err(&err) /> }),
             }
         })
     };

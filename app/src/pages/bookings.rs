@@ -8,7 +8,7 @@ use crate::components::{
     countdown::Countdown,
     status::{EmptyState, ErrorState, Loading},
 };
-use crate::i18n::{format, t, t_with, tr, use_lang, Arg};
+use crate::i18n::{format, t, t_err, t_with, tr, use_lang, Arg};
 use crate::ids::BookingId;
 use crate::money;
 use crate::pages::{
@@ -59,7 +59,7 @@ pub fn BookingPage() -> impl IntoView {
                     let next = id().map(|id| format!("/bookings/{id}")).unwrap_or_default();
                     EitherOf4::C(view! { <Redirect path=format!("/login?next={next}") /> })
                 }
-                Err(err) => EitherOf4::D(view! { <ErrorState message=err.to_string() /> }),
+                Err(err) => EitherOf4::D(view! { <ErrorState message=t_err(&err) /> }),
             }
         })
     };
@@ -209,7 +209,7 @@ fn cancel_error(cancel: ServerAction<CancelBooking>) -> impl Fn() -> Option<Stri
             .value()
             .get()
             .and_then(Result::err)
-            .map(|e| e.to_string())
+            .map(|e| t_err(&e))
     }
 }
 
@@ -234,7 +234,7 @@ pub fn MyBookingsPage() -> impl IntoView {
                 Ok(None) => Either::Left(Either::Right(
                     view! { <Redirect path="/login?next=/bookings" /> },
                 )),
-                Err(err) => Either::Right(view! { <ErrorState message=err.to_string() /> }),
+                Err(err) => Either::Right(view! { <ErrorState message=t_err(&err) /> }),
             }
         })
     };

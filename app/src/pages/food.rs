@@ -5,7 +5,7 @@
 //! the wasm loads.
 
 use crate::food::{BookingItem, MenuItem, MenuKind};
-use crate::i18n::{t, t_with, Arg};
+use crate::i18n::{t, t_err, t_with, Arg};
 use crate::ids::BookingId;
 use crate::money;
 use crate::pages::{
@@ -147,13 +147,7 @@ pub fn FoodOrderBox(
     currency: String,
 ) -> impl IntoView {
     let order = ServerAction::<OrderFoodAndPay>::new();
-    let error = move || {
-        order
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = move || order.value().get().and_then(Result::err).map(|e| t_err(&e));
     let rows = menu
         .into_iter()
         .enumerate()

@@ -4,7 +4,7 @@ use crate::components::{
     movie_card::MovieCardView,
     status::{EmptyState, ErrorState, Loading},
 };
-use crate::i18n::{t, t_with, tr_around, use_lang, Arg};
+use crate::i18n::{t, t_err, t_with, tr_around, use_lang, Arg};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -29,7 +29,7 @@ pub fn HomePage() -> impl IntoView {
         Suspend::new(async move {
             match catalog.await {
                 Ok(data) => Either::Left(view! { <CityHome data /> }),
-                Err(err) => Either::Right(view! { <ErrorState message=err.to_string() /> }),
+                Err(err) => Either::Right(view! { <ErrorState message=t_err(&err) /> }),
             }
         })
     };

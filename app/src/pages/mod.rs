@@ -14,6 +14,7 @@ pub mod ticket;
 pub mod waitlist;
 
 use crate::components::status::{ErrorState, Loading};
+use crate::i18n::t_err;
 use leptos::{either::EitherOf3, prelude::*};
 use not_found::NotFound;
 
@@ -26,7 +27,7 @@ pub fn found<T, E, V>(
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
-    E: Clone + Send + Sync + std::fmt::Display + 'static,
+    E: Clone + Send + Sync + crate::i18n::Explained + 'static,
     V: IntoView + Send + 'static,
 {
     let content = move || {
@@ -34,7 +35,7 @@ where
             match data.await {
                 Ok(Some(found)) => EitherOf3::A(page(found)),
                 Ok(None) => EitherOf3::B(view! { <NotFound /> }),
-                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
+                Err(err) => EitherOf3::C(view! { <ErrorState message=t_err(&err) /> }),
             }
         })
     };

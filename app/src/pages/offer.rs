@@ -2,7 +2,7 @@
 //! plain forms that also work before the wasm loads.
 
 use crate::booking::functions::{ApplyOffer, ConfirmFree, OrderFood, RemoveOffer};
-use crate::i18n::{t, t_with, Arg};
+use crate::i18n::{t, t_err, t_with, Arg};
 use crate::ids::BookingId;
 use crate::money;
 use crate::offer::AppliedOffer;
@@ -13,7 +13,7 @@ pub(crate) fn error_of<A>(action: ServerAction<A>) -> impl Fn() -> Option<String
 where
     A: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
     A::Output: Clone + Send + Sync + 'static,
-    A::Error: Clone + Send + Sync + std::fmt::Display + 'static,
+    A::Error: Clone + Send + Sync + crate::i18n::Explained + 'static,
     ServerAction<A>: Copy,
 {
     move || {
@@ -21,7 +21,7 @@ where
             .value()
             .get()
             .and_then(Result::err)
-            .map(|e| e.to_string())
+            .map(|e| t_err(&e))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Paying: the panel on a booking's summary (gateways on offer, what became of each attempt)
 //! and the sandbox gateway's hosted checkout page.
 
-use crate::i18n::{t, t_with, tr, tr_with, use_lang, Arg, Lang};
+use crate::i18n::{t, t_err, t_with, tr, tr_with, use_lang, Arg, Lang};
 use crate::ids::{BookingId, PaymentId};
 use crate::money;
 use crate::pages::found;
@@ -31,13 +31,7 @@ pub fn PayPanel(
     let pending = latest
         .as_ref()
         .is_some_and(|p| p.status == PaymentStatus::Pending);
-    let error = move || {
-        start
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = move || start.value().get().and_then(Result::err).map(|e| t_err(&e));
     let offer = (held && !pending && !panel.gateways.is_empty()).then(|| {
         let gateways = panel.gateways.clone();
         view! {
@@ -191,6 +185,7 @@ fn GatewayCheckout(payment: Payment) -> impl IntoView {
             data-currency=payment.currency.clone()
             data-description=t("checkout-description")
             data-booking=payment.booking_id.to_string()
+            data-unreachable=t("checkout-unreachable")
         >
             <h1 class="text-2xl font-bold tracking-tight">{amount.clone()}</h1>
             <noscript>
@@ -264,7 +259,7 @@ fn Checkout(charge: CheckoutCharge) -> impl IntoView {
             .value()
             .get()
             .and_then(Result::err)
-            .map(|e| e.to_string())
+            .map(|e| t_err(&e))
     };
     let amount = money::format(charge.amount, &charge.currency);
     let id = charge.payment_id.to_string();

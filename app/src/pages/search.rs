@@ -3,7 +3,7 @@ use crate::components::{
     movie_card::MovieCardView,
     status::{EmptyState, ErrorState, Loading},
 };
-use crate::i18n::t;
+use crate::i18n::{t, t_err};
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -32,7 +32,7 @@ pub fn SearchPage() -> impl IntoView {
                         {movies.into_iter().map(|movie| view! { <MovieCardView movie /> }).collect_view()}
                     </ul>
                 }),
-                Err(err) => EitherOf3::C(view! { <ErrorState message=err.to_string() /> }),
+                Err(err) => EitherOf3::C(view! { <ErrorState message=t_err(&err) /> }),
             }
         })
     };

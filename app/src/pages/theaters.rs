@@ -1,6 +1,6 @@
 use crate::catalog::{theater_page, theaters_near, TheaterCard, TheaterListing};
 use crate::components::status::{EmptyState, ErrorState, Loading};
-use crate::i18n::{t, t_with, tr, use_lang, Arg};
+use crate::i18n::{t, t_err, t_with, tr, use_lang, Arg};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -36,7 +36,7 @@ pub fn TheatersPage() -> impl IntoView {
         Suspend::new(async move {
             match data.await {
                 Ok((city, theaters)) => Either::Left(view! { <TheaterList city theaters /> }),
-                Err(err) => Either::Right(view! { <ErrorState message=err.to_string() /> }),
+                Err(err) => Either::Right(view! { <ErrorState message=t_err(&err) /> }),
             }
         })
     };

@@ -1,6 +1,6 @@
 //! The e-ticket on a confirmed booking's page, and the staff page that checks tickets in.
 
-use crate::i18n::{t, t_with, Arg};
+use crate::i18n::{format, t, t_err, t_with, use_lang, Arg};
 use crate::{
     booking::{functions::CheckInTicket, CheckIn, IssuedTicket},
     ids::BookingId,
@@ -62,20 +62,20 @@ pub fn CheckInPage() -> impl IntoView {
             Ok(found) => Either::Left(view! { <Verdict found /> }),
             Err(err) => Either::Right(view! {
                 <p role="alert" class="rounded-lg bg-red-50 px-3 py-2 font-semibold text-red-800" data-testid="check-in-result" data-admitted="false">
-                    {err.to_string()}
+                    {t_err(&err)}
                 </p>
             }),
         })
     };
     view! {
-        <Title text="Check tickets in · District" />
+        <Title text=t("check-in-title") />
         <article class="mx-auto flex w-full max-w-xl flex-col gap-4">
-            <h1 class="text-2xl font-bold tracking-tight">"Check tickets in"</h1>
+            <h1 class="text-2xl font-bold tracking-tight">{t("check-in-heading")}</h1>
             <ActionForm action=check attr:class="flex flex-col gap-3">
-                <label for="ticket-token" class="font-semibold">"Ticket code (scan or paste)"</label>
+                <label for="ticket-token" class="font-semibold">{t("check-in-code")}</label>
                 <textarea id="ticket-token" name="token" rows="4" required
                     class="rounded-lg border border-slate-300 px-3 py-2 font-mono text-sm focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600" />
-                <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Check in"</button>
+                <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">{t("check-in-submit")}</button>
             </ActionForm>
             {result}
         </article>
@@ -84,22 +84,26 @@ pub fn CheckInPage() -> impl IntoView {
 
 #[component]
 fn Verdict(found: CheckIn) -> impl IntoView {
+    let lang = use_lang();
     let (tone, headline) = match (found.admitted_now, found.checked_in_at) {
-        (true, _) => ("bg-emerald-50 text-emerald-900", "Admitted".to_owned()),
-        (false, Some(at)) => (
-            "bg-amber-50 text-amber-900",
-            format!("Already used at {} UTC", at.format("%H:%M:%S on %d %b")),
-        ),
-        (false, None) => (
-            "bg-slate-100 text-slate-800",
-            "Valid, not used yet".to_owned(),
-        ),
+        (true, _) => ("bg-emerald-50 text-emerald-900", t("check-in-admitted")),
+        (false, Some(at)) => {
+            let at = at.naive_utc();
+            let args = [
+                ("time", Arg::Text(&at.format("%H:%M:%S").to_string())),
+                ("date", Arg::Text(&format::day_month(lang, at.date()))),
+            ];
+            ("bg-amber-50 text-amber-900", t_with("check-in-used", &args))
+        }
+        (false, None) => ("bg-slate-100 text-slate-800", t("check-in-valid")),
     };
+    let when = format::date_time(lang, found.local_starts);
+    let seats = found.seats.join(", ");
     view! {
         <div role="status" class=format!("flex flex-col gap-1 rounded-lg px-3 py-2 {tone}") data-testid="check-in-result" data-admitted=found.admitted_now.to_string()>
             <p class="text-lg font-bold">{headline}</p>
-            <p>{format!("{} · {} · {}", found.movie_title, found.local_time, found.screen_name)}</p>
-            <p>{format!("Booking {} · seats {}", found.code, found.seats.join(", "))}</p>
+            <p>{format!("{} · {when} · {}", found.movie_title, found.screen_name)}</p>
+            <p>{t_with("check-in-booking", &[("code", Arg::Text(&found.code)), ("seats", Arg::Text(&seats))])}</p>
         </div>
     }
 }

@@ -5,7 +5,7 @@ use crate::booking::{
     functions::{JoinWaitlist, LeaveWaitlist},
     WaitStatus, WaitlistEntry,
 };
-use crate::i18n::{format, t, tr, tr_with, use_lang, Arg};
+use crate::i18n::{format, t, t_err, tr, tr_with, use_lang, Arg};
 use crate::ids::ShowId;
 use leptos::prelude::*;
 
@@ -13,12 +13,7 @@ use leptos::prelude::*;
 #[component]
 pub fn JoinForm(show_id: ShowId, categories: Vec<String>) -> impl IntoView {
     let join = ServerAction::<JoinWaitlist>::new();
-    let error = move || {
-        join.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = move || join.value().get().and_then(Result::err).map(|e| t_err(&e));
     view! {
         <section class="flex flex-col gap-2 rounded-2xl border border-indigo-200 bg-indigo-50 p-4" aria-label=t("waitlist") data-testid="waitlist-join">
             <h2 class="font-semibold">{t("waitlist-sold-out")}</h2>

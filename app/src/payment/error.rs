@@ -1,6 +1,6 @@
 //! Everything that can stop a payment, as the client should hear it.
 
-use crate::error::FieldErrors;
+use crate::{error::FieldErrors, i18n::Text};
 use serde::{Deserialize, Serialize};
 
 words! {
@@ -19,44 +19,55 @@ words! {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PaymentError {
-    #[error("Some fields need attention.")]
     Invalid(FieldErrors),
-    #[error("{message}")]
     Conflict {
         code: PaymentConflict,
-        message: String,
+        message: Text,
     },
     /// A webhook whose signature is missing, wrong or stale, or whose body no gateway sends.
-    #[error("{0}")]
-    Rejected(String),
+    Rejected(Text),
     /// What the client handed back from a gateway's checkout is not signed by that gateway.
-    #[error("{0}")]
-    BadSignature(String),
-    #[error("Please sign in to continue.")]
+    BadSignature(Text),
     Unauthenticated,
-    #[error("Not found.")]
     NotFound,
-    #[error("Too many payment attempts. Try again in {0} seconds.")]
     RateLimited(u64),
-    #[error("The payment gateway is not answering. Please try again.")]
     GatewayUnavailable,
-    #[error("Payments are unavailable right now. Please try again.")]
     Unavailable,
-    #[error("{0}")]
     Transport(String),
+}
+
+explained!(PaymentError);
+
+impl crate::i18n::Explained for PaymentError {
+    fn text(&self) -> Text {
+        let id = match self {
+            Self::Invalid(_) => "err-fields",
+            Self::Conflict { message, .. } => return message.clone(),
+            Self::Rejected(text) | Self::BadSignature(text) => return text.clone(),
+            Self::Unauthenticated => "err-sign-in",
+            Self::NotFound => "err-not-found",
+            Self::RateLimited(seconds) => {
+                return Text::new("err-payment-attempts").arg("seconds", *seconds)
+            }
+            Self::GatewayUnavailable => "err-gateway-unavailable",
+            Self::Unavailable => "err-payment-unavailable",
+            Self::Transport(_) => "err-transport",
+        };
+        Text::new(id)
+    }
 }
 
 impl PaymentError {
     pub fn field(name: &str, message: &str) -> Self {
-        Self::Invalid(crate::error::field(name, message))
+        Self::Invalid(crate::error::field(name, Text::new(message)))
     }
 
-    pub fn conflict(code: PaymentConflict, message: impl Into<String>) -> Self {
+    pub fn conflict(code: PaymentConflict, message: &str) -> Self {
         Self::Conflict {
             code,
-            message: message.into(),
+            message: Text::new(message),
         }
     }
 
@@ -87,7 +98,7 @@ impl leptos::server_fn::error::FromServerFnError for PaymentError {
 mod ssr {
     use super::PaymentError;
     use axum::{http::StatusCode, response::IntoResponse};
-    use serde_json::{json, Map, Value};
+    use serde_json::{Map, Value};
 
     impl From<sqlx::Error> for PaymentError {
         fn from(err: sqlx::Error) -> Self {
@@ -128,7 +139,9 @@ mod ssr {
 
         fn details(&self) -> Map<String, Value> {
             match self {
-                Self::Invalid(fields) => Map::from_iter([("fields".to_owned(), json!(fields))]),
+                Self::Invalid(fields) => {
+                    Map::from_iter([("fields".to_owned(), crate::error::fields(fields))])
+                }
                 _ => Map::new(),
             }
         }

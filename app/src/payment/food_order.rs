@@ -43,18 +43,9 @@ impl Payments {
 fn refusal(outcome: &str) -> PaymentError {
     let (code, message) = match outcome {
         "not_found" => return PaymentError::NotFound,
-        "already_paid" => (
-            PaymentConflict::AlreadyConfirmed,
-            "This food order is already paid for.",
-        ),
-        "booking_cancelled" => (
-            PaymentConflict::BookingCancelled,
-            "This booking was cancelled.",
-        ),
-        "too_late" => (
-            PaymentConflict::OrderLapsed,
-            "This food order was not paid in time. Please order again.",
-        ),
+        "already_paid" => (PaymentConflict::AlreadyConfirmed, "err-food-order-paid"),
+        "booking_cancelled" => (PaymentConflict::BookingCancelled, "err-booking-cancelled"),
+        "too_late" => (PaymentConflict::OrderLapsed, "err-food-order-lapsed"),
         other => {
             tracing::error!(outcome = other, "unexpected answer from begin_food_payment");
             return PaymentError::Unavailable;

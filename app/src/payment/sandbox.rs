@@ -81,10 +81,7 @@ impl Sandbox {
                 } else if is(test_cards::DECLINED) {
                     ("failed", Some("Your card was declined."), 0)
                 } else {
-                    return Err(PaymentError::field(
-                        "card",
-                        "Use one of the sandbox's test cards.",
-                    ));
+                    return Err(PaymentError::field("card", "err-test-card"));
                 }
             }
         };
@@ -102,7 +99,7 @@ impl Sandbox {
         if was == "succeeded" {
             return Err(PaymentError::conflict(
                 super::PaymentConflict::PaymentClosed,
-                "This payment has already been made.",
+                "err-payment-made",
             ));
         }
         sqlx::query(

@@ -11,6 +11,7 @@ use super::{
 use crate::{
     account::Role,
     booking::{Actor, Booking, Bookings},
+    i18n::Text,
     ids::{BookingId, PaymentId, RefundId, UserId},
     ratelimit::{Limit, RateLimiter, Throttle},
 };
@@ -179,9 +180,9 @@ impl Payments {
         user: UserId,
         gateway: Gateway,
     ) -> Result<&Arc<dyn Provider>, PaymentError> {
-        let provider = self.provider(gateway).ok_or_else(|| {
-            PaymentError::field("provider", "This payment method is not available here.")
-        })?;
+        let provider = self
+            .provider(gateway)
+            .ok_or_else(|| PaymentError::field("provider", "err-payment-method"))?;
         self.initiate_limit
             .hit(&format!("pay:user:{user}"))
             .await
@@ -294,7 +295,8 @@ impl Payments {
         }
         verify_razorpay_checkout(secret.as_bytes(), order, razorpay_payment, signature).map_err(
             |err| {
-                PaymentError::BadSignature(format!("The checkout signature is not valid: {err}."))
+                let text = Text::new("err-checkout-signature").arg("detail", err.to_string());
+                PaymentError::BadSignature(text)
             },
         )?;
         let provider = self
@@ -392,26 +394,11 @@ impl Payments {
 fn refusal(outcome: &str) -> PaymentError {
     let (code, message) = match outcome {
         "not_found" => return PaymentError::NotFound,
-        "already_confirmed" => (
-            PaymentConflict::AlreadyConfirmed,
-            "This booking is already paid for.",
-        ),
-        "booking_cancelled" => (
-            PaymentConflict::BookingCancelled,
-            "This booking was cancelled.",
-        ),
-        "hold_expired" => (
-            PaymentConflict::HoldExpired,
-            "Your hold on these seats has lapsed. Please choose your seats again.",
-        ),
-        "nothing_to_pay" => (
-            PaymentConflict::NothingToPay,
-            "This booking costs nothing; confirm it instead.",
-        ),
-        "offer_gateway" => (
-            PaymentConflict::OfferGateway,
-            "This booking's offer is for another way of paying. Choose that one, or remove the offer.",
-        ),
+        "already_confirmed" => (PaymentConflict::AlreadyConfirmed, "err-already-paid"),
+        "booking_cancelled" => (PaymentConflict::BookingCancelled, "err-booking-cancelled"),
+        "hold_expired" => (PaymentConflict::HoldExpired, "err-hold-lapsed"),
+        "nothing_to_pay" => (PaymentConflict::NothingToPay, "err-nothing-to-pay"),
+        "offer_gateway" => (PaymentConflict::OfferGateway, "err-offer-gateway"),
         other => {
             tracing::error!(outcome = other, "unexpected answer from begin_payment");
             return PaymentError::Unavailable;

@@ -6,6 +6,7 @@ use super::{
     signature::{self, SignatureError},
     Gateway, PaymentError, Payments,
 };
+use crate::i18n::Text;
 use crate::ids::{BookingId, PaymentId, RefundId, SeatId, ShowId, UserId};
 use http::HeaderMap;
 
@@ -96,7 +97,9 @@ impl Payments {
         };
         let event = read.map_err(|err| {
             tracing::warn!(%gateway, error = %err, "a signed webhook we cannot read");
-            PaymentError::Rejected(format!("This is not a {gateway} event we understand."))
+            PaymentError::Rejected(
+                Text::new("err-webhook-unknown").arg("gateway", gateway.as_str()),
+            )
         })?;
         self.apply(event).await
     }
@@ -255,5 +258,5 @@ impl Payments {
 fn rejected(gateway: Option<Gateway>, err: SignatureError) -> PaymentError {
     tracing::warn!(gateway = gateway.map(Gateway::as_str), error = %err,
                    "webhook refused");
-    PaymentError::Rejected(format!("Webhook refused: {err}."))
+    PaymentError::Rejected(Text::new("err-webhook-refused").arg("detail", err.to_string()))
 }

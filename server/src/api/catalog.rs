@@ -284,8 +284,9 @@ pub async fn reviews(
 ) -> Result<Response, CatalogError> {
     let sort = match query.sort.as_deref() {
         None => ReviewSort::Newest,
-        Some(word) => ReviewSort::parse(word)
-            .ok_or_else(|| CatalogError::field("sort", "Sort by newest or helpful."))?,
+        Some(word) => {
+            ReviewSort::parse(word).ok_or_else(|| CatalogError::field("sort", "err-review-sort"))?
+        }
     };
     let paging = paged(Paging {
         page: query.page,

@@ -14,7 +14,7 @@ pub mod users;
 pub mod waitlist;
 
 use crate::AppState;
-use app::{error::envelope, ratelimit::client::client_address};
+use app::{error::envelope, i18n::Text, ratelimit::client::client_address};
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
     http::{request::Parts, StatusCode},
@@ -48,7 +48,7 @@ async fn not_found() -> Response {
     envelope(
         StatusCode::NOT_FOUND,
         "not_found",
-        "There is no such endpoint.",
+        &Text::new("err-no-endpoint"),
         Default::default(),
         None,
     )
@@ -77,7 +77,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Err(envelope(
                     status,
                     code,
-                    &rejection.body_text(),
+                    &Text::new("err-body").arg("detail", rejection.body_text()),
                     Default::default(),
                     None,
                 ))
@@ -96,7 +96,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(value)| Self(value))
-            .map_err(|rejection| bad_request("invalid_path", &rejection.body_text()))
+            .map_err(|rejection| bad_request("invalid_path", rejection.body_text()))
     }
 }
 
@@ -110,15 +110,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| Self(value))
-            .map_err(|rejection| bad_request("invalid_query", &rejection.body_text()))
+            .map_err(|rejection| bad_request("invalid_query", rejection.body_text()))
     }
 }
 
-fn bad_request(code: &str, message: &str) -> Response {
+/// A request the framework could not read, with what it said.
+fn bad_request(code: &str, detail: String) -> Response {
     envelope(
         StatusCode::BAD_REQUEST,
         code,
-        message,
+        &Text::new("err-body").arg("detail", detail),
         Default::default(),
         None,
     )
@@ -150,10 +151,10 @@ impl Paging {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         if page == 0 {
-            return Err(("page", "Pages start at 1."));
+            return Err(("page", "err-page"));
         }
         if !(1..=100).contains(&per_page) {
-            return Err(("per_page", "Ask for 1 to 100 items a page."));
+            return Err(("per_page", "err-per-page"));
         }
         Ok((page, per_page))
     }

@@ -80,22 +80,19 @@ impl Bookings {
         if !meta.scheduled || !meta.sales_open || meta.starts_at <= Utc::now() {
             return Err(BookingError::rule(
                 RuleCode::SalesClosed,
-                "This show is not on sale, so it has no waiting list.",
+                "err-waitlist-not-on-sale",
                 Vec::new(),
             ));
         }
         if let Some(category) = category {
             if !layout.seats.iter().any(|s| s.category == category) {
-                return Err(BookingError::field(
-                    "category",
-                    "This show has no such seats.",
-                ));
+                return Err(BookingError::field("category", "err-no-such-seats"));
             }
         }
         if !self.best_seats_now(show, seats, category).await?.is_empty() {
             return Err(BookingError::conflict(
                 ConflictCode::NotSoldOut,
-                "Seats like these are on sale: pick them on the seat map.",
+                "err-not-sold-out",
             ));
         }
         let id: i64 = sqlx::query_scalar(

@@ -168,9 +168,7 @@ pub async fn set_food_stock(
 
 #[cfg(feature = "ssr")]
 fn rupees(field: &str, text: &str) -> Result<i64, DashboardError> {
-    super::minor_units(text).ok_or_else(|| {
-        DashboardError::field(field, "Give an amount in rupees, e.g. 150 or 149.50.")
-    })
+    super::minor_units(text).ok_or_else(|| DashboardError::field(field, "err-rupees-menu"))
 }
 
 /// A whole number as typed; empty: none.
@@ -179,5 +177,5 @@ fn count(field: &str, text: Option<String>) -> Result<Option<i32>, DashboardErro
     text.filter(|t| !t.trim().is_empty())
         .map(|t| t.trim().parse::<i32>())
         .transpose()
-        .map_err(|_| DashboardError::field(field, "Give a whole number, or leave it empty."))
+        .map_err(|_| DashboardError::field(field, "err-whole-or-empty"))
 }

@@ -45,30 +45,28 @@ pub async fn create_offer(
             let dashboard = dashboard();
             let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
             let kind = OfferKind::parse(&kind)
-                .ok_or_else(|| DashboardError::field("kind", "Choose percent or flat."))?;
+                .ok_or_else(|| DashboardError::field("kind", "err-offer-kind"))?;
             let amount = |field: &str, text: &str| {
-                minor_units(text).ok_or_else(|| {
-                    DashboardError::field(field, "Give an amount in rupees, e.g. 100 or 99.50.")
-                })
+                minor_units(text).ok_or_else(|| DashboardError::field(field, "err-rupees-offer"))
             };
             let count =
                 |field: &str, text: Option<String>| -> Result<Option<i32>, DashboardError> {
                     given(text)
                         .map(|t| t.trim().parse::<i32>())
                         .transpose()
-                        .map_err(|_| DashboardError::field(field, "Give a whole number."))
+                        .map_err(|_| DashboardError::field(field, "err-whole-number"))
                 };
             let value = match kind {
                 OfferKind::Percent => value
                     .trim()
                     .parse::<i64>()
-                    .map_err(|_| DashboardError::field("value", "A percentage is 1 to 100."))?,
+                    .map_err(|_| DashboardError::field("value", "err-percent"))?,
                 OfferKind::Flat => amount("value", &value)?,
             };
             let theater = given(theater_id)
                 .map(|t| t.parse::<Uuid>())
                 .transpose()
-                .map_err(|_| DashboardError::field("scope.theater_id", "Choose a theater."))?;
+                .map_err(|_| DashboardError::field("scope.theater_id", "err-choose-theater"))?;
             let zone = match theater {
                 Some(theater) => dashboard.theater_zone(actor, theater).await?,
                 None => "Asia/Kolkata".to_owned(),
@@ -78,7 +76,7 @@ pub async fn create_offer(
                 day.and_hms_opt(0, 0, 0)
                     .and_then(|t| t.and_local_timezone(zone).earliest())
                     .map(|t| t.with_timezone(&chrono::Utc))
-                    .ok_or_else(|| DashboardError::field("valid_from", "Give a date."))
+                    .ok_or_else(|| DashboardError::field("valid_from", "err-date"))
             };
             let new = NewOffer {
                 code,

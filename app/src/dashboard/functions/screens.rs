@@ -130,7 +130,8 @@ pub async fn open_layout(screen_id: Uuid) -> Result<LayoutPage, DashboardError> 
 #[cfg(feature = "ssr")]
 fn parse_layout(json: &str) -> Result<ScreenLayout, DashboardError> {
     serde_json::from_str(json).map_err(|err| {
-        DashboardError::field("layout", &format!("The layout is not valid JSON: {err}."))
+        let text = crate::i18n::Text::new("err-layout-json").arg("detail", err.to_string());
+        DashboardError::field_with("layout", text)
     })
 }
 

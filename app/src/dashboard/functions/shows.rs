@@ -162,9 +162,9 @@ fn in_paise(prices: BTreeMap<String, String>) -> Result<BTreeMap<String, i64>, D
         .into_iter()
         .map(|(category, rupees)| match minor_units(&rupees) {
             Some(minor) => Ok((category, minor)),
-            None => Err(DashboardError::field(
+            None => Err(DashboardError::field_with(
                 "prices",
-                &format!("Give the price of {category} in rupees, e.g. 250 or 249.50."),
+                crate::i18n::Text::new("err-rupees-price").arg("category", category),
             )),
         })
         .collect()

@@ -7,6 +7,7 @@ use super::{INPUT, LABEL, QUIET};
 use crate::booking::{SeatInfo, SeatStatus};
 use crate::catalog::SeatKind;
 use crate::dashboard::draft::{Brush, Draft, Lettering, Numbering};
+use crate::i18n::{t, t_with, tr, tr_with, use_lang, Arg};
 use crate::pages::show::{
     choice::Choice,
     grid::{tint, SeatGrid},
@@ -41,35 +42,35 @@ fn Shape(draft: RwSignal<Draft>) -> impl IntoView {
     view! {
         <div class="grid grid-cols-2 gap-3 sm:grid-cols-4">
             <label class=LABEL>
-                "Rows"
+                {t("dash-rows")}
                 <input type="number" min="1" max="60" class=INPUT data-testid="grid-rows"
                     prop:value=move || draft.read().rows.to_string()
                     on:change=move |ev| draft.update(|d| d.resize(number(&ev), d.columns)) />
             </label>
             <label class=LABEL>
-                "Columns"
+                {t("dash-columns")}
                 <input type="number" min="1" max="80" class=INPUT data-testid="grid-columns"
                     prop:value=move || draft.read().columns.to_string()
                     on:change=move |ev| draft.update(|d| d.resize(d.rows, number(&ev))) />
             </label>
             <label class=LABEL>
-                "Row A is"
+                {t("dash-row-a")}
                 <select class=INPUT on:change=move |ev| {
                     let back = event_target_value(&ev) == "back";
                     draft.update(|d| d.lettering = if back { Lettering::FromBack } else { Lettering::FromScreen });
                 }>
-                    <option value="screen" selected=move || draft.read().lettering == Lettering::FromScreen>"nearest the screen"</option>
-                    <option value="back" selected=move || draft.read().lettering == Lettering::FromBack>"at the back"</option>
+                    <option value="screen" selected=move || draft.read().lettering == Lettering::FromScreen>{t("dash-row-a-screen")}</option>
+                    <option value="back" selected=move || draft.read().lettering == Lettering::FromBack>{t("dash-row-a-back")}</option>
                 </select>
             </label>
             <label class=LABEL>
-                "Seats numbered"
+                {t("dash-numbered")}
                 <select class=INPUT on:change=move |ev| {
                     let rtl = event_target_value(&ev) == "rtl";
                     draft.update(|d| d.numbering = if rtl { Numbering::RightToLeft } else { Numbering::LeftToRight });
                 }>
-                    <option value="ltr" selected=move || draft.read().numbering == Numbering::LeftToRight>"from the left"</option>
-                    <option value="rtl" selected=move || draft.read().numbering == Numbering::RightToLeft>"from the right"</option>
+                    <option value="ltr" selected=move || draft.read().numbering == Numbering::LeftToRight>{t("dash-from-left")}</option>
+                    <option value="rtl" selected=move || draft.read().numbering == Numbering::RightToLeft>{t("dash-from-right")}</option>
                 </select>
             </label>
         </div>
@@ -79,6 +80,7 @@ fn Shape(draft: RwSignal<Draft>) -> impl IntoView {
 /// The categories, most premium first: add, remove (when no seat has it), move up.
 #[component]
 fn Categories(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
+    let lang = use_lang();
     let name = RwSignal::new(String::new());
     let add = move || {
         let added = draft
@@ -91,7 +93,7 @@ fn Categories(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
     };
     view! {
         <fieldset class="flex flex-col gap-2">
-            <legend class="text-sm font-medium text-slate-700">"Seat categories, most premium first"</legend>
+            <legend class="text-sm font-medium text-slate-700">{t("dash-categories")}</legend>
             <ol class="flex flex-wrap gap-2">
                 {move || {
                     let categories = draft.read().categories.clone();
@@ -101,12 +103,12 @@ fn Categories(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
                         <li class=format!("flex items-center gap-1 rounded-lg border-2 bg-white px-2 py-1 text-sm {}", tint(&categories, &c))>
                             <span class="font-semibold">{c.clone()}</span>
                             {(at > 0).then(|| view! {
-                                <button type="button" class="px-1" aria-label=format!("Move {up} up")
+                                <button type="button" class="px-1" aria-label=tr_with(lang, "dash-move-up", &[("category", Arg::Text(&up))])
                                     on:click=move |_| draft.update(|d| {
                                         if let Some(i) = d.categories.iter().position(|x| *x == up) { d.categories.swap(i - 1, i) }
                                     })>"↑"</button>
                             })}
-                            <button type="button" class="px-1" aria-label=format!("Remove {gone}")
+                            <button type="button" class="px-1" aria-label=tr_with(lang, "dash-remove", &[("category", Arg::Text(&gone))])
                                 on:click=move |_| { draft.update(|d| { d.remove_category(&gone); }); }>"✕"</button>
                         </li>
                     }
@@ -114,10 +116,10 @@ fn Categories(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
                 }}
             </ol>
             <div class="flex gap-2">
-                <input class=INPUT placeholder="New category, e.g. Recliner" aria-label="New category"
+                <input class=INPUT placeholder=t("dash-new-category-hint") aria-label=t("dash-new-category")
                     prop:value=name on:input=move |ev| name.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add() } />
-                <button type="button" class=QUIET on:click=move |_| add()>"Add"</button>
+                <button type="button" class=QUIET on:click=move |_| add()>{t("dash-add")}</button>
             </div>
         </fieldset>
     }
@@ -138,13 +140,13 @@ fn Brushes(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
     };
     view! {
         <fieldset>
-            <legend class="text-sm font-medium text-slate-700">"Paint with"</legend>
+            <legend class="text-sm font-medium text-slate-700">{t("dash-paint-with")}</legend>
             <div class="mt-1 flex flex-wrap gap-2" data-testid="brushes">
                 {move || draft.read().categories.iter().map(|c| option(c.clone(), Brush::Category(c.clone()))).collect_view()}
-                {option("Wheelchair space".into(), Brush::Kind(SeatKind::Wheelchair))}
-                {option("Companion seat".into(), Brush::Kind(SeatKind::Companion))}
-                {option("Standard seat".into(), Brush::Kind(SeatKind::Standard))}
-                {option("Aisle or gap".into(), Brush::Erase)}
+                {option(t("dash-brush-wheelchair"), Brush::Kind(SeatKind::Wheelchair))}
+                {option(t("dash-brush-companion"), Brush::Kind(SeatKind::Companion))}
+                {option(t("dash-brush-standard"), Brush::Kind(SeatKind::Standard))}
+                {option(t("dash-brush-aisle"), Brush::Erase)}
             </div>
         </fieldset>
     }
@@ -153,6 +155,7 @@ fn Brushes(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
 /// The grid of cells. One cell takes the tab stop; arrow keys move it.
 #[component]
 fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
+    let lang = use_lang();
     let focus = RwSignal::new((0, 0));
     let labels = Memo::new(move |_| draft.read().labels());
     let shape = Memo::new(move |_| draft.with(|d| (d.rows, d.columns)));
@@ -174,16 +177,25 @@ fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
                 .unwrap_or_default(),
             None => String::new(),
         };
-        let spoken = move || match seat() {
-            Some(cell) => format!(
-                "Row {} column {}: seat {}, {}, {}",
-                r + 1,
-                c + 1,
-                label().unwrap_or_default(),
-                cell.category,
-                cell.kind.as_str()
-            ),
-            None => format!("Row {} column {}: aisle", r + 1, c + 1),
+        let spoken = move || {
+            let (row, column) = (Arg::Number((r + 1).into()), Arg::Number((c + 1).into()));
+            match seat() {
+                Some(cell) => tr_with(
+                    lang,
+                    "dash-cell-seat",
+                    &[
+                        ("row", row),
+                        ("column", column),
+                        ("seat", Arg::Text(&label().unwrap_or_default())),
+                        ("category", Arg::Text(&cell.category)),
+                        (
+                            "kind",
+                            Arg::Text(&tr(lang, &format!("seat-kind-{}", cell.kind.as_str()))),
+                        ),
+                    ],
+                ),
+                None => tr_with(lang, "dash-cell-aisle", &[("row", row), ("column", column)]),
+            }
         };
         view! {
             <button type="button" id=format!("cell-{r}-{c}") data-r=r data-c=c
@@ -204,7 +216,7 @@ fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
         view! {
             <input maxlength="2" style=format!("grid-row: {}; grid-column: 1", r + 1)
                 class="w-7 rounded border border-slate-300 px-0.5 text-center text-xs uppercase disabled:border-transparent disabled:bg-transparent"
-                aria-label=move || format!("Name of grid row {} (blank: {})", r + 1, letter().unwrap_or_default())
+                aria-label=move || tr_with(lang, "dash-row-name", &[("row", Arg::Number((r + 1).into())), ("letter", Arg::Text(&letter().unwrap_or_default()))])
                 disabled=move || letter().is_none()
                 placeholder=move || letter().unwrap_or_default()
                 prop:value=move || draft.with(|d| d.row_names.get(&r).cloned().unwrap_or_default())
@@ -235,8 +247,8 @@ fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
     };
     view! {
         <div class="overflow-x-auto pb-2">
-            <p class="mb-2 text-center text-xs uppercase tracking-widest text-slate-500">"Screen this way"</p>
-            <div role="group" aria-label="Seat grid: arrow keys move, Enter paints" class="grid w-max gap-1"
+            <p class="mb-2 text-center text-xs uppercase tracking-widest text-slate-500">{t("dash-screen-this-way")}</p>
+            <div role="group" aria-label=t("dash-grid") class="grid w-max gap-1"
                 data-testid="editor-grid" on:keydown=keys
                 style=move || { let (rows, cols) = shape.get(); format!("grid-template-columns: 2rem repeat({cols}, 1.75rem); grid-template-rows: repeat({rows}, 1.75rem)") }>
                 {move || {
@@ -253,11 +265,12 @@ fn Cells(draft: RwSignal<Draft>, brush: RwSignal<Brush>) -> impl IntoView {
 /// shows have none for it yet); left empty otherwise.
 #[component]
 fn FirstPrices(draft: RwSignal<Draft>) -> impl IntoView {
+    let lang = use_lang();
     let categories = move || draft.read().categories.clone();
     view! {
         <details class="rounded-lg border border-slate-200 p-3 text-sm">
-            <summary class="cursor-pointer font-semibold">"Prices for a category's first seats"</summary>
-            <p class="mt-1 text-slate-600">"Needed only when shows to come have no price for a category that now gets seats: they sell those seats at this price (in rupees)."</p>
+            <summary class="cursor-pointer font-semibold">{t("dash-first-prices")}</summary>
+            <p class="mt-1 text-slate-600">{t("dash-first-prices-note")}</p>
             <div class="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-4">
                 {move || categories().into_iter().map(|c| {
                     let name = c.clone();
@@ -265,7 +278,7 @@ fn FirstPrices(draft: RwSignal<Draft>) -> impl IntoView {
                     view! {
                         <label class=LABEL>
                             {c.clone()}
-                            <input inputmode="decimal" class=INPUT value=value aria-label=format!("First price of {c}")
+                            <input inputmode="decimal" class=INPUT value=value aria-label=tr_with(lang, "dash-first-price", &[("category", Arg::Text(&c))])
                                 on:change=move |ev| {
                                     let typed = event_target_value(&ev);
                                     let paise = crate::dashboard::functions::minor_units(&typed);
@@ -285,6 +298,7 @@ fn FirstPrices(draft: RwSignal<Draft>) -> impl IntoView {
 /// The layout as JSON: what the form sends, what can be copied out, or pasted in and loaded.
 #[component]
 fn JsonField(draft: RwSignal<Draft>, json: Memo<String>) -> impl IntoView {
+    let lang = use_lang();
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let problem = RwSignal::new(None::<String>);
     let load = move |_| {
@@ -296,7 +310,11 @@ fn JsonField(draft: RwSignal<Draft>, json: Memo<String>) -> impl IntoView {
                 draft.set(Draft::from_layout(&layout));
                 problem.set(None);
             }
-            Err(err) => problem.set(Some(format!("That is not a layout: {err}."))),
+            Err(err) => {
+                let detail = err.to_string();
+                let said = tr_with(lang, "dash-not-a-layout", &[("detail", Arg::Text(&detail))]);
+                problem.set(Some(said))
+            }
         }
     };
     let download = move || {
@@ -307,16 +325,16 @@ fn JsonField(draft: RwSignal<Draft>, json: Memo<String>) -> impl IntoView {
     };
     view! {
         <details class="rounded-lg border border-slate-200 p-3">
-            <summary class="cursor-pointer text-sm font-semibold">"Layout JSON: export or import"</summary>
+            <summary class="cursor-pointer text-sm font-semibold">{t("dash-json")}</summary>
             <label class=format!("{LABEL} mt-2")>
-                "The layout as JSON (the shape is in the README)"
+                {t("dash-json-field")}
                 <textarea name="layout" rows="8" class=format!("{INPUT} font-mono text-xs") node_ref=textarea
                     data-testid="layout-json" prop:value=move || json.get()>{json.get_untracked()}</textarea>
             </label>
             <p class="text-sm text-red-700" role="alert">{move || problem.get()}</p>
             <div class="mt-2 flex flex-wrap gap-2">
-                <button type="button" class=QUIET on:click=load>"Load JSON into the editor"</button>
-                <a class=QUIET download="layout.json" href=download>"Download JSON"</a>
+                <button type="button" class=QUIET on:click=load>{t("dash-json-load")}</button>
+                <a class=QUIET download="layout.json" href=download>{t("dash-json-download")}</a>
             </div>
         </details>
     }
@@ -352,8 +370,8 @@ pub(super) fn LayoutPreview(draft: RwSignal<Draft>) -> impl IntoView {
         let choice = Choice::new(&seats, Vec::new(), HashSet::new());
         let categories = layout.categories.iter().map(|c| c.name.clone()).collect();
         view! {
-            <section aria-label="Preview" data-testid="layout-preview" class="flex flex-col gap-2">
-                <h2 class="text-lg font-semibold">{format!("Preview: {} seats", seats.len())}</h2>
+            <section aria-label=t("dash-preview") data-testid="layout-preview" class="flex flex-col gap-2">
+                <h2 class="text-lg font-semibold">{t_with("dash-preview-seats", &[("count", Arg::Number(seats.len() as i64))])}</h2>
                 <SeatGrid seats categories rows=layout.rows columns=layout.columns choice currency="INR".to_owned() />
             </section>
         }

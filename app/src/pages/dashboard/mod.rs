@@ -29,6 +29,7 @@ pub use waitlist::ShowWaitlistPage;
 use crate::account::ManagedTheater;
 use crate::components::status::{EmptyState, ErrorState, Loading};
 use crate::dashboard::{functions::front_desk, DashboardError};
+use crate::i18n::{t, t_err, t_with, Arg};
 use leptos::{either::EitherOf4, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{
@@ -67,11 +68,12 @@ where
                     let error = Signal::derive(move || Some(err.clone()));
                     EitherOf4::C(view! { <Problem error /> })
                 }
-                Err(err) => EitherOf4::D(view! { <ErrorState message=err.to_string() /> }),
+                Err(err) => EitherOf4::D(view! { <ErrorState message=t_err(&err) /> }),
             }
         })
     };
-    view! { <Transition fallback=|| view! { <Loading label="Loading…" /> }>{content}</Transition> }
+    let loading = t("dash-loading");
+    view! { <Transition fallback=move || view! { <Loading label=loading.clone() /> }>{content}</Transition> }
 }
 
 /// This page's path and query, to come back to after a form.
@@ -104,19 +106,20 @@ pub(crate) fn query(
 /// What went wrong with a form: the message, each field's problem, the seats in use.
 #[component]
 pub(crate) fn Problem(error: Signal<Option<DashboardError>>) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
     move || {
         error.get().map(|err| {
             let fields = match &err {
                 DashboardError::Invalid(fields) => fields
                     .iter()
-                    .map(|(field, message)| view! { <li><code>{field.clone()}</code>": "{message.clone()}</li> })
+                    .map(|(field, message)| view! { <li><code>{field.clone()}</code>": "{message.in_lang(lang)}</li> })
                     .collect_view()
                     .into_any(),
                 _ => ().into_any(),
             };
             view! {
                 <div role="alert" class="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="problem">
-                    <p class="font-semibold">{err.to_string()}</p>
+                    <p class="font-semibold">{t_err(&err)}</p>
                     <ul class="mt-1 list-disc pl-5">{fields}</ul>
                 </div>
             }
@@ -133,31 +136,39 @@ where
     Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
-/// A theater's name and the dashboard's sections for it.
+/// A theater's name and the dashboard's sections for it; `current` is the section's message.
 #[component]
 pub(crate) fn TheaterTabs(theater: ManagedTheater, current: &'static str) -> impl IntoView {
     let base = format!("/dashboard/theaters/{}", theater.id);
     let tabs = [
-        ("Shows", String::new()),
-        ("Schedule", "/schedule".to_owned()),
-        ("Screens", "/screens".to_owned()),
-        ("Menu", "/menu".to_owned()),
-        ("Reports", "/reports".to_owned()),
-        ("Audit log", "/audit".to_owned()),
+        ("dash-tab-shows", ""),
+        ("dash-tab-schedule", "/schedule"),
+        ("dash-tab-screens", "/screens"),
+        ("dash-tab-menu", "/menu"),
+        ("dash-tab-reports", "/reports"),
+        ("dash-tab-audit", "/audit"),
     ];
+    let title = t_with(
+        "dash-title-theater",
+        &[
+            ("section", Arg::Text(&t(current))),
+            ("theater", Arg::Text(&theater.name)),
+        ],
+    );
     view! {
-        <Title text=format!("{current} · {} · District dashboard", theater.name) />
+        <Title text=title />
         <header class="mb-4 flex flex-col gap-2">
             <p class="flex justify-between gap-2 text-sm text-slate-600">
-                <span><a href="/dashboard" class="underline">"Dashboard"</a>" / "{theater.city.clone()}</span>
-                <a href="/dashboard/bookings" class="underline">"Find a booking"</a>
+                <span><a href="/dashboard" class="underline">{t("dash-home")}</a>" / "{theater.city.clone()}</span>
+                <a href="/dashboard/bookings" class="underline">{t("dash-find-booking")}</a>
             </p>
             <h1 class="text-2xl font-bold tracking-tight">{theater.name.clone()}</h1>
-            <nav aria-label="Theater sections" class="-mx-1 flex gap-1 overflow-x-auto text-sm font-medium">
+            <nav aria-label=t("dash-sections") class="-mx-1 flex gap-1 overflow-x-auto text-sm font-medium">
                 {tabs
                     .into_iter()
-                    .map(|(name, path)| {
-                        let here = name == current;
+                    .map(|(id, path)| {
+                        let here = id == current;
+                        let name = t(id);
                         view! {
                             <a
                                 href=format!("{base}{path}")
@@ -174,31 +185,36 @@ pub(crate) fn TheaterTabs(theater: ManagedTheater, current: &'static str) -> imp
     }
 }
 
+/// "4 screens".
+fn screens(count: impl Into<i64>) -> String {
+    t_with("dash-screens", &[("count", Arg::Number(count.into()))])
+}
+
 /// The dashboard's front page: the theaters the user runs.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| front_desk());
     view! {
-        <Title text="Dashboard · District" />
+        <Title text=t("dash-title") />
         {staff_page(data, |desk| view! {
             <section class="flex flex-col gap-4">
                 <header class="flex flex-wrap items-end justify-between gap-2">
-                    <h1 class="text-2xl font-bold tracking-tight">"Your theaters"</h1>
+                    <h1 class="text-2xl font-bold tracking-tight">{t("dash-your-theaters")}</h1>
                     <nav class="flex gap-2">
-                        <a href="/dashboard/bookings" class=QUIET>"Find a booking"</a>
-                        <a href="/dashboard/offers" class=QUIET>"Offers"</a>
-                        {desk.platform_admin.then(|| view! { <a href="/dashboard/platform" class=QUIET>"Platform"</a> })}
+                        <a href="/dashboard/bookings" class=QUIET>{t("dash-find-booking")}</a>
+                        <a href="/dashboard/offers" class=QUIET>{t("dash-offers")}</a>
+                        {desk.platform_admin.then(|| view! { <a href="/dashboard/platform" class=QUIET>{t("dash-platform")}</a> })}
                     </nav>
                 </header>
                 {if desk.theaters.is_empty() {
-                    view! { <EmptyState title="No theaters yet" hint="A platform admin assigns the theaters you run." /> }.into_any()
+                    view! { <EmptyState title=t("dash-no-theaters") hint=t("dash-no-theaters-hint") /> }.into_any()
                 } else {
                     view! {
                         <ul class="grid gap-3 sm:grid-cols-2" data-testid="my-theaters">
                             {desk.theaters.into_iter().map(|t| view! {
                                 <li class=CARD>
                                     <a href=format!("/dashboard/theaters/{}", t.id) class="text-lg font-semibold text-indigo-700 underline-offset-2 hover:underline">{t.name.clone()}</a>
-                                    <p class="text-sm text-slate-600">{format!("{} · {} screens", t.city, t.screens)}</p>
+                                    <p class="text-sm text-slate-600">{format!("{} · {}", t.city, screens(t.screens))}</p>
                                 </li>
                             }).collect_view()}
                         </ul>

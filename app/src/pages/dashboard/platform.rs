@@ -9,6 +9,7 @@ use crate::dashboard::functions::{
     cities, dead_letters, front_desk, recent_reviews, theater_admins, AddCity, AssignAdmin,
     HideReview, RemoveAdmin, RetryEvent, TheaterStaff,
 };
+use crate::i18n::{t, t_with, Arg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -24,50 +25,50 @@ pub fn PlatformPage() -> impl IntoView {
     let (add_error, hide_error) = (action_error(add), action_error(hide));
     let retry_error = action_error(retry);
     view! {
-        <Title text="Platform · District dashboard" />
-        <p class="text-sm text-slate-600"><a href="/dashboard" class="underline">"Dashboard"</a></p>
+        <Title text=t("dash-platform-title") />
+        <p class="text-sm text-slate-600"><a href="/dashboard" class="underline">{t("dash-home")}</a></p>
         <header class="mb-4 flex flex-wrap items-center justify-between gap-2">
-            <h1 class="text-2xl font-bold tracking-tight">"Platform"</h1>
-            <a href="/dashboard/movies" class=QUIET>"Movies"</a>
+            <h1 class="text-2xl font-bold tracking-tight">{t("dash-platform")}</h1>
+            <a href="/dashboard/movies" class=QUIET>{t("dash-movies")}</a>
         </header>
         <div class="grid gap-4 lg:grid-cols-2">
             <section class=format!("{CARD} flex flex-col gap-3")>
-                <h2 class="text-xl font-semibold">"Cities"</h2>
+                <h2 class="text-xl font-semibold">{t("dash-cities")}</h2>
                 {staff_page(data, |list| view! {
                     <ul class="flex flex-col gap-1 text-sm" data-testid="cities">
                         {list.into_iter().map(|c| view! { <li>{format!("{}, {} · {}", c.name, c.state, c.time_zone)}</li> }).collect_view()}
                     </ul>
                 })}
                 <ActionForm action=add attr:class="flex flex-col gap-2">
-                    <h3 class="font-semibold">"Add a city"</h3>
+                    <h3 class="font-semibold">{t("dash-add-city")}</h3>
                     <Problem error=add_error />
                     <div class="grid grid-cols-2 gap-2">
-                        <label class=LABEL>"Name"<input name="name" required class=INPUT /></label>
-                        <label class=LABEL>"State"<input name="state" required class=INPUT /></label>
-                        <label class=LABEL>"Latitude"<input name="latitude" type="number" step="any" required class=INPUT /></label>
-                        <label class=LABEL>"Longitude"<input name="longitude" type="number" step="any" required class=INPUT /></label>
+                        <label class=LABEL>{t("dash-name")}<input name="name" required class=INPUT /></label>
+                        <label class=LABEL>{t("dash-state")}<input name="state" required class=INPUT /></label>
+                        <label class=LABEL>{t("dash-latitude")}<input name="latitude" type="number" step="any" required class=INPUT /></label>
+                        <label class=LABEL>{t("dash-longitude")}<input name="longitude" type="number" step="any" required class=INPUT /></label>
                     </div>
-                    <label class=LABEL>"Time zone"<input name="time_zone" required value="Asia/Kolkata" class=INPUT /></label>
-                    <button type="submit" class=BUTTON>"Add city"</button>
+                    <label class=LABEL>{t("dash-time-zone")}<input name="time_zone" required value="Asia/Kolkata" class=INPUT /></label>
+                    <button type="submit" class=BUTTON>{t("dash-add-city-button")}</button>
                 </ActionForm>
             </section>
             <section class=format!("{CARD} flex flex-col gap-3")>
-                <h2 class="text-xl font-semibold">"Newest reviews"</h2>
-                <p class="text-sm text-slate-600">"A hidden review leaves the movie's pages; its author still sees it, with the reason."</p>
+                <h2 class="text-xl font-semibold">{t("dash-newest-reviews")}</h2>
+                <p class="text-sm text-slate-600">{t("dash-hide-note")}</p>
                 <Problem error=hide_error />
                 {staff_page(reviews, move |list| view! {
                     <ul class="flex flex-col gap-3 text-sm" data-testid="reviews">
                         {list.into_iter().map(|r| view! {
                             <li class="border-b border-slate-100 pb-2">
-                                <p><b>{format!("{} · {}/10", r.movie_title, r.rating)}</b>" by "{r.author.clone()}</p>
+                                <p><b>{format!("{} · {}/10", r.movie_title, r.rating)}</b>" "{t_with("dash-by", &[("author", Arg::Text(&r.author))])}</p>
                                 <p class="text-slate-700">{r.body.clone()}</p>
                                 {match r.hidden_reason.clone() {
-                                    Some(reason) => view! { <p class="text-amber-800">{format!("Hidden: {reason}")}</p> }.into_any(),
+                                    Some(reason) => view! { <p class="text-amber-800">{t_with("dash-hidden", &[("reason", Arg::Text(&reason))])}</p> }.into_any(),
                                     None => view! {
                                         <ActionForm action=hide attr:class="mt-1 flex flex-wrap items-end gap-2">
                                             <input type="hidden" name="review_id" value=r.review_id.to_string() />
-                                            <label class=format!("{LABEL} flex-1")>"Reason to hide it"<input name="reason" required class=INPUT /></label>
-                                            <button type="submit" class=QUIET>"Hide"</button>
+                                            <label class=format!("{LABEL} flex-1")>{t("dash-hide-reason")}<input name="reason" required class=INPUT /></label>
+                                            <button type="submit" class=QUIET>{t("dash-hide")}</button>
                                         </ActionForm>
                                     }.into_any(),
                                 }}
@@ -77,7 +78,7 @@ pub fn PlatformPage() -> impl IntoView {
                 })}
             </section>
             <section class=format!("{CARD} flex flex-col gap-3")>
-                <h2 class="text-xl font-semibold">"Theater admins"</h2>
+                <h2 class="text-xl font-semibold">{t("dash-theater-admins")}</h2>
                 {staff_page(theaters, |desk| view! {
                     <ul class="flex flex-col gap-1 text-sm" data-testid="platform-theaters">
                         {desk.theaters.into_iter().map(|t| view! {
@@ -87,22 +88,22 @@ pub fn PlatformPage() -> impl IntoView {
                 })}
             </section>
             <section class=format!("{CARD} flex flex-col gap-3")>
-                <h2 class="text-xl font-semibold">"Undelivered events"</h2>
-                <p class="text-sm text-slate-600">"Events a consumer (mail, Kafka) kept refusing. Sending one again goes only to the consumers that do not have it."</p>
+                <h2 class="text-xl font-semibold">{t("dash-dead-letters")}</h2>
+                <p class="text-sm text-slate-600">{t("dash-dead-note")}</p>
                 <Problem error=retry_error />
                 {staff_page(dead, move |list| match list.is_empty() {
-                    true => view! { <p class="text-sm" data-testid="dead-letters">"None: every event was delivered."</p> }.into_any(),
+                    true => view! { <p class="text-sm" data-testid="dead-letters">{t("dash-no-dead")}</p> }.into_any(),
                     false => view! {
                         <ul class="flex flex-col gap-3 text-sm" data-testid="dead-letters">
                             {list.into_iter().map(|d| view! {
                                 <li class="flex flex-wrap items-start justify-between gap-2 border-b border-slate-100 pb-2">
                                     <div class="min-w-0 flex-1">
-                                        <p><b>{format!("#{} {}", d.id, d.event_type)}</b>{format!(" · {} attempts", d.attempts)}</p>
+                                        <p><b>{format!("#{} {}", d.id, d.event_type)}</b>{format!(" · {}", t_with("dash-attempts", &[("count", Arg::Number(d.attempts.into()))]))}</p>
                                         <p class="break-words text-slate-700">{d.last_error.clone().unwrap_or_default()}</p>
                                     </div>
                                     <ActionForm action=retry>
                                         <input type="hidden" name="event_id" value=d.id.to_string() />
-                                        <button type="submit" class=QUIET>"Send again"</button>
+                                        <button type="submit" class=QUIET>{t("dash-send-again")}</button>
                                     </ActionForm>
                                 </li>
                             }).collect_view()}
@@ -131,9 +132,9 @@ pub fn TheaterAdminsPage() -> impl IntoView {
         let theater_id = theater.id.to_string();
         let assign_to = theater_id.clone();
         view! {
-            <TheaterTabs theater current="Admins" />
+            <TheaterTabs theater current="dash-tab-admins" />
             <section class=format!("{CARD} flex flex-col gap-3")>
-                <h2 class="text-xl font-semibold">"Who runs this theater"</h2>
+                <h2 class="text-xl font-semibold">{t("dash-who-runs")}</h2>
                 <Problem error />
                 <ul class="flex flex-col gap-2" data-testid="theater-admins">
                     {admins.into_iter().map(move |a| { let tid = theater_id.clone(); view! {
@@ -143,15 +144,15 @@ pub fn TheaterAdminsPage() -> impl IntoView {
                                 <input type="hidden" name="theater_id" value=tid />
                                 <input type="hidden" name="user_id" value=a.user_id.to_string() />
                                 <input type="hidden" name="next" value=here />
-                                <button type="submit" class=QUIET>"Remove"</button>
+                                <button type="submit" class=QUIET>{t("dash-remove-admin")}</button>
                             </ActionForm>
                         </li>
                     }}).collect_view()}
                 </ul>
                 <ActionForm action=assign attr:class="flex flex-wrap items-end gap-2">
                     <input type="hidden" name="theater_id" value=assign_to />
-                    <label class=format!("{LABEL} flex-1")>"Email of the account"<input name="email" type="email" required class=INPUT /></label>
-                    <button type="submit" class=BUTTON>"Make admin"</button>
+                    <label class=format!("{LABEL} flex-1")>{t("dash-account-email")}<input name="email" type="email" required class=INPUT /></label>
+                    <button type="submit" class=BUTTON>{t("dash-make-admin")}</button>
                 </ActionForm>
             </section>
         }

@@ -6,6 +6,7 @@ use crate::dashboard::{
     functions::{audit_log, theater_report, AuditPage as Audit, ReportPage, AUDIT_PER_PAGE},
     ReportGroup, SalesLine,
 };
+use crate::i18n::{t, t_with, Arg};
 use crate::money;
 use leptos::prelude::*;
 
@@ -36,27 +37,27 @@ pub fn ReportsPage() -> impl IntoView {
         );
         let currency = report.currency.clone();
         view! {
-            <TheaterTabs theater current="Reports" />
+            <TheaterTabs theater current="dash-tab-reports" />
             <section class="flex flex-col gap-4">
                 <form method="get" class="flex flex-wrap items-end gap-2">
-                    <label class=LABEL>"From"<input type="date" name="from" value=report.from.to_string() class=INPUT /></label>
-                    <label class=LABEL>"To"<input type="date" name="to" value=report.to.to_string() class=INPUT /></label>
+                    <label class=LABEL>{t("dash-from")}<input type="date" name="from" value=report.from.to_string() class=INPUT /></label>
+                    <label class=LABEL>{t("dash-to")}<input type="date" name="to" value=report.to.to_string() class=INPUT /></label>
                     <label class=LABEL>
-                        "By"
+                        {t("dash-by-group")}
                         <select name="group" class=INPUT>
                             {[ReportGroup::Day, ReportGroup::Movie, ReportGroup::Screen, ReportGroup::Show].map(|g| view! {
-                                <option value=g.as_str() selected=g == report.group>{g.as_str()}</option>
+                                <option value=g.as_str() selected=g == report.group>{t(&format!("dash-group-{}", g.as_str()))}</option>
                             }).collect_view()}
                         </select>
                     </label>
-                    <button type="submit" class=QUIET>"Show"</button>
-                    <a href=csv class=QUIET download>"Download CSV"</a>
+                    <button type="submit" class=QUIET>{t("dash-show-report")}</button>
+                    <a href=csv class=QUIET download>{t("dash-csv")}</a>
                 </form>
-                <p class="text-sm text-slate-600">{format!("Days and hours at the theater ({}).", report.time_zone)}</p>
+                <p class="text-sm text-slate-600">{t_with("dash-report-zone", &[("zone", Arg::Text(&report.time_zone))])}</p>
                 <div class="overflow-x-auto">
                     <table class="w-full min-w-[36rem] text-left text-sm" data-testid="report-table">
                         <thead class="border-b border-slate-300 text-slate-600">
-                            <tr><th class="py-2">""</th><th>"Shows"</th><th>"Sold"</th><th>"Occupancy"</th><th>"Gross"</th><th>"Refunds"</th><th>"Fees"</th><th>"Net"</th><th>"Discounts"</th><th>"Food"</th><th>"Waiting list (booked)"</th></tr>
+                            <tr><th class="py-2">""</th><th>{t("dash-col-shows")}</th><th>{t("dash-col-sold")}</th><th>{t("dash-col-occupancy")}</th><th>{t("dash-col-gross")}</th><th>{t("dash-col-refunds")}</th><th>{t("dash-col-fees")}</th><th>{t("dash-col-net")}</th><th>{t("dash-col-discounts")}</th><th>{t("dash-col-food")}</th><th>{t("dash-col-waitlist")}</th></tr>
                         </thead>
                         <tbody>
                             {report.lines.into_iter().map(|l| line(l, &currency, false)).collect_view()}
@@ -65,12 +66,12 @@ pub fn ReportsPage() -> impl IntoView {
                     </table>
                 </div>
                 <figure class=CARD>
-                    <figcaption class="mb-2 font-semibold">"Seats sold per day"</figcaption>
-                    <img src=format!("/api/v1/admin/reports/charts/sales.svg?{span}") alt="Seats sold per day of sale" class="w-full" />
+                    <figcaption class="mb-2 font-semibold">{t("dash-chart-sales")}</figcaption>
+                    <img src=format!("/api/v1/admin/reports/charts/sales.svg?{span}") alt=t("dash-chart-sales-alt") class="w-full" />
                 </figure>
                 <figure class=CARD>
-                    <figcaption class="mb-2 font-semibold">"Occupancy by weekday and hour"</figcaption>
-                    <img src=format!("/api/v1/admin/reports/charts/occupancy.svg?{span}") alt="How full shows were by weekday and hour" class="w-full" />
+                    <figcaption class="mb-2 font-semibold">{t("dash-chart-occupancy")}</figcaption>
+                    <img src=format!("/api/v1/admin/reports/charts/occupancy.svg?{span}") alt=t("dash-chart-occupancy-alt") class="w-full" />
                 </figure>
             </section>
         }
@@ -81,7 +82,7 @@ fn line(l: SalesLine, currency: &str, total: bool) -> impl IntoView {
     let m = |minor| money::format(minor, currency);
     view! {
         <tr class=if total { "border-t-2 border-slate-300 font-semibold" } else { "border-b border-slate-100" }>
-            <td class="py-2 pr-2">{if total { "Total".to_owned() } else { l.label.clone() }}</td>
+            <td class="py-2 pr-2">{if total { t("dash-total") } else { l.label.clone() }}</td>
             <td>{l.shows}</td>
             <td>{format!("{} / {}", l.seats_sold, l.seats)}</td>
             <td>{format!("{:.1}%", l.occupancy_percent)}</td>
@@ -113,23 +114,23 @@ pub fn AuditPage() -> impl IntoView {
         } = audit;
         let more = i64::from(page) * i64::from(AUDIT_PER_PAGE) < total;
         view! {
-            <TheaterTabs theater current="Audit log" />
+            <TheaterTabs theater current="dash-tab-audit" />
             {if entries.is_empty() {
-                view! { <EmptyState title="Nothing done yet" hint="Every change made here is written down with who made it." /> }.into_any()
+                view! { <EmptyState title=t("dash-audit-empty") hint=t("dash-audit-empty-hint") /> }.into_any()
             } else {
                 view! {
                     <ol class="flex flex-col gap-2" data-testid="audit-log">
                         {entries.into_iter().map(|e| view! {
                             <li class=format!("{CARD} text-sm")>
-                                <p><b>{e.action.clone()}</b>" · "{e.actor_email.clone().unwrap_or_else(|| "a deleted user".into())}" · "{e.at.format("%d %b %Y %H:%M UTC").to_string()}</p>
+                                <p><b>{e.action.clone()}</b>" · "{e.actor_email.clone().unwrap_or_else(|| t("dash-deleted-user"))}" · "{e.at.format("%Y-%m-%d %H:%M UTC").to_string()}</p>
                                 <details>
-                                    <summary class="cursor-pointer text-slate-600">"Before and after"</summary>
-                                    <pre class="overflow-x-auto whitespace-pre-wrap text-xs">{format!("before: {}\nafter: {}", e.before.map(|v| v.to_string()).unwrap_or_default(), e.after.map(|v| v.to_string()).unwrap_or_default())}</pre>
+                                    <summary class="cursor-pointer text-slate-600">{t("dash-before-after")}</summary>
+                                    <pre class="overflow-x-auto whitespace-pre-wrap text-xs">{t_with("dash-before-after-values", &[("before", Arg::Text(&e.before.map(|v| v.to_string()).unwrap_or_default())), ("after", Arg::Text(&e.after.map(|v| v.to_string()).unwrap_or_default()))])}</pre>
                                 </details>
                             </li>
                         }).collect_view()}
                     </ol>
-                    {more.then(|| view! { <a href=format!("?page={}", page + 1) class=QUIET>"Older entries"</a> })}
+                    {more.then(|| view! { <a href=format!("?page={}", page + 1) class=QUIET>{t("dash-older")}</a> })}
                 }.into_any()
             }}
         }

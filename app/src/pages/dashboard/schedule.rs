@@ -11,17 +11,11 @@ use crate::dashboard::{
     layout::ScreenSummary,
     Scheduled,
 };
+use crate::i18n::{t, t_with, Arg};
 use leptos::prelude::*;
 
-const DAYS: [(&str, &str); 7] = [
-    ("mon", "Mon"),
-    ("tue", "Tue"),
-    ("wed", "Wed"),
-    ("thu", "Thu"),
-    ("fri", "Fri"),
-    ("sat", "Sat"),
-    ("sun", "Sun"),
-];
+/// The form's word for each weekday, Monday first (the catalogue's `weekday-1` ...).
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 #[component]
 pub fn SchedulePage() -> impl IntoView {
@@ -46,7 +40,10 @@ pub fn SchedulePage() -> impl IntoView {
             .flat_map(|m| m.languages.iter().cloned())
             .collect();
         let body = match screen {
-            None => view! { <EmptyState title="No screens yet" hint="Add a screen and draw its seats first." /> }.into_any(),
+            None => {
+                view! { <EmptyState title=t("dash-no-screens") hint=t("dash-no-screens-hint") /> }
+                    .into_any()
+            }
             Some(screen) => {
                 let error = action_error(action);
                 view! {
@@ -54,31 +51,31 @@ pub fn SchedulePage() -> impl IntoView {
                         <input type="hidden" name="screen_id" value=screen.id.to_string() />
                         <Problem error />
                         <label class=LABEL>
-                            "Movie"
+                            {t("dash-movie")}
                             <select name="movie_id" required class=INPUT>
                                 {movies.into_iter().map(|m| view! {
-                                    <option value=m.id.to_string()>{format!("{} ({} min; {})", m.title, m.runtime_minutes, m.languages.join(", "))}</option>
+                                    <option value=m.id.to_string()>{t_with("dash-movie-option", &[("title", Arg::Text(&m.title)), ("minutes", Arg::Number(m.runtime_minutes.into())), ("languages", Arg::Text(&m.languages.join(", ")))])}</option>
                                 }).collect_view()}
                             </select>
                         </label>
                         <div class="grid gap-4 sm:grid-cols-2">
                             <label class=LABEL>
-                                "Language"
-                                <input name="language" required placeholder="One of the movie's languages" list="languages" class=INPUT />
+                                {t("dash-language")}
+                                <input name="language" required placeholder=t("dash-language-hint") list="languages" class=INPUT />
                                 <datalist id="languages">
                                     {languages.iter().map(|l| view! { <option value=l.clone()></option> }).collect_view()}
                                 </datalist>
                                 <span class="text-red-700">{field_error(error, "language")}</span>
                             </label>
                             <label class=LABEL>
-                                "Format"
+                                {t("dash-format")}
                                 <select name="format" class=INPUT>
                                     {screen.formats.iter().map(|f| view! { <option>{f.clone()}</option> }).collect_view()}
                                 </select>
                             </label>
                         </div>
                         <fieldset class="flex flex-col gap-2">
-                            <legend class="text-sm font-medium text-slate-700">"Price per seat, in rupees"</legend>
+                            <legend class="text-sm font-medium text-slate-700">{t("dash-price-per-seat")}</legend>
                             <div class="grid gap-3 sm:grid-cols-3">
                                 {categories.into_iter().map(|c| view! {
                                     <label class=LABEL>
@@ -90,39 +87,39 @@ pub fn SchedulePage() -> impl IntoView {
                         </fieldset>
                         <div class="grid gap-4 sm:grid-cols-3">
                             <label class=LABEL>
-                                "From"
+                                {t("dash-from")}
                                 <input type="date" name="from" required class=INPUT />
                             </label>
                             <label class=LABEL>
-                                "To (leave empty for one day)"
+                                {t("dash-to-optional")}
                                 <input type="date" name="to" class=INPUT />
                                 <span class="text-red-700">{field_error(error, "to")}</span>
                             </label>
                             <label class=LABEL>
-                                "Times (24-hour, comma separated)"
+                                {t("dash-times")}
                                 <input name="times" required placeholder="10:00, 14:30, 19:45" class=INPUT />
                                 <span class="text-red-700">{field_error(error, "times")}</span>
                             </label>
                         </div>
                         <fieldset>
-                            <legend class="text-sm font-medium text-slate-700">"On these days (none ticked: every day)"</legend>
+                            <legend class="text-sm font-medium text-slate-700">{t("dash-days")}</legend>
                             <div class="mt-1 flex flex-wrap gap-2">
-                                {DAYS.iter().enumerate().map(|(i, (value, name))| view! {
+                                {DAYS.iter().enumerate().map(|(i, value)| view! {
                                     <label class="flex items-center gap-1.5 rounded-lg border border-slate-300 px-2 py-1 text-sm">
                                         <input type="checkbox" name=format!("days[{i}]") value=*value />
-                                        {*name}
+                                        {t(&format!("weekday-{}", i + 1))}
                                     </label>
                                 }).collect_view()}
                             </div>
                         </fieldset>
-                        <button type="submit" class=BUTTON disabled=move || action.pending().get()>"Put on sale"</button>
+                        <button type="submit" class=BUTTON disabled=move || action.pending().get()>{t("dash-put-on-sale")}</button>
                         <Outcome action theater=theater.id />
                     </ActionForm>
                 }.into_any()
             }
         };
         view! {
-            <TheaterTabs theater current="Schedule" />
+            <TheaterTabs theater current="dash-tab-schedule" />
             <section class="flex flex-col gap-4">
                 {picker}
                 {body}
@@ -135,13 +132,13 @@ pub fn SchedulePage() -> impl IntoView {
 fn screen_picker(screens: &[ScreenSummary], current: Option<&ScreenSummary>) -> impl IntoView {
     let current = current.map(|s| s.id);
     view! {
-        <nav aria-label="Screens" class="flex flex-wrap gap-2">
+        <nav aria-label=t("dash-tab-screens") class="flex flex-wrap gap-2">
             {screens.iter().map(|s| {
                 let here = Some(s.id) == current;
                 view! {
                     <a href=format!("?screen_id={}", s.id) aria-current=here.then_some("page")
                         class=format!("{QUIET} aria-[current=page]:border-indigo-600 aria-[current=page]:text-indigo-700")>
-                        {format!("{} ({} seats)", s.name, s.seats)}
+                        {t_with("dash-screen-seats", &[("name", Arg::Text(&s.name)), ("seats", Arg::Number(s.seats))])}
                     </a>
                 }
             }).collect_view()}
@@ -163,19 +160,19 @@ fn Outcome(action: ServerAction<ScheduleShows>, theater: uuid::Uuid) -> impl Int
         outcome.map(|(created, first, skipped)| {
             view! {
                 <div role="status" class="rounded-lg border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="schedule-outcome">
-                    <p class="font-semibold">{format!("{created} shows put on sale, {} dates skipped.", skipped.len())}</p>
+                    <p class="font-semibold">{t_with("dash-scheduled", &[("created", Arg::Number(created as i64)), ("skipped", Arg::Number(skipped.len() as i64))])}</p>
                     <ul class="list-disc pl-5">
                         {skipped.into_iter().map(|s| {
-                            let why = if s.reason == "overlap" { "the screen has a show then (cleaning time included)" } else { "that time has passed" };
+                            let why = t(if s.reason == "overlap" { "dash-skip-overlap" } else { "dash-skip-past" });
                             view! {
                                 <li>
                                     {format!("{} {}: {why}", s.date, s.time)}
-                                    {s.conflicting_show_id.map(|id| view! { " (" <a href=format!("/shows/{id}") class="underline">"the show in the way"</a> ")" })}
+                                    {s.conflicting_show_id.map(|id| view! { " (" <a href=format!("/shows/{id}") class="underline">{t("dash-show-in-way")}</a> ")" })}
                                 </li>
                             }
                         }).collect_view()}
                     </ul>
-                    <a href=format!("/dashboard/theaters/{theater}?date={first}") class="font-semibold underline">"See the shows"</a>
+                    <a href=format!("/dashboard/theaters/{theater}?date={first}") class="font-semibold underline">{t("dash-see-shows")}</a>
                 </div>
             }
         })

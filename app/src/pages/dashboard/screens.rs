@@ -14,6 +14,7 @@ use crate::dashboard::{
     },
     layout::{ScreenSummary, FORMATS},
 };
+use crate::i18n::{t, t_with, Arg};
 use leptos::prelude::*;
 
 #[component]
@@ -36,31 +37,31 @@ pub fn ScreensPage() -> impl IntoView {
         let error = action_error(details);
         let cleaning_error = action_error(cleaning);
         view! {
-            <TheaterTabs theater current="Screens" />
+            <TheaterTabs theater current="dash-tab-screens" />
             <section class="flex flex-col gap-4">
                 <header class="flex flex-wrap items-center justify-between gap-2">
-                    <h2 class="text-xl font-semibold">"Screens"</h2>
-                    <a href=format!("/dashboard/theaters/{theater_id}/screens/new") class=BUTTON>"Add a screen"</a>
+                    <h2 class="text-xl font-semibold">{t("dash-tab-screens")}</h2>
+                    <a href=format!("/dashboard/theaters/{theater_id}/screens/new") class=BUTTON>{t("dash-add-screen")}</a>
                 </header>
                 <Problem error=cleaning_error />
                 <ul class="grid gap-3 sm:grid-cols-2" data-testid="screens">
                     {screens.into_iter().map(|s| view! { <ScreenCard screen=s cleaning here /> }).collect_view()}
                 </ul>
                 <ActionForm action=details attr:class=format!("{CARD} flex flex-col gap-3")>
-                    <h2 class="text-xl font-semibold">"What moviegoers read about the theater"</h2>
+                    <h2 class="text-xl font-semibold">{t("dash-theater-details")}</h2>
                     <Problem error />
                     <Show when=move || details.value().get().is_some_and(|r| r.is_ok())>
-                        <Notice>"Saved."</Notice>
+                        <Notice>{t("dash-saved")}</Notice>
                     </Show>
                     <input type="hidden" name="theater_id" value=theater_id.clone() />
-                    <label class=LABEL>"Name"<input name="name" required value=current.name class=INPUT /></label>
-                    <label class=LABEL>"Address"<input name="address" required value=current.address class=INPUT /></label>
+                    <label class=LABEL>{t("dash-name")}<input name="name" required value=current.name class=INPUT /></label>
+                    <label class=LABEL>{t("dash-address")}<input name="address" required value=current.address class=INPUT /></label>
                     <div class="grid grid-cols-2 gap-3">
-                        <label class=LABEL>"Latitude"<input name="latitude" type="number" step="any" required value=current.latitude class=INPUT /></label>
-                        <label class=LABEL>"Longitude"<input name="longitude" type="number" step="any" required value=current.longitude class=INPUT /></label>
+                        <label class=LABEL>{t("dash-latitude")}<input name="latitude" type="number" step="any" required value=current.latitude class=INPUT /></label>
+                        <label class=LABEL>{t("dash-longitude")}<input name="longitude" type="number" step="any" required value=current.longitude class=INPUT /></label>
                     </div>
-                    <label class=LABEL>"Amenities (comma separated)"<input name="amenities" value=current.amenities.join(", ") class=INPUT /></label>
-                    <button type="submit" class=BUTTON>"Save details"</button>
+                    <label class=LABEL>{t("dash-amenities")}<input name="amenities" value=current.amenities.join(", ") class=INPUT /></label>
+                    <button type="submit" class=BUTTON>{t("dash-save-details")}</button>
                 </ActionForm>
             </section>
         }
@@ -76,15 +77,15 @@ fn ScreenCard(
     view! {
         <li class=format!("{CARD} flex flex-col gap-2") data-testid="screen">
             <p class="text-lg font-semibold">{screen.name.clone()}</p>
-            <p class="text-sm text-slate-600">{format!("{} seats · {}", screen.seats, screen.formats.join(", "))}</p>
+            <p class="text-sm text-slate-600">{format!("{} · {}", t_with("dash-seat-count", &[("count", Arg::Number(screen.seats))]), screen.formats.join(", "))}</p>
             <details class="text-sm">
-                <summary class="cursor-pointer font-semibold text-slate-700">"Name, formats, cleaning time…"</summary>
+                <summary class="cursor-pointer font-semibold text-slate-700">{t("dash-screen-settings")}</summary>
                 <ActionForm action=cleaning attr:class="mt-2 flex flex-col gap-2">
                     <input type="hidden" name="screen_id" value=screen.id.to_string() />
                     <input type="hidden" name="next" value=here />
-                    <label class=LABEL>"Name"<input name="name" required value=screen.name.clone() class=INPUT /></label>
+                    <label class=LABEL>{t("dash-name")}<input name="name" required value=screen.name.clone() class=INPUT /></label>
                     <label class=LABEL>
-                        "Cleaning minutes between shows"
+                        {t("dash-cleaning")}
                         <input type="number" name="cleaning_minutes" required min="0" max="120" value=screen.cleaning_minutes class=INPUT />
                     </label>
                     <div class="flex flex-wrap gap-2">
@@ -94,10 +95,10 @@ fn ScreenCard(
                             </label>
                         }).collect_view()}
                     </div>
-                    <button type="submit" class=QUIET>"Save screen"</button>
+                    <button type="submit" class=QUIET>{t("dash-save-screen")}</button>
                 </ActionForm>
             </details>
-            <a href=format!("/dashboard/screens/{}/layout", screen.id) class="font-semibold text-indigo-700 underline">"Edit seat layout"</a>
+            <a href=format!("/dashboard/screens/{}/layout", screen.id) class="font-semibold text-indigo-700 underline">{t("dash-edit-layout")}</a>
         </li>
     }
 }
@@ -112,17 +113,17 @@ pub fn NewScreenPage() -> impl IntoView {
         let error = action_error(action);
         let theater_id = page.theater.id.to_string();
         view! {
-            <TheaterTabs theater=page.theater current="Screens" />
+            <TheaterTabs theater=page.theater current="dash-tab-screens" />
             <ActionForm action attr:class=format!("{CARD} flex flex-col gap-4") attr:data-testid="new-screen-form">
-                <h2 class="text-xl font-semibold">"Add a screen"</h2>
+                <h2 class="text-xl font-semibold">{t("dash-add-screen")}</h2>
                 <Problem error />
                 <input type="hidden" name="theater_id" value=theater_id />
                 <div class="grid gap-3 sm:grid-cols-2">
-                    <label class=LABEL>"Name"<input name="name" required placeholder="Audi 4" class=INPUT /></label>
-                    <label class=LABEL>"Cleaning minutes between shows"<input type="number" name="cleaning_minutes" min="0" max="120" value="15" class=INPUT /></label>
+                    <label class=LABEL>{t("dash-name")}<input name="name" required placeholder="Audi 4" class=INPUT /></label>
+                    <label class=LABEL>{t("dash-cleaning")}<input type="number" name="cleaning_minutes" min="0" max="120" value="15" class=INPUT /></label>
                 </div>
                 <fieldset>
-                    <legend class="text-sm font-medium text-slate-700">"Formats"</legend>
+                    <legend class="text-sm font-medium text-slate-700">{t("dash-formats")}</legend>
                     <div class="mt-1 flex flex-wrap gap-2">
                         {FORMATS.iter().enumerate().map(|(i, f)| view! {
                             <label class="flex items-center gap-1.5 rounded-lg border border-slate-300 px-2 py-1 text-sm">
@@ -132,7 +133,7 @@ pub fn NewScreenPage() -> impl IntoView {
                     </div>
                 </fieldset>
                 <LayoutEditor draft />
-                <button type="submit" class=BUTTON>"Add the screen"</button>
+                <button type="submit" class=BUTTON>{t("dash-add-the-screen")}</button>
             </ActionForm>
             <div class=format!("{CARD} mt-4")><LayoutPreview draft /></div>
         }
@@ -159,17 +160,17 @@ pub fn LayoutEditorPage() -> impl IntoView {
         });
         let error = action_error(action);
         view! {
-            <TheaterTabs theater current="Screens" />
+            <TheaterTabs theater current="dash-tab-screens" />
             <ActionForm action attr:class=format!("{CARD} flex flex-col gap-4") attr:data-testid="layout-form">
-                <h2 class="text-xl font-semibold">{format!("Seat layout of {}", screen.name)}</h2>
-                <p class="text-sm text-slate-600">"Seats held or sold for shows to come cannot move or go; saving says which they are."</p>
+                <h2 class="text-xl font-semibold">{t_with("dash-layout-of", &[("screen", Arg::Text(&screen.name))])}</h2>
+                <p class="text-sm text-slate-600">{t("dash-layout-note")}</p>
                 <Problem error />
                 <Show when=move || action.value().get().is_some_and(|r| r.is_ok())>
-                    <Notice>"Layout saved."</Notice>
+                    <Notice>{t("dash-layout-saved")}</Notice>
                 </Show>
                 <input type="hidden" name="screen_id" value=screen.id.to_string() />
                 <LayoutEditor draft />
-                <button type="submit" class=BUTTON>"Save layout"</button>
+                <button type="submit" class=BUTTON>{t("dash-save-layout")}</button>
             </ActionForm>
             <div class=format!("{CARD} mt-4")><LayoutPreview draft /></div>
         }

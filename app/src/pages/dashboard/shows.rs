@@ -10,6 +10,7 @@ use crate::dashboard::{
     functions::{theater_day, CancelShow, DayOfShows, SetPrices, SetSales},
     TheaterShow,
 };
+use crate::i18n::{t, t_with, Arg};
 use crate::money;
 use leptos::prelude::*;
 
@@ -55,19 +56,19 @@ pub fn TheaterDayPage() -> impl IntoView {
         } = day;
         let schedule = format!("/dashboard/theaters/{}/schedule", theater.id);
         view! {
-            <TheaterTabs theater current="Shows" />
+            <TheaterTabs theater current="dash-tab-shows" />
             <section class="flex flex-col gap-4">
                 <form method="get" class="flex flex-wrap items-end gap-2">
                     <label class="flex flex-col gap-1 text-sm font-medium text-slate-700">
-                        "Day"
+                        {t("dash-day")}
                         <input type="date" name="date" value=date.map(|d| d.to_string()) class=INPUT />
                     </label>
-                    <button type="submit" class=QUIET>"Show that day"</button>
-                    <a href=schedule.clone() class=BUTTON>"Schedule shows"</a>
+                    <button type="submit" class=QUIET>{t("dash-show-day")}</button>
+                    <a href=schedule.clone() class=BUTTON>{t("dash-schedule-shows")}</a>
                 </form>
                 <Problem error />
                 {if shows.is_empty() {
-                    view! { <EmptyState title="No shows that day" hint="Schedule a movie on one of your screens." /> }.into_any()
+                    view! { <EmptyState title=t("dash-no-shows") hint=t("dash-no-shows-hint") /> }.into_any()
                 } else {
                     view! {
                         <ul class="flex flex-col gap-3" data-testid="theater-shows">
@@ -96,12 +97,13 @@ fn ShowRow(show: TheaterShow, acts: Actions, here: Signal<String>) -> impl IntoV
         prices,
     } = acts;
     let cancelled = show.status == "cancelled";
-    let state = if cancelled {
-        "Cancelled"
+    // The state as a word for scripts, and as the page's language says it.
+    let (state, state_id) = if cancelled {
+        ("Cancelled", "dash-show-cancelled")
     } else if show.sales_open {
-        "On sale"
+        ("On sale", "dash-on-sale")
     } else {
-        "Sales stopped"
+        ("Sales stopped", "dash-sales-stopped")
     };
     let id = show.show_id.to_string();
     let movie_link = format!("/shows/{id}");
@@ -123,15 +125,20 @@ fn ShowRow(show: TheaterShow, acts: Actions, here: Signal<String>) -> impl IntoV
                     {format!("{}–{} ", show.local_start, show.local_end)}
                     <a href=movie_link class="text-indigo-700 underline-offset-2 hover:underline">{show.movie_title.clone()}</a>
                 </p>
-                <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-semibold text-slate-700">{state}</span>
+                <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-semibold text-slate-700">{t(state_id)}</span>
             </div>
             <p class="text-sm text-slate-600">{format!("{} · {} · {}", show.screen_name, show.format, show.language)}</p>
             <p class="text-sm text-slate-700">
-                {format!("{} of {} seats sold ({occupancy}%), {} held", show.seats_sold, show.seats, show.seats_held)}
+                {t_with("dash-occupancy", &[
+                    ("sold", Arg::Number(show.seats_sold)),
+                    ("seats", Arg::Number(show.seats)),
+                    ("percent", Arg::Number(occupancy)),
+                    ("held", Arg::Number(show.seats_held)),
+                ])}
                 {(show.waiting > 0).then(|| view! {
-                    ", "<a href=waitlist_link class="underline">{format!("{} on the waiting list", show.waiting)}</a>
+                    ", "<a href=waitlist_link class="underline">{t_with("dash-waiting", &[("count", Arg::Number(show.waiting))])}</a>
                 })}
-                " · "<a href=food_link class="underline">"Food pickups"</a>
+                " · "<a href=food_link class="underline">{t("dash-food-pickups")}</a>
             </p>
             {(!cancelled).then(move || view! {
                 <div class="mt-2 flex flex-wrap gap-2">
@@ -139,11 +146,11 @@ fn ShowRow(show: TheaterShow, acts: Actions, here: Signal<String>) -> impl IntoV
                         <input type="hidden" name="show_id" value=id />
                         <input type="hidden" name="open" value=(!show.sales_open).to_string() />
                         <input type="hidden" name="next" value=here />
-                        <button type="submit" class=QUIET>{if show.sales_open { "Stop sales" } else { "Resume sales" }}</button>
+                        <button type="submit" class=QUIET>{if show.sales_open { t("dash-stop-sales") } else { t("dash-resume-sales") }}</button>
                     </ActionForm>
                     {unsold.then(move || view! {
                         <details class="text-sm">
-                            <summary class="cursor-pointer rounded-lg px-3 py-2 font-semibold text-slate-700 hover:bg-slate-50">"Change prices…"</summary>
+                            <summary class="cursor-pointer rounded-lg px-3 py-2 font-semibold text-slate-700 hover:bg-slate-50">{t("dash-change-prices")}</summary>
                             <ActionForm action=prices attr:class="mt-2 flex flex-col gap-2 rounded-lg border border-slate-200 p-3">
                                 <input type="hidden" name="show_id" value=prices_id />
                                 <input type="hidden" name="next" value=here />
@@ -153,17 +160,17 @@ fn ShowRow(show: TheaterShow, acts: Actions, here: Signal<String>) -> impl IntoV
                                         <input name=format!("prices[{category}]") inputmode="decimal" required value=money::plain(minor) class="w-28 rounded-lg border border-slate-300 px-2 py-1" />
                                     </label>
                                 }).collect_view()}
-                                <button type="submit" class=QUIET>"Save prices"</button>
+                                <button type="submit" class=QUIET>{t("dash-save-prices")}</button>
                             </ActionForm>
                         </details>
                     })}
                     <details class="text-sm">
-                        <summary class="cursor-pointer rounded-lg px-3 py-2 font-semibold text-red-700 hover:bg-red-50">"Cancel show…"</summary>
+                        <summary class="cursor-pointer rounded-lg px-3 py-2 font-semibold text-red-700 hover:bg-red-50">{t("dash-cancel-show")}</summary>
                         <ActionForm action=cancel attr:class="mt-2 flex flex-col gap-2 rounded-lg border border-red-200 bg-red-50 p-3">
-                            <p>"Every hold ends and every paid booking is refunded in full. Customers are told."</p>
+                            <p>{t("dash-cancel-show-note")}</p>
                             <input type="hidden" name="show_id" value=cancel_id />
                             <input type="hidden" name="next" value=here />
-                            <button type="submit" class="rounded-lg bg-red-700 px-3 py-2 font-semibold text-white hover:bg-red-800">"Cancel this show"</button>
+                            <button type="submit" class="rounded-lg bg-red-700 px-3 py-2 font-semibold text-white hover:bg-red-800">{t("dash-cancel-this-show")}</button>
                         </ActionForm>
                     </details>
                 </div>

@@ -4,6 +4,7 @@
 use super::{path_id, staff_page, CARD};
 use crate::booking::{LinePlace, WaitStatus};
 use crate::dashboard::functions::show_waitlist;
+use crate::i18n::{t, t_with, Arg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -21,27 +22,27 @@ pub fn ShowWaitlistPage() -> impl IntoView {
             .map(|p| format!("{}, {}", p.entry.movie_title, p.entry.local_time))
             .unwrap_or_default();
         view! {
-            <Title text="Waiting list · District dashboard" />
-            <p class="text-sm text-slate-600"><a href="/dashboard" class="underline">"Dashboard"</a></p>
-            <h1 class="text-2xl font-bold tracking-tight">"Waiting list"</h1>
+            <Title text=t_with("dash-page-title", &[("page", Arg::Text(&t("waitlist")))]) />
+            <p class="text-sm text-slate-600"><a href="/dashboard" class="underline">{t("dash-home")}</a></p>
+            <h1 class="text-2xl font-bold tracking-tight">{t("waitlist")}</h1>
             <p class="mb-4 text-slate-600">{title}</p>
             <section class=CARD>
-                <p class="mb-2 text-sm">{format!("{waiting} waiting, {} places in all", line.len())}</p>
+                <p class="mb-2 text-sm">{t_with("dash-waitlist-count", &[("waiting", Arg::Number(waiting as i64)), ("places", Arg::Number(line.len() as i64))])}</p>
                 <ol class="flex flex-col gap-2 text-sm" data-testid="waitlist-places">
                     {line.into_iter().map(|place| view! {
                         <li class="flex flex-wrap justify-between gap-2 border-b border-slate-100 pb-2">
                             <span>
                                 <b>{place.customer_name}</b>" · "{place.customer_email}
                                 <span class="block text-slate-600">{format!(
-                                    "{} seats{}",
-                                    place.entry.seats,
+                                    "{}{}",
+                                    t_with("dash-seat-count", &[("count", Arg::Number(place.entry.seats.into()))]),
                                     place.entry.category.map(|c| format!(", {c}")).unwrap_or_default()
                                 )}</span>
                             </span>
                             <span class="rounded bg-slate-100 px-2 py-0.5">
                                 {match place.entry.position {
-                                    Some(n) => format!("waiting, #{n}"),
-                                    None => place.entry.status.as_str().to_owned(),
+                                    Some(n) => t_with("dash-waiting-at", &[("position", Arg::Number(n))]),
+                                    None => t(&format!("dash-wait-{}", place.entry.status.as_str())),
                                 }}
                             </span>
                         </li>

@@ -7,7 +7,7 @@ use crate::booking::{
     BookingError, MAX_SEATS,
 };
 use crate::catalog::SeatKind;
-use crate::i18n::{format, t, t_with, tr, tr_with, use_lang, Arg};
+use crate::i18n::{format, t, t_err, t_with, tr, tr_with, use_lang, Arg};
 use crate::ids::{SeatId, ShowId};
 use crate::money;
 use crate::pages::waitlist::JoinForm;
@@ -92,7 +92,7 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
             .get()
             .and_then(Result::err)
             .filter(|e| !matches!(e, BookingError::SeatsUnavailable(_)))
-            .map(|e| e.to_string())
+            .map(|e| t_err(&e))
     };
     let next = format!("/shows/{show_id}");
     view! {
@@ -194,7 +194,7 @@ fn BestAvailable(
     let lang = use_lang();
     let message = move || match suggest.value().get() {
         Some(Ok(seats)) if seats.is_empty() => Some(tr(lang, "seats-no-block")),
-        Some(Err(err)) => Some(err.to_string()),
+        Some(Err(err)) => Some(t_err(&err)),
         _ => None,
     };
     Effect::new(move |_| {

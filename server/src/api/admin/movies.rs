@@ -7,6 +7,7 @@ use app::{
     account::auth::Principal,
     booking::Actor,
     dashboard::{AddedMovie, Dashboard, DashboardError, NewMovie},
+    i18n::{Explained, Lang},
 };
 use axum::{
     body::Bytes,
@@ -16,7 +17,7 @@ use axum::{
     },
     http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
-    Json,
+    Extension, Json,
 };
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -89,6 +90,7 @@ pub async fn edit_movie(
 pub async fn movie_form(
     dashboard: Dashboard,
     who: Result<Principal, app::account::AccountError>,
+    lang: Lang,
     id: Option<Uuid>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
@@ -117,13 +119,14 @@ pub async fn movie_form(
             Redirect::to(&format!("/dashboard/movies/{}?saved=1", movie.id)).into_response()
         }
         Err(err) => {
+            // Said in the form's language: the page shows it as it is.
             let problem = match &err {
                 DashboardError::Invalid(fields) => fields
                     .iter()
-                    .map(|(field, message)| format!("{field}: {message}"))
+                    .map(|(field, message)| format!("{field}: {}", message.in_lang(lang)))
                     .collect::<Vec<_>>()
                     .join(" "),
-                other => other.to_string(),
+                other => other.text().in_lang(lang),
             };
             let query = serde_urlencoded::to_string([("problem", problem)]).unwrap_or_default();
             Redirect::to(&format!("{back}?{query}")).into_response()
@@ -134,25 +137,29 @@ pub async fn movie_form(
 pub async fn new_movie_form(
     State(dashboard): State<Dashboard>,
     who: Result<Principal, app::account::AccountError>,
+    lang: Option<Extension<Lang>>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    movie_form(dashboard, who, None, form).await
+    let lang = lang.map(|Extension(lang)| lang).unwrap_or_default();
+    movie_form(dashboard, who, lang, None, form).await
 }
 
 pub async fn edit_movie_form(
     State(dashboard): State<Dashboard>,
     who: Result<Principal, app::account::AccountError>,
+    lang: Option<Extension<Lang>>,
     Path(id): Path<Uuid>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    movie_form(dashboard, who, Some(id), form).await
+    let lang = lang.map(|Extension(lang)| lang).unwrap_or_default();
+    movie_form(dashboard, who, lang, Some(id), form).await
 }
 
 /// A movie's form: its text fields and its poster, if one was sent.
 async fn read_movie(
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<(NewMovie, Option<Bytes>), DashboardError> {
-    let not_a_form = |_| DashboardError::field("form", "Send the movie as multipart/form-data.");
+    let not_a_form = |_| DashboardError::field("form", "err-multipart");
     let mut form = form.map_err(not_a_form)?;
     let (mut fields, mut poster) = (HashMap::new(), None::<Bytes>);
     while let Some(field) = form
@@ -177,7 +184,8 @@ fn unreadable(field: &str, err: MultipartError) -> DashboardError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
         DashboardError::TooLarge
     } else {
-        DashboardError::field(field, &format!("Could not be read: {err}."))
+        let text = app::i18n::Text::new("err-unreadable").arg("detail", err.to_string());
+        DashboardError::field_with(field, text)
     }
 }
 
@@ -192,9 +200,9 @@ fn movie_of(fields: &HashMap<String, String>) -> Result<NewMovie, DashboardError
     let list = |name: &str| text(name).split(',').map(str::to_owned).collect::<Vec<_>>();
     let runtime_minutes = text("runtime_minutes")
         .parse()
-        .map_err(|_| DashboardError::field("runtime_minutes", "A number of minutes."))?;
+        .map_err(|_| DashboardError::field("runtime_minutes", "err-minutes"))?;
     let release_date = NaiveDate::parse_from_str(&text("release_date"), "%Y-%m-%d")
-        .map_err(|_| DashboardError::field("release_date", "A date as YYYY-MM-DD."))?;
+        .map_err(|_| DashboardError::field("release_date", "err-iso-date"))?;
     Ok(NewMovie {
         title: text("title"),
         synopsis: text("synopsis"),

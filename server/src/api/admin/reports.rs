@@ -50,13 +50,12 @@ pub async fn sales_report(
     let csv = match query.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
-        Some(_) => return Err(DashboardError::field("format", "Ask for json or csv.")),
+        Some(_) => return Err(DashboardError::field("format", "err-report-format")),
     };
     let group = match query.group.as_deref() {
         None => ReportGroup::Day,
-        Some(word) => ReportGroup::parse(word).ok_or_else(|| {
-            DashboardError::field("group", "Group by day, movie, screen or show.")
-        })?,
+        Some(word) => ReportGroup::parse(word)
+            .ok_or_else(|| DashboardError::field("group", "err-report-group"))?,
     };
     let span = (query.from, query.to);
     let report = dashboard

@@ -220,6 +220,7 @@ checkout-loading = Loading the checkout…
 checkout-description = Movie tickets
 checkout-needs-js = Paying by card here needs JavaScript.
 checkout-back = Back to your booking
+checkout-unreachable = The payment gateway could not be reached. Please try again shortly.
 sandbox-title = Sandbox checkout · District
 sandbox-made = This payment has been made.
 sandbox-card = Card number
@@ -336,6 +337,17 @@ search-none = No movies found
 search-none-hint = Check the spelling, or try a genre or a language.
 
 ## Mail about bookings (notify/events.rs) and every mail's frame (notify/letter.rs)
+mail-verify-subject = Confirm your email for District
+mail-verify = Confirm your email address for District by opening this link (it works once, for { $hours } hours).
+mail-verify-link = Confirm your email
+mail-reset-subject = Reset your District password
+mail-reset = Someone asked to reset the password of your District account. Choose a new password with this link (it works once, for { $minutes } minutes).
+mail-reset-not-you = If it was not you, ignore this email: your password stays as it is.
+mail-reset-link = Choose a new password
+mail-email-change-subject = Your District email address is changing
+mail-email-change = Someone signed in to your District account asked to change its email address to { $email }. The change happens only when the link we sent there is opened.
+mail-email-change-not-you = If it was you, there is nothing to do. If not, call it off on your account page and change your password.
+mail-your-account = Your account
 mail-hello = Hello { $name },
 mail-or-open = Or open { $url }
 mail-footer = District: movie tickets
@@ -402,3 +414,14 @@ waitlist-wants = { $when } · { $seats } seats
 waitlist-wants-category = { $when } · { $seats } seats, { $category }
 waitlist-pay = Pay for the seats
 waitlist-leave = Leave the line
+
+## Checking tickets in at the door
+
+check-in-title = Check tickets in · District
+check-in-heading = Check tickets in
+check-in-code = Ticket code (scan or paste)
+check-in-submit = Check in
+check-in-admitted = Admitted
+check-in-used = Already used at { $time } UTC on { $date }
+check-in-valid = Valid, not used yet
+check-in-booking = Booking { $code } · seats { $seats }

@@ -213,6 +213,7 @@ checkout-loading = भुगतान का पेज लोड हो रह�
 checkout-description = फ़िल्म के टिकट
 checkout-needs-js = यहाँ कार्ड से भुगतान के लिए JavaScript चाहिए।
 checkout-back = अपनी बुकिंग पर लौटें
+checkout-unreachable = पेमेंट गेटवे से संपर्क नहीं हो सका। कृपया थोड़ी देर बाद फिर कोशिश करें।
 sandbox-title = सैंडबॉक्स भुगतान · डिस्ट्रिक्ट
 sandbox-made = यह भुगतान हो चुका है।
 sandbox-card = कार्ड नंबर
@@ -329,6 +330,17 @@ search-none = कोई फ़िल्म नहीं मिली
 search-none-hint = वर्तनी जाँचें, या कोई शैली या भाषा आज़माएँ।
 
 ## बुकिंग की मेल (notify/events.rs) और हर मेल का ढाँचा (notify/letter.rs)
+mail-verify-subject = डिस्ट्रिक्ट के लिए अपना ईमेल पुष्ट करें
+mail-verify = यह लिंक खोलकर डिस्ट्रिक्ट के लिए अपना ईमेल पता पुष्ट करें (यह एक बार, { $hours } घंटे तक काम करता है)।
+mail-verify-link = अपना ईमेल पुष्ट करें
+mail-reset-subject = अपना डिस्ट्रिक्ट पासवर्ड रीसेट करें
+mail-reset = किसी ने आपके डिस्ट्रिक्ट खाते का पासवर्ड रीसेट करने को कहा है। इस लिंक से नया पासवर्ड चुनें (यह एक बार, { $minutes } मिनट तक काम करता है)।
+mail-reset-not-you = अगर यह आप नहीं थे, तो इस ईमेल को अनदेखा करें: आपका पासवर्ड वैसा ही रहेगा।
+mail-reset-link = नया पासवर्ड चुनें
+mail-email-change-subject = आपका डिस्ट्रिक्ट ईमेल पता बदल रहा है
+mail-email-change = आपके डिस्ट्रिक्ट खाते में साइन इन किसी व्यक्ति ने इसका ईमेल पता { $email } करने को कहा है। बदलाव तभी होगा जब वहाँ भेजा गया लिंक खोला जाएगा।
+mail-email-change-not-you = अगर यह आप थे, तो कुछ करने की ज़रूरत नहीं। अगर नहीं, तो अपने खाते के पेज पर इसे रोकें और अपना पासवर्ड बदलें।
+mail-your-account = आपका खाता
 mail-hello = नमस्ते { $name },
 mail-or-open = या खोलें: { $url }
 mail-footer = डिस्ट्रिक्ट: फ़िल्म टिकट
@@ -395,3 +407,14 @@ waitlist-wants = { $when } · { $seats } सीटें
 waitlist-wants-category = { $when } · { $seats } सीटें, { $category }
 waitlist-pay = सीटों का भुगतान करें
 waitlist-leave = कतार छोड़ें
+
+## Checking tickets in at the door
+
+check-in-title = टिकट जाँचें · डिस्ट्रिक्ट
+check-in-heading = टिकट जाँचें
+check-in-code = टिकट कोड (स्कैन करें या चिपकाएँ)
+check-in-submit = प्रवेश दें
+check-in-admitted = प्रवेश दिया गया
+check-in-used = { $date } को { $time } UTC पर पहले ही इस्तेमाल हो चुका है
+check-in-valid = मान्य, अभी इस्तेमाल नहीं हुआ
+check-in-booking = बुकिंग { $code } · सीटें { $seats }
