@@ -245,6 +245,8 @@ async fn a_confirmed_ticket_comes_as_an_apple_wallet_pass_whose_signature_verifi
     assert_eq!(
         names,
         [
+            "en.lproj/pass.strings",
+            "hi.lproj/pass.strings",
             "icon.png",
             "icon@2x.png",
             "manifest.json",
@@ -252,6 +254,15 @@ async fn a_confirmed_ticket_comes_as_an_apple_wallet_pass_whose_signature_verifi
             "signature"
         ]
     );
+    // The labels, keys of pass.json, read in the phone's language (UTF-16 with its mark).
+    let hindi = &files["hi.lproj/pass.strings"];
+    assert_eq!(hindi[..2], [0xFF, 0xFE]);
+    let units: Vec<u16> = hindi[2..]
+        .chunks(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    let hindi = String::from_utf16(&units).unwrap();
+    assert!(hindi.contains("\"SEATS\" = \"सीटें\";\n"), "{hindi}");
     // The manifest names every other file with its SHA-1.
     let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     for (name, body) in &files {

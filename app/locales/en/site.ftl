@@ -240,6 +240,27 @@ ticket-qr-image = QR code image
 ticket-apple-wallet = Add to Apple Wallet
 ticket-google-wallet = Save to Google Wallet
 
+# The Apple Wallet pass's labels (Wallet shows the phone's language).
+pass-description = Movie ticket: { $movie }
+pass-movie = MOVIE
+pass-seats = SEATS
+pass-screen = SCREEN
+pass-showtime = SHOWTIME
+pass-format = FORMAT
+pass-theater = THEATER
+pass-code = BOOKING CODE
+
+# The ticket PDF: its standard fonts have Latin letters only, so it is always written from
+# the English catalogue (the Hindi ones are kept in step all the same).
+pdf-heading = DISTRICT  E-TICKET
+pdf-seats = Seats: { $seats }
+pdf-tickets = Tickets
+pdf-fee-with-gst = Convenience fee with GST
+pdf-food-with-gst = Food and drinks with GST
+pdf-entrance = Show this code at the entrance. Valid for this show only.
+pdf-food = At the food counter: { $items }
+pdf-title = District ticket { $code }
+
 ## Offers and food on a booking
 remove = Remove
 offers = Offers

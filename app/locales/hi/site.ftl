@@ -233,6 +233,27 @@ ticket-qr-image = QR कोड की तस्वीर
 ticket-apple-wallet = Apple Wallet में जोड़ें
 ticket-google-wallet = Google Wallet में सहेजें
 
+# The Apple Wallet pass's labels (Wallet shows the phone's language).
+pass-description = फ़िल्म टिकट: { $movie }
+pass-movie = फ़िल्म
+pass-seats = सीटें
+pass-screen = स्क्रीन
+pass-showtime = शो का समय
+pass-format = फ़ॉर्मैट
+pass-theater = थिएटर
+pass-code = बुकिंग कोड
+
+# The ticket PDF: its standard fonts have Latin letters only, so it is always written from
+# the English catalogue (the Hindi ones are kept in step all the same).
+pdf-heading = डिस्ट्रिक्ट  ई-टिकट
+pdf-seats = सीटें: { $seats }
+pdf-tickets = टिकट
+pdf-fee-with-gst = GST सहित सुविधा शुल्क
+pdf-food-with-gst = GST सहित खाना-पीना
+pdf-entrance = प्रवेश पर यह कोड दिखाएँ। केवल इसी शो के लिए मान्य।
+pdf-food = फ़ूड काउंटर पर: { $items }
+pdf-title = डिस्ट्रिक्ट टिकट { $code }
+
 ## बुकिंग पर ऑफ़र और खाना
 remove = हटाएँ
 offers = ऑफ़र

@@ -1,10 +1,15 @@
 //! Apple Wallet passes: a `.pkpass` is a zip of `pass.json`, its images, `manifest.json` (the
 //! SHA-1 of every other file) and `signature`, a detached CMS (PKCS #7) signature of the
 //! manifest made with the pass type's certificate, carrying Apple's intermediate (WWDR)
-//! certificate. The pass's barcode is the ticket's own signed token.
+//! certificate. The pass's barcode is the ticket's own signed token. Its labels are keys that
+//! `en.lproj` and `hi.lproj/pass.strings` name from the catalogues, so Wallet shows them in
+//! the phone's language.
 
 use super::{Actor, Booking, BookingError, Bookings};
-use crate::ids::BookingId;
+use crate::{
+    i18n::{tr, tr_with, Arg, Lang},
+    ids::BookingId,
+};
 use rsa::{pkcs1::DecodeRsaPrivateKey, pkcs1v15::SigningKey, pkcs8::DecodePrivateKey};
 use serde_json::json;
 use sha1::Digest as _;
@@ -16,6 +21,16 @@ use x509_cert::{
 };
 
 const ICON: &[u8] = include_bytes!("../../../public/icons/icon-192.png");
+/// The pass's labels: the key `pass.json` gives, and the catalogue's message for it.
+const LABELS: [(&str, &str); 7] = [
+    ("MOVIE", "pass-movie"),
+    ("SEATS", "pass-seats"),
+    ("SCREEN", "pass-screen"),
+    ("SHOWTIME", "pass-showtime"),
+    ("FORMAT", "pass-format"),
+    ("THEATER", "pass-theater"),
+    ("BOOKING CODE", "pass-code"),
+];
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const ID_SHA_256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
@@ -77,10 +92,13 @@ impl AppleWallet {
     pub fn pass(&self, booking: &Booking, token: &str) -> Result<Vec<u8>, String> {
         let pass = serde_json::to_vec_pretty(&self.pass_json(booking, token))
             .map_err(|err| err.to_string())?;
-        let files: [(&str, &[u8]); 3] = [
+        let (english, hindi) = (strings(Lang::En), strings(Lang::Hi));
+        let files: [(&str, &[u8]); 5] = [
             ("pass.json", &pass),
             ("icon.png", ICON),
             ("icon@2x.png", ICON),
+            ("en.lproj/pass.strings", &english),
+            ("hi.lproj/pass.strings", &hindi),
         ];
         let manifest: serde_json::Map<String, serde_json::Value> = files
             .iter()
@@ -115,7 +133,7 @@ impl AppleWallet {
             "teamIdentifier": self.team_id,
             "serialNumber": booking.booking_id.to_string(),
             "organizationName": "District",
-            "description": format!("Movie ticket: {}", show.movie_title),
+            "description": tr_with(Lang::En, "pass-description", &[("movie", Arg::Text(&show.movie_title))]),
             "backgroundColor": "rgb(79, 70, 229)",
             "foregroundColor": "rgb(255, 255, 255)",
             "labelColor": "rgb(224, 231, 255)",
@@ -171,4 +189,17 @@ impl AppleWallet {
             .map_err(fail)?;
         signed.to_der().map_err(|err| err.to_string())
     }
+}
+
+/// `lang`'s `pass.strings`: `"MOVIE" = "…";` a line each, in UTF-16 with its byte order mark,
+/// as Wallet reads them.
+fn strings(lang: Lang) -> Vec<u8> {
+    let text: String = LABELS
+        .iter()
+        .map(|(key, id)| format!("\"{key}\" = \"{}\";\n", tr(lang, id).replace('"', "\\\"")))
+        .collect();
+    std::iter::once(0xFEFF)
+        .chain(text.encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect()
 }

@@ -2,10 +2,16 @@
 //! theater, screen, show time at the theater, seats, price lines, booking code) around the
 //! ticket's QR code. Written directly (PDF 1.4, the standard fonts every reader has, the QR
 //! code as filled squares), so it needs no font files and no PDF library. The standard fonts
-//! speak Windows-1252: the rupee sign becomes "Rs. ", other text outside it a "?".
+//! speak Windows-1252: the rupee sign becomes "Rs. ", other text outside it a "?". So its words
+//! come from the English catalogue whatever the reader's language (Devanagari would need an
+//! embedded font and a text shaper).
 
 use super::{ticket::qr, Actor, Booking, BookingError, Bookings};
-use crate::{ids::BookingId, money};
+use crate::{
+    i18n::{tr, tr_with, Arg, Lang},
+    ids::BookingId,
+    money,
+};
 use std::fmt::Write;
 
 /// A6 portrait, in points.
@@ -38,7 +44,8 @@ pub fn ticket_pdf(booking: &Booking, token: &str) -> Vec<u8> {
     let mut page = Page::default();
     let show = &booking.show;
     let left = MARGIN;
-    page.text(Font::Bold, 11.0, left, HEIGHT - 34.0, "DISTRICT  E-TICKET");
+    let say = |id: &str| tr(Lang::En, id);
+    page.text(Font::Bold, 11.0, left, HEIGHT - 34.0, &say("pdf-heading"));
     page.text(
         Font::Bold,
         16.0,
@@ -52,7 +59,11 @@ pub fn ticket_pdf(booking: &Booking, token: &str) -> Vec<u8> {
     let when = format!("{} | {}", show.local_time, show.screen_name);
     page.text(Font::Bold, 10.0, left, HEIGHT - 108.0, &when);
     let seats: Vec<&str> = booking.seats.iter().map(|s| s.label.as_str()).collect();
-    let seats = format!("Seats: {}", seats.join(", "));
+    let seats = tr_with(
+        Lang::En,
+        "pdf-seats",
+        &[("seats", Arg::Text(&seats.join(", ")))],
+    );
     page.text(Font::Regular, 10.0, left, HEIGHT - 124.0, &seats);
 
     let bottom = HEIGHT - 136.0 - QR_SIDE;
@@ -70,43 +81,40 @@ pub fn ticket_pdf(booking: &Booking, token: &str) -> Vec<u8> {
     let amount = &booking.amount;
     // Five lines fit between the code and the note: with food, the fee and the food are each
     // one line with their tax, and the items go in the note.
-    let mut lines = vec![("Tickets", amount.subtotal)];
+    let mut lines = vec![("pdf-tickets", amount.subtotal)];
     if booking.items.is_empty() {
-        lines.push(("Convenience fee", amount.convenience_fee));
-        lines.push(("GST on convenience fee", amount.tax));
+        lines.push(("booking-fee", amount.convenience_fee));
+        lines.push(("booking-fee-gst", amount.tax));
     } else {
-        lines.push((
-            "Convenience fee with GST",
-            amount.convenience_fee + amount.tax,
-        ));
-        lines.push(("Food and drinks with GST", amount.food + amount.food_tax));
+        lines.push(("pdf-fee-with-gst", amount.convenience_fee + amount.tax));
+        lines.push(("pdf-food-with-gst", amount.food + amount.food_tax));
     }
     if amount.discount > 0 {
-        lines.push(("Offer discount", -amount.discount));
+        lines.push(("booking-discount", -amount.discount));
     }
-    lines.push(("Total", amount.total));
+    lines.push(("booking-total", amount.total));
     let mut y = code_y - 22.0;
-    for (label, minor) in lines {
-        let font = if label == "Total" {
+    for (id, minor) in lines {
+        let font = if id == "booking-total" {
             Font::Bold
         } else {
             Font::Regular
         };
         let price = money::format(minor, &amount.currency);
-        page.text(font, 9.0, left, y, label);
+        page.text(font, 9.0, left, y, &say(id));
         page.text(font, 9.0, WIDTH - MARGIN - 70.0, y, &price);
         y -= 12.0;
     }
     let note = if booking.items.is_empty() {
-        "Show this code at the entrance. Valid for this show only.".to_owned()
+        say("pdf-entrance")
     } else {
-        clip_to(
-            &format!("At the food counter: {}", booking.food_labels()),
-            NOTE_CHARS,
-        )
+        let items = booking.food_labels();
+        let note = tr_with(Lang::En, "pdf-food", &[("items", Arg::Text(&items))]);
+        clip_to(&note, NOTE_CHARS)
     };
     page.text(Font::Regular, 7.5, left, 14.0, &note);
-    page.finish(&format!("District ticket {}", booking.code))
+    let title = tr_with(Lang::En, "pdf-title", &[("code", Arg::Text(&booking.code))]);
+    page.finish(&title)
 }
 
 /// A title longer than a line ends in an ellipsis.

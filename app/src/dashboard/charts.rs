@@ -7,6 +7,7 @@ use super::{
     Dashboard, DashboardError,
 };
 use crate::booking::Actor;
+use crate::i18n::{format, tr, tr_with, Arg, Lang};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
@@ -87,21 +88,25 @@ const HEIGHT: usize = 240;
 const MARGIN: usize = 32;
 
 /// A bar per day, its height the seats sold, the busiest day labelled.
-pub fn sales_chart(days: &[DaySales]) -> String {
+pub fn sales_chart(lang: Lang, days: &[DaySales]) -> String {
     let most = days.iter().map(|d| d.seats_sold).max().unwrap_or(0).max(1);
     let plot = (WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN);
     let step = plot.0 as f64 / days.len().max(1) as f64;
-    let mut svg = open(WIDTH, HEIGHT, "Seats sold per day");
+    let mut svg = open(WIDTH, HEIGHT, &tr(lang, "dash-chart-sales"));
     for (i, day) in days.iter().enumerate() {
         let height = plot.1 as f64 * day.seats_sold as f64 / most as f64;
         let x = MARGIN as f64 + i as f64 * step;
         let y = (HEIGHT - MARGIN) as f64 - height;
         let _ = write!(
             svg,
-            r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{height:.1}" fill="#4f46e5"><title>{}: {} sold</title></rect>"##,
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{height:.1}" fill="#4f46e5"><title>{}: {}</title></rect>"##,
             (step * 0.8).max(1.0),
             day.day,
-            day.seats_sold
+            tr_with(
+                lang,
+                "chart-sold",
+                &[("count", Arg::Number(day.seats_sold))]
+            )
         );
     }
     if let (Some(first), Some(last)) = (days.first(), days.last()) {
@@ -109,28 +114,29 @@ pub fn sales_chart(days: &[DaySales]) -> String {
             svg,
             r##"<text x="{MARGIN}" y="{}" font-size="12" fill="#475569">{}</text><text x="{}" y="{}" font-size="12" fill="#475569" text-anchor="end">{}</text>"##,
             HEIGHT - 10,
-            first.day.format("%-d %b"),
+            format::day_month(lang, first.day),
             WIDTH - MARGIN,
             HEIGHT - 10,
-            last.day.format("%-d %b")
+            format::day_month(lang, last.day)
         );
     }
     let _ = write!(
         svg,
-        r##"<text x="{MARGIN}" y="20" font-size="12" fill="#475569">most in a day: {most}</text></svg>"##
+        r##"<text x="{MARGIN}" y="20" font-size="12" fill="#475569">{}</text></svg>"##,
+        tr_with(lang, "chart-most", &[("count", Arg::Number(most))])
     );
     svg
 }
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
 /// A cell per weekday and hour with shows, darker the fuller.
-pub fn occupancy_heatmap(slots: &[SlotOccupancy]) -> String {
+pub fn occupancy_heatmap(lang: Lang, slots: &[SlotOccupancy]) -> String {
     let (left, top, cell) = (40usize, 24usize, 24usize);
     let width = left + 24 * cell + 8;
     let height = top + 7 * cell + 8;
-    let mut svg = open(width, height, "Occupancy by weekday and hour");
-    for (row, name) in WEEKDAYS.iter().enumerate() {
+    let mut svg = open(width, height, &tr(lang, "dash-chart-occupancy"));
+    // Monday first: the catalogue's `weekday-1` ...
+    let weekdays: Vec<String> = (1..=7).map(|n| tr(lang, &format!("weekday-{n}"))).collect();
+    for (row, name) in weekdays.iter().enumerate() {
         let _ = write!(
             svg,
             r##"<text x="4" y="{}" font-size="11" fill="#475569">{name}</text>"##,
@@ -153,13 +159,18 @@ pub fn occupancy_heatmap(slots: &[SlotOccupancy]) -> String {
         let alpha = 0.1 + 0.9 * percent / 100.0;
         let _ = write!(
             svg,
-            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#4f46e5" fill-opacity="{alpha:.2}"><title>{} {:02}:00 · {percent}% full</title></rect>"##,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#4f46e5" fill-opacity="{alpha:.2}"><title>{} {:02}:00 · {}</title></rect>"##,
             left + col.min(23) * cell,
             top + row.min(6) * cell,
             cell - 2,
             cell - 2,
-            WEEKDAYS[row.min(6)],
-            slot.hour
+            weekdays[row.min(6)],
+            slot.hour,
+            tr_with(
+                lang,
+                "chart-full",
+                &[("percent", Arg::Text(&percent.to_string()))]
+            )
         );
     }
     svg.push_str("</svg>");
@@ -185,7 +196,7 @@ mod tests {
 
     #[test]
     fn the_sales_chart_has_a_bar_per_day_scaled_to_the_busiest() {
-        let svg = sales_chart(&[day(1, 2), day(2, 0), day(3, 4)]);
+        let svg = sales_chart(Lang::En, &[day(1, 2), day(2, 0), day(3, 4)]);
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(
             svg.contains(r##"height="176.0" fill="#4f46e5"><title>2026-12-03: 4 sold"##),
@@ -200,7 +211,7 @@ mod tests {
 
     #[test]
     fn an_empty_span_draws_an_empty_chart() {
-        let svg = sales_chart(&[]);
+        let svg = sales_chart(Lang::En, &[]);
         assert_eq!(svg.matches("<rect").count(), 0);
         assert!(svg.ends_with("</svg>"));
     }
@@ -221,11 +232,15 @@ mod tests {
                 seats_sold: 0,
             },
         ];
-        let svg = occupancy_heatmap(&slots);
+        let svg = occupancy_heatmap(Lang::En, &slots);
         assert!(svg.contains(r##"x="496" y="120" width="22" height="22" fill="#4f46e5" fill-opacity="1.00"><title>Fri 19:00 · 100% full"##), "{svg}");
         assert!(
             svg.contains(r#"fill-opacity="0.10"><title>Mon 10:00 · 0% full"#),
             "{svg}"
         );
+        // The words in the page's language.
+        let hindi = occupancy_heatmap(Lang::Hi, &slots);
+        assert!(hindi.contains("<title>शुक्र 19:00 · 100% भरा"), "{hindi}");
+        assert!(!hindi.contains("% full") && !hindi.contains(">Mon<"), "{hindi}");
     }
 }

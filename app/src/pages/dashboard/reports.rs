@@ -36,6 +36,8 @@ pub fn ReportsPage() -> impl IntoView {
             report.group.as_str()
         );
         let currency = report.currency.clone();
+        // The charts are images: their words come in the page's language.
+        let lang = crate::i18n::use_lang().as_str();
         view! {
             <TheaterTabs theater current="dash-tab-reports" />
             <section class="flex flex-col gap-4">
@@ -67,11 +69,11 @@ pub fn ReportsPage() -> impl IntoView {
                 </div>
                 <figure class=CARD>
                     <figcaption class="mb-2 font-semibold">{t("dash-chart-sales")}</figcaption>
-                    <img src=format!("/api/v1/admin/reports/charts/sales.svg?{span}") alt=t("dash-chart-sales-alt") class="w-full" />
+                    <img src=format!("/api/v1/admin/reports/charts/sales.svg?{span}&lang={lang}") alt=t("dash-chart-sales-alt") class="w-full" />
                 </figure>
                 <figure class=CARD>
                     <figcaption class="mb-2 font-semibold">{t("dash-chart-occupancy")}</figcaption>
-                    <img src=format!("/api/v1/admin/reports/charts/occupancy.svg?{span}") alt=t("dash-chart-occupancy-alt") class="w-full" />
+                    <img src=format!("/api/v1/admin/reports/charts/occupancy.svg?{span}&lang={lang}") alt=t("dash-chart-occupancy-alt") class="w-full" />
                 </figure>
             </section>
         }

@@ -7,6 +7,7 @@ use app::{
         occupancy_heatmap, sales_chart, ChartData, Dashboard, DashboardError, ReportGroup,
         SalesReport,
     },
+    i18n::Lang,
 };
 use axum::{
     extract::State,
@@ -85,6 +86,10 @@ pub struct ChartQuery {
     from: NaiveDate,
     /// Last day, included (at most 366 days in all).
     to: NaiveDate,
+    /// The language of the chart's words (`en` when left out).
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    lang: Option<Lang>,
 }
 
 /// A report chart as SVG, drawn on the server (an `<img>` works without JavaScript, with the
@@ -103,8 +108,8 @@ pub async fn report_chart(
     ApiQuery(query): ApiQuery<ChartQuery>,
 ) -> Result<Response, DashboardError> {
     let draw = match chart.as_str() {
-        "sales.svg" => |data: &ChartData| sales_chart(&data.sales),
-        "occupancy.svg" => |data: &ChartData| occupancy_heatmap(&data.slots),
+        "sales.svg" => |lang, data: &ChartData| sales_chart(lang, &data.sales),
+        "occupancy.svg" => |lang, data: &ChartData| occupancy_heatmap(lang, &data.slots),
         _ => return Err(DashboardError::NotFound),
     };
     let span = (query.from, query.to);
@@ -115,5 +120,6 @@ pub async fn report_chart(
         (header::CONTENT_TYPE, "image/svg+xml"),
         (header::CACHE_CONTROL, "private, max-age=60"),
     ];
-    Ok((headers, draw(&data)).into_response())
+    let svg = draw(query.lang.unwrap_or_default(), &data);
+    Ok((headers, svg).into_response())
 }
