@@ -332,17 +332,50 @@ async fn the_dashboard_and_the_staff_pages_are_in_hindi(db: PgPool) {
         (3, format!("/dashboard/theaters/{theater}/admins")),
     ];
     for (who, uri) in pages {
-        let session = cookies[who].as_str();
-        let english = page(&s.app, &uri, &[("cookie", session)]).await;
-        assert_eq!(english.status, StatusCode::OK, "{uri}");
-        let in_hindi = format!("{session}; lang=hi");
-        let hindi = page(&s.app, &uri, &[("cookie", &in_hindi)]).await;
-        assert_eq!(hindi.status, StatusCode::OK, "{uri}");
-        assert_eq!(html_lang(&hindi), "hi", "{uri}");
-        assert_eq!(
-            untranslated(&english, &hindi),
-            Vec::<String>::new(),
-            "{uri}"
-        );
+        signed_in_hindi(&s.app, &cookies[who], &uri).await;
+    }
+}
+
+/// Page `uri` in browser session `session`, in English and in Hindi: found, and no message of
+/// the English page left on the Hindi one.
+async fn signed_in_hindi(app: &Router, session: &str, uri: &str) {
+    let english = page(app, uri, &[("cookie", session)]).await;
+    assert_eq!(english.status, StatusCode::OK, "{uri}");
+    let in_hindi = format!("{session}; lang=hi");
+    let hindi = page(app, uri, &[("cookie", &in_hindi)]).await;
+    assert_eq!(hindi.status, StatusCode::OK, "{uri}");
+    assert_eq!(html_lang(&hindi), "hi", "{uri}");
+    assert_eq!(
+        untranslated(&english, &hindi),
+        Vec::<String>::new(),
+        "{uri}"
+    );
+}
+
+/// A moviegoer's own pages: the account, the bookings, a held booking with its payment panel,
+/// the sandbox checkout, a confirmed booking with its e-ticket.
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_moviegoers_own_pages_are_in_hindi(db: PgPool) {
+    use chrono::Duration;
+    let s = support::staff::setup(&db, Duration::days(3)).await;
+    sqlx::query("UPDATE movies SET title = 'Kaagaz Ke Phool'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let cookies = s.sessions().await;
+    let customer = s.users[2].0;
+    let (confirmed, _) = s.buy(customer, &["B1", "B2"]).await;
+    let held = s.held(customer, &["C1", "C2"]).await;
+    let paying = s.held(customer, &["D1"]).await;
+    let payment = s.start_payment(customer, paying).await;
+    for uri in [
+        "/account".to_owned(),
+        "/bookings".to_owned(),
+        format!("/bookings/{held}"),
+        format!("/bookings/{confirmed}"),
+        format!("/bookings/{paying}"),
+        format!("/pay/sandbox/{payment}"),
+    ] {
+        signed_in_hindi(&s.app, &cookies[2], &uri).await;
     }
 }

@@ -230,6 +230,8 @@ sandbox-card-pays = { $card } pays
 sandbox-card-declined = { $card } is declined
 sandbox-card-delayed = { $card } pays, confirmed after { $seconds } s
 sandbox-test-mode = Sandbox gateway · test mode
+sandbox-for-booking = District: booking { $code }
+sandbox-for-food = District: food and drinks for booking { $code }
 
 ## The e-ticket
 ticket = E-ticket

@@ -223,6 +223,8 @@ sandbox-card-pays = { $card } से भुगतान हो जाता ह�
 sandbox-card-declined = { $card } अस्वीकार होता है
 sandbox-card-delayed = { $card } से भुगतान, { $seconds } सेकंड बाद पक्का
 sandbox-test-mode = सैंडबॉक्स गेटवे · टेस्ट मोड
+sandbox-for-booking = डिस्ट्रिक्ट: बुकिंग { $code }
+sandbox-for-food = डिस्ट्रिक्ट: बुकिंग { $code } के लिए खाना-पीना
 
 ## ई-टिकट
 ticket = ई-टिकट

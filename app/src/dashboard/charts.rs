@@ -241,6 +241,9 @@ mod tests {
         // The words in the page's language.
         let hindi = occupancy_heatmap(Lang::Hi, &slots);
         assert!(hindi.contains("<title>शुक्र 19:00 · 100% भरा"), "{hindi}");
-        assert!(!hindi.contains("% full") && !hindi.contains(">Mon<"), "{hindi}");
+        assert!(
+            !hindi.contains("% full") && !hindi.contains(">Mon<"),
+            "{hindi}"
+        );
     }
 }

@@ -307,7 +307,10 @@ fn Checkout(charge: CheckoutCharge) -> impl IntoView {
             <header class="flex flex-col gap-1">
                 <p class="text-sm font-semibold uppercase tracking-wide text-amber-700">{t("sandbox-test-mode")}</p>
                 <h1 class="text-2xl font-bold tracking-tight">{amount}</h1>
-                <p class="text-slate-600">{charge.description.clone()}</p>
+                <p class="text-slate-600">{t_with(
+                    if charge.for_food { "sandbox-for-food" } else { "sandbox-for-booking" },
+                    &[("code", Arg::Text(&charge.booking_code))],
+                )}</p>
             </header>
             {body}
         </article>

@@ -43,7 +43,9 @@ pub struct PaymentSummary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutCharge {
     pub payment_id: PaymentId,
-    pub description: String,
+    /// The booking it pays for, and whether for its food order.
+    pub booking_code: String,
+    pub for_food: bool,
     pub amount: i64,
     pub currency: String,
     /// `open`, `succeeded` or `failed`.
@@ -195,7 +197,8 @@ pub async fn sandbox_checkout(
     let charge = ssr::sandbox(&payments)?.charge(payment_id).await?;
     Ok(charge.map(|c| CheckoutCharge {
         payment_id: c.payment_id,
-        description: c.description,
+        booking_code: c.booking_code,
+        for_food: c.for_food,
         amount: c.amount_minor,
         currency: c.currency,
         status: c.status,

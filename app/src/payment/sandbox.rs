@@ -34,6 +34,9 @@ pub struct SandboxCharge {
     pub amount_minor: i64,
     pub currency: String,
     pub description: String,
+    /// The booking it pays for, and whether for its food order.
+    pub booking_code: String,
+    pub for_food: bool,
     pub return_path: String,
     /// `open`, `succeeded` or `failed`.
     pub status: String,
@@ -57,9 +60,13 @@ impl Sandbox {
 
     pub async fn charge(&self, payment: PaymentId) -> Result<Option<SandboxCharge>, PaymentError> {
         Ok(sqlx::query_as(
-            "SELECT payment_id, amount_minor, currency::text AS currency, description, return_path,
-                    status
-               FROM sandbox_charges WHERE payment_id = $1",
+            "SELECT c.payment_id, c.amount_minor, c.currency::text AS currency, c.description,
+                    b.code AS booking_code, p.food_order_id IS NOT NULL AS for_food,
+                    c.return_path, c.status
+               FROM sandbox_charges c
+               JOIN payments p ON p.id = c.payment_id
+               JOIN bookings b ON b.id = p.booking_id
+              WHERE c.payment_id = $1",
         )
         .bind(payment)
         .fetch_optional(&self.db)
