@@ -887,6 +887,23 @@ async fn phone_codes_are_texted_through_twilio(db: PgPool) {
     .await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
     assert_eq!(verified.json()["phone_verified"], true);
+
+    // A user who reads the site in Hindi gets the code in Hindi.
+    sqlx::query("UPDATE users SET language = 'hi'")
+        .execute(&api.db)
+        .await
+        .unwrap();
+    let again = "/api/v1/users/phone/send-code";
+    let sent_code = send(&api.app, "POST", again, None, &[("authorization", &auth)]).await;
+    assert_eq!(sent_code.status, StatusCode::ACCEPTED, "{}", sent_code.body);
+    let (_, form) = sent.lock().unwrap().pop().expect("Twilio was called again");
+    let fields: std::collections::HashMap<String, String> =
+        serde_urlencoded::from_str(&form).unwrap();
+    assert!(
+        fields["Body"].contains("आपका डिस्ट्रिक्ट सत्यापन कोड है"),
+        "{}",
+        fields["Body"]
+    );
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

@@ -180,6 +180,11 @@ async fn a_movie_its_seat_map_and_theaters_read_in_hindi(db: PgPool) {
     for uri in ["/theaters".to_owned(), format!("/theaters/{theater}")] {
         in_hindi(&app, &uri, &format!("{uri}?lang=hi"), &[]).await;
     }
+    // Near a point, each theater's distance in the page's units.
+    let near = "/theaters?lat=19.0550&lng=72.8300";
+    let hindi = in_hindi(&app, near, &format!("{near}&lang=hi"), &[]).await;
+    let text = visible_text(&hindi.body);
+    assert!(text.contains(" किमी") && !text.contains(" km"), "{text}");
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

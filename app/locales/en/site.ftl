@@ -3,6 +3,8 @@
 
 ## The frame of every page
 site-name = District
+sms-phone-code = { $code } is your District verification code. It expires in { $minutes } minutes.
+theater-distance = { $km } km
 skip-to-content = Skip to content
 nav-main = Main
 nav-home = District, home

@@ -3,6 +3,8 @@
 
 ## हर पेज का ढाँचा
 site-name = डिस्ट्रिक्ट
+sms-phone-code = { $code } आपका डिस्ट्रिक्ट सत्यापन कोड है। यह { $minutes } मिनट में समाप्त हो जाएगा।
+theater-distance = { $km } किमी
 skip-to-content = सीधे सामग्री पर जाएँ
 nav-main = मुख्य
 nav-home = डिस्ट्रिक्ट, होम

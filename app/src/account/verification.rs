@@ -5,7 +5,10 @@ use super::{
     tokens::digest,
     AccountError, Accounts,
 };
-use crate::{i18n::Text, ids::UserId};
+use crate::{
+    i18n::{tr_with, Arg, Lang, Text},
+    ids::UserId,
+};
 
 const PHONE_CODE_MINUTES: i32 = 10;
 const PHONE_CODE_ATTEMPTS: i32 = 5;
@@ -37,12 +40,14 @@ impl Accounts {
     /// confirmed, only to the allowed countries, and within limits per number and per address,
     /// so nobody can run up texts to numbers of their choosing.
     pub async fn send_phone_code(&self, ip: &str, user: UserId) -> Result<(), AccountError> {
-        let (phone, email_verified): (Option<String>, bool) =
-            sqlx::query_as("SELECT phone, email_verified_at IS NOT NULL FROM users WHERE id = $1")
-                .bind(user)
-                .fetch_optional(self.db())
-                .await?
-                .ok_or(AccountError::Unauthenticated)?;
+        let (phone, email_verified, language): (Option<String>, bool, Option<String>) =
+            sqlx::query_as(
+                "SELECT phone, email_verified_at IS NOT NULL, language FROM users WHERE id = $1",
+            )
+            .bind(user)
+            .fetch_optional(self.db())
+            .await?
+            .ok_or(AccountError::Unauthenticated)?;
         if !email_verified {
             return Err(AccountError::EmailNotVerified);
         }
@@ -79,9 +84,16 @@ impl Accounts {
         .bind(PHONE_CODE_MINUTES)
         .execute(self.db())
         .await?;
-        let text = format!(
-            "{code} is your District verification code. It expires in {PHONE_CODE_MINUTES} minutes."
-        );
+        // In the language the user reads the site in.
+        let lang = language
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default();
+        let args = [
+            ("code", Arg::Text(&code)),
+            ("minutes", Arg::Number(PHONE_CODE_MINUTES.into())),
+        ];
+        let text = tr_with(lang, "sms-phone-code", &args);
         if let Err(err) = self.sms.send(&phone, &text).await {
             tracing::error!(error = %err, "could not send the phone code");
             return Err(AccountError::Internal);

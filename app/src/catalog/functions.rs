@@ -144,7 +144,13 @@ pub async fn theaters_near(
                     name: t.name,
                     address: t.address,
                     amenities: t.amenities,
-                    distance: t.distance_km.map(|km| format!("{km:.1} km")),
+                    distance: t.distance_km.map(|km| {
+                        let km = format!("{km:.1}");
+                        crate::i18n::t_with(
+                            "theater-distance",
+                            &[("km", crate::i18n::Arg::Text(&km))],
+                        )
+                    }),
                 })
                 .collect();
             Ok((city, cards))

@@ -19,7 +19,7 @@ pub struct SeatInUse {
     pub seat_id: uuid::Uuid,
     pub label: String,
     pub show_id: uuid::Uuid,
-    /// At the theater, as people read it.
+    /// At the theater, written the same in every language (`2026-12-05 19:45`).
     pub starts_at: String,
 }
 
@@ -70,7 +70,7 @@ impl crate::i18n::Explained for DashboardError {
     }
 }
 
-/// "A1 (Fri 5 Dec, 7:45 PM), A2 (...)".
+/// "A1 (2026-12-05 19:45), A2 (...)".
 fn in_use_list(seats: &[SeatInUse]) -> String {
     let named: Vec<String> = seats
         .iter()

@@ -86,7 +86,7 @@ fn grouping(group: ReportGroup) -> (&'static str, &'static str, &'static str) {
         ReportGroup::Screen => ("s.screen_id::text", "min(s.screen_name)", "min(s.screen_name)"),
         ReportGroup::Show => (
             "s.id::text",
-            "min(s.movie_title || ' · ' || s.screen_name || ' · ' || to_char(s.local_start, 'DD Mon HH24:MI'))",
+            "min(s.movie_title || ' · ' || s.screen_name || ' · ' || to_char(s.local_start, 'YYYY-MM-DD HH24:MI'))",
             "min(s.local_start)::text",
         ),
     }

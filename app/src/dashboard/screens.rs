@@ -376,7 +376,7 @@ async fn refuse_seats_in_use(
     .await?;
     let in_use: Vec<SeatInUse> = sqlx::query_as(&format!(
         "SELECT st.seat_id, se.row_label || se.number AS label, sh.id AS show_id,
-                to_char(sh.starts_at AT TIME ZONE ci.time_zone, 'Dy DD Mon, HH12:MI AM') AS starts_at
+                to_char(sh.starts_at AT TIME ZONE ci.time_zone, 'YYYY-MM-DD HH24:MI') AS starts_at
            FROM seat_states st JOIN shows sh ON sh.id = st.show_id JOIN seats se ON se.id = st.seat_id
            JOIN screens sc ON sc.id = sh.screen_id JOIN theaters t ON t.id = sc.theater_id
            JOIN cities ci ON ci.id = t.city_id

@@ -6,7 +6,7 @@ use crate::dashboard::{
     functions::{audit_log, theater_report, AuditPage as Audit, ReportPage, AUDIT_PER_PAGE},
     ReportGroup, SalesLine,
 };
-use crate::i18n::{t, t_with, Arg};
+use crate::i18n::{format, t, t_with, Arg};
 use crate::money;
 use leptos::prelude::*;
 
@@ -80,11 +80,26 @@ pub fn ReportsPage() -> impl IntoView {
     })
 }
 
+/// A line's name: a day (its key) as the page's language writes it, else the report's label.
+fn label(l: &SalesLine) -> String {
+    match l.key.parse::<chrono::NaiveDate>() {
+        Ok(day) => {
+            let lang = crate::i18n::use_lang();
+            format!(
+                "{} {}",
+                format::weekday(lang, day),
+                format::long_date(lang, day)
+            )
+        }
+        Err(_) => l.label.clone(),
+    }
+}
+
 fn line(l: SalesLine, currency: &str, total: bool) -> impl IntoView {
     let m = |minor| money::format(minor, currency);
     view! {
         <tr class=if total { "border-t-2 border-slate-300 font-semibold" } else { "border-b border-slate-100" }>
-            <td class="py-2 pr-2">{if total { t("dash-total") } else { l.label.clone() }}</td>
+            <td class="py-2 pr-2">{if total { t("dash-total") } else { label(&l) }}</td>
             <td>{l.shows}</td>
             <td>{format!("{} / {}", l.seats_sold, l.seats)}</td>
             <td>{format!("{:.1}%", l.occupancy_percent)}</td>

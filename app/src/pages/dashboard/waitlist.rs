@@ -4,7 +4,7 @@
 use super::{path_id, staff_page, CARD};
 use crate::booking::{LinePlace, WaitStatus};
 use crate::dashboard::functions::show_waitlist;
-use crate::i18n::{t, t_with, Arg};
+use crate::i18n::{format, t, t_with, use_lang, Arg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -19,7 +19,10 @@ pub fn ShowWaitlistPage() -> impl IntoView {
             .count();
         let title = line
             .first()
-            .map(|p| format!("{}, {}", p.entry.movie_title, p.entry.local_time))
+            .map(|p| {
+                let when = format::date_time(use_lang(), p.entry.local_starts);
+                format!("{}, {when}", p.entry.movie_title)
+            })
             .unwrap_or_default();
         view! {
             <Title text=t_with("dash-page-title", &[("page", Arg::Text(&t("waitlist")))]) />
