@@ -29,6 +29,12 @@ pub fn plain(minor: i64) -> String {
     format!("{sign}{}.{:02}", minor / 100, minor % 100)
 }
 
+/// A count as both languages write it: 1234567 -> "12,34,567".
+pub fn count(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group_indian(n.unsigned_abs()))
+}
+
 /// 1234567 -> "12,34,567": the last three digits, then groups of two.
 fn group_indian(n: u64) -> String {
     let digits = n.to_string();

@@ -98,8 +98,20 @@ fn load(lang: Lang) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // No invisible isolation marks around placeables: the text is read and compared as is.
     bundle.set_use_isolating(false);
+    bundle.set_formatter(Some(grouped));
     let _ = bundle.add_resource(resource);
     bundle
+}
+
+/// Whole numbers as both languages write them, with Indian digit grouping like money
+/// ("12,500 seats"); anything else as Fluent writes it.
+fn grouped<M>(value: &FluentValue, _: &M) -> Option<String> {
+    match value {
+        FluentValue::Number(n) if n.value.fract() == 0.0 && n.value.abs() >= 1000.0 => {
+            Some(crate::money::count(n.value as i64))
+        }
+        _ => None,
+    }
 }
 
 /// Message `id` in `lang`.
@@ -182,6 +194,8 @@ mod tests {
         assert_eq!(count(Lang::En, 1), "1 movie");
         assert_eq!(count(Lang::En, 4), "4 movies");
         assert_eq!(count(Lang::Hi, 4), "4 फ़िल्में");
+        assert_eq!(count(Lang::En, 123_456), "1,23,456 movies");
+        assert_eq!(count(Lang::Hi, 1_234), "1,234 फ़िल्में");
         let title = tr_with(Lang::Hi, "home-title", &[("city", Arg::Text("पुणे"))]);
         assert_eq!(title, "पुणे में फ़िल्में · डिस्ट्रिक्ट");
         assert_eq!(tr(Lang::Hi, "no-such-message"), "no-such-message");

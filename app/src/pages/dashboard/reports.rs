@@ -100,8 +100,8 @@ fn line(l: SalesLine, currency: &str, total: bool) -> impl IntoView {
     view! {
         <tr class=if total { "border-t-2 border-slate-300 font-semibold" } else { "border-b border-slate-100" }>
             <td class="py-2 pr-2">{if total { t("dash-total") } else { label(&l) }}</td>
-            <td>{l.shows}</td>
-            <td>{format!("{} / {}", l.seats_sold, l.seats)}</td>
+            <td>{money::count(l.shows)}</td>
+            <td>{format!("{} / {}", money::count(l.seats_sold), money::count(l.seats))}</td>
             <td>{format!("{:.1}%", l.occupancy_percent)}</td>
             <td>{m(l.gross)}</td>
             <td>{m(l.refunds)}</td>
@@ -109,7 +109,7 @@ fn line(l: SalesLine, currency: &str, total: bool) -> impl IntoView {
             <td>{m(l.net)}</td>
             <td>{m(l.discounts)}</td>
             <td>{m(l.food)}</td>
-            <td>{format!("{} ({})", l.waitlisted, l.waitlist_booked)}</td>
+            <td>{format!("{} ({})", money::count(l.waitlisted), money::count(l.waitlist_booked))}</td>
         </tr>
     }
 }
