@@ -31,7 +31,7 @@
         order_id: data.order,
         amount: Number(data.amount),
         currency: data.currency,
-        name: "District",
+        name: data.merchant,
         description: data.description,
         // Our server checks the signature against the order it stored, then asks Razorpay.
         handler: (answer) => {

@@ -164,4 +164,19 @@ mod tests {
         assert!(text.starts_with("Hello Asha <script>,\n\nRock & \"Roll\"\n\n"));
         assert!(text.contains("See it:\nhttps://district.test/bookings/1?a=1&b=2\n"));
     }
+
+    #[test]
+    fn a_text_message_names_the_sender_in_the_letters_language() {
+        let letter = |lang| {
+            Letter::new("Booking", "Asha")
+                .in_lang(lang)
+                .links("See it", "https://district.test/bookings/1")
+        };
+        let text = |lang| super::super::Note::from_letter(&letter(lang)).text();
+        assert_eq!(
+            text(crate::i18n::Lang::En),
+            "District: Booking. https://district.test/bookings/1"
+        );
+        assert!(text(crate::i18n::Lang::Hi).starts_with("डिस्ट्रिक्ट: Booking."));
+    }
 }

@@ -135,6 +135,8 @@ fn parts(letter: &Letter, text: String) -> MultiPart {
 /// What a phone shows: an SMS or a push notification, made from the email of the same news.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
+    /// Who it is from, in the letter's language.
+    pub from: String,
     pub title: String,
     pub body: String,
     /// Where tapping it leads.
@@ -144,6 +146,7 @@ pub struct Note {
 impl Note {
     pub fn from_letter(letter: &Letter) -> Self {
         Self {
+            from: crate::i18n::tr(letter.lang, "site-name"),
             title: letter.subject.clone(),
             body: letter.paragraphs.first().cloned().unwrap_or_default(),
             link: letter
@@ -156,7 +159,7 @@ impl Note {
 
     /// As an SMS: the title and the link, which says the rest.
     pub fn text(&self) -> String {
-        format!("District: {}. {}", self.title, self.link)
+        format!("{}: {}. {}", self.from, self.title, self.link)
     }
 }
 

@@ -186,6 +186,7 @@ fn GatewayCheckout(payment: Payment) -> impl IntoView {
             data-description=t("checkout-description")
             data-booking=payment.booking_id.to_string()
             data-unreachable=t("checkout-unreachable")
+            data-merchant=t("site-name")
         >
             <h1 class="text-2xl font-bold tracking-tight">{amount.clone()}</h1>
             <noscript>
