@@ -55,11 +55,7 @@ impl Accounts {
         let Some(holder) = holder else {
             return Ok(());
         };
-        let lang = holder
-            .language
-            .as_deref()
-            .and_then(Lang::parse)
-            .unwrap_or_default();
+        let lang = Lang::setting(holder.language.as_deref());
         let mut letters = Vec::new();
         match event.event_type.as_str() {
             SIGNED_UP if !holder.verified => {

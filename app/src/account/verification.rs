@@ -85,10 +85,7 @@ impl Accounts {
         .execute(self.db())
         .await?;
         // In the language the user reads the site in.
-        let lang = language
-            .as_deref()
-            .and_then(Lang::parse)
-            .unwrap_or_default();
+        let lang = Lang::setting(language.as_deref());
         let args = [
             ("code", Arg::Text(&code)),
             ("minutes", Arg::Number(PHONE_CODE_MINUTES.into())),

@@ -37,6 +37,11 @@ impl Lang {
         }
     }
 
+    /// A user's saved setting (`users.language`): the default when unset or not ours.
+    pub fn setting(saved: Option<&str>) -> Self {
+        saved.and_then(Self::parse).unwrap_or_default()
+    }
+
     /// The catalogue's source: the site's words, the dashboard's, the errors'.
     pub fn catalogue(self) -> &'static str {
         macro_rules! catalogue {

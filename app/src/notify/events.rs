@@ -183,11 +183,7 @@ impl Notifications {
             tracing::warn!(%booking, event = event.id, "no booking to tell of");
             return Ok(());
         };
-        let lang = reach
-            .language
-            .as_deref()
-            .and_then(Lang::parse)
-            .unwrap_or_default();
+        let lang = Lang::setting(reach.language.as_deref());
         let mut letter = self.letter(lang, &reach.name, mailed, news);
         letter.message_id = Some(format!("event-{}", event.id));
         let sent = match (&self.via, reach.phone) {
