@@ -152,6 +152,7 @@ async fn save(db: &PgPool, scope: &str, key: &str, response: Response) -> Respon
 /// An answer that says the same request may well succeed soon.
 fn try_again(status: StatusCode, body: &serde_json::Value) -> bool {
     status.is_server_error()
+        || status == StatusCode::ACCEPTED
         || status == StatusCode::TOO_MANY_REQUESTS
         || (status == StatusCode::CONFLICT && body["error"]["code"] == "seats_changing")
 }

@@ -59,7 +59,7 @@ use pages::{
     not_found::NotFound,
     pay::{GatewayCheckoutPage, SandboxCheckoutPage},
     search::SearchPage,
-    show::ShowPage,
+    show::{QueuePage, ShowPage},
     theaters::{TheaterPage, TheatersPage},
     ticket::CheckInPage,
 };
@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("shows"), ParamSegment("id")) view=ShowPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("shows"), ParamSegment("id"), StaticSegment("queue")) view=QueuePage ssr=SsrMode::Async />
                         <Route path=StaticSegment("bookings") view=MyBookingsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("bookings"), ParamSegment("id")) view=BookingPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("pay"), StaticSegment("sandbox"), ParamSegment("id")) view=SandboxCheckoutPage ssr=SsrMode::Async />

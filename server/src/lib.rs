@@ -9,6 +9,7 @@ pub mod form_errors;
 pub mod headers;
 pub mod health;
 pub mod hygiene;
+pub mod invariants;
 pub mod jobs;
 pub mod language;
 pub mod limits;
@@ -25,7 +26,10 @@ pub use state::{AppState, Backends, Domains};
 
 use app::{
     account::{tokens::Jwt, AccountSettings, Accounts},
-    booking::{apple_pass::AppleWallet, wallet::GoogleWallet, Bookings, Waitlists},
+    booking::{
+        apple_pass::AppleWallet, waiting_room::WaitingRoom, wallet::GoogleWallet, Bookings,
+        Waitlists,
+    },
     cache::Cache,
     catalog::Catalog,
     dashboard::Dashboard,
@@ -112,7 +116,12 @@ pub fn assemble(
     .with_tickets(config.ticket_keys.clone())
     .with_hold_limit(limiter.clone(), config.hold_rate)
     .with_offer_limit(limiter.clone(), config.offer_rate)
-    .with_stream_caps(config.bounds.streams);
+    .with_stream_caps(config.bounds.streams)
+    .with_waiting_room(WaitingRoom::new(
+        config.bounds.waiting_room,
+        config.jwt_secret.expose_secret().as_bytes(),
+        redis.clone(),
+    ));
     let bookings = match google_wallet(config)? {
         Some(wallet) => bookings.with_google_wallet(wallet),
         None => bookings,

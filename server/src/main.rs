@@ -37,6 +37,13 @@ enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// Check the booking and money invariants on the data; exits 1 naming any breach.
+    Check {
+        /// Also count holds past their deadline, and events not relayed, by more than this
+        /// many seconds.
+        #[arg(long)]
+        lag_seconds: Option<u64>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,6 +62,9 @@ fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate { down, all } => migrate(&config, down, all).await,
             Command::Seed { days, fresh } => seed_demo(&config, days, fresh).await,
+            Command::Check { lag_seconds } => {
+                check(&config, lag_seconds.map(std::time::Duration::from_secs)).await
+            }
         }
     });
     match result {
@@ -104,6 +114,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
     tracing::info!("requests drained, stopping jobs");
     jobs.shutdown().await;
+    Ok(())
+}
+
+async fn check(config: &Config, lag: Option<std::time::Duration>) -> anyhow::Result<()> {
+    use secrecy::ExposeSecret;
+    let pool = db::connect(config.database_url.expose_secret(), 2).await?;
+    let mut found = server::invariants::invariant_breaches(&pool).await?;
+    if let Some(lag) = lag {
+        found.extend(server::invariants::lag_breaches(&pool, lag).await?);
+    }
+    for breach in &found {
+        println!("{breach}");
+    }
+    anyhow::ensure!(found.is_empty(), "{} invariant breaches", found.len());
+    println!("invariants hold");
     Ok(())
 }
 

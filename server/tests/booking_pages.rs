@@ -3,56 +3,17 @@
 
 mod support;
 
-use axum::{body::Body, http::Request, Router};
+use axum::Router;
 use chrono::Duration;
 use http::StatusCode;
 use server::db::MIGRATOR;
 use sqlx::PgPool;
 use support::{
+    forms::{hold_form, post_form, sign_in, sign_in_as, ORIGIN},
     get, hold_request,
     venue::{customers, venue, Venue},
-    Reply,
 };
 use uuid::Uuid;
-
-const ORIGIN: &str = "http://district.test";
-
-/// Posts a form from the page at `from` to a server function as a browser without JavaScript
-/// does: brackets in field names percent-encoded, no `Accept: application/json`.
-async fn post_form(
-    app: &Router,
-    from: &str,
-    path: &str,
-    form: &str,
-    cookie: Option<&str>,
-) -> Reply {
-    let mut request = Request::post(path)
-        .header("host", "district.test")
-        .header("origin", ORIGIN)
-        .header("referer", format!("{ORIGIN}{from}"))
-        .header("accept", "text/html")
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    support::request(app, request.body(Body::from(form.to_owned())).unwrap()).await
-}
-
-/// Signs the demo customer in and returns the session cookie.
-async fn sign_in(app: &Router) -> String {
-    sign_in_as(app, "customer@demo.district.test").await
-}
-
-/// Signs a demo user in and returns the session cookie.
-async fn sign_in_as(app: &Router, email: &str) -> String {
-    let form = format!("email={}&password=district-demo", email.replace('@', "%40"));
-    let reply = post_form(app, "/login", "/_fn/account/login", &form, None).await;
-    reply
-        .session_cookie()
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no session cookie: {} {}", reply.status, reply.body))
-}
 
 /// The seeded demo catalog plus a small test cinema whose layout the test knows.
 async fn setup(db: &PgPool) -> (Router, Venue) {
@@ -79,28 +40,6 @@ async fn signed_in_map(app: &Router, venue: &Venue) -> (String, String) {
     .await;
     assert_eq!(map.status, StatusCode::OK);
     (cookie, map.body)
-}
-
-/// The hold form with these seats ticked, as the browser posts it.
-fn hold_form(page: &str, venue: &Venue, labels: &[&str]) -> String {
-    let mut form = format!("show_id={}", venue.show_id);
-    for seat in venue.ids(labels) {
-        form.push('&');
-        form.push_str(&seat_field(page, seat));
-    }
-    form
-}
-
-/// The form field a seat's checkbox posts, as the browser encodes it.
-fn seat_field(page: &str, seat: Uuid) -> String {
-    let value = format!(r#"value="{seat}""#);
-    let at = page.find(&value).expect("the seat is on the map");
-    let name = &page[..at]
-        .rsplit_once(r#"name=""#)
-        .expect("a named field")
-        .1;
-    let name = name.split('"').next().unwrap();
-    format!("{}={seat}", name.replace('[', "%5B").replace(']', "%5D"))
 }
 
 #[sqlx::test(migrator = "MIGRATOR")]

@@ -118,3 +118,48 @@ fn started_without_app_env_it_refuses_the_development_secret() {
         "{lines:?}"
     );
 }
+
+mod support;
+
+/// `district check` on the test's own database.
+fn check(db: &sqlx::PgPool, args: &[&str]) -> (Option<i32>, String) {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let name = db.connect_options().get_database().unwrap().to_owned();
+    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    let output = district(&[("DATABASE_URL", &url), ("APP_ENV", "test")], &all);
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    (output.status.code(), printed)
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn check_names_each_breach_and_fails_on_any(db: sqlx::PgPool) {
+    use support::venue::{customers, venue};
+    let venue = venue(&db, 2, 6, chrono::Duration::days(1)).await;
+    let user = customers(&db, 1).await[0];
+    let state = support::state(db.clone(), None);
+    let request = support::hold_request(venue.show_id, &venue.ids(&["A1", "A2"]), false);
+    let held = state.bookings.hold(user.into(), &request).await.unwrap();
+
+    let (code, printed) = check(&db, &["--lag-seconds", "60"]);
+    assert_eq!(code, Some(0), "{printed}");
+    assert!(printed.contains("invariants hold"), "{printed}");
+
+    // The hold ran out long ago and no sweep ended it; its event was never relayed.
+    sqlx::query("UPDATE bookings SET hold_expires_at = now() - interval '5 minutes'")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox_events SET created_at = now() - interval '5 minutes'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let (code, printed) = check(&db, &["--lag-seconds", "60"]);
+    assert_eq!(code, Some(1), "{printed}");
+    let hold = format!("a hold left past its deadline: {}", held.booking_id);
+    assert!(printed.contains(&hold), "{printed}");
+    assert!(printed.contains("an event not relayed"), "{printed}");
+    // Without --lag-seconds only the invariants themselves count, and they hold.
+    assert_eq!(check(&db, &[]).0, Some(0));
+}

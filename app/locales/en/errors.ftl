@@ -50,6 +50,7 @@ err-seats-taken = Some of these seats have just been taken. Please pick others.
 err-out-of-stock = Too few left for this show: { $names }.
 err-verify-to-book = Please verify your email address before booking.
 err-holds = Too many holds in a short time. Try again in { $seconds } seconds.
+err-queued = Many people are booking this show right now. You are number { $position } in line, about { $seconds } seconds to go.
 err-booking-unavailable = Booking is unavailable right now. Please try again.
 err-show-cancelled = This show has been cancelled.
 err-sales-closed = Booking for this show has closed.

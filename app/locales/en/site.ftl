@@ -123,6 +123,15 @@ showtime-label = { $time } { $format } { $language }, from { $price }, { $note }
 ## A show's seat map
 seats-loading = Loading the seat map…
 seats-title = Pick seats · { $title } · District
+queue-title = In line · District
+queue-heading = You are in line for this show
+queue-lead = Many people are booking this show right now, so we let them choose seats in the order they arrived.
+queue-position = Your place in line: { $position }
+queue-wait = About { $seconds } seconds to go.
+queue-refresh = This page updates itself; keep it open. Leaving it does not lose your place.
+queue-admitted = It is your turn. Your place stays yours for { $minutes } minutes.
+queue-choose = Choose your seats
+queue-not-in-line = There is no line for this show: you can choose your seats now.
 seats-holding = You are holding { $seats }.
 seats-continue = Continue with these seats
 seats-or-change = { " " }— or change the seats ticked below and Proceed to hold those instead.

@@ -119,6 +119,15 @@ showtime-label = { $time } { $format } { $language }, { $price } से, { $note
 ## शो का सीट नक्शा
 seats-loading = सीटों का नक्शा लोड हो रहा है…
 seats-title = सीटें चुनें · { $title } · डिस्ट्रिक्ट
+queue-title = कतार में · डिस्ट्रिक्ट
+queue-heading = आप इस शो की कतार में हैं
+queue-lead = इस शो के लिए अभी बहुत लोग बुक कर रहे हैं, इसलिए हम उन्हें आने के क्रम में सीटें चुनने देते हैं।
+queue-position = कतार में आपकी जगह: { $position }
+queue-wait = लगभग { $seconds } सेकंड बाकी।
+queue-refresh = यह पेज अपने आप अपडेट होता है; इसे खुला रखें। इसे छोड़ने से आपकी जगह नहीं जाती।
+queue-admitted = आपकी बारी आ गई है। आपकी जगह { $minutes } मिनट तक आपकी रहेगी।
+queue-choose = अपनी सीटें चुनें
+queue-not-in-line = इस शो के लिए कोई कतार नहीं है: आप अभी अपनी सीटें चुन सकते हैं।
 seats-holding = आपने { $seats } रोकी हुई हैं।
 seats-continue = इन्हीं सीटों के साथ आगे बढ़ें
 seats-or-change = { " " }— या नीचे चुनी सीटें बदलें और उन्हें रोकने के लिए आगे बढ़ें।

@@ -83,6 +83,8 @@ pub enum BookingError {
     EmailNotVerified,
     NotFound,
     RateLimited(u64),
+    /// The show's waiting room is open and the visitor's turn has not come.
+    Queued(super::waiting_room::QueuePlace),
     Unavailable,
     Transport(String),
 }
@@ -105,6 +107,11 @@ impl crate::i18n::Explained for BookingError {
             Self::EmailNotVerified => "err-verify-to-book",
             Self::NotFound => "err-not-found",
             Self::RateLimited(seconds) => return Text::new("err-holds").arg("seconds", *seconds),
+            Self::Queued(place) => {
+                return Text::new("err-queued")
+                    .arg("position", place.position)
+                    .arg("seconds", place.estimated_wait_seconds)
+            }
             Self::Unavailable => "err-booking-unavailable",
             Self::Transport(_) => "err-transport",
         };
@@ -145,6 +152,7 @@ impl BookingError {
             Self::EmailNotVerified => "email_not_verified",
             Self::NotFound => "not_found",
             Self::RateLimited(_) => "rate_limited",
+            Self::Queued(_) => "queued",
             Self::Unavailable | Self::Transport(_) => "unavailable",
         }
     }
@@ -206,7 +214,9 @@ mod ssr {
                 Self::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Self::EmailNotVerified => StatusCode::FORBIDDEN,
                 Self::NotFound => StatusCode::NOT_FOUND,
-                Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                // REST answers a place in line with 202 and the place (`api::bookings::hold`);
+                // elsewhere it is a request to come back later.
+                Self::RateLimited(_) | Self::Queued(_) => StatusCode::TOO_MANY_REQUESTS,
                 Self::Unavailable | Self::Transport(_) => StatusCode::SERVICE_UNAVAILABLE,
             }
         }
@@ -230,6 +240,7 @@ mod ssr {
         fn retry_after(&self) -> Option<u64> {
             match self {
                 Self::RateLimited(seconds) => Some(*seconds),
+                Self::Queued(place) => Some(place.estimated_wait_seconds),
                 _ => None,
             }
         }

@@ -2,7 +2,7 @@
 //! service as the REST API, with the cookie session instead of a token. Each works as a plain
 //! form post before the wasm loads.
 
-use super::{Booking, BookingError, BookingShow, CheckIn, SeatMap};
+use super::{waiting_room::QueueView, Booking, BookingError, BookingShow, CheckIn, SeatMap};
 use crate::ids::{BookingId, SeatId, ShowId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -103,9 +103,39 @@ pub async fn hold_seats(
                 seat_ids: seat_ids.unwrap_or_default(),
                 wheelchair: wheelchair.is_some_and(|v| v == "true" || v == "on"),
             };
-            let booking = ssr::bookings().hold(actor.user_id, &request).await?;
+            let bookings = ssr::bookings();
+            let held = bookings.hold_in_turn(actor.user_id, &request, None, None);
+            let booking = held.await.inspect_err(|err| {
+                if let BookingError::Queued(_) = err {
+                    leptos_axum::redirect(&format!("/shows/{show_id}/queue"));
+                }
+            })?;
             leptos_axum::redirect(&format!("/bookings/{}", booking.booking_id));
             Ok(booking)
+        }
+        .await,
+    )
+}
+
+/// Where the visitor stands in the show's waiting room.
+#[server(prefix = "/_fn", endpoint = "booking/queue")]
+pub async fn queue_turn(show_id: ShowId) -> Result<Option<QueueView>, BookingError> {
+    use super::waiting_room::Turn;
+    crate::error::answer(
+        async move {
+            let actor = ssr::signed_in().await?;
+            let room = ssr::bookings().waiting_room().clone();
+            Ok(Some(match room.turn(show_id, actor.user_id).await {
+                Turn::NotInLine => QueueView::NoLine { show_id },
+                Turn::Waiting(place) => QueueView::Waiting(place),
+                Turn::Admitted { expires_at, .. } => {
+                    let left = (expires_at - chrono::Utc::now()).num_seconds().max(0);
+                    QueueView::Admitted {
+                        show_id,
+                        minutes: (left as u64).div_ceil(60),
+                    }
+                }
+            }))
         }
         .await,
     )

@@ -64,6 +64,24 @@ impl Bookings {
         self.hold_keyed(user, request, None).await
     }
 
+    /// [`Self::hold_keyed`] for a visitor the show's waiting room lets in: one with a valid
+    /// `admission` token, or whose turn has come; the others are told their place in line
+    /// ([`BookingError::Queued`]).
+    pub async fn hold_in_turn(
+        &self,
+        user: UserId,
+        request: &HoldRequest,
+        admission: Option<&str>,
+        key: Option<RequestKey>,
+    ) -> Result<Booking, BookingError> {
+        validate_selection(&request.seat_ids)?;
+        self.room
+            .enter(request.show_id, user, admission)
+            .await
+            .map_err(BookingError::Queued)?;
+        self.hold_keyed(user, request, key).await
+    }
+
     /// [`Self::hold`], recording the booking under `key` in the transaction that makes it.
     pub async fn hold_keyed(
         &self,

@@ -55,6 +55,7 @@ pub mod ticket;
 #[cfg(feature = "ssr")]
 mod ticket_pdf;
 mod versions;
+pub mod waiting_room;
 pub mod waitlist;
 #[cfg(feature = "ssr")]
 pub mod wallet;

@@ -8,6 +8,7 @@ use super::{
     seat_filter::SeatFilter,
     stream::{StreamCaps, Streams},
     ticket::TicketKeys,
+    waiting_room::WaitingRoom,
     wallet::GoogleWallet,
     BookingError, Policy, SeatChange, SeatStatus,
 };
@@ -58,6 +59,8 @@ pub struct Bookings {
     pub(super) offer_limit: Throttle,
     /// Open seat streams, capped.
     pub(super) streams: Streams,
+    /// Lines up holds for a show when more come than it takes (off unless set).
+    pub(super) room: WaitingRoom,
 }
 
 impl Bookings {
@@ -83,7 +86,17 @@ impl Bookings {
             hold_limit: Throttle::default(),
             offer_limit: Throttle::default(),
             streams: Streams::new(StreamCaps::default()),
+            room: WaitingRoom::off(),
         }
+    }
+
+    /// The same, lining up holds for hot shows in `room`.
+    pub fn with_waiting_room(self, room: WaitingRoom) -> Self {
+        Self { room, ..self }
+    }
+
+    pub fn waiting_room(&self) -> &WaitingRoom {
+        &self.room
     }
 
     /// The same, limiting how often one user may hold.

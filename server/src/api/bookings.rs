@@ -77,10 +77,13 @@ pub async fn seats(
 }
 
 /// Holds 1 to 10 seats of one show for HOLD_TTL_SECONDS, all or nothing; replaces the caller's
-/// earlier hold on the same show. Honours `Idempotency-Key`.
+/// earlier hold on the same show. Honours `Idempotency-Key`. While the show's waiting room is
+/// open, a caller without an admission token gets a place in line (202) instead.
 #[utoipa::path(post, path = "/api/v1/bookings/hold", tag = "bookings", security(("bearer" = [])),
-    request_body = HoldRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    request_body = HoldRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer"),
+        ("Admission-Token" = Option<String>, Header, description = "From the show's queue (GET /api/v1/shows/{id}/queue) once admitted")),
     responses((status = 201, body = Booking),
+        (status = 202, body = super::queue::Queued, description = "The show's waiting room is open: the caller's place in line"),
         (status = 403, description = "email_not_verified, where holds need a confirmed address"),
         (status = 409, description = "seats_unavailable, with unavailable_seat_ids; prices_changed; seats_changing (try again)"),
         (status = 422, description = "validation_failed, single_seat_gap, wheelchair_space, sales_closed")))]
@@ -93,6 +96,7 @@ pub async fn hold(
 ) -> Response {
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let scope = format!("{}:bookings/hold", who.user_id);
+    let admission = super::queue::admission(&headers).map(str::to_owned);
     idempotency::once(
         db.primary(),
         &headers,
@@ -100,11 +104,16 @@ pub async fn hold(
         &body,
         move |run| async move {
             let held = match run {
-                Run::Fresh(key) => bookings.hold_keyed(who.user_id, &request, key).await,
+                Run::Fresh(key) => {
+                    let admission = admission.as_deref();
+                    let held = bookings.hold_in_turn(who.user_id, &request, admission, key);
+                    held.await
+                }
                 Run::Recovered(made) => bookings.get(who.into(), made.into()).await,
             };
             match held {
                 Ok(booking) => (StatusCode::CREATED, Json(booking)).into_response(),
+                Err(BookingError::Queued(place)) => super::queue::queued(&place),
                 Err(err) => err.into_response(),
             }
         },

@@ -9,6 +9,7 @@ pub mod food;
 pub mod food_orders;
 pub mod offers;
 pub mod payments;
+pub mod queue;
 pub mod tickets;
 pub mod users;
 pub mod waitlist;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .nest("/admin", admin::router())
         .merge(catalog::router())
         .merge(bookings::router())
+        .merge(queue::router())
         .merge(offers::router())
         .merge(food::router())
         .merge(food_orders::router())

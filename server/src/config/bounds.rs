@@ -2,7 +2,10 @@
 //! slows that kind down instead of the whole server.
 
 use super::{vars::Vars, ConfigError};
-use app::{account::HashLimits, booking::StreamCaps};
+use app::{
+    account::HashLimits,
+    booking::{waiting_room::RoomSettings, StreamCaps},
+};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -14,10 +17,14 @@ pub struct Bounds {
     pub streams: StreamCaps,
     /// REQUEST_TIMEOUT (30s): the longest a request may take to start its answer.
     pub request_timeout: Duration,
+    /// WAITING_ROOM_RATE (100 holds a second per show; 0: no room), WAITING_ROOM_BURST (300)
+    /// and WAITING_ROOM_ADMISSION (10m): when a hot show's line forms and how long a turn lasts.
+    pub waiting_room: RoomSettings,
 }
 
 pub(super) fn bounds(vars: &Vars) -> Result<Bounds, ConfigError> {
     let (hashing, streams) = (HashLimits::default(), StreamCaps::default());
+    let room = RoomSettings::default();
     Ok(Bounds {
         hashing: HashLimits {
             concurrency: count(vars, "PASSWORD_HASH_CONCURRENCY", hashing.concurrency)?,
@@ -28,6 +35,11 @@ pub(super) fn bounds(vars: &Vars) -> Result<Bounds, ConfigError> {
             total: count(vars, "SEAT_STREAMS_TOTAL", streams.total)?,
         },
         request_timeout: vars.duration_or("REQUEST_TIMEOUT", Duration::from_secs(30))?,
+        waiting_room: RoomSettings {
+            per_second: vars.parse_or("WAITING_ROOM_RATE", room.per_second, "holds a second")?,
+            burst: count(vars, "WAITING_ROOM_BURST", room.burst as usize)? as u32,
+            admission: vars.duration_or("WAITING_ROOM_ADMISSION", room.admission)?,
+        },
     })
 }
 

@@ -87,6 +87,7 @@ use utoipa::OpenApi;
         crate::api::catalog::helpful,
         crate::api::bookings::seats,
         crate::api::bookings::hold,
+        crate::api::queue::turn,
         crate::api::bookings::confirm,
         crate::api::bookings::booking,
         crate::api::bookings::cancel,

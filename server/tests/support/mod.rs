@@ -3,6 +3,7 @@
 
 pub mod conformance;
 pub mod food;
+pub mod forms;
 pub mod kafka;
 pub mod outbox;
 pub mod pg_cluster;

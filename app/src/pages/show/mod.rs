@@ -19,6 +19,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub(crate) mod choice;
 pub(crate) mod grid;
+mod queue;
+
+pub use queue::QueuePage;
 
 #[component]
 pub fn ShowPage() -> impl IntoView {
@@ -69,7 +72,12 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
 
     let hold = ServerAction::<HoldSeats>::new();
     // Seats someone took between looking and asking: mark them and drop them from the choice.
+    // A place in the show's line: wait there (a plain form post is sent there by the server).
+    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
+        if let Some(Err(BookingError::Queued(_))) = hold.value().get() {
+            navigate(&format!("/shows/{show_id}/queue"), Default::default());
+        }
         if let Some(Err(BookingError::SeatsUnavailable(gone))) = hold.value().get() {
             // The server only names seats that are not the visitor's, whatever the map thought.
             choice
