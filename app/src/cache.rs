@@ -49,6 +49,8 @@ pub struct Cache {
 #[derive(Default)]
 struct Local {
     entries: HashMap<String, Entry>,
+    /// Keys one caller is reading again; the others keep the copy they have meanwhile.
+    refreshing: std::collections::HashSet<String>,
     /// The list generation and when it was last read from Redis.
     generation: Option<(Instant, u64)>,
 }
@@ -92,6 +94,15 @@ impl Cache {
         if let Some(value) = self.in_memory(key, local_ttl) {
             return Ok(value);
         }
+        // Past its trust, one caller reads the value again while the others keep the copy
+        // they have (within the backstop TTL): a busy key is never read by every request at
+        // once, which under load would queue them all for the database's connections.
+        if let Some(value) = self.in_memory(key, self.ttl) {
+            if !self.local().refreshing.insert(key.to_owned()) {
+                return Ok(value);
+            }
+        }
+        let _refreshed = Refreshing(self, key);
         let value = match self.in_redis(key).await {
             Some(value) => value,
             None => {
@@ -212,5 +223,14 @@ impl Cache {
             .unwrap_or(0);
         self.local().generation = Some((Instant::now(), generation));
         generation
+    }
+}
+
+/// Ends a refresh of a key however the read ends (a value, an error, a caller gone).
+struct Refreshing<'a>(&'a Cache, &'a str);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.local().refreshing.remove(self.1);
     }
 }

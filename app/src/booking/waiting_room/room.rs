@@ -119,16 +119,19 @@ impl WaitingRoom {
         let Some(room) = &self.0 else {
             return Turn::NotInLine;
         };
-        match room.lines.place(show, user, room.lasts).await {
-            None => Turn::NotInLine,
-            Some(place) if place.at > place.now => Turn::Waiting(room.waiting(show, place)),
-            Some(place) => {
-                let expires = place.at + room.lasts;
-                Turn::Admitted {
-                    token: room.token(show, user, expires),
-                    expires_at: DateTime::from_timestamp_millis(expires).unwrap_or_default(),
-                }
+        let now = now_ms();
+        let expires = match room.lines.place(show, user, room.lasts).await {
+            Ok(None) => return Turn::NotInLine,
+            Ok(Some(place)) if place.at > place.now => {
+                return Turn::Waiting(room.waiting(show, place))
             }
+            Ok(Some(place)) => place.at + room.lasts,
+            // The room has stepped aside (holds go straight through): so do those waiting.
+            Err(_) => now + room.lasts,
+        };
+        Turn::Admitted {
+            token: room.token(show, user, expires),
+            expires_at: DateTime::from_timestamp_millis(expires).unwrap_or_default(),
         }
     }
 }
