@@ -16,7 +16,13 @@
 # BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_DAYS (2), BENCH_READERS (64),
 # BENCH_PAGE_CLIENTS (1,4: one page at a time, and four at once), BENCH_FORGOT_CALLS (300),
 # BENCH_SKIP_BUILD=1.
+#
+# Then the flash sale (`district-bench rush`): BENCH_RUSH_USERS (10000) moviegoers arriving
+# within BENCH_RUSH_WITHIN (5) seconds for one show, each going from the seat map to a paid
+# ticket, on one instance and on two behind haproxy (from Debian), each with and without
+# Redis; and the seat-map read storm on one instance and on two.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/servers.sh"
 cd "$(dirname "$0")/.."
 
 admin_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district}
@@ -41,21 +47,16 @@ export DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
 # The server's own log settings (one line per request) unless BENCH_RUST_LOG says otherwise.
 if [ -n "${BENCH_RUST_LOG:-}" ]; then export RUST_LOG=$BENCH_RUST_LOG; else unset RUST_LOG; fi
 
-server_pid="" redis_pid=""
-stop() {
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-}
-cleanup() { stop "$server_pid"; stop "$redis_pid"; }
+cleanup() { stop "$server_pid"; stop "$second_pid"; stop "$lb_pid"; stop "$redis_pid"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 scripts/services.sh
 command -v pgbench >/dev/null || apt_install postgresql-client
 command -v redis-server >/dev/null || apt_install redis-server
+command -v haproxy >/dev/null || apt_install haproxy
+# Thousands of moviegoers at once hold as many sockets on both ends.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   say "building the release site and binaries"
@@ -89,16 +90,6 @@ run_bench() {
     --limit-db "$limit_db" "$@"
 }
 
-# Starts the server on a free port, with Redis at $1 if given; sets server_pid and url.
-start_server() {
-  local port
-  port=$(free_port)
-  APP_PORT=$port env ${1:+REDIS_URL=$1} "$district" serve >>"$log" 2>&1 &
-  server_pid=$!
-  url=http://127.0.0.1:$port
-  wait_for_http "$url/healthz" 60 "$server_pid" || die "the server did not start (see $log)"
-}
-
 # One run over HTTP on a fresh server, so that no run inherits another's seat claims (the
 # in-process filter keeps them in the server's memory; the bench clears Redis's itself).
 http_run() {
@@ -108,12 +99,7 @@ http_run() {
   stop "$server_pid"; server_pid=""
 }
 
-redis_port=$(free_port)
-redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >target/bench/redis.log 2>&1 &
-redis_pid=$!
-for _ in $(seq 50); do port_open 127.0.0.1 "$redis_port" && break; sleep 0.1; done
-port_open 127.0.0.1 "$redis_port" || die "redis-server did not start (see target/bench/redis.log)"
-redis_url=redis://127.0.0.1:$redis_port
+start_redis
 
 for round in $(seq "$rounds"); do
   for scenario in many-shows hot-show; do
@@ -134,6 +120,27 @@ for round in $(seq "$rounds"); do
   done
 done
 psql_admin -c "DROP DATABASE IF EXISTS $limit_db WITH (FORCE)" postgres >/dev/null 2>&1
+
+rush_results=target/bench/rush.jsonl
+: >"$rush_results"
+# Every moviegoer's stream comes from this one address.
+export SEAT_STREAMS_PER_CLIENT=100000
+for instances in 1 2; do
+  for redis in "$redis_url" ""; do
+    setup="$instances instance$([ "$instances" = 2 ] && echo "s, haproxy"), ${redis:+Redis}"
+    [ -n "$redis" ] || setup="${setup}memory"
+    say "flash sale: ${BENCH_RUSH_USERS:-10000} moviegoers within ${BENCH_RUSH_WITHIN:-5} s ($setup)"
+    if [ "$instances" = 1 ]; then start_server "$redis"; else start_pair "$redis"; fi
+    [ -z "$redis" ] || redis-cli -p "$redis_port" flushall >/dev/null
+    PUBLIC_URL=$url "$bench" rush --url "$url" --label "$setup" --results "$rush_results" \
+      --users "${BENCH_RUSH_USERS:-10000}" --within "${BENCH_RUSH_WITHIN:-5}"
+    if [ -n "$redis" ]; then
+      with_redis=$redis run_bench --target http --url "$url" --server-pid "$server_pid" \
+        --label "$setup" --round 1 --scenarios seat-map --clients "$readers"
+    fi
+    stop_all
+  done
+done
 
 say "forgot-password: the same answer time with and without an account"
 start_server ""

@@ -126,10 +126,15 @@ async fn answer(sent: reqwest::Result<reqwest::Response>) -> (Answer, Option<Str
 }
 
 /// A small xorshift, so each client picks its seats without shared state.
-struct Rng(u64);
+/// A small xorshift generator: each client's choices are the same in every run.
+pub struct Rng(u64);
 
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub fn new(seed: u64) -> Self {
+        Self(0x9E37_79B9_7F4A_7C15 ^ (seed + 1).wrapping_mul(0xD1B5_4A32_D192_ED03))
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -152,9 +157,7 @@ pub async fn clients(
         let (driver, plan, user) = (driver.clone(), plan.clone(), users[client]);
         tasks.spawn(async move {
             let mut tally = Tally::default();
-            let mut rng = Rng(
-                0x9E37_79B9_7F4A_7C15 ^ (client as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)
-            );
+            let mut rng = Rng::new(client as u64);
             let mine = &plan.many[client * plan.per_client..(client + 1) * plan.per_client];
             let map = format!("/api/v1/shows/{}/seats", plan.map.0);
             let mut n = 0usize;

@@ -8,6 +8,9 @@
 //! - `engine`: `Bookings::hold` in this process, without HTTP and without the seat filter;
 //! - `http`: a running server.
 //!
+//! `rush` is the flash sale: moviegoers arriving at a rate for one show, going from its seat
+//! map through the waiting room to a paid ticket (`rush`, `journey`).
+//!
 //! Scenarios: `many-shows` (every client holds seat pairs on shows of its own, each hold
 //! replacing the client's earlier one on that show), `hot-show` (everyone holds random pairs of
 //! one show), `seat-map` (GET /api/v1/shows/{id}/seats of a show of about 300 seats), `pages`
@@ -15,10 +18,12 @@
 //! Configuration comes from the same environment as the server.
 
 mod drive;
+mod journey;
 mod limit;
 mod plan;
 mod probe;
 mod report;
+mod rush;
 
 use anyhow::Context;
 use app::account::{tokens::Jwt, Role};
@@ -45,6 +50,8 @@ enum Command {
         #[arg(long)]
         results: PathBuf,
     },
+    /// A flash sale: moviegoers arriving at a rate for one show, each the whole way to a ticket.
+    Rush(rush::RushArgs),
 }
 
 #[derive(clap::Args)]
@@ -146,6 +153,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Report { results } => report::print(&results),
         Command::Run(args) => tokio::runtime::Runtime::new()?.block_on(run(args)),
+        Command::Rush(args) => tokio::runtime::Runtime::new()?.block_on(rush::run(args)),
     }
 }
 

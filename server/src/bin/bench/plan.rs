@@ -198,7 +198,7 @@ fn gap_free_pairs(seats: &[PlanSeat]) -> Vec<Pair> {
 pub async fn bench_users(db: &PgPool, count: usize) -> anyhow::Result<Vec<Uuid>> {
     sqlx::query(
         "INSERT INTO users (email, name, password_hash, email_verified_at)
-         SELECT format('bench-%s@bench.district.test', lpad(i::text, 4, '0')),
+         SELECT format('bench-%s@bench.district.test', lpad(i::text, 5, '0')),
                 format('Bench %s', i), '!', now()
            FROM generate_series(0, $1 - 1) AS i
          ON CONFLICT (email) DO NOTHING",

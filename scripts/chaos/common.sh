@@ -1,0 +1,91 @@
+# What every fault script shares: the servers' settings, the rush in the background, the
+# recovery clock and the final check. Sourced by scripts/chaos/<fault>.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../servers.sh"
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+fault=$(basename "$0" .sh)
+district=target/release/district
+bench=target/release/district-bench
+log=target/chaos/$fault.log
+: >"$log"
+results=target/chaos/$fault.jsonl
+: >"$results"
+users=${CHAOS_USERS:-3000}
+within=${CHAOS_WITHIN:-30}
+after=${CHAOS_AFTER:-2}
+# Holds are swept every 2 s and an event claimed by an instance that died is claimed again
+# when its lease (60 s) runs out: what a fault leaves behind must be cleared by then.
+lag=${CHAOS_LAG_SECONDS:-10}
+settle=${CHAOS_SETTLE_SECONDS:-120}
+
+admin_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district}
+export DATABASE_URL=${admin_url%/*}/district_chaos
+unset REDIS_URL DATABASE_REPLICA_URL RUST_LOG
+export APP_ENV=development APP_HOST=127.0.0.1 LEPTOS_OUTPUT_NAME=district LEPTOS_ENV=PROD
+export JWT_SECRET=district-chaos-jwt-secret-0123456789abcdef
+export RATE_LIMIT_ENABLED=false AUTO_MIGRATE=false EMAIL_VERIFICATION_REQUIRED=true
+export MAX_LIVE_HOLDS=1000 HOLD_TIME_BUDGET=24h SEAT_STREAMS_PER_CLIENT=100000
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+cleanup_extra() { :; }
+cleanup() { stop "${rush_pid:-}"; stop_all; stop "$redis_pid"; cleanup_extra; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A fresh copy of the demo data.
+seed() { "$district" seed --fresh --days 1 >/dev/null; }
+
+# The flash sale against $url in the background; sets rush_pid.
+rush() {
+  PUBLIC_URL=$url "$bench" rush --url "$url" --label "$fault" --results "$results" \
+    --users "$users" --within "$within" >>"target/chaos/$fault.rush.txt" 2>&1 &
+  rush_pid=$!
+}
+
+# Two instances sharing a private Redis behind haproxy, the rush running against them and
+# $after seconds into it.
+pair_under_rush() {
+  seed
+  start_redis
+  start_pair "$redis_url"
+  rush
+  sleep "$after"
+}
+
+# Seconds (to a tenth) until $1 answers 200, polling every 100 ms, at most $2 seconds.
+seconds_until_ok() {
+  local url=$1 most=${2:-120} began ms
+  began=$(date +%s%N)
+  while ! curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; do
+    ms=$(( ($(date +%s%N) - began) / 1000000 ))
+    if [ "$ms" -gt $((most * 1000)) ]; then echo "never"; return 0; fi
+    sleep 0.1
+  done
+  ms=$(( ($(date +%s%N) - began) / 1000000 ))
+  printf '%d.%d\n' $((ms / 1000)) $((ms % 1000 / 100))
+}
+
+# Waits for the rush; then the invariants must hold at once, and what the fault left behind
+# (holds past their deadline, events not relayed) must clear by itself within $settle
+# seconds. Adds the fault's line to the summary.
+finish() {
+  local recovered=$1 rush_status=0 verdict="hold" began settled=""
+  wait "$rush_pid" || rush_status=$?
+  rush_pid=""
+  cat "target/chaos/$fault.rush.txt" >&2
+  local check=target/chaos/$fault.check.txt
+  if [ "$rush_status" != 0 ] || ! "$district" check >"$check" 2>&1; then
+    verdict="**broken** ($check)"
+  else
+    began=$(date +%s)
+    until "$district" check --lag-seconds "$lag" >"$check" 2>&1; do
+      if [ $(( $(date +%s) - began )) -gt "$settle" ]; then verdict="**not cleared** ($check)"; break; fi
+      sleep 2
+    done
+    settled=$(( $(date +%s) - began ))
+  fi
+  python3 scripts/chaos/summary.py "$results" "$fault" "$recovered" "$verdict" "$settled" \
+    >>target/chaos/summary.md
+  [ "$verdict" = hold ]
+}

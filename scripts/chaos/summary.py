@@ -1,0 +1,11 @@
+"""One fault's line of target/chaos/summary.md, from its rush's results."""
+import json
+import sys
+
+path, fault, recovered, verdict, settled = sys.argv[1:]
+lines = [json.loads(line) for line in open(path) if line.strip()]
+run = lines[-1] if lines else {"users": 0, "ends": {}}
+ends = run.get("ends", {})
+cleared = f"{settled} s" if settled else "-"
+print(f"| {fault} | {run['users']} | {ends.get('bought', 0)} | {ends.get('failed', 0)} "
+      f"| {recovered} s | {cleared} | {verdict} |")

@@ -1,0 +1,247 @@
+//! `district-bench rush`: a blockbuster's opening minute. Moviegoers arrive at a set rate (open
+//! loop: each on schedule, whatever the answers so far) and go the whole way (`journey`). At
+//! the end the data itself is checked: seats sold against seats on sale, no seat sold twice,
+//! every succeeded payment a confirmed booking or a refund; and the waiting room's order.
+
+use super::{
+    drive::percentile,
+    journey::{Road, Step, Trip},
+    plan,
+};
+use anyhow::Context;
+use app::account::{tokens::Jwt, Role};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use server::config::Config;
+use std::{collections::BTreeMap, io::Write as _, path::PathBuf, sync::Arc, time::Duration};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+#[derive(clap::Args)]
+pub struct RushArgs {
+    /// Base URL of the server (or of the load balancer in front of several).
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// Names the setup in the report, e.g. "2 instances, Redis".
+    #[arg(long, default_value = "rush")]
+    label: String,
+    /// Moviegoers arriving.
+    #[arg(long, default_value_t = 10_000)]
+    users: usize,
+    /// Seconds over which they arrive, evenly.
+    #[arg(long, default_value_t = 5.0)]
+    within: f64,
+    /// Out of a hundred, those who let their seats go instead of paying.
+    #[arg(long, default_value_t = 10)]
+    cancel_percent: u64,
+    #[arg(long, default_value = "target/bench/rush.jsonl")]
+    results: PathBuf,
+}
+
+#[derive(Serialize)]
+struct Report {
+    label: String,
+    users: usize,
+    arrivals_per_second: f64,
+    /// From the first arrival to the last trip's end.
+    seconds: f64,
+    requests: usize,
+    /// Per step: count, p50, p95, p99 in ms.
+    steps: BTreeMap<String, (usize, f64, f64, f64)>,
+    ends: BTreeMap<String, usize>,
+    first_error: Option<String>,
+    seats_on_sale: i64,
+    seats_sold: i64,
+    seats_bought: usize,
+    queued: usize,
+    most_ahead: u64,
+    /// Pairs admitted in the opposite order of their places, beyond one poll's slack.
+    inversions: usize,
+    breaches: Vec<String>,
+}
+
+pub async fn run(args: RushArgs) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    let pool = server::db::connect(config.database_url.expose_secret(), 4).await?;
+    let show = fresh_show(&pool).await?;
+    let users = plan::bench_users(&pool, args.users).await?;
+    let jwt = Jwt::new(
+        config.jwt_secret.expose_secret().as_bytes(),
+        Duration::from_secs(4 * 3600),
+    );
+    let tokens: Vec<String> = users
+        .iter()
+        .map(|u| format!("Bearer {}", jwt.issue((*u).into(), Role::Customer)))
+        .collect();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let road = Arc::new(Road {
+        http,
+        base: args.url.trim_end_matches('/').to_owned(),
+        origin: config.public_url.trim_end_matches('/').to_owned(),
+        show,
+        cancel_percent: args.cancel_percent,
+    });
+    eprintln!(
+        "rush: {} moviegoers for show {show} within {}s ({})",
+        args.users, args.within, args.label
+    );
+    let began = Instant::now();
+    let gap = Duration::from_secs_f64(args.within / args.users.max(1) as f64);
+    let mut trips = tokio::task::JoinSet::new();
+    for (n, token) in tokens.into_iter().enumerate() {
+        let road = road.clone();
+        // Open loop: the n-th arrives at n gaps, however the earlier ones fare.
+        tokio::time::sleep_until(began + gap * n as u32).await;
+        trips.spawn(async move { road.travel(n, &token).await });
+    }
+    let mut all = Vec::with_capacity(args.users);
+    while let Some(trip) = trips.join_next().await {
+        all.push(trip.context("a moviegoer's task failed")?);
+    }
+    let seconds = began.elapsed().as_secs_f64();
+    let report = report(&args, &pool, show, &all, seconds).await?;
+    print(&report);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&args.results)
+        .with_context(|| format!("cannot write {}", args.results.display()))?;
+    writeln!(file, "{}", serde_json::to_string(&report)?)?;
+    anyhow::ensure!(
+        report.breaches.is_empty(),
+        "invariants broken: {:?}",
+        report.breaches
+    );
+    Ok(())
+}
+
+/// A show on sale for the rest of the day with nobody's bookings yet, as near 300 seats as
+/// there is: each rush starts from a fresh one.
+async fn fresh_show(db: &sqlx::PgPool) -> anyhow::Result<Uuid> {
+    let show: Option<Uuid> = sqlx::query_scalar(
+        "SELECT sh.id FROM shows sh
+          WHERE sh.status = 'scheduled' AND sh.starts_at > now() + interval '3 hours'
+            AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.show_id = sh.id)
+          ORDER BY abs((SELECT count(*) FROM seats s
+                         WHERE s.screen_id = sh.screen_id AND s.kind = 'standard') - 300),
+                   sh.starts_at DESC, sh.id
+          LIMIT 1",
+    )
+    .fetch_optional(db)
+    .await?;
+    show.context("no show left without bookings: seed again")
+}
+
+async fn report(
+    args: &RushArgs,
+    db: &sqlx::PgPool,
+    show: Uuid,
+    trips: &[Trip],
+    seconds: f64,
+) -> anyhow::Result<Report> {
+    let mut by_step: BTreeMap<Step, Vec<u32>> = BTreeMap::new();
+    for (step, us) in trips.iter().flat_map(|t| &t.timings) {
+        by_step.entry(*step).or_default().push(*us);
+    }
+    let steps = by_step
+        .into_iter()
+        .map(|(step, mut us)| {
+            us.sort_unstable();
+            let at = |q| percentile(&us, q);
+            (
+                format!("{step:?}").to_lowercase(),
+                (us.len(), at(0.5), at(0.95), at(0.99)),
+            )
+        })
+        .collect();
+    let mut ends = BTreeMap::new();
+    for trip in trips {
+        *ends
+            .entry(format!("{:?}", trip.end).to_lowercase())
+            .or_insert(0) += 1;
+    }
+    let (seats_on_sale, seats_sold): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM seats s JOIN shows sh ON sh.screen_id = s.screen_id
+                  WHERE sh.id = $1 AND s.kind = 'standard'),
+                (SELECT count(*) FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
+                  WHERE b.show_id = $1 AND b.status = 'confirmed')",
+    )
+    .bind(show)
+    .fetch_one(db)
+    .await?;
+    let mut breaches = server::invariants::invariant_breaches(db).await?;
+    if seats_sold > seats_on_sale {
+        breaches.push(format!("{seats_sold} seats sold of {seats_on_sale}"));
+    }
+    Ok(Report {
+        label: args.label.clone(),
+        users: args.users,
+        arrivals_per_second: args.users as f64 / args.within,
+        seconds,
+        requests: trips.iter().map(|t| t.timings.len()).sum(),
+        steps,
+        ends,
+        first_error: trips.iter().find_map(|t| t.error.clone()),
+        seats_on_sale,
+        seats_sold,
+        seats_bought: trips.iter().map(|t| t.seats).sum(),
+        queued: trips.iter().filter(|t| t.queued.is_some()).count(),
+        most_ahead: trips
+            .iter()
+            .filter_map(|t| t.queued.map(|q| q.1))
+            .max()
+            .unwrap_or(0),
+        inversions: inversions(trips),
+        breaches,
+    })
+}
+
+/// Pairs of moviegoers where the one whose turn was promised clearly first (by more than the
+/// second the estimate is rounded to) was let in more than a poll's interval (5 s, the longest
+/// a client waits between asks) after the other. Places are compared by the turn each 202
+/// promised, not by when the 202 arrived: under load an answer can take longer to arrive than
+/// the line takes to move.
+fn inversions(trips: &[Trip]) -> usize {
+    let (rounding, slack) = (Duration::from_secs(1), Duration::from_secs(5));
+    let mut line: Vec<_> = trips
+        .iter()
+        .filter_map(|t| Some((t.promised?, t.admitted?)))
+        .collect();
+    line.sort_unstable();
+    let mut count = 0;
+    for (i, (promised, admitted)) in line.iter().enumerate() {
+        count += line[i + 1..]
+            .iter()
+            .filter(|(later, other)| *promised + rounding < *later && *other + slack < *admitted)
+            .count();
+    }
+    count
+}
+
+fn print(report: &Report) {
+    println!(
+        "{}: {} moviegoers at {:.0}/s, {:.1}s, {} requests",
+        report.label, report.users, report.arrivals_per_second, report.seconds, report.requests
+    );
+    for (step, (n, p50, p95, p99)) in &report.steps {
+        println!("  {step:<8} {n:>7}  p50 {p50:>8.1} ms  p95 {p95:>8.1} ms  p99 {p99:>8.1} ms");
+    }
+    println!("  ends: {:?}", report.ends);
+    println!(
+        "  seats sold {} of {} on sale ({} bought); queued {}, most ahead {}, inversions {}",
+        report.seats_sold,
+        report.seats_on_sale,
+        report.seats_bought,
+        report.queued,
+        report.most_ahead,
+        report.inversions
+    );
+    if let Some(error) = &report.first_error {
+        println!("  first error: {error}");
+    }
+    println!("  invariant breaches: {}", report.breaches.len());
+}
