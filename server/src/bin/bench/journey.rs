@@ -46,8 +46,8 @@ pub struct Trip {
     pub seats: usize,
     /// (step, microseconds) of every request.
     pub timings: Vec<(Step, u32)>,
-    /// When the first 202 came, with its position, and when it said the turn would come.
-    pub queued: Option<(Instant, u64)>,
+    /// The place the first 202 gave, and when it said the turn would come.
+    pub position: Option<u64>,
     pub promised: Option<Instant>,
     pub admitted: Option<Instant>,
     pub error: Option<String>,
@@ -69,7 +69,7 @@ impl Road {
             end: End::Failed,
             seats: 0,
             timings: Vec::new(),
-            queued: None,
+            position: None,
             promised: None,
             admitted: None,
             error: None,
@@ -109,7 +109,7 @@ impl Road {
                 StatusCode::ACCEPTED => {
                     let place = &answer["queue"];
                     let position = place["position"].as_u64().unwrap_or(0);
-                    trip.queued.get_or_insert((Instant::now(), position));
+                    trip.position.get_or_insert(position);
                     let wait = place["estimated_wait_seconds"].as_u64().unwrap_or(0);
                     trip.promised
                         .get_or_insert(Instant::now() + Duration::from_secs(wait));

@@ -304,14 +304,20 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
                 scenario.name(),
                 outcome.per_second
             );
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&args.results)
-                .with_context(|| format!("cannot write {}", args.results.display()))?;
-            writeln!(file, "{}", serde_json::to_string(&outcome)?)?;
+            append(&args.results, &outcome)?;
         }
     }
     plan::reset(&pool, &plan, redis).await?;
+    Ok(())
+}
+
+/// Adds `result` to a results file as one JSON line.
+fn append(results: &std::path::Path, result: &impl Serialize) -> anyhow::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(results)
+        .with_context(|| format!("cannot write {}", results.display()))?;
+    writeln!(file, "{}", serde_json::to_string(result)?)?;
     Ok(())
 }

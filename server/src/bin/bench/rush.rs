@@ -13,7 +13,7 @@ use app::account::{tokens::Jwt, Role};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use server::config::Config;
-use std::{collections::BTreeMap, io::Write as _, path::PathBuf, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -105,12 +105,7 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
     let seconds = began.elapsed().as_secs_f64();
     let report = report(&args, &pool, show, &all, seconds).await?;
     print(&report);
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&args.results)
-        .with_context(|| format!("cannot write {}", args.results.display()))?;
-    writeln!(file, "{}", serde_json::to_string(&report)?)?;
+    super::append(&args.results, &report)?;
     anyhow::ensure!(
         report.breaches.is_empty(),
         "invariants broken: {:?}",
@@ -189,12 +184,8 @@ async fn report(
         seats_on_sale,
         seats_sold,
         seats_bought: trips.iter().map(|t| t.seats).sum(),
-        queued: trips.iter().filter(|t| t.queued.is_some()).count(),
-        most_ahead: trips
-            .iter()
-            .filter_map(|t| t.queued.map(|q| q.1))
-            .max()
-            .unwrap_or(0),
+        queued: trips.iter().filter(|t| t.position.is_some()).count(),
+        most_ahead: trips.iter().filter_map(|t| t.position).max().unwrap_or(0),
         inversions: inversions(trips),
         breaches,
     })
