@@ -228,6 +228,15 @@ async fn without_javascript_a_queued_visitor_waits_on_a_page_that_updates_itself
         waiting.body.contains(r#"http-equiv="refresh""#),
         "the page updates itself"
     );
+    // In Hindi, whether the turn has come by now or not.
+    let in_hindi = format!("{cookie}; lang=hi");
+    let hindi = get(&app, &queue_page, &[("cookie", &in_hindi)]).await.body;
+    assert!(hindi.contains(r#"<html lang="hi""#), "{hindi}");
+    let heading = |id: &str| app::i18n::tr(app::i18n::Lang::Hi, id);
+    assert!(
+        hindi.contains(&heading("queue-heading")) || hindi.contains(&heading("queue-choose")),
+        "{hindi}"
+    );
 
     let started = Instant::now();
     let turn = loop {
