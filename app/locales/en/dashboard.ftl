@@ -244,6 +244,7 @@ dash-group-screen = screen
 dash-group-show = show
 dash-show-report = Show
 dash-csv = Download CSV
+dash-report-table = Sales, period by period
 dash-report-zone = Days and hours at the theater ({ $zone }).
 dash-col-shows = Shows
 dash-col-sold = Sold

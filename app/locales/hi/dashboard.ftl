@@ -238,6 +238,7 @@ dash-group-screen = स्क्रीन
 dash-group-show = शो
 dash-show-report = दिखाएँ
 dash-csv = CSV डाउनलोड करें
+dash-report-table = बिक्री, अवधि-दर-अवधि
 dash-report-zone = थिएटर के हिसाब से दिन और घंटे ({ $zone })।
 dash-col-shows = शो
 dash-col-sold = बिकीं

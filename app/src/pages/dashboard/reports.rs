@@ -56,7 +56,8 @@ pub fn ReportsPage() -> impl IntoView {
                     <a href=csv class=QUIET download>{t("dash-csv")}</a>
                 </form>
                 <p class="text-sm text-slate-600">{t_with("dash-report-zone", &[("zone", Arg::Text(&report.time_zone))])}</p>
-                <div class="overflow-x-auto">
+                // Scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+                <div class="overflow-x-auto" tabindex="0" role="region" aria-label=t("dash-report-table")>
                     <table class="w-full min-w-[36rem] text-left text-sm" data-testid="report-table">
                         <thead class="border-b border-slate-300 text-slate-600">
                             <tr><th class="py-2">""</th><th>{t("dash-col-shows")}</th><th>{t("dash-col-sold")}</th><th>{t("dash-col-occupancy")}</th><th>{t("dash-col-gross")}</th><th>{t("dash-col-refunds")}</th><th>{t("dash-col-fees")}</th><th>{t("dash-col-net")}</th><th>{t("dash-col-discounts")}</th><th>{t("dash-col-food")}</th><th>{t("dash-col-waitlist")}</th></tr>

@@ -123,7 +123,7 @@ fn ShowRow(show: TheaterShow, acts: Actions, here: Signal<String>) -> impl IntoV
             <div class="flex flex-wrap items-baseline justify-between gap-2">
                 <p class="text-lg font-semibold">
                     {format!("{}–{} ", show.local_start, show.local_end)}
-                    <a href=movie_link class="text-indigo-700 underline-offset-2 hover:underline">{show.movie_title.clone()}</a>
+                    <a href=movie_link class="text-indigo-700 underline underline-offset-2">{show.movie_title.clone()}</a>
                 </p>
                 <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-semibold text-slate-700">{t(state_id)}</span>
             </div>
