@@ -13,6 +13,7 @@ pub mod invariants;
 pub mod jobs;
 pub mod language;
 pub mod limits;
+pub mod listen;
 pub mod metrics;
 pub mod openapi;
 pub mod operators;

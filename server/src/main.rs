@@ -104,14 +104,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let live = state.bookings.live().clone();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, env = %config.app_env, "listening");
-    let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Open seat streams would otherwise keep the drain waiting forever.
-            live.close();
-        })
-        .await?;
+    let head_timeout = config.bounds.header_read_timeout;
+    let app = server::router(state);
+    server::listen::serve(listener, app, head_timeout, async move {
+        shutdown_signal().await;
+        // Open seat streams would otherwise keep the drain waiting forever.
+        live.close();
+    })
+    .await;
     tracing::info!("requests drained, stopping jobs");
     jobs.shutdown().await;
     Ok(())

@@ -47,6 +47,7 @@ async fn start(db: &PgPool) -> (Child, u16) {
         .env("APP_ENV", "test")
         .env("APP_HOST", "127.0.0.1")
         .env("APP_PORT", port.to_string())
+        .env("HEADER_READ_TIMEOUT", "2s")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -214,8 +215,19 @@ async fn slow_outsized_and_sql_looking_requests_neither_crash_nor_stall_others(d
     );
     assert_eq!(movies().await, before, "the movies are all there");
 
-    // Still up and answering, with the slow clients still connected.
+    // Still up and answering; and the slow clients, never done with their heads, are cut off
+    // once HEADER_READ_TIMEOUT has passed instead of keeping their sockets for ever.
     assert!(server.0.try_wait().unwrap().is_none(), "the server stopped");
     assert_eq!(status_of(&get("/readyz")), 200);
-    drop(slow);
+    for mut stream in slow {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut rest = Vec::new();
+        match stream.read_to_end(&mut rest) {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(err) => panic!("a slow client was not cut off: {err}"),
+        }
+    }
 }
