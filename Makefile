@@ -12,7 +12,7 @@ export LEPTOS_OUTPUT_NAME := district
 # cargo-leptos compiles debug builds with this flag; reusing it keeps tests from rebuilding.
 DEV_RUSTFLAGS := --cfg erase_components
 
-.PHONY: help run test test-integration build dev test-cover lint fmt migrate-up migrate-down seed swagger docker-up docker-down bootstrap services bench check-deploy test-api test-chaos
+.PHONY: help run test test-integration build dev test-cover lint fmt migrate-up migrate-down seed swagger docker-up docker-down bootstrap services bench check-deploy test-api test-chaos lighthouse
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -79,8 +79,11 @@ seed: ## Load the demo data into DATABASE_URL (idempotent)
 bench: ## Holds, seat-map reads, pages and the flash sale on the release build, beside the pgbench limit
 	@scripts/bench.sh
 
-test-chaos: ## Faults during a flash sale (Redis stopped, an instance killed, PostgreSQL restarted), then the invariants checked
+test-chaos: ## Faults during a flash sale (Redis stopped, an instance killed, PostgreSQL restarted or cut off), then the invariants checked
 	@scripts/chaos.sh
+
+lighthouse: ## Lighthouse (mobile) on the home, movie, seat-map, checkout and e-ticket pages of the release build; asset sizes
+	@scripts/lighthouse.sh
 
 swagger: ## Where the API documentation is served
 	@echo "OpenAPI document: http://127.0.0.1:$(APP_PORT)/api/v1/openapi.json"

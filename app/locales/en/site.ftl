@@ -28,6 +28,7 @@ home-description = Movies now showing in { $city }: pick a show, choose your sea
 home-now-showing = Now showing in { $city }
 home-trending = Trending in { $city }
 home-coming-soon = Coming soon
+home-all-movies = All movies showing
 home-no-shows = No shows scheduled
 home-no-match = Nothing matches these filters. Clear one to see more.
 home-nothing-here = Nothing is playing in this city right now. Try another city.
@@ -123,6 +124,7 @@ showtime-label = { $time } { $format } { $language }, from { $price }, { $note }
 ## A show's seat map
 seats-loading = Loading the seat map…
 seats-title = Pick seats · { $title } · District
+seats-description = Choose your seats for { $title } at { $theater } on a live seat map, with prices by category.
 queue-title = In line · District
 queue-heading = You are in line for this show
 queue-lead = Many people are booking this show right now, so we let them choose seats in the order they arrived.
@@ -172,6 +174,7 @@ rupees-spoken = { $amount } rupees
 ## A booking's page, and My bookings
 booking-loading = Loading your booking…
 booking-title = { $heading } · { $title } · District
+booking-description = Your booking for { $title } at { $theater }: seats, price and ticket.
 booking-held = Your seats are held
 booking-confirmed = Booking confirmed
 booking-cancelled = Booking cancelled

@@ -27,6 +27,7 @@ home-description = { $city } में चल रही फ़िल्में
 home-now-showing = { $city } में अभी चल रही फ़िल्में
 home-trending = { $city } में लोकप्रिय
 home-coming-soon = जल्द आ रही हैं
+home-all-movies = दिखाई जा रही सभी फ़िल्में
 home-no-shows = कोई शो तय नहीं है
 home-no-match = इन फ़िल्टरों से कुछ नहीं मिला। ज़्यादा देखने के लिए कोई फ़िल्टर हटाएँ।
 home-nothing-here = इस शहर में अभी कुछ नहीं चल रहा। कोई और शहर चुनें।
@@ -119,6 +120,7 @@ showtime-label = { $time } { $format } { $language }, { $price } से, { $note
 ## शो का सीट नक्शा
 seats-loading = सीटों का नक्शा लोड हो रहा है…
 seats-title = सीटें चुनें · { $title } · डिस्ट्रिक्ट
+seats-description = { $theater } में { $title } के लिए अपनी सीटें लाइव सीट मैप पर चुनें, श्रेणी के अनुसार कीमतों के साथ।
 queue-title = कतार में · डिस्ट्रिक्ट
 queue-heading = आप इस शो की कतार में हैं
 queue-lead = इस शो के लिए अभी बहुत लोग बुक कर रहे हैं, इसलिए हम उन्हें आने के क्रम में सीटें चुनने देते हैं।
@@ -165,6 +167,7 @@ rupees-spoken = { $amount } रुपये
 ## बुकिंग का पेज, और मेरी बुकिंग
 booking-loading = आपकी बुकिंग लोड हो रही है…
 booking-title = { $heading } · { $title } · डिस्ट्रिक्ट
+booking-description = { $theater } में { $title } के लिए आपकी बुकिंग: सीटें, कीमत और टिकट।
 booking-held = आपकी सीटें रोकी गई हैं
 booking-confirmed = बुकिंग पक्की हो गई
 booking-cancelled = बुकिंग रद्द हो गई

@@ -2,8 +2,11 @@ use crate::catalog::MovieCard;
 use crate::i18n::{format, t, t_with, use_lang, Arg};
 use leptos::prelude::*;
 
+/// A movie's poster, title and facts, linking to its page. `first` marks a card at the top of
+/// the page, whose poster is likely the largest thing a phone paints first: it loads at once
+/// and ahead of other images, where the rest wait until they are scrolled near.
 #[component]
-pub fn MovieCardView(movie: MovieCard) -> impl IntoView {
+pub fn MovieCardView(movie: MovieCard, #[prop(optional)] first: bool) -> impl IntoView {
     let runtime = format::runtime(use_lang(), movie.runtime_minutes);
     let poster = movie.poster_url.clone().unwrap_or_default();
     let alt = t_with("movie-poster", &[("title", Arg::Text(&movie.title))]);
@@ -19,7 +22,8 @@ pub fn MovieCardView(movie: MovieCard) -> impl IntoView {
                     alt=alt
                     width="300"
                     height="450"
-                    loading="lazy"
+                    loading=if first { "eager" } else { "lazy" }
+                    fetchpriority=if first { "high" } else { "auto" }
                     class="aspect-[2/3] w-full rounded-xl bg-slate-200 object-cover shadow-sm"
                 />
                 <h3 class="font-semibold leading-tight text-slate-900">{movie.title.clone()}</h3>

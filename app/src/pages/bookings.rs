@@ -27,7 +27,7 @@ use leptos::{
     either::{Either, EitherOf4},
     prelude::*,
 };
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
 #[component]
@@ -103,6 +103,7 @@ fn Summary(summary: BookingSummary, offers: PriceActions) -> impl IntoView {
     let (held_before, held_after) = crate::i18n::tr_around(lang, "booking-held-for", "time");
     view! {
         <Title text=t_with("booking-title", &[("heading", Arg::Text(&heading)), ("title", Arg::Text(&show.movie_title))]) />
+        <Meta name="description" content=t_with("booking-description", &[("title", Arg::Text(&show.movie_title)), ("theater", Arg::Text(&show.theater_name))]) />
         <article class="mx-auto flex w-full max-w-xl flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" data-testid="booking-summary" data-status=booking.status.as_str()>
             <header class="flex flex-col gap-1">
                 <p class="text-sm font-semibold uppercase tracking-wide text-indigo-700">{heading}</p>

@@ -66,7 +66,13 @@ fn CityHome(data: CityListing) -> impl IntoView {
         });
         Either::Left(view! { <EmptyState title=t("home-no-shows") hint=hint /> })
     } else {
-        Either::Right(view! { <MovieGrid movies=data.now_showing /> })
+        // Cards carry h3 titles, as under the sections below: the list gets its own h2.
+        Either::Right(view! {
+            <section aria-labelledby="now-showing">
+                <h2 id="now-showing" class="sr-only">{t("home-all-movies")}</h2>
+                <MovieGrid movies=data.now_showing first_row=2 />
+            </section>
+        })
     };
     let trending = (!data.trending.is_empty()).then(|| {
         view! {
@@ -103,11 +109,12 @@ fn CityHome(data: CityListing) -> impl IntoView {
     }
 }
 
+/// Movie cards in a grid; the first `first_row` (a phone's first row) load their posters first.
 #[component]
-fn MovieGrid(movies: Vec<MovieCard>) -> impl IntoView {
+fn MovieGrid(movies: Vec<MovieCard>, #[prop(optional)] first_row: usize) -> impl IntoView {
     view! {
         <ul class="grid grid-cols-2 gap-x-4 gap-y-8 sm:grid-cols-3 lg:grid-cols-5">
-            {movies.into_iter().map(|movie| view! { <MovieCardView movie /> }).collect_view()}
+            {movies.into_iter().enumerate().map(|(n, movie)| view! { <MovieCardView movie first={n < first_row} /> }).collect_view()}
         </ul>
     }
 }

@@ -14,7 +14,7 @@ use crate::pages::waitlist::JoinForm;
 use choice::{follow_live_changes, Choice};
 use grid::{Legend, SeatGrid};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub(crate) mod choice;
@@ -105,6 +105,7 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
     let next = format!("/shows/{show_id}");
     view! {
         <Title text=t_with("seats-title", &[("title", Arg::Text(&show.movie_title))]) />
+        <Meta name="description" content=t_with("seats-description", &[("title", Arg::Text(&show.movie_title)), ("theater", Arg::Text(&show.theater_name))]) />
         <article class="flex flex-col gap-5">
             <header class="flex flex-col gap-1">
                 <a href=format!("/movies/{}", show.movie_slug) class="w-fit text-sm font-semibold text-indigo-700 underline underline-offset-2">
