@@ -36,10 +36,12 @@ trap 'exit 130' INT TERM
 # A fresh copy of the demo data.
 seed() { "$district" seed --fresh --days 1 >/dev/null; }
 
-# The flash sale against $url in the background; sets rush_pid.
+# The flash sale against $url in the background, with the fault's own $rush_args; sets
+# rush_pid.
+rush_args=()
 rush() {
   PUBLIC_URL=$url "$bench" rush --url "$url" --label "$fault" --results "$results" \
-    --users "$users" --within "$within" >>"target/chaos/$fault.rush.txt" 2>&1 &
+    --users "$users" --within "$within" "${rush_args[@]}" >>"target/chaos/$fault.rush.txt" 2>&1 &
   rush_pid=$!
 }
 

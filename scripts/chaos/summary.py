@@ -7,5 +7,7 @@ lines = [json.loads(line) for line in open(path) if line.strip()]
 run = lines[-1] if lines else {"users": 0, "ends": {}}
 ends = run.get("ends", {})
 cleared = f"{settled} s" if settled else "-"
+# A time gets its unit; a fault with nothing to recover from says so.
+recovered = f"{recovered} s" if recovered[-1:].isdigit() else recovered
 print(f"| {fault} | {run['users']} | {ends.get('bought', 0)} | {ends.get('failed', 0)} "
-      f"| {recovered} s | {cleared} | {verdict} |")
+      f"| {recovered} | {cleared} | {verdict} |")

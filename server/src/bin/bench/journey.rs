@@ -2,6 +2,7 @@
 //! it forms), then the sandbox checkout, or letting the seats go.
 
 use super::drive::Rng;
+use app::payment::test_cards;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -60,6 +61,8 @@ pub struct Road {
     pub origin: String,
     pub show: Uuid,
     pub cancel_percent: u64,
+    pub declined_percent: u64,
+    pub delayed_percent: u64,
 }
 
 impl Road {
@@ -136,7 +139,7 @@ impl Road {
             trip.end = End::Released;
             return Ok(());
         }
-        self.pay(trip, &booking, token).await?;
+        self.pay(trip, rng, &booking, token).await?;
         trip.end = End::Bought;
         trip.seats = seats;
         Ok(())
@@ -175,9 +178,54 @@ impl Road {
         }
     }
 
-    /// The sandbox checkout: a payment started, the test card that succeeds entered on the
-    /// gateway's page (which sends the signed webhook), then the booking confirmed.
-    async fn pay(&self, trip: &mut Trip, booking: &str, token: &str) -> Result<(), String> {
+    /// The sandbox checkout: a payment started and a card entered on the gateway's page (which
+    /// sends the signed webhook), then the booking confirmed. Some first cards are declined
+    /// (the moviegoer pays again with the card that succeeds) and some confirmed only after
+    /// the gateway's delay, as `declined_percent` and `delayed_percent` say.
+    async fn pay(
+        &self,
+        trip: &mut Trip,
+        rng: &mut Rng,
+        booking: &str,
+        token: &str,
+    ) -> Result<(), String> {
+        let roll = rng.below(100) as u64;
+        let first = if roll < self.declined_percent {
+            test_cards::DECLINED
+        } else if roll < self.declined_percent + self.delayed_percent {
+            test_cards::DELAYED
+        } else {
+            test_cards::SUCCEEDS
+        };
+        let payment = self.checkout(trip, booking, token, first).await?;
+        if first == test_cards::DECLINED {
+            self.until(
+                trip,
+                &format!("/api/v1/payments/{payment}"),
+                token,
+                "failed",
+            )
+            .await?;
+            self.checkout(trip, booking, token, test_cards::SUCCEEDS)
+                .await?;
+        }
+        self.until(
+            trip,
+            &format!("/api/v1/bookings/{booking}"),
+            token,
+            "confirmed",
+        )
+        .await
+    }
+
+    /// Starts a sandbox payment of the booking and enters `card`: the payment's id.
+    async fn checkout(
+        &self,
+        trip: &mut Trip,
+        booking: &str,
+        token: &str,
+        card: &str,
+    ) -> Result<String, String> {
         let body = serde_json::json!({ "booking_id": booking, "provider": "sandbox" });
         let start = self.post("/api/v1/payments/initiate", token).json(&body);
         // 200: the payment already open, when a balancer sent the request again.
@@ -185,29 +233,34 @@ impl Road {
             (StatusCode::CREATED | StatusCode::OK, payment) => payment,
             (status, body) => return Err(format!("Pay: {status} {body}")),
         };
-        let form = [
-            (
-                "payment_id",
-                payment["payment_id"].as_str().unwrap_or_default(),
-            ),
-            ("choice", "pay"),
-            ("card", app::payment::test_cards::SUCCEEDS),
-        ];
+        let payment = payment["payment_id"].as_str().unwrap_or_default();
+        let form = [("payment_id", payment), ("choice", "pay"), ("card", card)];
         let card = self
             .http
             .post(format!("{}/_fn/payment/sandbox/choose", self.base))
             .header("origin", &self.origin)
             .form(&form);
         self.call(trip, Step::Pay, card).await?;
+        Ok(payment.to_owned())
+    }
+
+    /// Reads `path` every half second until its `status` is `wanted`.
+    async fn until(
+        &self,
+        trip: &mut Trip,
+        path: &str,
+        token: &str,
+        wanted: &str,
+    ) -> Result<(), String> {
         let since = Instant::now();
         loop {
-            let url = format!("{}/api/v1/bookings/{booking}", self.base);
+            let url = format!("{}{path}", self.base);
             let (_, state) = self.call(trip, Step::Pay, self.get(&url, token)).await?;
-            if state["status"] == "confirmed" {
+            if state["status"] == wanted {
                 return Ok(());
             }
             if since.elapsed() > CONFIRMING {
-                return Err(format!("paid but not confirmed: {state}"));
+                return Err(format!("{path} not {wanted}: {state}"));
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }

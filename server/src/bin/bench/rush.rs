@@ -34,6 +34,12 @@ pub struct RushArgs {
     /// Out of a hundred, those who let their seats go instead of paying.
     #[arg(long, default_value_t = 10)]
     cancel_percent: u64,
+    /// Out of a hundred payers, those whose first card the gateway declines.
+    #[arg(long, default_value_t = 0)]
+    declined_percent: u64,
+    /// Out of a hundred payers, those the gateway confirms only after its delay.
+    #[arg(long, default_value_t = 0)]
+    delayed_percent: u64,
     #[arg(long, default_value = "target/bench/rush.jsonl")]
     results: PathBuf,
 }
@@ -84,6 +90,8 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         origin: config.public_url.trim_end_matches('/').to_owned(),
         show,
         cancel_percent: args.cancel_percent,
+        declined_percent: args.declined_percent,
+        delayed_percent: args.delayed_percent,
     });
     eprintln!(
         "rush: {} moviegoers for show {show} within {}s ({})",

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The gateway failing and slow throughout the rush: three payers in ten have their first card
+# declined (and pay again with a good one), three in ten are confirmed only after the
+# sandbox gateway's 10 s delay. No payment may confirm a booking it did not pay for, and
+# every one that succeeded must end in a confirmed booking.
+source "$(dirname "$0")/common.sh"
+rush_args=(--declined-percent 30 --delayed-percent 30)
+pair_under_rush
+finish "-"
