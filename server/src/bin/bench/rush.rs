@@ -81,6 +81,9 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         .collect();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
+        // Well under the server's HEADER_READ_TIMEOUT, which also closes idle connections: a
+        // connection is not picked up just as the server lets it go.
+        .pool_idle_timeout(Duration::from_secs(5))
         .tcp_nodelay(true)
         .timeout(Duration::from_secs(30))
         .build()?;
