@@ -6,7 +6,7 @@ RUN rustup target add wasm32-unknown-unknown \
  && apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN npm ci --no-audit --no-fund && LEPTOS_ENV=PROD cargo leptos build --release --precompress
+RUN npm ci --no-audit --no-fund && LEPTOS_ENV=PROD cargo leptos build --release --precompress --split
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/* \

@@ -20,7 +20,7 @@ help: ## List the targets
 run: ## Install what is missing, prepare and seed the database, build and serve on APP_PORT
 	@scripts/bootstrap.sh
 	@scripts/services.sh
-	cargo leptos build
+	cargo leptos build --split
 	target/debug/district seed
 	@echo "District is starting on http://127.0.0.1:$(APP_PORT) (demo users in README.md)"
 	target/debug/district serve
@@ -36,12 +36,12 @@ test-integration: ## The unit and integration tests alone (PostgreSQL, Redis), w
 
 build: ## Release build: target/release/district plus the site in target/site
 	@scripts/bootstrap.sh
-	LEPTOS_ENV=PROD cargo leptos build --release --precompress
+	LEPTOS_ENV=PROD cargo leptos build --release --precompress --split
 
 dev: ## Rebuild and restart on every change
 	@scripts/bootstrap.sh
 	@scripts/services.sh
-	cargo leptos watch
+	cargo leptos watch --split
 
 test-cover: ## Line coverage of the Rust tests (cargo-tarpaulin), report in target/coverage
 	@scripts/bootstrap.sh --test
@@ -65,15 +65,15 @@ fmt: ## Format the code
 	cargo fmt --all
 
 migrate-up: ## Apply pending migrations to DATABASE_URL
-	cargo leptos build
+	cargo leptos build --split
 	target/debug/district migrate
 
 migrate-down: ## Revert the latest migration on DATABASE_URL
-	cargo leptos build
+	cargo leptos build --split
 	target/debug/district migrate --down
 
 seed: ## Load the demo data into DATABASE_URL (idempotent)
-	cargo leptos build
+	cargo leptos build --split
 	target/debug/district seed
 
 bench: ## Holds, seat-map reads, pages and the flash sale on the release build, beside the pgbench limit
@@ -101,5 +101,5 @@ check-deploy: ## Validate the Dockerfile, compose.yaml, k8s/, deploy/ and CI fil
 test-api: ## Fuzz the REST API from its OpenAPI document with schemathesis (bounded; part of make test)
 	@scripts/bootstrap.sh --test
 	@scripts/services.sh
-	cargo leptos build
+	cargo leptos build --split
 	@scripts/schemathesis.sh

@@ -14,6 +14,7 @@ function kept(url) {
     (url.pathname === "/bookings" ||
       url.pathname.startsWith("/bookings/") ||
       url.pathname.startsWith("/pkg/") ||
+      url.pathname === "/offline.js" ||
       url.pathname.startsWith("/icons/") ||
       url.pathname === "/favicon.svg" ||
       url.pathname === "/manifest.webmanifest")

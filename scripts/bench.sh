@@ -60,7 +60,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   say "building the release site and binaries"
-  LEPTOS_ENV=PROD cargo leptos build --release --precompress
+  LEPTOS_ENV=PROD cargo leptos build --release --precompress --split
   cargo build --release -p server --features app/ssr --bin district-bench
 fi
 district=target/release/district

@@ -85,8 +85,7 @@ class Site:
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+    """Hands back a redirect as it is: the sign-in's cookie is on the 302/303 itself."""
 
     def http_error_302(self, req, fp, code, msg, headers):
         return fp

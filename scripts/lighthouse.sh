@@ -26,7 +26,7 @@ fi
 
 if [ -z "${LIGHTHOUSE_SKIP_BUILD:-}" ]; then
   say "building the release site and server"
-  LEPTOS_ENV=PROD cargo leptos build --release --precompress
+  LEPTOS_ENV=PROD cargo leptos build --release --precompress --split
 fi
 district=target/release/district
 [ -x "$district" ] || die "missing $district (build it first)"

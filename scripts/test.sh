@@ -8,7 +8,7 @@ scripts/bootstrap.sh --test
 scripts/services.sh
 
 say "building the site (server + wasm + css)"
-cargo leptos build
+cargo leptos build --split
 
 # sqlx::test creates a throwaway database per test on this server.
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/district_test}

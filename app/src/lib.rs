@@ -35,34 +35,13 @@ pub mod pages;
 pub mod payment;
 #[cfg(feature = "ssr")]
 pub mod ratelimit;
+pub mod routes;
 
 use components::layout::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
-use leptos_router::{
-    components::{Route, Router, Routes},
-    ParamSegment, SsrMode, StaticSegment,
-};
-use pages::{
-    account::{
-        AccountPage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage,
-    },
-    bookings::{BookingPage, MyBookingsPage},
-    dashboard::{
-        AuditPage, DashboardBookingsPage, DashboardPage, EditMoviePage, LayoutEditorPage,
-        MoviesPage, NewMoviePage, NewScreenPage, OffersPage, PlatformPage, ReportsPage,
-        SchedulePage, ScreensPage, ShowFoodPage, ShowWaitlistPage, TheaterAdminsPage,
-        TheaterDayPage, TheaterMenuPage,
-    },
-    home::HomePage,
-    movie::MoviePage,
-    not_found::NotFound,
-    pay::{GatewayCheckoutPage, SandboxCheckoutPage},
-    search::SearchPage,
-    show::{QueuePage, ShowPage},
-    theaters::{TheaterPage, TheatersPage},
-    ticket::CheckInPage,
-};
+use leptos_router::components::Router;
+use routes::PageRoutes;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -108,44 +87,7 @@ pub fn App() -> impl IntoView {
             <div class="flex min-h-screen flex-col">
                 <SiteHeader />
                 <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-6">
-                    <Routes fallback=NotFound>
-                        <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("movies"), ParamSegment("slug")) view=MoviePage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("theaters") view=TheatersPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("theaters"), ParamSegment("slug")) view=TheaterPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("signup") view=SignupPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("shows"), ParamSegment("id")) view=ShowPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("shows"), ParamSegment("id"), StaticSegment("queue")) view=QueuePage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("bookings") view=MyBookingsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("bookings"), ParamSegment("id")) view=BookingPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("pay"), StaticSegment("sandbox"), ParamSegment("id")) view=SandboxCheckoutPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("pay"), StaticSegment("card"), ParamSegment("id")) view=GatewayCheckoutPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("staff"), StaticSegment("check-in")) view=CheckInPage />
-                        <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("bookings")) view=DashboardBookingsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("platform")) view=PlatformPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("offers")) view=OffersPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("movies")) view=MoviesPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("movies"), StaticSegment("new")) view=NewMoviePage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("movies"), ParamSegment("id")) view=EditMoviePage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id")) view=TheaterDayPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("schedule")) view=SchedulePage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("screens")) view=ScreensPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("screens"), StaticSegment("new")) view=NewScreenPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("reports")) view=ReportsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("menu")) view=TheaterMenuPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("food")) view=ShowFoodPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("waitlist")) view=ShowWaitlistPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("theaters"), ParamSegment("id"), StaticSegment("admins")) view=TheaterAdminsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("dashboard"), StaticSegment("screens"), ParamSegment("id"), StaticSegment("layout")) view=LayoutEditorPage ssr=SsrMode::Async />
-                    </Routes>
+                    <PageRoutes />
                 </main>
                 <SiteFooter />
             </div>

@@ -1,4 +1,4 @@
-import { test, expect, hydrated, items, openPage } from "./fixtures";
+import { test, expect, hydrated, items, openPage, signIn } from "./fixtures";
 
 test("home lists movies now showing before any wasm runs", async ({ browser }) => {
   const { context, page } = await openPage(browser, { javaScriptEnabled: false });
@@ -132,6 +132,31 @@ test("built files have hashed names, arrive compressed and are cached for a year
     expect(reply.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
     expect(["br", "gzip"]).toContain(reply.headers()["content-encoding"]);
   }
+});
+
+test("each page fetches the code of its own group of pages: a moviegoer never the dashboard's", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on("response", (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path.endsWith(".wasm")) wasm.push(path);
+  });
+  await page.goto("/?city=mumbai");
+  await hydrated(page);
+  // Moving to a film stays within the browsing group's code.
+  await page.locator("article[data-movie]").first().click();
+  await expect(page).toHaveURL(/\/movies\//);
+  await signIn(page, "/account");
+  await hydrated(page);
+  expect(wasm.some((path) => path.includes("/split_browsing_")), wasm.join(" ")).toBe(true);
+  expect(wasm.some((path) => path.includes("/split_accounts_")), wasm.join(" ")).toBe(true);
+  expect(wasm.filter((path) => path.includes("/split_staff_"))).toEqual([]);
+
+  // The dashboard's code comes with the dashboard.
+  await page.context().clearCookies();
+  await signIn(page, "/dashboard", "theater.admin@demo.district.test");
+  await hydrated(page);
+  await expect(page.getByTestId("my-theaters")).toBeVisible();
+  expect(wasm.some((path) => path.includes("/split_staff_")), wasm.join(" ")).toBe(true);
 });
 
 test("pages, the API and static files carry the security headers, and the page hydrates under the CSP", async ({ page }) => {

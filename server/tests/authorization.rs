@@ -4,13 +4,14 @@
 
 mod support;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use http::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::collections::{BTreeMap, BTreeSet};
 use support::{
     food::popcorn,
+    offers::offer,
     staff::{id, setup, Setup},
     venue::customers,
     Reply,
@@ -38,10 +39,13 @@ struct Owned {
 async fn owned(s: &Setup, owner: Uuid) -> Owned {
     let (sold, paid) = s.buy(owner, &["C3", "C4"]).await;
     let held = s.held(owner, &["D3", "D4"]).await;
-    let offer = json!({"code": "OWNERS20", "kind": "percent", "value": 20,
-                       "valid_from": Utc::now() - Duration::hours(1),
-                       "valid_to": Utc::now() + Duration::days(1)});
-    let made = s.post(Some(3), "/api/v1/admin/offers", offer).await;
+    let made = s
+        .post(
+            Some(3),
+            "/api/v1/admin/offers",
+            offer("OWNERS20", json!({})),
+        )
+        .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let uri = format!("/api/v1/bookings/{held}/offer");
     let applied = s

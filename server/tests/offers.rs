@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use server::db::MIGRATOR;
 use sqlx::PgPool;
 use support::{
+    offers::offer,
     staff::{pairs, setup, setup_with, Setup},
     venue::{customers, invariant_breaches, paid, price_row, run_out},
     Reply,
@@ -24,20 +25,6 @@ const THEATER_ADMIN: usize = 0;
 const OTHER_ADMIN: usize = 1;
 const CUSTOMER: usize = 2;
 const PLATFORM_ADMIN: usize = 3;
-
-/// An offer as `overrides` change a 20% one valid for a day around now.
-fn offer(code: &str, overrides: Value) -> Value {
-    let mut offer = json!({
-        "code": code, "kind": "percent", "value": 20,
-        "valid_from": Utc::now() - Duration::hours(1),
-        "valid_to": Utc::now() + Duration::days(1),
-    });
-    offer
-        .as_object_mut()
-        .unwrap()
-        .extend(overrides.as_object().unwrap().clone());
-    offer
-}
 
 impl Setup {
     async fn make_offer(&self, body: Value) -> Value {

@@ -22,15 +22,8 @@ async fn own_database_url(db: &PgPool) -> String {
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).ok()?;
-    Some(reply)
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    try_exchange(port, request.as_bytes())
 }
 
 /// `district serve` on a free port, answering: the process and its port.
@@ -94,15 +87,20 @@ async fn sigterm_stops_the_server_cleanly(db: PgPool) {
 
 /// Writes `request` and reads the answer until the server closes the connection.
 fn exchange(port: u16, request: &[u8]) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    try_exchange(port, request).expect("the server accepts connections")
+}
+
+/// As `exchange`, or `None` while nothing listens on the port.
+fn try_exchange(port: u16, request: &[u8]) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
+        .ok()?;
     // A server may answer and close before it has read all of an outsized request.
     let _ = stream.write_all(request);
     let mut reply = Vec::new();
     let _ = stream.read_to_end(&mut reply);
-    String::from_utf8_lossy(&reply).into_owned()
+    Some(String::from_utf8_lossy(&reply).into_owned())
 }
 
 fn status_of(reply: &str) -> u16 {

@@ -5,6 +5,7 @@ pub mod conformance;
 pub mod food;
 pub mod forms;
 pub mod kafka;
+pub mod offers;
 pub mod outbox;
 pub mod pg_cluster;
 pub mod phone;
