@@ -41,8 +41,4 @@ say "Lighthouse on $url"
 CHROME_PATH=/usr/bin/chromium python3 scripts/lighthouse.py "$url" "$lighthouse" target/lighthouse
 
 say "release assets, bytes as sent (target/site/pkg)"
-printf '| file | raw | gzip | brotli |\n|---|---|---|---|\n'
-for file in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
-  printf '| %s | %s | %s | %s |\n' "$(basename "$file")" "$(stat -c %s "$file")" \
-    "$(stat -c %s "$file.gz" 2>/dev/null || echo -)" "$(stat -c %s "$file.br" 2>/dev/null || echo -)"
-done
+python3 scripts/asset_sizes.py target/site/pkg

@@ -1,8 +1,14 @@
-//! The pages and the addresses they answer at. Every page is a lazy route in one of five
-//! groups: the split build (`cargo leptos build --split`) cuts each group's code out of the main
-//! wasm into files of its own, which the server tells the browser to preload with the page it
-//! renders and which are fetched on first use when navigating. A moviegoer never downloads the
-//! dashboard, and a page hydrates without waiting for the code of every other one.
+//! The pages and the addresses they answer at. The staff's pages (the dashboard, the layout
+//! editor, the door check-in) are lazy routes: the split build (`cargo leptos build --split`)
+//! cuts their code out of the main wasm into files of their own, which the server tells the
+//! browser to preload with a staff page it renders and which are fetched on the first move into
+//! one. A moviegoer's browser never downloads them.
+//!
+//! Moviegoers' pages stay in the main wasm. Grouping them into lazy routes as well (browsing,
+//! seats, paying, accounts) took the main wasm to 296 kB brotli, but each page then fetched 17
+//! files (the splitter gives every set of split points sharing code a file of its own), 430 to
+//! 520 kB in all, and Lighthouse's performance scores fell 5 to 20 points on slow 4G over
+//! HTTP/1.1: docs/PERFORMANCE.md.
 
 use crate::pages::{
     account, bookings, dashboard, home, movie, not_found::NotFound, pay, search, show, theaters,
@@ -14,11 +20,10 @@ use leptos_router::{
     Lazy, LazyRoute, ParamSegment, SsrMode, StaticSegment,
 };
 
-/// A group of pages shipped as one piece of wasm: an enum naming them, a module whose lazily
-/// loaded `load` renders one (the split point), and a lazy route for each page whose `preload`
-/// fetches the piece before the router hydrates or shows the page. Pages are grouped rather
-/// than split one by one because the splitter gives every set of split points sharing some code
-/// a file of its own: thirty-six points made hundreds of files per page.
+/// Pages shipped as one piece of wasm: an enum naming them, a module whose lazily loaded
+/// `load` renders one (the split point), and a lazy route for each page whose `preload` fetches
+/// the piece before the router hydrates or shows the page. One split point for them all: one
+/// point per page made a file for every set of pages sharing some code, hundreds per page.
 macro_rules! page_group {
     ($(#[$doc:meta])* $piece:ident: $group:ident { $($name:ident => $page:path,)* }) => {
         $(#[$doc])*
@@ -62,47 +67,6 @@ macro_rules! page_group {
 }
 
 page_group! {
-    /// Finding a film: the home page, a film, theatres, search.
-    browsing: BrowsePages {
-        Home => home::HomePage,
-        Movie => movie::MoviePage,
-        Theaters => theaters::TheatersPage,
-        Theater => theaters::TheaterPage,
-        Search => search::SearchPage,
-    }
-}
-
-page_group! {
-    /// Choosing seats, and the queue in front of a hot show.
-    seats: SeatPages {
-        SeatMap => show::ShowPage,
-        Queue => show::QueuePage,
-    }
-}
-
-page_group! {
-    /// Paying and the tickets after.
-    paying: BookingPages {
-        MyBookings => bookings::MyBookingsPage,
-        Booking => bookings::BookingPage,
-        SandboxCheckout => pay::SandboxCheckoutPage,
-        GatewayCheckout => pay::GatewayCheckoutPage,
-    }
-}
-
-page_group! {
-    /// Signing up and in, and the account.
-    accounts: AccountPages {
-        Login => account::LoginPage,
-        Signup => account::SignupPage,
-        VerifyEmail => account::VerifyEmailPage,
-        ForgotPassword => account::ForgotPasswordPage,
-        ResetPassword => account::ResetPasswordPage,
-        Account => account::AccountPage,
-    }
-}
-
-page_group! {
     /// The dashboard and the door check-in: never shipped to moviegoers.
     staff: StaffPages {
         CheckIn => ticket::CheckInPage,
@@ -131,23 +95,23 @@ page_group! {
 pub fn PageRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
-            <Route path=StaticSegment("") view={Lazy::<Home>::new()} ssr=SsrMode::Async />
-            <Route path=(StaticSegment("movies"), ParamSegment("slug")) view={Lazy::<Movie>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("theaters") view={Lazy::<Theaters>::new()} ssr=SsrMode::Async />
-            <Route path=(StaticSegment("theaters"), ParamSegment("slug")) view={Lazy::<Theater>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("search") view={Lazy::<Search>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("login") view={Lazy::<Login>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("signup") view={Lazy::<Signup>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("verify-email") view={Lazy::<VerifyEmail>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("forgot-password") view={Lazy::<ForgotPassword>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("reset-password") view={Lazy::<ResetPassword>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
-            <Route path=(StaticSegment("shows"), ParamSegment("id")) view={Lazy::<SeatMap>::new()} ssr=SsrMode::Async />
-            <Route path=(StaticSegment("shows"), ParamSegment("id"), StaticSegment("queue")) view={Lazy::<Queue>::new()} ssr=SsrMode::Async />
-            <Route path=StaticSegment("bookings") view={Lazy::<MyBookings>::new()} ssr=SsrMode::Async />
-            <Route path=(StaticSegment("bookings"), ParamSegment("id")) view={Lazy::<Booking>::new()} ssr=SsrMode::Async />
-            <Route path=(StaticSegment("pay"), StaticSegment("sandbox"), ParamSegment("id")) view={Lazy::<SandboxCheckout>::new()} ssr=SsrMode::Async />
-            <Route path=(StaticSegment("pay"), StaticSegment("card"), ParamSegment("id")) view={Lazy::<GatewayCheckout>::new()} ssr=SsrMode::Async />
+            <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
+            <Route path=(StaticSegment("movies"), ParamSegment("slug")) view=movie::MoviePage ssr=SsrMode::Async />
+            <Route path=StaticSegment("theaters") view=theaters::TheatersPage ssr=SsrMode::Async />
+            <Route path=(StaticSegment("theaters"), ParamSegment("slug")) view=theaters::TheaterPage ssr=SsrMode::Async />
+            <Route path=StaticSegment("search") view=search::SearchPage ssr=SsrMode::Async />
+            <Route path=StaticSegment("login") view=account::LoginPage ssr=SsrMode::Async />
+            <Route path=StaticSegment("signup") view=account::SignupPage ssr=SsrMode::Async />
+            <Route path=StaticSegment("verify-email") view=account::VerifyEmailPage ssr=SsrMode::Async />
+            <Route path=StaticSegment("forgot-password") view=account::ForgotPasswordPage ssr=SsrMode::Async />
+            <Route path=StaticSegment("reset-password") view=account::ResetPasswordPage ssr=SsrMode::Async />
+            <Route path=StaticSegment("account") view=account::AccountPage ssr=SsrMode::Async />
+            <Route path=(StaticSegment("shows"), ParamSegment("id")) view=show::ShowPage ssr=SsrMode::Async />
+            <Route path=(StaticSegment("shows"), ParamSegment("id"), StaticSegment("queue")) view=show::QueuePage ssr=SsrMode::Async />
+            <Route path=StaticSegment("bookings") view=bookings::MyBookingsPage ssr=SsrMode::Async />
+            <Route path=(StaticSegment("bookings"), ParamSegment("id")) view=bookings::BookingPage ssr=SsrMode::Async />
+            <Route path=(StaticSegment("pay"), StaticSegment("sandbox"), ParamSegment("id")) view=pay::SandboxCheckoutPage ssr=SsrMode::Async />
+            <Route path=(StaticSegment("pay"), StaticSegment("card"), ParamSegment("id")) view=pay::GatewayCheckoutPage ssr=SsrMode::Async />
             <Route path=(StaticSegment("staff"), StaticSegment("check-in")) view={Lazy::<CheckIn>::new()} />
             <Route path=StaticSegment("dashboard") view={Lazy::<Dashboard>::new()} ssr=SsrMode::Async />
             <Route path=(StaticSegment("dashboard"), StaticSegment("bookings")) view={Lazy::<DashboardBookings>::new()} ssr=SsrMode::Async />
@@ -169,4 +133,14 @@ pub fn PageRoutes() -> impl IntoView {
             <Route path=(StaticSegment("dashboard"), StaticSegment("screens"), ParamSegment("id"), StaticSegment("layout")) view={Lazy::<LayoutEditor>::new()} ssr=SsrMode::Async />
         </Routes>
     }
+}
+
+/// Whether the page at `path` is a lazy route, which must be hydrated asynchronously
+/// (`hydrate_lazy`), once its code is in. Every other page hydrates at once (`hydrate_body`):
+/// hydrated asynchronously, the moviegoers' pages were painted a second time afterwards, and
+/// their largest paint came 1.3 s later on Lighthouse's slow 4G.
+pub fn is_lazy(path: &str) -> bool {
+    ["/dashboard", "/staff/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
 }

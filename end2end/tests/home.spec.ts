@@ -134,7 +134,7 @@ test("built files have hashed names, arrive compressed and are cached for a year
   }
 });
 
-test("each page fetches the code of its own group of pages: a moviegoer never the dashboard's", async ({ page }) => {
+test("the staff's pages come in their own wasm, which a moviegoer never fetches", async ({ page }) => {
   const wasm: string[] = [];
   page.on("response", (response) => {
     const path = new URL(response.url()).pathname;
@@ -142,13 +142,11 @@ test("each page fetches the code of its own group of pages: a moviegoer never th
   });
   await page.goto("/?city=mumbai");
   await hydrated(page);
-  // Moving to a film stays within the browsing group's code.
   await page.locator("article[data-movie]").first().click();
   await expect(page).toHaveURL(/\/movies\//);
   await signIn(page, "/account");
   await hydrated(page);
-  expect(wasm.some((path) => path.includes("/split_browsing_")), wasm.join(" ")).toBe(true);
-  expect(wasm.some((path) => path.includes("/split_accounts_")), wasm.join(" ")).toBe(true);
+  expect(wasm.length, "the main wasm").toBeGreaterThan(0);
   expect(wasm.filter((path) => path.includes("/split_staff_"))).toEqual([]);
 
   // The dashboard's code comes with the dashboard.
