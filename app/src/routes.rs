@@ -136,9 +136,8 @@ pub fn PageRoutes() -> impl IntoView {
 }
 
 /// Whether the page at `path` is a lazy route, which must be hydrated asynchronously
-/// (`hydrate_lazy`), once its code is in. Every other page hydrates at once (`hydrate_body`):
-/// hydrated asynchronously, the moviegoers' pages were painted a second time afterwards, and
-/// their largest paint came 1.3 s later on Lighthouse's slow 4G.
+/// (`hydrate_lazy`), once its code is in. Every other page hydrates at once (`hydrate_body`),
+/// in the task that loaded the wasm, as before the split.
 pub fn is_lazy(path: &str) -> bool {
     ["/dashboard", "/staff/"]
         .iter()
