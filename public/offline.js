@@ -17,9 +17,14 @@
       document.querySelectorAll('[data-testid="upcoming"] a[href^="/bookings/"]').forEach((link) => {
         pages.add(new URL(link.href).pathname);
       });
-      // What this page loads, so a kept page looks the same offline.
+      // What this page loads (linked, or imported by the wasm's own scripts), so a kept page
+      // looks and works the same offline.
       document.querySelectorAll('link[href^="/pkg/"], script[src^="/"]').forEach((asset) => {
         pages.add(new URL(asset.href || asset.src).pathname);
+      });
+      performance.getEntriesByType("resource").forEach((entry) => {
+        const url = new URL(entry.name);
+        if (url.origin === location.origin && url.pathname.startsWith("/pkg/")) pages.add(url.pathname);
       });
       worker.postMessage({ keep: [...pages] });
     };

@@ -25,7 +25,10 @@ def row(name, files):
 
 def main(pkg):
     os.chdir(pkg)
-    manifest = json.load(open(glob.glob("__wasm_split_manifest.*.json")[0]))
+    found = glob.glob("__wasm_split_manifest.*.json")
+    if not found:
+        sys.exit(f"no split manifest in {pkg}: build with `cargo leptos build --release --precompress --split`")
+    manifest = json.load(open(found[0]))
     main_wasm = [f for f in glob.glob("*.wasm") if not f.startswith(("chunk_", "split_"))]
     print("| piece | files | raw | gzip | brotli |\n|---|---:|---:|---:|---:|")
     row("main wasm", main_wasm)

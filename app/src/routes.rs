@@ -4,11 +4,8 @@
 //! browser to preload with a staff page it renders and which are fetched on the first move into
 //! one. A moviegoer's browser never downloads them.
 //!
-//! Moviegoers' pages stay in the main wasm. Grouping them into lazy routes as well (browsing,
-//! seats, paying, accounts) took the main wasm to 296 kB brotli, but each page then fetched 17
-//! files (the splitter gives every set of split points sharing code a file of its own), 430 to
-//! 520 kB in all, and Lighthouse's performance scores fell 5 to 20 points on slow 4G over
-//! HTTP/1.1: docs/PERFORMANCE.md.
+//! Moviegoers' pages stay in the main wasm: split into groups too, each page fetched 17 files
+//! and scored lower in Lighthouse than one file fetched whole (docs/PERFORMANCE.md).
 
 use crate::pages::{
     account, bookings, dashboard, home, movie, not_found::NotFound, pay, search, show, theaters,

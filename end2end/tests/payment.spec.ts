@@ -241,6 +241,8 @@ test("a ticket opens with no network after one visit, QR code included", async (
   await other.close();
   await page.reload();
   await expect(page.getByTestId("booking-summary")).toHaveAttribute("data-status", "confirmed");
+  // Everything the page runs on was kept with it, the splitter's loader included.
+  await hydrated(page);
   const ticket = page.getByTestId("e-ticket");
   await expect(ticket.getByRole("img", { name: /^Ticket QR code for booking / })).toBeVisible();
 
