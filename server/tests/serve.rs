@@ -129,11 +129,7 @@ impl Drop for Stopping {
 async fn slow_outsized_and_sql_looking_requests_neither_crash_nor_stall_others(db: PgPool) {
     let (child, port) = start(&db).await;
     let mut server = Stopping(child);
-    let get = |path: &str| {
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-        exchange(port, request.as_bytes())
-    };
+    let get = |path: &str| http_get(port, path).expect("the server accepts connections");
 
     // Slowloris: hundreds of connections send half a request's head and go quiet.
     let slow: Vec<TcpStream> = (0..300)
