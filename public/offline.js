@@ -29,6 +29,8 @@
       worker.postMessage({ keep: [...pages] });
     };
     handOver();
+    // The wasm loads after the page (app/src/hydration.rs): hand its files over once it runs.
+    new MutationObserver(handOver).observe(document.body, { attributeFilter: ["data-hydrated"] });
     if (window.navigation) window.navigation.addEventListener("navigatesuccess", handOver);
   }).catch(() => {});
 })();

@@ -22,6 +22,7 @@ pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod food;
+pub mod hydration;
 #[cfg(feature = "ssr")]
 pub mod idempotency;
 pub mod ids;
@@ -53,7 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options=options.clone() />
+                <hydration::Hydration options=options.clone() />
                 <HashedStylesheet options id="leptos" />
                 // Installable, and tickets kept for offline use (public/sw.js).
                 <link rel="manifest" href="/manifest.webmanifest" />

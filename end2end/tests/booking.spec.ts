@@ -115,3 +115,25 @@ test("seats can be held, reviewed and released without JavaScript", async ({ bro
   }
   await context.close();
 });
+
+test("seats ticked before the map's code has run stay chosen once it runs", async ({ browser, page }) => {
+  const [show] = await showUrls(page);
+  // No service worker, so the page's own requests can be held back here.
+  const visitor = await openPage(browser, { serviceWorkers: "block" });
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await visitor.page.route("**/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await visitor.page.goto(show);
+  const labels = await visitor.page
+    .locator("#seat-grid input:not(:disabled)")
+    .evaluateAll((all) => all.slice(0, 2).map((input) => input.getAttribute("data-seat")!));
+  for (const label of labels) await tick(visitor.page, label);
+  release();
+  await hydrated(visitor.page);
+  for (const label of labels) await expect(seat(visitor.page, label)).toBeChecked();
+  await expect(visitor.page.getByTestId("selection-total")).toContainText("2 seats · ₹");
+  await visitor.context.close();
+});

@@ -126,6 +126,8 @@ test("a theater admin's forms work before the wasm loads", async ({ browser }) =
 });
 
 test("the dashboard fits a 360 px phone", async ({ browser }) => {
+  // Eleven pages, each audited by axe: the layout editor's alone takes about 11 s.
+  test.slow();
   const fits = async (page: Page, path: string) => {
     await page.goto(path);
     await hydrated(page);

@@ -122,10 +122,7 @@ test("built files have hashed names, arrive compressed and are cached for a year
   await hydrated(page);
   const css = await page.locator('link#leptos[rel="stylesheet"]').getAttribute("href");
   expect(css).toMatch(/^\/pkg\/district\.[A-Za-z0-9_-]{22}\.css$/);
-  const scripts = await page.locator('link[rel="modulepreload"], link[rel="preload"]').evaluateAll(
-    (links) => links.map((l) => l.getAttribute("href") ?? ""),
-  );
-  const wasm = scripts.find((href) => href.endsWith(".wasm"));
+  const [wasm] = await wasmLoaded(page);
   expect(wasm).toMatch(/^\/pkg\/district\.[A-Za-z0-9_-]{22}(_bg)?\.wasm$/);
   for (const file of [css!, wasm!]) {
     const reply = await request.get(file, { headers: { "accept-encoding": "br, gzip" } });

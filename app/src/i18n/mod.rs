@@ -90,10 +90,12 @@ pub enum Arg<'a> {
     Number(i64),
 }
 
+/// Each language's bundle, parsed when first asked for: a browser shows one language, and
+/// parsing the other's catalogue too cost every page's hydration.
 fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
-    static BUNDLES: OnceLock<[FluentBundle<FluentResource>; 2]> = OnceLock::new();
-    let bundles = BUNDLES.get_or_init(|| [load(Lang::En), load(Lang::Hi)]);
-    &bundles[lang as usize]
+    static BUNDLES: [OnceLock<FluentBundle<FluentResource>>; 2] =
+        [OnceLock::new(), OnceLock::new()];
+    BUNDLES[lang as usize].get_or_init(|| load(lang))
 }
 
 fn load(lang: Lang) -> FluentBundle<FluentResource> {

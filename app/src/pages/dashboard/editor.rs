@@ -372,7 +372,7 @@ pub(super) fn LayoutPreview(draft: RwSignal<Draft>) -> impl IntoView {
         view! {
             <section aria-label=t("dash-preview") data-testid="layout-preview" class="flex flex-col gap-2">
                 <h2 class="text-lg font-semibold">{t_with("dash-preview-seats", &[("count", Arg::Number(seats.len() as i64))])}</h2>
-                <SeatGrid seats categories rows=layout.rows columns=layout.columns choice currency="INR".to_owned() />
+                <SeatGrid categories rows=layout.rows columns=layout.columns choice currency="INR".to_owned() />
             </section>
         }
     }

@@ -45,14 +45,6 @@ impl Choice {
         }
     }
 
-    pub(super) fn is_taken(self, id: SeatId) -> bool {
-        self.taken.read().contains(&id)
-    }
-
-    pub(super) fn is_chosen(self, id: SeatId) -> bool {
-        self.selected.read().contains(&id)
-    }
-
     /// Picks or unpicks a seat, up to the most one booking may hold.
     pub(super) fn toggle(self, id: SeatId) {
         self.selected.update(|chosen| {

@@ -134,7 +134,7 @@ fn SeatMap(page: SeatChart) -> impl IntoView {
             <Legend categories=page.map.categories.iter().map(|c| (c.name.clone(), money::format(c.price, &currency))).collect() />
             <ActionForm action=hold attr:class="flex flex-col gap-4" attr:id="seat-form">
                 <input type="hidden" name="show_id" value=show_id.to_string() />
-                <SeatGrid seats=page.map.seats.clone() categories=page.map.categories.iter().map(|c| c.name.clone()).collect() rows=page.map.layout.rows columns=page.map.layout.columns choice currency=currency.clone() />
+                <SeatGrid categories=page.map.categories.iter().map(|c| c.name.clone()).collect() rows=page.map.layout.rows columns=page.map.layout.columns choice currency=currency.clone() />
                 <label class="flex items-center gap-2 text-sm text-slate-700">
                     <input type="checkbox" name="wheelchair" value="true" class="h-4 w-4" />
                     {t("seats-wheelchair")}

@@ -1,0 +1,65 @@
+//! How a page's wasm is loaded. A moviegoer's page works before its wasm runs (links load
+//! pages, forms post), so the wasm is not preloaded: it is fetched once the page itself has
+//! loaded and the browser is idle, and on a slow phone line no longer shares the line with the
+//! stylesheet and the posters, which paint first. The staff's pages (lazy routes) keep
+//! Leptos's own loader, which also preloads their piece of the split wasm.
+
+use crate::routes;
+use leptos::prelude::*;
+use std::sync::OnceLock;
+
+/// Starts the wasm after the `load` event, at the browser's first idle moment (or within a
+/// second if it never idles).
+const LOADER: &str = r#"(js, wasm) => {
+  const hydrate = () => import(js).then((glue) => glue.default({ module_or_path: wasm }).then(() => glue.hydrate()));
+  const idle = () => ("requestIdleCallback" in window ? requestIdleCallback(hydrate, { timeout: 1000 }) : setTimeout(hydrate));
+  if (document.readyState === "complete") idle(); else addEventListener("load", idle, { once: true });
+}"#;
+
+/// The `<script>` that hydrates the page, for the document's `<head>`.
+#[component]
+pub fn Hydration(options: LeptosOptions) -> impl IntoView {
+    let path = use_context::<http::request::Parts>()
+        .map(|parts| parts.uri.path().to_owned())
+        .unwrap_or_default();
+    if routes::is_lazy(&path) {
+        return view! { <HydrationScripts options /> }.into_any();
+    }
+    static ASSETS: OnceLock<(String, String)> = OnceLock::new();
+    let (js, wasm) = ASSETS.get_or_init(|| assets(&options));
+    let nonce = leptos::nonce::use_nonce();
+    view! { <script type="module" nonce=nonce>{format!("({LOADER})({js:?}, {wasm:?})")}</script> }
+        .into_any()
+}
+
+/// The wasm-bindgen glue and the wasm, named as cargo-leptos wrote them: with the hashes it
+/// lists beside the server binary when the names are hashed (as `HydrationScripts` reads them).
+fn assets(options: &LeptosOptions) -> (String, String) {
+    let hashes = options
+        .hash_files
+        .then(|| {
+            let exe = std::env::current_exe().ok()?;
+            std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
+        })
+        .flatten()
+        .unwrap_or_default();
+    let hash = |kind: &str| {
+        hashes
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(file, _)| file.trim() == kind)
+            .map(|(_, hash)| format!(".{}", hash.trim()))
+            .unwrap_or_default()
+    };
+    let name = &options.output_name;
+    let pkg = &options.site_pkg_dir;
+    let bg = if options.hash_files || option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        ""
+    } else {
+        "_bg"
+    };
+    (
+        format!("/{pkg}/{name}{}.js", hash("js")),
+        format!("/{pkg}/{name}{bg}{}.wasm", hash("wasm")),
+    )
+}
