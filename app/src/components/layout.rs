@@ -1,5 +1,6 @@
 use crate::account::functions::current_user;
 use crate::i18n::{t, tr, use_lang, Lang};
+use crate::pages::data::resource;
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::use_location;
 
@@ -76,7 +77,7 @@ pub fn SiteFooter() -> impl IntoView {
 #[component]
 fn UserMenu() -> impl IntoView {
     let location = use_location();
-    let user = Resource::new(
+    let user = resource(
         move || (location.pathname.get(), location.search.get()),
         |_| current_user(),
     );

@@ -12,6 +12,7 @@ use crate::components::{
     status::{ErrorState, Loading},
 };
 use crate::i18n::{t, t_err, tr, tr_around, use_lang};
+use crate::pages::data::resource;
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
@@ -196,7 +197,7 @@ pub fn AccountPage() -> impl IntoView {
     let save = ServerAction::<SaveProfile>::new();
     let cancel = ServerAction::<CancelEmailChange>::new();
     let channels = ServerAction::<SaveChannels>::new();
-    let user = Resource::new(
+    let user = resource(
         move || {
             (
                 save.version().get(),

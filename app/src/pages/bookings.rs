@@ -11,6 +11,7 @@ use crate::components::{
 use crate::i18n::{format, t, t_err, t_with, tr, use_lang, Arg};
 use crate::ids::BookingId;
 use crate::money;
+use crate::pages::data::resource;
 use crate::pages::{
     food::{FoodBox, FoodOrderBox},
     not_found::NotFound,
@@ -41,7 +42,7 @@ pub fn BookingPage() -> impl IntoView {
     };
     // Offers change the price on this same page: each one read again.
     let offers = PriceActions::default();
-    let data = Resource::new(
+    let data = resource(
         move || (id(), offers.version()),
         |(id, _)| async move {
             match id {
@@ -226,7 +227,7 @@ fn PriceLine(#[prop(into)] label: String, minor: i64, currency: String) -> impl 
 pub fn MyBookingsPage() -> impl IntoView {
     let cancel = ServerAction::<CancelBooking>::new();
     // Read again after every cancellation, so the booking moves to its new list.
-    let data = Resource::new(move || cancel.version().get(), |_| my_bookings());
+    let data = resource(move || cancel.version().get(), |_| my_bookings());
     let lang = use_lang();
     let content = move || {
         Suspend::new(async move {

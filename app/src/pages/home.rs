@@ -5,6 +5,7 @@ use crate::components::{
     status::{EmptyState, ErrorState, Loading},
 };
 use crate::i18n::{t, t_err, t_with, tr_around, use_lang, Arg};
+use crate::pages::data::resource;
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -13,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
-    let catalog = Resource::new(
+    let catalog = resource(
         move || {
             let q = query.read();
             (

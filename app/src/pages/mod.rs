@@ -1,6 +1,7 @@
 pub mod account;
 pub mod bookings;
 pub mod dashboard;
+pub mod data;
 pub mod food;
 pub mod home;
 pub mod movie;
@@ -15,13 +16,14 @@ pub mod waitlist;
 
 use crate::components::status::{ErrorState, Loading};
 use crate::i18n::t_err;
+use data::Data;
 use leptos::{either::EitherOf3, prelude::*};
 use not_found::NotFound;
 
 /// A page whose data is one read: the page once read, "not found" when there is nothing to
 /// show, the error otherwise; `loading` while it is read.
 pub fn found<T, E, V>(
-    data: Resource<Result<Option<T>, E>>,
+    data: Data<Result<Option<T>, E>>,
     loading: String,
     page: fn(T) -> V,
 ) -> impl IntoView

@@ -4,6 +4,7 @@ use crate::catalog::{
 };
 use crate::components::status::EmptyState;
 use crate::i18n::{format, t, t_with, tr, use_lang, Arg};
+use crate::pages::data::resource;
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -13,7 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn MoviePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let data = Resource::new(
+    let data = resource(
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),

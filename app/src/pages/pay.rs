@@ -4,6 +4,7 @@
 use crate::i18n::{t, t_err, t_with, tr, tr_with, use_lang, Arg, Lang};
 use crate::ids::{BookingId, PaymentId};
 use crate::money;
+use crate::pages::data::resource;
 use crate::pages::found;
 use crate::payment::{
     checkout_path,
@@ -240,7 +241,7 @@ where
             .get("id")
             .and_then(|id| id.parse::<PaymentId>().ok())
     };
-    let data = Resource::new(id, move |id| async move {
+    let data = resource(id, move |id| async move {
         match id {
             Some(id) => read(id).await,
             None => Ok(None),

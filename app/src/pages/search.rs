@@ -4,6 +4,7 @@ use crate::components::{
     status::{EmptyState, ErrorState, Loading},
 };
 use crate::i18n::{t, t_err};
+use crate::pages::data::resource;
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -16,7 +17,7 @@ pub fn SearchPage() -> impl IntoView {
     let text = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let results = Resource::new(move || text.get(), search_movies);
+    let results = resource(move || text.get(), search_movies);
     let list = move || {
         Suspend::new(async move {
             let typed = text.get_untracked();

@@ -1,6 +1,7 @@
 use crate::catalog::{theater_page, theaters_near, TheaterCard, TheaterListing};
 use crate::components::status::{EmptyState, ErrorState, Loading};
 use crate::i18n::{t, t_err, t_with, tr, use_lang, Arg};
+use crate::pages::data::resource;
 use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -14,7 +15,7 @@ pub fn TheatersPage() -> impl IntoView {
         let coordinate = |name: &str| q.get(name).and_then(|v| v.parse::<f64>().ok());
         (coordinate("lat"), coordinate("lng"))
     };
-    let data = Resource::new(point, |(lat, lng)| theaters_near(lat, lng));
+    let data = resource(point, |(lat, lng)| theaters_near(lat, lng));
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let problem = RwSignal::new(None::<String>);
@@ -124,7 +125,7 @@ fn current_position(_found: impl Fn(f64, f64) + 'static, _failed: impl Fn(&'stat
 #[component]
 pub fn TheaterPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
+    let data = resource(
         move || params.read().get("slug").unwrap_or_default(),
         theater_page,
     );

@@ -7,6 +7,7 @@ use crate::components::status::EmptyState;
 use crate::dashboard::{functions::find_bookings, FoundBooking};
 use crate::i18n::{format, t, t_err, t_with, use_lang, Arg};
 use crate::money;
+use crate::pages::data::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,7 +15,7 @@ use leptos_meta::Title;
 pub fn DashboardBookingsPage() -> impl IntoView {
     let q = query("q");
     let cancel = ServerAction::<CancelBooking>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (q(), cancel.version().get()),
         |(q, _)| async move {
             match q {

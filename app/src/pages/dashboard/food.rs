@@ -11,6 +11,7 @@ use crate::dashboard::functions::{
 use crate::food::{MenuItem, MenuKind, Pickup};
 use crate::i18n::{t, t_with, Arg};
 use crate::money;
+use crate::pages::data::resource;
 use crate::pages::food::VegMark;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,7 +21,7 @@ pub fn TheaterMenuPage() -> impl IntoView {
     let id = path_id();
     let add = ServerAction::<AddMenuItem>::new();
     let change = ServerAction::<ChangeMenuItem>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (id(), add.version().get(), change.version().get()),
         |(id, _, _)| menu_page(id.unwrap_or_default()),
     );
@@ -125,7 +126,7 @@ pub fn ShowFoodPage() -> impl IntoView {
     let id = path_id();
     let picked = ServerAction::<PickUpFood>::new();
     let stock = ServerAction::<SetFoodStock>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (id(), picked.version().get(), stock.version().get()),
         |(id, _, _)| food_page(id.unwrap_or_default().into()),
     );

@@ -30,6 +30,7 @@ use crate::account::ManagedTheater;
 use crate::components::status::{EmptyState, ErrorState, Loading};
 use crate::dashboard::{functions::front_desk, DashboardError};
 use crate::i18n::{t, t_err, t_with, Arg};
+use crate::pages::data::{resource, Data};
 use leptos::{either::EitherOf4, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{
@@ -47,7 +48,7 @@ pub(crate) const CARD: &str = "rounded-2xl border border-slate-200 bg-white p-4 
 /// A dashboard page whose data is one read: the page once read, the sign-in page for
 /// visitors, the error (403, 404, ...) otherwise.
 pub(crate) fn staff_page<T, V>(
-    data: Resource<Result<T, DashboardError>>,
+    data: Data<Result<T, DashboardError>>,
     page: impl Fn(T) -> V + Copy + Send + Sync + 'static,
 ) -> impl IntoView
 where
@@ -193,7 +194,7 @@ fn screens(count: impl Into<i64>) -> String {
 /// The dashboard's front page: the theaters the user runs.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| front_desk());
+    let data = resource(|| (), |_| front_desk());
     view! {
         <Title text=t("dash-title") />
         {staff_page(data, |desk| view! {

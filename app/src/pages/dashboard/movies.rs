@@ -9,12 +9,13 @@ use crate::dashboard::{
     MovieEdit, CERTIFICATES,
 };
 use crate::i18n::{t, t_with, Arg};
+use crate::pages::data::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn MoviesPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| movie_list());
+    let data = resource(|| (), |_| movie_list());
     view! {
         <Title text=t("dash-movies-title") />
         <p class="text-sm text-slate-600"><a href="/dashboard/platform" class="underline">{t("dash-platform")}</a></p>
@@ -34,7 +35,7 @@ pub fn MoviesPage() -> impl IntoView {
 
 #[component]
 pub fn NewMoviePage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| front_desk());
+    let data = resource(|| (), |_| front_desk());
     view! {
         <Title text=t("dash-add-movie-title") />
         {staff_page(data, |desk| match desk.platform_admin {
@@ -47,7 +48,7 @@ pub fn NewMoviePage() -> impl IntoView {
 #[component]
 pub fn EditMoviePage() -> impl IntoView {
     let id = path_id();
-    let data = Resource::new(id, |id| movie_to_edit(id.unwrap_or_default()));
+    let data = resource(id, |id| movie_to_edit(id.unwrap_or_default()));
     staff_page(data, |edit: MovieEdit| {
         view! {
             <Title text=t_with("dash-page-title", &[("page", Arg::Text(&edit.movie.title))]) />

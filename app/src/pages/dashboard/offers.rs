@@ -6,6 +6,7 @@ use crate::dashboard::functions::{front_desk, offer_reports, CreateOffer, PauseO
 use crate::i18n::{t, t_with, Arg};
 use crate::money;
 use crate::offer::{OfferKind, OfferReport};
+use crate::pages::data::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,11 +14,11 @@ use leptos_meta::Title;
 pub fn OffersPage() -> impl IntoView {
     let create = ServerAction::<CreateOffer>::new();
     let pause = ServerAction::<PauseOffer>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (create.version().get(), pause.version().get()),
         |_| offer_reports(),
     );
-    let desk = Resource::new(|| (), |_| front_desk());
+    let desk = resource(|| (), |_| front_desk());
     let (create_error, pause_error) = (action_error(create), action_error(pause));
     view! {
         <Title text=t("dash-offers-title") />

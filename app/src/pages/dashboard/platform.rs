@@ -10,6 +10,7 @@ use crate::dashboard::functions::{
     HideReview, RemoveAdmin, RetryEvent, TheaterStaff,
 };
 use crate::i18n::{t, t_with, Arg};
+use crate::pages::data::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,11 +18,11 @@ use leptos_meta::Title;
 pub fn PlatformPage() -> impl IntoView {
     let add = ServerAction::<AddCity>::new();
     let hide = ServerAction::<HideReview>::new();
-    let data = Resource::new(move || add.version().get(), |_| cities());
-    let theaters = Resource::new(|| (), |_| front_desk());
-    let reviews = Resource::new(move || hide.version().get(), |_| recent_reviews());
+    let data = resource(move || add.version().get(), |_| cities());
+    let theaters = resource(|| (), |_| front_desk());
+    let reviews = resource(move || hide.version().get(), |_| recent_reviews());
     let retry = ServerAction::<RetryEvent>::new();
-    let dead = Resource::new(move || retry.version().get(), |_| dead_letters());
+    let dead = resource(move || retry.version().get(), |_| dead_letters());
     let (add_error, hide_error) = (action_error(add), action_error(hide));
     let retry_error = action_error(retry);
     view! {
@@ -121,7 +122,7 @@ pub fn TheaterAdminsPage() -> impl IntoView {
     let id = path_id();
     let assign = ServerAction::<AssignAdmin>::new();
     let remove = ServerAction::<RemoveAdmin>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (id(), assign.version().get(), remove.version().get()),
         |(id, ..)| theater_admins(id.unwrap_or_default()),
     );

@@ -8,13 +8,14 @@ use crate::dashboard::{
 };
 use crate::i18n::{format, t, t_with, Arg};
 use crate::money;
+use crate::pages::data::resource;
 use leptos::prelude::*;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let id = path_id();
     let (from, to, group) = (query("from"), query("to"), query("group"));
-    let data = Resource::new(
+    let data = resource(
         move || (id(), from(), to(), group()),
         |(id, from, to, group)| {
             theater_report(
@@ -119,7 +120,7 @@ fn line(l: SalesLine, currency: &str, total: bool) -> impl IntoView {
 pub fn AuditPage() -> impl IntoView {
     let id = path_id();
     let page = query("page");
-    let data = Resource::new(
+    let data = resource(
         move || (id(), page()),
         |(id, page)| audit_log(id.unwrap_or_default(), page.and_then(|p| p.parse().ok())),
     );

@@ -12,6 +12,7 @@ use crate::dashboard::{
     Scheduled,
 };
 use crate::i18n::{t, t_with, Arg};
+use crate::pages::data::resource;
 use leptos::prelude::*;
 
 /// The form's word for each weekday, Monday first (the catalogue's `weekday-1` ...).
@@ -21,7 +22,7 @@ const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 pub fn SchedulePage() -> impl IntoView {
     let id = path_id();
     let screen = query("screen_id");
-    let data = Resource::new(
+    let data = resource(
         move || (id(), screen()),
         |(id, screen)| schedule_form(id.unwrap_or_default(), screen.and_then(|s| s.parse().ok())),
     );

@@ -15,6 +15,7 @@ use crate::dashboard::{
     layout::{ScreenSummary, FORMATS},
 };
 use crate::i18n::{t, t_with, Arg};
+use crate::pages::data::resource;
 use leptos::prelude::*;
 
 #[component]
@@ -22,7 +23,7 @@ pub fn ScreensPage() -> impl IntoView {
     let id = path_id();
     let details = ServerAction::<SaveTheater>::new();
     let cleaning = ServerAction::<SaveScreen>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (id(), details.version().get(), cleaning.version().get()),
         |(id, ..)| theater_screens(id.unwrap_or_default()),
     );
@@ -106,7 +107,7 @@ fn ScreenCard(
 #[component]
 pub fn NewScreenPage() -> impl IntoView {
     let id = path_id();
-    let data = Resource::new(id, |id| theater_screens(id.unwrap_or_default()));
+    let data = resource(id, |id| theater_screens(id.unwrap_or_default()));
     let action = ServerAction::<AddScreen>::new();
     let draft = RwSignal::new(Draft::new(8, 12, "Classic"));
     staff_page(data, move |page: ScreenList| {
@@ -143,7 +144,7 @@ pub fn NewScreenPage() -> impl IntoView {
 #[component]
 pub fn LayoutEditorPage() -> impl IntoView {
     let id = path_id();
-    let data = Resource::new(id, |id| open_layout(id.unwrap_or_default()));
+    let data = resource(id, |id| open_layout(id.unwrap_or_default()));
     let action = ServerAction::<SaveLayout>::new();
     staff_page(data, move |page: LayoutPage| {
         let LayoutPage {

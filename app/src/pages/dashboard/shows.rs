@@ -12,6 +12,7 @@ use crate::dashboard::{
 };
 use crate::i18n::{t, t_with, Arg};
 use crate::money;
+use crate::pages::data::resource;
 use leptos::prelude::*;
 
 #[component]
@@ -28,7 +29,7 @@ pub fn TheaterDayPage() -> impl IntoView {
         cancel,
         prices,
     } = acts;
-    let data = Resource::new(
+    let data = resource(
         move || {
             let versions = (
                 sales.version().get(),

@@ -5,13 +5,14 @@ use super::{path_id, staff_page, CARD};
 use crate::booking::{LinePlace, WaitStatus};
 use crate::dashboard::functions::show_waitlist;
 use crate::i18n::{format, t, t_with, use_lang, Arg};
+use crate::pages::data::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn ShowWaitlistPage() -> impl IntoView {
     let id = path_id();
-    let data = Resource::new(id, |id| show_waitlist(id.unwrap_or_default().into()));
+    let data = resource(id, |id| show_waitlist(id.unwrap_or_default().into()));
     staff_page(data, |line: Vec<LinePlace>| {
         let waiting = line
             .iter()

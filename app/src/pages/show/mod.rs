@@ -10,6 +10,7 @@ use crate::catalog::SeatKind;
 use crate::i18n::{format, t, t_err, t_with, tr, tr_with, use_lang, Arg};
 use crate::ids::{SeatId, ShowId};
 use crate::money;
+use crate::pages::data::resource;
 use crate::pages::waitlist::JoinForm;
 use choice::{follow_live_changes, Choice};
 use grid::{Legend, SeatGrid};
@@ -27,7 +28,7 @@ pub use queue::QueuePage;
 pub fn ShowPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let data = Resource::new(
+    let data = resource(
         move || {
             let query = query.read();
             (

@@ -5,6 +5,7 @@
 use crate::booking::{functions::queue_turn, waiting_room::QueueView};
 use crate::i18n::{t, t_with, Arg};
 use crate::ids::ShowId;
+use crate::pages::data::resource;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -15,7 +16,7 @@ const EVERY: u64 = 5;
 #[component]
 pub fn QueuePage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
+    let data = resource(
         move || {
             params
                 .read()
