@@ -31,6 +31,7 @@ class Site:
         self.base = base
         self.token = None
         self.cookie = None
+        self.opener = urllib.request.build_opener(NoRedirect)
 
     def call(self, method, path, body=None, form=None):
         headers = {"origin": self.base}
@@ -44,8 +45,7 @@ class Site:
         if self.token:
             headers["authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.base + path, data, headers, method=method)
-        opener = urllib.request.build_opener(NoRedirect)
-        with opener.open(request) as reply:
+        with self.opener.open(request) as reply:
             text = reply.read().decode()
             cookie = reply.headers.get("set-cookie")
             return json.loads(text) if text.startswith(("{", "[")) else text, cookie

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use server::db::MIGRATOR;
 use sqlx::PgPool;
 use support::{
+    offers::offer,
     send,
     staff::{id, setup},
     venue::customers,
@@ -653,9 +654,10 @@ async fn every_admin_route_answers_each_role_as_it_should(db: PgPool) {
     .await
     .unwrap();
     let new_offer = |role: usize| {
-        json!({"code": format!("ROLE{role}"), "kind": "percent", "value": 10,
-               "valid_from": Utc::now(), "valid_to": Utc::now() + Duration::days(1),
-               "scope": {"theater_id": theater}})
+        offer(
+            &format!("ROLE{role}"),
+            json!({"scope": {"theater_id": theater}}),
+        )
     };
     let offer = s
         .post(Some(3), "/api/v1/admin/offers", new_offer(9))
