@@ -30,6 +30,9 @@ if [ -z "${LIGHTHOUSE_SKIP_BUILD:-}" ]; then
 fi
 district=target/release/district
 [ -x "$district" ] || die "missing $district (build it first)"
+# The site must be the one this binary names (a debug build, as `make test` makes, replaces it).
+wasm=target/site/pkg/district.$(sed -n 's/^wasm: //p' target/release/hash.txt 2>/dev/null).wasm
+[ -f "$wasm" ] || die "target/site is not the release build's; run without LIGHTHOUSE_SKIP_BUILD"
 
 mkdir -p target/lighthouse
 log=target/lighthouse/server.log
