@@ -176,10 +176,11 @@ async fn a_movie_its_seat_map_and_theaters_read_in_hindi(db: PgPool) {
     .fetch_one(&db)
     .await
     .unwrap();
-    // What the seed wrote in English, which these pages show as it is.
+    // What the seed wrote in English, which these pages show as it is ("Sarath City Mall").
     let data: Vec<String> = sqlx::query_scalar(
         "SELECT synopsis FROM movies UNION ALL SELECT title FROM movies
-         UNION ALL SELECT name FROM screens",
+         UNION ALL SELECT name FROM screens UNION ALL SELECT name FROM theaters
+         UNION ALL SELECT address FROM theaters",
     )
     .fetch_all(&db)
     .await
