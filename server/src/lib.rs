@@ -113,6 +113,7 @@ pub fn assemble(
         catalog.clone(),
         redis.clone(),
         config.booking.clone(),
+        config.bounds.seat_filter_timeout,
     )
     .with_tickets(config.ticket_keys.clone())
     .with_hold_limit(limiter.clone(), config.hold_rate)

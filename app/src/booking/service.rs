@@ -20,7 +20,7 @@ use crate::{
     ratelimit::{Limit, RateLimiter, Throttle},
 };
 use sqlx::PgPool;
-use std::{future::Future, sync::Arc};
+use std::{future::Future, sync::Arc, time::Duration};
 
 /// Who is acting on a booking.
 #[derive(Clone, Copy, Debug)]
@@ -64,17 +64,19 @@ pub struct Bookings {
 }
 
 impl Bookings {
-    /// The seat filter and the fan-out in Redis when there is one, in this process otherwise.
+    /// The seat filter and the fan-out in Redis when there is one, in this process otherwise;
+    /// the filter gives each Redis call `filter_timeout` at most.
     pub fn new(
         db: Db,
         catalog: Catalog,
         redis: Option<redis::aio::ConnectionManager>,
         policy: Policy,
+        filter_timeout: Duration,
     ) -> Self {
         let policy = Arc::new(policy);
         Self {
             writer: HoldWriter::new(db.primary().clone(), policy.clone()),
-            filter: SeatFilter::new(redis.clone()),
+            filter: SeatFilter::new(redis.clone(), filter_timeout),
             live: Live::new(db.primary().clone(), redis),
             boards: Boards::new(db.read().clone()),
             db,

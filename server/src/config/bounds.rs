@@ -4,7 +4,7 @@
 use super::{vars::Vars, ConfigError};
 use app::{
     account::HashLimits,
-    booking::{waiting_room::RoomSettings, StreamCaps},
+    booking::{seat_filter, waiting_room::RoomSettings, StreamCaps},
 };
 use std::time::Duration;
 
@@ -24,6 +24,9 @@ pub struct Bounds {
     /// WAITING_ROOM_RATE (100 holds a second per show; 0: no room), WAITING_ROOM_BURST (300)
     /// and WAITING_ROOM_ADMISSION (10m): when a hot show's line forms and how long a turn lasts.
     pub waiting_room: RoomSettings,
+    /// SEAT_FILTER_TIMEOUT (100ms): the longest a hold waits for one Redis call of the seat
+    /// filter before the filter steps aside and PostgreSQL alone decides.
+    pub seat_filter_timeout: Duration,
 }
 
 pub(super) fn bounds(vars: &Vars) -> Result<Bounds, ConfigError> {
@@ -45,6 +48,7 @@ pub(super) fn bounds(vars: &Vars) -> Result<Bounds, ConfigError> {
             burst: count(vars, "WAITING_ROOM_BURST", room.burst as usize)? as u32,
             admission: vars.duration_or("WAITING_ROOM_ADMISSION", room.admission)?,
         },
+        seat_filter_timeout: vars.duration_or("SEAT_FILTER_TIMEOUT", seat_filter::REDIS_TIMEOUT)?,
     })
 }
 

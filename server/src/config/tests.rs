@@ -175,6 +175,16 @@ fn durations_and_hold_ttl_are_validated() {
         parse(&[DB, ("HOLD_TTL_SECONDS", "5")]).unwrap_err().var,
         "HOLD_TTL_SECONDS"
     );
+    let filter = |raw| parse(&[DB, ("SEAT_FILTER_TIMEOUT", raw)]);
+    assert_eq!(
+        filter("250ms").unwrap().bounds.seat_filter_timeout,
+        Duration::from_millis(250)
+    );
+    assert_eq!(
+        parse(&[DB]).unwrap().bounds.seat_filter_timeout,
+        Duration::from_millis(100)
+    );
+    assert_eq!(filter("0ms").unwrap_err().var, "SEAT_FILTER_TIMEOUT");
 }
 
 #[test]

@@ -26,6 +26,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 pub use redis_store::key;
 
+/// How long a hold waits at most for one Redis call before the filter steps aside (a setting:
+/// a busy machine may need longer).
+pub const REDIS_TIMEOUT: Duration = Duration::from_millis(100);
 /// How long a claim lasts before its hold is written: a process that dies in between leaves
 /// claims that make the first rival for them wait (see [`WAIT`]) this long at most.
 pub const PENDING: Duration = Duration::from_secs(30);
@@ -80,10 +83,11 @@ enum Store {
 }
 
 impl SeatFilter {
-    /// Claims in Redis when there is one, in this process's memory otherwise.
-    pub fn new(redis: Option<::redis::aio::ConnectionManager>) -> Self {
+    /// Claims in Redis when there is one (each call given `timeout` at most), in this
+    /// process's memory otherwise.
+    pub fn new(redis: Option<::redis::aio::ConnectionManager>, timeout: Duration) -> Self {
         let store = match redis {
-            Some(conn) => Store::Redis(RedisClaims::new(conn)),
+            Some(conn) => Store::Redis(RedisClaims::new(conn, timeout)),
             None => Store::Memory(Arc::default()),
         };
         Self { store }

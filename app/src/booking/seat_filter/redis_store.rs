@@ -17,8 +17,6 @@ use std::{
 };
 use tokio::sync::mpsc;
 
-/// A hold never waits longer than this for Redis.
-const TIMEOUT: Duration = Duration::from_millis(100);
 /// How often lost releases are tried again.
 const RETRY_EVERY: Duration = Duration::from_millis(250);
 /// A lost release is given up after this long: no claim outlives its hold (ten minutes and
@@ -37,6 +35,8 @@ static REMEMBER: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("r
 #[derive(Clone)]
 pub(super) struct RedisClaims {
     conn: ConnectionManager,
+    /// A hold never waits longer than this for one Redis call.
+    timeout: Duration,
     /// Skips Redis for a while after a failure.
     breaker: Breaker,
     /// Releases Redis did not take, for the retrier (none without a runtime to run it on).
@@ -52,9 +52,10 @@ struct Lost {
 }
 
 impl RedisClaims {
-    pub fn new(conn: ConnectionManager) -> Self {
+    pub fn new(conn: ConnectionManager, timeout: Duration) -> Self {
         let mut claims = Self {
             conn,
+            timeout,
             breaker: Breaker::default(),
             lost: None,
         };
@@ -159,7 +160,7 @@ impl RedisClaims {
         let mut conn = self.conn.clone();
         let call = invocation.invoke_async::<T>(&mut conn);
         self.breaker
-            .call_as(mode, "seat filter", TIMEOUT, call)
+            .call_as(mode, "seat filter", self.timeout, call)
             .await
     }
 }
