@@ -21,6 +21,11 @@
 # within BENCH_RUSH_WITHIN (5) seconds for one show, each going from the seat map to a paid
 # ticket, on one instance and on two behind haproxy (from Debian), each with and without
 # Redis; and the seat-map read storm on one instance and on two.
+#
+# Last the live stream's fan-out (`district-bench fanout`): BENCH_FANOUT_STREAMS (2000) seat
+# maps following one show while BENCH_FANOUT_CHANGES (400) changes are made, 50 a second, on
+# one instance with and without Redis: the server's CPU per change delivered to a map, and how
+# long the last map waits for each change.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/servers.sh"
 cd "$(dirname "$0")/.."
@@ -140,6 +145,19 @@ for instances in 1 2; do
     fi
     stop_all
   done
+done
+
+fanout_results=target/bench/fanout.jsonl
+: >"$fanout_results"
+for redis in "$redis_url" ""; do
+  setup="1 instance, ${redis:+Redis}"
+  [ -n "$redis" ] || setup="${setup}memory"
+  say "stream fan-out: ${BENCH_FANOUT_STREAMS:-2000} maps, ${BENCH_FANOUT_CHANGES:-400} changes ($setup)"
+  start_server "$redis"
+  PUBLIC_URL=$url "$bench" fanout --url "$url" --label "$setup" --results "$fanout_results" \
+    --server-pid "$server_pid" --streams "${BENCH_FANOUT_STREAMS:-2000}" \
+    --changes "${BENCH_FANOUT_CHANGES:-400}"
+  stop "$server_pid"; server_pid=""
 done
 
 say "forgot-password: the same answer time with and without an account"

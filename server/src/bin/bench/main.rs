@@ -9,7 +9,8 @@
 //! - `http`: a running server.
 //!
 //! `rush` is the flash sale: moviegoers arriving at a rate for one show, going from its seat
-//! map through the waiting room to a paid ticket (`rush`, `journey`).
+//! map through the waiting room to a paid ticket (`rush`, `journey`). `fanout` is one show's
+//! live seat stream followed by thousands of maps while its seats change.
 //!
 //! Scenarios: `many-shows` (every client holds seat pairs on shows of its own, each hold
 //! replacing the client's earlier one on that show), `hot-show` (everyone holds random pairs of
@@ -18,6 +19,7 @@
 //! Configuration comes from the same environment as the server.
 
 mod drive;
+mod fanout;
 mod journey;
 mod limit;
 mod plan;
@@ -52,6 +54,8 @@ enum Command {
     },
     /// A flash sale: moviegoers arriving at a rate for one show, each the whole way to a ticket.
     Rush(rush::RushArgs),
+    /// One show's live seat stream followed by many maps while its seats change.
+    Fanout(fanout::FanoutArgs),
 }
 
 #[derive(clap::Args)]
@@ -154,6 +158,7 @@ fn main() -> anyhow::Result<()> {
         Command::Report { results } => report::print(&results),
         Command::Run(args) => tokio::runtime::Runtime::new()?.block_on(run(args)),
         Command::Rush(args) => tokio::runtime::Runtime::new()?.block_on(rush::run(args)),
+        Command::Fanout(args) => tokio::runtime::Runtime::new()?.block_on(fanout::run(args)),
     }
 }
 

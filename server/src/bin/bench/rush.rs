@@ -127,7 +127,7 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
 
 /// A show on sale for the rest of the day with nobody's bookings yet, as near 300 seats as
 /// there is: each rush starts from a fresh one.
-async fn fresh_show(db: &sqlx::PgPool) -> anyhow::Result<Uuid> {
+pub async fn fresh_show(db: &sqlx::PgPool) -> anyhow::Result<Uuid> {
     let show: Option<Uuid> = sqlx::query_scalar(
         "SELECT sh.id FROM shows sh
           WHERE sh.status = 'scheduled' AND sh.starts_at > now() + interval '3 hours'
