@@ -1,4 +1,4 @@
-//! How a page's wasm is loaded. A moviegoer's page works before its wasm runs (links load
+//! How a page's wasm and stylesheet are named and loaded. A moviegoer's page works before its wasm runs (links load
 //! pages, forms post), so the wasm is not preloaded: it is fetched once the page itself has
 //! loaded and the browser is idle, and on a slow phone line no longer shares the line with the
 //! stylesheet and the posters, which paint first. The staff's pages (lazy routes) keep
@@ -25,41 +25,59 @@ pub fn Hydration(options: LeptosOptions) -> impl IntoView {
     if routes::is_lazy(&path) {
         return view! { <HydrationScripts options /> }.into_any();
     }
-    static ASSETS: OnceLock<(String, String)> = OnceLock::new();
-    let (js, wasm) = ASSETS.get_or_init(|| assets(&options));
+    let Assets { js, wasm, .. } = assets(&options);
     let nonce = leptos::nonce::use_nonce();
     view! { <script type="module" nonce=nonce>{format!("({LOADER})({js:?}, {wasm:?})")}</script> }
         .into_any()
 }
 
-/// The wasm-bindgen glue and the wasm, named as cargo-leptos wrote them: with the hashes it
-/// lists beside the server binary when the names are hashed (as `HydrationScripts` reads them).
-fn assets(options: &LeptosOptions) -> (String, String) {
-    let hashes = options
-        .hash_files
-        .then(|| {
-            let exe = std::env::current_exe().ok()?;
-            std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
-        })
-        .flatten()
-        .unwrap_or_default();
-    let hash = |kind: &str| {
-        hashes
-            .lines()
-            .filter_map(|line| line.split_once(':'))
-            .find(|(file, _)| file.trim() == kind)
-            .map(|(_, hash)| format!(".{}", hash.trim()))
-            .unwrap_or_default()
-    };
-    let name = &options.output_name;
-    let pkg = &options.site_pkg_dir;
-    let bg = if options.hash_files || option_env!("LEPTOS_OUTPUT_NAME").is_some() {
-        ""
-    } else {
-        "_bg"
-    };
-    (
-        format!("/{pkg}/{name}{}.js", hash("js")),
-        format!("/{pkg}/{name}{bg}{}.wasm", hash("wasm")),
-    )
+/// The stylesheet's `<link>`, for the document's `<head>` (Leptos's `HashedStylesheet` reads
+/// the hash file from disk for every page it renders).
+#[component]
+pub fn Stylesheet(options: LeptosOptions) -> impl IntoView {
+    view! { <link rel="stylesheet" id="leptos" href=assets(&options).css.clone() /> }
+}
+
+/// The site's files as cargo-leptos wrote them.
+struct Assets {
+    /// The wasm-bindgen glue.
+    js: String,
+    wasm: String,
+    css: String,
+}
+
+/// The files' names: with the hashes cargo-leptos lists beside the server binary when the names
+/// are hashed (as `HydrationScripts` reads them), read once per process.
+fn assets(options: &LeptosOptions) -> &'static Assets {
+    static ASSETS: OnceLock<Assets> = OnceLock::new();
+    ASSETS.get_or_init(|| {
+        let hashes = options
+            .hash_files
+            .then(|| {
+                let exe = std::env::current_exe().ok()?;
+                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
+            })
+            .flatten()
+            .unwrap_or_default();
+        let hash = |kind: &str| {
+            hashes
+                .lines()
+                .filter_map(|line| line.split_once(':'))
+                .find(|(file, _)| file.trim() == kind)
+                .map(|(_, hash)| format!(".{}", hash.trim()))
+                .unwrap_or_default()
+        };
+        let name = &options.output_name;
+        let pkg = &options.site_pkg_dir;
+        let bg = if options.hash_files || option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+            ""
+        } else {
+            "_bg"
+        };
+        Assets {
+            js: format!("/{pkg}/{name}{}.js", hash("js")),
+            wasm: format!("/{pkg}/{name}{bg}{}.wasm", hash("wasm")),
+            css: format!("/{pkg}/{name}{}.css", hash("css")),
+        }
+    })
 }

@@ -40,7 +40,7 @@ pub mod routes;
 
 use components::layout::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Title};
 use leptos_router::components::Router;
 use routes::PageRoutes;
 
@@ -55,7 +55,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <hydration::Hydration options=options.clone() />
-                <HashedStylesheet options id="leptos" />
+                <hydration::Stylesheet options />
                 // Installable, and tickets kept for offline use (public/sw.js).
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
