@@ -24,8 +24,8 @@
 #
 # Last the live stream's fan-out (`district-bench fanout`): BENCH_FANOUT_STREAMS (2000) seat
 # maps following one show while BENCH_FANOUT_CHANGES (400) changes are made, 50 a second, on
-# one instance with and without Redis: the server's CPU per change delivered to a map, and how
-# long the last map waits for each change.
+# one instance with and without Redis: the server's CPU per event sent to a map, and how long
+# the last map waits for each change.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/servers.sh"
 cd "$(dirname "$0")/.."

@@ -197,7 +197,7 @@ async fn with_private_redis(
         Some(conn.clone()),
         // A busy machine can take longer than the seat filter's production limit to answer,
         // and the filter would step aside: these tests are about what it decides.
-        &[("REDIS_URL", &redis.url()), ("SEAT_FILTER_TIMEOUT", "2s")],
+        &[("REDIS_URL", &redis.url()), ("SEAT_FILTER_TIMEOUT", "1s")],
     );
     (redis, conn, state)
 }

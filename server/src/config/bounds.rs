@@ -24,7 +24,7 @@ pub struct Bounds {
     /// WAITING_ROOM_RATE (100 holds a second per show; 0: no room), WAITING_ROOM_BURST (300)
     /// and WAITING_ROOM_ADMISSION (10m): when a hot show's line forms and how long a turn lasts.
     pub waiting_room: RoomSettings,
-    /// SEAT_FILTER_TIMEOUT (100ms): the longest a hold waits for one Redis call of the seat
+    /// SEAT_FILTER_TIMEOUT (100ms, at most 2s): the longest a hold waits for one Redis call of the seat
     /// filter before the filter steps aside and PostgreSQL alone decides.
     pub seat_filter_timeout: Duration,
 }
@@ -48,8 +48,20 @@ pub(super) fn bounds(vars: &Vars) -> Result<Bounds, ConfigError> {
             burst: count(vars, "WAITING_ROOM_BURST", room.burst as usize)? as u32,
             admission: vars.duration_or("WAITING_ROOM_ADMISSION", room.admission)?,
         },
-        seat_filter_timeout: vars.duration_or("SEAT_FILTER_TIMEOUT", seat_filter::REDIS_TIMEOUT)?,
+        seat_filter_timeout: seat_filter_timeout(vars)?,
     })
+}
+
+/// At most the Redis connection's own 2 s limit on an answer (`server/src/db.rs`), which
+/// would end a longer wait first.
+fn seat_filter_timeout(vars: &Vars) -> Result<Duration, ConfigError> {
+    const NAME: &str = "SEAT_FILTER_TIMEOUT";
+    match vars.duration_or(NAME, seat_filter::REDIS_TIMEOUT)? {
+        timeout if timeout > Duration::from_secs(2) => {
+            Err(ConfigError::new(NAME, "must be at most 2s"))
+        }
+        timeout => Ok(timeout),
+    }
 }
 
 /// A count of at least one.

@@ -185,6 +185,7 @@ fn durations_and_hold_ttl_are_validated() {
         Duration::from_millis(100)
     );
     assert_eq!(filter("0ms").unwrap_err().var, "SEAT_FILTER_TIMEOUT");
+    assert_eq!(filter("5s").unwrap_err().var, "SEAT_FILTER_TIMEOUT");
 }
 
 #[test]

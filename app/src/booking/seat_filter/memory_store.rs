@@ -279,7 +279,7 @@ mod tests {
 
     #[tokio::test]
     async fn remembered_claims_never_outlive_the_hold() {
-        let filter = SeatFilter::new(None);
+        let filter = SeatFilter::new(None, super::super::REDIS_TIMEOUT);
         let (show, seats, bob, carol) = (a_show(), ids(3), someone(), someone());
         let held = |seat, ms| Holder {
             seat,

@@ -26,8 +26,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 pub use redis_store::key;
 
-/// How long a hold waits at most for one Redis call before the filter steps aside (a setting:
-/// a busy machine may need longer).
+/// How long a hold waits at most for one Redis call before the filter steps aside, unless
+/// SEAT_FILTER_TIMEOUT says otherwise (a busy machine may need longer).
 pub const REDIS_TIMEOUT: Duration = Duration::from_millis(100);
 /// How long a claim lasts before its hold is written: a process that dies in between leaves
 /// claims that make the first rival for them wait (see [`WAIT`]) this long at most.

@@ -14,7 +14,7 @@ use std::{
 };
 
 /// How long a hold or a poll waits for Redis before the room steps aside: ten times the seat
-/// filter's 100 ms, because the room matters most when the machine is busiest and a room that
+/// filter's default 100 ms, because the room matters most when the machine is busiest and a room that
 /// steps aside lets the rush in out of turn. Longer waits were measured (docs/PERFORMANCE.md):
 /// at 5 s holds waited longer and the room still stepped aside under a saturated machine.
 const TIMEOUT: Duration = Duration::from_secs(1);

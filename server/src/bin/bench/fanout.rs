@@ -21,7 +21,7 @@ use std::{
 };
 use uuid::Uuid;
 
-/// How long the maps may take to receive the last change.
+/// How long a map may take to get its snapshot, and the maps to receive the last change.
 const SETTLE: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args)]
@@ -30,7 +30,8 @@ pub struct FanoutArgs {
     url: String,
     #[arg(long, default_value = "fan-out")]
     label: String,
-    /// Seat maps following the show.
+    /// Seat maps following the show, all from this address: the server needs
+    /// SEAT_STREAMS_PER_CLIENT at least this high (`make bench` sets it).
     #[arg(long, default_value_t = 2000)]
     streams: usize,
     /// Seat changes made (half holds, half releases).
@@ -62,7 +63,8 @@ struct Report {
     repeated: usize,
     /// Snapshots sent after the first (a stream that fell behind is put right by one).
     resent_snapshots: usize,
-    /// Server CPU seconds from the first change until the last was delivered.
+    /// Server CPU seconds from the first change until every map had every change (or the
+    /// wait ran out), and half a second more.
     server_cpu_seconds: Option<f64>,
     /// Per event sent to a map, repeats included.
     server_cpu_us_per_event: Option<f64>,
@@ -124,9 +126,9 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
     }
     drop(opened);
     for _ in 0..args.streams {
-        all_open
-            .recv()
+        tokio::time::timeout(SETTLE, all_open.recv())
             .await
+            .context("a map's snapshot did not come")?
             .context("a map's stream did not open")??;
     }
     let opening_seconds = opening.elapsed().as_secs_f64();
@@ -163,6 +165,7 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
             .error_for_status()?;
     }
     let changes = asked.len();
+    let changes_per_second = changes as f64 / began.elapsed().as_secs_f64();
     let deadline = Instant::now() + SETTLE;
     while Instant::now() < deadline && !heard.iter().all(|h| lock(h).events.len() >= changes) {
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -212,7 +215,7 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
         label: args.label.clone(),
         streams: args.streams,
         changes,
-        changes_per_second: changes as f64 / seconds,
+        changes_per_second,
         opening_seconds,
         delivered,
         missed: args.streams * changes - delivered,
