@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use server::config::Config;
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::{HashMap, HashSet},
     path::PathBuf,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -56,9 +56,11 @@ struct Report {
     /// Seconds until every stream had its snapshot.
     opening_seconds: f64,
     delivered: usize,
-    /// Changes a map heard no event of (pair and status) for after they were made: the relay's
-    /// later announcement of a change, read as its seats then stand, can stand for the next.
+    /// Changes a map never heard of (a hold let go before it was announced is heard only as
+    /// let go).
     missed: usize,
+    /// Holds and releases no map heard of.
+    unheard: (usize, usize),
     /// Events that said again a change a map already had.
     repeated: usize,
     /// Snapshots sent after the first (a stream that fell behind is put right by one).
@@ -74,11 +76,11 @@ struct Report {
     last_arrival_ms: (f64, f64),
 }
 
-/// What one map has heard: each change event with its first seat and whether it says held,
-/// and snapshots after the first.
+/// What one map has heard: each change event with its first seat, that seat's version and
+/// whether it says held, and snapshots after the first.
 #[derive(Default)]
 struct Heard {
-    events: Vec<(Instant, Option<Uuid>, bool)>,
+    events: Vec<(Instant, Option<Uuid>, Option<u64>, bool)>,
     snapshots: usize,
 }
 
@@ -176,38 +178,58 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
     let cpu = CpuSample::take(None, args.server_pid).since(&before, seconds);
     maps.abort_all();
 
-    // Change k is pair k / 2 of `free`, held when k is even; an event names either seat first.
-    let key = |seat: Uuid, held: bool| {
-        let pair = free.iter().position(|p| p.contains(&seat))?;
-        Some((pair, held))
-    };
+    // Change k is pair k / 2 of `free`, held when k is even. A change's events carry its seats'
+    // versions, new with every change, so an event with a version already heard says a change
+    // again; a new one belongs to the latest change of its seats and status asked before it.
+    // An announcement reads the seats as they stand, so a hold let go at once may be heard
+    // only as let go: that hold counts as missed.
+    let pair_of: HashMap<Uuid, usize> = free
+        .iter()
+        .enumerate()
+        .flat_map(|(p, seats)| seats.iter().map(move |seat| (*seat, p)))
+        .collect();
+    let mut of_key: HashMap<(usize, bool), Vec<usize>> = HashMap::new();
+    for k in 0..changes {
+        of_key
+            .entry(((k / 2) % free.len(), k % 2 == 0))
+            .or_default()
+            .push(k);
+    }
     let mut arrivals = Vec::new();
-    let mut last = vec![0u32; changes];
+    let mut last: Vec<Option<u32>> = vec![None; changes];
     let (mut delivered, mut resent, mut repeated) = (0, 0, 0);
     for map in heard.iter() {
         let map = lock(map);
         resent += map.snapshots;
-        let mut due: HashMap<(usize, bool), VecDeque<usize>> = HashMap::new();
-        for k in 0..changes {
-            due.entry(((k / 2) % free.len(), k % 2 == 0))
-                .or_default()
-                .push_back(k);
+        let mut versions = HashSet::new();
+        let mut first = vec![None; changes];
+        for &(at, seat, version, held) in &map.events {
+            let change = seat
+                .and_then(|seat| pair_of.get(&seat))
+                .zip(version.filter(|v| versions.insert(*v)))
+                .and_then(|(&pair, _)| of_key.get(&(pair, held)))
+                .and_then(|ks| ks.iter().rev().find(|&&k| asked[k] <= at));
+            match change {
+                Some(&k) if first[k].is_none() => first[k] = Some(at),
+                _ => repeated += 1,
+            }
         }
-        for (at, seat, held) in &map.events {
-            let next = seat.and_then(|seat| key(seat, *held)).and_then(|key| {
-                let queue = due.get_mut(&key)?;
-                queue.pop_front_if(|k| asked[*k] <= *at)
-            });
-            let Some(k) = next else {
-                repeated += 1;
-                continue;
-            };
+        for (k, at) in first.into_iter().enumerate() {
+            let Some(at) = at else { continue };
             let us = micros(at.duration_since(asked[k]));
             arrivals.push(us);
-            last[k] = last[k].max(us);
+            last[k] = last[k].max(Some(us));
             delivered += 1;
         }
     }
+    let unheard = |held: bool| {
+        (0..changes)
+            .filter(|k| (k % 2 == 0) == held && last[*k].is_none())
+            .count()
+    };
+    let unheard = (unheard(true), unheard(false));
+    // A change no map heard has no last arrival.
+    let mut last: Vec<u32> = last.into_iter().flatten().collect();
     arrivals.sort_unstable();
     last.sort_unstable();
     let server_cpu_seconds = cpu.server.map(|cores| cores * seconds);
@@ -220,6 +242,7 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
         delivered,
         missed: args.streams * changes - delivered,
         repeated,
+        unheard,
         resent_snapshots: resent,
         server_cpu_seconds,
         server_cpu_us_per_event: server_cpu_seconds
@@ -259,11 +282,14 @@ async fn follow(
             let event: String = text.drain(..end + 2).collect();
             let now = Instant::now();
             if event.starts_with("event: seats") {
+                let after = |key: &str| event.split_once(key).map(|(_, rest)| rest);
+                let seat = after(r#""seat_ids":[""#).and_then(|rest| rest.get(..36)?.parse().ok());
+                let version = after(r#""versions":["#).and_then(|rest| {
+                    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+                    rest[..digits].parse().ok()
+                });
                 let held = event.contains(r#""status":"held""#);
-                let seat = event
-                    .split_once(r#""seat_ids":[""#)
-                    .and_then(|(_, rest)| rest.get(..36)?.parse().ok());
-                lock(heard).events.push((now, seat, held));
+                lock(heard).events.push((now, seat, version, held));
             } else if event.starts_with("event: snapshot") {
                 match opened.take() {
                     Some(opened) => {
