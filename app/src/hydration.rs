@@ -1,8 +1,8 @@
-//! How a page's wasm and stylesheet are named and loaded. A moviegoer's page works before its wasm runs (links load
-//! pages, forms post), so the wasm is not preloaded: it is fetched once the page itself has
-//! loaded and the browser is idle, and on a slow phone line no longer shares the line with the
-//! stylesheet and the posters, which paint first. The staff's pages (lazy routes) keep
-//! Leptos's own loader, which also preloads their piece of the split wasm.
+//! How a page's wasm and stylesheet are named and loaded. A moviegoer's page works before its
+//! wasm runs (links load pages, forms post), so the wasm is not preloaded: it is fetched once
+//! the page itself has loaded and the browser is idle, and on a slow phone line no longer
+//! shares the line with the stylesheet and the posters, which paint first. The staff's pages
+//! (lazy routes) keep Leptos's own loader, which also preloads their piece of the split wasm.
 
 use crate::routes;
 use leptos::prelude::*;
@@ -35,7 +35,7 @@ pub fn Hydration(options: LeptosOptions) -> impl IntoView {
 /// the hash file from disk for every page it renders).
 #[component]
 pub fn Stylesheet(options: LeptosOptions) -> impl IntoView {
-    view! { <link rel="stylesheet" id="leptos" href=assets(&options).css.clone() /> }
+    view! { <link rel="stylesheet" id="leptos" href=assets(&options).css.as_str() /> }
 }
 
 /// The site's files as cargo-leptos wrote them.

@@ -8,7 +8,6 @@
 
 use super::{drive::percentile, plan, probe::CpuSample};
 use anyhow::Context;
-use app::account::{tokens::Jwt, Role};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde_json::Value;
@@ -90,14 +89,7 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
     let show = super::rush::fresh_show(&pool).await?;
     let pairs = args.changes.div_ceil(2);
     let holders = plan::bench_users(&pool, pairs.clamp(1, 50)).await?;
-    let jwt = Jwt::new(
-        config.jwt_secret.expose_secret().as_bytes(),
-        Duration::from_secs(3600),
-    );
-    let tokens: Vec<String> = holders
-        .iter()
-        .map(|u| format!("Bearer {}", jwt.issue((*u).into(), Role::Customer)))
-        .collect();
+    let tokens = plan::bearer_tokens(&config, &holders);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .tcp_nodelay(true)
@@ -178,6 +170,51 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
     let cpu = CpuSample::take(None, args.server_pid).since(&before, seconds);
     maps.abort_all();
 
+    let Tally {
+        delivered,
+        resent,
+        repeated,
+        unheard,
+        arrivals,
+        last,
+    } = tally(&heard, &free, &asked);
+    let server_cpu_seconds = cpu.server.map(|cores| cores * seconds);
+    let report = Report {
+        label: args.label.clone(),
+        streams: args.streams,
+        changes,
+        changes_per_second,
+        opening_seconds,
+        delivered,
+        missed: args.streams * changes - delivered,
+        repeated,
+        unheard,
+        resent_snapshots: resent,
+        server_cpu_seconds,
+        server_cpu_us_per_event: server_cpu_seconds
+            .map(|s| s * 1e6 / (delivered + repeated).max(1) as f64),
+        arrival_ms: (percentile(&arrivals, 0.5), percentile(&arrivals, 0.99)),
+        last_arrival_ms: (percentile(&last, 0.5), percentile(&last, 0.99)),
+    };
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    super::append(&args.results, &report)
+}
+
+/// What the maps heard, change by change.
+struct Tally {
+    delivered: usize,
+    resent: usize,
+    repeated: usize,
+    /// Holds and releases no map heard of.
+    unheard: (usize, usize),
+    /// Each arrival of a change on a map, sorted, in microseconds.
+    arrivals: Vec<u32>,
+    /// Each heard change's last arrival, sorted.
+    last: Vec<u32>,
+}
+
+fn tally(heard: &[Mutex<Heard>], free: &[[Uuid; 2]], asked: &[Instant]) -> Tally {
+    let changes = asked.len();
     // Change k is pair k / 2 of `free`, held when k is even. A change's events carry its seats'
     // versions, new with every change, so an event with a version already heard says a change
     // again; a new one belongs to the latest change of its seats and status asked before it.
@@ -232,26 +269,14 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
     let mut last: Vec<u32> = last.into_iter().flatten().collect();
     arrivals.sort_unstable();
     last.sort_unstable();
-    let server_cpu_seconds = cpu.server.map(|cores| cores * seconds);
-    let report = Report {
-        label: args.label.clone(),
-        streams: args.streams,
-        changes,
-        changes_per_second,
-        opening_seconds,
+    Tally {
         delivered,
-        missed: args.streams * changes - delivered,
+        resent,
         repeated,
         unheard,
-        resent_snapshots: resent,
-        server_cpu_seconds,
-        server_cpu_us_per_event: server_cpu_seconds
-            .map(|s| s * 1e6 / (delivered + repeated).max(1) as f64),
-        arrival_ms: (percentile(&arrivals, 0.5), percentile(&arrivals, 0.99)),
-        last_arrival_ms: (percentile(&last, 0.5), percentile(&last, 0.99)),
-    };
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    super::append(&args.results, &report)
+        arrivals,
+        last,
+    }
 }
 
 /// Reads one map's stream: says when its snapshot is in, then notes each change as it comes.

@@ -28,7 +28,6 @@ mod report;
 mod rush;
 
 use anyhow::Context;
-use app::account::{tokens::Jwt, Role};
 use clap::{Parser, Subcommand, ValueEnum};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -188,20 +187,11 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .timeout(Duration::from_secs(30))
         .build()?;
     let driver = Arc::new(match args.target {
-        Target::Limit | Target::Http => {
-            let jwt = Jwt::new(
-                config.jwt_secret.expose_secret().as_bytes(),
-                Duration::from_secs(4 * 3600),
-            );
-            drive::Driver::Http {
-                client: http.clone(),
-                base: args.url.trim_end_matches('/').to_owned(),
-                tokens: users
-                    .iter()
-                    .map(|u| format!("Bearer {}", jwt.issue((*u).into(), Role::Customer)))
-                    .collect(),
-            }
-        }
+        Target::Limit | Target::Http => drive::Driver::Http {
+            client: http.clone(),
+            base: args.url.trim_end_matches('/').to_owned(),
+            tokens: plan::bearer_tokens(&config, &users),
+        },
         Target::Engine => {
             // PostgreSQL alone: the filter is measured over HTTP.
             let state = server::state(&config, server::leptos_options(&config)?).await?;

@@ -267,3 +267,18 @@ pub async fn reset(
     }
     Ok(())
 }
+
+/// An `Authorization` value per user, as a signed-in customer's app sends it (valid for the
+/// length of any benchmark).
+pub fn bearer_tokens(config: &server::config::Config, users: &[Uuid]) -> Vec<String> {
+    use app::account::{tokens::Jwt, Role};
+    use secrecy::ExposeSecret;
+    let jwt = Jwt::new(
+        config.jwt_secret.expose_secret().as_bytes(),
+        std::time::Duration::from_secs(4 * 3600),
+    );
+    users
+        .iter()
+        .map(|u| format!("Bearer {}", jwt.issue((*u).into(), Role::Customer)))
+        .collect()
+}

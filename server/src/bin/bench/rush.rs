@@ -9,7 +9,6 @@ use super::{
     plan,
 };
 use anyhow::Context;
-use app::account::{tokens::Jwt, Role};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use server::config::Config;
@@ -71,14 +70,7 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
     let pool = server::db::connect(config.database_url.expose_secret(), 4).await?;
     let show = fresh_show(&pool).await?;
     let users = plan::bench_users(&pool, args.users).await?;
-    let jwt = Jwt::new(
-        config.jwt_secret.expose_secret().as_bytes(),
-        Duration::from_secs(4 * 3600),
-    );
-    let tokens: Vec<String> = users
-        .iter()
-        .map(|u| format!("Bearer {}", jwt.issue((*u).into(), Role::Customer)))
-        .collect();
+    let tokens = plan::bearer_tokens(&config, &users);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
         // Well under the server's HEADER_READ_TIMEOUT, which also closes idle connections: a
