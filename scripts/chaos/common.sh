@@ -29,6 +29,8 @@ export MAX_LIVE_HOLDS=1000 HOLD_TIME_BUDGET=24h SEAT_STREAMS_PER_CLIENT=100000
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 cleanup_extra() { :; }
+# What else a fault must leave settled, beside `district check` (a script may define it).
+settled_extra() { :; }
 cleanup() { stop "${rush_pid:-}"; stop_all; stop "$redis_pid"; cleanup_extra; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -81,7 +83,7 @@ finish() {
     verdict="**broken** ($check)"
   else
     began=$(date +%s)
-    until "$district" check --lag-seconds "$lag" >"$check" 2>&1; do
+    until "$district" check --lag-seconds "$lag" >"$check" 2>&1 && settled_extra >>"$check" 2>&1; do
       if [ $(( $(date +%s) - began )) -gt "$settle" ]; then verdict="**not cleared** ($check)"; break; fi
       sleep 2
     done

@@ -9,21 +9,22 @@ use app::account::Role;
 use chrono::Duration;
 use http::StatusCode;
 use serde_json::json;
-use server::db::MIGRATOR;
+use server::{db::MIGRATOR, AppState};
 use sqlx::PgPool;
 use support::{
     send,
     stripe::{LocalStripe, SECRET_KEY},
-    venue::{customers, invariant_breaches, venue},
+    venue::{customers, invariant_breaches, venue, Venue},
 };
 
 const WEBHOOK_SECRET: &str = "whsec_district_stripe_test";
 
-#[sqlx::test(migrator = "MIGRATOR")]
-async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db: PgPool) {
+/// localstripe, a test cinema, the app's state pointed at localstripe, and a customer's
+/// bearer token.
+async fn with_stripe(db: &PgPool) -> (LocalStripe, Venue, AppState, String) {
     let stripe = LocalStripe::start().await;
-    let venue = venue(&db, 6, 12, Duration::days(2)).await;
-    let user = customers(&db, 1).await[0];
+    let venue = venue(db, 6, 12, Duration::days(2)).await;
+    let user = customers(db, 1).await[0];
     let state = support::state_with(
         db.clone(),
         None,
@@ -34,6 +35,13 @@ async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db:
             ("STRIPE_API_BASE", &stripe.api_base),
         ],
     );
+    let token = support::bearer(&state, user, Role::Customer);
+    (stripe, venue, state, token)
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db: PgPool) {
+    let (stripe, venue, state, token) = with_stripe(&db).await;
     let app = server::router(state.clone());
     let hook = support::serve(app.clone(), "stripe").await;
     let events = [
@@ -43,7 +51,6 @@ async fn a_stripe_payment_confirms_by_webhook_and_a_cancellation_is_refunded(db:
     ];
     stripe.webhook(&hook, WEBHOOK_SECRET, &events).await;
 
-    let token = support::bearer(&state, user, Role::Customer);
     let auth = [("authorization", token.as_str())];
     let (booking, payment) =
         support::hold_and_pay(&app, &auth, &venue, &["C5", "C6"], "stripe").await;
@@ -179,4 +186,44 @@ async fn a_gateway_that_keeps_failing_cannot_pin_a_hold_for_ever(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(status, "expired", "the seats are free again");
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_stripe_payment_whose_webhook_was_lost_is_looked_up_and_confirms(db: PgPool) {
+    // No webhook is registered: Stripe takes the card and nobody is told.
+    let (stripe, venue, state, token) = with_stripe(&db).await;
+    let app = server::router(state.clone());
+    let auth = [("authorization", token.as_str())];
+    let (booking, payment) =
+        support::hold_and_pay(&app, &auth, &venue, &["D5", "D6"], "stripe").await;
+    let secret = payment["client_secret"].as_str().unwrap();
+    let intent = secret.split("_secret_").next().unwrap();
+    assert_eq!(
+        stripe.pay(intent, "4242424242424242").await["status"],
+        "succeeded"
+    );
+    let payments = &state.payments;
+    let long = std::time::Duration::from_secs(3600);
+    let quiet = std::time::Duration::from_secs(60);
+    assert_eq!(
+        payments.reconcile(quiet, long).await.unwrap(),
+        (0, 0),
+        "not yet"
+    );
+    sqlx::query("UPDATE payments SET updated_at = now() - interval '2 minutes'")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        payments.reconcile(quiet, long).await.unwrap(),
+        (1, 0),
+        "Stripe says it succeeded"
+    );
+    let status: String = sqlx::query_scalar("SELECT status::text FROM bookings WHERE id = $1")
+        .bind(booking)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(status, "confirmed");
+    assert_eq!(invariant_breaches(&db).await, Vec::<String>::new());
 }

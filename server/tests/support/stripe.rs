@@ -128,8 +128,12 @@ async fn forward(upstream: String, request: Request) -> axum::response::Response
     (status, axum::Json(value)).into_response()
 }
 
-/// The fields of a PaymentIntent that localstripe's older shape lacks.
+/// A PaymentIntent as today's API answers it: the fields localstripe's older shape lacks added,
+/// and its latest charge by id (localstripe expands it, in a shape of its own).
 fn complete_intent(intent: &mut Value) {
+    if let Some(id) = intent["latest_charge"].get("id").cloned() {
+        intent["latest_charge"] = id;
+    }
     let received = if intent["status"] == "succeeded" {
         intent["amount"].clone()
     } else {

@@ -1,5 +1,5 @@
 //! One moviegoer's trip through a rush: the seat map, a hold (through the waiting room when
-//! it forms), then the sandbox checkout, or letting the seats go.
+//! it forms), then the sandbox checkout (or Stripe's, card.rs), or letting the seats go.
 
 use super::drive::Rng;
 use app::payment::test_cards;
@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 /// Picks of seats tried before giving up while seats still show as free.
 const PICKS: usize = 12;
-/// How long a paid booking may take to show as confirmed.
-const CONFIRMING: Duration = Duration::from_secs(60);
+/// How long a paid booking may take to show as confirmed: a payment whose webhook was lost is
+/// looked up at its gateway after a minute of quiet, on the settle job's next pass.
+const CONFIRMING: Duration = Duration::from_secs(150);
 
 /// What the trip came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -39,6 +40,8 @@ pub enum Step {
     Hold,
     Poll,
     Pay,
+    /// A call to Stripe's API, as Stripe.js makes it.
+    Card,
     Release,
 }
 
@@ -63,6 +66,8 @@ pub struct Road {
     pub cancel_percent: u64,
     pub declined_percent: u64,
     pub delayed_percent: u64,
+    /// Stripe's API, when the moviegoers pay through Stripe instead of the sandbox.
+    pub stripe: Option<String>,
 }
 
 impl Road {
@@ -189,6 +194,9 @@ impl Road {
         booking: &str,
         token: &str,
     ) -> Result<(), String> {
+        if let Some(api) = &self.stripe {
+            return self.pay_by_card(trip, booking, token, api).await;
+        }
         let roll = rng.below(100) as u64;
         let first = if roll < self.declined_percent {
             test_cards::DECLINED
@@ -245,7 +253,7 @@ impl Road {
     }
 
     /// Reads `path` every half second until its `status` is `wanted`.
-    async fn until(
+    pub(super) async fn until(
         &self,
         trip: &mut Trip,
         path: &str,
@@ -290,7 +298,7 @@ impl Road {
         self.http.get(url).header("authorization", token)
     }
 
-    fn post(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
+    pub(super) fn post(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
         self.http
             .post(format!("{}{path}", self.base))
             .header("authorization", token)
@@ -310,7 +318,7 @@ impl Road {
     }
 
     /// Sends `request`, timing it; a 5xx or a failure to answer is an error of the trip.
-    async fn call(
+    pub(super) async fn call(
         &self,
         trip: &mut Trip,
         step: Step,

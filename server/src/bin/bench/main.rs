@@ -18,6 +18,7 @@
 //! (the home, movie and seat-map pages, timed by the server's own latency summary).
 //! Configuration comes from the same environment as the server.
 
+mod card;
 mod drive;
 mod fanout;
 mod journey;

@@ -39,6 +39,10 @@ pub struct RushArgs {
     /// Out of a hundred payers, those the gateway confirms only after its delay.
     #[arg(long, default_value_t = 0)]
     delayed_percent: u64,
+    /// Pay through Stripe, at this address of its API (as Stripe.js reaches it), instead of
+    /// the sandbox.
+    #[arg(long)]
+    stripe: Option<String>,
     #[arg(long, default_value = "target/bench/rush.jsonl")]
     results: PathBuf,
 }
@@ -87,6 +91,7 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         cancel_percent: args.cancel_percent,
         declined_percent: args.declined_percent,
         delayed_percent: args.delayed_percent,
+        stripe: args.stripe.clone(),
     });
     eprintln!(
         "rush: {} moviegoers for show {show} within {}s ({})",
