@@ -29,6 +29,12 @@ url_port() {
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# Waits up to ten seconds for something to listen on 127.0.0.1:$1 ($2 names it), or dies.
+wait_for_port() {
+  for _ in $(seq 100); do port_open 127.0.0.1 "$1" && return 0; sleep 0.1; done
+  die "$2 is not listening on port $1"
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Seeds a fresh database at DATABASE_URL and serves the built server on APP_PORT, logging to

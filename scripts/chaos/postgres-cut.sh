@@ -11,7 +11,7 @@ python3 scripts/chaos/tcp_proxy.py "$proxy_port" "$(url_host "$DATABASE_URL")" \
   "$(url_port "$DATABASE_URL" 5432)" "$mode_file" >>"$log" 2>&1 &
 proxy_pid=$!
 cleanup_extra() { stop "$proxy_pid"; }
-for _ in $(seq 50); do port_open 127.0.0.1 "$proxy_port" && break; sleep 0.1; done
+wait_for_port "$proxy_port" "the PostgreSQL proxy"
 
 # The instances reach PostgreSQL through the proxy; the seed and the checks go direct.
 through_proxy=$(echo "$DATABASE_URL" | sed "s#@[^/]*/#@127.0.0.1:$proxy_port/#")

@@ -2,23 +2,29 @@
 # Stripe failing under the rush: every moviegoer pays by card through Stripe (localstripe,
 # behind stripe_proxy.py), which is 1 s late for 8 s, then takes every call but never answers
 # it for 8 s (cards are charged, nobody hears), then answers every call with a 500 for 8 s;
-# its webhooks are lost while it fails. Moviegoers tap Pay again until it goes through. Every
-# intent Stripe took must end as a succeeded payment here (stripe_paid.py), so `district
-# check` holds it to a confirmed booking or a refund: the lost webhooks are made up for by the
-# server looking the payments up.
+# its webhooks are lost while it fails. Moviegoers tap Pay again until it goes through.
+# Stripe and this service must agree on every payment (stripe_paid.py), so `district check`
+# holds each one Stripe took to a confirmed booking or a refund; recovery is the time from
+# the fault's end until they agree.
 source "$(dirname "$0")/common.sh"
+stripe_pid="" proxy_pid=""
+cleanup_extra() { stop "$proxy_pid"; stop "$stripe_pid"; }
 mode_file=target/chaos/stripe-fail.mode
-echo pass >"$mode_file"
+# Written whole, so the proxy never reads it half-written.
+set_mode() { echo "$1" >"$mode_file.new" && mv "$mode_file.new" "$mode_file"; }
+set_mode pass
+
 stripe_port=$(free_port)
 localstripe --port "$stripe_port" --from-scratch >>"$log" 2>&1 &
 stripe_pid=$!
+wait_for_port "$stripe_port" "localstripe"
+agree() { python3 scripts/chaos/stripe_paid.py "http://127.0.0.1:$stripe_port" "$DATABASE_URL"; }
+settled_extra() { agree; }
+
+# The servers are told where the proxy will be; it starts once the balancer's address (where
+# it sends the webhooks) is known.
 proxy_port=$(free_port)
 proxy=http://127.0.0.1:$proxy_port
-proxy_pid=""
-cleanup_extra() { stop "$proxy_pid"; stop "$stripe_pid"; }
-settled_extra() { python3 scripts/chaos/stripe_paid.py "http://127.0.0.1:$stripe_port" "$DATABASE_URL"; }
-for _ in $(seq 100); do port_open 127.0.0.1 "$stripe_port" && break; sleep 0.1; done
-
 export STRIPE_SECRET_KEY=sk_test_district STRIPE_PUBLISHABLE_KEY=pk_test_district
 export STRIPE_WEBHOOK_SECRET=whsec_district_chaos STRIPE_API_BASE=$proxy
 seed
@@ -27,8 +33,8 @@ start_pair "$redis_url"
 python3 scripts/chaos/stripe_proxy.py "$proxy_port" "http://127.0.0.1:$stripe_port" "$mode_file" \
   "$url/api/v1/payments/webhook/stripe" >"target/chaos/$fault.proxy.txt" 2>>"$log" &
 proxy_pid=$!
-for _ in $(seq 100); do port_open 127.0.0.1 "$proxy_port" && break; sleep 0.1; done
-curl -fsS -o /dev/null -u sk_test_district: "http://127.0.0.1:$stripe_port/_config/webhooks/wh_district" \
+wait_for_port "$proxy_port" "the Stripe proxy"
+curl -fsS -o /dev/null -u "$STRIPE_SECRET_KEY:" "http://127.0.0.1:$stripe_port/_config/webhooks/wh_district" \
   -d "url=$proxy/_hook" -d "secret=$STRIPE_WEBHOOK_SECRET" -d "events[]=payment_intent.succeeded" \
   -d "events[]=payment_intent.payment_failed" -d "events[]=charge.refunded" ||
   die "localstripe did not take the webhook"
@@ -38,9 +44,15 @@ rush
 sleep "$after"
 for cut in slow timeout fail; do
   say "$fault: Stripe $cut for 8 s"
-  echo "$cut" >"$mode_file"
+  set_mode "$cut"
   sleep 8
 done
-echo pass >"$mode_file"
+set_mode pass
+began=$(date +%s%N)
+until agree >/dev/null 2>&1; do
+  [ $(( ($(date +%s%N) - began) / 1000000000 )) -gt "$settle" ] && break
+  sleep 1
+done
+ms=$(( ($(date +%s%N) - began) / 1000000 ))
 say "$fault: $(sort "target/chaos/$fault.proxy.txt" | cut -d' ' -f1 | uniq -c | xargs)"
-finish "-"
+finish "$(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)))"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Money across the boundary: every PaymentIntent that Stripe (localstripe) says succeeded is
-a payment here that succeeded, so `district check` holds it to a confirmed booking or a
-refund. Prints each one that is not, and exits 1 if there is any.
+"""Stripe and this service agree on every card payment: each PaymentIntent Stripe
+(localstripe) says succeeded is a payment here that succeeded, so `district check` holds it
+to a confirmed booking or a refund, and each payment that succeeded here succeeded at Stripe.
+Prints each one they disagree on, and exits 1 if there is any.
 
 Usage: stripe_paid.py LOCALSTRIPE_URL DATABASE_URL
 """
@@ -33,12 +34,17 @@ def main():
         check=True, capture_output=True, text=True,
     ).stdout.split()
     here = dict(row.split("|", 1) for row in rows)
-    paid = [i for i in intents(base) if i.get("status") == "succeeded"]
-    stranded = [i["id"] for i in paid if here.get(i["id"]) != "succeeded"]
-    for intent in stranded:
-        print(f"{intent} succeeded at Stripe but is {here.get(intent, 'unknown')} here")
-    print(f"{len(paid)} paid at Stripe, {len(stranded)} not succeeded here")
-    sys.exit(1 if stranded else 0)
+    there = {i["id"]: i.get("status") for i in intents(base)}
+    paid_there = [i for i, status in there.items() if status == "succeeded"]
+    paid_here = [i for i, status in here.items() if status == "succeeded"]
+    wrong = [f"{i} succeeded at Stripe but is {here.get(i, 'unknown')} here"
+             for i in paid_there if here.get(i) != "succeeded"]
+    wrong += [f"{i} succeeded here but is {there.get(i, 'unknown')} at Stripe"
+              for i in paid_here if there.get(i) != "succeeded"]
+    for line in wrong:
+        print(line)
+    print(f"{len(paid_there)} paid at Stripe, {len(paid_here)} here, {len(wrong)} disagreeing")
+    sys.exit(1 if wrong else 0)
 
 
 if __name__ == "__main__":

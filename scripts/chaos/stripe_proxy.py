@@ -37,7 +37,7 @@ def note(what, path):
 
 
 def complete(intent):
-    """A PaymentIntent as today's API answers it: the fields localstripe's older shape lacks
+    """A PaymentIntent as today's API answers it (as complete_intent in the tests' proxy does): the fields localstripe's older shape lacks
     added, and its latest charge by id (localstripe expands it, in a shape of its own)."""
     if isinstance(intent.get("latest_charge"), dict):
         intent["latest_charge"] = intent["latest_charge"]["id"]

@@ -129,7 +129,8 @@ async fn forward(upstream: String, request: Request) -> axum::response::Response
 }
 
 /// A PaymentIntent as today's API answers it: the fields localstripe's older shape lacks added,
-/// and its latest charge by id (localstripe expands it, in a shape of its own).
+/// and its latest charge by id (localstripe expands it, in a shape of its own). The fault
+/// scripts' proxy (scripts/chaos/stripe_proxy.py) does the same.
 fn complete_intent(intent: &mut Value) {
     if let Some(id) = intent["latest_charge"].get("id").cloned() {
         intent["latest_charge"] = id;

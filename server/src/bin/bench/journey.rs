@@ -1,7 +1,7 @@
 //! One moviegoer's trip through a rush: the seat map, a hold (through the waiting room when
 //! it forms), then the sandbox checkout (or Stripe's, card.rs), or letting the seats go.
 
-use super::drive::Rng;
+use super::{card::StripeApi, drive::Rng};
 use app::payment::test_cards;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -67,7 +67,7 @@ pub struct Road {
     pub declined_percent: u64,
     pub delayed_percent: u64,
     /// Stripe's API, when the moviegoers pay through Stripe instead of the sandbox.
-    pub stripe: Option<String>,
+    pub stripe: Option<StripeApi>,
 }
 
 impl Road {
@@ -183,8 +183,9 @@ impl Road {
         }
     }
 
-    /// The sandbox checkout: a payment started and a card entered on the gateway's page (which
-    /// sends the signed webhook), then the booking confirmed. Some first cards are declined
+    /// The checkout: by card through Stripe when the road goes there (card.rs), else the
+    /// sandbox's: a payment started and a card entered on the gateway's page (which sends the
+    /// signed webhook), then the booking confirmed. Some first cards are declined
     /// (the moviegoer pays again with the card that succeeds) and some confirmed only after
     /// the gateway's delay, as `declined_percent` and `delayed_percent` say.
     async fn pay(
@@ -194,8 +195,8 @@ impl Road {
         booking: &str,
         token: &str,
     ) -> Result<(), String> {
-        if let Some(api) = &self.stripe {
-            return self.pay_by_card(trip, booking, token, api).await;
+        if let Some(stripe) = &self.stripe {
+            return self.pay_by_card(trip, booking, token, stripe).await;
         }
         let roll = rng.below(100) as u64;
         let first = if roll < self.declined_percent {

@@ -4,6 +4,7 @@
 //! every succeeded payment a confirmed booking or a refund; and the waiting room's order.
 
 use super::{
+    card::StripeApi,
     drive::percentile,
     journey::{Road, Step, Trip},
     plan,
@@ -83,6 +84,14 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         .tcp_nodelay(true)
         .timeout(Duration::from_secs(30))
         .build()?;
+    let stripe = match (&args.stripe, &config.payments.stripe) {
+        (None, _) => None,
+        (Some(base), Some(keys)) => Some(StripeApi {
+            base: base.trim_end_matches('/').to_owned(),
+            key: keys.secret_key.expose_secret().to_owned(),
+        }),
+        (Some(_), None) => anyhow::bail!("--stripe needs STRIPE_SECRET_KEY, as the server has"),
+    };
     let road = Arc::new(Road {
         http,
         base: args.url.trim_end_matches('/').to_owned(),
@@ -91,7 +100,7 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         cancel_percent: args.cancel_percent,
         declined_percent: args.declined_percent,
         delayed_percent: args.delayed_percent,
-        stripe: args.stripe.clone(),
+        stripe,
     });
     eprintln!(
         "rush: {} moviegoers for show {show} within {}s ({})",
