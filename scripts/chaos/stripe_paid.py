@@ -4,9 +4,10 @@
 to a confirmed booking or a refund, and each payment that succeeded here succeeded at Stripe.
 Prints each one they disagree on, and exits 1 if there is any.
 
-Usage: stripe_paid.py LOCALSTRIPE_URL DATABASE_URL
+Usage: STRIPE_SECRET_KEY=... stripe_paid.py LOCALSTRIPE_URL DATABASE_URL
 """
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -17,7 +18,8 @@ def intents(base):
     after = None
     while True:
         url = f"{base}/v1/payment_intents?limit=100" + (f"&starting_after={after}" if after else "")
-        request = urllib.request.Request(url, headers={"Authorization": "Bearer sk_test_district"})
+        key = os.environ["STRIPE_SECRET_KEY"]
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
         with urllib.request.urlopen(request, timeout=30) as answer:
             page = json.load(answer)
         yield from page["data"]
