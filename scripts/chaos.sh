@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test-chaos`: faults during a running flash sale, one script per fault (scripts/chaos/):
 # Redis stopped, an instance killed, PostgreSQL restarted or cut off through a proxy, the
-# gateway declining and slow, Stripe failing, hanging and losing its webhooks.
+# gateway declining and slow, Stripe and Razorpay failing, hanging and losing their webhooks.
 # Each starts its own servers (and, where it breaks one, its own Redis or PostgreSQL on a free
 # port), runs `district-bench rush` against them, injects its fault, measures how long the
 # service takes to be ready again, and then checks the data with `district check`: no seat
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 scripts/services.sh
 command -v haproxy >/dev/null || apt_install haproxy
 command -v redis-server >/dev/null || apt_install redis-server
-# Stripe's stand-in for stripe-fail.sh comes with the test tools.
+# Stripe's stand-in for stripe-fail.sh and aiohttp for the gateways' come with the test tools.
 command -v localstripe >/dev/null || scripts/bootstrap.sh --test
 if [ -z "${CHAOS_SKIP_BUILD:-}" ]; then
   say "building the release binaries"

@@ -29,8 +29,6 @@ export MAX_LIVE_HOLDS=1000 HOLD_TIME_BUDGET=24h SEAT_STREAMS_PER_CLIENT=100000
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 cleanup_extra() { :; }
-# What else a fault must leave settled, beside `district check` (a script may define it).
-settled_extra() { :; }
 cleanup() { stop "${rush_pid:-}"; stop_all; stop "$redis_pid"; cleanup_extra; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -55,6 +53,42 @@ pair_under_rush() {
   start_pair "$redis_url"
   rush
   sleep "$after"
+}
+
+# A gateway stand-in's mode (scripts/chaos/fault_mode.py), written whole so that it is never
+# read half-written.
+mode_file=target/chaos/$fault.mode
+set_mode() { echo "$1" >"$mode_file.new" && mv "$mode_file.new" "$mode_file"; }
+set_mode pass
+# The gateway's part in what must clear: it and the service agree on every payment (a script
+# that makes a gateway fail defines it).
+agree() { :; }
+
+# $after seconds into the rush, while the first moviegoers pay, the gateway takes every call
+# but never answers it, then fails every call, then is slow, 8 s each; its webhooks are lost
+# while it hangs or fails. Sets
+# $recovered: the seconds (to a tenth) from the fault's end until it and the service agree
+# ("never" past $settle).
+gateway_faults() {
+  local began ms
+  sleep "$after"
+  for cut in timeout fail slow; do
+    say "$fault: the gateway is $cut for 8 s"
+    set_mode "$cut"
+    sleep 8
+  done
+  set_mode pass
+  began=$(date +%s%N)
+  recovered=never
+  while [ $(( ($(date +%s%N) - began) / 1000000000 )) -le "$settle" ]; do
+    if agree >/dev/null 2>&1; then
+      ms=$(( ($(date +%s%N) - began) / 1000000 ))
+      recovered=$(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)))
+      break
+    fi
+    sleep 1
+  done
+  say "$fault: $(sort "target/chaos/$fault.faults.txt" | cut -d' ' -f1 | uniq -c | xargs)"
 }
 
 # Seconds (to a tenth) until $1 answers 200, polling every 100 ms, at most $2 seconds.
@@ -83,7 +117,7 @@ finish() {
     verdict="**broken** ($check)"
   else
     began=$(date +%s)
-    until "$district" check --lag-seconds "$lag" >"$check" 2>&1 && settled_extra >>"$check" 2>&1; do
+    until "$district" check --lag-seconds "$lag" >"$check" 2>&1 && agree >>"$check" 2>&1; do
       if [ $(( $(date +%s) - began )) -gt "$settle" ]; then verdict="**not cleared** ($check)"; break; fi
       sleep 2
     done

@@ -1,25 +1,19 @@
 #!/usr/bin/env bash
 # Stripe failing under the rush: every moviegoer pays by card through Stripe (localstripe,
-# behind stripe_proxy.py), which is 1 s late for 8 s, then takes every call but never answers
-# it for 8 s (cards are charged, nobody hears), then answers every call with a 500 for 8 s;
-# its webhooks are lost while it fails. Moviegoers tap Pay again until it goes through.
-# Stripe and this service must agree on every payment (stripe_paid.py), so `district check`
+# behind stripe_proxy.py), which hangs (cards are charged, nobody hears), then fails, then is
+# slow (gateway_faults in common.sh). Moviegoers tap Pay again until it goes through.
+# Stripe and this service must agree on every payment (gateway_paid.py), so `district check`
 # holds each one Stripe took to a confirmed booking or a refund; recovery is the time from
 # the fault's end until they agree.
 source "$(dirname "$0")/common.sh"
 stripe_pid="" proxy_pid=""
 cleanup_extra() { stop "$proxy_pid"; stop "$stripe_pid"; }
-mode_file=target/chaos/stripe-fail.mode
-# Written whole, so the proxy never reads it half-written.
-set_mode() { echo "$1" >"$mode_file.new" && mv "$mode_file.new" "$mode_file"; }
-set_mode pass
 
 stripe_port=$(free_port)
 localstripe --port "$stripe_port" --from-scratch >>"$log" 2>&1 &
 stripe_pid=$!
 wait_for_port "$stripe_port" "localstripe"
-agree() { python3 scripts/chaos/stripe_paid.py "http://127.0.0.1:$stripe_port" "$DATABASE_URL"; }
-settled_extra() { agree; }
+agree() { python3 scripts/chaos/gateway_paid.py stripe "http://127.0.0.1:$stripe_port" "$DATABASE_URL"; }
 
 # The servers are told where the proxy will be; it starts once the balancer's address (where
 # it sends the webhooks) is known.
@@ -31,7 +25,7 @@ seed
 start_redis
 start_pair "$redis_url"
 python3 scripts/chaos/stripe_proxy.py "$proxy_port" "http://127.0.0.1:$stripe_port" "$mode_file" \
-  "$url/api/v1/payments/webhook/stripe" >"target/chaos/$fault.proxy.txt" 2>>"$log" &
+  "$url/api/v1/payments/webhook/stripe" >"target/chaos/$fault.faults.txt" 2>>"$log" &
 proxy_pid=$!
 wait_for_port "$proxy_port" "the Stripe proxy"
 curl -fsS -o /dev/null -u "$STRIPE_SECRET_KEY:" "http://127.0.0.1:$stripe_port/_config/webhooks/wh_district" \
@@ -41,18 +35,5 @@ curl -fsS -o /dev/null -u "$STRIPE_SECRET_KEY:" "http://127.0.0.1:$stripe_port/_
 
 rush_args=(--stripe "$proxy")
 rush
-sleep "$after"
-for cut in slow timeout fail; do
-  say "$fault: Stripe $cut for 8 s"
-  set_mode "$cut"
-  sleep 8
-done
-set_mode pass
-began=$(date +%s%N)
-until agree >/dev/null 2>&1; do
-  [ $(( ($(date +%s%N) - began) / 1000000000 )) -gt "$settle" ] && break
-  sleep 1
-done
-ms=$(( ($(date +%s%N) - began) / 1000000 ))
-say "$fault: $(sort "target/chaos/$fault.proxy.txt" | cut -d' ' -f1 | uniq -c | xargs)"
-finish "$(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)))"
+gateway_faults
+finish "$recovered"

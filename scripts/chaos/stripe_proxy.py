@@ -1,39 +1,22 @@
 #!/usr/bin/env python3
 """Stripe for the fault scripts: localstripe (a third-party implementation of Stripe's API)
-behind this proxy, which fails as the mode file says and otherwise passes everything on.
-
-  pass     every call and webhook goes through;
-  fail     every API call is answered 500 (Stripe's api_error); webhooks are lost;
-  timeout  every API call is done at localstripe but never answered (the connection is closed
-           40 s later): Stripe took the card, nobody heard; webhooks are lost;
-  slow     every API call and webhook is 1 s late.
+behind this proxy, which fails as the mode file says (fault_mode.py) and otherwise passes
+everything on.
 
 Like the tests' proxy (server/tests/support/stripe.rs), it answers PaymentIntents in today's
-shape, which localstripe's older one differs from. localstripe sends its webhooks here (/_hook); they go on
-to HOOK. Each fault is one line on stdout: "failed", "hung" or "lost" and the path.
+shape, which localstripe's older one differs from. localstripe sends its webhooks here
+(/_hook); they go on to HOOK.
 
 Usage: stripe_proxy.py PORT LOCALSTRIPE_URL MODE_FILE HOOK
 """
-import asyncio
 import json
 import sys
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-HANG = 40
+import fault_mode
+
 PASSED = {"authorization", "content-type", "stripe-signature", "idempotency-key", "stripe-version"}
-
-
-def mode(path):
-    try:
-        with open(path) as f:
-            return f.read().strip() or "pass"
-    except OSError:
-        return "pass"
-
-
-def note(what, path):
-    print(what, path, flush=True)
 
 
 def complete(intent):
@@ -61,41 +44,29 @@ async def passed(request, url):
 
 
 async def api(request):
-    now = mode(request.app["mode"])
-    if now == "fail":
-        note("failed", request.path)
-        error = {"error": {"type": "api_error", "message": "Stripe is failing (fault script)"}}
-        return web.json_response(error, status=500)
-    if now == "slow":
-        await asyncio.sleep(1)
-    status, body = await passed(request, request.app["upstream"] + request.path_qs)
-    if now == "timeout":
-        note("hung", request.path)
-        await asyncio.sleep(HANG)
-        if request.transport is not None:
-            request.transport.close()
-        return web.Response(status=504)
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return web.Response(body=body, status=status)
-    if isinstance(value, dict) and value.get("object") == "payment_intent":
-        complete(value)
-    return web.json_response(value, status=status)
+    async def forwarded():
+        status, body = await passed(request, request.app["upstream"] + request.path_qs)
+        try:
+            value = json.loads(body)
+        except ValueError:
+            return web.Response(body=body, status=status)
+        if isinstance(value, dict) and value.get("object") == "payment_intent":
+            complete(value)
+        return web.json_response(value, status=status)
+
+    error = {"error": {"type": "api_error", "message": "Stripe is failing (fault script)"}}
+    return await fault_mode.call(request, request.app["mode"], error, forwarded)
 
 
 async def hook(request):
-    now = mode(request.app["mode"])
-    if now in ("fail", "timeout"):
-        note("lost", request.path)
-        return web.Response(status=200)
-    if now == "slow":
-        await asyncio.sleep(1)
-    try:
-        status, _ = await passed(request, request.app["hook"])
-    except Exception:
-        status = 502
-    return web.Response(status=status)
+    async def send():
+        try:
+            status, _ = await passed(request, request.app["hook"])
+        except Exception:
+            status = 502
+        return status
+
+    return web.Response(status=await fault_mode.webhook(request.app["mode"], request.path, send))
 
 
 async def start(app):

@@ -1,7 +1,8 @@
 //! One moviegoer's trip through a rush: the seat map, a hold (through the waiting room when
-//! it forms), then the sandbox checkout (or Stripe's, card.rs), or letting the seats go.
+//! it forms), then the sandbox checkout (or a gateway's own, gateway.rs), or letting the seats
+//! go.
 
-use super::{card::StripeApi, drive::Rng};
+use super::{drive::Rng, gateway::Gateway};
 use app::payment::test_cards;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -40,8 +41,8 @@ pub enum Step {
     Hold,
     Poll,
     Pay,
-    /// A call to Stripe's API, as Stripe.js makes it.
-    Card,
+    /// A call to the gateway's own API, as its checkout script makes it.
+    Gateway,
     Release,
 }
 
@@ -66,8 +67,8 @@ pub struct Road {
     pub cancel_percent: u64,
     pub declined_percent: u64,
     pub delayed_percent: u64,
-    /// Stripe's API, when the moviegoers pay through Stripe instead of the sandbox.
-    pub stripe: Option<StripeApi>,
+    /// Where the moviegoers pay, when not on the sandbox.
+    pub gateway: Option<Gateway>,
 }
 
 impl Road {
@@ -183,7 +184,7 @@ impl Road {
         }
     }
 
-    /// The checkout: by card through Stripe when the road goes there (card.rs), else the
+    /// The checkout: on the gateway's own when the road goes there (gateway.rs), else the
     /// sandbox's: a payment started and a card entered on the gateway's page (which sends the
     /// signed webhook), then the booking confirmed. Some first cards are declined
     /// (the moviegoer pays again with the card that succeeds) and some confirmed only after
@@ -195,8 +196,8 @@ impl Road {
         booking: &str,
         token: &str,
     ) -> Result<(), String> {
-        if let Some(stripe) = &self.stripe {
-            return self.pay_by_card(trip, booking, token, stripe).await;
+        if let Some(gateway) = &self.gateway {
+            return self.pay_at(trip, booking, token, gateway).await;
         }
         let roll = rng.below(100) as u64;
         let first = if roll < self.declined_percent {

@@ -18,15 +18,17 @@
 //! (the home, movie and seat-map pages, timed by the server's own latency summary).
 //! Configuration comes from the same environment as the server.
 
-mod card;
 mod drive;
 mod fanout;
+mod gateway;
 mod journey;
 mod limit;
 mod plan;
 mod probe;
+mod razorpay;
 mod report;
 mod rush;
+mod stripe;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};

@@ -4,10 +4,12 @@
 //! every succeeded payment a confirmed booking or a refund; and the waiting room's order.
 
 use super::{
-    card::StripeApi,
     drive::percentile,
+    gateway::Gateway,
     journey::{Road, Step, Trip},
     plan,
+    razorpay::RazorpayApi,
+    stripe::StripeApi,
 };
 use anyhow::Context;
 use secrecy::ExposeSecret;
@@ -42,8 +44,12 @@ pub struct RushArgs {
     delayed_percent: u64,
     /// Pay through Stripe, at this address of its API (as Stripe.js reaches it), instead of
     /// the sandbox.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "razorpay")]
     stripe: Option<String>,
+    /// Pay on Razorpay Checkout, at this address of Razorpay's stand-in, instead of the
+    /// sandbox.
+    #[arg(long)]
+    razorpay: Option<String>,
     #[arg(long, default_value = "target/bench/rush.jsonl")]
     results: PathBuf,
 }
@@ -84,13 +90,16 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         .tcp_nodelay(true)
         .timeout(Duration::from_secs(30))
         .build()?;
-    let stripe = match (&args.stripe, &config.payments.stripe) {
-        (None, _) => None,
-        (Some(base), Some(keys)) => Some(StripeApi {
+    let gateway = match (&args.stripe, &args.razorpay, &config.payments.stripe) {
+        (Some(base), _, Some(keys)) => Some(Gateway::Stripe(StripeApi {
             base: base.trim_end_matches('/').to_owned(),
             key: keys.secret_key.expose_secret().to_owned(),
-        }),
-        (Some(_), None) => anyhow::bail!("--stripe needs STRIPE_SECRET_KEY, as the server has"),
+        })),
+        (Some(_), _, None) => anyhow::bail!("--stripe needs STRIPE_SECRET_KEY, as the server has"),
+        (None, Some(base), _) => Some(Gateway::Razorpay(RazorpayApi {
+            base: base.trim_end_matches('/').to_owned(),
+        })),
+        (None, None, _) => None,
     };
     let road = Arc::new(Road {
         http,
@@ -100,7 +109,7 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         cancel_percent: args.cancel_percent,
         declined_percent: args.declined_percent,
         delayed_percent: args.delayed_percent,
-        stripe,
+        gateway,
     });
     eprintln!(
         "rush: {} moviegoers for show {show} within {}s ({})",

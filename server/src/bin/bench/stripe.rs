@@ -1,16 +1,13 @@
-//! Paying through Stripe, as the web checkout does: the server starts the booking's
+//! Paying by card through Stripe, as the web checkout does: the server starts the booking's
 //! PaymentIntent, then the card is entered and the intent confirmed at Stripe's API, as
-//! Stripe.js would. While Stripe fails or hangs, the moviegoer taps Pay again a second later.
+//! Stripe.js would.
 
-use super::journey::{Road, Step, Trip};
+use super::{
+    gateway::Tap,
+    journey::{Road, Trip},
+};
 use app::payment::test_cards;
-use reqwest::StatusCode;
 use serde_json::Value;
-use std::time::{Duration, Instant};
-
-/// How long a moviegoer keeps tapping Pay while Stripe does not answer: well within the hold
-/// (10 minutes, and longer once a payment has started).
-const TRYING: Duration = Duration::from_secs(8 * 60);
 
 /// Stripe's API as the moviegoer's browser reaches it.
 pub struct StripeApi {
@@ -20,57 +17,19 @@ pub struct StripeApi {
     pub key: String,
 }
 
-/// Why a tap of Pay did not pay.
-enum Tap {
-    /// Stripe or the server failed or did not answer: worth another tap.
-    Again(String),
-    /// An answer no other tap changes.
-    Stop(String),
-}
-
 impl Road {
-    /// Pays `booking` by card, then waits for the booking to be confirmed (by Stripe's
-    /// webhook, or by the server looking the payment up when the webhook was lost).
-    pub async fn pay_by_card(
-        &self,
-        trip: &mut Trip,
-        booking: &str,
-        token: &str,
-        stripe: &StripeApi,
-    ) -> Result<(), String> {
-        let began = Instant::now();
-        loop {
-            match self.card_checkout(trip, booking, token, stripe).await {
-                Ok(()) => break,
-                Err(Tap::Again(why)) if began.elapsed() > TRYING => return Err(why),
-                Err(Tap::Again(_)) => tokio::time::sleep(Duration::from_secs(1)).await,
-                Err(Tap::Stop(why)) => return Err(why),
-            }
-        }
-        let booked = format!("/api/v1/bookings/{booking}");
-        self.until(trip, &booked, token, "confirmed").await
-    }
-
     /// One tap of Pay: the payment started (or the open one answered again) and its intent
     /// confirmed with a good card. An intent Stripe already took counts as paid, and so does
     /// a booking already confirmed.
-    async fn card_checkout(
+    pub(super) async fn card_tap(
         &self,
         trip: &mut Trip,
         booking: &str,
         token: &str,
         stripe: &StripeApi,
     ) -> Result<(), Tap> {
-        let body = serde_json::json!({ "booking_id": booking, "provider": "stripe" });
-        let start = self.post("/api/v1/payments/initiate", token).json(&body);
-        let payment = match self
-            .call(trip, Step::Pay, start)
-            .await
-            .map_err(Tap::Again)?
-        {
-            (StatusCode::CREATED | StatusCode::OK, payment) => payment,
-            (_, refused) if refused["error"]["code"] == "already_confirmed" => return Ok(()),
-            (status, refused) => return Err(Tap::Stop(format!("Pay: {status} {refused}"))),
+        let Some(payment) = self.start_payment(trip, booking, token, "stripe").await? else {
+            return Ok(());
         };
         let Some(secret) = payment["client_secret"].as_str() else {
             return Err(Tap::Stop(format!("Pay: no client secret in {payment}")));
@@ -108,12 +67,7 @@ impl Road {
             .http
             .get(format!("{}{path}", stripe.base))
             .basic_auth(&stripe.key, Some(""));
-        match self
-            .call(trip, Step::Card, asked)
-            .await
-            .map_err(Tap::Again)?
-            .1
-        {
+        match self.at_gateway(trip, asked).await?.1 {
             intent if intent["status"] == "succeeded" => Ok(()),
             _ => Err(Tap::Again(format!("card: {confirmed}"))),
         }
@@ -132,10 +86,6 @@ impl Road {
             .post(format!("{}{path}", stripe.base))
             .basic_auth(&stripe.key, Some(""))
             .form(form);
-        Ok(self
-            .call(trip, Step::Card, request)
-            .await
-            .map_err(Tap::Again)?
-            .1)
+        Ok(self.at_gateway(trip, request).await?.1)
     }
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""A gateway and this service agree on every payment: each one the gateway took (a succeeded
+PaymentIntent at Stripe, a captured order at Razorpay) is a payment here that succeeded, so
+`district check` holds it to a confirmed booking or a refund, and each one that succeeded here
+was taken at the gateway. Razorpay also says which were refunded in full, which must be
+refunded here, and each payment of ours must have one order there at most (a create retried
+while Razorpay hung finds the first by its receipt). Prints each one they disagree on, and
+exits 1 if there is any.
+
+Usage: gateway_paid.py stripe|razorpay API_URL DATABASE_URL, with STRIPE_SECRET_KEY or
+RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET set as the servers have them.
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections import Counter
+
+PAID_HERE = {"succeeded", "partially_refunded", "refunded"}
+
+
+def read(url, authorization):
+    request = urllib.request.Request(url, headers={"Authorization": authorization})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)
+
+
+def stripe(base):
+    """Each PaymentIntent: (its id, "paid" when it succeeded)."""
+    key = f"Bearer {os.environ['STRIPE_SECRET_KEY']}"
+    after = None
+    while True:
+        page = read(f"{base}/v1/payment_intents?limit=100"
+                    + (f"&starting_after={after}" if after else ""), key)
+        for intent in page["data"]:
+            yield intent["id"], "paid" if intent.get("status") == "succeeded" else intent.get("status")
+        if not page.get("has_more") or not page["data"]:
+            return
+        after = page["data"][-1]["id"]
+
+
+def razorpay_all(base, what):
+    """Every item of a Razorpay collection, page by page."""
+    keys = f"{os.environ['RAZORPAY_KEY_ID']}:{os.environ['RAZORPAY_KEY_SECRET']}"
+    key = "Basic " + base64.b64encode(keys.encode()).decode()
+    skip = 0
+    while True:
+        page = read(f"{base}/v1/{what}?count=100&skip={skip}", key)
+        yield from page["items"]
+        if len(page["items"]) < 100:
+            return
+        skip += 100
+
+
+def razorpay(base):
+    """Each payment's order: "paid" when captured, "refunded" when refunded in full."""
+    for payment in razorpay_all(base, "payments"):
+        yield payment["order_id"], {"captured": "paid"}.get(payment["status"], payment["status"])
+
+
+def orders_twice(base):
+    """Our payments (an order's receipt) with more than one order at Razorpay."""
+    receipts = Counter(order["receipt"] for order in razorpay_all(base, "orders"))
+    return [f"payment {r} has {n} orders at razorpay" for r, n in receipts.items() if n > 1]
+
+
+def main():
+    gateway, base, database = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
+    rows = subprocess.run(
+        ["psql", "-qAtX", database, "-c",
+         f"SELECT gateway_ref, status FROM payments WHERE gateway = '{gateway}' AND gateway_ref IS NOT NULL"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()
+    here = dict(row.split("|", 1) for row in rows)
+    there = {}
+    for ref, state in {"stripe": stripe, "razorpay": razorpay}[gateway](base):
+        if there.get(ref) not in ("paid", "refunded"):
+            there[ref] = state
+    paid_there = [r for r, state in there.items() if state in ("paid", "refunded")]
+    paid_here = [r for r, status in here.items() if status in PAID_HERE]
+    wrong = [f"{r} was taken at {gateway} but is {here.get(r, 'unknown')} here"
+             for r in paid_there if here.get(r) not in PAID_HERE]
+    wrong += [f"{r} succeeded here but is {there.get(r, 'unknown')} at {gateway}"
+              for r in paid_here if there.get(r) not in ("paid", "refunded")]
+    wrong += [f"{r} was refunded at {gateway} but is {here.get(r)} here"
+              for r, state in there.items() if state == "refunded" and here.get(r) != "refunded"]
+    if gateway == "razorpay":
+        wrong += orders_twice(base)
+    for line in wrong:
+        print(line)
+    print(f"{len(paid_there)} taken at {gateway}, {len(paid_here)} here, {len(wrong)} disagreeing")
+    sys.exit(1 if wrong else 0)
+
+
+if __name__ == "__main__":
+    main()
