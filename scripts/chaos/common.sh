@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 fault=$(basename "$0" .sh)
 district=target/release/district
 bench=target/release/district-bench
+mkdir -p target/chaos
 log=target/chaos/$fault.log
 : >"$log"
 results=target/chaos/$fault.jsonl
@@ -29,7 +30,7 @@ export MAX_LIVE_HOLDS=1000 HOLD_TIME_BUDGET=24h SEAT_STREAMS_PER_CLIENT=100000
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 cleanup_extra() { :; }
-cleanup() { stop "${rush_pid:-}"; stop_all; stop "$redis_pid"; cleanup_extra; }
+cleanup() { stop "${rush_pid:-}"; stop_all; stop "$redis_pid"; stop "${gateway_pid:-}"; cleanup_extra; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -45,14 +46,31 @@ rush() {
   rush_pid=$!
 }
 
-# Two instances sharing a private Redis behind haproxy, the rush running against them and
-# $after seconds into it.
-pair_under_rush() {
+# Two instances sharing a private Redis behind haproxy, on a fresh copy of the demo data.
+pair() {
   seed
   start_redis
   start_pair "$redis_url"
+}
+
+# The pair, the rush running against them and $after seconds into it.
+pair_under_rush() {
+  pair
   rush
   sleep "$after"
+}
+
+# The pair with a gateway stand-in: the script scripts/chaos/$1, listening on port $2, given
+# its mode file, where gateway $3's webhooks go (the balancer, known only now) and the rest of
+# the arguments. What it notes goes to $fault.faults.txt. Sets gateway_pid.
+pair_with_gateway() {
+  local script=$1 port=$2 gateway=$3
+  shift 3
+  pair
+  python3 "scripts/chaos/$script" "$port" "$mode_file" "$url/api/v1/payments/webhook/$gateway" \
+    "$@" >"target/chaos/$fault.faults.txt" 2>>"$log" &
+  gateway_pid=$!
+  wait_for_port "$port" "$script"
 }
 
 # A gateway stand-in's mode (scripts/chaos/fault_mode.py), written whole so that it is never
@@ -88,7 +106,6 @@ gateway_faults() {
     fi
     sleep 1
   done
-  say "$fault: $(sort "target/chaos/$fault.faults.txt" | cut -d' ' -f1 | uniq -c | xargs)"
 }
 
 # Seconds (to a tenth) until $1 answers 200, polling every 100 ms, at most $2 seconds.
@@ -112,6 +129,10 @@ finish() {
   wait "$rush_pid" || rush_status=$?
   rush_pid=""
   cat "target/chaos/$fault.rush.txt" >&2
+  # What a gateway stand-in did, by kind ("failed", "hung", "lost", ...).
+  if [ -f "target/chaos/$fault.faults.txt" ]; then
+    say "$fault: $(cut -d' ' -f1 "target/chaos/$fault.faults.txt" | sort | uniq -c | xargs)"
+  fi
   local check=target/chaos/$fault.check.txt
   if [ "$rush_status" != 0 ] || ! "$district" check >"$check" 2>&1; then
     verdict="**broken** ($check)"

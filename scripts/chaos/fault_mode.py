@@ -5,15 +5,20 @@ script, read on every call):
   fail     every API call is answered 500; webhooks are lost;
   timeout  every API call is done but never answered (the connection is closed 40 s later):
            the gateway took the money, nobody heard; webhooks are lost;
-  slow     every API call and webhook is 1 s late.
+  slow     every API call and webhook is 1 s late;
+  replay   every webhook is sent twice, each copy after a wait of its own of up to 3 s, so
+           copies and events cross each other.
 
-Each fault is one line on stdout: "failed", "hung" or "lost" and the path.
+Each fault is one line on stdout: "failed", "hung", "lost" or "replayed" and the path (a
+stand-in may add its own words).
 """
 import asyncio
+import random
 
 from aiohttp import web
 
 HANG = 40
+REPLAY_SPREAD = 3
 
 
 def mode(path):
@@ -49,11 +54,20 @@ async def call(request, mode_file, error, handle):
 
 async def webhook(mode_file, path, send):
     """Sends a webhook through `send` (a coroutine giving its status), unless the mode loses
-    it: then 200, as if it had been sent."""
+    it: then 200, as if it had been sent. Replayed, a copy's success if either had one."""
     now = mode(mode_file)
     if now in ("fail", "timeout"):
         note("lost", path)
         return 200
+    if now == "replay":
+        note("replayed", path)
+
+        async def copy():
+            await asyncio.sleep(random.uniform(0, REPLAY_SPREAD))
+            return await send()
+
+        statuses = await asyncio.gather(copy(), copy())
+        return next((s for s in statuses if 200 <= s < 300), statuses[0])
     if now == "slow":
         await asyncio.sleep(1)
     return await send()

@@ -2,10 +2,11 @@
 """A gateway and this service agree on every payment: each one the gateway took (a succeeded
 PaymentIntent at Stripe, a captured order at Razorpay) is a payment here that succeeded, so
 `district check` holds it to a confirmed booking or a refund, and each one that succeeded here
-was taken at the gateway. Razorpay also says which were refunded in full, which must be
-refunded here, and each payment of ours must have one order there at most (a create retried
-while Razorpay hung finds the first by its receipt). Prints each one they disagree on, and
-exits 1 if there is any.
+was taken at the gateway; no two payments here name one gateway payment. Razorpay also says
+what was refunded (in full or in part), which must be so here too, and each payment of ours
+must have one order there at most (a create retried while Razorpay hung finds the first by
+its receipt); Stripe's refunds are not compared. Prints each disagreement, and exits 1 if
+there is any.
 
 Usage: gateway_paid.py stripe|razorpay API_URL DATABASE_URL, with STRIPE_SECRET_KEY or
 RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET set as the servers have them.
@@ -18,7 +19,9 @@ import sys
 import urllib.request
 from collections import Counter
 
-PAID_HERE = {"succeeded", "partially_refunded", "refunded"}
+# A payment's state here, in the words the readers below use for the gateway's.
+HERE = {"succeeded": "paid", "partially_refunded": "partially_refunded", "refunded": "refunded"}
+TAKEN = set(HERE.values())
 
 
 def read(url, authorization):
@@ -55,9 +58,12 @@ def razorpay_all(base, what):
 
 
 def razorpay(base):
-    """Each payment's order: "paid" when captured, "refunded" when refunded in full."""
+    """Each payment's order: "paid" when captured, "partially_refunded" or "refunded"."""
     for payment in razorpay_all(base, "payments"):
-        yield payment["order_id"], {"captured": "paid"}.get(payment["status"], payment["status"])
+        state = payment["status"]
+        if state == "captured":
+            state = "partially_refunded" if payment.get("amount_refunded") else "paid"
+        yield payment["order_id"], state
 
 
 def orders_twice(base):
@@ -73,24 +79,26 @@ def main():
          f"SELECT gateway_ref, status FROM payments WHERE gateway = '{gateway}' AND gateway_ref IS NOT NULL"],
         check=True, capture_output=True, text=True,
     ).stdout.split()
-    here = dict(row.split("|", 1) for row in rows)
+    pairs = [row.split("|", 1) for row in rows]
+    here = {ref: HERE.get(status, status) for ref, status in pairs}
     there = {}
     for ref, state in {"stripe": stripe, "razorpay": razorpay}[gateway](base):
-        if there.get(ref) not in ("paid", "refunded"):
+        if there.get(ref) not in TAKEN:
             there[ref] = state
-    paid_there = [r for r, state in there.items() if state in ("paid", "refunded")]
-    paid_here = [r for r, status in here.items() if status in PAID_HERE]
-    wrong = [f"{r} was taken at {gateway} but is {here.get(r, 'unknown')} here"
-             for r in paid_there if here.get(r) not in PAID_HERE]
+    wrong = [f"{n} payments here name {r}" for r, n in Counter(r for r, _ in pairs).items() if n > 1]
+    wrong += [f"{r} was taken at {gateway} but is {here.get(r, 'unknown')} here"
+              for r, state in there.items() if state in TAKEN and here.get(r) not in TAKEN]
     wrong += [f"{r} succeeded here but is {there.get(r, 'unknown')} at {gateway}"
-              for r in paid_here if there.get(r) not in ("paid", "refunded")]
-    wrong += [f"{r} was refunded at {gateway} but is {here.get(r)} here"
-              for r, state in there.items() if state == "refunded" and here.get(r) != "refunded"]
+              for r, state in here.items() if state in TAKEN and there.get(r) not in TAKEN]
     if gateway == "razorpay":
+        wrong += [f"{r} is {state} at razorpay but {here[r]} here" for r, state in there.items()
+                  if state in TAKEN and here.get(r) in TAKEN and here[r] != state]
         wrong += orders_twice(base)
     for line in wrong:
         print(line)
-    print(f"{len(paid_there)} taken at {gateway}, {len(paid_here)} here, {len(wrong)} disagreeing")
+    taken = sum(state in TAKEN for state in there.values())
+    print(f"{taken} taken at {gateway}, {sum(s in TAKEN for s in here.values())} here, "
+          f"{len(wrong)} disagreeing")
     sys.exit(1 if wrong else 0)
 
 

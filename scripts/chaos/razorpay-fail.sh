@@ -5,24 +5,8 @@
 # Checkout's answer to the server, which asks Razorpay. Razorpay and this service must agree
 # on every payment (gateway_paid.py); recovery is the time from the fault's end until they do.
 source "$(dirname "$0")/common.sh"
-standin_pid=""
-cleanup_extra() { stop "$standin_pid"; }
-
-# The servers are told where Razorpay will be; it starts once the balancer's address (where
-# it sends the webhooks) is known.
-standin_port=$(free_port)
-standin=http://127.0.0.1:$standin_port
-export RAZORPAY_KEY_ID=rzp_test_district RAZORPAY_KEY_SECRET=district_chaos_key_secret
-export RAZORPAY_WEBHOOK_SECRET=district_chaos_razorpay_webhook RAZORPAY_API_BASE=$standin
-agree() { python3 scripts/chaos/gateway_paid.py razorpay "$standin" "$DATABASE_URL"; }
-seed
-start_redis
-start_pair "$redis_url"
-python3 scripts/chaos/razorpay_standin.py "$standin_port" "$mode_file" \
-  "$url/api/v1/payments/webhook/razorpay" >"target/chaos/$fault.faults.txt" 2>>"$log" &
-standin_pid=$!
-wait_for_port "$standin_port" "the Razorpay stand-in"
-
+source "$(dirname "$0")/razorpay.sh"
+start_razorpay_pair
 rush_args=(--razorpay "$standin")
 rush
 gateway_faults

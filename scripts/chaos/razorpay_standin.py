@@ -2,9 +2,9 @@
 """Razorpay for the fault scripts (no implementation of its API installs from a registry; the
 tests have theirs in server/tests/support/razorpay.rs): orders, their payments and refunds over
 Basic-auth JSON as Razorpay answers them, webhooks signed as Razorpay signs them and sent again
-until they are accepted, and Razorpay Checkout's side (/_checkout/ORDER pays the order and
-answers what Checkout hands the page: the payment id and its signature). Everything fails as
-the mode file says (fault_mode.py).
+until they are accepted, and Razorpay Checkout's side (/_checkout/ORDER pays the order with
+a card and answers what Checkout hands the page: the payment id and its signature).
+Everything fails as the mode file says (fault_mode.py).
 
 Keys come from RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET and RAZORPAY_WEBHOOK_SECRET, as the
 servers have them.
@@ -24,6 +24,8 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 import fault_mode
 
+# The test card every gateway here declines (app::payment::test_cards::DECLINED).
+DECLINED = "4000000000000002"
 SERVER_ERROR = {"error": {"code": "SERVER_ERROR",
                           "description": "Razorpay is failing (fault script)"}}
 
@@ -69,18 +71,32 @@ async def send(app, event, payload):
         "x-razorpay-signature": sign(os.environ["RAZORPAY_WEBHOOK_SECRET"], body),
     }
 
+    order = (payload.get("payment", {}).get("entity", {}).get("order_id")
+             or payload.get("refund", {}).get("entity", {}).get("payment_id"))
+    path = f"/webhook/{event}/{order}"
+
     async def delivered():
         for _ in range(10):
             try:
                 async with app["session"].post(app["hook"], data=body, headers=headers) as answer:
                     if answer.status < 300:
+                        heard(app, event, order, path)
                         return answer.status
             except Exception:
                 pass
             await asyncio.sleep(1)
+        fault_mode.note("gave-up", path)
         return 0
 
-    await fault_mode.webhook(app["mode"], f"/webhook/{event}", delivered)
+    await fault_mode.webhook(app["mode"], path, delivered)
+
+
+def heard(app, event, order, path):
+    """Notes a payment's failed attempt accepted after its order's captured one ("crossed")."""
+    accepted = app["accepted"].setdefault(order, set())
+    if event == "payment.failed" and "payment.captured" in accepted:
+        fault_mode.note("crossed", path)
+    accepted.add(event)
 
 
 def later(app, event, payload):
@@ -137,9 +153,11 @@ async def payments(request):
 async def refund(request):
     books, payment = request.app["books"], request.match_info["id"]
     key = request.headers.get("x-refund-idempotency")
+    # Read first: from the key's check to the refund's record nothing may wait, or two retries
+    # with one key could both refund.
+    asked = await request.json()
     if key in books.by_key:
         return web.json_response(books.by_key[key])
-    asked = await request.json()
     paid = next((p for p in books.payments if p["id"] == payment and p["status"] == "captured"), None)
     if paid is None:
         return refused(400, "The payment has not been captured")
@@ -164,21 +182,32 @@ async def refund_of(request):
 
 
 async def checkout(request):
-    """The moviegoer pays the order on Razorpay Checkout: the payment is captured and its
-    webhook sent; the page gets the payment id and its signature. An order already paid is
-    refused, as Checkout refuses it."""
+    """The moviegoer pays the order on Razorpay Checkout with `card`: the payment is captured
+    and its webhook sent; the page gets the payment id and its signature. The declining test
+    card's attempt fails, and so says its webhook; Checkout lets the moviegoer try again on the
+    same order. An order already paid is refused, as Checkout refuses it."""
     books, order = request.app["books"], request.match_info["order"]
+    card = (await request.post()).get("card", "")
     if order not in books.orders:
         return refused(400, "The id provided does not exist")
     if books.paid(order):
         return refused(400, "Order is already paid")
     found = books.orders[order]
+    declined = card == DECLINED
     payment = {"id": new_id("pay"), "entity": "payment", "order_id": order,
-               "amount": found["amount"], "currency": "INR", "status": "captured",
-               "captured": True, "amount_refunded": 0, "error_description": None}
+               "amount": found["amount"], "currency": "INR",
+               "status": "failed" if declined else "captured", "captured": not declined,
+               "amount_refunded": 0,
+               "error_description": "Payment was declined by the bank." if declined else None}
     books.payments.append(payment)
+    event = "payment.failed" if declined else "payment.captured"
+    later(request.app, event, {"payment": {"entity": payment}})
+    if declined:
+        error = {"error": {"code": "BAD_REQUEST_ERROR", "reason": "payment_failed",
+                           "description": payment["error_description"],
+                           "metadata": {"order_id": order, "payment_id": payment["id"]}}}
+        return web.json_response(error, status=400)
     found["status"] = "paid"
-    later(request.app, "payment.captured", {"payment": {"entity": payment}})
     signature = sign(os.environ["RAZORPAY_KEY_SECRET"], f"{order}|{payment['id']}")
     return web.json_response({"razorpay_payment_id": payment["id"], "razorpay_order_id": order,
                               "razorpay_signature": signature})
@@ -195,7 +224,9 @@ async def stop(app):
 def main():
     port, mode_file, hook_url = sys.argv[1:4]
     app = web.Application(middlewares=[faulty])
-    app["books"], app["mode"], app["hook"], app["sending"] = Books(), mode_file, hook_url, set()
+    app["books"], app["mode"], app["hook"] = Books(), mode_file, hook_url
+    # Webhooks on their way, and the events accepted for each order.
+    app["sending"], app["accepted"] = set(), {}
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
     app.router.add_get("/v1/orders", orders)

@@ -6,8 +6,8 @@
 # holds each one Stripe took to a confirmed booking or a refund; recovery is the time from
 # the fault's end until they agree.
 source "$(dirname "$0")/common.sh"
-stripe_pid="" proxy_pid=""
-cleanup_extra() { stop "$proxy_pid"; stop "$stripe_pid"; }
+stripe_pid=""
+cleanup_extra() { stop "$stripe_pid"; }
 
 stripe_port=$(free_port)
 localstripe --port "$stripe_port" --from-scratch >>"$log" 2>&1 &
@@ -15,19 +15,12 @@ stripe_pid=$!
 wait_for_port "$stripe_port" "localstripe"
 agree() { python3 scripts/chaos/gateway_paid.py stripe "http://127.0.0.1:$stripe_port" "$DATABASE_URL"; }
 
-# The servers are told where the proxy will be; it starts once the balancer's address (where
-# it sends the webhooks) is known.
+# The servers are told where the proxy will be; it starts once they run.
 proxy_port=$(free_port)
 proxy=http://127.0.0.1:$proxy_port
 export STRIPE_SECRET_KEY=sk_test_district STRIPE_PUBLISHABLE_KEY=pk_test_district
 export STRIPE_WEBHOOK_SECRET=whsec_district_chaos STRIPE_API_BASE=$proxy
-seed
-start_redis
-start_pair "$redis_url"
-python3 scripts/chaos/stripe_proxy.py "$proxy_port" "http://127.0.0.1:$stripe_port" "$mode_file" \
-  "$url/api/v1/payments/webhook/stripe" >"target/chaos/$fault.faults.txt" 2>>"$log" &
-proxy_pid=$!
-wait_for_port "$proxy_port" "the Stripe proxy"
+pair_with_gateway stripe_proxy.py "$proxy_port" stripe "http://127.0.0.1:$stripe_port"
 curl -fsS -o /dev/null -u "$STRIPE_SECRET_KEY:" "http://127.0.0.1:$stripe_port/_config/webhooks/wh_district" \
   -d "url=$proxy/_hook" -d "secret=$STRIPE_WEBHOOK_SECRET" -d "events[]=payment_intent.succeeded" \
   -d "events[]=payment_intent.payment_failed" -d "events[]=charge.refunded" ||

@@ -7,7 +7,7 @@ Like the tests' proxy (server/tests/support/stripe.rs), it answers PaymentIntent
 shape, which localstripe's older one differs from. localstripe sends its webhooks here
 (/_hook); they go on to HOOK.
 
-Usage: stripe_proxy.py PORT LOCALSTRIPE_URL MODE_FILE HOOK
+Usage: stripe_proxy.py PORT MODE_FILE HOOK LOCALSTRIPE_URL
 """
 import json
 import sys
@@ -78,7 +78,7 @@ async def stop(app):
 
 
 def main():
-    port, upstream, mode_file, hook_url = sys.argv[1:5]
+    port, mode_file, hook_url, upstream = sys.argv[1:5]
     app = web.Application()
     app["upstream"], app["mode"], app["hook"] = upstream.rstrip("/"), mode_file, hook_url
     app.on_startup.append(start)

@@ -1,7 +1,8 @@
 //! Paying on a gateway's own checkout, as its script does in the browser: Stripe.js
-//! (stripe.rs) or Razorpay Checkout (razorpay.rs). While the gateway fails or hangs, the
-//! moviegoer taps Pay again a second later; then waits for the booking to be confirmed (by
-//! the gateway's webhook, or by the server looking the payment up when the webhook was lost).
+//! (stripe.rs) or Razorpay Checkout (razorpay.rs). While the gateway fails or hangs, or after
+//! the bank declined the card, the moviegoer taps Pay again a second later (with a good card);
+//! then waits for the booking to be confirmed (by the gateway's webhook, or by the server
+//! looking the payment up when the webhook was lost).
 
 use super::{
     journey::{Road, Step, Trip},
@@ -31,19 +32,25 @@ pub enum Tap {
 }
 
 impl Road {
-    /// Pays `booking` at `gateway`, then waits for the booking to be confirmed.
+    /// Pays `booking` at `gateway` (the first card declined when `declined_first`), then
+    /// waits for the booking to be confirmed.
     pub async fn pay_at(
         &self,
         trip: &mut Trip,
         booking: &str,
         token: &str,
         gateway: &Gateway,
+        declined_first: bool,
     ) -> Result<(), String> {
         let began = Instant::now();
+        let mut declined = declined_first;
         loop {
+            let declined = std::mem::take(&mut declined);
             let tapped = match gateway {
-                Gateway::Stripe(api) => self.card_tap(trip, booking, token, api).await,
-                Gateway::Razorpay(api) => self.razorpay_tap(trip, booking, token, api).await,
+                Gateway::Stripe(api) => self.card_tap(trip, booking, token, api, declined).await,
+                Gateway::Razorpay(api) => {
+                    self.razorpay_tap(trip, booking, token, api, declined).await
+                }
             };
             match tapped {
                 Ok(()) => break,

@@ -196,10 +196,13 @@ impl Road {
         booking: &str,
         token: &str,
     ) -> Result<(), String> {
-        if let Some(gateway) = &self.gateway {
-            return self.pay_at(trip, booking, token, gateway).await;
-        }
         let roll = rng.below(100) as u64;
+        if let Some(gateway) = &self.gateway {
+            let declined_first = roll < self.declined_percent;
+            return self
+                .pay_at(trip, booking, token, gateway, declined_first)
+                .await;
+        }
         let first = if roll < self.declined_percent {
             test_cards::DECLINED
         } else if roll < self.declined_percent + self.delayed_percent {

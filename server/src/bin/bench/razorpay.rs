@@ -6,6 +6,7 @@ use super::{
     gateway::Tap,
     journey::{Road, Step, Trip},
 };
+use app::payment::test_cards;
 use reqwest::StatusCode;
 
 /// Razorpay Checkout as the moviegoer's browser reaches it (the stand-in's `/_checkout`).
@@ -14,15 +15,16 @@ pub struct RazorpayApi {
 }
 
 impl Road {
-    /// One tap of Pay: the order created (or the open one answered again), paid on Checkout,
-    /// and Checkout's answer handed to the server. An order Checkout says is already paid
-    /// counts as paid, and so does a booking already confirmed.
+    /// One tap of Pay: the order created (or the open one answered again), paid on Checkout
+    /// with a good card or one the bank declines, and Checkout's answer handed to the server. An order Checkout
+    /// says is already paid counts as paid, and so does a booking already confirmed.
     pub(super) async fn razorpay_tap(
         &self,
         trip: &mut Trip,
         booking: &str,
         token: &str,
         razorpay: &RazorpayApi,
+        declined: bool,
     ) -> Result<(), Tap> {
         let Some(payment) = self.start_payment(trip, booking, token, "razorpay").await? else {
             return Ok(());
@@ -34,11 +36,15 @@ impl Road {
         };
         let paying = self
             .http
-            .post(format!("{}/_checkout/{order}", razorpay.base));
+            .post(format!("{}/_checkout/{order}", razorpay.base))
+            .form(&[("card", card(declined))]);
         let answer = match self.at_gateway(trip, paying).await? {
             (StatusCode::OK, answer) => answer,
             (_, refused) if refused["error"]["description"] == "Order is already paid" => {
                 return Ok(())
+            }
+            (_, refused) if refused["error"]["reason"] == "payment_failed" => {
+                return Err(Tap::Again(format!("Checkout: {refused}")))
             }
             (status, refused) => return Err(Tap::Stop(format!("Checkout: {status} {refused}"))),
         };
@@ -54,4 +60,13 @@ impl Road {
             (status, refused) => Err(Tap::Stop(format!("Checkout's answer: {status} {refused}"))),
         }
     }
+}
+
+/// A card number as Checkout's form sends it.
+fn card(declined: bool) -> String {
+    match declined {
+        true => test_cards::DECLINED,
+        false => test_cards::SUCCEEDS,
+    }
+    .replace(' ', "")
 }

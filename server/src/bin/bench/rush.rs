@@ -39,8 +39,8 @@ pub struct RushArgs {
     /// Out of a hundred payers, those whose first card the gateway declines.
     #[arg(long, default_value_t = 0)]
     declined_percent: u64,
-    /// Out of a hundred payers, those the gateway confirms only after its delay.
-    #[arg(long, default_value_t = 0)]
+    /// Out of a hundred payers, those the sandbox gateway confirms only after its delay.
+    #[arg(long, default_value_t = 0, conflicts_with_all = ["stripe", "razorpay"])]
     delayed_percent: u64,
     /// Pay through Stripe, at this address of its API (as Stripe.js reaches it), instead of
     /// the sandbox.
