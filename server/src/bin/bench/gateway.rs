@@ -32,8 +32,8 @@ pub enum Tap {
 }
 
 impl Road {
-    /// Pays `booking` at `gateway` (the first card declined when `declined_first`), then
-    /// waits for the booking to be confirmed.
+    /// Pays `booking` at `gateway` (on Razorpay, the first card declined when
+    /// `declined_first`), then waits for the booking to be confirmed.
     pub async fn pay_at(
         &self,
         trip: &mut Trip,
@@ -47,7 +47,7 @@ impl Road {
         loop {
             let declined = std::mem::take(&mut declined);
             let tapped = match gateway {
-                Gateway::Stripe(api) => self.card_tap(trip, booking, token, api, declined).await,
+                Gateway::Stripe(api) => self.card_tap(trip, booking, token, api).await,
                 Gateway::Razorpay(api) => {
                     self.razorpay_tap(trip, booking, token, api, declined).await
                 }

@@ -36,8 +36,10 @@ pub struct RushArgs {
     /// Out of a hundred, those who let their seats go instead of paying.
     #[arg(long, default_value_t = 10)]
     cancel_percent: u64,
-    /// Out of a hundred payers, those whose first card the gateway declines.
-    #[arg(long, default_value_t = 0)]
+    /// Out of a hundred payers, those whose first card the gateway declines (the sandbox or
+    /// Razorpay: localstripe cannot confirm an intent again after a declined charge, which
+    /// Stripe can).
+    #[arg(long, default_value_t = 0, conflicts_with = "stripe")]
     declined_percent: u64,
     /// Out of a hundred payers, those the sandbox gateway confirms only after its delay.
     #[arg(long, default_value_t = 0, conflicts_with_all = ["stripe", "razorpay"])]

@@ -9,10 +9,6 @@ use super::{
 use app::payment::test_cards;
 use serde_json::Value;
 
-/// Stripe's test card that is attached but whose charges are declined (localstripe declines
-/// the sandbox's declining card only when it is attached to a customer).
-const DECLINED: &str = "4000 0000 0000 0341";
-
 /// Stripe's API as the moviegoer's browser reaches it.
 pub struct StripeApi {
     pub base: String,
@@ -23,15 +19,14 @@ pub struct StripeApi {
 
 impl Road {
     /// One tap of Pay: the payment started (or the open one answered again) and its intent
-    /// confirmed with a good card, or one the bank declines. An intent Stripe already took
-    /// counts as paid, and so does a booking already confirmed.
+    /// confirmed with a good card. An intent Stripe already took counts as paid, and so does
+    /// a booking already confirmed.
     pub(super) async fn card_tap(
         &self,
         trip: &mut Trip,
         booking: &str,
         token: &str,
         stripe: &StripeApi,
-        declined: bool,
     ) -> Result<(), Tap> {
         let Some(payment) = self.start_payment(trip, booking, token, "stripe").await? else {
             return Ok(());
@@ -40,11 +35,7 @@ impl Road {
             return Err(Tap::Stop(format!("Pay: no client secret in {payment}")));
         };
         let intent = secret.split("_secret_").next().unwrap_or_default();
-        let number = match declined {
-            true => DECLINED,
-            false => test_cards::SUCCEEDS,
-        }
-        .replace(' ', "");
+        let number = test_cards::SUCCEEDS.replace(' ', "");
         let card = [
             ("type", "card"),
             ("card[number]", number.as_str()),
@@ -71,8 +62,7 @@ impl Road {
         if confirmed["status"] == "succeeded" {
             return Ok(());
         }
-        // Refused (the card declined, or Stripe failing): an earlier tap may have paid it, its
-        // answer lost on the way.
+        // Refused: an earlier tap may have paid it, its answer lost on the way.
         let asked = self
             .http
             .get(format!("{}{path}", stripe.base))
