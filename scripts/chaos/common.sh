@@ -88,7 +88,6 @@ agree() { :; }
 # $recovered: the seconds (to a tenth) from the fault's end until it and the service agree
 # ("never" past $settle).
 gateway_faults() {
-  local began ms
   sleep "$after"
   for cut in timeout fail slow; do
     say "$fault: the gateway is $cut for 8 s"
@@ -96,30 +95,26 @@ gateway_faults() {
     sleep 8
   done
   set_mode pass
-  began=$(date +%s%N)
-  recovered=never
-  while [ $(( ($(date +%s%N) - began) / 1000000000 )) -le "$settle" ]; do
-    if agree >/dev/null 2>&1; then
-      ms=$(( ($(date +%s%N) - began) / 1000000 ))
-      recovered=$(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)))
-      break
-    fi
-    sleep 1
-  done
+  recovered=$(seconds_until "$settle" 1 agree)
 }
 
-# Seconds (to a tenth) until $1 answers 200, polling every 100 ms, at most $2 seconds.
-seconds_until_ok() {
-  local url=$1 most=${2:-120} began ms
+# Seconds (to a tenth) until the command after $1 and $2 succeeds, run every $2 seconds, or
+# "never" past $1 seconds.
+seconds_until() {
+  local most=$1 every=$2 began ms
+  shift 2
   began=$(date +%s%N)
-  while ! curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; do
+  until "$@" >/dev/null 2>&1; do
     ms=$(( ($(date +%s%N) - began) / 1000000 ))
     if [ "$ms" -gt $((most * 1000)) ]; then echo "never"; return 0; fi
-    sleep 0.1
+    sleep "$every"
   done
   ms=$(( ($(date +%s%N) - began) / 1000000 ))
   printf '%d.%d\n' $((ms / 1000)) $((ms % 1000 / 100))
 }
+
+# Seconds (to a tenth) until $1 answers 200, polling every 100 ms, at most $2 seconds.
+seconds_until_ok() { seconds_until "${2:-120}" 0.1 curl -fsS -o /dev/null --max-time 1 "$1"; }
 
 # Waits for the rush; then the invariants must hold at once, and what the fault left behind
 # (holds past their deadline, events not relayed) must clear by itself within $settle

@@ -45,13 +45,14 @@ impl Road {
         let began = Instant::now();
         let mut declined = declined_first;
         loop {
-            let declined = std::mem::take(&mut declined);
             let tapped = match gateway {
                 Gateway::Stripe(api) => self.card_tap(trip, booking, token, api).await,
                 Gateway::Razorpay(api) => {
                     self.razorpay_tap(trip, booking, token, api, declined).await
                 }
             };
+            // Only the first card is declined.
+            declined = false;
             match tapped {
                 Ok(()) => break,
                 Err(Tap::Again(why)) if began.elapsed() > TRYING => return Err(why),

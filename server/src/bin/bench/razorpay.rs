@@ -16,8 +16,9 @@ pub struct RazorpayApi {
 
 impl Road {
     /// One tap of Pay: the order created (or the open one answered again), paid on Checkout
-    /// with a good card or one the bank declines, and Checkout's answer handed to the server. An order Checkout
-    /// says is already paid counts as paid, and so does a booking already confirmed.
+    /// with a good card or one the bank declines, and Checkout's answer handed to the server.
+    /// An order Checkout says is already paid counts as paid, and so does a booking already
+    /// confirmed.
     pub(super) async fn razorpay_tap(
         &self,
         trip: &mut Trip,
