@@ -58,9 +58,8 @@ test("browse from home to a movie and its showtimes", async ({ page }) => {
   );
   await page.getByRole("button", { name: "▶ Play trailer" }).click();
   await expect(page.frameLocator('iframe[title="Trailer"]').locator("body")).toHaveText("trailer");
-  const days = page.getByRole("navigation", { name: "Dates" }).getByRole("link");
-  await expect(days).toHaveCount(7);
-  // A later day of the seeded week on which this movie plays in Mumbai: its showtimes appear.
+  // The strip offers the first seven days on which this movie plays in Mumbai, and the last of
+  // them lists its showtimes when picked.
   const [movie] = await items<{ id: string }>(page, `/api/v1/movies/search?q=${encodeURIComponent(title)}`);
   const cities = await items<{ id: string; slug: string }>(page, "/api/v1/cities");
   const mumbai = cities.find((c) => c.slug === "mumbai")!;
@@ -69,9 +68,12 @@ test("browse from home to a movie and its showtimes", async ({ page }) => {
     `/api/v1/shows?movie_id=${movie.id}&city_id=${mumbai.id}&per_page=100`,
   );
   const inMumbai = (at: string) => new Date(at).toLocaleDateString("en-CA", { timeZone: "Asia/Kolkata" });
-  const today = inMumbai(new Date().toISOString());
-  const later = shows.map((s) => inMumbai(s.starts_at)).find((day) => day > today);
-  expect(later, "the seeded week has a later show of this movie").toBeDefined();
+  const showDays = [...new Set(shows.map((s) => inMumbai(s.starts_at)))].sort().slice(0, 7);
+  expect(showDays.length, "the movie plays in Mumbai").toBeGreaterThan(0);
+  const days = page.getByRole("navigation", { name: "Dates" }).getByRole("link");
+  await expect(days).toHaveCount(showDays.length);
+  await expect(days.first()).toHaveAttribute("aria-current", "date");
+  const later = showDays[showDays.length - 1];
   const day = page.getByRole("navigation", { name: "Dates" }).locator(`a[href*="date=${later}"]`);
   await day.click();
   await expect(day).toHaveAttribute("aria-current", "date");

@@ -96,8 +96,7 @@ pub async fn movie_page(
             let (_, Some(city)) = ssr::city(None).await? else {
                 return Ok(None);
             };
-            let page = catalog.movie_page(&slug, city, date).await?;
-            Ok(page.map(|page| page.as_ref().clone()))
+            catalog.movie_page(&slug, city, date).await
         }
         .await,
     )

@@ -68,7 +68,8 @@ pub struct MovieDetails {
     pub rating_count: i64,
 }
 
-/// One day of the 7-day strip, in the city's calendar (the page writes it in its language).
+/// One day of the movie page's strip of days with shows, in the city's calendar (the page
+/// writes it in its language).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DateChip {
     pub date: NaiveDate,

@@ -7,12 +7,12 @@ use super::{
     ShowInfo, Showtime, TheaterCard, TheaterListing, TheaterShowtimes,
 };
 use crate::money;
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
-use std::sync::Arc;
 use uuid::Uuid;
 
-const DAYS: u64 = 7;
+/// Days with shows on the movie page's date strip, at most.
+const DAYS: i64 = 7;
 /// Movies shown on the home page at most.
 const HOME_MOVIES: u32 = 100;
 
@@ -76,41 +76,62 @@ impl Catalog {
         })
     }
 
-    /// Details, the next 7 days of showtimes in the city grouped by theater, and the latest
-    /// reviews; `None` when there is no such movie. Cached like the lists it is made of (a
-    /// new or edited review starts a new generation), so the page costs no query while it lasts.
+    /// Details, the days with shows in the city (the first [`DAYS`] of them) with the chosen
+    /// day's showtimes grouped by theater, and the latest reviews; `None` when there is no such
+    /// movie. The strip starts at the first day with shows, so a movie opening in a month can
+    /// be booked today. Cached like the lists it is made of (a new show or an edited review
+    /// starts a new generation), so the page costs no query while it lasts.
     pub async fn movie_page(
         &self,
         slug: &str,
         city: City,
         date: Option<String>,
-    ) -> Result<Option<Arc<MovieListing>>, CatalogError> {
+    ) -> Result<Option<MovieListing>, CatalogError> {
         // No slug is this long; the cache key is never built from one.
         if slug.len() > MAX_SLUG {
             return Ok(None);
         }
         let zone: Tz = city.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
         let today = Utc::now().with_timezone(&zone).date_naive();
-        let last = today + Days::new(DAYS - 1);
-        let selected = date
-            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-            .filter(|d| (today..=last).contains(d))
-            .unwrap_or(today);
         // Only movies that exist are cached: unknown slugs cannot fill the cache.
-        let key = (slug, city.id, today, selected);
-        let page = self.cached_list("movie_page", &key, || async {
+        let key = (slug, city.id, today);
+        let days = self.cached_list("movie_days", &key, || async {
             let movie_id = self
                 .movie_by_slug(slug)
                 .await?
                 .ok_or(CatalogError::NotFound)?;
-            self.read_movie_page(movie_id, city.clone(), zone, today, selected)
-                .await
+            let days = self.show_days(movie_id, city.id, DAYS).await?;
+            Ok((movie_id, days))
         });
-        match page.await {
-            Ok(page) => Ok(Some(page)),
-            Err(CatalogError::NotFound) => Ok(None),
-            Err(err) => Err(err),
-        }
+        let (movie_id, days) = match days.await {
+            Ok(found) => found.as_ref().clone(),
+            Err(CatalogError::NotFound) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let selected = date
+            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+            .filter(|d| days.contains(d))
+            .or(days.first().copied())
+            .unwrap_or(today);
+        let key = (movie_id, city.id, selected);
+        let page = self.cached_list("movie_page", &key, || {
+            self.read_movie_page(movie_id, city.clone(), zone, selected)
+        });
+        let mut page = match page.await {
+            Ok(page) => page.as_ref().clone(),
+            Err(CatalogError::NotFound) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        // The strip is drawn from the days just read, never from a page cached before them.
+        page.dates = days
+            .iter()
+            .map(|&date| DateChip {
+                date,
+                today: date == today,
+                selected: date == selected,
+            })
+            .collect();
+        Ok(Some(page))
     }
 
     async fn read_movie_page(
@@ -118,7 +139,6 @@ impl Catalog {
         movie_id: Uuid,
         city: City,
         zone: Tz,
-        today: NaiveDate,
         selected: NaiveDate,
     ) -> Result<MovieListing, CatalogError> {
         let info = self.movie(movie_id).await?;
@@ -164,16 +184,7 @@ impl Catalog {
                 rating_count: info.rating_count,
             },
             city,
-            dates: (0..DAYS)
-                .map(|offset| {
-                    let day = today + Days::new(offset);
-                    DateChip {
-                        date: day,
-                        today: offset == 0,
-                        selected: day == selected,
-                    }
-                })
-                .collect(),
+            dates: Vec::new(),
             theaters,
             reviews: reviews
                 .into_iter()

@@ -119,4 +119,30 @@ impl Catalog {
             })
             .collect())
     }
+
+    /// The first `limit` days, in the city's calendar, with a show of the movie still to start
+    /// there: the days the movie page offers, so an advance booking is one tap away too.
+    pub async fn show_days(
+        &self,
+        movie_id: Uuid,
+        city_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<NaiveDate>, CatalogError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT (s.starts_at AT TIME ZONE c.time_zone)::date AS day
+               FROM shows s
+               JOIN screens sc ON sc.id = s.screen_id
+               JOIN theaters t ON t.id = sc.theater_id
+               JOIN cities c ON c.id = t.city_id
+              WHERE s.status = 'scheduled' AND s.starts_at > now()
+                AND s.movie_id = $1 AND t.city_id = $2
+              ORDER BY day
+              LIMIT $3",
+        )
+        .bind(movie_id)
+        .bind(city_id)
+        .bind(limit)
+        .fetch_all(self.read())
+        .await?)
+    }
 }

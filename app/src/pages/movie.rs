@@ -9,7 +9,8 @@ use leptos::{either::Either, prelude::*};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// A movie: details, the next 7 days of showtimes in the moviegoer's city, and reviews.
+/// A movie: details, its days with shows in the moviegoer's city with the chosen day's
+/// showtimes, and reviews.
 #[component]
 pub fn MoviePage() -> impl IntoView {
     let params = use_params_map();
@@ -58,6 +59,7 @@ fn MovieView(page: Page) -> impl IntoView {
         )],
     );
     let slug = movie.slug.clone();
+    let any_day = !page.dates.is_empty();
     view! {
         <Title text=title />
         <Meta name="description" content=movie.synopsis.clone() />
@@ -89,7 +91,7 @@ fn MovieView(page: Page) -> impl IntoView {
             <section aria-labelledby="showtimes" class="flex flex-col gap-4">
                 <h2 id="showtimes" class="text-xl font-bold">{showtimes}</h2>
                 <DateStrip slug dates=page.dates />
-                <Showtimes theaters=page.theaters />
+                <Showtimes theaters=page.theaters any_day />
             </section>
             <Reviews reviews=page.reviews />
         </article>
@@ -135,11 +137,12 @@ fn Trailer(url: String) -> impl IntoView {
     }
 }
 
-/// The next 7 days as links, so the strip works before the wasm loads.
+/// The days with shows as links, so the strip works before the wasm loads; none when the
+/// movie has no show in the city.
 #[component]
 fn DateStrip(slug: String, dates: Vec<DateChip>) -> impl IntoView {
     let lang = use_lang();
-    view! {
+    (!dates.is_empty()).then(|| view! {
         <nav aria-label=t("movie-dates") class="-mx-4 overflow-x-auto px-4">
             <ul class="flex gap-2">
                 {dates
@@ -173,15 +176,19 @@ fn DateStrip(slug: String, dates: Vec<DateChip>) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
-    }
+    })
 }
 
+/// The chosen day's showtimes by theater. A day on the strip can run out of shows while the
+/// page is open (its last one starts), which is not the same as a city without any.
 #[component]
-fn Showtimes(theaters: Vec<TheaterShowtimes>) -> impl IntoView {
+fn Showtimes(theaters: Vec<TheaterShowtimes>, any_day: bool) -> impl IntoView {
     if theaters.is_empty() {
-        return Either::Left(view! {
-            <EmptyState title=t("movie-no-shows") hint=t("movie-no-shows-hint") />
-        });
+        let (title, hint) = match any_day {
+            true => ("movie-no-shows-left", "movie-no-shows-left-hint"),
+            false => ("movie-no-shows", "movie-no-shows-hint"),
+        };
+        return Either::Left(view! { <EmptyState title=t(title) hint=t(hint) /> });
     }
     Either::Right(view! {
         <ul class="flex flex-col gap-3">
