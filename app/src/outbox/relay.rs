@@ -184,61 +184,32 @@ impl Relay {
 
     async fn claim(&self) -> Result<Vec<Event>, sqlx::Error> {
         sqlx::query_as(
-            "WITH due AS (
-                SELECT e.id FROM outbox_events e
-                 WHERE e.published_at IS NULL AND e.dead_at IS NULL AND e.next_attempt_at <= now()
-                   AND NOT EXISTS (
-                       SELECT 1 FROM outbox_events p
-                        WHERE p.aggregate_id = e.aggregate_id AND p.id < e.id
-                          AND p.published_at IS NULL AND p.dead_at IS NULL)
-                 ORDER BY e.next_attempt_at, e.id
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED)
-             UPDATE outbox_events o
-                SET attempts = o.attempts + 1,
-                    next_attempt_at = now() + make_interval(secs => $2)
-               FROM due WHERE o.id = due.id
-             RETURNING o.id, o.aggregate_type, o.aggregate_id, o.event_type, o.schema_version,
-                       o.payload, o.created_at, o.delivered_to",
+            "SELECT id, aggregate_type, aggregate_id, event_type, schema_version, payload,
+                    created_at, delivered_to
+               FROM outbox_claim($1, $2) ORDER BY id",
         )
         .bind(self.settings.batch)
         .bind(self.settings.lease.as_secs_f64())
         .fetch_all(&self.db)
         .await
-        .map(|mut events: Vec<Event>| {
-            events.sort_by_key(|event| event.id);
-            events
-        })
     }
 
-    /// Marks what was delivered; a failed event waits its backoff (with jitter, so failures
-    /// from one outage do not all come back at once) or, out of attempts, is parked.
+    /// Marks what was delivered; a failed event waits its backoff or, out of attempts, is
+    /// parked (`outbox_settle` in the migrations).
     async fn settle(&self, outcomes: &[Outcome]) -> Result<(), sqlx::Error> {
         let ids: Vec<i64> = outcomes.iter().map(|o| o.id).collect();
         let took: Vec<String> = outcomes.iter().map(|o| o.took.join(",")).collect();
         let errors: Vec<Option<String>> = outcomes.iter().map(|o| o.error.clone()).collect();
-        let parked: Vec<Option<i64>> = sqlx::query_scalar(
-            "UPDATE outbox_events o
-                SET delivered_to = o.delivered_to || string_to_array(nullif(r.took, ''), ','),
-                    published_at = CASE WHEN r.error IS NULL THEN now() END,
-                    last_error = r.error,
-                    next_attempt_at = CASE WHEN r.error IS NULL THEN o.next_attempt_at
-                        ELSE now() + make_interval(secs => least($4, $5 * power(2, o.attempts - 1))
-                                                          * (0.75 + random() / 2)) END,
-                    dead_at = CASE WHEN r.error IS NOT NULL AND o.attempts >= $6 THEN now() END
-               FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r (id, took, error)
-              WHERE o.id = r.id
-             RETURNING CASE WHEN o.dead_at IS NOT NULL THEN o.id END",
-        )
-        .bind(&ids)
-        .bind(&took)
-        .bind(&errors)
-        .bind(self.settings.max_backoff.as_secs_f64())
-        .bind(self.settings.backoff.as_secs_f64())
-        .bind(self.settings.max_attempts)
-        .fetch_all(&self.db)
-        .await?;
-        for id in parked.into_iter().flatten() {
+        let parked: Vec<i64> = sqlx::query_scalar("SELECT outbox_settle($1, $2, $3, $4, $5, $6)")
+            .bind(&ids)
+            .bind(&took)
+            .bind(&errors)
+            .bind(self.settings.max_backoff.as_secs_f64())
+            .bind(self.settings.backoff.as_secs_f64())
+            .bind(self.settings.max_attempts)
+            .fetch_all(&self.db)
+            .await?;
+        for id in parked {
             metrics::counter!("district_outbox_parked_total").increment(1);
             tracing::error!(event = id, "outbox event parked as a dead letter");
         }
