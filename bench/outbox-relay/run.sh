@@ -1,31 +1,57 @@
 #!/usr/bin/env bash
-# What the outbox relay costs PostgreSQL per event: EVENTS booking.held events written (as holds
-# write them), then drained by one relay, 200 a time, through the relay's own outbox_claim and
-# outbox_settle. Prints the time per pass, per event, and the WAL written per event, which does
-# not drift with the machine's speed as time does.
+# What the outbox relay costs PostgreSQL per event, through the relay's own outbox_claim() and
+# outbox_settle() on a scratch database built from the migrations. Two measures a round:
+# - drain: EVENTS booking.held events written (as holds write them), then one relay drains
+#   them 200 a pass;
+# - rush: for SECONDS, from a table analyzed while empty (as after a quiet hour), 8 clients
+#   write events while 2 relays (two instances) claim, spend 10 ms in their consumers, and
+#   settle; events written and relayed a second.
+# Both print the WAL written per event, which does not drift with the machine's speed as time
+# does, and how many of the updates were HOT (rewritten on their page, no index entry).
 #
-# Usage: PGHOST=127.0.0.1 PGUSER=postgres bench/outbox-relay/run.sh [EVENTS=40000] [ROUNDS=3]
+# Usage: PGHOST=127.0.0.1 PGUSER=postgres bench/outbox-relay/run.sh [EVENTS=40000] [ROUNDS=3] [SECONDS=10]
 # MIGRATIONS=DIR builds the database from another set of migrations (an earlier commit's).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 events=${1:-40000}
 rounds=${2:-3}
+seconds=${3:-10}
 db=district_outbox_bench
+dir=bench/outbox-relay
 sql() { psql -qAtX -v ON_ERROR_STOP=1 "$@"; }
-for round in $(seq "$rounds"); do
+fresh() {
   sql -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" postgres 2>/dev/null
   for f in "${MIGRATIONS:-migrations}"/*.up.sql; do sql -f "$f" "$db" >/dev/null; done
-  pgbench -n -c 4 -j 2 -t $((events / 4)) -f bench/outbox-relay/event.pgb "$db" >/dev/null
-  sql -c "VACUUM ANALYZE outbox_events" -c "CHECKPOINT" "$db"
+}
+# The WAL since $1 per event, the share of updates that were HOT, the events left undelivered.
+tally() {
+  sleep 1 # the statistics reach pg_stat_user_tables within a second
+  sql -c "SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$1') / count(*)) || ' WAL bytes an event, '
+                 || (SELECT n_tup_hot_upd || ' of ' || n_tup_upd FROM pg_stat_user_tables
+                      WHERE relname = 'outbox_events') || ' updates HOT, '
+                 || count(*) FILTER (WHERE published_at IS NULL) || ' undelivered'
+            FROM outbox_events" "$db"
+}
+for round in $(seq "$rounds"); do
+  fresh
+  pgbench -n -c 4 -j 2 -t $((events / 4)) -f $dir/event.pgb "$db" >/dev/null
+  sql -c "VACUUM ANALYZE outbox_events" -c "SELECT pg_stat_reset()" -c "CHECKPOINT" "$db" >/dev/null
   start=$(sql -c "SELECT pg_current_wal_lsn()" "$db")
-  out=$(pgbench -n -M prepared -c 1 -t $((events / 200)) -f bench/outbox-relay/pass.pgb "$db")
-  sql "$db" <<SQL
-SELECT format('round $round: %s ms a pass of 200, %s us an event, %s WAL bytes an event, %s left',
-              round($(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'), 2),
-              round($(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p') * 1000 / 200, 1),
-              round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$start') / count(*)),
-              count(*) FILTER (WHERE published_at IS NULL))
-  FROM outbox_events;
-SQL
+  out=$(pgbench -n -M prepared -D work=0 -c 1 -t $((events / 200)) -f $dir/pass.pgb "$db")
+  ms=$(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
+  per=$(awk "BEGIN { printf \"%.1f\", $ms * 5 }")
+  echo "round $round, drain: $ms ms a pass of 200, $per us an event, $(tally "$start")"
+
+  fresh
+  # Statistics as autovacuum leaves them after a quiet hour: the table empty.
+  sql -c "VACUUM ANALYZE outbox_events" -c "SELECT pg_stat_reset()" -c "CHECKPOINT" "$db" >/dev/null
+  start=$(sql -c "SELECT pg_current_wal_lsn()" "$db")
+  pgbench -n -M prepared -D work=10 -c 2 -j 2 -T "$seconds" -f $dir/pass.pgb "$db" >/dev/null &
+  relays=$!
+  out=$(pgbench -n -M prepared -c 8 -j 2 -T "$seconds" -f $dir/event.pgb "$db")
+  wait "$relays"
+  written=$(sql -c "SELECT count(*) FROM outbox_events" "$db")
+  relayed=$(sql -c "SELECT count(*) FROM outbox_events WHERE published_at IS NOT NULL" "$db")
+  echo "round $round, rush: $((written / seconds)) events written and $((relayed / seconds)) relayed a second, $(tally "$start")"
 done
 sql -c "DROP DATABASE $db" postgres

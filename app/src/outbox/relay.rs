@@ -1,10 +1,10 @@
 //! The relay: claims a batch of due events, hands it to every consumer, records the outcome.
 //!
 //! A claim is a lease: the batch's rows are locked with `FOR UPDATE SKIP LOCKED` only while
-//! their next attempt is pushed one lease ahead, so no transaction stays open while consumers
-//! work, other relays pass the batch by, and a relay killed mid-batch leaves it to be claimed
-//! again once the lease runs out. An event waits while an earlier one of its aggregate is
-//! undelivered, so each booking's or show's events go out in order.
+//! their lease is written, so no transaction stays open while consumers work, other relays
+//! pass the batch by, and a relay killed mid-batch leaves it to be claimed again once the lease
+//! runs out. An event waits while an earlier one of its aggregate is undelivered, so each
+//! booking's or show's events go out in order.
 
 use super::{Consumer, Event, CHANNEL};
 use futures_util::FutureExt;
