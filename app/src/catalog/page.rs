@@ -93,35 +93,48 @@ impl Catalog {
         }
         let zone: Tz = city.time_zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
         let today = Utc::now().with_timezone(&zone).date_naive();
+        match self.read_page(slug, city, zone, today, date).await {
+            Ok(page) => Ok(Some(page)),
+            Err(CatalogError::NotFound) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The movie's days with shows, then the chosen day's page, each from the cache.
+    async fn read_page(
+        &self,
+        slug: &str,
+        city: City,
+        zone: Tz,
+        today: NaiveDate,
+        date: Option<String>,
+    ) -> Result<MovieListing, CatalogError> {
         // Only movies that exist are cached: unknown slugs cannot fill the cache.
         let key = (slug, city.id, today);
-        let days = self.cached_list("movie_days", &key, || async {
-            let movie_id = self
-                .movie_by_slug(slug)
-                .await?
-                .ok_or(CatalogError::NotFound)?;
-            let days = self.show_days(movie_id, city.id, DAYS).await?;
-            Ok((movie_id, days))
-        });
-        let (movie_id, days) = match days.await {
-            Ok(found) => found.as_ref().clone(),
-            Err(CatalogError::NotFound) => return Ok(None),
-            Err(err) => return Err(err),
-        };
+        let found = self
+            .cached_list("movie_days", &key, || async {
+                let movie_id = self
+                    .movie_by_slug(slug)
+                    .await?
+                    .ok_or(CatalogError::NotFound)?;
+                let days = self.show_days(movie_id, city.id, DAYS).await?;
+                Ok::<_, CatalogError>((movie_id, days))
+            })
+            .await?;
+        let (movie_id, days) = &*found;
         let selected = date
             .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
             .filter(|d| days.contains(d))
             .or(days.first().copied())
             .unwrap_or(today);
         let key = (movie_id, city.id, selected);
-        let page = self.cached_list("movie_page", &key, || {
-            self.read_movie_page(movie_id, city.clone(), zone, selected)
-        });
-        let mut page = match page.await {
-            Ok(page) => page.as_ref().clone(),
-            Err(CatalogError::NotFound) => return Ok(None),
-            Err(err) => return Err(err),
-        };
+        let mut page = self
+            .cached_list("movie_page", &key, || {
+                self.read_movie_page(*movie_id, city.clone(), zone, selected)
+            })
+            .await?
+            .as_ref()
+            .clone();
         // The strip is drawn from the days just read, never from a page cached before them.
         page.dates = days
             .iter()
@@ -131,7 +144,7 @@ impl Catalog {
                 selected: date == selected,
             })
             .collect();
-        Ok(Some(page))
+        Ok(page)
     }
 
     async fn read_movie_page(
@@ -184,6 +197,7 @@ impl Catalog {
                 rating_count: info.rating_count,
             },
             city,
+            // Filled by `read_page` from the days it has just read.
             dates: Vec::new(),
             theaters,
             reviews: reviews

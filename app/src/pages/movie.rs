@@ -184,9 +184,10 @@ fn DateStrip(slug: String, dates: Vec<DateChip>) -> impl IntoView {
 #[component]
 fn Showtimes(theaters: Vec<TheaterShowtimes>, any_day: bool) -> impl IntoView {
     if theaters.is_empty() {
-        let (title, hint) = match any_day {
-            true => ("movie-no-shows-left", "movie-no-shows-left-hint"),
-            false => ("movie-no-shows", "movie-no-shows-hint"),
+        let (title, hint) = if any_day {
+            ("movie-no-shows-left", "movie-no-shows-left-hint")
+        } else {
+            ("movie-no-shows", "movie-no-shows-hint")
         };
         return Either::Left(view! { <EmptyState title=t(title) hint=t(hint) /> });
     }

@@ -33,17 +33,16 @@ pub enum Tap {
 
 impl Road {
     /// Pays `booking` at `gateway` (on Razorpay, the first card declined when
-    /// `declined_first`), then waits for the booking to be confirmed.
+    /// `declined`), then waits for the booking to be confirmed.
     pub async fn pay_at(
         &self,
         trip: &mut Trip,
         booking: &str,
         token: &str,
         gateway: &Gateway,
-        declined_first: bool,
+        mut declined: bool,
     ) -> Result<(), String> {
         let began = Instant::now();
-        let mut declined = declined_first;
         loop {
             let tapped = match gateway {
                 Gateway::Stripe(api) => self.card_tap(trip, booking, token, api).await,

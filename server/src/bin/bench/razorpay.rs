@@ -65,9 +65,10 @@ impl Road {
 
 /// A card number as Checkout's form sends it.
 fn card(declined: bool) -> String {
-    match declined {
-        true => test_cards::DECLINED,
-        false => test_cards::SUCCEEDS,
-    }
-    .replace(' ', "")
+    let number = if declined {
+        test_cards::DECLINED
+    } else {
+        test_cards::SUCCEEDS
+    };
+    number.replace(' ', "")
 }
