@@ -12,7 +12,7 @@ use server::{db::MIGRATOR, AppState};
 use sqlx::PgPool;
 use support::{
     bearer, send,
-    venue::{customers, invariant_breaches, venue, Venue},
+    venue::{add_show, customers, invariant_breaches, venue, Venue},
     Reply,
 };
 use uuid::Uuid;
@@ -25,7 +25,11 @@ struct Instance {
 impl Instance {
     fn new(db: &PgPool, mail: &str) -> Self {
         // One event a pass: two seat-freeing events go one to each instance's relay.
-        let vars = [("MAIL_DIR", mail), ("OUTBOX_BATCH", "1")];
+        Self::batched(db, mail, "1")
+    }
+
+    fn batched(db: &PgPool, mail: &str, batch: &str) -> Self {
+        let vars = [("MAIL_DIR", mail), ("OUTBOX_BATCH", batch)];
         let state = support::state_with(db.clone(), None, &vars);
         let state = support::without_filter(&state);
         Self {
@@ -40,7 +44,11 @@ impl Instance {
     }
 
     async fn hold(&self, venue: &Venue, user: Uuid, labels: &[&str]) -> Uuid {
-        let body = json!({"show_id": venue.show_id, "seat_ids": venue.ids(labels)});
+        self.hold_at(venue.show_id, venue, user, labels).await
+    }
+
+    async fn hold_at(&self, show: Uuid, venue: &Venue, user: Uuid, labels: &[&str]) -> Uuid {
+        let body = json!({"show_id": show, "seat_ids": venue.ids(labels)});
         let held = self
             .call(user, "POST", "/api/v1/bookings/hold", Some(body))
             .await;
@@ -182,6 +190,50 @@ async fn freed_seats_go_to_the_line_in_order_exactly_once_across_two_instances(d
     let mine = a.call(line[2], "GET", "/api/v1/users/waitlist", None).await;
     assert_eq!(mine.json()["items"][0]["status"], "offered");
     let _ = first;
+    assert!(invariant_breaches(&db).await.is_empty());
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn one_pass_offers_every_line_its_batch_freed_seats_of_and_passes_the_others_by(db: PgPool) {
+    let venue = venue(&db, 2, 4, Duration::days(2)).await;
+    let other_show = add_show(&db, &venue, Duration::days(3)).await;
+    let mail = support::mail_dir();
+    let a = Instance::batched(&db, &mail, "50");
+    let users = customers(&db, 6).await;
+    let line = &users[3..5];
+
+    let holds = [
+        a.hold(&venue, users[0], &["A3", "A4"]).await,
+        a.hold(&venue, users[1], &["B1", "B2"]).await,
+        a.hold(&venue, users[2], &["B3", "B4"]).await,
+    ];
+    let elsewhere = a.hold_at(other_show, &venue, users[5], &["B1", "B2"]).await;
+    support::outbox::relay(&a.state).await;
+    for user in line {
+        let joined = a.join(&venue, *user).await;
+        assert_eq!(joined.status, StatusCode::CREATED, "{}", joined.body);
+    }
+
+    // Seats of both shows come free; one pass takes every event, the line's and the others'.
+    a.release(users[1], holds[1]).await;
+    a.release(users[2], holds[2]).await;
+    a.release(users[5], elsewhere).await;
+    // A hold that replaces an earlier one frees seats too.
+    a.hold_at(other_show, &venue, users[5], &["A3", "A4"]).await;
+    a.hold_at(other_show, &venue, users[5], &["B3", "B4"]).await;
+    support::outbox::relay(&a.state).await;
+    assert_eq!(
+        places(&db, line).await,
+        [("offered".into(), None, 2), ("offered".into(), None, 2)]
+    );
+    assert_eq!(offers_told(&db, line).await, [1, 1]);
+    let undelivered: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox_events WHERE published_at IS NULL OR dead_at IS NOT NULL",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(undelivered, 0, "every event of the pass was delivered");
     assert!(invariant_breaches(&db).await.is_empty());
 }
 

@@ -10,7 +10,7 @@ use crate::{
     outbox::{Consumer, Event},
 };
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -192,6 +192,21 @@ impl Bookings {
         Ok(rows.into_iter().map(Row::entry).collect())
     }
 
+    /// Which of `shows` have someone waiting.
+    async fn shows_with_line(&self, shows: &[ShowId]) -> Result<Vec<ShowId>, BookingError> {
+        if shows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lined = sqlx::query_scalar(
+            "SELECT DISTINCT show_id FROM waitlist_entries
+              WHERE show_id = ANY($1) AND status = 'waiting'",
+        )
+        .bind(shows)
+        .fetch_all(self.primary())
+        .await?;
+        Ok(lined)
+    }
+
     /// Offers the seats free now of `show` to the people in its line, in order, while a block
     /// for the next one can be found; answers how many were offered seats.
     pub async fn offer_freed_seats(&self, show: ShowId) -> Result<usize, BookingError> {
@@ -273,30 +288,46 @@ impl Consumer for Waitlists {
         "waitlist"
     }
 
+    /// Runs each line once per batch, and only where someone waits: a hold replacing an
+    /// earlier one frees seats too, and most shows have no line.
     async fn deliver(&self, events: &[&Event]) -> Vec<Result<(), String>> {
-        let mut out = Vec::with_capacity(events.len());
-        for event in events {
-            let shows: BTreeSet<ShowId> = match event.event_type.as_str() {
-                "booking.released" | "booking.expired" | "booking.cancelled" => {
-                    show_ids(&event.payload["show_id"])
-                }
-                "screen.layout_changed" => event.payload["shows"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .flat_map(show_ids)
-                    .collect(),
-                _ => BTreeSet::new(),
-            };
-            let mut result = Ok(());
-            for show in shows {
-                if let Err(err) = self.0.offer_freed_seats(show).await {
-                    result = Err(err.to_string());
-                }
-            }
-            out.push(result);
+        let freed: Vec<BTreeSet<ShowId>> = events.iter().map(|event| freed_shows(event)).collect();
+        let shows: Vec<ShowId> = freed.iter().flatten().copied().collect();
+        let lined = match self.0.shows_with_line(&shows).await {
+            Ok(lined) => lined,
+            Err(err) => return vec![Err(err.to_string()); events.len()],
+        };
+        let mut ran = BTreeMap::new();
+        for show in lined {
+            let offered = self.0.offer_freed_seats(show).await;
+            ran.insert(show, offered.map(|_| ()).map_err(|err| err.to_string()));
         }
-        out
+        freed
+            .iter()
+            .map(|shows| {
+                let failed = shows
+                    .iter()
+                    .filter_map(|show| ran.get(show))
+                    .find(|r| r.is_err());
+                failed.cloned().unwrap_or(Ok(()))
+            })
+            .collect()
+    }
+}
+
+/// The shows an event freed seats of (or may have: a layout with more of them).
+fn freed_shows(event: &Event) -> BTreeSet<ShowId> {
+    match event.event_type.as_str() {
+        "booking.released" | "booking.expired" | "booking.cancelled" => {
+            show_ids(&event.payload["show_id"])
+        }
+        "screen.layout_changed" => event.payload["shows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(show_ids)
+            .collect(),
+        _ => BTreeSet::new(),
     }
 }
 
