@@ -2,11 +2,10 @@
 """A gateway and this service agree on every payment: each one the gateway took (a succeeded
 PaymentIntent at Stripe, a captured order at Razorpay) is a payment here that succeeded, so
 `district check` holds it to a confirmed booking or a refund, and each one that succeeded here
-was taken at the gateway; no two payments here name one gateway payment. Razorpay also says
-what was refunded (in full or in part), which must be so here too, and each payment of ours
-must have one order there at most (a create retried while Razorpay hung finds the first by
-its receipt); Stripe's refunds are not compared. Prints each disagreement, and exits 1 if
-there is any.
+was taken at the gateway; no two payments here name one gateway payment. What the gateway
+refunded of each (in full or in part) must be so here too. Each payment of ours must have one
+order at Razorpay at most (a create retried while Razorpay hung finds the first by its
+receipt). Prints each disagreement, and exits 1 if there is any.
 
 Usage: gateway_paid.py stripe|razorpay API_URL DATABASE_URL, with STRIPE_SECRET_KEY or
 RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET set as the servers have them.
@@ -30,18 +29,33 @@ def read(url, authorization):
         return json.load(answer)
 
 
-def stripe(base):
-    """Each PaymentIntent: (its id, "paid" when it succeeded)."""
+def stripe_all(base, what):
+    """Every object of a Stripe list, page by page."""
     key = f"Bearer {os.environ['STRIPE_SECRET_KEY']}"
     after = None
     while True:
-        page = read(f"{base}/v1/payment_intents?limit=100"
+        page = read(f"{base}/v1/{what}?limit=100"
                     + (f"&starting_after={after}" if after else ""), key)
-        for intent in page["data"]:
-            yield intent["id"], "paid" if intent.get("status") == "succeeded" else intent.get("status")
+        yield from page["data"]
         if not page.get("has_more") or not page["data"]:
             return
         after = page["data"][-1]["id"]
+
+
+def stripe(base):
+    """Each PaymentIntent: "paid" when it succeeded, "partially_refunded" or "refunded" by the
+    refunds of it that succeeded."""
+    refunded = Counter()
+    for refund in stripe_all(base, "refunds"):
+        if refund.get("status") == "succeeded":
+            refunded[refund.get("payment_intent")] += refund["amount"]
+    for intent in stripe_all(base, "payment_intents"):
+        state = intent.get("status")
+        if state == "succeeded":
+            back = refunded[intent["id"]]
+            state = ("refunded" if back >= intent["amount"]
+                     else "partially_refunded" if back else "paid")
+        yield intent["id"], state
 
 
 def razorpay_all(base, what):
@@ -90,9 +104,9 @@ def main():
               for r, state in there.items() if state in TAKEN and here.get(r) not in TAKEN]
     wrong += [f"{r} succeeded here but is {there.get(r, 'unknown')} at {gateway}"
               for r, state in here.items() if state in TAKEN and there.get(r) not in TAKEN]
+    wrong += [f"{r} is {state} at {gateway} but {here[r]} here" for r, state in there.items()
+              if state in TAKEN and here.get(r) in TAKEN and here[r] != state]
     if gateway == "razorpay":
-        wrong += [f"{r} is {state} at razorpay but {here[r]} here" for r, state in there.items()
-                  if state in TAKEN and here.get(r) in TAKEN and here[r] != state]
         wrong += orders_twice(base)
     for line in wrong:
         print(line)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Stripe for the fault scripts: localstripe (a third-party implementation of Stripe's API)
 behind this proxy, which fails as the mode file says (fault_mode.py) and otherwise passes
-everything on.
+everything on, once per Idempotency-Key as Stripe does.
 
 Like the tests' proxy (server/tests/support/stripe.rs), it answers PaymentIntents in today's
 shape, which localstripe's older one differs from. localstripe sends its webhooks here
@@ -9,6 +9,7 @@ shape, which localstripe's older one differs from. localstripe sends its webhook
 
 Usage: stripe_proxy.py PORT MODE_FILE HOOK LOCALSTRIPE_URL
 """
+import asyncio
 import json
 import sys
 
@@ -43,16 +44,39 @@ async def passed(request, url):
         return answer.status, await answer.read()
 
 
+async def upstream(request):
+    """localstripe's answer to the call, as (status, body), a PaymentIntent in today's shape."""
+    status, body = await passed(request, request.app["upstream"] + request.path_qs)
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return status, body
+    if isinstance(value, dict) and value.get("object") == "payment_intent":
+        complete(value)
+    return status, json.dumps(value).encode()
+
+
+async def once(request):
+    """Stripe's idempotency, which localstripe lacks: a POST under an Idempotency-Key already
+    used gets the first call's answer, and is not done again (a refund retried after a hung
+    call refunds once)."""
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or not key:
+        return await upstream(request)
+    kept = request.app["kept"]
+    if key not in kept:
+        kept[key] = asyncio.ensure_future(upstream(request))
+    try:
+        return await asyncio.shield(kept[key])
+    except Exception:
+        kept.pop(key, None)
+        raise
+
+
 async def api(request):
     async def forwarded():
-        status, body = await passed(request, request.app["upstream"] + request.path_qs)
-        try:
-            value = json.loads(body)
-        except ValueError:
-            return web.Response(body=body, status=status)
-        if isinstance(value, dict) and value.get("object") == "payment_intent":
-            complete(value)
-        return web.json_response(value, status=status)
+        status, body = await once(request)
+        return web.Response(body=body, status=status, content_type="application/json")
 
     error = {"error": {"type": "api_error", "message": "Stripe is failing (fault script)"}}
     return await fault_mode.call(request, request.app["mode"], error, forwarded)
@@ -78,9 +102,10 @@ async def stop(app):
 
 
 def main():
-    port, mode_file, hook_url, upstream = sys.argv[1:5]
+    port, mode_file, hook_url, base = sys.argv[1:5]
     app = web.Application()
-    app["upstream"], app["mode"], app["hook"] = upstream.rstrip("/"), mode_file, hook_url
+    app["upstream"], app["mode"], app["hook"] = base.rstrip("/"), mode_file, hook_url
+    app["kept"] = {}
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
     app.router.add_post("/_hook", hook)
