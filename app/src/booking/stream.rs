@@ -8,8 +8,12 @@
 //! stream that asked meanwhile, so ten thousand maps opening, or a listener reconnecting
 //! under them, cost a couple of queries per show, not ten thousand.
 
-use super::{announce::snapshot, live::Heard, BookingError, Bookings, SeatChange, SeatSnapshot};
-use crate::ids::ShowId;
+use super::{
+    announce::snapshot,
+    live::{Announced, Heard},
+    BookingError, Bookings, SeatChange, SeatSnapshot,
+};
+use crate::ids::{SeatId, ShowId};
 use futures_util::{stream, Stream};
 use sqlx::PgPool;
 use std::{
@@ -76,38 +80,78 @@ type LastRead = (Instant, Option<SeatSnapshot>);
 const PER_SHOW: usize = 256;
 
 /// Each show's open streams on a channel of their own, so a change wakes only the maps of
-/// its show.
+/// its show; with the versions sent on it, so a change sent already (the outbox relay announces
+/// every change again) is not sent to every map a second time.
 #[derive(Clone, Default)]
-pub(super) struct Shows(Arc<Mutex<HashMap<ShowId, broadcast::Sender<Heard>>>>);
+pub(super) struct Shows(Arc<Mutex<HashMap<ShowId, Channel>>>);
+
+struct Channel {
+    sender: broadcast::Sender<Heard>,
+    /// The latest version of each seat sent.
+    sent: HashMap<SeatId, u64>,
+}
 
 impl Shows {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ShowId, broadcast::Sender<Heard>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ShowId, Channel>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(super) fn subscribe(&self, show: ShowId) -> broadcast::Receiver<Heard> {
         let mut shows = self.lock();
-        shows
-            .entry(show)
-            .or_insert_with(|| broadcast::channel(PER_SHOW).0)
-            .subscribe()
+        let channel = shows.entry(show).or_insert_with(|| Channel {
+            sender: broadcast::channel(PER_SHOW).0,
+            sent: HashMap::new(),
+        });
+        channel.sender.subscribe()
     }
 
-    /// Tells the show's streams; a show whose streams have all closed loses its channel.
+    /// Tells the show's streams what they were not told yet; a show whose streams have all
+    /// closed loses its channel.
     pub(super) fn send(&self, show: ShowId, heard: Heard) {
         let mut shows = self.lock();
-        if let Some(sender) = shows.get(&show) {
-            if sender.send(heard).is_err() {
-                shows.remove(&show);
-            }
+        let Some(channel) = shows.get_mut(&show) else {
+            return;
+        };
+        let heard = match heard {
+            Heard::Change(announced) => match unsent(&mut channel.sent, announced) {
+                Some(announced) => Heard::Change(announced),
+                None => return,
+            },
+            gap => gap,
+        };
+        if channel.sender.send(heard).is_err() {
+            shows.remove(&show);
         }
     }
 
     /// Tells every show's streams (a gap concerns them all).
     pub(super) fn send_all(&self, heard: Heard) {
         self.lock()
-            .retain(|_, sender| sender.send(heard.clone()).is_ok());
+            .retain(|_, channel| channel.sender.send(heard.clone()).is_ok());
     }
+}
+
+/// The seats of `announced` whose version was not sent before (each seat is sent at most once
+/// per version, and never older than what it was sent at), or `None` when none is left. A
+/// change without versions is sent as it is.
+fn unsent(sent: &mut HashMap<SeatId, u64>, mut announced: Announced) -> Option<Announced> {
+    let change = &mut announced.change;
+    if change.versions.len() != change.seat_ids.len() {
+        return Some(announced);
+    }
+    (change.seat_ids, change.versions) = change
+        .seat_ids
+        .iter()
+        .zip(&change.versions)
+        .filter(|&(seat, &version)| {
+            let fresh = sent.get(seat).is_none_or(|&shown| version > shown);
+            if fresh {
+                sent.insert(*seat, version);
+            }
+            fresh
+        })
+        .unzip();
+    (!change.seat_ids.is_empty()).then_some(announced)
 }
 
 /// One open stream's place, given back when the stream is dropped.
@@ -259,5 +303,72 @@ impl Follow {
             .snapshot_since(&self.db, show, since, "gap")
             .await;
         Some(SeatEvent::Snapshot(fresh.ok().flatten()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::booking::SeatStatus;
+    use uuid::Uuid;
+
+    fn change(show: ShowId, seats: &[(SeatId, u64)]) -> Heard {
+        let (seat_ids, versions) = seats.iter().copied().unzip();
+        Heard::Change(Announced::freed(SeatChange {
+            show_id: show,
+            status: SeatStatus::Available,
+            seat_ids,
+            versions,
+        }))
+    }
+
+    fn heard(receiver: &mut broadcast::Receiver<Heard>) -> Vec<Vec<(SeatId, u64)>> {
+        std::iter::from_fn(|| receiver.try_recv().ok())
+            .map(|heard| match heard {
+                Heard::Change(a) => a
+                    .change
+                    .seat_ids
+                    .into_iter()
+                    .zip(a.change.versions)
+                    .collect(),
+                Heard::Gap(_) => Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_show_s_streams_hear_each_seat_version_once() {
+        let shows = Shows::default();
+        let show = ShowId::from(Uuid::new_v4());
+        let (a, b) = (SeatId::from(Uuid::new_v4()), SeatId::from(Uuid::new_v4()));
+        let mut streams = shows.subscribe(show);
+        shows.send(show, change(show, &[(a, 5), (b, 5)]));
+        shows.send(show, change(show, &[(a, 5), (b, 5)]));
+        shows.send(show, change(show, &[(a, 5), (b, 7)]));
+        shows.send(show, change(show, &[(a, 4)]));
+        shows.send(show, change(show, &[(a, 9), (b, 8)]));
+        // A seat never changed (version 0) is told of once too.
+        let c = SeatId::from(Uuid::new_v4());
+        shows.send(show, change(show, &[(c, 0)]));
+        shows.send(show, change(show, &[(c, 0), (a, 9)]));
+        assert_eq!(
+            heard(&mut streams),
+            [
+                vec![(a, 5), (b, 5)],
+                vec![(b, 7)],
+                vec![(a, 9), (b, 8)],
+                vec![(c, 0)]
+            ]
+        );
+        // A change without versions is not judged by them.
+        let unversioned = Heard::Change(Announced::freed(SeatChange::made(
+            show,
+            SeatStatus::Available,
+            vec![a],
+        )));
+        shows.send(show, unversioned.clone());
+        shows.send(show, unversioned);
+        let mut plain = std::iter::from_fn(|| streams.try_recv().ok());
+        assert!(plain.next().is_some() && plain.next().is_some());
     }
 }
