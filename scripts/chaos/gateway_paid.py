@@ -18,7 +18,8 @@ import sys
 import urllib.request
 from collections import Counter
 
-# A payment's state here, in the words the readers below use for the gateway's.
+# A payment's state here (a succeeded one refunded in part or in full by the refunds of it that
+# succeeded, as the API shows it), in the words the readers below use for the gateway's.
 HERE = {"succeeded": "paid", "partially_refunded": "partially_refunded", "refunded": "refunded"}
 TAKEN = set(HERE.values())
 
@@ -90,7 +91,15 @@ def main():
     gateway, base, database = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
     rows = subprocess.run(
         ["psql", "-qAtX", database, "-c",
-         f"SELECT gateway_ref, status FROM payments WHERE gateway = '{gateway}' AND gateway_ref IS NOT NULL"],
+         f"""SELECT p.gateway_ref,
+                    CASE WHEN p.status <> 'succeeded' THEN p.status
+                         WHEN r.back >= p.amount_minor THEN 'refunded'
+                         WHEN r.back > 0 THEN 'partially_refunded'
+                         ELSE p.status END
+               FROM payments p,
+                    LATERAL (SELECT coalesce(sum(amount_minor), 0) AS back FROM refunds
+                              WHERE payment_id = p.id AND status = 'succeeded') r
+              WHERE p.gateway = '{gateway}' AND p.gateway_ref IS NOT NULL"""],
         check=True, capture_output=True, text=True,
     ).stdout.split()
     pairs = [row.split("|", 1) for row in rows]

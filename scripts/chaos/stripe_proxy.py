@@ -59,17 +59,21 @@ async def upstream(request):
 async def once(request):
     """Stripe's idempotency, which localstripe lacks: a POST under an Idempotency-Key already
     used gets the first call's answer, and is not done again (a refund retried after a hung
-    call refunds once)."""
+    call refunds once). Unlike Stripe, a call with other parameters, or one made while the
+    first is under way, also gets the first one's answer, not an error."""
     key = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not key:
         return await upstream(request)
     kept = request.app["kept"]
     if key not in kept:
         kept[key] = asyncio.ensure_future(upstream(request))
+    first = kept[key]
     try:
-        return await asyncio.shield(kept[key])
+        return await asyncio.shield(first)
     except Exception:
-        kept.pop(key, None)
+        # Not done: a retry may do it (unless a retry under way already does).
+        if kept.get(key) is first:
+            del kept[key]
         raise
 
 
