@@ -279,7 +279,8 @@ impl Bookings {
 }
 
 /// The outbox consumer that offers freed seats: every event of a hold or booking ending, and
-/// every layout change (a screen with more seats), runs the lines of its shows.
+/// every layout change (a screen with more seats), runs the lines of its shows where someone
+/// waits.
 pub struct Waitlists(pub Bookings);
 
 #[async_trait::async_trait]
@@ -293,14 +294,17 @@ impl Consumer for Waitlists {
     async fn deliver(&self, events: &[&Event]) -> Vec<Result<(), String>> {
         let freed: Vec<BTreeSet<ShowId>> = events.iter().map(|event| freed_shows(event)).collect();
         let shows: Vec<ShowId> = freed.iter().flatten().copied().collect();
-        let lined = match self.0.shows_with_line(&shows).await {
-            Ok(lined) => lined,
-            Err(err) => return vec![Err(err.to_string()); events.len()],
-        };
         let mut ran = BTreeMap::new();
-        for show in lined {
-            let offered = self.0.offer_freed_seats(show).await;
-            ran.insert(show, offered.map(|_| ()).map_err(|err| err.to_string()));
+        match self.0.shows_with_line(&shows).await {
+            Ok(lined) => {
+                for show in lined {
+                    let offered = self.0.offer_freed_seats(show).await;
+                    ran.insert(show, offered.map(|_| ()).map_err(|err| err.to_string()));
+                }
+            }
+            // Nobody knows who waits: the events that freed seats are tried again, the others
+            // (nothing to offer) are done.
+            Err(err) => ran.extend(shows.iter().map(|show| (*show, Err(err.to_string())))),
         }
         freed
             .iter()
