@@ -133,7 +133,8 @@ impl Shows {
 
 /// The seats of `announced` whose version was not sent before (each seat is sent at most once
 /// per version, and never older than what it was sent at), or `None` when none is left. A
-/// change without versions is sent as it is.
+/// change without versions is sent as it is. Not `SeatVersions::newer`, which a map keeps: it
+/// counts an unseen seat as version 0, and a seat never changed is still told of once here.
 fn unsent(sent: &mut HashMap<SeatId, u64>, mut announced: Announced) -> Option<Announced> {
     let change = &mut announced.change;
     if change.versions.len() != change.seat_ids.len() {
