@@ -1,6 +1,6 @@
 //! One moviegoer's trip through a rush: the seat map, a hold (through the waiting room when
 //! it forms), then the sandbox checkout (or a gateway's own, gateway.rs), or letting the seats
-//! go.
+//! go; and for some who paid, cancelling the booking for its refund.
 
 use super::{drive::Rng, gateway::Gateway};
 use app::payment::test_cards;
@@ -23,6 +23,8 @@ pub enum End {
     Bought,
     /// Held, then let go.
     Released,
+    /// Paid, then cancelled: the refund is recorded, and issued at the gateway by a job.
+    Refunded,
     /// No free seat left on the map.
     SoldOut,
     /// Seats kept being taken under every pick.
@@ -44,6 +46,8 @@ pub enum Step {
     /// A call to the gateway's own API, as its checkout script makes it.
     Gateway,
     Release,
+    /// A paid booking cancelled.
+    Cancel,
 }
 
 pub struct Trip {
@@ -65,6 +69,7 @@ pub struct Road {
     pub origin: String,
     pub show: Uuid,
     pub cancel_percent: u64,
+    pub refund_percent: u64,
     pub declined_percent: u64,
     pub delayed_percent: u64,
     /// Where the moviegoers pay, when not on the sandbox.
@@ -136,19 +141,37 @@ impl Road {
         };
         let booking = booking.as_str().unwrap_or_default().to_owned();
         if rng.below(100) < self.cancel_percent as usize {
-            let release = self
-                .http
-                .delete(format!("{}/api/v1/bookings/{booking}", self.base))
-                .header("authorization", token);
-            self.expect(trip, Step::Release, release, StatusCode::OK)
-                .await?;
             trip.end = End::Released;
-            return Ok(());
+            return self.cancel(trip, Step::Release, &booking, token).await;
         }
         self.pay(trip, rng, &booking, token).await?;
+        if rng.below(100) < self.refund_percent as usize {
+            trip.end = End::Refunded;
+            return self.cancel(trip, Step::Cancel, &booking, token).await;
+        }
         trip.end = End::Bought;
         trip.seats = seats;
         Ok(())
+    }
+
+    /// `DELETE` of the booking: a hold let go, or a paid booking cancelled. A 200 that leaves
+    /// the booking standing would be neither.
+    async fn cancel(
+        &self,
+        trip: &mut Trip,
+        step: Step,
+        booking: &str,
+        token: &str,
+    ) -> Result<(), String> {
+        let cancel = self
+            .http
+            .delete(format!("{}/api/v1/bookings/{booking}", self.base))
+            .header("authorization", token);
+        let booking = self.expect(trip, step, cancel, StatusCode::OK).await?;
+        match booking["status"].as_str() {
+            Some("cancelled") => Ok(()),
+            _ => Err(format!("{step:?}: {booking}")),
+        }
     }
 
     /// Polls the place in line as its answers say, until the admission token comes.

@@ -36,6 +36,10 @@ pub struct RushArgs {
     /// Out of a hundred, those who let their seats go instead of paying.
     #[arg(long, default_value_t = 10)]
     cancel_percent: u64,
+    /// Out of a hundred who paid, those who then cancel the booking, for the refund its
+    /// notice earns (the rush's show is three hours away or more, well before the cutoff).
+    #[arg(long, default_value_t = 0)]
+    refund_percent: u64,
     /// Out of a hundred payers, those whose first card the gateway declines (the sandbox or
     /// Razorpay: localstripe cannot confirm an intent again after a declined charge, which
     /// Stripe can).
@@ -109,6 +113,7 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         origin: config.public_url.trim_end_matches('/').to_owned(),
         show,
         cancel_percent: args.cancel_percent,
+        refund_percent: args.refund_percent,
         declined_percent: args.declined_percent,
         delayed_percent: args.delayed_percent,
         gateway,
