@@ -28,8 +28,8 @@ fi
 mkdir -p target/chaos
 summary=target/chaos/summary.md
 {
-  echo "| fault | moviegoers | bought | failed trips | ready again in | left-overs cleared in | invariants |"
-  echo "|---|---:|---:|---:|---:|---:|---|"
+  echo "| fault | moviegoers | bought | refunded | failed trips | ready again in | left-overs cleared in | invariants |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|"
 } >"$summary"
 status=0
 for script in scripts/chaos/*-*.sh; do
@@ -38,7 +38,7 @@ for script in scripts/chaos/*-*.sh; do
   say "chaos: $name"
   if ! bash "$script"; then
     status=1
-    grep -q "^| $name |" "$summary" || echo "| $name | | | | | | **failed** (target/chaos/$name.log) |" >>"$summary"
+    grep -q "^| $name |" "$summary" || echo "| $name | | | | | | | **failed** (target/chaos/$name.log) |" >>"$summary"
   fi
 done
 echo

@@ -84,18 +84,33 @@ agree() { :; }
 
 # $after seconds into the rush, while the first moviegoers pay, the gateway takes every call
 # but never answers it, then fails every call, then is slow, 8 s each; its webhooks are lost
-# while it hangs or fails. Sets
-# $recovered: the seconds (to a tenth) from the fault's end until it and the service agree
-# ("never" past $settle).
+# while it hangs or fails. Given `refunds`, it does it all again once a moviegoer's refund is
+# due (they cancel only once paid), so that the refunds issued meanwhile meet the faults too.
+# Sets $recovered: the seconds (to a tenth) from the faults' end until it and the service
+# agree ("never" past $settle).
 gateway_faults() {
   sleep "$after"
+  gateway_fails
+  if [ "${1:-}" = refunds ]; then
+    [ "$(seconds_until 60 0.2 refund_due)" != never ] || die "$fault: no refund came due"
+    say "$fault: a refund is due; again"
+    gateway_fails
+  fi
+  recovered=$(seconds_until "$settle" 1 agree)
+}
+gateway_fails() {
   for cut in timeout fail slow; do
     say "$fault: the gateway is $cut for 8 s"
     set_mode "$cut"
     sleep 8
   done
   set_mode pass
-  recovered=$(seconds_until "$settle" 1 agree)
+}
+# A psql that fails is no refund.
+refund_due() {
+  local due
+  due=$(psql -qtAX "$DATABASE_URL" -c "SELECT count(*) FROM refunds WHERE reason = 'cancelled_by_user'") &&
+    [ "$due" -gt 0 ]
 }
 
 # Seconds (to a tenth) until the command after $1 and $2 succeeds, run every $2 seconds, or

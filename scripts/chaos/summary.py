@@ -9,5 +9,6 @@ ends = run.get("ends", {})
 cleared = f"{settled} s" if settled else "-"
 # A time gets its unit; a fault with nothing to recover from says so.
 recovered = f"{recovered} s" if recovered[-1:].isdigit() else recovered
-print(f"| {fault} | {run['users']} | {ends.get('bought', 0)} | {ends.get('failed', 0)} "
+print(f"| {fault} | {run['users']} | {ends.get('bought', 0)} | {ends.get('refunded', 0)} "
+      f"| {ends.get('failed', 0)} "
       f"| {recovered} | {cleared} | {verdict} |")
