@@ -30,8 +30,9 @@ struct Terms {
 
 impl Bookings {
     /// Cancels a booking of the actor's, or of a theater the actor runs (a platform admin runs
-    /// them all): a hold is released (one already past its deadline is recorded as expired); a
-    /// confirmed booking may be cancelled until the cutoff, with the refund due by the policy.
+    /// them all): a hold is released (one past its deadline that the sweep has not ended yet is
+    /// recorded as cancelled too); a confirmed booking may be cancelled until the cutoff, with
+    /// the refund due by the policy.
     /// Staff cancelling a customer's booking is written to the audit log in the same
     /// transaction. Cancelling again answers the same.
     pub async fn cancel(&self, actor: Actor, booking: BookingId) -> Result<Booking, BookingError> {
