@@ -84,18 +84,16 @@ agree() { :; }
 
 # $after seconds into the rush, while the first moviegoers pay, the gateway takes every call
 # but never answers it, then fails every call, then is slow, 8 s each; its webhooks are lost
-# while it hangs or fails. Given `refunds`, it does it all again once a moviegoer's refund is
-# due (they cancel only once paid), so that the refunds issued meanwhile meet the faults too.
-# Sets $recovered: the seconds (to a tenth) from the faults' end until it and the service
-# agree ("never" past $settle).
+# while it hangs or fails. It does it all again once a moviegoer's refund is due (they cancel
+# only once paid), so that the refunds issued meanwhile meet the faults too. Sets
+# $recovered: the seconds (to a tenth) from the faults' end until it and the service agree
+# ("never" past $settle).
 gateway_faults() {
   sleep "$after"
   gateway_fails
-  if [ "${1:-}" = refunds ]; then
-    [ "$(seconds_until 60 0.2 refund_due)" != never ] || die "$fault: no refund came due"
-    say "$fault: a refund is due; again"
-    gateway_fails
-  fi
+  [ "$(seconds_until 60 0.2 refund_due)" != never ] || die "$fault: no refund came due"
+  say "$fault: a refund is due; again"
+  gateway_fails
   recovered=$(seconds_until "$settle" 1 agree)
 }
 gateway_fails() {

@@ -18,10 +18,14 @@ import sys
 import urllib.request
 from collections import Counter
 
-# A payment's state here (a succeeded one refunded in part or in full by the refunds of it that
-# succeeded, as the API shows it), in the words the readers below use for the gateway's.
-HERE = {"succeeded": "paid", "partially_refunded": "partially_refunded", "refunded": "refunded"}
-TAKEN = set(HERE.values())
+# The states of a payment that took the money, on either side.
+TAKEN = {"paid", "partially_refunded", "refunded"}
+
+
+def refund_state(amount, back):
+    """A succeeded payment of `amount`, given `back` by its succeeded refunds (as our API shows
+    it, and as Stripe's refunds say)."""
+    return "refunded" if back >= amount else "partially_refunded" if back else "paid"
 
 
 def read(url, authorization):
@@ -53,9 +57,7 @@ def stripe(base):
     for intent in stripe_all(base, "payment_intents"):
         state = intent.get("status")
         if state == "succeeded":
-            back = refunded[intent["id"]]
-            state = ("refunded" if back >= intent["amount"]
-                     else "partially_refunded" if back else "paid")
+            state = refund_state(intent["amount"], refunded[intent["id"]])
         yield intent["id"], state
 
 
@@ -91,24 +93,22 @@ def main():
     gateway, base, database = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
     rows = subprocess.run(
         ["psql", "-qAtX", database, "-c",
-         f"""SELECT p.gateway_ref,
-                    CASE WHEN p.status <> 'succeeded' THEN p.status
-                         WHEN r.back >= p.amount_minor THEN 'refunded'
-                         WHEN r.back > 0 THEN 'partially_refunded'
-                         ELSE p.status END
-               FROM payments p,
-                    LATERAL (SELECT coalesce(sum(amount_minor), 0) AS back FROM refunds
-                              WHERE payment_id = p.id AND status = 'succeeded') r
+         f"""SELECT p.gateway_ref, p.status, p.amount_minor,
+                    (SELECT coalesce(sum(amount_minor), 0) FROM refunds
+                      WHERE payment_id = p.id AND status = 'succeeded')
+               FROM payments p
               WHERE p.gateway = '{gateway}' AND p.gateway_ref IS NOT NULL"""],
         check=True, capture_output=True, text=True,
     ).stdout.split()
-    pairs = [row.split("|", 1) for row in rows]
-    here = {ref: HERE.get(status, status) for ref, status in pairs}
+    pairs = [row.split("|") for row in rows]
+    here = {ref: refund_state(int(amount), int(back)) if status == "succeeded" else status
+            for ref, status, amount, back in pairs}
     there = {}
     for ref, state in {"stripe": stripe, "razorpay": razorpay}[gateway](base):
         if there.get(ref) not in TAKEN:
             there[ref] = state
-    wrong = [f"{n} payments here name {r}" for r, n in Counter(r for r, _ in pairs).items() if n > 1]
+    named = Counter(ref for ref, *_ in pairs)
+    wrong = [f"{n} payments here name {r}" for r, n in named.items() if n > 1]
     wrong += [f"{r} was taken at {gateway} but is {here.get(r, 'unknown')} here"
               for r, state in there.items() if state in TAKEN and here.get(r) not in TAKEN]
     wrong += [f"{r} succeeded here but is {there.get(r, 'unknown')} at {gateway}"

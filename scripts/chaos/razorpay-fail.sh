@@ -11,5 +11,5 @@ source "$(dirname "$0")/razorpay.sh"
 start_razorpay_pair
 rush_args=(--razorpay "$standin" --refund-percent 10)
 rush
-gateway_faults refunds
+gateway_faults
 finish "$recovered"

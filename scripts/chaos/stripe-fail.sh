@@ -30,5 +30,5 @@ curl -fsS -o /dev/null -u "$STRIPE_SECRET_KEY:" "http://127.0.0.1:$stripe_port/_
 
 rush_args=(--stripe "$proxy" --refund-percent 10)
 rush
-gateway_faults refunds
+gateway_faults
 finish "$recovered"

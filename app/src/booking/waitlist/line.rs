@@ -293,27 +293,27 @@ impl Consumer for Waitlists {
     /// earlier one frees seats too, and most shows have no line.
     async fn deliver(&self, events: &[&Event]) -> Vec<Result<(), String>> {
         let freed: Vec<BTreeSet<ShowId>> = events.iter().map(|event| freed_shows(event)).collect();
-        let shows: Vec<ShowId> = freed.iter().flatten().copied().collect();
-        let mut ran = BTreeMap::new();
+        let mut shows: Vec<ShowId> = freed.iter().flatten().copied().collect();
+        shows.sort_unstable();
+        shows.dedup();
+        let mut failed = BTreeMap::new();
         match self.0.shows_with_line(&shows).await {
             Ok(lined) => {
                 for show in lined {
-                    let offered = self.0.offer_freed_seats(show).await;
-                    ran.insert(show, offered.map(|_| ()).map_err(|err| err.to_string()));
+                    if let Err(err) = self.0.offer_freed_seats(show).await {
+                        failed.insert(show, err.to_string());
+                    }
                 }
             }
             // Nobody knows who waits: the events that freed seats are tried again, the others
             // (nothing to offer) are done.
-            Err(err) => ran.extend(shows.iter().map(|show| (*show, Err(err.to_string())))),
+            Err(err) => failed.extend(shows.iter().map(|show| (*show, err.to_string()))),
         }
         freed
             .iter()
             .map(|shows| {
-                let failed = shows
-                    .iter()
-                    .filter_map(|show| ran.get(show))
-                    .find(|r| r.is_err());
-                failed.cloned().unwrap_or(Ok(()))
+                let err = shows.iter().find_map(|show| failed.get(show));
+                err.map_or(Ok(()), |err| Err(err.clone()))
             })
             .collect()
     }

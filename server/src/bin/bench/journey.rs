@@ -163,10 +163,7 @@ impl Road {
         booking: &str,
         token: &str,
     ) -> Result<(), String> {
-        let cancel = self
-            .http
-            .delete(format!("{}/api/v1/bookings/{booking}", self.base))
-            .header("authorization", token);
+        let cancel = self.delete(&format!("/api/v1/bookings/{booking}"), token);
         let booking = self.expect(trip, step, cancel, StatusCode::OK).await?;
         match booking["status"].as_str() {
             Some("cancelled") => Ok(()),
@@ -329,6 +326,12 @@ impl Road {
     pub(super) fn post(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
         self.http
             .post(format!("{}{path}", self.base))
+            .header("authorization", token)
+    }
+
+    fn delete(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.http
+            .delete(format!("{}{path}", self.base))
             .header("authorization", token)
     }
 
