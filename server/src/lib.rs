@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod operators;
 pub mod posters;
+pub mod renders;
 pub mod seed;
 pub mod sessions;
 pub mod state;
@@ -371,9 +372,16 @@ pub fn router(state: AppState) -> Router {
             "/dashboard/movies/{id}/form",
             post(api::admin::edit_movie_form).layer(api::admin::poster_form_limit()),
         )
-        .leptos_routes_with_context(&state, routes, domains.clone(), move || {
-            app::shell(shell_options.clone())
-        })
+        .merge(
+            Router::new()
+                .leptos_routes_with_context(&state, routes, domains.clone(), move || {
+                    app::shell(shell_options.clone())
+                })
+                .route_layer(middleware::from_fn_with_state(
+                    state.request_timeout,
+                    renders::run_to_end,
+                )),
+        )
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             domains,
             app::shell,
