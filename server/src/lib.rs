@@ -42,6 +42,7 @@ use app::{
     ratelimit::RateLimiter,
 };
 use axum::{
+    handler::Handler,
     middleware,
     routing::{get, post},
     Router,
@@ -382,10 +383,11 @@ pub fn router(state: AppState) -> Router {
                     renders::run_to_end,
                 )),
         )
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            domains,
-            app::shell,
-        ))
+        .fallback(
+            file_and_error_handler_with_context::<AppState, _>(domains, app::shell).layer(
+                middleware::from_fn_with_state(state.request_timeout, renders::run_to_end),
+            ),
+        )
         .layer(middleware::from_fn_with_state(
             state.site.clone(),
             csrf::same_origin,
