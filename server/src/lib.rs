@@ -20,6 +20,7 @@ pub mod operators;
 pub mod posters;
 pub mod renders;
 pub mod seed;
+mod senders;
 pub mod sessions;
 pub mod state;
 pub mod telemetry;
@@ -28,15 +29,12 @@ pub use state::{AppState, Backends, Domains};
 
 use app::{
     account::{tokens::Jwt, AccountSettings, Accounts},
-    booking::{
-        apple_pass::AppleWallet, waiting_room::WaitingRoom, wallet::GoogleWallet, Bookings,
-        Waitlists,
-    },
+    booking::{waiting_room::WaitingRoom, Bookings, Waitlists},
     cache::Cache,
     catalog::Catalog,
     dashboard::Dashboard,
     db::Db,
-    notify::{Channel, Mailer, Notifications, Push, ServiceAccount, Sms, SmtpSettings, SmtpTls},
+    notify::{Channel, Notifications},
     outbox::{Consumer, Kafka, Relay},
     payment::{PaymentSettings, Payments, RazorpaySettings, StripeSettings},
     ratelimit::RateLimiter,
@@ -91,7 +89,7 @@ pub fn assemble(
     let limiter = RateLimiter::new(config.rate_limit_enabled, redis.clone());
     let catalog = Catalog::new(db.clone(), Cache::new(redis.clone(), config.cache_ttl))
         .with_limits(limiter.clone(), config.catalog_limits);
-    let mailer = mailer(config)?;
+    let mailer = senders::mailer(config)?;
     let accounts = Accounts::new(
         db.clone(),
         Jwt::new(
@@ -99,7 +97,7 @@ pub fn assemble(
             config.jwt_expiry,
         ),
         mailer.clone(),
-        sms(config),
+        senders::sms(config),
         limiter.clone(),
         AccountSettings {
             public_url: config.public_url.trim_end_matches('/').to_owned(),
@@ -126,11 +124,11 @@ pub fn assemble(
         config.jwt_secret.expose_secret().as_bytes(),
         redis.clone(),
     ));
-    let bookings = match google_wallet(config)? {
+    let bookings = match senders::google_wallet(config)? {
         Some(wallet) => bookings.with_google_wallet(wallet),
         None => bookings,
     };
-    let bookings = match apple_wallet(config)? {
+    let bookings = match senders::apple_wallet(config)? {
         Some(apple) => bookings.with_apple_wallet(apple),
         None => bookings,
     };
@@ -179,8 +177,8 @@ pub fn assemble(
         Arc::new(Waitlists(bookings.clone())),
         Arc::new(accounts.clone()),
         notifications(Channel::Mail(mailer)),
-        notifications(Channel::Sms(sms(config))),
-        notifications(Channel::Push(push(config)?)),
+        notifications(Channel::Sms(senders::sms(config))),
+        notifications(Channel::Push(senders::push(config)?)),
     ];
     if let Some(kafka) = &config.events.kafka {
         consumers.push(Arc::new(Kafka::new(kafka.clone())));
@@ -209,106 +207,6 @@ pub fn assemble(
         request_timeout: config.bounds.request_timeout,
         form_errors: form_errors::Signer::new(config.jwt_secret.expose_secret().as_bytes()),
     }))
-}
-
-/// SMTP when SMTP_HOST is set (SendGrid's relay when only SENDGRID_API_KEY is), files in
-/// MAIL_DIR when that is set, the log otherwise.
-fn mailer(config: &Config) -> anyhow::Result<Mailer> {
-    let smtp = &config.smtp;
-    let relay = match (&smtp.host, &smtp.sendgrid_api_key) {
-        (Some(host), _) => Some(SmtpSettings {
-            host: host.clone(),
-            port: smtp.port,
-            tls: smtp.tls,
-            credentials: smtp
-                .username
-                .clone()
-                .zip(smtp.password.as_ref().map(|p| p.expose_secret().to_owned())),
-            from: smtp.from.clone(),
-        }),
-        (None, Some(key)) => Some(SmtpSettings {
-            host: "smtp.sendgrid.net".into(),
-            port: 587,
-            tls: SmtpTls::StartTls,
-            credentials: Some(("apikey".into(), key.expose_secret().to_owned())),
-            from: smtp.from.clone(),
-        }),
-        (None, None) => None,
-    };
-    Ok(match (relay, &config.mail_dir) {
-        (Some(relay), _) => Mailer::smtp(relay)?,
-        (None, Some(dir)) => Mailer::Files(dir.into()),
-        (None, None) => Mailer::Log {
-            show_body: !config.is_production(),
-        },
-    })
-}
-
-/// A service account's JSON key from `file`, named by the variable `var` in errors.
-fn service_account(var: &str, file: &std::path::Path) -> anyhow::Result<ServiceAccount> {
-    let shown = file.display();
-    let key =
-        std::fs::read_to_string(file).map_err(|err| anyhow::anyhow!("{var} {shown}: {err}"))?;
-    serde_json::from_str(&key).map_err(|err| anyhow::anyhow!("{var} {shown}: {err}"))
-}
-
-/// The Google Wallet issuer, when configured; an unreadable key stops start-up.
-fn google_wallet(config: &Config) -> anyhow::Result<Option<GoogleWallet>> {
-    let Some(wallet) = &config.google_wallet else {
-        return Ok(None);
-    };
-    const VAR: &str = "GOOGLE_WALLET_SERVICE_ACCOUNT_FILE";
-    let account = service_account(VAR, &wallet.account_file)?;
-    let issuer = GoogleWallet::new(wallet.issuer_id.clone(), &account, &config.public_url)
-        .map_err(|err| anyhow::anyhow!("{VAR}: {err}"))?;
-    Ok(Some(issuer))
-}
-
-/// The Apple Wallet pass type, when configured; an unreadable certificate or key stops start-up.
-fn apple_wallet(config: &Config) -> anyhow::Result<Option<AppleWallet>> {
-    let Some(apple) = &config.apple_wallet else {
-        return Ok(None);
-    };
-    let read = |var: &str, file: &std::path::Path| {
-        std::fs::read_to_string(file)
-            .map_err(|err| anyhow::anyhow!("{var} {}: {err}", file.display()))
-    };
-    let pass = AppleWallet::from_pem(
-        &apple.pass_type_id,
-        &apple.team_id,
-        &read("APPLE_WALLET_CERT_FILE", &apple.certificate_file)?,
-        &read("APPLE_WALLET_KEY_FILE", &apple.key_file)?,
-        &read("APPLE_WALLET_WWDR_FILE", &apple.intermediate_file)?,
-    )
-    .map_err(|err| anyhow::anyhow!("Apple Wallet: {err}"))?;
-    Ok(Some(pass))
-}
-
-/// FCM with the configured service account, or the log; an unreadable key stops start-up.
-fn push(config: &Config) -> anyhow::Result<Push> {
-    let Some(fcm) = &config.fcm else {
-        return Ok(Push::Log);
-    };
-    let file = fcm.account_file.display();
-    let account = service_account("FCM_SERVICE_ACCOUNT_FILE", &fcm.account_file)?;
-    Push::fcm(account, &fcm.api_base)
-        .map_err(|err| anyhow::anyhow!("FCM_SERVICE_ACCOUNT_FILE {file}: {err}"))
-}
-
-fn sms(config: &Config) -> Sms {
-    let twilio = &config.twilio;
-    match (&twilio.account_sid, &twilio.auth_token, &twilio.from_number) {
-        (Some(sid), Some(token), Some(from)) => Sms::Twilio {
-            client: reqwest::Client::new(),
-            api_base: twilio.api_base.trim_end_matches('/').to_owned(),
-            account_sid: sid.clone(),
-            auth_token: token.expose_secret().to_owned(),
-            from: from.clone(),
-        },
-        _ => Sms::Log {
-            show_body: !config.is_production(),
-        },
-    }
 }
 
 /// Leptos options for this site, with the configured listen address.
@@ -351,6 +249,7 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let pkg = assets::pkg(&state.leptos_options);
+    let whole_pages = middleware::from_fn_with_state(state.request_timeout, renders::run_to_end);
     let router = Router::new()
         .nest_service(&assets::prefix(&state.leptos_options), pkg)
         .nest("/api/v1", api::router())
@@ -378,15 +277,11 @@ pub fn router(state: AppState) -> Router {
                 .leptos_routes_with_context(&state, routes, domains.clone(), move || {
                     app::shell(shell_options.clone())
                 })
-                .route_layer(middleware::from_fn_with_state(
-                    state.request_timeout,
-                    renders::run_to_end,
-                )),
+                .route_layer(whole_pages.clone()),
         )
         .fallback(
-            file_and_error_handler_with_context::<AppState, _>(domains, app::shell).layer(
-                middleware::from_fn_with_state(state.request_timeout, renders::run_to_end),
-            ),
+            file_and_error_handler_with_context::<AppState, _>(domains, app::shell)
+                .layer(whole_pages),
         )
         .layer(middleware::from_fn_with_state(
             state.site.clone(),

@@ -6,18 +6,19 @@
 //! visitor leaves at that moment (a phone going back, a tab closed, a link followed early), and
 //! once in the tests a worker thread stuck for good on a lock of the page's it was cleaning. So
 //! the page renders whole in a task of its own, which a visitor's leaving does not stop. Pages
-//! wait for their data before their first byte anyway (`SsrMode::Async`), so the visitor gets
-//! the page as soon as before, with its length. A render still going at twice the request's
-//! time limit (whose 503 the visitor has had by then) is dropped all the same.
+//! (all but the staff's check-in) wait for their data before their first byte anyway
+//! (`SsrMode::Async`), so the visitor gets the page as soon as before, with its length. A
+//! render still going at twice the request's time limit (whose 503 the visitor has had by
+//! then) is dropped all the same.
 //!
-//! Server functions render nothing and are left as they are: a call cut off with its request
-//! stops there, as any REST call does.
+//! What is not a page passes as it is: server functions, which render nothing (a call cut off
+//! with its request stops there, as any REST call does), and the files the fallback serves.
 
 use app::error::envelope;
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::StatusCode,
+    http::{header, StatusCode},
     middleware::Next,
     response::Response,
 };
@@ -32,33 +33,51 @@ pub async fn run_to_end(State(limit): State<Duration>, request: Request, next: N
         return next.run(request).await;
     }
     let render = async move {
-        let (parts, body) = next.run(request).await.into_parts();
-        let page = axum::body::to_bytes(body, usize::MAX).await.ok()?;
-        Some(Response::from_parts(parts, Body::from(page)))
+        let response = next.run(request).await;
+        if !is_html(&response) {
+            return Ok(response);
+        }
+        let (parts, body) = response.into_parts();
+        let page = axum::body::to_bytes(body, usize::MAX).await?;
+        Ok::<_, axum::Error>(Response::from_parts(parts, Body::from(page)))
     };
     let render = tokio::spawn(
         async move { tokio::time::timeout(limit.saturating_mul(2), render).await }
             .in_current_span(),
     );
-    match render.await {
-        Ok(Ok(Some(page))) => page,
-        _ => {
-            tracing::error!("a page's render broke off");
-            envelope(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                &app::i18n::Text::new("err-internal"),
-                Default::default(),
-                None,
-            )
-        }
-    }
+    let failed = match render.await {
+        Ok(Ok(Ok(page))) => return page,
+        Ok(Ok(Err(body))) => body.to_string(),
+        Ok(Err(_)) => "still going at twice the time limit".to_owned(),
+        Err(task) => task.to_string(),
+    };
+    tracing::error!(%failed, "a page's render broke off");
+    envelope(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        &app::i18n::Text::new("err-internal"),
+        Default::default(),
+        None,
+    )
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::{body::Bytes, middleware, routing::get, Router};
+    use axum::{
+        body::{Bytes, HttpBody},
+        middleware,
+        routing::get,
+        Router,
+    };
     use futures_util::{stream, StreamExt};
     use std::sync::{
         atomic::{AtomicBool, Ordering},
@@ -66,13 +85,19 @@ mod tests {
     };
     use tower::ServiceExt;
 
-    /// A page at `path` in two chunks, the second 50 ms later, that notes when it was made.
+    /// An answer at `path` in two chunks, the second 50 ms later, that notes when it was made:
+    /// a script where the path says so, a page otherwise.
     fn app(
         path: &str,
         second: impl Fn() -> Bytes + Send + Sync + 'static,
         made: Arc<AtomicBool>,
     ) -> Router {
         let second = Arc::new(second);
+        let kind = if path.ends_with(".js") {
+            "text/javascript"
+        } else {
+            "text/html; charset=utf-8"
+        };
         let page = move || {
             let (second, made) = (second.clone(), made.clone());
             async move {
@@ -88,7 +113,7 @@ mod tests {
                         Ok(chunk)
                     }
                 });
-                Body::from_stream(chunks)
+                ([(header::CONTENT_TYPE, kind)], Body::from_stream(chunks))
             }
         };
         Router::new()
@@ -124,6 +149,7 @@ mod tests {
         let made = Arc::new(AtomicBool::new(false));
         let answer = app("/", second, made).oneshot(ask("/")).await.unwrap();
         assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(answer.body().size_hint().exact(), Some(25));
         let page = axum::body::to_bytes(answer.into_body(), usize::MAX)
             .await
             .unwrap();
@@ -136,8 +162,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_server_function_stops_with_its_request() {
-        assert!(!leave_early("/_fn/page").await);
+    async fn server_functions_and_files_stop_with_their_request() {
+        for path in ["/_fn/page", "/swagger/bundle.js"] {
+            assert!(!leave_early(path).await, "{path} went on");
+        }
     }
 
     #[tokio::test]
