@@ -89,7 +89,7 @@ pub fn assemble(
     let limiter = RateLimiter::new(config.rate_limit_enabled, redis.clone());
     let catalog = Catalog::new(db.clone(), Cache::new(redis.clone(), config.cache_ttl))
         .with_limits(limiter.clone(), config.catalog_limits);
-    let mailer = senders::mailer(config)?;
+    let (mailer, sms) = (senders::mailer(config)?, senders::sms(config));
     let accounts = Accounts::new(
         db.clone(),
         Jwt::new(
@@ -97,7 +97,7 @@ pub fn assemble(
             config.jwt_expiry,
         ),
         mailer.clone(),
-        senders::sms(config),
+        sms.clone(),
         limiter.clone(),
         AccountSettings {
             public_url: config.public_url.trim_end_matches('/').to_owned(),
@@ -177,7 +177,7 @@ pub fn assemble(
         Arc::new(Waitlists(bookings.clone())),
         Arc::new(accounts.clone()),
         notifications(Channel::Mail(mailer)),
-        notifications(Channel::Sms(senders::sms(config))),
+        notifications(Channel::Sms(sms)),
         notifications(Channel::Push(senders::push(config)?)),
     ];
     if let Some(kafka) = &config.events.kafka {
