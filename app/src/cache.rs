@@ -24,6 +24,20 @@ pub const LOCAL_TTL: Duration = Duration::from_secs(1);
 const LOCAL_MAX: usize = 4096;
 
 type Entry = (Instant, Arc<dyn Any + Send + Sync>);
+/// Closed while one caller reads a cold key; says how that read ended once it opens.
+type Gate = Arc<tokio::sync::RwLock<Landing>>;
+
+/// How a cold read ended, for the callers that waited on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Landing {
+    /// Its caller left (or panicked) before it ended: one of the waiters reads it.
+    #[default]
+    Abandoned,
+    /// The source failed: each waiter reads it, to answer its own error.
+    Failed,
+    /// The value is here.
+    Stored,
+}
 
 /// How long this process may use its own copy of a value.
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +65,9 @@ struct Local {
     entries: HashMap<String, Entry>,
     /// Keys one caller is reading again; the others keep the copy they have meanwhile.
     refreshing: std::collections::HashSet<String>,
+    /// Keys with no copy here that one caller is reading; the others wait for its read
+    /// (write-locked until it ends) instead of each reading the database.
+    loading: HashMap<String, Gate>,
     /// The list generation and when it was last read from Redis.
     generation: Option<(Instant, u64)>,
 }
@@ -97,19 +114,46 @@ impl Cache {
         // Past its trust, one caller reads the value again while the others keep the copy
         // they have (within the backstop TTL): a busy key is never read by every request at
         // once, which under load would queue them all for the database's connections.
+        let mut _refreshed = None;
         if let Some(value) = self.in_memory(key, self.ttl) {
             if !self.local().refreshing.insert(key.to_owned()) {
                 return Ok(value);
             }
+            _refreshed = Some(Refreshing(self, key));
         }
-        let _refreshed = Refreshing(self, key);
+        // Cold, one caller reads it while the others wait: a flash sale's first second asks
+        // every instance for the same few keys thousands of times at once. If that read fails,
+        // the waiters read it themselves (each has its own error to answer); if its caller
+        // left, one of them reads it for the others.
+        let mut landed = None;
+        while landed.is_none() {
+            match self.take_off(key) {
+                Ok(leader) => landed = Some(leader),
+                Err(flight) => {
+                    let landing = *flight.read().await;
+                    if let Some(value) = self.in_memory(key, local_ttl) {
+                        return Ok(value);
+                    }
+                    if landing == Landing::Failed {
+                        break;
+                    }
+                }
+            }
+        }
         let value = match self.in_redis(key).await {
             Some(value) => value,
-            None => {
-                let value = load().await?;
-                self.to_redis(key, &value).await;
-                value
-            }
+            None => match load().await {
+                Ok(value) => {
+                    self.to_redis(key, &value).await;
+                    value
+                }
+                Err(err) => {
+                    if let Some(landed) = landed.as_mut() {
+                        landed.land(Landing::Failed);
+                    }
+                    return Err(err);
+                }
+            },
         };
         let value = Arc::new(value);
         let mut local = self.local();
@@ -121,13 +165,20 @@ impl Cache {
         local
             .entries
             .insert(key.to_owned(), (Instant::now(), entry));
+        drop(local);
+        if let Some(landed) = landed.as_mut() {
+            landed.land(Landing::Stored);
+        }
         Ok(value)
     }
 
     /// Drops this process's own copy of `key`, which the source has shown to be stale: the
     /// next read takes it from Redis or the database.
     pub fn forget(&self, key: &str) {
-        self.local().entries.remove(key);
+        let mut local = self.local();
+        local.entries.remove(key);
+        // A read begun before it may bring the stale value: later callers start their own.
+        local.loading.remove(key);
     }
 
     fn in_memory<T: Send + Sync + 'static>(&self, key: &str, ttl: Duration) -> Option<Arc<T>> {
@@ -174,6 +225,7 @@ impl Cache {
             let mut local = self.local();
             for key in keys {
                 local.entries.remove(key);
+                local.loading.remove(key);
             }
             let next = local.generation.map_or(1, |(_, g)| g + 1);
             local.generation = Some((Instant::now(), next));
@@ -226,6 +278,56 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// Marks `key` as being read by this caller until the guard drops; or, when another
+    /// caller is reading it, the gate that opens once that read ends.
+    fn take_off<'a>(&'a self, key: &'a str) -> Result<Landed<'a>, Gate> {
+        let mut local = self.local();
+        if let Some(flight) = local.loading.get(key) {
+            return Err(flight.clone());
+        }
+        let gate = Gate::default();
+        let closed = gate.clone().try_write_owned().ok();
+        local.loading.insert(key.to_owned(), gate.clone());
+        Ok(Landed {
+            cache: self,
+            key,
+            gate,
+            closed,
+        })
+    }
+}
+
+/// Ends a cold read of a key however it ends (a value, an error, a caller gone), letting its
+/// waiters go: the gate opens when `closed` drops, after the key is taken off the list.
+struct Landed<'a> {
+    cache: &'a Cache,
+    key: &'a str,
+    gate: Gate,
+    closed: Option<tokio::sync::OwnedRwLockWriteGuard<Landing>>,
+}
+
+impl Landed<'_> {
+    fn land(&mut self, how: Landing) {
+        if let Some(closed) = self.closed.as_mut() {
+            **closed = how;
+        }
+    }
+}
+
+impl Drop for Landed<'_> {
+    fn drop(&mut self) {
+        let mut local = self.cache.local();
+        if local
+            .loading
+            .get(self.key)
+            .is_some_and(|gate| Arc::ptr_eq(gate, &self.gate))
+        {
+            local.loading.remove(self.key);
+        }
+    }
+}
+
 /// Ends a refresh of a key however the read ends (a value, an error, a caller gone).
 struct Refreshing<'a>(&'a Cache, &'a str);
 
@@ -234,3 +336,7 @@ impl Drop for Refreshing<'_> {
         self.0.local().refreshing.remove(self.1);
     }
 }
+
+#[cfg(test)]
+#[path = "cache_tests.rs"]
+mod tests;

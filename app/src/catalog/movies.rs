@@ -99,14 +99,20 @@ impl Catalog {
         .await
     }
 
-    pub async fn movie(&self, id: Uuid) -> Result<MovieInfo, CatalogError> {
-        sqlx::query_as(&format!(
-            "SELECT {MOVIE_COLUMNS} FROM movies m WHERE m.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.read())
-        .await?
-        .ok_or(CatalogError::NotFound)
+    /// One movie, through the cache like the lists: in a rush every moviegoer's app asks for
+    /// the same movie at once, and each read from PostgreSQL took a connection the holds and
+    /// seat maps were waiting for. Only movies that exist are cached.
+    pub async fn movie(&self, id: Uuid) -> Result<Arc<MovieInfo>, CatalogError> {
+        self.cached_list("movie", &id, || async {
+            sqlx::query_as(&format!(
+                "SELECT {MOVIE_COLUMNS} FROM movies m WHERE m.id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(self.read())
+            .await?
+            .ok_or(CatalogError::NotFound)
+        })
+        .await
     }
 
     pub async fn movie_by_slug(&self, slug: &str) -> Result<Option<Uuid>, CatalogError> {

@@ -154,7 +154,7 @@ impl Catalog {
         zone: Tz,
         selected: NaiveDate,
     ) -> Result<MovieListing, CatalogError> {
-        let info = self.movie(movie_id).await?;
+        let info = self.movie(movie_id).await?.as_ref().clone();
         let filter = ShowFilter {
             movie_id: Some(movie_id),
             city_id: Some(city.id),

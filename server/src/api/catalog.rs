@@ -127,7 +127,7 @@ pub async fn movie(
     State(catalog): State<Catalog>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<MovieInfo>, CatalogError> {
-    Ok(Json(catalog.movie(id).await?))
+    Ok(Json(catalog.movie(id).await?.as_ref().clone()))
 }
 
 /// Releases still to come, soonest first.
