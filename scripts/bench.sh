@@ -3,7 +3,7 @@
 #
 # Holds (POST /api/v1/bookings/hold) in two scenarios, each beside the pgbench limit of
 # bench/pg-limit run in the same round with the same client count; seat-map reads of a show of
-# about 300 seats; the home, movie and seat-map pages, timed by the server's own summary; and
+# about 300 seats; the home, movie and seat-map pages, timed by the server's own histogram; and
 # forgot-password's answer time with and without an account (scripts/forgot_timing.py).
 #
 # Uses its own database (BENCH_DATABASE_URL, default .../district_bench, reloaded with the demo
@@ -18,9 +18,12 @@
 # BENCH_SKIP_BUILD=1.
 #
 # Then the flash sale (`district-bench rush`): BENCH_RUSH_USERS (10000) moviegoers arriving
-# within BENCH_RUSH_WITHIN (5) seconds for one show, each going from the seat map to a paid
-# ticket, on one instance and on two behind haproxy (from Debian), each with and without
-# Redis; and the seat-map read storm on one instance and on two.
+# within BENCH_RUSH_WITHIN (5) seconds for one show, each going from their city's movies and
+# the show's movie (read as BENCH_RUSH_BROWSE says: api, the REST calls of the apps, or pages)
+# through the seat map to a paid ticket; the seat-map read storm (with Redis); and the steady state:
+# BENCH_STEADY_USERS (3000) moviegoers arriving within BENCH_STEADY_WITHIN (30) seconds,
+# spread over BENCH_STEADY_SHOWS (40) shows. Each on one instance and on two behind haproxy
+# (from Debian), each with and without Redis.
 #
 # Last the live stream's fan-out (`district-bench fanout`): BENCH_FANOUT_STREAMS (2000) seat
 # maps following one show while BENCH_FANOUT_CHANGES (400) changes are made, 50 a second, on
@@ -128,21 +131,31 @@ psql_admin -c "DROP DATABASE IF EXISTS $limit_db WITH (FORCE)" postgres >/dev/nu
 
 rush_results=target/bench/rush.jsonl
 : >"$rush_results"
+browse=${BENCH_RUSH_BROWSE:-api}
+steady_users=${BENCH_STEADY_USERS:-3000}
+steady_within=${BENCH_STEADY_WITHIN:-30}
+steady_shows=${BENCH_STEADY_SHOWS:-40}
 # Every moviegoer's stream comes from this one address.
 export SEAT_STREAMS_PER_CLIENT=100000
 for instances in 1 2; do
   for redis in "$redis_url" ""; do
-    setup="$instances instance$([ "$instances" = 2 ] && echo "s, haproxy"), ${redis:+Redis}"
+    setup="1 instance"
+    [ "$instances" = 1 ] || setup="2 instances, haproxy"
+    setup="$setup, ${redis:+Redis}"
     [ -n "$redis" ] || setup="${setup}memory"
     say "flash sale: ${BENCH_RUSH_USERS:-10000} moviegoers within ${BENCH_RUSH_WITHIN:-5} s ($setup)"
     if [ "$instances" = 1 ]; then start_server "$redis"; else start_pair "$redis"; fi
     [ -z "$redis" ] || redis-cli -p "$redis_port" flushall >/dev/null
     PUBLIC_URL=$url "$bench" rush --url "$url" --label "$setup" --results "$rush_results" \
-      --users "${BENCH_RUSH_USERS:-10000}" --within "${BENCH_RUSH_WITHIN:-5}"
+      --users "${BENCH_RUSH_USERS:-10000}" --within "${BENCH_RUSH_WITHIN:-5}" --browse "$browse"
     if [ -n "$redis" ]; then
       with_redis=$redis run_bench --target http --url "$url" --server-pid "$server_pid" \
         --label "$setup" --round 1 --scenarios seat-map --clients "$readers"
     fi
+    say "steady state: $steady_users moviegoers for $steady_shows shows within $steady_within s ($setup)"
+    PUBLIC_URL=$url "$bench" rush --url "$url" --label "steady state, $setup" \
+      --results "$rush_results" --shows "$steady_shows" --users "$steady_users" \
+      --within "$steady_within" --browse "$browse"
     stop_all
   done
 done

@@ -25,7 +25,8 @@ start_server() {
 
 # Two servers behind haproxy (round robin, keep-alive; a refused connection is tried on the
 # other at once, and a server that fails three health checks in a row, 2 s each, is taken out:
-# a tighter check took both busy servers out in a flash sale),
+# a tighter check took both busy servers out in a flash sale; 9,000 connections at once, two
+# descriptors each, within the machine's hard limit of 20,000 open files),
 # with Redis at $1 if given; sets server_pid, second_pid, lb_pid, url (the balancer's) and
 # port_a, port_b.
 start_pair() {

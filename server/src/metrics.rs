@@ -20,7 +20,7 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Request latency buckets, in seconds: a page or an API call should answer within 100 ms.
 const LATENCY_BUCKETS: &[f64] = &[
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
 /// Counters and gauges that exist from start-up (at zero), so dashboards and alerts see them

@@ -125,8 +125,8 @@ async fn answer(sent: reqwest::Result<reqwest::Response>) -> (Answer, Option<Str
     }
 }
 
-/// A small xorshift, so each client picks its seats without shared state.
-/// A small xorshift generator: each client's choices are the same in every run.
+/// A small xorshift generator, so each client picks its seats without shared state, the same
+/// in every run.
 pub struct Rng(u64);
 
 impl Rng {

@@ -86,7 +86,7 @@ struct Heard {
 pub async fn run(args: FanoutArgs) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let pool = server::db::connect(config.database_url.expose_secret(), 2).await?;
-    let show = super::rush::fresh_show(&pool).await?;
+    let show = super::rush::fresh_shows(&pool, 1).await?[0];
     let pairs = args.changes.div_ceil(2);
     let holders = plan::bench_users(&pool, pairs.clamp(1, 50)).await?;
     let tokens = plan::bearer_tokens(&config, &holders);

@@ -1,16 +1,26 @@
-//! One moviegoer's trip through a rush: the seat map, a hold (through the waiting room when
-//! it forms), then the sandbox checkout (or a gateway's own, gateway.rs), or letting the seats
-//! go; and for some who paid, cancelling the booking for its refund.
+//! One moviegoer's trip through a rush: the city's movies and the show's movie (browse.rs), the
+//! seat map, a hold (through the waiting room when it forms, queue.rs), then the sandbox
+//! checkout (or a gateway's own, gateway.rs), or letting the seats go; and for some who paid,
+//! cancelling the booking for its refund.
 
-use super::{drive::Rng, gateway::Gateway};
+use super::{
+    browse::Way,
+    drive::Rng,
+    gateway::Gateway,
+    plan::pick,
+    queue::{unix_ms, Queued},
+};
+use app::booking::waiting_room::RoomSettings;
 use app::payment::test_cards;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
 /// Picks of seats tried before giving up while seats still show as free.
 const PICKS: usize = 12;
+/// Places in line taken before the trip counts as failed: more than one only when a poll
+/// reaches an instance that has no place for the moviegoer (two instances without Redis).
+const PLACES: usize = 20;
 /// How long a paid booking may take to show as confirmed: a payment whose webhook was lost is
 /// looked up at its gateway after a minute of quiet, on the settle job's next pass.
 const CONFIRMING: Duration = Duration::from_secs(150);
@@ -37,6 +47,12 @@ pub enum End {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
+    /// The city's movies now showing.
+    Home,
+    /// The movie (on the pages, with its showtimes).
+    Movie,
+    /// The movie's showtimes in the city, on the show's day (over REST).
+    Showtimes,
     Map,
     /// The live seat stream, to its first event.
     Stream,
@@ -55,10 +71,8 @@ pub struct Trip {
     pub seats: usize,
     /// (step, microseconds) of every request.
     pub timings: Vec<(Step, u32)>,
-    /// The place the first 202 gave, and when it said the turn would come.
-    pub position: Option<u64>,
-    pub promised: Option<Instant>,
-    pub admitted: Option<Instant>,
+    /// The time in the waiting room, if the room formed.
+    pub queued: Option<Queued>,
     pub error: Option<String>,
 }
 
@@ -67,7 +81,10 @@ pub struct Road {
     pub base: String,
     /// PUBLIC_URL's origin: the sandbox checkout is a page of the site.
     pub origin: String,
-    pub show: Uuid,
+    /// Moviegoer n goes to the show of `ways[n % ways.len()]`.
+    pub ways: Vec<Way>,
+    /// The waiting room's settings, read from the same environment as the servers' (queue.rs).
+    pub room: RoomSettings,
     pub cancel_percent: u64,
     pub refund_percent: u64,
     pub declined_percent: u64,
@@ -83,52 +100,57 @@ impl Road {
             end: End::Failed,
             seats: 0,
             timings: Vec::new(),
-            position: None,
-            promised: None,
-            admitted: None,
+            queued: None,
             error: None,
         };
         let mut rng = Rng::new(n as u64);
-        if let Err(error) = self.go(&mut trip, &mut rng, token).await {
+        let way = &self.ways[n % self.ways.len()];
+        if let Err(error) = self.go(&mut trip, &mut rng, way, token).await {
             trip.end = End::Failed;
             trip.error = Some(error);
         }
         trip
     }
 
-    async fn go(&self, trip: &mut Trip, rng: &mut Rng, token: &str) -> Result<(), String> {
+    async fn go(
+        &self,
+        trip: &mut Trip,
+        rng: &mut Rng,
+        way: &Way,
+        token: &str,
+    ) -> Result<(), String> {
+        self.browse(trip, way, token).await?;
         let mut admission: Option<String> = None;
-        let mut picks = 0;
+        let (mut picks, mut places) = (0, 0);
         let (booking, seats) = loop {
             let (_, map) = self
-                .call(trip, Step::Map, self.get(&self.seats_url(), token))
+                .call(
+                    trip,
+                    Step::Map,
+                    self.get(&seats_url(&self.base, way), token),
+                )
                 .await?;
             // Open while the seats are chosen and held, as the seat page keeps it.
-            let live = self.stream(trip, token).await?;
+            let live = self.stream(trip, way, token).await?;
             let Some(seats) = pick(&map, rng) else {
                 trip.end = End::SoldOut;
                 return Ok(());
             };
             picks += 1;
-            let body = serde_json::json!({ "show_id": self.show, "seat_ids": seats });
+            let body = serde_json::json!({ "show_id": way.show, "seat_ids": seats });
             let mut hold = self.post("/api/v1/bookings/hold", token).json(&body);
             if let Some(admission) = &admission {
                 hold = hold.header("admission-token", admission);
             }
+            let sent = unix_ms();
             let (status, answer) = self.call(trip, Step::Hold, hold).await?;
             // The seat page is left, for the booking or the queue page, or read again.
             drop(live);
             match status {
                 StatusCode::CREATED => break (answer["booking_id"].clone(), seats.len()),
-                StatusCode::ACCEPTED => {
-                    let place = &answer["queue"];
-                    let position = place["position"].as_u64().unwrap_or(0);
-                    trip.position.get_or_insert(position);
-                    let wait = place["estimated_wait_seconds"].as_u64().unwrap_or(0);
-                    trip.promised
-                        .get_or_insert(Instant::now() + Duration::from_secs(wait));
-                    admission = Some(self.wait_turn(trip, place, token).await?);
-                    trip.admitted = Some(Instant::now());
+                StatusCode::ACCEPTED if places < PLACES => {
+                    admission = self.queue(trip, &answer, sent, token).await?;
+                    places += 1;
                     picks -= 1;
                 }
                 StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY if picks < PICKS => {}
@@ -154,6 +176,18 @@ impl Road {
         Ok(())
     }
 
+    /// The reads on the way to the show, each answered 200.
+    async fn browse(&self, trip: &mut Trip, way: &Way, token: &str) -> Result<(), String> {
+        for (step, path) in &way.reads {
+            let mut read = self.get(&format!("{}{path}", self.base), token);
+            if let Some(cookie) = &way.cookie {
+                read = read.header(reqwest::header::COOKIE, cookie);
+            }
+            self.expect(trip, *step, read, StatusCode::OK).await?;
+        }
+        Ok(())
+    }
+
     /// `DELETE` of the booking: a hold let go, or a paid booking cancelled. A 200 that leaves
     /// the booking standing would be neither.
     async fn cancel(
@@ -168,39 +202,6 @@ impl Road {
         match booking["status"].as_str() {
             Some("cancelled") => Ok(()),
             _ => Err(format!("{step:?}: {booking}")),
-        }
-    }
-
-    /// Polls the place in line as its answers say, until the admission token comes.
-    async fn wait_turn(
-        &self,
-        trip: &mut Trip,
-        place: &Value,
-        token: &str,
-    ) -> Result<String, String> {
-        let url = format!(
-            "{}{}",
-            self.base,
-            place["poll_url"].as_str().unwrap_or_default()
-        );
-        let mut wait = place["estimated_wait_seconds"]
-            .as_u64()
-            .unwrap_or(1)
-            .clamp(1, 5);
-        loop {
-            tokio::time::sleep(Duration::from_secs(wait)).await;
-            let poll = self.http.get(&url).header("authorization", token);
-            let (status, turn) = self.call(trip, Step::Poll, poll).await?;
-            if status != StatusCode::OK {
-                return Err(format!("queue: {status} {turn}"));
-            }
-            if let Some(admission) = turn["admission_token"].as_str() {
-                return Ok(admission.to_owned());
-            }
-            wait = turn["queue"]["estimated_wait_seconds"]
-                .as_u64()
-                .unwrap_or(1)
-                .clamp(1, 5);
         }
     }
 
@@ -300,9 +301,14 @@ impl Road {
     }
 
     /// The show's live seat stream, once its first event (the snapshot) has arrived.
-    async fn stream(&self, trip: &mut Trip, token: &str) -> Result<reqwest::Response, String> {
+    async fn stream(
+        &self,
+        trip: &mut Trip,
+        way: &Way,
+        token: &str,
+    ) -> Result<reqwest::Response, String> {
         let began = Instant::now();
-        let url = format!("{}/stream", self.seats_url());
+        let url = format!("{}/stream", seats_url(&self.base, way));
         let opened = self.get(&url, token).send().await;
         let mut live = opened.map_err(|e| format!("stream: {e}"))?;
         if live.status() != StatusCode::OK {
@@ -312,10 +318,6 @@ impl Road {
         let took = began.elapsed().as_micros().min(u32::MAX as u128) as u32;
         trip.timings.push((Step::Stream, took));
         Ok(live)
-    }
-
-    fn seats_url(&self) -> String {
-        format!("{}/api/v1/shows/{}/seats", self.base, self.show)
     }
 
     /// A GET as a phone sends it (gzip welcome: the client asks for it and unpacks it).
@@ -366,7 +368,7 @@ impl Road {
                     .map_err(|e| format!("{step:?}: {e}"))?;
                 (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
             }
-            Err(err) => return Err(format!("{step:?}: {err}")),
+            Err(err) => return Err(format!("{step:?}: {}", causes(&err))),
         };
         let took = began.elapsed().as_micros().min(u32::MAX as u128) as u32;
         trip.timings.push((step, took));
@@ -377,31 +379,18 @@ impl Road {
     }
 }
 
-/// Two free standard seats side by side, at random; one free seat when no two are together.
-fn pick(map: &Value, rng: &mut Rng) -> Option<Vec<String>> {
-    let mut free: Vec<(i64, i64, &str)> = map["seats"]
-        .as_array()?
-        .iter()
-        .filter(|s| s["status"] == "available" && s["kind"] == "standard")
-        .filter_map(|s| {
-            Some((
-                s["grid_row"].as_i64()?,
-                s["grid_col"].as_i64()?,
-                s["id"].as_str()?,
-            ))
-        })
-        .collect();
-    if free.is_empty() {
-        return None;
+fn seats_url(base: &str, way: &Way) -> String {
+    format!("{base}/api/v1/shows/{}/seats", way.show)
+}
+
+/// An error with what caused it, down to the socket: reqwest's own message names only the
+/// request.
+fn causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
     }
-    free.sort_unstable();
-    let pairs: Vec<[&str; 2]> = free
-        .windows(2)
-        .filter(|w| w[0].0 == w[1].0 && w[1].1 == w[0].1 + 1)
-        .map(|w| [w[0].2, w[1].2])
-        .collect();
-    if pairs.is_empty() {
-        return Some(vec![free[rng.below(free.len())].2.to_owned()]);
-    }
-    Some(pairs[rng.below(pairs.len())].map(str::to_owned).to_vec())
+    text
 }

@@ -1,7 +1,9 @@
-//! What the benchmark asks for: its users, the shows and seat pairs of each scenario, and the
-//! reset that gives every run the same starting point.
+//! What the benchmark asks for: its users, the shows and seat pairs of each scenario, the
+//! reset that gives every run the same starting point, and the seats a rush's moviegoer picks.
 
+use super::drive::Rng;
 use anyhow::bail;
+use serde_json::Value;
 use sqlx::PgPool;
 use std::{
     collections::{BTreeMap, HashMap},
@@ -281,4 +283,33 @@ pub fn bearer_tokens(config: &server::config::Config, users: &[Uuid]) -> Vec<Str
         .iter()
         .map(|u| format!("Bearer {}", jwt.issue((*u).into(), Role::Customer)))
         .collect()
+}
+
+/// Two free standard seats side by side, at random; one free seat when no two are together.
+pub fn pick(map: &Value, rng: &mut Rng) -> Option<Vec<String>> {
+    let mut free: Vec<(i64, i64, &str)> = map["seats"]
+        .as_array()?
+        .iter()
+        .filter(|s| s["status"] == "available" && s["kind"] == "standard")
+        .filter_map(|s| {
+            Some((
+                s["grid_row"].as_i64()?,
+                s["grid_col"].as_i64()?,
+                s["id"].as_str()?,
+            ))
+        })
+        .collect();
+    if free.is_empty() {
+        return None;
+    }
+    free.sort_unstable();
+    let pairs: Vec<[&str; 2]> = free
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && w[1].1 == w[0].1 + 1)
+        .map(|w| [w[0].2, w[1].2])
+        .collect();
+    if pairs.is_empty() {
+        return Some(vec![free[rng.below(free.len())].2.to_owned()]);
+    }
+    Some(pairs[rng.below(pairs.len())].map(str::to_owned).to_vec())
 }

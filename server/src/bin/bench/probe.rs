@@ -141,22 +141,78 @@ pub async fn activity(
     }
 }
 
-/// The server's median latency of each route, from its own summary at /metrics.
+/// The server's median latency of each route's 200s, estimated from its own histogram at
+/// /metrics as Prometheus's `histogram_quantile` does: within the bucket the median falls in,
+/// as if the answers were spread evenly over it.
 pub async fn server_medians(client: &reqwest::Client, base: &str) -> BTreeMap<String, f64> {
     let Ok(response) = client.get(format!("{base}/metrics")).send().await else {
         return BTreeMap::new();
     };
-    let text = response.text().await.unwrap_or_default();
-    text.lines()
-        .filter(|l| {
-            l.starts_with("district_http_request_duration_seconds{")
-                && l.contains("quantile=\"0.5\"")
-        })
-        .filter(|l| l.contains("status=\"200\""))
-        .filter_map(|line| {
-            let route = line.split("route=\"").nth(1)?.split('"').next()?;
-            let value: f64 = line.rsplit(' ').next()?.parse().ok()?;
-            Some((route.to_owned(), value * 1000.0))
+    medians(&response.text().await.unwrap_or_default())
+}
+
+fn medians(metrics: &str) -> BTreeMap<String, f64> {
+    // Route to (upper bound, answers at or under it), in the order exported.
+    let mut buckets: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    for line in metrics.lines().filter(|l| {
+        l.starts_with("district_http_request_duration_seconds_bucket{")
+            && l.contains("status=\"200\"")
+    }) {
+        let field = |name: &str| line.split(name).nth(1)?.split('"').next();
+        let (Some(route), Some(bound)) = (field("route=\""), field("le=\"")) else {
+            continue;
+        };
+        let bound = match bound {
+            "+Inf" => f64::INFINITY,
+            finite => match finite.parse() {
+                Ok(bound) => bound,
+                Err(_) => continue,
+            },
+        };
+        let Some(count) = line.rsplit(' ').next().and_then(|c| c.parse().ok()) else {
+            continue;
+        };
+        buckets.entry(route).or_default().push((bound, count));
+    }
+    buckets
+        .into_iter()
+        .filter_map(|(route, mut counts)| {
+            counts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let half = counts.last()?.1 / 2.0;
+            let at = counts.iter().position(|(_, n)| *n >= half && *n > 0.0)?;
+            let (low, below) = if at == 0 { (0.0, 0.0) } else { counts[at - 1] };
+            let (high, upto) = counts[at];
+            let seconds = match high.is_finite() {
+                true => low + (high - low) * (half - below) / (upto - below),
+                false => low,
+            };
+            Some((route.to_owned(), seconds * 1000.0))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::medians;
+
+    #[test]
+    fn a_median_falls_within_its_bucket() {
+        let metrics = r#"# TYPE district_http_request_duration_seconds histogram
+district_http_request_duration_seconds_bucket{method="GET",route="/",status="200",le="0.001"} 10
+district_http_request_duration_seconds_bucket{method="GET",route="/",status="200",le="0.0025"} 70
+district_http_request_duration_seconds_bucket{method="GET",route="/",status="200",le="0.005"} 100
+district_http_request_duration_seconds_bucket{method="GET",route="/",status="200",le="+Inf"} 100
+district_http_request_duration_seconds_bucket{method="GET",route="/",status="500",le="0.001"} 100
+district_http_request_duration_seconds_bucket{method="GET",route="/",status="500",le="+Inf"} 100
+district_http_request_duration_seconds_bucket{method="GET",route="/slow",status="200",le="30"} 1
+district_http_request_duration_seconds_bucket{method="GET",route="/slow",status="200",le="+Inf"} 3
+district_http_request_duration_seconds_count{method="GET",route="/",status="200"} 100
+"#;
+        let medians = medians(metrics);
+        // The 50th of 100 answers is the 40th of the 60 between 1 and 2.5 ms.
+        assert!((medians["/"] - 2.0).abs() < 1e-9, "{medians:?}");
+        // Past the last finite bound, the median is that bound.
+        assert!((medians["/slow"] - 30_000.0).abs() < 1e-9, "{medians:?}");
+        assert_eq!(medians.len(), 2);
+    }
 }

@@ -1,13 +1,16 @@
-//! `district-bench rush`: a blockbuster's opening minute. Moviegoers arrive at a set rate (open
-//! loop: each on schedule, whatever the answers so far) and go the whole way (`journey`). At
-//! the end the data itself is checked: seats sold against seats on sale, no seat sold twice,
-//! every succeeded payment a confirmed booking or a refund; and the waiting room's order.
+//! `district-bench rush`: a blockbuster's opening minute, or with `--shows` an ordinary hour's
+//! steady state. Moviegoers arrive at a set rate (open loop: each on schedule, whatever the
+//! answers so far) and go the whole way, from their city's movies to a ticket (`journey`). At
+//! the end the data itself is checked: seats sold against seats on sale, show by show, no seat
+//! sold twice, every succeeded payment a confirmed booking or a refund; and the waiting room's
+//! order (`queue`).
 
 use super::{
+    browse::{Browse, Way},
     drive::percentile,
     gateway::Gateway,
     journey::{Road, Step, Trip},
-    plan,
+    plan, queue,
     razorpay::RazorpayApi,
     stripe::StripeApi,
 };
@@ -30,9 +33,16 @@ pub struct RushArgs {
     /// Moviegoers arriving.
     #[arg(long, default_value_t = 10_000)]
     users: usize,
+    /// Shows they go to, moviegoer n to the n-th modulo this many: one for a flash sale, many
+    /// for the steady state.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    shows: u16,
     /// Seconds over which they arrive, evenly.
     #[arg(long, default_value_t = 5.0)]
     within: f64,
+    /// How the moviegoers read the city's movies and the show's movie before its seat map.
+    #[arg(long, value_enum, default_value = "api")]
+    browse: Browse,
     /// Out of a hundred, those who let their seats go instead of paying.
     #[arg(long, default_value_t = 10)]
     cancel_percent: u64,
@@ -64,6 +74,7 @@ pub struct RushArgs {
 struct Report {
     label: String,
     users: usize,
+    shows: usize,
     arrivals_per_second: f64,
     /// From the first arrival to the last trip's end.
     seconds: f64,
@@ -77,15 +88,19 @@ struct Report {
     seats_bought: usize,
     queued: usize,
     most_ahead: u64,
-    /// Pairs admitted in the opposite order of their places, beyond one poll's slack.
+    /// Pairs the room let in against the order of their turns (queue.rs).
     inversions: usize,
+    /// Moviegoers let in before their turn could have come.
+    out_of_turn: usize,
+    /// Pairs whose tokens reached them against the order promised, beyond a poll's slack.
+    inversions_seen: usize,
     breaches: Vec<String>,
 }
 
 pub async fn run(args: RushArgs) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let pool = server::db::connect(config.database_url.expose_secret(), 4).await?;
-    let show = fresh_show(&pool).await?;
+    let shows = fresh_shows(&pool, args.shows.into()).await?;
     let users = plan::bench_users(&pool, args.users).await?;
     let tokens = plan::bearer_tokens(&config, &users);
     let http = reqwest::Client::builder()
@@ -107,11 +122,16 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         })),
         (None, None, _) => None,
     };
+    let mut ways = Vec::with_capacity(shows.len());
+    for show in &shows {
+        ways.push(Way::to(&pool, *show, args.browse).await?);
+    }
     let road = Arc::new(Road {
         http,
         base: args.url.trim_end_matches('/').to_owned(),
         origin: config.public_url.trim_end_matches('/').to_owned(),
-        show,
+        ways,
+        room: config.bounds.waiting_room,
         cancel_percent: args.cancel_percent,
         refund_percent: args.refund_percent,
         declined_percent: args.declined_percent,
@@ -119,8 +139,12 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         gateway,
     });
     eprintln!(
-        "rush: {} moviegoers for show {show} within {}s ({})",
-        args.users, args.within, args.label
+        "rush: {} moviegoers for {} show(s), {} first, within {}s ({})",
+        args.users,
+        shows.len(),
+        shows[0],
+        args.within,
+        args.label
     );
     let began = Instant::now();
     let gap = Duration::from_secs_f64(args.within / args.users.max(1) as f64);
@@ -136,7 +160,7 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
         all.push(trip.context("a moviegoer's task failed")?);
     }
     let seconds = began.elapsed().as_secs_f64();
-    let report = report(&args, &pool, show, &all, seconds).await?;
+    let report = report(&args, &pool, &shows, &all, seconds).await?;
     print(&report);
     super::append(&args.results, &report)?;
     anyhow::ensure!(
@@ -147,27 +171,33 @@ pub async fn run(args: RushArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A show on sale for the rest of the day with nobody's bookings yet, as near 300 seats as
-/// there is: each rush starts from a fresh one.
-pub async fn fresh_show(db: &sqlx::PgPool) -> anyhow::Result<Uuid> {
-    let show: Option<Uuid> = sqlx::query_scalar(
+/// `count` shows on sale three hours ahead or more with nobody's bookings yet, as near 300
+/// seats as there are: each rush starts from fresh ones.
+pub async fn fresh_shows(db: &sqlx::PgPool, count: usize) -> anyhow::Result<Vec<Uuid>> {
+    let shows: Vec<Uuid> = sqlx::query_scalar(
         "SELECT sh.id FROM shows sh
           WHERE sh.status = 'scheduled' AND sh.starts_at > now() + interval '3 hours'
             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.show_id = sh.id)
           ORDER BY abs((SELECT count(*) FROM seats s
                          WHERE s.screen_id = sh.screen_id AND s.kind = 'standard') - 300),
                    sh.starts_at DESC, sh.id
-          LIMIT 1",
+          LIMIT $1",
     )
-    .fetch_optional(db)
+    .bind(count as i64)
+    .fetch_all(db)
     .await?;
-    show.context("no show left without bookings: seed again")
+    anyhow::ensure!(
+        shows.len() == count,
+        "{} shows left without bookings, {count} asked: seed again",
+        shows.len()
+    );
+    Ok(shows)
 }
 
 async fn report(
     args: &RushArgs,
     db: &sqlx::PgPool,
-    show: Uuid,
+    shows: &[Uuid],
     trips: &[Trip],
     seconds: f64,
 ) -> anyhow::Result<Report> {
@@ -192,22 +222,28 @@ async fn report(
             .entry(format!("{:?}", trip.end).to_lowercase())
             .or_insert(0) += 1;
     }
-    let (seats_on_sale, seats_sold): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM seats s JOIN shows sh ON sh.screen_id = s.screen_id
-                  WHERE sh.id = $1 AND s.kind = 'standard'),
+    let sales: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+        "SELECT sh.id,
+                (SELECT count(*) FROM seats s WHERE s.screen_id = sh.screen_id AND s.kind = 'standard'),
                 (SELECT count(*) FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
-                  WHERE b.show_id = $1 AND b.status = 'confirmed')",
+                  WHERE b.show_id = sh.id AND b.status = 'confirmed')
+           FROM shows sh WHERE sh.id = ANY($1)",
     )
-    .bind(show)
-    .fetch_one(db)
+    .bind(shows)
+    .fetch_all(db)
     .await?;
     let mut breaches = server::invariants::invariant_breaches(db).await?;
-    if seats_sold > seats_on_sale {
-        breaches.push(format!("{seats_sold} seats sold of {seats_on_sale}"));
+    for (show, on_sale, sold) in &sales {
+        if sold > on_sale {
+            breaches.push(format!("show {show}: {sold} seats sold of {on_sale}"));
+        }
     }
+    let seats_on_sale = sales.iter().map(|s| s.1).sum();
+    let seats_sold = sales.iter().map(|s| s.2).sum();
     Ok(Report {
         label: args.label.clone(),
         users: args.users,
+        shows: shows.len(),
         arrivals_per_second: args.users as f64 / args.within,
         seconds,
         requests: trips.iter().map(|t| t.timings.len()).sum(),
@@ -217,52 +253,44 @@ async fn report(
         seats_on_sale,
         seats_sold,
         seats_bought: trips.iter().map(|t| t.seats).sum(),
-        queued: trips.iter().filter(|t| t.position.is_some()).count(),
-        most_ahead: trips.iter().filter_map(|t| t.position).max().unwrap_or(0),
-        inversions: inversions(trips),
+        queued: trips.iter().filter(|t| t.queued.is_some()).count(),
+        most_ahead: trips
+            .iter()
+            .filter_map(|t| Some(t.queued.as_ref()?.position))
+            .max()
+            .unwrap_or(0),
+        inversions: queue::inversions(trips),
+        out_of_turn: queue::out_of_turn(trips),
+        inversions_seen: queue::inversions_seen(trips),
         breaches,
     })
 }
 
-/// Pairs of moviegoers where the one whose turn was promised clearly first (by more than the
-/// second the estimate is rounded to) was let in more than a poll's interval (5 s, the longest
-/// a client waits between asks) after the other. Places are compared by the turn each 202
-/// promised, not by when the 202 arrived: under load an answer can take longer to arrive than
-/// the line takes to move.
-fn inversions(trips: &[Trip]) -> usize {
-    let (rounding, slack) = (Duration::from_secs(1), Duration::from_secs(5));
-    let mut line: Vec<_> = trips
-        .iter()
-        .filter_map(|t| Some((t.promised?, t.admitted?)))
-        .collect();
-    line.sort_unstable();
-    let mut count = 0;
-    for (i, (promised, admitted)) in line.iter().enumerate() {
-        count += line[i + 1..]
-            .iter()
-            .filter(|(later, other)| *promised + rounding < *later && *other + slack < *admitted)
-            .count();
-    }
-    count
-}
-
 fn print(report: &Report) {
     println!(
-        "{}: {} moviegoers at {:.0}/s, {:.1}s, {} requests",
-        report.label, report.users, report.arrivals_per_second, report.seconds, report.requests
+        "{}: {} moviegoers for {} show(s) at {:.0}/s, {:.1}s, {} requests",
+        report.label,
+        report.users,
+        report.shows,
+        report.arrivals_per_second,
+        report.seconds,
+        report.requests
     );
     for (step, (n, p50, p95, p99)) in &report.steps {
         println!("  {step:<8} {n:>7}  p50 {p50:>8.1} ms  p95 {p95:>8.1} ms  p99 {p99:>8.1} ms");
     }
     println!("  ends: {:?}", report.ends);
     println!(
-        "  seats sold {} of {} on sale ({} bought); queued {}, most ahead {}, inversions {}",
+        "  seats sold {} of {} on sale ({} bought); queued {}, most ahead {}",
         report.seats_sold,
         report.seats_on_sale,
         report.seats_bought,
         report.queued,
         report.most_ahead,
-        report.inversions
+    );
+    println!(
+        "  inversions {} ({} let in out of turn); as the moviegoers saw it {}",
+        report.inversions, report.out_of_turn, report.inversions_seen
     );
     if let Some(error) = &report.first_error {
         println!("  first error: {error}");
