@@ -35,7 +35,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # A fresh copy of the demo data.
-seed() { "$district" seed --fresh --days 1 >/dev/null; }
+# Two days: a rush takes a show three hours away or more, which late in the day is tomorrow.
+seed() { "$district" seed --fresh --days 2 >/dev/null; }
 
 # The flash sale against $url in the background, with the fault's own $rush_args; sets
 # rush_pid.
