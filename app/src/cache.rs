@@ -287,12 +287,13 @@ impl Cache {
             return Err(flight.clone());
         }
         let gate = Gate::default();
-        let closed = gate.clone().try_write_owned().ok();
         local.loading.insert(key.to_owned(), gate.clone());
+        let closed = gate
+            .try_write_owned()
+            .expect("nobody else holds a lock made here");
         Ok(Landed {
             cache: self,
             key,
-            gate,
             closed,
         })
     }
@@ -303,25 +304,23 @@ impl Cache {
 struct Landed<'a> {
     cache: &'a Cache,
     key: &'a str,
-    gate: Gate,
-    closed: Option<tokio::sync::OwnedRwLockWriteGuard<Landing>>,
+    closed: tokio::sync::OwnedRwLockWriteGuard<Landing>,
 }
 
 impl Landed<'_> {
     fn land(&mut self, how: Landing) {
-        if let Some(closed) = self.closed.as_mut() {
-            **closed = how;
-        }
+        *self.closed = how;
     }
 }
 
 impl Drop for Landed<'_> {
     fn drop(&mut self) {
+        let gate = tokio::sync::OwnedRwLockWriteGuard::rwlock(&self.closed);
         let mut local = self.cache.local();
         if local
             .loading
             .get(self.key)
-            .is_some_and(|gate| Arc::ptr_eq(gate, &self.gate))
+            .is_some_and(|open| Arc::ptr_eq(open, gate))
         {
             local.loading.remove(self.key);
         }

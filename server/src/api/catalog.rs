@@ -10,7 +10,13 @@ use app::{
         ShowFilter, ShowInfo, TheaterDetails, TheaterInfo, TrendingMovie,
     },
 };
-use axum::{extract::State, response::Response, routing::get, routing::post, Json, Router};
+use axum::{
+    extract::State,
+    response::{IntoResponse, Response},
+    routing::get,
+    routing::post,
+    Json, Router,
+};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -126,8 +132,8 @@ pub async fn movies(
 pub async fn movie(
     State(catalog): State<Catalog>,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<MovieInfo>, CatalogError> {
-    Ok(Json(catalog.movie(id).await?.as_ref().clone()))
+) -> Result<Response, CatalogError> {
+    Ok(Json(&*catalog.movie(id).await?).into_response())
 }
 
 /// Releases still to come, soonest first.

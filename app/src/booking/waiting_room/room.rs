@@ -20,6 +20,13 @@ pub struct RoomSettings {
     pub admission: Duration,
 }
 
+impl RoomSettings {
+    /// Milliseconds between admissions: the gap between two places in a line.
+    pub fn interval_ms(&self) -> i64 {
+        (1000 / i64::from(self.per_second.max(1))).max(1)
+    }
+}
+
 impl Default for RoomSettings {
     fn default() -> Self {
         Self {
@@ -79,7 +86,7 @@ impl WaitingRoom {
         if settings.per_second == 0 {
             return Self::off();
         }
-        let interval = (1000 / i64::from(settings.per_second)).max(1);
+        let interval = settings.interval_ms();
         let key = Sha256::new()
             .chain_update(b"district admission\0")
             .chain_update(secret)

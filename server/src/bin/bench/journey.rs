@@ -368,7 +368,9 @@ impl Road {
                     .map_err(|e| format!("{step:?}: {e}"))?;
                 (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
             }
-            Err(err) => return Err(format!("{step:?}: {}", causes(&err))),
+            // With what caused it, down to the socket: reqwest's own message names only the
+            // request.
+            Err(err) => return Err(format!("{step:?}: {:#}", anyhow::Error::new(err))),
         };
         let took = began.elapsed().as_micros().min(u32::MAX as u128) as u32;
         trip.timings.push((step, took));
@@ -381,16 +383,4 @@ impl Road {
 
 fn seats_url(base: &str, way: &Way) -> String {
     format!("{base}/api/v1/shows/{}/seats", way.show)
-}
-
-/// An error with what caused it, down to the socket: reqwest's own message names only the
-/// request.
-fn causes(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(inner) = cause {
-        text.push_str(&format!(": {inner}"));
-        cause = inner.source();
-    }
-    text
 }

@@ -50,7 +50,7 @@ impl Road {
         };
         if trip.queued.is_none() {
             let wait = place["estimated_wait_seconds"].as_u64().unwrap_or(0);
-            let gap = (1000 / i64::from(self.room.per_second.max(1))).max(1);
+            let gap = self.room.interval_ms();
             let answered = unix_ms();
             trip.queued = Some(Queued {
                 position,
