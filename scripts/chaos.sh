@@ -2,7 +2,8 @@
 # `make test-chaos`: faults during a running flash sale, one script per fault (scripts/chaos/):
 # Redis stopped, an instance killed, PostgreSQL restarted or cut off through a proxy, the
 # gateway declining and slow, Stripe and Razorpay failing, hanging and losing their webhooks,
-# Razorpay's webhooks delivered twice and out of order.
+# every gateway's webhooks (Stripe's, Razorpay's, the sandbox's) delivered again and out of
+# order.
 # Each starts its own servers (and, where it breaks one, its own Redis or PostgreSQL on a free
 # port), runs `district-bench rush` against them, injects its fault, measures how long the
 # service takes to be ready again, and then checks the data with `district check`: no seat

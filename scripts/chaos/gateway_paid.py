@@ -7,7 +7,10 @@ refunded of each (in full or in part) must be so here too. Each payment of ours 
 order at Razorpay at most (a create retried while Razorpay hung finds the first by its
 receipt). Prints each disagreement, and exits 1 if there is any.
 
-Usage: gateway_paid.py stripe|razorpay API_URL DATABASE_URL, with STRIPE_SECRET_KEY or
+The sandbox gateway keeps its books in our database (`sandbox_*` tables, with no keys to
+ours), so for it they are read there (API_URL is not used).
+
+Usage: gateway_paid.py stripe|razorpay|sandbox API_URL DATABASE_URL, with STRIPE_SECRET_KEY or
 RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET set as the servers have them.
 """
 import base64
@@ -83,6 +86,28 @@ def razorpay(base):
         yield payment["order_id"], state
 
 
+def sandbox(database):
+    """Each charge in the sandbox's books: "paid" once it settled (a delayed card's only after
+    its delay), "partially_refunded" or "refunded" by the sandbox's refunds of it."""
+    for row in psql(database, """
+            SELECT 'sbx_' || replace(c.payment_id::text, '-', ''),
+                   CASE WHEN c.status = 'succeeded' AND c.settles_at > now() THEN 'pending'
+                        ELSE c.status END,
+                   c.amount_minor,
+                   (SELECT coalesce(sum(amount_minor), 0) FROM sandbox_refunds
+                     WHERE payment_id = c.payment_id)
+              FROM sandbox_charges c"""):
+        ref, state, amount, back = row
+        yield ref, refund_state(int(amount), int(back)) if state == "succeeded" else state
+
+
+def psql(database, query):
+    """The rows of `query`, each a list of its columns as text."""
+    out = subprocess.run(["psql", "-qAtX", database, "-c", query],
+                         check=True, capture_output=True, text=True).stdout
+    return [line.split("|") for line in out.split()]
+
+
 def orders_twice(base):
     """Our payments (an order's receipt) with more than one order at Razorpay."""
     receipts = Counter(order["receipt"] for order in razorpay_all(base, "orders"))
@@ -91,20 +116,18 @@ def orders_twice(base):
 
 def main():
     gateway, base, database = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
-    rows = subprocess.run(
-        ["psql", "-qAtX", database, "-c",
-         f"""SELECT p.gateway_ref, p.status, p.amount_minor,
-                    (SELECT coalesce(sum(amount_minor), 0) FROM refunds
-                      WHERE payment_id = p.id AND status = 'succeeded')
-               FROM payments p
-              WHERE p.gateway = '{gateway}' AND p.gateway_ref IS NOT NULL"""],
-        check=True, capture_output=True, text=True,
-    ).stdout.split()
-    pairs = [row.split("|") for row in rows]
+    pairs = psql(database, f"""
+        SELECT p.gateway_ref, p.status, p.amount_minor,
+               (SELECT coalesce(sum(amount_minor), 0) FROM refunds
+                 WHERE payment_id = p.id AND status = 'succeeded')
+          FROM payments p
+         WHERE p.gateway = '{gateway}' AND p.gateway_ref IS NOT NULL""")
     here = {ref: refund_state(int(amount), int(back)) if status == "succeeded" else status
             for ref, status, amount, back in pairs}
     there = {}
-    for ref, state in {"stripe": stripe, "razorpay": razorpay}[gateway](base):
+    books = {"stripe": lambda: stripe(base), "razorpay": lambda: razorpay(base),
+             "sandbox": lambda: sandbox(database)}
+    for ref, state in books[gateway]():
         if there.get(ref) not in TAKEN:
             there[ref] = state
     named = Counter(ref for ref, *_ in pairs)
