@@ -258,3 +258,47 @@ async fn delivered_events_are_pruned_after_the_retention_and_no_others(db: PgPoo
         "the recent, the undelivered and the parked stay"
     );
 }
+
+/// Buffers this database has read so far, by PostgreSQL's own count (its statistics flushed
+/// first, which a backend otherwise does at most once a second).
+async fn buffers_read(conn: &mut sqlx::PgConnection) -> i64 {
+    sqlx::query("SELECT pg_stat_force_next_flush()")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query_scalar(
+        "SELECT blks_hit + blks_read FROM pg_stat_database WHERE datname = current_database()",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap()
+}
+
+/// A rush piles events up faster than the statistics are refreshed: the table was empty when
+/// they were last taken (here, as after the migrations). A claim must still read about its
+/// batch, each candidate's "first of its aggregate" check one index look-up. Asked as `min(id)`,
+/// the planner could scan the whole backlog for every candidate instead (it did here every
+/// time at 20,000 events, and in a steady-state run at 6,500: a quarter of a second a claim).
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn a_claim_reads_its_batch_not_the_whole_backlog(db: PgPool) {
+    sqlx::query(
+        "INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload)
+         SELECT 'booking', gen_random_uuid(), 'booking.held', '{}'
+           FROM generate_series(1, 20000)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let mut conn = db.acquire().await.unwrap();
+    let before = buffers_read(&mut conn).await;
+    let claimed: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox_claim(100, 60)")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let read = buffers_read(&mut conn).await - before;
+    assert_eq!(claimed, 100);
+    assert!(
+        read < 5_000,
+        "claiming 100 of 20,000 events read {read} buffers"
+    );
+}
