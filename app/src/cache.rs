@@ -70,6 +70,9 @@ struct Local {
     loading: HashMap<String, Gate>,
     /// The list generation and when it was last read from Redis.
     generation: Option<(Instant, u64)>,
+    /// Counts forgets and changes: a read begun before one may carry the old value, so it
+    /// answers its caller but is not stored.
+    epoch: u64,
 }
 
 impl Cache {
@@ -140,11 +143,14 @@ impl Cache {
                 }
             }
         }
+        let epoch = self.local().epoch;
         let value = match self.in_redis(key).await {
             Some(value) => value,
             None => match load().await {
                 Ok(value) => {
-                    self.to_redis(key, &value).await;
+                    if self.local().epoch == epoch {
+                        self.to_redis(key, &value).await;
+                    }
                     value
                 }
                 Err(err) => {
@@ -157,14 +163,16 @@ impl Cache {
         };
         let value = Arc::new(value);
         let mut local = self.local();
-        if local.entries.len() >= LOCAL_MAX {
-            let ttl = self.local_ttl;
-            local.entries.retain(|_, (at, _)| at.elapsed() < ttl);
+        if local.epoch == epoch {
+            if local.entries.len() >= LOCAL_MAX {
+                let ttl = self.local_ttl;
+                local.entries.retain(|_, (at, _)| at.elapsed() < ttl);
+            }
+            let entry: Arc<dyn Any + Send + Sync> = value.clone();
+            local
+                .entries
+                .insert(key.to_owned(), (Instant::now(), entry));
         }
-        let entry: Arc<dyn Any + Send + Sync> = value.clone();
-        local
-            .entries
-            .insert(key.to_owned(), (Instant::now(), entry));
         drop(local);
         if let Some(landed) = landed.as_mut() {
             landed.land(Landing::Stored);
@@ -179,6 +187,7 @@ impl Cache {
         local.entries.remove(key);
         // A read begun before it may bring the stale value: later callers start their own.
         local.loading.remove(key);
+        local.epoch += 1;
     }
 
     fn in_memory<T: Send + Sync + 'static>(&self, key: &str, ttl: Duration) -> Option<Arc<T>> {
@@ -227,6 +236,7 @@ impl Cache {
                 local.entries.remove(key);
                 local.loading.remove(key);
             }
+            local.epoch += 1;
             let next = local.generation.map_or(1, |(_, g)| g + 1);
             local.generation = Some((Instant::now(), next));
         }

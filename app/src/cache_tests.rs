@@ -1,4 +1,5 @@
-//! The cache's reads of a cold key: one at a time, whatever happens to the one reading.
+//! The cache's reads of a cold key: one at a time, whatever happens to the one reading; none kept
+//! that began before a forget.
 
 use super::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -88,4 +89,26 @@ async fn when_the_reader_leaves_one_waiter_reads_for_the_others() {
     assert!(answers.iter().all(|a| *a == Ok(7)), "{answers:?}");
     // The read the leaver began, and one more.
     assert_eq!(source.reads.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_read_begun_before_a_forget_is_not_kept() {
+    let cache = Cache::new(None, Duration::from_secs(60));
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let slow = {
+        let cache = cache.clone();
+        tokio::spawn(async move {
+            let old = cache.get_or_load("show:1", Trust::Shared, || async {
+                released.await.ok();
+                Ok::<u32, ()>(1)
+            });
+            old.await.map(|value| *value)
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    cache.forget("show:1");
+    release.send(()).expect("the slow read waits");
+    assert_eq!(answers(vec![slow]).await, [Ok(1)]);
+    let new = cache.get_or_load("show:1", Trust::Shared, || async { Ok::<u32, ()>(2) });
+    assert_eq!(new.await.map(|value| *value), Ok(2));
 }
