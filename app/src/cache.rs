@@ -70,9 +70,6 @@ struct Local {
     loading: HashMap<String, Gate>,
     /// The list generation and when it was last read from Redis.
     generation: Option<(Instant, u64)>,
-    /// Counts forgets and changes: a read begun before one may carry the old value, so it
-    /// answers its caller but is not stored.
-    epoch: u64,
 }
 
 impl Cache {
@@ -143,12 +140,11 @@ impl Cache {
                 }
             }
         }
-        let epoch = self.local().epoch;
         let value = match self.in_redis(key).await {
             Some(value) => value,
             None => match load().await {
                 Ok(value) => {
-                    if self.local().epoch == epoch {
+                    if keeps(landed.as_ref(), &self.local()) {
                         self.to_redis(key, &value).await;
                     }
                     value
@@ -163,7 +159,7 @@ impl Cache {
         };
         let value = Arc::new(value);
         let mut local = self.local();
-        if local.epoch == epoch {
+        if keeps(landed.as_ref(), &local) {
             if local.entries.len() >= LOCAL_MAX {
                 let ttl = self.local_ttl;
                 local.entries.retain(|_, (at, _)| at.elapsed() < ttl);
@@ -187,7 +183,6 @@ impl Cache {
         local.entries.remove(key);
         // A read begun before it may bring the stale value: later callers start their own.
         local.loading.remove(key);
-        local.epoch += 1;
     }
 
     fn in_memory<T: Send + Sync + 'static>(&self, key: &str, ttl: Duration) -> Option<Arc<T>> {
@@ -236,7 +231,6 @@ impl Cache {
                 local.entries.remove(key);
                 local.loading.remove(key);
             }
-            local.epoch += 1;
             let next = local.generation.map_or(1, |(_, g)| g + 1);
             local.generation = Some((Instant::now(), next));
         }
@@ -309,6 +303,13 @@ impl Cache {
     }
 }
 
+/// Only a read that still holds the key's gate keeps what it read: `forget` and `changed` take
+/// the gate off a read begun before them, which may carry the old value, and a waiter reading
+/// for itself after a failed read holds none.
+fn keeps(landed: Option<&Landed<'_>>, local: &Local) -> bool {
+    landed.is_some_and(|read| read.current(local))
+}
+
 /// Ends a cold read of a key however it ends (a value, an error, a caller gone), letting its
 /// waiters go: the gate opens when `closed` drops, after the key is taken off the list.
 struct Landed<'a> {
@@ -321,17 +322,21 @@ impl Landed<'_> {
     fn land(&mut self, how: Landing) {
         *self.closed = how;
     }
+
+    /// Whether the key's gate is still this read's (`forget` and `changed` take it off).
+    fn current(&self, local: &Local) -> bool {
+        let gate = tokio::sync::OwnedRwLockWriteGuard::rwlock(&self.closed);
+        local
+            .loading
+            .get(self.key)
+            .is_some_and(|open| Arc::ptr_eq(open, gate))
+    }
 }
 
 impl Drop for Landed<'_> {
     fn drop(&mut self) {
-        let gate = tokio::sync::OwnedRwLockWriteGuard::rwlock(&self.closed);
         let mut local = self.cache.local();
-        if local
-            .loading
-            .get(self.key)
-            .is_some_and(|open| Arc::ptr_eq(open, gate))
-        {
+        if self.current(&local) {
             local.loading.remove(self.key);
         }
     }
