@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 scripts/services.sh
 command -v haproxy >/dev/null || apt_install haproxy
 command -v redis-server >/dev/null || apt_install redis-server
-# Stripe's stand-in for stripe-fail.sh and aiohttp for the gateways' come with the test tools.
+# Stripe's stand-in for the Stripe scripts and aiohttp for the gateways' come with the test tools.
 command -v localstripe >/dev/null || scripts/bootstrap.sh --test
 if [ -z "${CHAOS_SKIP_BUILD:-}" ]; then
   say "building the release binaries"

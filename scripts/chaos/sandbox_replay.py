@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The sandbox gateway's webhooks sent again, over HTTP, for a fault script. The sandbox
-delivers each of its webhooks itself, in process; a trigger the script adds to its database
-copies each one it queues into chaos_sandbox_webhooks, and this takes them from there and
-sends each again as the mode file says (fault_mode.py: in `replay`, twice, each copy after a
-wait of its own of up to 3 s), signed as the sandbox signs (`Sandbox-Signature: t=..,v1=..`).
-So every event arrives three times, copies crossing the original and each other.
+delivers each of its webhooks itself, in process, once it is due; a trigger the script adds
+to its database copies each one it queues, with when it is due, into chaos_sandbox_webhooks.
+This takes each copy once due and sends it again as the mode file says (fault_mode.py: in
+`replay`, twice, each copy after a wait of its own of up to 3 s), signed as the sandbox signs
+(`Sandbox-Signature: t=..,v1=..`). So every event arrives three times, copies crossing the
+original and each other. A copy the server does not accept is noted "refused" with its status.
 
 Usage: sandbox_replay.py MODE_FILE HOOK DATABASE_URL, with SANDBOX_WEBHOOK_SECRET set as the
 servers have it.
@@ -20,7 +21,7 @@ from aiohttp import ClientSession, ClientTimeout
 
 import fault_mode
 
-TAKE = "DELETE FROM chaos_sandbox_webhooks RETURNING encode(body, 'hex')"
+TAKE = "DELETE FROM chaos_sandbox_webhooks WHERE deliver_at <= now() RETURNING encode(body, 'hex')"
 
 
 def signed(secret, body):
@@ -49,9 +50,12 @@ async def main():
                            "Content-Type": "application/json"}
                 try:
                     async with session.post(hook, data=body, headers=headers) as answer:
-                        return answer.status
+                        status = answer.status
                 except Exception:
-                    return 502
+                    status = 502
+                if not 200 <= status < 300:
+                    fault_mode.note(f"refused {status}", "/webhook/sandbox")
+                return status
             await fault_mode.webhook(mode_file, "/webhook/sandbox", send)
 
         sending = set()
