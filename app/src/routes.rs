@@ -1,11 +1,14 @@
-//! The pages and the addresses they answer at. The staff's pages (the dashboard, the layout
-//! editor, the door check-in) are lazy routes: the split build (`cargo leptos build --split`)
-//! cuts their code out of the main wasm into files of their own, which the server tells the
-//! browser to preload with a staff page it renders and which are fetched on the first move into
-//! one. A moviegoer's browser never downloads them.
+//! The pages and the addresses they answer at. Two groups of pages are lazy routes: the split
+//! build (`cargo leptos build --split`) cuts their code out of the main wasm into files of their
+//! own, which the server tells the browser to preload with a page of the group it renders and
+//! which are fetched on the first move into one.
+//! - The staff's pages (the dashboard, the layout editor, the door check-in): a moviegoer's
+//!   browser never downloads them.
+//! - A moviegoer's pages off the way to a ticket (signing in, the account, theaters, search):
+//!   the journey from a movie to its ticket does not download them.
 //!
-//! Moviegoers' pages stay in the main wasm: split into groups too, each page fetched 17 files
-//! and scored lower in Lighthouse than one file fetched whole (docs/PERFORMANCE.md).
+//! The journey's own pages stay in the main wasm: split into groups too, each page fetched 17
+//! files and scored lower in Lighthouse than one file fetched whole (docs/PERFORMANCE.md).
 
 use crate::pages::{
     account, bookings, dashboard, home, movie, not_found::NotFound, pay, search, show, theaters,
@@ -88,21 +91,36 @@ page_group! {
     }
 }
 
+page_group! {
+    /// A moviegoer's pages off the way from a movie to its ticket.
+    aside: AsidePages {
+        Theaters => theaters::TheatersPage,
+        Theater => theaters::TheaterPage,
+        Search => search::SearchPage,
+        Login => account::LoginPage,
+        Signup => account::SignupPage,
+        VerifyEmail => account::VerifyEmailPage,
+        ForgotPassword => account::ForgotPasswordPage,
+        ResetPassword => account::ResetPasswordPage,
+        Account => account::AccountPage,
+    }
+}
+
 #[component]
 pub fn PageRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
             <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
             <Route path=(StaticSegment("movies"), ParamSegment("slug")) view=movie::MoviePage ssr=SsrMode::Async />
-            <Route path=StaticSegment("theaters") view=theaters::TheatersPage ssr=SsrMode::Async />
-            <Route path=(StaticSegment("theaters"), ParamSegment("slug")) view=theaters::TheaterPage ssr=SsrMode::Async />
-            <Route path=StaticSegment("search") view=search::SearchPage ssr=SsrMode::Async />
-            <Route path=StaticSegment("login") view=account::LoginPage ssr=SsrMode::Async />
-            <Route path=StaticSegment("signup") view=account::SignupPage ssr=SsrMode::Async />
-            <Route path=StaticSegment("verify-email") view=account::VerifyEmailPage ssr=SsrMode::Async />
-            <Route path=StaticSegment("forgot-password") view=account::ForgotPasswordPage ssr=SsrMode::Async />
-            <Route path=StaticSegment("reset-password") view=account::ResetPasswordPage ssr=SsrMode::Async />
-            <Route path=StaticSegment("account") view=account::AccountPage ssr=SsrMode::Async />
+            <Route path=StaticSegment("theaters") view={Lazy::<Theaters>::new()} ssr=SsrMode::Async />
+            <Route path=(StaticSegment("theaters"), ParamSegment("slug")) view={Lazy::<Theater>::new()} ssr=SsrMode::Async />
+            <Route path=StaticSegment("search") view={Lazy::<Search>::new()} ssr=SsrMode::Async />
+            <Route path=StaticSegment("login") view={Lazy::<Login>::new()} ssr=SsrMode::Async />
+            <Route path=StaticSegment("signup") view={Lazy::<Signup>::new()} ssr=SsrMode::Async />
+            <Route path=StaticSegment("verify-email") view={Lazy::<VerifyEmail>::new()} ssr=SsrMode::Async />
+            <Route path=StaticSegment("forgot-password") view={Lazy::<ForgotPassword>::new()} ssr=SsrMode::Async />
+            <Route path=StaticSegment("reset-password") view={Lazy::<ResetPassword>::new()} ssr=SsrMode::Async />
+            <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
             <Route path=(StaticSegment("shows"), ParamSegment("id")) view=show::ShowPage ssr=SsrMode::Async />
             <Route path=(StaticSegment("shows"), ParamSegment("id"), StaticSegment("queue")) view=show::QueuePage ssr=SsrMode::Async />
             <Route path=StaticSegment("bookings") view=bookings::MyBookingsPage ssr=SsrMode::Async />
@@ -136,7 +154,52 @@ pub fn PageRoutes() -> impl IntoView {
 /// (`hydrate_lazy`), once its code is in. Every other page hydrates at once (`hydrate_body`),
 /// in the task that loaded the wasm, as before the split.
 pub fn is_lazy(path: &str) -> bool {
-    ["/dashboard", "/staff/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+    const LAZY: [&str; 10] = [
+        "dashboard",
+        "staff",
+        "theaters",
+        "search",
+        "login",
+        "signup",
+        "verify-email",
+        "forgot-password",
+        "reset-password",
+        "account",
+    ];
+    let first = path.trim_start_matches('/').split('/').next();
+    first.is_some_and(|segment| LAZY.contains(&segment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_lazy;
+
+    #[test]
+    fn the_lazy_groups_pages_are_hydrated_once_their_piece_is_in() {
+        for lazy in [
+            "/dashboard",
+            "/dashboard/theaters/3/screens",
+            "/staff/check-in",
+            "/login",
+            "/account",
+            "/theaters",
+            "/theaters/pvr-phoenix",
+            "/search",
+        ] {
+            assert!(is_lazy(lazy), "{lazy}");
+        }
+        for main in [
+            "/",
+            "/movies/dune",
+            "/shows/7",
+            "/shows/7/queue",
+            "/bookings",
+            "/bookings/9",
+            "/pay/sandbox/4",
+            "/accounts",
+            "/searching",
+        ] {
+            assert!(!is_lazy(main), "{main}");
+        }
+    }
 }

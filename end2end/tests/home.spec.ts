@@ -144,16 +144,23 @@ function wasmLoaded(page: Page): Promise<string[]> {
   );
 }
 
-test("the staff's pages come in their own wasm, which a moviegoer never fetches", async ({ page }) => {
+test("the journey to a seat map fetches the main wasm only; the account's and the staff's pages bring their own", async ({ page }) => {
+  const aside = expect.stringContaining("/split_aside_");
   const staff = expect.stringContaining("/split_staff_");
   await page.goto("/?city=mumbai");
   await hydrated(page);
   await page.locator("article[data-movie]").first().click();
   await expect(page).toHaveURL(/\/movies\//);
+  await page.locator("a[data-show]").first().click();
+  await expect(page).toHaveURL(/\/shows\//);
   expect((await wasmLoaded(page)).length, "the main wasm").toBeGreaterThan(0);
+  expect(await wasmLoaded(page)).not.toContainEqual(aside);
   expect(await wasmLoaded(page)).not.toContainEqual(staff);
+
+  // Signing in and the account's page come with their own piece, without the staff's.
   await signIn(page, "/account");
   await hydrated(page);
+  await expect.poll(() => wasmLoaded(page)).toContainEqual(aside);
   expect(await wasmLoaded(page)).not.toContainEqual(staff);
 
   // The dashboard's code comes with the dashboard.
