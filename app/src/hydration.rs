@@ -1,9 +1,9 @@
-//! How a page's wasm and stylesheet are named and loaded. A moviegoer's page works before its
-//! wasm runs (links load pages, forms post), so the wasm is not preloaded: it is fetched once
-//! the page itself has loaded and the browser is idle, and on a slow phone line no longer
-//! shares the line with the stylesheet and the posters, which paint first. Lazy routes (the
-//! staff's pages, a moviegoer's pages off the way to a ticket) keep Leptos's own loader, which
-//! also preloads their piece of the split wasm.
+//! How a page's wasm and stylesheet are named and loaded. A page of the journey from a movie to
+//! its ticket works before its wasm runs (links load pages, forms post), so the wasm is not
+//! preloaded: it is fetched once the page itself has loaded and the browser is idle, and on a
+//! slow phone line no longer shares the line with the stylesheet and the posters, which paint
+//! first. Lazy routes (`crate::routes`) use Leptos's own loader, which preloads the wasm and
+//! their piece of it while the page loads: they hydrate only once both are in.
 
 use crate::routes;
 use leptos::prelude::*;

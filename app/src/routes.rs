@@ -4,8 +4,9 @@
 //! which are fetched on the first move into one.
 //! - The staff's pages (the dashboard, the layout editor, the door check-in): a moviegoer's
 //!   browser never downloads them.
-//! - A moviegoer's pages off the way to a ticket (signing in, the account, theaters, search):
-//!   the journey from a movie to its ticket does not download them.
+//! - A moviegoer's pages off the way to a ticket (signing in and up, the account, theaters,
+//!   search): a signed-in moviegoer's journey from a movie to its ticket does not download
+//!   them; a signed-out one fetches them once, with the sign-in page.
 //!
 //! The journey's own pages stay in the main wasm: split into groups too, each page fetched 17
 //! files and scored lower in Lighthouse than one file fetched whole (docs/PERFORMANCE.md).
@@ -181,8 +182,13 @@ mod tests {
             "/dashboard/theaters/3/screens",
             "/staff/check-in",
             "/login",
+            "/signup",
+            "/verify-email",
+            "/forgot-password",
+            "/reset-password",
             "/account",
             "/theaters",
+            "/theaters/",
             "/theaters/pvr-phoenix",
             "/search",
         ] {

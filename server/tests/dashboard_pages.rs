@@ -449,8 +449,8 @@ async fn every_dashboard_server_function_answers_each_role_as_it_should(db: PgPo
 }
 
 /// A page of the journey asks for no wasm while it loads (its loader fetches the wasm once the
-/// page has loaded); a lazy page (the staff's, signing in) preloads its pieces, as it hydrates
-/// only once they are in.
+/// page has loaded); a lazy page (the staff's, signing in) preloads it with Leptos's loader, as
+/// it hydrates only once its piece is in too.
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn only_lazy_pages_preload_their_wasm(db: PgPool) {
     let s = setup(&db, Duration::days(30)).await;
