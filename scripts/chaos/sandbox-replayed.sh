@@ -4,9 +4,9 @@
 # HTTP once due, each copy after a wait of its own of up to 3 s. Three payers in ten have
 # their first card declined (a failed attempt whose copies can arrive after the good one's),
 # three in ten are confirmed only after the sandbox's 10 s delay, and one in ten of those who
-# paid cancel, so refunds' webhooks are replayed too. No payment may confirm twice or be undone by a stale
-# failure, and no refund settle twice; the sandbox's own books and the service must agree on
-# every payment (gateway_paid.py), and the server must accept every copy.
+# paid cancel, so refunds' webhooks are replayed too. No payment may confirm twice or be undone
+# by a stale failure, and no refund settle twice; the sandbox's own books and the service must
+# agree on every payment (gateway_paid.py), and the server must accept every copy.
 source "$(dirname "$0")/common.sh"
 export SANDBOX_WEBHOOK_SECRET=whsec_district_chaos_sandbox
 set_mode replay
