@@ -3,8 +3,8 @@
 use anyhow::Context;
 use sqlx::{
     migrate::{MigrateDatabase, Migrator},
-    postgres::{PgConnectOptions, PgPoolOptions},
-    PgPool, Postgres,
+    postgres::{PgConnectOptions, PgPoolOptions, PgSslMode},
+    Connection, PgPool, Postgres,
 };
 use std::{collections::HashSet, time::Duration};
 
@@ -41,20 +41,63 @@ pub fn connect_lazily(
     Ok(pool.connect_lazy_with(options))
 }
 
+/// How long a pooled connection may sit unused before it is checked on its way out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 fn pool_options(
     url: &str,
     max_connections: u32,
     statement_timeout: Option<Duration>,
 ) -> Result<(PgPoolOptions, PgConnectOptions), sqlx::Error> {
-    let mut options: PgConnectOptions = url.parse()?;
+    let mut options = connect_options(url)?;
     if let Some(timeout) = statement_timeout {
         let ms = timeout.as_millis().to_string();
         options = options.options([("statement_timeout", ms.as_str())]);
     }
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5));
+        .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings every connection as it comes back to the pool; pinging it again on its
+        // way out costs each query a round trip under load, so only one that sat idle since
+        // (and may have lost its server meanwhile) is checked again.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        });
     Ok((pool, options))
+}
+
+/// PostgreSQL on this machine (a loopback address or a Unix socket) is reached without TLS
+/// unless `sslmode` (in the URL or `PGSSLMODE`) asks for it: such a connection never leaves
+/// the machine, and encrypting it cost both ends CPU on every statement (a fifth of the holds
+/// a second, docs/PERFORMANCE.md). Any other host keeps sqlx's default, TLS when offered.
+/// How `url` is connected to, TLS as below.
+pub fn connect_options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
+    Ok(without_tls_on_this_machine(url, url.parse()?))
+}
+
+fn without_tls_on_this_machine(url: &str, options: PgConnectOptions) -> PgConnectOptions {
+    let asked = std::env::var_os("PGSSLMODE").is_some()
+        || url
+            .split_once('?')
+            .is_some_and(|(_, query)| query.split('&').any(|p| p.starts_with("sslmode=")));
+    let host = options.get_host();
+    let local = host == "localhost"
+        || host.starts_with('/')
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if local && !asked {
+        options.ssl_mode(PgSslMode::Disable)
+    } else {
+        options
+    }
 }
 
 /// Creates the database named in `url` when it does not exist yet (first run on a machine).
@@ -122,4 +165,33 @@ pub async fn pending_migrations(db: &PgPool) -> sqlx::Result<Vec<i64>> {
         .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
         .map(|m| m.version)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(url: &str) -> PgSslMode {
+        without_tls_on_this_machine(url, url.parse().unwrap()).get_ssl_mode()
+    }
+
+    #[test]
+    fn only_this_machine_goes_without_tls_unless_asked() {
+        for url in [
+            "postgres://postgres@127.0.0.1:5432/district",
+            "postgres://postgres@localhost/district",
+            "postgres://postgres@[::1]:5432/district",
+            "postgres:///district?host=/var/run/postgresql",
+        ] {
+            assert!(matches!(mode(url), PgSslMode::Disable), "{url}");
+        }
+        assert!(matches!(
+            mode("postgres://postgres@127.0.0.1/district?sslmode=require"),
+            PgSslMode::Require
+        ));
+        assert!(matches!(
+            mode("postgres://app@db.internal:5432/district"),
+            PgSslMode::Prefer
+        ));
+    }
 }

@@ -5,7 +5,7 @@
 
 use super::probe::CpuSample;
 use anyhow::{bail, Context};
-use sqlx::postgres::PgConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use std::{process::Stdio, time::Duration};
 
 /// The database `bench/pg-limit/schema.sql` was loaded into.
@@ -103,6 +103,18 @@ impl Limit {
             .arg("-U")
             .arg(self.options.get_username())
             .arg(&self.database)
+            // Over TLS when the server's connections are, so both sides pay the same.
+            .env(
+                "PGSSLMODE",
+                match self.options.get_ssl_mode() {
+                    PgSslMode::Disable => "disable",
+                    PgSslMode::Allow => "allow",
+                    PgSslMode::Prefer => "prefer",
+                    PgSslMode::Require => "require",
+                    PgSslMode::VerifyCa => "verify-ca",
+                    PgSslMode::VerifyFull => "verify-full",
+                },
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let child = command

@@ -173,7 +173,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .label
         .clone()
         .unwrap_or_else(|| format!("{:?}", args.target).to_lowercase());
-    let options: sqlx::postgres::PgConnectOptions = config.database_url.expose_secret().parse()?;
+    let options = server::db::connect_options(config.database_url.expose_secret())?;
     let database = options.get_database().unwrap_or("district").to_owned();
     let pool = server::db::connect(
         config.database_url.expose_secret(),
