@@ -58,7 +58,7 @@ fn pool_options(
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
         // sqlx pings every connection as it comes back to the pool; pinging it again on its
-        // way out costs each query a round trip under load, so only one that sat idle since
+        // way out costs each checkout a round trip under load, so only one that sat idle since
         // (and may have lost its server meanwhile) is checked again.
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
@@ -72,32 +72,37 @@ fn pool_options(
     Ok((pool, options))
 }
 
-/// PostgreSQL on this machine (a loopback address or a Unix socket) is reached without TLS
-/// unless `sslmode` (in the URL or `PGSSLMODE`) asks for it: such a connection never leaves
-/// the machine, and encrypting it cost both ends CPU on every statement (a fifth of the holds
-/// a second, docs/PERFORMANCE.md). Any other host keeps sqlx's default, TLS when offered.
-/// How `url` is connected to, TLS as below.
+/// How `url` is connected to. PostgreSQL on this machine (a loopback address or a Unix
+/// socket) is reached without TLS unless `sslmode` (in the URL or `PGSSLMODE`) asks for it:
+/// such a connection never leaves the machine, and encrypting it costs both ends CPU on every
+/// statement (rustls was 11% of the server's during holds, docs/PERFORMANCE.md). Any other
+/// host keeps sqlx's default, TLS when offered.
 pub fn connect_options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
-    Ok(without_tls_on_this_machine(url, url.parse()?))
-}
-
-fn without_tls_on_this_machine(url: &str, options: PgConnectOptions) -> PgConnectOptions {
-    let asked = std::env::var_os("PGSSLMODE").is_some()
-        || url
-            .split_once('?')
-            .is_some_and(|(_, query)| query.split('&').any(|p| p.starts_with("sslmode=")));
-    let host = options.get_host();
-    let local = host == "localhost"
-        || host.starts_with('/')
-        || host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if local && !asked {
+    let options: PgConnectOptions = url.parse()?;
+    let asked = std::env::var_os("PGSSLMODE").is_some() || names_ssl_mode(url);
+    Ok(if !asked && on_this_machine(&options) {
         options.ssl_mode(PgSslMode::Disable)
     } else {
         options
-    }
+    })
+}
+
+fn names_ssl_mode(url: &str) -> bool {
+    url.split_once('?').is_some_and(|(_, query)| {
+        query
+            .split('&')
+            .any(|p| p.starts_with("sslmode=") || p.starts_with("ssl-mode="))
+    })
+}
+
+fn on_this_machine(options: &PgConnectOptions) -> bool {
+    let host = options.get_host();
+    options.get_socket().is_some()
+        || host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Creates the database named in `url` when it does not exist yet (first run on a machine).
@@ -171,27 +176,33 @@ pub async fn pending_migrations(db: &PgPool) -> sqlx::Result<Vec<i64>> {
 mod tests {
     use super::*;
 
-    fn mode(url: &str) -> PgSslMode {
-        without_tls_on_this_machine(url, url.parse().unwrap()).get_ssl_mode()
+    fn local(url: &str) -> bool {
+        on_this_machine(&url.parse().unwrap())
     }
 
     #[test]
-    fn only_this_machine_goes_without_tls_unless_asked() {
+    fn this_machine_is_a_loopback_address_or_a_socket() {
         for url in [
             "postgres://postgres@127.0.0.1:5432/district",
             "postgres://postgres@localhost/district",
             "postgres://postgres@[::1]:5432/district",
             "postgres:///district?host=/var/run/postgresql",
         ] {
-            assert!(matches!(mode(url), PgSslMode::Disable), "{url}");
+            assert!(local(url), "{url}");
         }
-        assert!(matches!(
-            mode("postgres://postgres@127.0.0.1/district?sslmode=require"),
-            PgSslMode::Require
+        assert!(!local("postgres://app@db.internal:5432/district"));
+        assert!(!local("postgres://app@10.0.0.7/district"));
+    }
+
+    #[test]
+    fn an_ssl_mode_in_the_url_is_kept() {
+        assert!(names_ssl_mode("postgres://p@127.0.0.1/d?sslmode=require"));
+        assert!(names_ssl_mode(
+            "postgres://p@127.0.0.1/d?application_name=x&ssl-mode=prefer"
         ));
-        assert!(matches!(
-            mode("postgres://app@db.internal:5432/district"),
-            PgSslMode::Prefer
+        assert!(!names_ssl_mode(
+            "postgres://p@127.0.0.1/d?application_name=x"
         ));
+        assert!(!names_ssl_mode("postgres://p@127.0.0.1/d"));
     }
 }
