@@ -12,7 +12,8 @@ pub async fn invariant_breaches(db: &PgPool) -> sqlx::Result<Vec<String>> {
     Ok(found)
 }
 
-/// No seat is on the lines of two live bookings.
+/// No seat is on the lines of two live bookings, and a seat's live line carries its newest
+/// version (which the seat maps' announcements take as the seat's).
 pub async fn seat_breaches(db: &PgPool) -> sqlx::Result<Vec<String>> {
     let live = "booking_state(b.status, b.hold_expires_at) IN ('held', 'confirmed')";
     let two_live = format!(
@@ -21,7 +22,20 @@ pub async fn seat_breaches(db: &PgPool) -> sqlx::Result<Vec<String>> {
           WHERE {live}
           GROUP BY bs.show_id, bs.seat_id HAVING count(*) > 1"
     );
-    breaches(db, &[("seat in two live bookings", &two_live)]).await
+    let older = "SELECT bs.show_id::text || '/' || bs.seat_id::text FROM booking_seats bs
+                  WHERE bs.status IN ('held', 'confirmed')
+                    AND EXISTS (SELECT 1 FROM booking_seats e
+                                 WHERE e.show_id = bs.show_id AND e.seat_id = bs.seat_id
+                                   AND e.status NOT IN ('held', 'confirmed')
+                                   AND e.version > bs.version)";
+    breaches(
+        db,
+        &[
+            ("seat in two live bookings", &two_live),
+            ("seat's live line older than an ended one", older),
+        ],
+    )
+    .await
 }
 
 /// Sums the money: every succeeded payment either confirmed its booking or paid one of its

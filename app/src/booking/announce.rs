@@ -51,18 +51,11 @@ pub(super) async fn current(
     if seats.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT DISTINCT ON (l.show_id, l.seat_id)
-                l.show_id, l.seat_id, ss.status, ss.holder, ss.held_until,
-                seat_version(l.show_id, l.seat_id) AS version
-           FROM unnest($1::uuid[], $2::uuid[]) AS l (show_id, seat_id)
-           JOIN seat_states ss ON ss.show_id = l.show_id AND ss.seat_id = l.seat_id
-          ORDER BY l.show_id, l.seat_id",
-    )
-    .bind(shows)
-    .bind(seats)
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<Row> = sqlx::query_as("SELECT * FROM seats_as_they_stand($1, $2)")
+        .bind(shows)
+        .bind(seats)
+        .fetch_all(db)
+        .await?;
     let mut changes: BTreeMap<_, Announced> = BTreeMap::new();
     for row in rows {
         let key = (row.show_id, row.status.as_str(), row.holder, row.held_until);
