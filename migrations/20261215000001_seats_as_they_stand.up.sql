@@ -1,11 +1,11 @@
 -- The given seats as they stand, each with its version: what a seat change is announced with
--- (app/src/booking/announce.rs). As `seat_states` says, from each seat's live line and that
--- line's booking, each found by key on a plan made once per connection, whatever the
--- statistics said then (the settings below, and OFFSET 0, as in the booking writes).
--- A live line is written after every earlier line of its seat ended (the live-line index
--- allows one at a time), so by 20261208000001_seat_versions' ordering it carries the seat's
--- greatest version: only a seat without one looks among its ended lines. `seat_version`,
--- which looked up both for every seat, goes.
+-- (app/src/booking/announce.rs). By the rules of the `seat_states` view, from each seat's live
+-- line and that line's booking, each found by key on a plan made once per connection, whatever
+-- the statistics said then (the settings below, and OFFSET 0, as in the booking writes). A
+-- live line is written after every earlier line of its seat ended (the live-line index allows
+-- one at a time), so by 20261208000001_seat_versions' ordering it carries the seat's greatest
+-- version: only a seat without one looks among its ended lines. `seat_version`, which looked
+-- up both for every seat, goes.
 CREATE FUNCTION seats_as_they_stand(p_shows uuid[], p_seats uuid[])
 RETURNS TABLE (show_id uuid, seat_id uuid, status seat_status, holder uuid,
                held_until timestamptz, version bigint)

@@ -229,10 +229,10 @@ async fn confirm_and_cancel_read_by_key_on_plans_made_while_bookings_were_empty(
 }
 
 /// The show's four seats as an announcement reads them back, on this connection: each seat's
-/// state and version.
-async fn read_back(conn: &mut PgConnection, show: &Show) -> Vec<(String, i64)> {
+/// state, holder and version.
+async fn read_back(conn: &mut PgConnection, show: &Show) -> Vec<(String, Option<Uuid>, i64)> {
     let seats: Vec<Uuid> = show.seats.iter().map(|(seat, _)| *seat).collect();
-    sqlx::query_as("SELECT status::text, version FROM seats_as_they_stand($1, $2)")
+    sqlx::query_as("SELECT status::text, holder, version FROM seats_as_they_stand($1, $2)")
         .bind(vec![show.id; seats.len()])
         .bind(&seats)
         .fetch_all(conn)
@@ -243,19 +243,23 @@ async fn read_back(conn: &mut PgConnection, show: &Show) -> Vec<(String, i64)> {
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn the_seats_read_back_reads_by_key_on_plans_made_while_bookings_were_empty(db: PgPool) {
     let show = a_show(&db).await;
-    let users = customers(&db, 2).await;
+    let users = customers(&db, 3).await;
     emptied(&db, &show, users[1]).await;
     let mut conn = db.acquire().await.unwrap();
-    // Six reads while no booking exists: the sixth makes the statement's generic plan.
+    // Reads while no booking exists, more than a prepared statement needs to keep a plan.
     for _ in 0..6 {
         read_back(&mut conn, &show).await;
     }
     assert_eq!(hold(&mut conn, &show, users[0], &[0, 1]).await.0, "held");
     grown(&db, &show, users[1]).await;
+    // Seat 3 held again after its thousands of ended lines.
+    let mut other = db.acquire().await.unwrap();
+    assert_eq!(hold(&mut other, &show, users[2], &[3]).await.0, "held");
 
     let from = counting(&mut conn).await;
     let seats = read_back(&mut conn, &show).await;
     let read = counted(&mut conn, from).await;
+    // Each seat's version is the greatest of its lines'.
     let newest: Vec<i64> = sqlx::query_scalar(
         "SELECT coalesce(max(bs.version), 0) FROM unnest($2::uuid[]) WITH ORDINALITY s (id, n)
            LEFT JOIN booking_seats bs ON bs.show_id = $1 AND bs.seat_id = s.id
@@ -266,12 +270,19 @@ async fn the_seats_read_back_reads_by_key_on_plans_made_while_bookings_were_empt
     .fetch_all(&db)
     .await
     .unwrap();
-    let expected: Vec<(String, i64)> = ["held", "held", "available", "available"]
+    let states = [
+        ("held", Some(users[0])),
+        ("held", Some(users[0])),
+        ("available", None),
+        ("held", Some(users[2])),
+    ];
+    let expected: Vec<(String, Option<Uuid>, i64)> = states
         .into_iter()
-        .map(String::from)
         .zip(newest)
+        .map(|((status, holder), version)| (status.to_owned(), holder, version))
         .collect();
     assert_eq!(seats, expected);
+    assert!(expected[3].2 > 0 && expected[2].2 == 0, "{expected:?}");
     // A held seat's live line and its booking; an available one's newest ended line, if any.
     assert!(read <= 8, "{read} entries read for four seats");
 }
