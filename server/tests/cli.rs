@@ -163,3 +163,39 @@ async fn check_names_each_breach_and_fails_on_any(db: sqlx::PgPool) {
     // Without --lag-seconds only the invariants themselves count, and they hold.
     assert_eq!(check(&db, &[]).0, Some(0));
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn check_reports_a_live_line_older_than_an_ended_one(db: sqlx::PgPool) {
+    use support::venue::{customers, venue};
+    let venue = venue(&db, 2, 6, chrono::Duration::days(1)).await;
+    let users = customers(&db, 2).await;
+    let state = support::state(db.clone(), None);
+    let hold = |user: uuid::Uuid, seat: &str| {
+        let request = support::hold_request(venue.show_id, &venue.ids(&[seat]), false);
+        let state = state.clone();
+        async move { state.bookings.hold(user.into(), &request).await.unwrap() }
+    };
+    // B1's first line ends when its holder moves to B4; then another user holds B1.
+    hold(users[0], "B1").await;
+    hold(users[0], "B4").await;
+    hold(users[1], "B1").await;
+    assert_eq!(check(&db, &[]).0, Some(0));
+
+    // The live lines' versions put back before every ended one's.
+    sqlx::query("UPDATE booking_seats SET version = 1 WHERE status IN ('held', 'confirmed')")
+        .execute(&db)
+        .await
+        .unwrap();
+    let (code, printed) = check(&db, &[]);
+    assert_eq!(code, Some(1), "{printed}");
+    let b1 = format!("{}/{}", venue.show_id, venue.ids(&["B1"])[0]);
+    assert!(
+        printed.contains(&format!("seat's live line older than an ended one: {b1}")),
+        "{printed}"
+    );
+    assert_eq!(
+        printed.matches("older than an ended one").count(),
+        1,
+        "{printed}"
+    );
+}
