@@ -223,20 +223,11 @@ pub async fn bench_users(db: &PgPool, count: usize) -> anyhow::Result<Vec<Uuid>>
 
 /// Removes every booking of the benchmark's shows (and their Redis claims), so each run starts
 /// from the same tables.
-///
-/// The bookings' statistics are first taken of the full tables, as a production database
-/// keeps them. Emptying does not change them (an empty table's ANALYZE writes none), so every
-/// run after the first plans with them, whether or not autovacuum analyzed the tables during
-/// the last.
 pub async fn reset(
     db: &PgPool,
     plan: &Plan,
     redis: Option<redis::aio::ConnectionManager>,
 ) -> anyhow::Result<()> {
-    const TABLES: [&str; 4] = ["show_seats", "bookings", "booking_seats", "outbox_events"];
-    sqlx::query("ANALYZE bookings, booking_seats")
-        .execute(db)
-        .await?;
     let shows = plan.hold_shows();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM bookings WHERE show_id = ANY($1)")
@@ -247,8 +238,10 @@ pub async fn reset(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    for table in TABLES {
-        sqlx::query(&format!("VACUUM {table}")).execute(db).await?;
+    for table in ["show_seats", "bookings", "booking_seats", "outbox_events"] {
+        sqlx::query(&format!("VACUUM (ANALYZE) {table}"))
+            .execute(db)
+            .await?;
     }
     sqlx::query("CHECKPOINT").execute(db).await?;
     if let Some(mut conn) = redis {
