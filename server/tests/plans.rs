@@ -225,9 +225,20 @@ async fn a_hold_reads_by_key(db: PgPool, known: Known) {
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn confirm_and_cancel_read_by_key_on_plans_made_while_bookings_were_empty(db: PgPool) {
+    confirm_and_cancel_read_by_key(db, Known::Empty).await;
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn confirm_and_cancel_read_by_key_on_plans_made_while_bookings_were_empty_with_full_statistics(
+    db: PgPool,
+) {
+    confirm_and_cancel_read_by_key(db, Known::EmptyWithFullStatistics).await;
+}
+
+async fn confirm_and_cancel_read_by_key(db: PgPool, known: Known) {
     let show = a_show(&db).await;
     let users = customers(&db, 3).await;
-    emptied(&db, &show, users[2], Known::EmptyWithFullStatistics).await;
+    emptied(&db, &show, users[2], known).await;
     let mut conn = db.acquire().await.unwrap();
     // A confirmation and a release plan their statements while no booking exists.
     let (_, paid) = hold(&mut conn, &show, users[0], &[0]).await;
@@ -254,10 +265,14 @@ async fn confirm_and_cancel_read_by_key_on_plans_made_while_bookings_were_empty(
     assert!(read < 40, "{read} entries read for one cancellation");
 }
 
+fn seat_ids(show: &Show) -> Vec<Uuid> {
+    show.seats.iter().map(|(seat, _)| *seat).collect()
+}
+
 /// The show's four seats as an announcement reads them back, on this connection: each seat's
 /// state, holder and version.
 async fn read_back(conn: &mut PgConnection, show: &Show) -> Vec<(String, Option<Uuid>, i64)> {
-    let seats: Vec<Uuid> = show.seats.iter().map(|(seat, _)| *seat).collect();
+    let seats = seat_ids(show);
     sqlx::query_as("SELECT status::text, holder, version FROM seats_as_they_stand($1, $2)")
         .bind(vec![show.id; seats.len()])
         .bind(&seats)
@@ -268,9 +283,20 @@ async fn read_back(conn: &mut PgConnection, show: &Show) -> Vec<(String, Option<
 
 #[sqlx::test(migrator = "MIGRATOR")]
 async fn the_seats_read_back_reads_by_key_on_plans_made_while_bookings_were_empty(db: PgPool) {
+    the_seats_read_back_reads_by_key(db, Known::Empty).await;
+}
+
+#[sqlx::test(migrator = "MIGRATOR")]
+async fn the_seats_read_back_reads_by_key_on_plans_made_while_bookings_were_empty_with_full_statistics(
+    db: PgPool,
+) {
+    the_seats_read_back_reads_by_key(db, Known::EmptyWithFullStatistics).await;
+}
+
+async fn the_seats_read_back_reads_by_key(db: PgPool, known: Known) {
     let show = a_show(&db).await;
     let users = customers(&db, 3).await;
-    emptied(&db, &show, users[1], Known::EmptyWithFullStatistics).await;
+    emptied(&db, &show, users[1], known).await;
     let mut conn = db.acquire().await.unwrap();
     // Reads while no booking exists, more than a prepared statement needs to keep a plan.
     for _ in 0..6 {
@@ -292,7 +318,7 @@ async fn the_seats_read_back_reads_by_key_on_plans_made_while_bookings_were_empt
           GROUP BY s.n ORDER BY s.n",
     )
     .bind(show.id)
-    .bind(show.seats.iter().map(|(seat, _)| *seat).collect::<Vec<_>>())
+    .bind(seat_ids(&show))
     .fetch_all(&db)
     .await
     .unwrap();
